@@ -1,0 +1,68 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+/**
+ * Import boundaries from ARCHITECTURE.md, enforced on the import specifier:
+ * - the two contract files are leaves: no relative imports at all;
+ * - renderer/ imports only renderer/, preload/contract and signaling-server/protocol;
+ * - preload/ imports only preload/ and electron;
+ * - signaling-server/ imports nothing from the other folders;
+ * - main/ imports preload/contract and signaling-server/*, never renderer/.
+ */
+const leaf = { regex: '^\\.', message: 'A contract file is a leaf: it imports nothing from the project.' };
+const nodeBuiltins = { regex: '^node:', message: 'No Node built-ins here: this code runs in a browser context.' };
+const noElectron = { name: 'electron', message: 'Only main/ and the preload talk to Electron.' };
+
+const boundary = (files, patterns, paths = []) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns, paths }] },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', '.tsbuild/**', 'test-results/**', 'bench-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.es2023 } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'always'],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='onAny']", message: 'Handle named, validated events only.' },
+      ],
+    },
+  },
+  { files: ['renderer/**', 'preload/**'], languageOptions: { globals: { ...globals.browser } } },
+  { files: ['main/**', 'signaling-server/**', 'test/**', 'scripts/**', '*.config.*'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['test/**'], languageOptions: { globals: { ...globals.browser } } },
+  boundary(
+    ['renderer/**'],
+    [
+      { regex: '^(\\.\\./)+main(/|$)', message: 'renderer/ never imports main/.' },
+      { regex: '^(\\.\\./)+preload/(?!contract$)', message: 'renderer/ imports only preload/contract.' },
+      { regex: '^(\\.\\./)+signaling-server/(?!protocol$)', message: 'renderer/ imports only signaling-server/protocol.' },
+      { regex: '^(\\.\\./)+test(/|$)', message: 'renderer/ never imports tests.' },
+      nodeBuiltins,
+    ],
+    [noElectron],
+  ),
+  boundary(['preload/**'], [
+    { regex: '^(\\.\\./)+(main|renderer|signaling-server|test)(/|$)', message: 'preload/ imports only preload/ and electron.' },
+    nodeBuiltins,
+  ]),
+  boundary(
+    ['signaling-server/**'],
+    [{ regex: '^(\\.\\./)+(main|renderer|preload|test)(/|$)', message: 'signaling-server/ imports nothing from the other folders.' }],
+    [noElectron],
+  ),
+  boundary(['main/**'], [
+    { regex: '^(\\.\\./)+renderer(/|$)', message: 'main/ never imports renderer/.' },
+    { regex: '^(\\.\\./)+preload/(?!contract$)', message: 'main/ imports only preload/contract.' },
+  ]),
+  boundary(['preload/contract.ts', 'signaling-server/protocol.ts'], [leaf], [noElectron]),
+);

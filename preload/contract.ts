@@ -1,0 +1,312 @@
+/**
+ * The bridge between Parley's host (Electron main, or the browser) and the renderer.
+ *
+ * This file is a leaf: it imports nothing from the project. Main implements
+ * `ParleyBridge` over IPC, the preload exposes it through contextBridge, the browser
+ * host (renderer/host/web.ts) implements it with browser APIs, and the renderer
+ * consumes it from one place. Every payload that crosses a process boundary is
+ * parsed by the schemas below on the receiving side.
+ */
+import { z } from 'zod';
+
+// ─── shared value schemas ───────────────────────────────────────────────────
+
+const idSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const nameSchema = z.string().min(1).max(80);
+
+export const chosenStatusSchema = z.enum(['available', 'dnd', 'away']);
+export const presenceStatusSchema = z.enum(['available', 'dnd', 'away', 'in_call', 'offline']);
+export const callMediaSchema = z.enum(['audio', 'video']);
+
+export const identitySchema = z.strictObject({ userId: idSchema, deviceId: idSchema });
+export type Identity = z.infer<typeof identitySchema>;
+
+/** Where the renderer finds its signaling server. */
+export const serverChoiceSchema = z.discriminatedUnion('mode', [
+  /** Desktop only: main runs the signaling server in-process. */
+  z.strictObject({
+    mode: z.literal('host'),
+    port: z.number().int().min(1024).max(65535),
+    /** Listen on every interface (0.0.0.0) so others on the LAN can connect. */
+    lan: z.boolean(),
+    password: z.string().max(256),
+  }),
+  z.strictObject({
+    mode: z.literal('remote'),
+    /** One or more http(s) URLs; the client fails over in order. */
+    urls: z.array(z.url({ protocol: /^https?$/ })).min(1).max(8),
+    password: z.string().max(256),
+  }),
+]);
+export type ServerChoice = z.infer<typeof serverChoiceSchema>;
+
+export const settingsSchema = z.strictObject({
+  displayName: z.string().max(40),
+  status: chosenStatusSchema,
+  server: serverChoiceSchema,
+  /** Relay every call through TURN so peers never learn this device's IP address. */
+  relayOnly: z.boolean(),
+  /** Accelerator for toggling mute from anywhere (desktop), empty to disable. */
+  muteShortcut: z.string().max(64),
+  closeToTray: z.boolean(),
+  startMinimised: z.boolean(),
+  devices: z.strictObject({
+    microphone: z.string().max(256).nullable(),
+    camera: z.string().max(256).nullable(),
+    speaker: z.string().max(256).nullable(),
+  }),
+  /** Largest file accepted or sent in a call, in bytes. */
+  maxFileBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 * 1024 * 1024 * 1024),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export const settingsPatchSchema = settingsSchema.partial();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  displayName: '',
+  status: 'available',
+  server: { mode: 'host', port: 7300, lan: false, password: '' },
+  relayOnly: false,
+  muteShortcut: 'CommandOrControl+Shift+M',
+  closeToTray: true,
+  startMinimised: false,
+  devices: { microphone: null, camera: null, speaker: null },
+  maxFileBytes: 100 * 1024 * 1024,
+};
+
+export const favouriteSchema = z.strictObject({ userId: idSchema, displayName: nameSchema });
+export type Favourite = z.infer<typeof favouriteSchema>;
+export const favouritesSchema = z.array(favouriteSchema).max(500);
+
+export const historyEntrySchema = z.strictObject({
+  id: idSchema,
+  callId: idSchema,
+  direction: z.enum(['incoming', 'outgoing']),
+  /** Missed: an incoming call nobody answered here. */
+  outcome: z.enum(['answered', 'missed', 'declined', 'cancelled', 'no_answer', 'busy', 'failed']),
+  media: callMediaSchema,
+  peers: z.array(favouriteSchema).min(1).max(16),
+  startedAt: z.number().int().nonnegative(),
+  durationMs: z.number().int().nonnegative(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export const historySchema = z.array(historyEntrySchema).max(1000);
+export const MAX_HISTORY = 500;
+
+// ─── host → renderer ────────────────────────────────────────────────────────
+
+/** A call started outside the window: tray, deep link, notification. */
+export const callRequestSchema = z.strictObject({ userId: idSchema, media: callMediaSchema });
+export type CallRequest = z.infer<typeof callRequestSchema>;
+
+/** A command from the tray, a notification or a global shortcut. */
+export const callActionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('accept'), video: z.boolean() }),
+  z.strictObject({ type: z.literal('decline') }),
+  z.strictObject({ type: z.literal('hangup') }),
+  z.strictObject({ type: z.literal('toggle-mute') }),
+  z.strictObject({ type: z.literal('toggle-camera') }),
+  z.strictObject({ type: z.literal('toggle-screen-share') }),
+  z.strictObject({ type: z.literal('show-call') }),
+  z.strictObject({ type: z.literal('set-status'), status: chosenStatusSchema }),
+]);
+export type CallAction = z.infer<typeof callActionSchema>;
+
+export const screenSourceSchema = z.strictObject({
+  id: z.string().min(1).max(256),
+  name: z.string().max(512),
+  kind: z.enum(['screen', 'window']),
+  /** data: URL of a PNG thumbnail. */
+  thumbnail: z.string().max(2 * 1024 * 1024),
+  appIcon: z.string().max(512 * 1024).nullable(),
+});
+export type ScreenSource = z.infer<typeof screenSourceSchema>;
+export const screenSourceRequestSchema = z.strictObject({
+  requestId: z.string().min(1).max(64),
+  sources: z.array(screenSourceSchema).max(200),
+});
+export type ScreenSourceRequest = z.infer<typeof screenSourceRequestSchema>;
+export const screenSourceChoiceSchema = z.strictObject({
+  requestId: z.string().min(1).max(64),
+  sourceId: z.string().min(1).max(256).nullable(),
+});
+export type ScreenSourceChoice = z.infer<typeof screenSourceChoiceSchema>;
+
+/** Something the host wants the person to know (a corrupt file moved aside, a shortcut taken). */
+export const hostNoticeSchema = z.strictObject({
+  level: z.enum(['info', 'warning', 'error']),
+  message: z.string().max(1000),
+});
+export type HostNotice = z.infer<typeof hostNoticeSchema>;
+
+// ─── renderer → host ────────────────────────────────────────────────────────
+
+export const trayContactSchema = z.strictObject({
+  userId: idSchema,
+  displayName: nameSchema,
+  status: presenceStatusSchema,
+  favourite: z.boolean(),
+});
+export type TrayContact = z.infer<typeof trayContactSchema>;
+
+/** Everything the host shows outside the window: tray icon and menu, power blocker. */
+export const callStateReportSchema = z.strictObject({
+  phase: z.enum(['offline', 'idle', 'ringing', 'dialing', 'in_call']),
+  status: chosenStatusSchema,
+  muted: z.boolean(),
+  cameraOn: z.boolean(),
+  sharing: z.boolean(),
+  /** Who rings, while `phase` is ringing. */
+  caller: nameSchema.nullable(),
+  contacts: z.array(trayContactSchema).max(2000),
+});
+export type CallStateReport = z.infer<typeof callStateReportSchema>;
+
+export const incomingCallNoticeSchema = z.strictObject({
+  callId: idSchema,
+  callerName: nameSchema,
+  media: callMediaSchema,
+});
+export type IncomingCallNotice = z.infer<typeof incomingCallNoticeSchema>;
+
+export const externalUrlSchema = z.url({ protocol: /^https$/ }).max(2048);
+
+export interface AppInfo {
+  host: 'desktop' | 'web';
+  version: string;
+  platform: string;
+  /** What this host can do; the renderer hides what it cannot. */
+  capabilities: {
+    tray: boolean;
+    /** The host shows its own picker (the browser's); otherwise the renderer's picker is used. */
+    nativeScreenPicker: boolean;
+    embeddedServer: boolean;
+    globalShortcut: boolean;
+  };
+}
+
+/** The signaling server the renderer should connect to now. */
+export interface ServerEndpoint {
+  urls: string[];
+  password: string;
+}
+
+export type Unsubscribe = () => void;
+
+/**
+ * Everything host-specific the renderer may do. One method per capability; events
+ * are `onX(listener)` and return their unsubscribe.
+ */
+export interface ParleyBridge {
+  getAppInfo(): Promise<AppInfo>;
+  /** The stable ids of this user and this device (created on first use). */
+  getIdentity(): Promise<Identity>;
+
+  getSettings(): Promise<Settings>;
+  /** Validates and stores the patch; resolves with the settings now in force. */
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+  /** Where to connect; on desktop this (re)starts the embedded server when hosting. */
+  getServerEndpoint(): Promise<ServerEndpoint>;
+
+  getFavourites(): Promise<Favourite[]>;
+  setFavourites(favourites: Favourite[]): Promise<void>;
+  getHistory(): Promise<HistoryEntry[]>;
+  addHistoryEntry(entry: HistoryEntry): Promise<void>;
+  clearHistory(): Promise<void>;
+
+  /** Tray, power-save blocker and window attention follow this. */
+  reportCallState(report: CallStateReport): void;
+  showIncomingCall(notice: IncomingCallNotice): Promise<void>;
+  dismissIncomingCall(callId: string): void;
+  /** Opens an https URL in the system browser. */
+  openExternal(url: string): Promise<void>;
+  /** Answers a screen-source request (null: the person cancelled). */
+  chooseScreenSource(choice: ScreenSourceChoice): void;
+
+  onCallRequested(listener: (request: CallRequest) => void): Unsubscribe;
+  onCallAction(listener: (action: CallAction) => void): Unsubscribe;
+  onScreenSourcesRequested(listener: (request: ScreenSourceRequest) => void): Unsubscribe;
+  onNotice(listener: (notice: HostNotice) => void): Unsubscribe;
+}
+
+// ─── IPC channels (desktop) ─────────────────────────────────────────────────
+
+/** renderer → main, request/response (`ipcRenderer.invoke`). */
+export const INVOKE_CHANNELS = {
+  getAppInfo: 'parley:app-info',
+  getIdentity: 'parley:identity',
+  getSettings: 'parley:settings:get',
+  updateSettings: 'parley:settings:update',
+  getServerEndpoint: 'parley:server:endpoint',
+  getFavourites: 'parley:favourites:get',
+  setFavourites: 'parley:favourites:set',
+  getHistory: 'parley:history:get',
+  addHistoryEntry: 'parley:history:add',
+  clearHistory: 'parley:history:clear',
+  showIncomingCall: 'parley:notify:incoming',
+  openExternal: 'parley:open-external',
+} as const;
+
+/** renderer → main, one-way (`ipcRenderer.send`). */
+export const SEND_CHANNELS = {
+  reportCallState: 'parley:call-state',
+  dismissIncomingCall: 'parley:notify:dismiss',
+  chooseScreenSource: 'parley:screen-source:choose',
+} as const;
+
+/** main → renderer (`webContents.send`). */
+export const EVENT_CHANNELS = {
+  callRequested: 'parley:call-requested',
+  callAction: 'parley:call-action',
+  screenSourcesRequested: 'parley:screen-sources',
+  notice: 'parley:notice',
+} as const;
+
+/** The payload schema of every renderer → main channel (undefined: no payload). */
+export const requestSchemas = {
+  [INVOKE_CHANNELS.getAppInfo]: z.undefined(),
+  [INVOKE_CHANNELS.getIdentity]: z.undefined(),
+  [INVOKE_CHANNELS.getSettings]: z.undefined(),
+  [INVOKE_CHANNELS.updateSettings]: settingsPatchSchema,
+  [INVOKE_CHANNELS.getServerEndpoint]: z.undefined(),
+  [INVOKE_CHANNELS.getFavourites]: z.undefined(),
+  [INVOKE_CHANNELS.setFavourites]: favouritesSchema,
+  [INVOKE_CHANNELS.getHistory]: z.undefined(),
+  [INVOKE_CHANNELS.addHistoryEntry]: historyEntrySchema,
+  [INVOKE_CHANNELS.clearHistory]: z.undefined(),
+  [INVOKE_CHANNELS.showIncomingCall]: incomingCallNoticeSchema,
+  [INVOKE_CHANNELS.openExternal]: externalUrlSchema,
+  [SEND_CHANNELS.reportCallState]: callStateReportSchema,
+  [SEND_CHANNELS.dismissIncomingCall]: idSchema,
+  [SEND_CHANNELS.chooseScreenSource]: screenSourceChoiceSchema,
+} as const;
+
+/** The payload schema of every main → renderer event. */
+export const eventSchemas = {
+  [EVENT_CHANNELS.callRequested]: callRequestSchema,
+  [EVENT_CHANNELS.callAction]: callActionSchema,
+  [EVENT_CHANNELS.screenSourcesRequested]: screenSourceRequestSchema,
+  [EVENT_CHANNELS.notice]: hostNoticeSchema,
+} as const;
+
+/** Deep link: parley://call/<userId>[?media=audio|video] → a call request, or null. */
+export function parseDeepLink(raw: string): CallRequest | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'parley:' || url.hostname !== 'call' || url.username || url.password || url.port) {
+    return null;
+  }
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.length !== 1) return null;
+  const mediaParam = url.searchParams.get('media') ?? 'audio';
+  const parsed = callRequestSchema.safeParse({ userId: segments[0], media: mediaParam });
+  return parsed.success ? parsed.data : null;
+}

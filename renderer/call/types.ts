@@ -1,0 +1,100 @@
+/**
+ * What the call engine shows the UI, and what the UI may ask of it.
+ *
+ * The engine (callEngine.ts) owns the call store, the peer sessions and local media;
+ * the UI only reads `CallView` and calls `CallController` methods. Nothing here
+ * touches the DOM.
+ */
+import type { CallEndReason, CallMedia } from '../../signaling-server/protocol';
+
+export interface PersonRef {
+  userId: string;
+  displayName: string;
+}
+
+/** Why a call ended, as the person is told. Server reasons plus local ones. */
+export type EndReason =
+  | CallEndReason
+  | 'local_hangup' // I hung up
+  | 'busy' // the callee is in another call
+  | 'do_not_disturb'
+  | 'user_offline'
+  | 'answered_elsewhere' // another of my devices took it
+  | 'declined_elsewhere'
+  | 'missed' // it rang here and nobody answered
+  | 'failed'; // a connection or media failure we could not recover from
+
+export type PeerConnectionPhase = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+export interface RemoteParticipant extends PersonRef {
+  deviceId: string;
+  /** Their microphone is on (false: muted). */
+  audio: boolean;
+  /** Their camera is on. */
+  video: boolean;
+  connection: PeerConnectionPhase;
+  /** Remote audio+video; null until tracks arrive. */
+  stream: MediaStream | null;
+  /** A screen they share, as its own stream (in-call features). */
+  screen: MediaStream | null;
+  speaking: boolean;
+}
+
+export interface LocalMediaView {
+  stream: MediaStream | null;
+  muted: boolean;
+  cameraOn: boolean;
+  /** A person-readable media problem ("No camera found — the call continues audio-only"). */
+  error: string | null;
+}
+
+export type CallView =
+  | { phase: 'idle' }
+  /** I called; it rings at the far end (callId null until the server answered). */
+  | { phase: 'outgoing'; callId: string | null; media: CallMedia; peer: PersonRef }
+  /** It rings here. `others` are the people already in the call (group invite). */
+  | { phase: 'incoming'; callId: string; media: CallMedia; from: PersonRef; others: PersonRef[] }
+  | {
+      phase: 'active';
+      callId: string;
+      media: CallMedia;
+      /** ms since epoch when media first connected; null while connecting. */
+      connectedAt: number | null;
+      participants: RemoteParticipant[];
+      /** People being added who have not answered yet. */
+      invitees: PersonRef[];
+      local: LocalMediaView;
+      maxParticipants: number;
+      /** The deviceId of the loudest remote participant, if anyone speaks. */
+      activeSpeaker: string | null;
+    }
+  | {
+      phase: 'ended';
+      callId: string | null;
+      media: CallMedia;
+      reason: EndReason;
+      peers: PersonRef[];
+      durationMs: number;
+    };
+
+export type Unsubscribe = () => void;
+
+export interface CallController {
+  getView(): CallView;
+  /** Listeners run after every change of the view. */
+  subscribe(listener: (view: CallView) => void): Unsubscribe;
+
+  call(peer: PersonRef, media: CallMedia): Promise<void>;
+  accept(options: { video: boolean }): Promise<void>;
+  decline(): Promise<void>;
+  /** Stop ringing an outgoing call. */
+  cancel(): Promise<void>;
+  hangUp(): Promise<void>;
+  /** Add someone to the running call. */
+  invite(peer: PersonRef): Promise<void>;
+  setMuted(muted: boolean): void;
+  setCameraOn(on: boolean): Promise<void>;
+  /** Leave the `ended` view. */
+  dismiss(): void;
+  dispose(): void;
+}

@@ -1,0 +1,192 @@
+/**
+ * The renderer's connection to the signaling server: one typed socket.io client,
+ * a visible connection state, and acks turned into promises.
+ *
+ * Event maps come from signaling-server/protocol.ts with their order reversed, as
+ * socket.io's typed client expects.
+ */
+import { io, type Socket } from 'socket.io-client';
+import {
+  PROTOCOL_VERSION,
+  type Ack,
+  type ClientToServerEvents,
+  type ConnectRefusal,
+  type ErrorCode,
+  type ServerToClientEvents,
+  type WelcomePayload,
+} from '../../signaling-server/protocol';
+
+export type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export type ConnectionState =
+  | { phase: 'connecting'; url: string }
+  | { phase: 'online'; url: string; welcome: WelcomePayload }
+  | { phase: 'reconnecting'; url: string; attempt: number; lastError: string | null }
+  /** The server refused us; retrying will not help until something changes. */
+  | { phase: 'refused'; url: string; code: ErrorCode; message: string }
+  | { phase: 'closed' };
+
+export interface SignalingOptions {
+  /** One or more server URLs; on repeated failure the client moves to the next. */
+  urls: string[];
+  userId: string;
+  deviceId: string;
+  displayName: string;
+  password: string;
+  /** How long one request may wait for its ack. */
+  ackTimeoutMs?: number;
+  /** Tests inject their own socket.io `io` to observe it. */
+  connect?: typeof io;
+}
+
+/** Codes after which reconnecting with the same credentials is pointless. */
+const FATAL_CODES: ReadonlySet<string> = new Set([
+  'protocol_mismatch',
+  'auth_failed',
+  'invalid_identity',
+  'origin_forbidden',
+]);
+
+export class RequestError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'timeout' | 'offline',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+type RequestEvent = keyof ClientToServerEvents;
+type PayloadOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
+type AckOf<E extends RequestEvent> =
+  Parameters<ClientToServerEvents[E]>[1] extends (response: infer R) => void ? R : never;
+type OkOf<E extends RequestEvent> = Extract<AckOf<E>, { ok: true }>;
+
+export class SignalingClient {
+  readonly socket: ParleySocket;
+  private state: ConnectionState;
+  private readonly listeners = new Set<(state: ConnectionState) => void>();
+  private urlIndex = 0;
+  private failuresOnUrl = 0;
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly options: SignalingOptions) {
+    if (options.urls.length === 0) throw new Error('SignalingClient needs at least one server URL');
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
+    const url = options.urls[0] as string;
+    this.state = { phase: 'connecting', url };
+    const connect = options.connect ?? io;
+    this.socket = connect(url, {
+      transports: ['websocket'],
+      autoConnect: false,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      randomizationFactor: 0.5,
+      // The handshake is re-sent on every reconnection, so authentication is
+      // checked again each time.
+      auth: (cb) =>
+        cb({
+          protocolVersion: PROTOCOL_VERSION,
+          userId: options.userId,
+          deviceId: options.deviceId,
+          displayName: options.displayName,
+          password: options.password || undefined,
+        }),
+    }) as ParleySocket;
+
+    this.socket.on('session:welcome', (welcome) => {
+      this.failuresOnUrl = 0;
+      this.setState({ phase: 'online', url: this.currentUrl(), welcome });
+    });
+    this.socket.on('connect_error', (err: Error & { data?: Partial<ConnectRefusal> }) => {
+      const code = err.data?.code;
+      if (code && FATAL_CODES.has(code)) {
+        this.socket.disconnect();
+        this.setState({
+          phase: 'refused',
+          url: this.currentUrl(),
+          code,
+          message: err.data?.message ?? err.message,
+        });
+        return;
+      }
+      this.noteFailure(err.message);
+    });
+    this.socket.on('disconnect', (reason) => {
+      if (this.state.phase === 'refused' || this.state.phase === 'closed') return;
+      if (reason === 'io client disconnect') return;
+      // socket.io reconnects by itself except after a server-side kick.
+      if (reason === 'io server disconnect') this.socket.connect();
+      this.setState({ phase: 'reconnecting', url: this.currentUrl(), attempt: 0, lastError: reason });
+    });
+    this.socket.io.on('reconnect_attempt', (attempt) => {
+      if (this.state.phase === 'reconnecting') this.setState({ ...this.state, attempt });
+    });
+  }
+
+  start(): void {
+    this.socket.connect();
+  }
+
+  getState(): ConnectionState {
+    return this.state;
+  }
+
+  onState(listener: (state: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Emits `event` and resolves with the ok ack, or rejects with a RequestError. */
+  async request<E extends RequestEvent>(event: E, payload: PayloadOf<E>): Promise<OkOf<E>> {
+    if (!this.socket.connected) {
+      throw new RequestError('offline', 'Not connected to the server. Check your connection and try again.');
+    }
+    let response: AckOf<E>;
+    try {
+      // socket.io's typed emit cannot follow a generic event name; the event map
+      // above still types both the payload and the ack for every caller.
+      const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
+        emitWithAck(event: string, payload: unknown): Promise<AckOf<E>>;
+      };
+      response = await emitter.emitWithAck(event, payload);
+    } catch {
+      throw new RequestError('timeout', `The server did not answer "${event}" in time.`);
+    }
+    const ack = response as Ack<object>;
+    if (!ack.ok) throw new RequestError(ack.error.code, ack.error.message);
+    return response as OkOf<E>;
+  }
+
+  close(): void {
+    this.setState({ phase: 'closed' });
+    this.socket.disconnect();
+    this.listeners.clear();
+  }
+
+  private currentUrl(): string {
+    return this.options.urls[this.urlIndex] as string;
+  }
+
+  /** After three failures on one URL, move to the next one (failover). */
+  private noteFailure(message: string): void {
+    this.failuresOnUrl += 1;
+    if (this.options.urls.length > 1 && this.failuresOnUrl >= 3) {
+      this.failuresOnUrl = 0;
+      this.urlIndex = (this.urlIndex + 1) % this.options.urls.length;
+      const next = this.currentUrl();
+      // socket.io-client's Manager builds a new engine from `this.uri` on every
+      // (re)connection attempt (Manager.open), so pointing it at the next server
+      // fails over while every listener registered above stays in place.
+      (this.socket.io as unknown as { uri: string }).uri = next;
+    }
+    const attempt = this.state.phase === 'reconnecting' ? this.state.attempt : 0;
+    this.setState({ phase: 'reconnecting', url: this.currentUrl(), attempt, lastError: message });
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    for (const listener of this.listeners) listener(state);
+  }
+}

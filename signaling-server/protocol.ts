@@ -1,0 +1,365 @@
+/**
+ * Parley's wire protocol between a client (renderer) and the signaling server.
+ *
+ * This file is a leaf: it imports nothing from the project. The server and the
+ * renderer both import it, so the event maps below are the single source of truth
+ * for names, payloads and acks. Everything that arrives from the wire is `unknown`
+ * until one of the schemas here has parsed it.
+ *
+ * Vocabulary
+ * - user: a person, identified by a stable client-generated `userId`.
+ * - device: one running client of that user (desktop app, a browser tab), identified
+ *   by a client-generated `deviceId` that survives reconnections. A user may have
+ *   several devices online; all of them ring. A call member is one device.
+ * - call: created by the server on `call:invite`; members are devices; invitees are
+ *   users whose devices are ringing.
+ */
+import { z } from 'zod';
+
+/** Bumped on every incompatible change. The server refuses any other version. */
+export const PROTOCOL_VERSION = 1;
+
+export const LIMITS = {
+  /** socket.io maxHttpBufferSize: no single packet may exceed this. */
+  maxPacketBytes: 64 * 1024,
+  /** An SDP larger than this is refused (a real audio+video+data SDP is ~6–12 KB). */
+  maxSdpChars: 48 * 1024,
+  maxCandidateChars: 1024,
+  displayNameMin: 1,
+  displayNameMax: 40,
+  passwordMax: 256,
+  /** Signals held for a member whose socket dropped, delivered once it is back. */
+  maxQueuedSignalsPerDevice: 256,
+} as const;
+
+// ─── identities ────────────────────────────────────────────────────────────
+
+export const userIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{8,64}$/, 'an id is 8–64 characters of A–Z, a–z, 0–9, "_" or "-"');
+export const deviceIdSchema = userIdSchema;
+export const callIdSchema = userIdSchema;
+
+/**
+ * Letters (any script), combining marks, digits, spaces and . ' _ ( ) -; 1–40
+ * characters after trimming. No control, format or bidi-override characters, so a
+ * name cannot disguise itself in a roster or a notification.
+ */
+export const displayNameSchema = z
+  .string()
+  .transform((s) => s.trim().replace(/\s+/gu, ' '))
+  .pipe(
+    z
+      .string()
+      .min(LIMITS.displayNameMin, 'the display name is empty')
+      .max(LIMITS.displayNameMax, `the display name is longer than ${LIMITS.displayNameMax} characters`)
+      .regex(
+        /^[\p{L}\p{M}\p{N} .'_()-]+$/u,
+        "the display name may hold letters, digits, spaces and . ' _ ( ) - only",
+      ),
+  );
+
+export type UserId = string;
+export type DeviceId = string;
+export type CallId = string;
+
+// ─── handshake ─────────────────────────────────────────────────────────────
+
+/** Sent as socket.io `auth` on every (re)connection. */
+export const handshakeSchema = z.strictObject({
+  protocolVersion: z.number().int(),
+  userId: userIdSchema,
+  deviceId: deviceIdSchema,
+  displayName: displayNameSchema,
+  password: z.string().max(LIMITS.passwordMax).optional(),
+});
+export type Handshake = z.input<typeof handshakeSchema>;
+
+// ─── errors ────────────────────────────────────────────────────────────────
+
+/** Stable error codes. Clients switch on `code`; `message` is for people. */
+export const ERROR_CODES = [
+  // connection refusals (connect_error `data.code`)
+  'protocol_mismatch',
+  'auth_failed',
+  'invalid_identity',
+  'origin_forbidden',
+  // per-event refusals
+  'invalid_payload',
+  'rate_limited',
+  'self_call',
+  'user_offline',
+  'busy',
+  'do_not_disturb',
+  'call_full',
+  'call_not_found',
+  'not_in_call',
+  'not_invited',
+  'already_in_call',
+  'unknown_recipient',
+  'turn_unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface ProtocolError {
+  code: ErrorCode;
+  message: string;
+}
+/** What `connect_error.data` carries when the server refuses a connection. */
+export interface ConnectRefusal {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Ack<T extends object = Record<never, never>> =
+  | ({ ok: true } & T)
+  | { ok: false; error: ProtocolError };
+export type AckFn<T extends object = Record<never, never>> = (response: Ack<T>) => void;
+
+// ─── presence ──────────────────────────────────────────────────────────────
+
+/** What a user may choose. */
+export const chosenStatusSchema = z.enum(['available', 'dnd', 'away']);
+export type ChosenStatus = z.infer<typeof chosenStatusSchema>;
+/** What others see: the chosen status, or `in_call`, which only the server sets. */
+export type PresenceStatus = ChosenStatus | 'in_call';
+
+export interface PresenceUser {
+  userId: UserId;
+  displayName: string;
+  status: PresenceStatus;
+}
+
+// ─── calls ─────────────────────────────────────────────────────────────────
+
+export const callMediaSchema = z.enum(['audio', 'video']);
+export type CallMedia = z.infer<typeof callMediaSchema>;
+
+export interface CallMember {
+  userId: UserId;
+  deviceId: DeviceId;
+  displayName: string;
+  /**
+   * From the recipient's point of view: true when the RECIPIENT is the polite peer
+   * towards this member (perfect negotiation). Deterministic: of two devices, the one
+   * with the smaller deviceId is polite. Meaningless (false) for the recipient itself.
+   */
+  polite: boolean;
+  /** False while the member's socket is gone and the server holds its place. */
+  connected: boolean;
+  audio: boolean;
+  video: boolean;
+}
+
+export interface CallInvitee {
+  userId: UserId;
+  displayName: string;
+  /** The devices that ring; members may prepare a connection to each of them. */
+  devices: { deviceId: DeviceId; polite: boolean }[];
+  invitedBy: UserId;
+}
+
+/** A call as one recipient sees it. */
+export interface CallSnapshot {
+  callId: CallId;
+  media: CallMedia;
+  /** ms since epoch; set when the second member joined, null before. */
+  connectedAt: number | null;
+  members: CallMember[];
+  invitees: CallInvitee[];
+  maxParticipants: number;
+}
+
+/** Why the ringing stopped on an invitee's devices. */
+export type RingEndReason =
+  | 'answered_elsewhere'
+  | 'declined_elsewhere'
+  | 'cancelled'
+  | 'no_answer'
+  | 'call_ended';
+
+/** Why an invite ended, as the call's members learn it. */
+export type InviteEndReason = 'answered' | 'declined' | 'no_answer' | 'cancelled' | 'offline';
+
+/** Why a call ended, as its last members learn it. */
+export type CallEndReason =
+  | 'hangup' // the others left
+  | 'declined'
+  | 'no_answer'
+  | 'cancelled'
+  | 'offline' // the callee went offline while it rang
+  | 'disconnected' // the others' connections were lost past the grace period
+  | 'server_shutdown';
+
+export type MemberLeaveReason = 'left' | 'disconnected';
+
+// ─── signals (opaque to the server but shape-checked) ───────────────────────
+
+export const sessionDescriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: z.string().max(LIMITS.maxSdpChars, `an SDP is at most ${LIMITS.maxSdpChars} characters`),
+});
+export const iceCandidateSchema = z.strictObject({
+  candidate: z.string().max(LIMITS.maxCandidateChars),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+export const signalDataSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('description'), description: sessionDescriptionSchema }),
+  /** `candidate: null` marks the end of candidates. */
+  z.strictObject({ kind: z.literal('candidate'), candidate: iceCandidateSchema.nullable() }),
+]);
+export type SignalData = z.infer<typeof signalDataSchema>;
+
+// ─── client → server payload schemas ────────────────────────────────────────
+
+export const presenceStatusPayload = z.strictObject({ status: chosenStatusSchema });
+export const callInvitePayload = z.strictObject({
+  to: userIdSchema,
+  media: callMediaSchema,
+  /** Present to add someone to a call the sender is in. */
+  callId: callIdSchema.optional(),
+});
+export const callAcceptPayload = z.strictObject({
+  callId: callIdSchema,
+  /** What the accepting device will send: a video call may be accepted audio-only. */
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+export const callIdPayload = z.strictObject({ callId: callIdSchema });
+export const callCancelPayload = z.strictObject({ callId: callIdSchema, to: userIdSchema });
+export const callMediaPayload = z.strictObject({
+  callId: callIdSchema,
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+export const callRejoinPayload = z.strictObject({
+  callId: callIdSchema,
+  media: callMediaSchema,
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+export const signalPayload = z.strictObject({
+  callId: callIdSchema,
+  to: deviceIdSchema,
+  data: signalDataSchema,
+});
+export const emptyPayload = z.strictObject({});
+
+export type CallInvitePayload = z.infer<typeof callInvitePayload>;
+export type CallAcceptPayload = z.infer<typeof callAcceptPayload>;
+export type CallIdPayload = z.infer<typeof callIdPayload>;
+export type CallCancelPayload = z.infer<typeof callCancelPayload>;
+export type CallMediaPayload = z.infer<typeof callMediaPayload>;
+export type CallRejoinPayload = z.infer<typeof callRejoinPayload>;
+export type SignalPayload = z.infer<typeof signalPayload>;
+export type PresenceStatusPayload = z.infer<typeof presenceStatusPayload>;
+
+/** One schema per client event: the server parses every payload with these. */
+export const clientEventSchemas = {
+  'presence:status': presenceStatusPayload,
+  'call:invite': callInvitePayload,
+  'call:accept': callAcceptPayload,
+  'call:decline': callIdPayload,
+  'call:cancel': callCancelPayload,
+  'call:leave': callIdPayload,
+  'call:media': callMediaPayload,
+  'call:rejoin': callRejoinPayload,
+  'ice:servers': emptyPayload,
+  signal: signalPayload,
+} as const;
+export type ClientEventName = keyof typeof clientEventSchemas;
+
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+// ─── event maps (socket.io typed events) ────────────────────────────────────
+
+export interface ClientToServerEvents {
+  'presence:status': (payload: PresenceStatusPayload, ack: AckFn) => void;
+  /** Creates a call (or adds `to` to `callId`) and rings every device of `to`. */
+  'call:invite': (payload: CallInvitePayload, ack: AckFn<{ call: CallSnapshot }>) => void;
+  'call:accept': (payload: CallAcceptPayload, ack: AckFn<{ call: CallSnapshot }>) => void;
+  'call:decline': (payload: CallIdPayload, ack: AckFn) => void;
+  /** A member withdraws a ringing invite. */
+  'call:cancel': (payload: CallCancelPayload, ack: AckFn) => void;
+  /** Hang up: this device leaves the call. */
+  'call:leave': (payload: CallIdPayload, ack: AckFn) => void;
+  /** Mute / camera state, shown on every member's tiles. */
+  'call:media': (payload: CallMediaPayload, ack: AckFn) => void;
+  /** Re-attach to a call after a reconnection or a server restart. */
+  'call:rejoin': (payload: CallRejoinPayload, ack: AckFn<{ call: CallSnapshot }>) => void;
+  /** ICE servers for this user (STUN/TURN with short-lived credentials). */
+  'ice:servers': (
+    payload: Record<never, never>,
+    ack: AckFn<{ iceServers: IceServer[]; ttlSeconds: number }>,
+  ) => void;
+  /** Relay an SDP description or ICE candidate to one device of the same call. */
+  signal: (payload: SignalPayload, ack: AckFn) => void;
+}
+
+export interface WelcomePayload {
+  self: { userId: UserId; deviceId: DeviceId; displayName: string; status: PresenceStatus };
+  users: PresenceUser[];
+  limits: { maxParticipants: number; ringTimeoutMs: number; rejoinGraceMs: number };
+  /** The call this device is still a member of (it reconnected within the grace period). */
+  call: CallSnapshot | null;
+  /** The calls this user's devices are being invited to, so a new device rings too. */
+  ringing: IncomingCall[];
+  serverVersion: string;
+}
+
+export interface IncomingCall {
+  callId: CallId;
+  from: { userId: UserId; displayName: string };
+  media: CallMedia;
+  call: CallSnapshot;
+}
+
+export interface ServerToClientEvents {
+  'session:welcome': (payload: WelcomePayload) => void;
+  'presence:joined': (user: PresenceUser) => void;
+  'presence:left': (payload: { userId: UserId }) => void;
+  'presence:updated': (user: PresenceUser) => void;
+  /** This device rings. */
+  'call:incoming': (payload: IncomingCall) => void;
+  /** This device stops ringing for `callId`. */
+  'call:ring-ended': (payload: { callId: CallId; reason: RingEndReason }) => void;
+  /** The call changed: members, invitees or media state. */
+  'call:updated': (payload: { call: CallSnapshot }) => void;
+  'call:invite-ended': (payload: { callId: CallId; userId: UserId; reason: InviteEndReason }) => void;
+  'call:member-left': (payload: {
+    callId: CallId;
+    userId: UserId;
+    deviceId: DeviceId;
+    reason: MemberLeaveReason;
+  }) => void;
+  /** The call is over for this device. */
+  'call:ended': (payload: { callId: CallId; reason: CallEndReason }) => void;
+  signal: (payload: { callId: CallId; from: DeviceId; fromUserId: UserId; data: SignalData }) => void;
+  /** The server is going away (restart or shutdown); reconnect later. */
+  'server:shutdown': (payload: { message: string }) => void;
+  /** The socket is about to be disconnected for repeated protocol violations. */
+  'session:kicked': (payload: ProtocolError) => void;
+}
+
+/** Events between server nodes (socket.io `serverSideEmit`). */
+export interface InterServerEvents {
+  'node:ping': (payload: { nodeId: string }) => void;
+}
+
+/** What the server keeps on each socket (`socket.data`). */
+export interface SocketData {
+  userId: UserId;
+  deviceId: DeviceId;
+  displayName: string;
+}
+
+/** Polite-role rule shared by everyone: of two devices, the smaller id is polite. */
+export function isPolite(self: DeviceId, other: DeviceId): boolean {
+  return self < other;
+}
