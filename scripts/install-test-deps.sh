@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite drives for real:
+#   chromium      — end-to-end calls in headless Chromium (playwright-core drives it;
+#                   no browser is ever downloaded)
+#   coturn        — the TURN relay for relay-only calls
+#   redis-server  — scale-out across signaling nodes
+# Debian/Ubuntu only; needs root or sudo. Packages already present are left alone.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v turnserver >/dev/null 2>&1 || need+=(coturn)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+# Chromium needs a font to render the UI in screenshots.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "test dependencies: chromium, coturn and redis-server are installed"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-test-deps: please install ${need[*]} with your package manager (apt-get not found)" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "install-test-deps: run as root or install sudo to install: ${need[*]}" >&2
+    exit 1
+  fi
+fi
+echo "test dependencies: installing ${need[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian starts the services it installs; the tests start their own instances on
+# loopback with their own ports, so the system-wide ones are stopped to stay out of the way.
+for svc in coturn redis-server; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    $sudo systemctl stop "$svc" || true
+  fi
+done
+echo "test dependencies: done"
