@@ -1,0 +1,115 @@
+/**
+ * The words the call screens and the screen-reader announcements use, derived from
+ * the engine's CallView. Pure, so every reason has a tested sentence.
+ */
+import type { CallView, EndReason, PersonRef } from '../call/types';
+import { formatDuration, peopleTitle } from './history';
+
+type EndedView = Extract<CallView, { phase: 'ended' }>;
+
+export interface EndedText {
+  headline: string;
+  /** What happened in more words, or what to do; null when the headline says it all. */
+  detail: string | null;
+  /** Whether calling again is the obvious next step. */
+  offerRetry: boolean;
+}
+
+function who(peers: readonly PersonRef[]): string {
+  return peers.length > 0 ? peopleTitle(peers.map((p) => p.displayName)) : 'The other side';
+}
+
+function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationMs: number): EndedText {
+  const name = who(peers);
+  const ended = durationMs > 0 ? `Call ended · ${formatDuration(durationMs)}` : 'Call ended';
+  switch (reason) {
+    case 'declined':
+      return { headline: `${name} declined`, detail: null, offerRetry: true };
+    case 'busy':
+      return { headline: `${name} is busy`, detail: 'They are in another call. Try again later.', offerRetry: true };
+    case 'do_not_disturb':
+      return {
+        headline: `${name} doesn't want to be disturbed`,
+        detail: 'Their status is Do not disturb, so the call did not ring.',
+        offerRetry: false,
+      };
+    case 'no_answer':
+      return { headline: 'No answer', detail: `${name} did not pick up.`, offerRetry: true };
+    case 'user_offline':
+      return { headline: `${name} is offline`, detail: 'The call cannot ring until they are back online.', offerRetry: false };
+    case 'offline':
+      return { headline: `${name} went offline`, detail: 'Their connection dropped while the call was ringing.', offerRetry: true };
+    case 'failed':
+      return {
+        headline: 'Call failed',
+        detail: 'The connection could not be set up or was lost. Check your network and try again.',
+        offerRetry: true,
+      };
+    case 'missed':
+      return { headline: `Missed call from ${name}`, detail: null, offerRetry: true };
+    case 'cancelled':
+      return { headline: 'Call cancelled', detail: null, offerRetry: false };
+    case 'answered_elsewhere':
+      return { headline: 'Answered on another device', detail: null, offerRetry: false };
+    case 'declined_elsewhere':
+      return { headline: 'Declined on another device', detail: null, offerRetry: false };
+    case 'disconnected':
+      return {
+        headline: ended,
+        detail: `The connection to ${name} was lost and did not come back.`,
+        offerRetry: true,
+      };
+    case 'server_shutdown':
+      return { headline: ended, detail: 'The server shut down. Parley reconnects by itself.', offerRetry: false };
+    case 'hangup':
+    case 'local_hangup':
+      return { headline: ended, detail: peers.length > 0 ? `With ${name}` : null, offerRetry: false };
+  }
+}
+
+export function describeEnded(view: EndedView): EndedText {
+  const text = endedSentence(view.reason, view.peers, view.durationMs);
+  // The engine knows more about some failures (which device, which step) than the reason says.
+  return view.detail ? { ...text, detail: view.detail } : text;
+}
+
+/** One sentence for the aria-live region each time the call phase changes. */
+export function announceCall(view: CallView): string {
+  switch (view.phase) {
+    case 'idle':
+      return '';
+    case 'outgoing':
+      return `Calling ${view.peer.displayName}`;
+    case 'incoming':
+      return `Incoming ${view.media === 'video' ? 'video ' : ''}call from ${view.from.displayName}`;
+    case 'active': {
+      const names = view.participants.map((p) => p.displayName);
+      if (view.connectedAt === null) return 'Connecting the call';
+      return names.length > 0 ? `In a call with ${peopleTitle(names)}` : 'In a call';
+    }
+    case 'ended':
+      return describeEnded(view).headline;
+  }
+}
+
+/**
+ * A key that changes when something worth announcing changes (phase, connection,
+ * who is in the call), but not on every media or speaker update.
+ */
+export function announcementKey(view: CallView): string {
+  switch (view.phase) {
+    case 'active':
+      return `active:${view.callId}:${view.connectedAt === null ? 'connecting' : 'connected'}:${view.participants
+        .map((p) => p.userId)
+        .sort()
+        .join(',')}`;
+    case 'ended':
+      return `ended:${view.callId ?? ''}:${view.reason}`;
+    case 'incoming':
+      return `incoming:${view.callId}`;
+    case 'outgoing':
+      return `outgoing:${view.peer.userId}`;
+    case 'idle':
+      return 'idle';
+  }
+}

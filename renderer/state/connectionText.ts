@@ -1,0 +1,105 @@
+/**
+ * The header's connection indicator and, when the server refused us, what the
+ * person can do about it. Pure: ConnectionState in, words out.
+ */
+import type { ConnectionState } from '../signaling/client';
+
+export type ConnectionTone = 'pending' | 'ok' | 'warning' | 'error';
+
+/** What the refusal banner offers. */
+export type RefusalAction = 'password' | 'update' | 'rename' | 'none';
+
+export interface ConnectionText {
+  label: string;
+  tone: ConnectionTone;
+  detail: string | null;
+  action: RefusalAction;
+  /** The server's own words about a refusal, shown apart from ours. */
+  serverMessage?: string;
+}
+
+export interface ConnectionContext {
+  /** A password was sent with the refused handshake (so it was wrong, not missing). */
+  passwordSent: boolean;
+}
+
+export function serverLabel(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+export function describeConnection(
+  state: ConnectionState | null,
+  context: ConnectionContext = { passwordSent: false },
+): ConnectionText {
+  if (state === null) return { label: 'Starting…', tone: 'pending', detail: null, action: 'none' };
+  switch (state.phase) {
+    case 'connecting':
+      return { label: 'Connecting…', tone: 'pending', detail: `Connecting to ${serverLabel(state.url)}`, action: 'none' };
+    case 'online':
+      return { label: 'Online', tone: 'ok', detail: `Connected to ${serverLabel(state.url)}`, action: 'none' };
+    case 'reconnecting': {
+      const attempt = state.attempt > 0 ? ` (attempt ${state.attempt})` : '';
+      const why = state.lastError ? ` Last error: ${state.lastError}.` : '';
+      return {
+        label: `Reconnecting${attempt}…`,
+        tone: 'warning',
+        detail: `Lost the connection to ${serverLabel(state.url)}. Parley keeps trying.${why}`,
+        action: 'none',
+      };
+    }
+    case 'refused': {
+      const text = describeRefusal(state, context);
+      const serverMessage = state.message.trim();
+      return serverMessage ? { ...text, serverMessage } : text;
+    }
+    case 'closed':
+      return { label: 'Offline', tone: 'error', detail: 'Not connected to a server.', action: 'none' };
+  }
+}
+
+function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, context: ConnectionContext): ConnectionText {
+  const server = serverLabel(state.url);
+  switch (state.code) {
+    case 'auth_failed':
+      return context.passwordSent
+        ? {
+            label: 'Wrong password',
+            tone: 'error',
+            detail: `${server} did not accept that password. Check it with the person who runs the server and try again.`,
+            action: 'password',
+          }
+        : {
+            label: 'Password needed',
+            tone: 'error',
+            detail: `${server} asks for a password. Enter it to connect.`,
+            action: 'password',
+          };
+    case 'protocol_mismatch':
+      return {
+        label: 'Update Parley',
+        tone: 'error',
+        detail: `${server} runs a different version of Parley that this one cannot talk to. Update Parley to the server's version, then reconnect.`,
+        action: 'update',
+      };
+    case 'invalid_identity':
+      return {
+        label: 'Name refused',
+        tone: 'error',
+        detail: `${server} refused this name or device. Choose another display name.`,
+        action: 'rename',
+      };
+    case 'origin_forbidden':
+      return {
+        label: 'Not allowed',
+        tone: 'error',
+        detail: `${server} does not accept connections from this page. Ask the person who runs the server to allow this address.`,
+        action: 'none',
+      };
+    default:
+      return { label: 'Refused', tone: 'error', detail: `${server} refused the connection.`, action: 'none' };
+  }
+}

@@ -1,0 +1,40 @@
+/** Call history, shown from memory and kept by the host. */
+import type { HistoryEntry, ParleyBridge } from '../../preload/contract';
+import { addToHistory } from './history';
+import { createStore, type ReadableStore } from './store';
+
+export interface HistoryStore extends ReadableStore<readonly HistoryEntry[]> {
+  add(entry: HistoryEntry): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export function createHistoryStore(
+  bridge: ParleyBridge,
+  initial: readonly HistoryEntry[],
+  onError: (message: string) => void,
+): HistoryStore {
+  const store = createStore<readonly HistoryEntry[]>(initial);
+  const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+  return {
+    getSnapshot: store.getSnapshot,
+    subscribe: store.subscribe,
+    async add(entry) {
+      store.update((list) => addToHistory(list, entry));
+      try {
+        await bridge.addHistoryEntry(entry);
+      } catch (error) {
+        onError(`Could not save this call in the history: ${reason(error)}`);
+      }
+    },
+    async clear() {
+      const previous = store.getSnapshot();
+      store.set([]);
+      try {
+        await bridge.clearHistory();
+      } catch (error) {
+        store.set(previous);
+        onError(`Could not clear the history: ${reason(error)}`);
+      }
+    },
+  };
+}

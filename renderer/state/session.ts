@@ -1,0 +1,117 @@
+/**
+ * One connection to a signaling server and everything that lives on it: the
+ * signaling client, the presence list and the call engine. A new password or name
+ * means a new session; `dispose` ends all of it.
+ */
+import type { HistoryEntry, Identity, ServerEndpoint } from '../../preload/contract';
+import type { ChosenStatus, PresenceUser } from '../../signaling-server/protocol';
+import { createCallEngine, type CallEngine } from '../call/callEngine';
+import { SignalingClient, type ConnectionState } from '../signaling/client';
+import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './presence';
+import { createStore, type ReadableStore } from './store';
+
+export type { CallEngine };
+
+export interface SessionOptions {
+  endpoint: ServerEndpoint;
+  identity: Identity;
+  displayName: string;
+  /** The status to hold on the server, re-applied after every (re)connection. */
+  status: ChosenStatus;
+  /** The microphone and camera chosen in settings, read when media is acquired. */
+  devices(): { microphone: string | null; camera: string | null };
+  onHistory(entry: HistoryEntry): void;
+  onError(message: string): void;
+}
+
+export interface Session {
+  readonly client: SignalingClient;
+  /** A password goes with every handshake of this session. */
+  readonly passwordSent: boolean;
+  readonly engine: CallEngine;
+  readonly connection: ReadableStore<ConnectionState>;
+  readonly presence: ReadableStore<PresenceState>;
+  setStatus(status: ChosenStatus): Promise<void>;
+  dispose(): void;
+}
+
+export function openSession(options: SessionOptions): Session {
+  const client = new SignalingClient({
+    urls: options.endpoint.urls,
+    password: options.endpoint.password,
+    userId: options.identity.userId,
+    deviceId: options.identity.deviceId,
+    displayName: options.displayName,
+  });
+  const presence = createStore<PresenceState>(EMPTY_PRESENCE);
+  const dispatch = (event: PresenceEvent): void => presence.update((s) => presenceReducer(s, event));
+  let wanted = options.status;
+
+  const applyStatus = async (): Promise<void> => {
+    const self = presence.getSnapshot().self;
+    if (!self || self.status === wanted || client.getState().phase !== 'online') return;
+    try {
+      await client.request('presence:status', { status: wanted });
+      // The server echoes presence to others; this device learns its own status here.
+      dispatch({ type: 'updated', user: { ...self, status: self.status === 'in_call' ? 'in_call' : wanted } });
+    } catch (error) {
+      options.onError(`Could not change your status: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  let lastWelcome: unknown = null;
+  const onState = (state: ConnectionState): void => {
+    if (state.phase === 'online' && state.welcome !== lastWelcome) {
+      lastWelcome = state.welcome;
+      dispatch({ type: 'welcome', self: state.welcome.self, users: state.welcome.users });
+      void applyStatus();
+    } else if (state.phase === 'refused' || state.phase === 'closed') {
+      dispatch({ type: 'reset' });
+    }
+  };
+  const offState = client.onState(onState);
+
+  const onJoined = (user: PresenceUser): void => dispatch({ type: 'joined', user });
+  const onUpdated = (user: PresenceUser): void => dispatch({ type: 'updated', user });
+  const onLeft = (payload: { userId: string }): void => dispatch({ type: 'left', userId: payload?.userId });
+  client.socket.on('presence:joined', onJoined);
+  client.socket.on('presence:updated', onUpdated);
+  client.socket.on('presence:left', onLeft);
+
+  const engine = createCallEngine({
+    signaling: client,
+    self: { userId: options.identity.userId, deviceId: options.identity.deviceId, displayName: options.displayName },
+    onHistory: options.onHistory,
+    preferredDevices: () => {
+      const { microphone, camera } = options.devices();
+      return { microphone, camera };
+    },
+  });
+
+  const connection: ReadableStore<ConnectionState> = {
+    getSnapshot: () => client.getState(),
+    subscribe: (listener) => client.onState(() => listener()),
+  };
+
+  client.start();
+
+  return {
+    client,
+    passwordSent: options.endpoint.password !== '',
+    engine,
+    connection,
+    presence,
+    async setStatus(status) {
+      wanted = status;
+      await applyStatus();
+    },
+    dispose() {
+      offState();
+      client.socket.off('presence:joined', onJoined);
+      client.socket.off('presence:updated', onUpdated);
+      client.socket.off('presence:left', onLeft);
+      engine.dispose();
+      client.close();
+    },
+  };
+}

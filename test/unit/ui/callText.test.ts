@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { CallView, EndReason, LocalMediaView, RemoteParticipant } from '../../../renderer/call/types';
+import { announceCall, announcementKey, describeEnded } from '../../../renderer/state/callText';
+
+const bob = { userId: 'bob-00000001', displayName: 'Bob' };
+const ended = (reason: EndReason, durationMs = 0): Extract<CallView, { phase: 'ended' }> => ({
+  phase: 'ended',
+  callId: 'call-00000001',
+  media: 'audio',
+  reason,
+  peers: [bob],
+  durationMs,
+});
+
+describe('ended call wording', () => {
+  it.each<[EndReason, string]>([
+    ['declined', 'Bob declined'],
+    ['busy', 'Bob is busy'],
+    ['do_not_disturb', "Bob doesn't want to be disturbed"],
+    ['no_answer', 'No answer'],
+    ['failed', 'Call failed'],
+    ['missed', 'Missed call from Bob'],
+    ['user_offline', 'Bob is offline'],
+    ['cancelled', 'Call cancelled'],
+    ['answered_elsewhere', 'Answered on another device'],
+  ])('%s → "%s"', (reason, headline) => {
+    expect(describeEnded(ended(reason)).headline).toBe(headline);
+  });
+
+  it('gives the duration of a call that ended normally', () => {
+    expect(describeEnded(ended('hangup', 192_000)).headline).toBe('Call ended · 3:12');
+    expect(describeEnded(ended('local_hangup', 192_000)).headline).toBe('Call ended · 3:12');
+    expect(describeEnded(ended('local_hangup', 0)).headline).toBe('Call ended');
+  });
+
+  it('tells a failed call what to do next, and offers to call again', () => {
+    const text = describeEnded(ended('failed'));
+    expect(text.detail).toMatch(/try again/i);
+    expect(text.offerRetry).toBe(true);
+  });
+
+  it('does not offer to call someone who does not want to be disturbed', () => {
+    expect(describeEnded(ended('do_not_disturb')).offerRetry).toBe(false);
+  });
+});
+
+describe('call announcements', () => {
+  const local: LocalMediaView = { stream: null, muted: false, cameraOn: false, error: null };
+  const participant = (patch: Partial<RemoteParticipant> = {}): RemoteParticipant => ({
+    ...bob,
+    deviceId: 'bob-device-1',
+    audio: true,
+    video: false,
+    connection: 'connected',
+    stream: null,
+    screen: null,
+    speaking: false,
+    ...patch,
+  });
+  const active = (patch: Partial<Extract<CallView, { phase: 'active' }>> = {}): CallView => ({
+    phase: 'active',
+    callId: 'call-00000001',
+    media: 'audio',
+    connectedAt: 1,
+    participants: [participant()],
+    invitees: [],
+    local,
+    maxParticipants: 4,
+    activeSpeaker: null,
+    ...patch,
+  });
+
+  it('says who calls, and whether with video', () => {
+    const incoming: CallView = { phase: 'incoming', callId: 'call-00000001', media: 'video', from: bob, others: [] };
+    expect(announceCall(incoming)).toBe('Incoming video call from Bob');
+    expect(announceCall({ phase: 'outgoing', callId: null, media: 'audio', peer: bob })).toBe('Calling Bob');
+    expect(announceCall(active())).toBe('In a call with Bob');
+    expect(announceCall(active({ connectedAt: null }))).toBe('Connecting the call');
+  });
+
+  it('does not re-announce on mute, camera or speaker changes, but does when someone joins', () => {
+    const key = announcementKey(active());
+    expect(announcementKey(active({ activeSpeaker: 'bob-device-1', participants: [participant({ audio: false })] }))).toBe(key);
+    const carol = participant({ userId: 'carol-000001', displayName: 'Carol', deviceId: 'carol-device' });
+    expect(announcementKey(active({ participants: [participant(), carol] }))).not.toBe(key);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { WelcomePayload } from '../../../signaling-server/protocol';
+import { describeConnection } from '../../../renderer/state/connectionText';
+
+const url = 'https://parley.example.org:7300';
+
+describe('connection indicator', () => {
+  it('shows connecting, online and reconnecting with the attempt number', () => {
+    expect(describeConnection({ phase: 'connecting', url }).label).toBe('Connecting…');
+    const welcome = {} as WelcomePayload;
+    expect(describeConnection({ phase: 'online', url, welcome })).toMatchObject({ label: 'Online', tone: 'ok' });
+    const reconnecting = describeConnection({ phase: 'reconnecting', url, attempt: 3, lastError: 'xhr poll error' });
+    expect(reconnecting.label).toBe('Reconnecting (attempt 3)…');
+    expect(reconnecting.detail).toContain('parley.example.org:7300');
+    expect(reconnecting.detail).toContain('xhr poll error');
+  });
+
+  it('asks for the password when the server wants one', () => {
+    const text = describeConnection({ phase: 'refused', url, code: 'auth_failed', message: 'password required' });
+    expect(text).toMatchObject({ label: 'Password needed', tone: 'error', action: 'password', serverMessage: 'password required' });
+  });
+
+  it('says the password was wrong when one was sent, and asks again', () => {
+    const refused = { phase: 'refused', url, code: 'auth_failed', message: 'bad password' } as const;
+    const text = describeConnection(refused, { passwordSent: true });
+    expect(text).toMatchObject({ label: 'Wrong password', action: 'password' });
+    expect(text.detail).toMatch(/did not accept that password/);
+  });
+
+  it('asks to update Parley on a protocol mismatch', () => {
+    const text = describeConnection({ phase: 'refused', url, code: 'protocol_mismatch', message: 'server speaks 2' });
+    expect(text).toMatchObject({ label: 'Update Parley', action: 'update', serverMessage: 'server speaks 2' });
+    expect(text.detail).toMatch(/Update Parley/);
+  });
+
+  it('offers a new name when the server refused the identity', () => {
+    expect(describeConnection({ phase: 'refused', url, code: 'invalid_identity', message: 'bad name' }).action).toBe('rename');
+  });
+});

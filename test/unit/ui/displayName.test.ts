@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkDisplayName } from '../../../renderer/state/displayName';
+
+describe('display name validation', () => {
+  it('accepts names the protocol accepts, trimmed and with single spaces', () => {
+    expect(checkDisplayName('  Ada   Lovelace ')).toEqual({ ok: true, name: 'Ada Lovelace' });
+    expect(checkDisplayName("Zoë O'Brien-Smith (work)")).toEqual({ ok: true, name: "Zoë O'Brien-Smith (work)" });
+    expect(checkDisplayName('Мария 2')).toEqual({ ok: true, name: 'Мария 2' });
+  });
+
+  it('asks for a name when it is empty or only spaces', () => {
+    for (const raw of ['', '    ']) {
+      expect(checkDisplayName(raw)).toEqual({ ok: false, message: 'Enter a name so people know who is calling.' });
+    }
+  });
+
+  it('says how long the name is when it is too long', () => {
+    expect(checkDisplayName('a'.repeat(41))).toEqual({
+      ok: false,
+      message: 'Use at most 40 characters — this name has 41.',
+    });
+  });
+
+  it('names the characters that are not allowed', () => {
+    expect(checkDisplayName('bob@example.com')).toEqual({
+      ok: false,
+      message: "Remove “@”: a name may hold letters, digits, spaces and . ' _ ( ) - only.",
+    });
+    expect(checkDisplayName('<b>Bob</b>!')).toMatchObject({ ok: false, message: expect.stringContaining('“<”, “>”, “/”, “!”') });
+  });
+
+  it('names invisible characters by code point, so a disguised name is explained', () => {
+    // U+202E RIGHT-TO-LEFT OVERRIDE would make the name read backwards in a roster.
+    expect(checkDisplayName('Bob\u202Etxt')).toMatchObject({ ok: false, message: expect.stringContaining('U+202E') });
+  });
+});
