@@ -1,0 +1,278 @@
+/**
+ * The browser host: ParleyBridge implemented with browser APIs, for Parley served
+ * by its signaling server to any browser.
+ *
+ * - settings, favourites, history: localStorage, parsed by the contract's schemas;
+ * - identity: a userId kept in localStorage, and a deviceId per tab (sessionStorage),
+ *   because every tab is its own device on the server and must survive a reload;
+ * - incoming calls: the Notification API when the page is not in front;
+ * - no tray: the call state shows in the document title;
+ * - screen sharing: the browser's own picker (getDisplayMedia), never ours.
+ *
+ * Every browser object is passed in (WebHostOptions), so the logic runs in node tests.
+ */
+import {
+  DEFAULT_SETTINGS,
+  MAX_HISTORY,
+  externalUrlSchema,
+  favouritesSchema,
+  historyEntrySchema,
+  historySchema,
+  settingsPatchSchema,
+  settingsSchema,
+  type AppInfo,
+  type CallAction,
+  type CallRequest,
+  type CallStateReport,
+  type Favourite,
+  type HistoryEntry,
+  type HostNotice,
+  type Identity,
+  type ParleyBridge,
+  type ScreenSourceRequest,
+  type Settings,
+} from '../../preload/contract';
+import { userIdSchema } from '../../signaling-server/protocol';
+import type { z } from 'zod';
+import { readStored, writeStored } from './webStorage';
+
+export interface NotificationPort {
+  permission(): NotificationPermission;
+  request(): Promise<NotificationPermission>;
+  show(title: string, options: NotificationOptions, onClick: () => void): { close(): void };
+}
+
+export interface PagePort {
+  setTitle(title: string): void;
+  focus(): void;
+  /** The person is looking at this page now (visible and focused). */
+  isAttended(): boolean;
+  open(url: string): void;
+}
+
+export interface WebHostOptions {
+  /** Kept across visits: localStorage. */
+  storage: Storage;
+  /** Kept across reloads of this tab only: sessionStorage. */
+  tabStorage: Storage;
+  origin: string;
+  version: string;
+  platform: string;
+  randomBytes: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
+  notifications: NotificationPort | null;
+  page: PagePort | null;
+}
+
+/** What only the browser host offers: asking for notification permission at the right moment. */
+export interface WebNotificationControl {
+  permission(): NotificationPermission;
+  request(): Promise<NotificationPermission>;
+}
+
+export interface WebHost {
+  bridge: ParleyBridge;
+  notifications: WebNotificationControl | null;
+}
+
+export const STORAGE_KEYS = {
+  settings: 'parley.settings',
+  user: 'parley.user',
+  device: 'parley.device',
+  favourites: 'parley.favourites',
+  history: 'parley.history',
+} as const;
+
+export const TITLES: Record<CallStateReport['phase'], string> = {
+  offline: 'Offline — Parley',
+  idle: 'Parley',
+  ringing: 'Ringing — Parley',
+  dialing: 'Calling — Parley',
+  in_call: 'In call — Parley',
+};
+
+/** 16 random bytes as base64url: 22 characters, inside the protocol's id alphabet. */
+export function randomId(randomBytes: WebHostOptions['randomBytes']): string {
+  const bytes = randomBytes(new Uint8Array(16));
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** On the web the server is the one that served the page. */
+export function webDefaultSettings(origin: string): Settings {
+  const server = settingsSchema.shape.server.safeParse({ mode: 'remote', urls: [origin], password: '' });
+  return { ...DEFAULT_SETTINGS, server: server.success ? server.data : DEFAULT_SETTINGS.server };
+}
+
+class Emitter<T> {
+  private readonly listeners = new Set<(value: T) => void>();
+  on(listener: (value: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+  emit(value: T): void {
+    for (const listener of [...this.listeners]) listener(value);
+  }
+  get size(): number {
+    return this.listeners.size;
+  }
+}
+
+export function createWebHost(options: WebHostOptions): WebHost {
+  const { storage, tabStorage } = options;
+  const defaults = webDefaultSettings(options.origin);
+  const notices = new Emitter<HostNotice>();
+  const callActions = new Emitter<CallAction>();
+  /** Notices raised before anyone listens (corrupt storage at start-up) wait here. */
+  const queued: HostNotice[] = [];
+  const notify = (notice: HostNotice | null): void => {
+    if (!notice) return;
+    if (notices.size > 0) notices.emit(notice);
+    else queued.push(notice);
+  };
+
+  const read = <T>(key: string, schema: z.ZodType<T>, fallback: T, label: string, upgrade?: (raw: unknown) => unknown): T => {
+    const stored = readStored({ storage, key, schema, fallback, label, upgrade });
+    notify(stored.notice);
+    return stored.value;
+  };
+
+  let settings = read(STORAGE_KEYS.settings, settingsSchema, defaults, 'settings', (raw) =>
+    // Settings written by an older Parley lack newer fields: fill them from the defaults.
+    raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw,
+  );
+  let favourites = read(STORAGE_KEYS.favourites, favouritesSchema, [], 'favourites');
+  let history = read(STORAGE_KEYS.history, historySchema, [], 'call history');
+
+  const identity = (): Identity => {
+    const idFrom = (store: Storage, key: string, label: string): string => {
+      const id = readStored({ storage: store, key, schema: userIdSchema, fallback: null, label }).value;
+      if (id !== null) return id;
+      const fresh = randomId(options.randomBytes);
+      notify(writeStored(store, key, fresh, label));
+      return fresh;
+    };
+    return {
+      userId: idFrom(storage, STORAGE_KEYS.user, 'identity'),
+      deviceId: idFrom(tabStorage, STORAGE_KEYS.device, 'device id'),
+    };
+  };
+  let cachedIdentity: Identity | null = null;
+
+  const openNotifications = new Map<string, { close(): void }>();
+
+  const bridge: ParleyBridge = {
+    async getAppInfo(): Promise<AppInfo> {
+      return {
+        host: 'web',
+        version: options.version,
+        platform: options.platform,
+        capabilities: { tray: false, nativeScreenPicker: true, embeddedServer: false, globalShortcut: false },
+      };
+    },
+    async getIdentity() {
+      cachedIdentity ??= identity();
+      return cachedIdentity;
+    },
+    async getSettings() {
+      return settings;
+    },
+    async updateSettings(patch) {
+      const parsedPatch = settingsPatchSchema.safeParse(patch);
+      const next = parsedPatch.success ? settingsSchema.safeParse({ ...settings, ...parsedPatch.data }) : parsedPatch;
+      if (!next.success) {
+        const issue = next.error.issues[0];
+        throw new Error(`These settings cannot be saved: ${issue?.path.join('.') || 'value'} — ${issue?.message ?? 'invalid'}.`);
+      }
+      const failure = writeStored(storage, STORAGE_KEYS.settings, next.data, 'settings');
+      notify(failure);
+      settings = next.data;
+      return settings;
+    },
+    async getServerEndpoint() {
+      return { urls: [options.origin], password: settings.server.password };
+    },
+    async getFavourites() {
+      return favourites;
+    },
+    async setFavourites(list: Favourite[]) {
+      favourites = favouritesSchema.parse(list);
+      notify(writeStored(storage, STORAGE_KEYS.favourites, favourites, 'favourites'));
+    },
+    async getHistory() {
+      return history;
+    },
+    async addHistoryEntry(entry: HistoryEntry) {
+      const parsed = historyEntrySchema.parse(entry);
+      history = [parsed, ...history.filter((e) => e.id !== parsed.id)].slice(0, MAX_HISTORY);
+      notify(writeStored(storage, STORAGE_KEYS.history, history, 'call history'));
+    },
+    async clearHistory() {
+      history = [];
+      notify(writeStored(storage, STORAGE_KEYS.history, history, 'call history'));
+    },
+    reportCallState(report) {
+      options.page?.setTitle(TITLES[report.phase]);
+    },
+    async showIncomingCall(notice) {
+      const port = options.notifications;
+      // The page itself rings and shows the call when someone is looking at it.
+      if (!port || port.permission() !== 'granted' || options.page?.isAttended()) return;
+      openNotifications.get(notice.callId)?.close();
+      const shown = port.show(
+        `${notice.callerName} is calling`,
+        {
+          body: `${notice.media === 'video' ? 'Video' : 'Audio'} call — click to answer in Parley`,
+          tag: `parley-call-${notice.callId}`,
+          requireInteraction: true,
+          // The page plays its own ringtone; a system sound on top would clash.
+          silent: true,
+        },
+        () => {
+          // Browsers do not offer notification action buttons to pages (only to
+          // service workers), so a click brings the call forward instead.
+          options.page?.focus();
+          openNotifications.get(notice.callId)?.close();
+          openNotifications.delete(notice.callId);
+          callActions.emit({ type: 'show-call' });
+        },
+      );
+      openNotifications.set(notice.callId, shown);
+    },
+    dismissIncomingCall(callId) {
+      openNotifications.get(callId)?.close();
+      openNotifications.delete(callId);
+    },
+    async openExternal(url) {
+      const parsed = externalUrlSchema.safeParse(url);
+      if (!parsed.success) throw new Error(`Parley opens https links only; “${url.slice(0, 200)}” is not one.`);
+      options.page?.open(parsed.data);
+    },
+    chooseScreenSource() {
+      // The browser shows its own picker; nothing asks this host for a choice.
+    },
+    onCallRequested(_listener: (request: CallRequest) => void) {
+      return () => {};
+    },
+    onCallAction: (listener) => callActions.on(listener),
+    onScreenSourcesRequested(_listener: (request: ScreenSourceRequest) => void) {
+      return () => {};
+    },
+    onNotice(listener) {
+      const off = notices.on(listener);
+      const waiting = queued.splice(0);
+      // Delivered after the caller has its unsubscribe in hand.
+      if (waiting.length > 0) queueMicrotask(() => waiting.forEach((n) => listener(n)));
+      return off;
+    },
+  };
+
+  const port = options.notifications;
+  const notifications: WebNotificationControl | null = port
+    ? { permission: () => port.permission(), request: () => port.request() }
+    : null;
+
+  return { bridge, notifications };
+}

@@ -1,0 +1,231 @@
+import { webcrypto } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, type CallAction, type CallStateReport, type HistoryEntry, type HostNotice } from '../../../preload/contract';
+import { userIdSchema } from '../../../signaling-server/protocol';
+import { STORAGE_KEYS, createWebHost, type NotificationPort, type WebHostOptions } from '../../../renderer/host/web';
+import { createMemoryStorage } from '../../../renderer/host/webStorage';
+
+const origin = 'http://127.0.0.1:7300';
+
+interface Shown {
+  title: string;
+  options: NotificationOptions;
+  click(): void;
+  closed: boolean;
+}
+
+function setup(patch: Partial<WebHostOptions> & { permission?: NotificationPermission; attended?: boolean } = {}) {
+  const shown: Shown[] = [];
+  const page = { title: '', focused: 0, opened: [] as string[] };
+  const notifications: NotificationPort = {
+    permission: () => patch.permission ?? 'granted',
+    request: async () => 'granted',
+    show(title, options, onClick) {
+      const entry: Shown = { title, options, click: onClick, closed: false };
+      shown.push(entry);
+      return { close: () => void (entry.closed = true) };
+    },
+  };
+  const options: WebHostOptions = {
+    storage: createMemoryStorage(),
+    tabStorage: createMemoryStorage(),
+    origin,
+    version: '1.2.3',
+    platform: 'test',
+    randomBytes: (bytes) => webcrypto.getRandomValues(bytes),
+    notifications,
+    page: {
+      setTitle: (title) => void (page.title = title),
+      focus: () => void page.focused++,
+      isAttended: () => patch.attended ?? false,
+      open: (url) => void page.opened.push(url),
+    },
+    ...patch,
+  };
+  const host = createWebHost(options);
+  return { host, bridge: host.bridge, options, shown, page };
+}
+
+function noticesOf(bridge: ReturnType<typeof setup>['bridge']): Promise<HostNotice[]> {
+  const seen: HostNotice[] = [];
+  bridge.onNotice((n) => seen.push(n));
+  // Notices raised before anyone listened are delivered in a microtask.
+  return Promise.resolve().then(() => seen);
+}
+
+describe('web host storage', () => {
+  it('starts from defaults pointing at the server that served the page', async () => {
+    const { bridge } = setup();
+    const settings = await bridge.getSettings();
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, server: { mode: 'remote', urls: [origin], password: '' } });
+    expect(await bridge.getServerEndpoint()).toEqual({ urls: [origin], password: '' });
+    expect(await noticesOf(bridge)).toEqual([]);
+  });
+
+  it('replaces corrupt JSON with defaults, keeps the old value aside, and says so', async () => {
+    const storage = createMemoryStorage({ [STORAGE_KEYS.settings]: '{"displayName": "Ada"' });
+    const { bridge } = setup({ storage });
+    expect((await bridge.getSettings()).displayName).toBe('');
+    const notices = await noticesOf(bridge);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.level).toBe('warning');
+    expect(notices[0]?.message).toMatch(/settings could not be read.*not valid JSON/);
+    expect(storage.getItem(`${STORAGE_KEYS.settings}.corrupt`)).toBe('{"displayName": "Ada"');
+    expect(storage.getItem(STORAGE_KEYS.settings)).toBeNull();
+  });
+
+  it('replaces values that fail their schema and names the field', async () => {
+    const storage = createMemoryStorage({
+      [STORAGE_KEYS.favourites]: JSON.stringify([{ userId: 'no', displayName: 'Bob' }]),
+      [STORAGE_KEYS.history]: JSON.stringify({ not: 'a list' }),
+    });
+    const { bridge } = setup({ storage });
+    expect(await bridge.getFavourites()).toEqual([]);
+    expect(await bridge.getHistory()).toEqual([]);
+    const notices = await noticesOf(bridge);
+    expect(notices.map((n) => n.message)).toEqual([
+      expect.stringMatching(/favourites could not be read.*“0\.userId”/),
+      expect.stringMatching(/call history could not be read/),
+    ]);
+  });
+
+  it('fills settings fields added since they were saved, without a notice', async () => {
+    const { maxFileBytes: _dropped, ...older } = { ...DEFAULT_SETTINGS, displayName: 'Ada' };
+    const storage = createMemoryStorage({ [STORAGE_KEYS.settings]: JSON.stringify(older) });
+    const { bridge } = setup({ storage });
+    expect(await bridge.getSettings()).toMatchObject({ displayName: 'Ada', maxFileBytes: DEFAULT_SETTINGS.maxFileBytes });
+    expect(await noticesOf(bridge)).toEqual([]);
+  });
+
+  it('keeps settings across visits and refuses invalid patches with the field named', async () => {
+    const first = setup();
+    await first.bridge.updateSettings({ displayName: 'Ada', status: 'dnd' });
+    const again = setup({ storage: first.options.storage });
+    expect(await again.bridge.getSettings()).toMatchObject({ displayName: 'Ada', status: 'dnd' });
+    await expect(again.bridge.updateSettings({ displayName: 'x'.repeat(41) })).rejects.toThrow(/displayName/);
+    expect((await again.bridge.getSettings()).displayName).toBe('Ada');
+  });
+
+  it('keeps history newest first, without duplicates', async () => {
+    const { bridge, options } = setup();
+    const entry = (id: string): HistoryEntry => ({
+      id,
+      callId: 'call-00000001',
+      direction: 'incoming',
+      outcome: 'missed',
+      media: 'audio',
+      peers: [{ userId: 'bob-00000001', displayName: 'Bob' }],
+      startedAt: 1,
+      durationMs: 0,
+    });
+    await bridge.addHistoryEntry(entry('entry-0000001'));
+    await bridge.addHistoryEntry(entry('entry-0000002'));
+    await bridge.addHistoryEntry(entry('entry-0000001'));
+    expect((await setup({ storage: options.storage }).bridge.getHistory()).map((e) => e.id)).toEqual([
+      'entry-0000001',
+      'entry-0000002',
+    ]);
+    await bridge.clearHistory();
+    expect(await setup({ storage: options.storage }).bridge.getHistory()).toEqual([]);
+  });
+});
+
+describe('web host identity', () => {
+  it('creates random protocol-valid ids once and keeps them', async () => {
+    const { bridge, options } = setup();
+    const identity = await bridge.getIdentity();
+    expect(userIdSchema.safeParse(identity.userId).success).toBe(true);
+    expect(userIdSchema.safeParse(identity.deviceId).success).toBe(true);
+    expect(identity.userId).not.toBe(identity.deviceId);
+    const reloaded = setup({ storage: options.storage, tabStorage: options.tabStorage });
+    expect(await reloaded.bridge.getIdentity()).toEqual(identity);
+  });
+
+  it('gives each tab its own device id for the same user', async () => {
+    const { bridge, options } = setup();
+    const tab1 = await bridge.getIdentity();
+    const tab2 = await setup({ storage: options.storage, tabStorage: createMemoryStorage() }).bridge.getIdentity();
+    expect(tab2.userId).toBe(tab1.userId);
+    expect(tab2.deviceId).not.toBe(tab1.deviceId);
+  });
+});
+
+describe('web host incoming-call notifications', () => {
+  const notice = { callId: 'call-00000001', callerName: 'Bob', media: 'video' as const };
+
+  it('shows a notification while the page is in the background; a click shows the call', async () => {
+    const { bridge, shown, page } = setup();
+    const actions: CallAction[] = [];
+    bridge.onCallAction((a) => actions.push(a));
+    await bridge.showIncomingCall(notice);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.title).toBe('Bob is calling');
+    expect(shown[0]?.options.body).toMatch(/^Video call/);
+    shown[0]?.click();
+    expect(page.focused).toBe(1);
+    expect(actions).toEqual([{ type: 'show-call' }]);
+    expect(shown[0]?.closed).toBe(true);
+  });
+
+  it('closes the notification when the ringing stops', async () => {
+    const { bridge, shown } = setup();
+    await bridge.showIncomingCall(notice);
+    bridge.dismissIncomingCall(notice.callId);
+    expect(shown[0]?.closed).toBe(true);
+  });
+
+  it('shows nothing without permission, or while the person is looking at the page', async () => {
+    const denied = setup({ permission: 'denied' });
+    await denied.bridge.showIncomingCall(notice);
+    expect(denied.shown).toEqual([]);
+    const attended = setup({ attended: true });
+    await attended.bridge.showIncomingCall(notice);
+    expect(attended.shown).toEqual([]);
+  });
+});
+
+describe('web host shell', () => {
+  it('puts the call state in the document title, as there is no tray', () => {
+    const { bridge, page } = setup();
+    const report: CallStateReport = {
+      phase: 'idle',
+      status: 'available',
+      muted: false,
+      cameraOn: false,
+      sharing: false,
+      caller: null,
+      contacts: [],
+    };
+    bridge.reportCallState({ ...report, phase: 'ringing', caller: 'Bob' });
+    expect(page.title).toBe('Ringing — Parley');
+    bridge.reportCallState({ ...report, phase: 'idle' });
+    expect(page.title).toBe('Parley');
+  });
+
+  it('opens https links only', async () => {
+    const { bridge, page } = setup();
+    await bridge.openExternal('https://parley.example.org/help');
+    await expect(bridge.openExternal('javascript:alert(1)')).rejects.toThrow(/https links only/);
+    await expect(bridge.openExternal('http://example.org')).rejects.toThrow(/https links only/);
+    expect(page.opened).toEqual(['https://parley.example.org/help']);
+  });
+
+  it('says what a browser can do: its own screen picker, no tray, no shortcuts', async () => {
+    const info = await setup().bridge.getAppInfo();
+    expect(info).toMatchObject({
+      host: 'web',
+      version: '1.2.3',
+      capabilities: { tray: false, nativeScreenPicker: true, embeddedServer: false, globalShortcut: false },
+    });
+  });
+
+  it('every subscription returns a working disposer', async () => {
+    const { bridge, shown } = setup();
+    const actions: CallAction[] = [];
+    const off = bridge.onCallAction((a) => actions.push(a));
+    off();
+    await bridge.showIncomingCall({ callId: 'call-00000001', callerName: 'Bob', media: 'audio' });
+    shown[0]?.click();
+    expect(actions).toEqual([]);
+  });
+});
