@@ -1,0 +1,24 @@
+/** Entry: find the host, mount the app. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { getHost } from './host/bridge';
+import { App } from './ui/App';
+import './ui/styles/theme.css';
+import './ui/styles/controls.css';
+import './ui/styles/layout.css';
+import './ui/styles/header.css';
+import './ui/styles/contacts.css';
+import './ui/styles/call-screens.css';
+import './ui/styles/in-call.css';
+import './ui/styles/dialogs.css';
+
+/** Set by the build (VITE_PARLEY_VERSION); "dev" when built without it. */
+const version = typeof import.meta.env.VITE_PARLEY_VERSION === 'string' ? import.meta.env.VITE_PARLEY_VERSION : 'dev';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App host={getHost(version)} />
+  </StrictMode>,
+);

@@ -1,0 +1,136 @@
+/**
+ * Parley's root: loads what the host keeps (identity, settings, favourites, history),
+ * then shows the first-run form until there is a valid name, and the app after.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import type { Host } from '../host/bridge';
+import { createRingtone } from '../media/ringtone';
+import { checkDisplayName } from '../state/displayName';
+import { createFavouritesStore } from '../state/favouritesStore';
+import { createHistoryStore } from '../state/historyStore';
+import { createSettingsStore } from '../state/settingsStore';
+import { serverLabel } from '../state/connectionText';
+import { createToastStore, type ToastStore } from '../state/toasts';
+import { FirstRun } from './FirstRun';
+import { Logo } from './Logo';
+import { ServicesContext, useServices, useStore, type Services } from './services';
+import { Shell } from './Shell';
+import { Toasts } from './Toasts';
+
+type Boot = { state: 'loading' } | { state: 'ready'; services: Services } | { state: 'failed'; message: string };
+
+async function loadServices(host: Host, toasts: ToastStore): Promise<Services> {
+  const { bridge } = host;
+  const [appInfo, identity, settings, favourites, history] = await Promise.all([
+    bridge.getAppInfo(),
+    bridge.getIdentity(),
+    bridge.getSettings(),
+    bridge.getFavourites(),
+    bridge.getHistory(),
+  ]);
+  const onError = (message: string): void => void toasts.push({ level: 'error', message });
+  return {
+    bridge,
+    webNotifications: host.webNotifications,
+    appInfo,
+    identity,
+    settings: createSettingsStore(bridge, settings),
+    favourites: createFavouritesStore(bridge, favourites, onError),
+    history: createHistoryStore(bridge, history, onError),
+    toasts,
+    ringtone: createRingtone(),
+  };
+}
+
+export function App({ host }: { host: Host }) {
+  const toasts = useMemo(() => createToastStore(), []);
+  const [boot, setBoot] = useState<Boot>({ state: 'loading' });
+
+  useEffect(() => host.bridge.onNotice((notice) => void toasts.push(notice)), [host, toasts]);
+
+  useEffect(() => {
+    let cancelled = false;
+    loadServices(host, toasts).then(
+      (services) => !cancelled && setBoot({ state: 'ready', services }),
+      (error: unknown) =>
+        !cancelled &&
+        setBoot({
+          state: 'failed',
+          message: `Parley could not load its settings: ${error instanceof Error ? error.message : String(error)}`,
+        }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [host, toasts]);
+
+  useEffect(() => {
+    if (boot.state !== 'ready') return;
+    const { ringtone } = boot.services;
+    const offUnlock = ringtone.unlockOnGesture(window);
+    return () => {
+      offUnlock();
+      ringtone.dispose();
+    };
+  }, [boot]);
+
+  if (boot.state === 'loading') {
+    return (
+      <div className="splash" aria-busy="true">
+        <Logo size={56} />
+        <span className="visually-hidden">Loading Parley…</span>
+      </div>
+    );
+  }
+  if (boot.state === 'failed') {
+    return (
+      <div className="splash" role="alert">
+        <Logo size={56} />
+        <p className="splash__error">{boot.message}</p>
+        <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return (
+    <ServicesContext.Provider value={boot.services}>
+      <Main />
+      <ToastLayer toasts={toasts} />
+    </ServicesContext.Provider>
+  );
+}
+
+/** Toasts outside the shell too, so first-run notices (a reset settings file) show. */
+function ToastLayer({ toasts }: { toasts: ToastStore }) {
+  const list = useStore(toasts);
+  return <Toasts toasts={list} onDismiss={toasts.dismiss} />;
+}
+
+function Main() {
+  const services = useServices();
+  const settings = useStore(services.settings);
+  const named = checkDisplayName(settings.displayName).ok;
+  const [endpoint, setEndpoint] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (named) return;
+    services.bridge.getServerEndpoint().then(
+      (e) => setEndpoint(e.urls[0] ? serverLabel(e.urls[0]) : null),
+      () => setEndpoint(null),
+    );
+  }, [services, named]);
+
+  const saveName = async (displayName: string): Promise<void> => {
+    // Asked inside the click that submits the form: browsers only show the
+    // permission prompt for a user gesture, and this is when calls start to matter.
+    if (services.webNotifications?.permission() === 'default') {
+      void services.webNotifications.request().catch(() => undefined);
+    }
+    await services.settings.update({ displayName });
+  };
+
+  if (!named) return <FirstRun initialName={settings.displayName} serverLabel={endpoint} onSubmit={saveName} />;
+  return <Shell />;
+}
+

@@ -1,0 +1,37 @@
+/** Initials on a colour picked from the user id, with an optional presence dot. */
+import type { ContactStatus } from '../state/contacts';
+import { STATUS_LABEL } from '../state/contacts';
+
+const HUES = 8;
+
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/u).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : [words[0] ?? '?'];
+  return letters
+    .map((w) => [...(w ?? '')][0] ?? '')
+    .join('')
+    .toLocaleUpperCase();
+}
+
+/** A stable palette slot per person, so Bob is always the same colour. */
+export function hueIndex(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
+  return hash % HUES;
+}
+
+interface AvatarProps {
+  userId: string;
+  name: string;
+  size?: 'sm' | 'md' | 'lg' | 'xl';
+  status?: ContactStatus;
+}
+
+export function Avatar({ userId, name, size = 'md', status }: AvatarProps) {
+  return (
+    <span className={`avatar avatar--${size} avatar--hue-${hueIndex(userId)}`} aria-hidden="true">
+      <span className="avatar__initials">{initials(name)}</span>
+      {status && <span className={`presence-dot presence-dot--${status}`} title={STATUS_LABEL[status]} />}
+    </span>
+  );
+}

@@ -1,0 +1,73 @@
+/** The main stage: one screen per call phase. */
+import type { CallMedia } from '../../signaling-server/protocol';
+import type { CallView, PersonRef } from '../call/types';
+import type { Contact } from '../state/contacts';
+import type { CallEngine } from '../state/session';
+import { CallEnded } from './call/CallEnded';
+import { InCall } from './call/InCall';
+import { IncomingCall } from './call/IncomingCall';
+import { OutgoingCall } from './call/OutgoingCall';
+import { IdleStage } from './IdleStage';
+import type { Services } from './services';
+
+interface CallStageProps {
+  services: Services;
+  engine: CallEngine | null;
+  view: CallView;
+  self: PersonRef;
+  online: boolean;
+  contacts: readonly Contact[];
+  speakerId: string | null;
+  run(action: () => Promise<void> | void): void;
+  onCall(person: PersonRef, media: CallMedia): void;
+}
+
+export function CallStage({ services, engine, view, self, online, contacts, speakerId, run, onCall }: CallStageProps) {
+  if (!engine || view.phase === 'idle') {
+    return <IdleStage name={self.displayName} online={online} notifications={services.webNotifications} />;
+  }
+  switch (view.phase) {
+    case 'outgoing':
+      return <OutgoingCall view={view} onCancel={() => run(() => engine.cancel())} />;
+    case 'incoming':
+      return (
+        <IncomingCall
+          view={view}
+          onAccept={(video) => run(() => engine.accept({ video }))}
+          onDecline={() => run(() => engine.decline())}
+        />
+      );
+    case 'active':
+      return (
+        <InCall
+          view={view}
+          self={self}
+          contacts={contacts}
+          speakerId={speakerId}
+          onToggleMute={() => engine.setMuted(!view.local.muted)}
+          onToggleCamera={() => run(() => engine.setCameraOn(!view.local.cameraOn))}
+          onInvite={(person) => run(() => engine.invite(person))}
+          onHangUp={() => run(() => engine.hangUp())}
+        />
+      );
+    case 'ended': {
+      const peer = view.peers.length === 1 ? view.peers[0] : undefined;
+      const reachable = peer ? contacts.some((c) => c.userId === peer.userId && c.status !== 'offline') : false;
+      return (
+        <CallEnded
+          key={view.callId ?? 'ended'}
+          view={view}
+          onClose={() => engine.dismiss()}
+          onCallAgain={
+            peer && reachable && online
+              ? () => {
+                  engine.dismiss();
+                  onCall(peer, view.media);
+                }
+              : null
+          }
+        />
+      );
+    }
+  }
+}

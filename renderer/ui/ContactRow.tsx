@@ -1,0 +1,61 @@
+/** One person: presence, favourite star, and the two ways to call them. */
+import Phone from 'lucide-react/icons/phone';
+import Star from 'lucide-react/icons/star';
+import Video from 'lucide-react/icons/video';
+import type { CallMedia } from '../../signaling-server/protocol';
+import { STATUS_LABEL, type Contact } from '../state/contacts';
+import { Avatar } from './Avatar';
+
+interface ContactRowProps {
+  contact: Contact;
+  /** Why calling is not possible now (shown as the buttons' tooltip), or null. */
+  callBlocked: string | null;
+  onCall(contact: Contact, media: CallMedia): void;
+  onToggleFavourite(contact: Contact): void;
+}
+
+export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite }: ContactRowProps) {
+  const offline = contact.status === 'offline';
+  const blocked = offline ? `${contact.displayName} is offline` : callBlocked;
+  const name = contact.displayName;
+  return (
+    <li className={`contact${offline ? ' contact--offline' : ''}`} data-user-id={contact.userId}>
+      <Avatar userId={contact.userId} name={name} status={contact.status} />
+      <div className="contact__text">
+        <span className="contact__name">{name}</span>
+        <span className={`contact__status contact__status--${contact.status}`}>{STATUS_LABEL[contact.status]}</span>
+      </div>
+      <div className="contact__actions">
+        <button
+          type="button"
+          className={`icon-button star${contact.favourite ? ' star--on' : ''}`}
+          aria-label={contact.favourite ? `Remove ${name} from favourites` : `Add ${name} to favourites`}
+          title={contact.favourite ? 'Remove from favourites' : 'Add to favourites'}
+          onClick={() => onToggleFavourite(contact)}
+        >
+          <Star size={18} aria-hidden="true" />
+        </button>
+        <button
+          type="button"
+          className="icon-button icon-button--call"
+          aria-label={`Audio call ${name}`}
+          title={blocked ?? `Audio call ${name}`}
+          disabled={blocked !== null}
+          onClick={() => onCall(contact, 'audio')}
+        >
+          <Phone size={18} aria-hidden="true" />
+        </button>
+        <button
+          type="button"
+          className="icon-button icon-button--call"
+          aria-label={`Video call ${name}`}
+          title={blocked ?? `Video call ${name}`}
+          disabled={blocked !== null}
+          onClick={() => onCall(contact, 'video')}
+        >
+          <Video size={18} aria-hidden="true" />
+        </button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,73 @@
+/** The top bar: who I am, my status, and the connection to the server. */
+import { chosenStatusSchema, type ChosenStatus } from '../../signaling-server/protocol';
+import type { ConnectionText } from '../state/connectionText';
+import { Avatar } from './Avatar';
+import { Logo } from './Logo';
+
+interface HeaderProps {
+  connection: ConnectionText;
+  selfId: string;
+  selfName: string;
+  status: ChosenStatus;
+  /** Shown instead of the chosen status while a call runs. */
+  inCall: boolean;
+  /** A new name means a new connection, so it waits until no call runs. */
+  canRename: boolean;
+  onStatusChange(status: ChosenStatus): void;
+  onRename(): void;
+}
+
+const STATUS_OPTIONS: readonly { value: ChosenStatus; label: string }[] = [
+  { value: 'available', label: 'Available' },
+  { value: 'dnd', label: 'Do not disturb' },
+  { value: 'away', label: 'Away' },
+];
+
+export function Header({ connection, selfId, selfName, status, inCall, canRename, onStatusChange, onRename }: HeaderProps) {
+  return (
+    <header className="header">
+      <div className="header__brand">
+        <Logo />
+        <span className="header__name">Parley</span>
+      </div>
+      <div
+        className={`connection connection--${connection.tone}`}
+        role="status"
+        aria-label={`Connection: ${connection.label}`}
+        title={connection.detail ?? undefined}
+      >
+        <span className="connection__dot" aria-hidden="true" />
+        <span className="connection__label">{connection.label}</span>
+      </div>
+      <div className="header__spacer" />
+      <div className={`status-select status-select--${status}`} title={inCall ? 'Others see you as In a call until the call ends' : undefined}>
+        <span className="status-select__dot" aria-hidden="true" />
+        <select
+          aria-label="Your status"
+          value={status}
+          onChange={(e) => {
+            const parsed = chosenStatusSchema.safeParse(e.target.value);
+            if (parsed.success) onStatusChange(parsed.data);
+          }}
+        >
+          {STATUS_OPTIONS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button
+        type="button"
+        className="self-chip"
+        onClick={onRename}
+        disabled={!canRename}
+        aria-label={`Change your name (${selfName})`}
+        title={canRename ? 'Change your name' : 'You can change your name after the call'}
+      >
+        <Avatar userId={selfId} name={selfName} size="sm" />
+        <span className="self-chip__name">{selfName}</span>
+      </button>
+    </header>
+  );
+}

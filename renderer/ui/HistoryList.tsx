@@ -1,0 +1,88 @@
+/** History tab: incoming, outgoing and missed calls, newest first, with "call back". */
+import PhoneCall from 'lucide-react/icons/phone-call';
+import PhoneIncoming from 'lucide-react/icons/phone-incoming';
+import PhoneMissed from 'lucide-react/icons/phone-missed';
+import PhoneOutgoing from 'lucide-react/icons/phone-outgoing';
+import History from 'lucide-react/icons/history';
+import Video from 'lucide-react/icons/video';
+import type { HistoryEntry } from '../../preload/contract';
+import type { CallMedia } from '../../signaling-server/protocol';
+import { describeHistoryEntry, type HistoryKind } from '../state/history';
+import { useNow } from './useNow';
+
+interface HistoryListProps {
+  entries: readonly HistoryEntry[];
+  callBlocked: string | null;
+  onCallBack(peer: { userId: string; displayName: string }, media: CallMedia): void;
+  onClear(): void;
+}
+
+const KIND_ICON: Record<HistoryKind, typeof PhoneIncoming> = {
+  incoming: PhoneIncoming,
+  outgoing: PhoneOutgoing,
+  missed: PhoneMissed,
+};
+
+export function HistoryList({ entries, callBlocked, onCallBack, onClear }: HistoryListProps) {
+  const now = useNow(60_000);
+  if (entries.length === 0) {
+    return (
+      <div className="empty">
+        <History size={32} aria-hidden="true" />
+        <p className="empty__title">No calls yet</p>
+        <p className="empty__text">Calls you make and receive are listed here.</p>
+      </div>
+    );
+  }
+  return (
+    <div className="history">
+      <div className="history__toolbar">
+        <h3 className="list-heading">Recent</h3>
+        <button type="button" className="button button--ghost button--small" onClick={onClear}>
+          Clear history
+        </button>
+      </div>
+      <ul className="history__list">
+        {entries.map((entry) => {
+          const row = describeHistoryEntry(entry, { now });
+          const Icon = KIND_ICON[row.kind];
+          const first = entry.peers[0];
+          return (
+            <li key={entry.id} className={`history-row history-row--${row.kind}`}>
+              <span className="history-row__icon" aria-hidden="true">
+                <Icon size={18} />
+              </span>
+              <div className="history-row__text">
+                <span className="history-row__line">
+                  <span className="history-row__title">{row.title}</span>
+                  <time className="history-row__time" dateTime={new Date(entry.startedAt).toISOString()}>
+                    {row.time}
+                  </time>
+                </span>
+                <span className="history-row__meta">
+                  {entry.media === 'video' && <Video size={13} aria-hidden="true" className="history-row__media" />}
+                  <span className="history-row__label">
+                    {row.label}
+                    {row.duration && <> · {row.duration}</>}
+                  </span>
+                </span>
+              </div>
+              {first && (
+                <button
+                  type="button"
+                  className="icon-button icon-button--call"
+                  aria-label={`Call back ${first.displayName}`}
+                  title={callBlocked ?? `Call back ${first.displayName}`}
+                  disabled={callBlocked !== null}
+                  onClick={() => onCallBack(first, entry.media)}
+                >
+                  <PhoneCall size={18} aria-hidden="true" />
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

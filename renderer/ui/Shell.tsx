@@ -1,0 +1,164 @@
+/** The signed-in app: header, sidebar, call stage, dialogs and toasts, over one session. */
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
+import type { CallView, PersonRef } from '../call/types';
+import type { ConnectionState } from '../signaling/client';
+import { buildContacts, type Contact } from '../state/contacts';
+import { describeConnection } from '../state/connectionText';
+import { EMPTY_PRESENCE, type PresenceState } from '../state/presence';
+import type { CallEngine } from '../state/session';
+import { createStore, type ReadableStore } from '../state/store';
+import { CallStage } from './CallStage';
+import { ConnectionBanner } from './ConnectionBanner';
+import { Header } from './Header';
+import { LiveRegion } from './LiveRegion';
+import { ScreenPicker } from './ScreenPicker';
+import { useServices, useStore } from './services';
+import { Sidebar } from './Sidebar';
+import { RenameDialog } from './RenameDialog';
+import { useCallAlerts } from './useCallAlerts';
+import { useCallReport } from './useCallReport';
+import { useHostEvents } from './useHostEvents';
+import { useSession } from './useSession';
+
+const IDLE: CallView = { phase: 'idle' };
+const NO_CONNECTION = createStore<ConnectionState | null>(null);
+const NO_PRESENCE = createStore<PresenceState>(EMPTY_PRESENCE);
+const NO_VIEW = createStore<CallView>(IDLE);
+
+function useEngineView(engine: CallEngine | null): CallView {
+  const store = useMemo<ReadableStore<CallView>>(
+    () =>
+      engine
+        ? { getSnapshot: () => engine.getView(), subscribe: (listener) => engine.subscribe(() => listener()) }
+        : NO_VIEW,
+    [engine],
+  );
+  return useSyncExternalStore(store.subscribe, store.getSnapshot);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function Shell() {
+  const services = useServices();
+  const { settings: settingsStore, favourites: favouritesStore, history: historyStore, toasts: toastStore } = services;
+  const settings = useStore(settingsStore);
+  const favourites = useStore(favouritesStore);
+  const history = useStore(historyStore);
+  const [renaming, setRenaming] = useState(false);
+  const { session, restart } = useSession(services, settings.displayName, settings.status);
+  const connection = useStore<ConnectionState | null>(session?.connection ?? NO_CONNECTION);
+  const presence = useStore(session?.presence ?? NO_PRESENCE);
+  const engine = session?.engine ?? null;
+  const view = useEngineView(engine);
+  const online = connection?.phase === 'online';
+  const contacts = useMemo(() => buildContacts(presence, favourites), [presence, favourites]);
+  const connectionText = describeConnection(connection, { passwordSent: session?.passwordSent ?? false });
+  const self: PersonRef = { userId: services.identity.userId, displayName: settings.displayName };
+
+  useEffect(() => favouritesStore.refreshNames(presence.users), [favouritesStore, presence]);
+
+  const run = useCallback(
+    (action: () => Promise<void> | void) => {
+      Promise.resolve()
+        .then(action)
+        .catch((error: unknown) => toastStore.push({ level: 'error', message: errorText(error) }));
+    },
+    [toastStore],
+  );
+
+  const setStatus = useCallback(
+    (status: ChosenStatus) => {
+      run(async () => {
+        await settingsStore.update({ status });
+        await session?.setStatus(status);
+      });
+    },
+    [run, settingsStore, session],
+  );
+
+  const call = useCallback(
+    (person: PersonRef, media: CallMedia) => {
+      if (!engine) return;
+      run(async () => {
+        if (engine.getView().phase === 'ended') engine.dismiss();
+        await engine.call(person, media);
+      });
+    },
+    [engine, run],
+  );
+
+  const { screenRequest, answerScreenRequest } = useHostEvents(services, { engine, view, contacts, setStatus, run });
+  useCallAlerts(services, view);
+  useCallReport(services, { online, view, status: settings.status, contacts });
+
+  const callBlocked = !online
+    ? 'Not connected to the server'
+    : view.phase === 'idle' || view.phase === 'ended'
+      ? null
+      : 'Finish the current call first';
+
+  const submitPassword = async (password: string): Promise<void> => {
+    await settingsStore.update({ server: { ...settings.server, password } });
+    restart();
+  };
+
+  return (
+    <div className={`app app--${view.phase}`}>
+      <Header
+        connection={connectionText}
+        selfId={self.userId}
+        selfName={self.displayName}
+        status={settings.status}
+        inCall={view.phase === 'active'}
+        canRename={view.phase === 'idle' || view.phase === 'ended'}
+        onStatusChange={setStatus}
+        onRename={() => setRenaming(true)}
+      />
+      <ConnectionBanner
+        connection={connectionText}
+        refused={connection?.phase === 'refused'}
+        canReload={services.appInfo.host === 'web'}
+        onPassword={submitPassword}
+        onRetry={restart}
+        onRename={() => setRenaming(true)}
+      />
+      <div className="app__body">
+        <Sidebar
+          contacts={contacts}
+          history={history}
+          callBlocked={callBlocked}
+          online={online}
+          shareUrl={services.appInfo.host === 'web' ? window.location.origin : null}
+          onCall={call}
+          onToggleFavourite={(c: Contact) => void favouritesStore.toggle({ userId: c.userId, displayName: c.displayName })}
+          onClearHistory={() => void historyStore.clear()}
+        />
+        <main className={`stage stage--${view.phase}`}>
+          <CallStage
+            services={services}
+            engine={engine}
+            view={view}
+            self={self}
+            online={online}
+            contacts={contacts}
+            speakerId={settings.devices.speaker}
+            run={run}
+            onCall={call}
+          />
+        </main>
+      </div>
+      {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
+      {renaming && (
+        <RenameDialog
+          currentName={settings.displayName}
+          onSave={async (displayName) => void (await settingsStore.update({ displayName }))}
+          onClose={() => setRenaming(false)}
+        />
+      )}
+      <LiveRegion view={view} />
+    </div>
+  );
+}

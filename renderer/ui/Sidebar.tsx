@@ -1,0 +1,64 @@
+/** The left column: Contacts and History tabs. */
+import { useEffect, useState } from 'react';
+import type { HistoryEntry } from '../../preload/contract';
+import type { CallMedia } from '../../signaling-server/protocol';
+import type { PersonRef } from '../call/types';
+import type { Contact } from '../state/contacts';
+import { historyKind } from '../state/history';
+import { ContactList } from './ContactList';
+import { HistoryList } from './HistoryList';
+import { Tabs } from './Tabs';
+
+type Tab = 'contacts' | 'history';
+
+interface SidebarProps {
+  contacts: readonly Contact[];
+  history: readonly HistoryEntry[];
+  callBlocked: string | null;
+  online: boolean;
+  shareUrl: string | null;
+  onCall(person: PersonRef, media: CallMedia): void;
+  onToggleFavourite(contact: Contact): void;
+  onClearHistory(): void;
+}
+
+export function Sidebar({ contacts, history, callBlocked, online, shareUrl, onCall, onToggleFavourite, onClearHistory }: SidebarProps) {
+  const [tab, setTab] = useState<Tab>('contacts');
+  const [query, setQuery] = useState('');
+  // Missed calls since the History tab was last looked at.
+  const [seenUntil, setSeenUntil] = useState(() => Date.now());
+  useEffect(() => {
+    if (tab === 'history') setSeenUntil(Date.now());
+  }, [tab, history]);
+  const missed = tab === 'history' ? 0 : history.filter((e) => historyKind(e) === 'missed' && e.startedAt >= seenUntil).length;
+
+  return (
+    <aside className="sidebar" aria-label="People and calls">
+      <Tabs<Tab>
+        label="Contacts and history"
+        className="sidebar__tabs"
+        selected={tab}
+        onSelect={setTab}
+        tabs={[
+          { key: 'contacts', label: 'Contacts' },
+          { key: 'history', label: 'History', count: missed },
+        ]}
+      >
+        {tab === 'contacts' ? (
+          <ContactList
+            contacts={contacts}
+            query={query}
+            onQueryChange={setQuery}
+            callBlocked={callBlocked}
+            online={online}
+            shareUrl={shareUrl}
+            onCall={(c, media) => onCall({ userId: c.userId, displayName: c.displayName }, media)}
+            onToggleFavourite={onToggleFavourite}
+          />
+        ) : (
+          <HistoryList entries={history} callBlocked={callBlocked} onCallBack={onCall} onClear={onClearHistory} />
+        )}
+      </Tabs>
+    </aside>
+  );
+}

@@ -1,0 +1,78 @@
+/** The call is over: say why, plainly, then return by itself after a few seconds. */
+import { useEffect, useRef, useState } from 'react';
+import PhoneCall from 'lucide-react/icons/phone-call';
+import PhoneMissed from 'lucide-react/icons/phone-missed';
+import PhoneOff from 'lucide-react/icons/phone-off';
+import type { CallView } from '../../call/types';
+import { describeEnded } from '../../state/callText';
+import { Avatar } from '../Avatar';
+
+type EndedView = Extract<CallView, { phase: 'ended' }>;
+
+export const AUTO_CLOSE_SECONDS = 5;
+
+interface CallEndedProps {
+  view: EndedView;
+  onClose(): void;
+  /** Present when calling the same person again makes sense and is possible. */
+  onCallAgain: (() => void) | null;
+}
+
+export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
+  const text = describeEnded(view);
+  const [left, setLeft] = useState(AUTO_CLOSE_SECONDS);
+  const [held, setHeld] = useState(false);
+  const closeRef = useRef(onClose);
+  closeRef.current = onClose;
+
+  // Counting pauses while the person is working with the card (focus inside it).
+  useEffect(() => {
+    if (held) return;
+    if (left <= 0) {
+      closeRef.current();
+      return;
+    }
+    const timer = setTimeout(() => setLeft((n) => n - 1), 1000);
+    return () => clearTimeout(timer);
+  }, [left, held]);
+
+  const peer = view.peers.length === 1 ? view.peers[0] : undefined;
+  const missed = view.reason === 'missed';
+  const Icon = missed ? PhoneMissed : PhoneOff;
+  return (
+    <section
+      className="call-card call-card--ended"
+      aria-labelledby="ended-title"
+      onFocus={() => setHeld(true)}
+      onBlur={(e) => {
+        if (!e.currentTarget.contains(e.relatedTarget)) setHeld(false);
+      }}
+    >
+      {peer ? (
+        <Avatar userId={peer.userId} name={peer.displayName} size="xl" />
+      ) : (
+        <span className="call-card__icon" aria-hidden="true">
+          <Icon size={36} />
+        </span>
+      )}
+      <h2 id="ended-title" className={`call-card__title${missed ? ' call-card__title--missed' : ''}`}>
+        {text.headline}
+      </h2>
+      {text.detail && <p className="call-card__subtitle">{text.detail}</p>}
+      <div className="call-card__actions call-card__actions--compact">
+        {onCallAgain && text.offerRetry && peer && (
+          <button type="button" className="button button--accept" onClick={onCallAgain}>
+            <PhoneCall size={18} aria-hidden="true" />
+            {missed ? 'Call back' : 'Call again'}
+          </button>
+        )}
+        <button type="button" className="button button--secondary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <p className="call-card__countdown" aria-hidden="true">
+        {held ? 'Closes when you are done' : `Closes in ${left} s`}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+/** One participant in the call grid, and the small mirrored self-view. */
+import MicOff from 'lucide-react/icons/mic-off';
+import Volume2 from 'lucide-react/icons/volume-2';
+import VideoOff from 'lucide-react/icons/video-off';
+import type { LocalMediaView, PeerConnectionPhase, PersonRef, RemoteParticipant } from '../../call/types';
+import { Avatar } from '../Avatar';
+import { useMediaElement } from './useMediaElement';
+
+const CONNECTION_TEXT: Partial<Record<PeerConnectionPhase, string>> = {
+  new: 'Connecting…',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  failed: 'Connection lost',
+};
+
+function MediaMarks({ audio, video, name }: { audio: boolean; video: boolean; name: string }) {
+  return (
+    <span className="tile__marks">
+      {!audio && (
+        <span className="tile__mark" role="img" aria-label={`${name}: microphone muted`} data-testid="mute-mark">
+          <MicOff size={14} aria-hidden="true" />
+        </span>
+      )}
+      {!video && (
+        <span className="tile__mark" role="img" aria-label={`${name}: camera off`} data-testid="camera-off-mark">
+          <VideoOff size={14} aria-hidden="true" />
+        </span>
+      )}
+    </span>
+  );
+}
+
+interface ParticipantTileProps {
+  participant: RemoteParticipant;
+  activeSpeaker: boolean;
+  speakerId: string | null;
+}
+
+export function ParticipantTile({ participant, activeSpeaker, speakerId }: ParticipantTileProps) {
+  const { ref, blocked, resume, showing } = useMediaElement(participant.stream, { muted: false, sinkId: speakerId });
+  const showVideo = participant.video && showing;
+  const status = CONNECTION_TEXT[participant.connection];
+  const name = participant.displayName;
+  return (
+    <div
+      className={`tile${activeSpeaker ? ' tile--speaking' : ''}${showVideo ? '' : ' tile--no-video'}`}
+      data-testid="tile"
+      data-user-id={participant.userId}
+      aria-label={name}
+      role="group"
+    >
+      {/* The element stays mounted without video too: it plays the participant's audio. */}
+      <video
+        ref={ref}
+        className="tile__video"
+        autoPlay
+        playsInline
+        data-testid="remote-video"
+        data-user-id={participant.userId}
+      />
+      {!showVideo && (
+        <div className="tile__avatar">
+          <Avatar userId={participant.userId} name={name} size="xl" />
+        </div>
+      )}
+      {status && <div className="tile__status">{status}</div>}
+      {blocked && (
+        <button type="button" className="tile__unblock button button--secondary" onClick={resume}>
+          <Volume2 size={16} aria-hidden="true" />
+          Play sound from {name}
+        </button>
+      )}
+      <div className="tile__footer">
+        <span className="tile__name">{name}</span>
+        <MediaMarks audio={participant.audio} video={participant.video} name={name} />
+      </div>
+    </div>
+  );
+}
+
+export function InviteeTile({ person }: { person: PersonRef }) {
+  return (
+    <div className="tile tile--no-video tile--invitee" data-testid="invitee-tile" data-user-id={person.userId}>
+      <div className="tile__avatar">
+        <div className="ringing ringing--small" aria-hidden="true">
+          <span className="ringing__wave" />
+          <Avatar userId={person.userId} name={person.displayName} size="lg" />
+        </div>
+      </div>
+      <div className="tile__footer">
+        <span className="tile__name">Ringing {person.displayName}…</span>
+      </div>
+    </div>
+  );
+}
+
+export function SelfView({ local, self }: { local: LocalMediaView; self: PersonRef }) {
+  const { ref, showing } = useMediaElement(local.stream, { muted: true });
+  const showVideo = local.cameraOn && showing;
+  return (
+    <div className={`self-view${showVideo ? '' : ' self-view--no-video'}`} data-testid="self-view" aria-label="You" role="group">
+      <video ref={ref} className="self-view__video" autoPlay playsInline muted />
+      {!showVideo && (
+        <div className="tile__avatar">
+          <Avatar userId={self.userId} name={self.displayName} size="md" />
+        </div>
+      )}
+      <div className="tile__footer">
+        <span className="tile__name">You</span>
+        <MediaMarks audio={!local.muted} video={local.cameraOn} name="You" />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * What an incoming call does outside the call screen: the ringtone, the host's
+ * notification (dismissed when the ringing stops), and the short tone when a call ends.
+ */
+import { useEffect, useRef } from 'react';
+import type { CallView } from '../call/types';
+import type { Services } from './services';
+
+export function useCallAlerts(services: Services, view: CallView): void {
+  const { bridge, ringtone } = services;
+  const ringingId = view.phase === 'incoming' ? view.callId : null;
+  const latest = useRef(view);
+  latest.current = view;
+
+  useEffect(() => {
+    if (ringingId === null) return;
+    const ringing = latest.current;
+    ringtone.start();
+    if (ringing.phase === 'incoming') {
+      bridge
+        .showIncomingCall({ callId: ringing.callId, callerName: ringing.from.displayName, media: ringing.media })
+        .catch(() => undefined); // No notification is not worth a second error: the window rings.
+    }
+    return () => {
+      ringtone.stop();
+      bridge.dismissIncomingCall(ringingId);
+    };
+  }, [bridge, ringtone, ringingId]);
+
+  const previousPhase = useRef(view.phase);
+  useEffect(() => {
+    const before = previousPhase.current;
+    previousPhase.current = view.phase;
+    if (view.phase === 'ended' && before !== 'ended' && before !== 'idle') ringtone.playEnded();
+  }, [ringtone, view.phase]);
+}

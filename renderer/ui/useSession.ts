@@ -1,0 +1,50 @@
+/**
+ * Opens the session (signaling client, presence, call engine) for the current name,
+ * and opens a fresh one when `restart` is called (a new password, "Try again").
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ChosenStatus } from '../../signaling-server/protocol';
+import { openSession, type Session } from '../state/session';
+import type { Services } from './services';
+
+export function useSession(services: Services, displayName: string, status: ChosenStatus) {
+  const [session, setSession] = useState<Session | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const statusRef = useRef(status);
+  statusRef.current = status;
+
+  useEffect(() => {
+    let cancelled = false;
+    let opened: Session | null = null;
+    const report = (message: string): void => void services.toasts.push({ level: 'error', message });
+    services.bridge.getServerEndpoint().then(
+      (endpoint) => {
+        if (cancelled) return;
+        try {
+          opened = openSession({
+            endpoint,
+            identity: services.identity,
+            displayName,
+            status: statusRef.current,
+            devices: () => services.settings.getSnapshot().devices,
+            onHistory: (entry) => void services.history.add(entry),
+            onError: report,
+          });
+          setSession(opened);
+        } catch (error) {
+          report(`Could not start Parley's connection: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      },
+      (error: unknown) =>
+        report(`Could not find the server to connect to: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    return () => {
+      cancelled = true;
+      opened?.dispose();
+      setSession((current) => (current === opened ? null : current));
+    };
+  }, [services, displayName, generation]);
+
+  const restart = useCallback(() => setGeneration((n) => n + 1), []);
+  return { session, restart };
+}
