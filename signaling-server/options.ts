@@ -1,0 +1,165 @@
+/**
+ * The signaling server's options: the public shape, the defaults, and their
+ * validation. A bad option throws an Error that names the option and says what is
+ * allowed, so whoever embeds the server (the CLI, Electron main) can show it as is.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { LIMITS } from './protocol';
+import { LOG_LEVELS, type LogLevel } from './logger';
+
+export const DEFAULT_PORT = 7300;
+
+/**
+ * Abuse limits, per socket (see rateLimit.ts):
+ * - every incoming event, known or not, costs one token;
+ * - a bucket holds `capacity` tokens (120) and refills at `refillPerSecond` (40/s),
+ *   so a client may burst 120 events and sustain 40 events per second — far above
+ *   what a call needs (an ICE gathering burst is ~10–30 signals);
+ * - an event that finds the bucket empty is dropped and acked `rate_limited`;
+ * - `maxViolations` (100) dropped events within `windowMs` (10 s) → the socket gets
+ *   `session:kicked` {code:'rate_limited'} and is disconnected.
+ */
+export const DEFAULT_RATE_LIMIT = {
+  capacity: 120,
+  refillPerSecond: 40,
+  maxViolations: 100,
+  windowMs: 10_000,
+} as const;
+
+export interface RateLimitOptions {
+  capacity: number;
+  refillPerSecond: number;
+  maxViolations: number;
+  windowMs: number;
+}
+
+export interface TurnOptions {
+  urls: string[];
+  secret: string;
+  ttlSeconds?: number;
+}
+
+export interface SignalingServerOptions {
+  /** Default '127.0.0.1'; '0.0.0.0' for a LAN. */
+  host?: string;
+  /** Default 7300 (DEFAULT_PORT); 0 = ephemeral. */
+  port?: number;
+  /** Empty or undefined = no password. */
+  password?: string;
+  /** Default 4, min 2, max 16. */
+  maxParticipants?: number;
+  /** Default 30 000. */
+  ringTimeoutMs?: number;
+  /** Default 20 000. */
+  rejoinGraceMs?: number;
+  /** undefined = any origin; else an exact Origin match. Requests without Origin are allowed. */
+  allowedOrigins?: string[];
+  /** The built renderer to serve at '/', null = none. */
+  clientDir?: string | null;
+  /** Default 'info'. */
+  logLevel?: LogLevel;
+  /** Overrides logLevel. */
+  logger?: Logger;
+  rateLimit?: RateLimitOptions;
+  /** TURN REST API credentials. */
+  turn?: TurnOptions | null;
+  stunUrls?: string[];
+}
+
+const intIn = (min: number, max: number) =>
+  z.number().int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** An Origin header value: scheme://host[:port] without a path, or the literal "null". */
+const originSchema = z
+  .string()
+  .regex(/^(null|[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+)$/i, 'each origin is scheme://host[:port] with no path, e.g. https://parley.example');
+
+const turnUrlSchema = z.string().regex(/^turns?:[^\s]+$/i, 'each TURN URL starts with turn: or turns:');
+const stunUrlSchema = z.string().regex(/^stuns?:[^\s]+$/i, 'each STUN URL starts with stun: or stuns:');
+
+const loggerSchema = z.custom<Logger>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    ['info', 'warn', 'error', 'debug', 'child'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  'must be a pino logger',
+);
+
+const optionsSchema = z.strictObject({
+  host: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  port: intIn(0, 65535).default(DEFAULT_PORT),
+  password: z
+    .string()
+    .max(LIMITS.passwordMax, `must be at most ${LIMITS.passwordMax} characters`)
+    .optional()
+    .transform((p) => p ?? ''),
+  maxParticipants: intIn(2, 16).default(4),
+  ringTimeoutMs: intIn(1, 10 * 60_000).default(30_000),
+  rejoinGraceMs: intIn(1, 10 * 60_000).default(20_000),
+  allowedOrigins: z.array(originSchema).optional(),
+  clientDir: z.string().min(1).nullable().default(null),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  logger: loggerSchema.optional(),
+  rateLimit: z
+    .strictObject({
+      capacity: intIn(1, 1_000_000),
+      refillPerSecond: z.number().positive('must be above 0').max(1_000_000),
+      maxViolations: intIn(1, 1_000_000),
+      windowMs: intIn(1, 24 * 3600_000),
+    })
+    .default(DEFAULT_RATE_LIMIT),
+  turn: z
+    .strictObject({
+      urls: z.array(turnUrlSchema).min(1, 'needs at least one TURN URL'),
+      secret: z.string().min(1, 'the TURN secret must not be empty'),
+      ttlSeconds: intIn(60, 7 * 24 * 3600).default(3600),
+    })
+    .nullable()
+    .default(null),
+  stunUrls: z.array(stunUrlSchema).default([]),
+});
+
+export type ResolvedOptions = z.output<typeof optionsSchema>;
+
+/** Thrown for a bad option; `option` names it (dotted path for nested ones). */
+export class OptionError extends Error {
+  readonly code = 'ERR_PARLEY_OPTION';
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OptionError';
+  }
+}
+
+export function resolveOptions(input: unknown = {}): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.map(String).join('.') ?? '';
+    if (issue?.code === 'unrecognized_keys') {
+      const keys = issue.keys.join(', ');
+      const where = path ? ` in "${path}"` : '';
+      throw new OptionError(keys, `Unknown signaling server option${where}: ${keys}. Check the spelling against SignalingServerOptions.`);
+    }
+    const option = path || '(options)';
+    throw new OptionError(option, `Invalid signaling server option "${option}": ${issue?.message ?? 'invalid value'}.`);
+  }
+  const options = parsed.data;
+  if (options.clientDir !== null) {
+    const dir = resolve(options.clientDir);
+    const index = join(dir, 'index.html');
+    if (!existsSync(index) || !statSync(index).isFile()) {
+      throw new OptionError(
+        'clientDir',
+        `Invalid signaling server option "clientDir": ${dir} has no index.html. Build the renderer first (npm run build:renderer) or serve no client.`,
+      );
+    }
+    options.clientDir = dir;
+  }
+  return options;
+}
