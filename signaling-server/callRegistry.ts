@@ -1,0 +1,345 @@
+/**
+ * Every call on this node and what may happen to it: invite, accept, decline,
+ * cancel, leave, media, rejoin, relay, and devices coming and going. This module
+ * holds the rules (who may do what, and the refusals); callLifecycle.ts carries
+ * out the changes, callNotifier.ts tells the devices, callIndex.ts stores.
+ *
+ * No socket.io in here. Commands take the acting device (a `Party`) and a parsed
+ * payload, change the state, tell the devices concerned through a `CallSink`, and
+ * return the ack. Time comes from an injectable `Clock`, so the whole life of a
+ * call is unit-testable. Conventions:
+ * - after every change, every connected member gets `call:updated` with its own
+ *   snapshot, the acting device included (its ack carries the same snapshot): a
+ *   client can follow its calls from events alone, even if it asked without an
+ *   ack. The one exception is a device being (re)attached, whose `session:welcome`
+ *   carries the snapshot and must come first;
+ * - `call:invite-ended` and `call:member-left` go to the other members;
+ * - ringing devices learn from `call:incoming` and `call:ring-ended`;
+ * - a member whose socket is gone is told nothing (its welcome or rejoin ack
+ *   carries the snapshot), but signals for it are queued (relay.ts).
+ * A later Redis scale-out replaces this per-node store; the commands stay.
+ */
+import { randomBytes } from 'node:crypto';
+import { CallIndex } from './callIndex';
+import { CallLifecycle, systemClock, type Clock } from './callLifecycle';
+import { CallNotifier, type CallSink } from './callNotifier';
+import { occupancy, ringingInvite, type Call, type Invite, type Member, type Party } from './callState';
+import {
+  LIMITS,
+  type Ack,
+  type CallAcceptPayload,
+  type CallCancelPayload,
+  type CallId,
+  type CallInvitePayload,
+  type CallMediaPayload,
+  type CallRejoinPayload,
+  type CallSnapshot,
+  type ChosenStatus,
+  type DeviceId,
+  type ErrorCode,
+  type IncomingCall,
+  type SignalPayload,
+  type UserId,
+} from './protocol';
+import { enqueueSignal, routeSignal } from './relay';
+
+export type { CallSink } from './callNotifier';
+export type { Clock } from './callLifecycle';
+
+/** Who is being invited, as presence knows them now. */
+export interface InviteTarget {
+  userId: UserId;
+  displayName: string;
+  chosenStatus: ChosenStatus;
+  /** Online devices; empty = offline. */
+  devices: DeviceId[];
+}
+
+export interface CallRegistryOptions {
+  maxParticipants: number;
+  ringTimeoutMs: number;
+  rejoinGraceMs: number;
+  sink: CallSink;
+  clock?: Clock;
+  /** Default: 128 random bits, base64url (22 characters that satisfy callIdSchema). */
+  newCallId?: () => CallId;
+  /** A timer callback threw; it must not take the process down. */
+  onError?: (err: unknown, where: string) => void;
+}
+
+type CallAck = Ack<{ call: CallSnapshot }>;
+type Refusal = { ok: false; error: { code: ErrorCode; message: string } };
+
+const fail = (code: ErrorCode, message: string): Refusal => ({ ok: false, error: { code, message } });
+const notInvited = (): Refusal =>
+  fail('not_invited', 'This call is not ringing on this device any more: it was answered, declined, cancelled or ended.');
+const notInCall = (): Refusal => fail('not_in_call', 'This device is not in that call.');
+const alreadyInCall = (): Refusal => fail('already_in_call', 'You are already in a call. Hang up there first.');
+
+export class CallRegistry {
+  private readonly index: CallIndex;
+  private readonly tell: CallNotifier;
+  private readonly life: CallLifecycle;
+  private readonly newCallId: () => CallId;
+
+  constructor(private readonly options: CallRegistryOptions) {
+    const clock = options.clock ?? systemClock;
+    this.index = new CallIndex(() => clock.now());
+    this.tell = new CallNotifier(options.sink, options.maxParticipants);
+    this.life = new CallLifecycle(this.index, this.tell, clock, options);
+    this.newCallId = options.newCallId ?? (() => randomBytes(16).toString('base64url'));
+  }
+
+  get activeCalls(): number {
+    return this.index.size;
+  }
+
+  isUserInCall(userId: UserId): boolean {
+    return this.index.isUserInCall(userId);
+  }
+
+  /** The user whose call member `deviceId` is (members outlive their sockets). */
+  memberOwner(deviceId: DeviceId): UserId | undefined {
+    return this.index.callOf(deviceId)?.members.get(deviceId)?.userId;
+  }
+
+  snapshot(callId: CallId, viewer: DeviceId): CallSnapshot | null {
+    const call = this.index.get(callId);
+    return call ? this.tell.snapshot(call, viewer) : null;
+  }
+
+  // ─── commands ────────────────────────────────────────────────────────────
+
+  invite(sender: Party, target: InviteTarget | null, p: CallInvitePayload): CallAck {
+    if (p.to === sender.userId) return fail('self_call', 'You cannot call yourself. Pick someone else from the list.');
+    const current = this.index.callOf(sender.deviceId);
+    if (p.callId === undefined && current) {
+      return fail('already_in_call', 'This device is already in a call. Hang up first, or add the person to your current call.');
+    }
+    if (p.callId !== undefined && current?.id !== p.callId) return fail('not_in_call', 'You can only add people to a call you are in.');
+    const name = target?.displayName ?? p.to;
+    if (target === null || target.devices.length === 0) return fail('user_offline', `${name} is not online. Try again when they are.`);
+    if (current === undefined) {
+      const glare = this.findGlare(sender, target.userId);
+      if (glare) return this.join(glare.call, glare.invite, sender, true, p.media === 'video');
+    } else {
+      if (current.invitees.has(target.userId) || [...current.members.values()].some((m) => m.userId === target.userId)) {
+        return fail('busy', `${name} is already in this call or being called.`);
+      }
+      if (occupancy(current) >= this.options.maxParticipants) {
+        return fail('call_full', `This call is full: at most ${this.options.maxParticipants} people, counting those being called.`);
+      }
+    }
+    if (target.chosenStatus === 'dnd') return fail('do_not_disturb', `${name} does not want to be disturbed right now.`);
+    if (this.index.isUserInCall(target.userId) || this.index.isUserRinging(target.userId)) {
+      return fail('busy', `${name} is in another call. Try again later.`);
+    }
+
+    let call = current;
+    if (call === undefined) {
+      call = this.index.create(this.newCallId(), p.media);
+      this.life.addMember(call, sender, true, p.media === 'video');
+    }
+    const invite: Invite = {
+      userId: target.userId,
+      displayName: target.displayName,
+      devices: new Set(target.devices),
+      invitedBy: sender.userId,
+      invitedByName: sender.displayName,
+      ringTimer: null,
+    };
+    this.life.addInvite(call, invite);
+    this.tell.ring(call, invite);
+    this.tell.updated(call);
+    return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };
+  }
+
+  accept(sender: Party, p: CallAcceptPayload): CallAck {
+    const call = this.index.get(p.callId);
+    const invite = call && ringingInvite(call, sender.userId, sender.deviceId);
+    if (!call || !invite) return notInvited();
+    return this.join(call, invite, sender, p.audio, p.video);
+  }
+
+  decline(sender: Party, callId: CallId): Ack {
+    const call = this.index.get(callId);
+    const invite = call && ringingInvite(call, sender.userId, sender.deviceId);
+    if (!call || !invite) return notInvited();
+    this.life.removeInvite(call, invite);
+    this.tell.ringEnded(call, invite, 'declined_elsewhere', sender.deviceId);
+    this.tell.inviteEnded(call, invite.userId, 'declined');
+    this.life.settle(call, 'declined');
+    return { ok: true };
+  }
+
+  cancel(sender: Party, p: CallCancelPayload): Ack {
+    const call = this.index.get(p.callId);
+    if (!call || !this.memberOf(call, sender)) return fail('not_in_call', 'You can only cancel an invite in a call you are in.');
+    const invite = call.invitees.get(p.to);
+    if (!invite) return fail('not_invited', `${p.to} is not being called in this call any more.`);
+    this.life.removeInvite(call, invite);
+    this.tell.ringEnded(call, invite, 'cancelled');
+    this.tell.inviteEnded(call, invite.userId, 'cancelled', sender.deviceId);
+    this.life.settle(call, 'cancelled');
+    return { ok: true };
+  }
+
+  leave(sender: Party, callId: CallId): Ack {
+    const call = this.index.get(callId);
+    const member = call && this.memberOf(call, sender);
+    if (!call || !member) return notInCall();
+    this.life.removeMember(call, member, 'left');
+    this.life.settle(call, 'hangup');
+    return { ok: true };
+  }
+
+  setMedia(sender: Party, p: CallMediaPayload): Ack {
+    const call = this.index.get(p.callId);
+    const member = call && this.memberOf(call, sender);
+    if (!call || !member) return notInCall();
+    member.audio = p.audio;
+    member.video = p.video;
+    this.tell.updated(call);
+    return { ok: true };
+  }
+
+  /**
+   * Re-attach after a reconnection, or rebuild a call this node does not know
+   * (the server restarted and lost its memory).
+   *
+   * Why rebuilding from a client's word is safe enough: call ids are 128 random
+   * bits that the server only ever sends to the call's members and ringing devices,
+   * so knowing one means having been in that call. A rebuilt call admits other
+   * rejoiners only for `rejoinGraceMs`, ends by itself if nobody comes, and ids of
+   * calls that ended on this node are remembered (tombstones) so they cannot be
+   * revived. Whoever joins is visible to every member in the member list.
+   */
+  rejoin(sender: Party, p: CallRejoinPayload): CallAck {
+    const call = this.index.get(p.callId);
+    if (call) {
+      const member = this.memberOf(call, sender);
+      if (member) {
+        this.life.rebind(member, sender);
+        member.audio = p.audio;
+        member.video = p.video;
+        this.tell.updated(call);
+        this.life.flushQueue(member);
+        return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };
+      }
+      if (!this.life.isRestoring(call) || call.members.has(sender.deviceId)) return fail('not_in_call', 'This device is no longer in that call.');
+      if (this.index.callOf(sender.deviceId) || this.index.isUserInCall(sender.userId)) return alreadyInCall();
+      if (occupancy(call) >= this.options.maxParticipants) return fail('call_full', 'That call is full.');
+      this.life.addMember(call, sender, p.audio, p.video);
+      this.tell.updated(call);
+      return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };
+    }
+    if (this.index.hasEnded(p.callId)) return fail('call_not_found', 'That call has ended.');
+    if (this.index.callOf(sender.deviceId)) return alreadyInCall();
+    const rebuilt = this.index.create(p.callId, p.media);
+    this.life.openRestoreWindow(rebuilt);
+    this.life.addMember(rebuilt, sender, p.audio, p.video);
+    this.tell.updated(rebuilt);
+    return { ok: true, call: this.tell.snapshot(rebuilt, sender.deviceId) };
+  }
+
+  relay(sender: Party, p: SignalPayload): Ack {
+    const route = routeSignal(this.index.get(p.callId), sender, p.to);
+    if (route.kind === 'refuse') return fail(route.code, route.message);
+    const signal = { callId: p.callId, from: sender.deviceId, fromUserId: sender.userId, data: p.data };
+    if (route.kind === 'queue') enqueueSignal(route.member.queue, signal, LIMITS.maxQueuedSignalsPerDevice);
+    else this.tell.signal(p.to, signal);
+    return { ok: true };
+  }
+
+  // ─── devices coming and going ────────────────────────────────────────────
+
+  /**
+   * A device's socket connected: rebind its membership (if it is still a member)
+   * and make it ring for every call its user is being invited to. Call `flush()`
+   * after sending the welcome: it delivers the signals queued meanwhile, in order,
+   * exactly once.
+   */
+  attach(party: Party): { call: CallSnapshot | null; ringing: IncomingCall[]; flush: () => void } {
+    let snapshot: CallSnapshot | null = null;
+    let flush = (): void => {};
+    const call = this.index.callOf(party.deviceId);
+    const member = call && this.memberOf(call, party);
+    if (call && member) {
+      this.life.rebind(member, party);
+      this.tell.updated(call, party.deviceId);
+      snapshot = this.tell.snapshot(call, party.deviceId);
+      flush = () => this.life.flushQueue(member);
+    }
+    const ringing: IncomingCall[] = [];
+    for (const invited of this.index.ringing(party.userId)) {
+      const invite = invited.invitees.get(party.userId);
+      if (!invite || invited.members.has(party.deviceId)) continue;
+      if (!invite.devices.has(party.deviceId)) {
+        invite.devices.add(party.deviceId);
+        this.tell.updated(invited);
+      }
+      ringing.push(this.tell.incoming(invited, invite, party.deviceId));
+    }
+    return { call: snapshot, ringing, flush };
+  }
+
+  /** A device's socket is gone (not replaced by a newer one of the same device). */
+  detach(party: Party): void {
+    const call = this.index.callOf(party.deviceId);
+    const member = call && this.memberOf(call, party);
+    if (call && member?.connected) {
+      this.life.hold(call, member);
+      this.tell.updated(call);
+    }
+    for (const invited of this.index.ringing(party.userId)) {
+      const invite = invited.invitees.get(party.userId);
+      if (!invite || !invite.devices.delete(party.deviceId)) continue;
+      if (invite.devices.size > 0) {
+        this.tell.updated(invited);
+        continue;
+      }
+      this.life.removeInvite(invited, invite);
+      this.tell.inviteEnded(invited, invite.userId, 'offline');
+      this.life.settle(invited, 'offline');
+    }
+  }
+
+  /**
+   * Stops every timer and forgets every call (server shutdown). Nobody is told the
+   * calls ended: the peers' media flows directly between them, and they rejoin by
+   * call id on the next server (see rejoin).
+   */
+  dispose(): void {
+    this.life.stop();
+    for (const call of this.index.all()) this.life.clearTimers(call);
+    this.index.clear();
+  }
+
+  // ─── internals ───────────────────────────────────────────────────────────
+
+  /** GLARE: `sender` calls the one person whose 1:1 call is ringing `sender` right now. */
+  private findGlare(sender: Party, to: UserId): { call: Call; invite: Invite } | undefined {
+    for (const call of this.index.ringing(sender.userId)) {
+      const invite = call.invitees.get(sender.userId);
+      const [only] = call.members.values();
+      if (invite && call.members.size === 1 && call.invitees.size === 1 && only?.userId === to) return { call, invite };
+    }
+    return undefined;
+  }
+
+  /** An invitee's device answers (accept, or an invite back in glare). */
+  private join(call: Call, invite: Invite, party: Party, audio: boolean, video: boolean): CallAck {
+    if (this.index.isUserInCall(party.userId)) return alreadyInCall();
+    this.life.removeInvite(call, invite);
+    this.tell.ringEnded(call, invite, 'answered_elsewhere', party.deviceId);
+    this.life.addMember(call, party, audio, video);
+    this.tell.inviteEnded(call, party.userId, 'answered', party.deviceId);
+    this.tell.updated(call);
+    return { ok: true, call: this.tell.snapshot(call, party.deviceId) };
+  }
+
+  private memberOf(call: Call, party: Party): Member | undefined {
+    const member = call.members.get(party.deviceId);
+    return member?.userId === party.userId ? member : undefined;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The shape of one call as the server keeps it, and how each recipient sees it.
+ * Plain data and pure functions; the registry (callRegistry.ts) owns the mutations.
+ */
+import {
+  isPolite,
+  type CallId,
+  type CallMedia,
+  type CallSnapshot,
+  type DeviceId,
+  type SignalData,
+  type UserId,
+} from './protocol';
+
+/** Whoever acts: one device of one user, as its handshake named them. */
+export interface Party {
+  userId: UserId;
+  deviceId: DeviceId;
+  displayName: string;
+}
+
+/** A signal held for a member whose socket is gone (see relay.ts). */
+export interface QueuedSignal {
+  callId: CallId;
+  from: DeviceId;
+  fromUserId: UserId;
+  data: SignalData;
+}
+
+export interface Member {
+  userId: UserId;
+  deviceId: DeviceId;
+  displayName: string;
+  connected: boolean;
+  audio: boolean;
+  video: boolean;
+  /** Running while the member's socket is gone; on expiry the member is removed. */
+  graceTimer: unknown;
+  queue: QueuedSignal[];
+}
+
+export interface Invite {
+  userId: UserId;
+  displayName: string;
+  /** The devices of `userId` that ring now. */
+  devices: Set<DeviceId>;
+  invitedBy: UserId;
+  invitedByName: string;
+  ringTimer: unknown;
+}
+
+export interface Call {
+  id: CallId;
+  media: CallMedia;
+  connectedAt: number | null;
+  /** Insertion order = join order, which is the order everyone sees. */
+  members: Map<DeviceId, Member>;
+  invitees: Map<UserId, Invite>;
+  /**
+   * Set when the call was recreated by `call:rejoin` after a server restart: until
+   * this time, other devices that rejoin with the id are admitted as members.
+   */
+  restoredUntil: number | null;
+  /** Ends a restored call that nobody else rejoined. */
+  restoreTimer: unknown;
+}
+
+/** The call as `viewer` sees it: `polite` is from the viewer's side of each pair. */
+export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: number): CallSnapshot {
+  const polite = (other: DeviceId): boolean => other !== viewer && isPolite(viewer, other);
+  return {
+    callId: call.id,
+    media: call.media,
+    connectedAt: call.connectedAt,
+    members: [...call.members.values()].map((m) => ({
+      userId: m.userId,
+      deviceId: m.deviceId,
+      displayName: m.displayName,
+      polite: polite(m.deviceId),
+      connected: m.connected,
+      audio: m.audio,
+      video: m.video,
+    })),
+    invitees: [...call.invitees.values()].map((i) => ({
+      userId: i.userId,
+      displayName: i.displayName,
+      devices: [...i.devices].map((deviceId) => ({ deviceId, polite: polite(deviceId) })),
+      invitedBy: i.invitedBy,
+    })),
+    maxParticipants,
+  };
+}
+
+/** The invite under which `deviceId` of `userId` rings in `call`, if any. */
+export function ringingInvite(call: Call, userId: UserId, deviceId: DeviceId): Invite | undefined {
+  const invite = call.invitees.get(userId);
+  return invite?.devices.has(deviceId) ? invite : undefined;
+}
+
+/** Is `deviceId` ringing for `call`, whoever its user is? */
+export function isRingingDevice(call: Call, deviceId: DeviceId): boolean {
+  for (const invite of call.invitees.values()) if (invite.devices.has(deviceId)) return true;
+  return false;
+}
+
+/** The end rule: no members left, or fewer than two and nobody still being rung. */
+export function shouldEnd(call: Call): boolean {
+  return call.members.size === 0 || (call.members.size < 2 && call.invitees.size === 0);
+}
+
+/** Members plus pending invitees: what `maxParticipants` bounds. */
+export function occupancy(call: Call): number {
+  return call.members.size + call.invitees.size;
+}
