@@ -329,7 +329,11 @@ export interface ServerToClientEvents {
   'call:incoming': (payload: IncomingCall) => void;
   /** This device stops ringing for `callId`. */
   'call:ring-ended': (payload: { callId: CallId; reason: RingEndReason }) => void;
-  /** The call changed: members, invitees or media state. */
+  /**
+   * The call changed: members, invitees or media state. Sent after every change to
+   * every connected member, the device that caused it included (its ack carries
+   * the same snapshot), so a client can follow its calls from events alone.
+   */
   'call:updated': (payload: { call: CallSnapshot }) => void;
   'call:invite-ended': (payload: { callId: CallId; userId: UserId; reason: InviteEndReason }) => void;
   'call:member-left': (payload: {

@@ -1,0 +1,86 @@
+/**
+ * Who may connect: the socket.io connection middleware, run on every (re)connection.
+ * Checks, in order: the page's Origin, the protocol version, the identity fields,
+ * the server password, and that the device id is not someone else's. A refusal
+ * reaches the client as `connect_error` with `data: ConnectRefusal`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Party } from './callState';
+import { handshakeSchema, PROTOCOL_VERSION, type ConnectRefusal, type DeviceId, type UserId } from './protocol';
+
+export interface HandshakePolicy {
+  /** undefined = any origin. */
+  allowedOrigins: readonly string[] | undefined;
+  /** Empty = no password. */
+  password: string;
+  /** The user a device id currently belongs to (online, or a call member in its grace period). */
+  deviceOwner: (deviceId: DeviceId) => UserId | undefined;
+}
+
+export type HandshakeResult = { ok: true; party: Party } | { ok: false; refusal: ConnectRefusal };
+
+const refuse = (code: ConnectRefusal['code'], message: string): HandshakeResult => ({ ok: false, refusal: { code, message } });
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * Compares hashes, not the strings: equal lengths for timingSafeEqual, and no
+ * early exit that would leak how much of the password a guess got right.
+ */
+export function passwordMatches(expected: string, given: string | undefined): boolean {
+  return timingSafeEqual(digest(expected), digest(given ?? ''));
+}
+
+/**
+ * Requests without an Origin come from native clients (Electron main, Node); a
+ * browser always sends one on a WebSocket upgrade (RFC 6455 §4.1), which is what
+ * the allowlist is about: another site's page must not use this server.
+ */
+export function originAllowed(origin: string | undefined, allowed: readonly string[] | undefined): boolean {
+  return allowed === undefined || origin === undefined || allowed.includes(origin);
+}
+
+export function checkHandshake(headers: IncomingHttpHeaders, auth: unknown, policy: HandshakePolicy): HandshakeResult {
+  const origin = headers.origin;
+  if (!originAllowed(origin, policy.allowedOrigins)) {
+    return refuse(
+      'origin_forbidden',
+      `This Parley server does not accept connections from pages at ${String(origin)}. Ask its operator to add that origin with --allowed-origin.`,
+    );
+  }
+  const version = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>).protocolVersion : undefined;
+  if (version !== PROTOCOL_VERSION) {
+    const theirs = typeof version === 'number' ? `version ${version}` : 'no version';
+    return refuse(
+      'protocol_mismatch',
+      `This Parley server speaks protocol version ${PROTOCOL_VERSION}, but the app sent ${theirs}. Update Parley so the app and the server match.`,
+    );
+  }
+  const parsed = handshakeSchema.safeParse(auth);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join('.') ?? '';
+    if (field === 'password') return refuse('auth_failed', 'The server password is wrong. Check it in the connection settings.');
+    if (issue?.code === 'unrecognized_keys') {
+      return refuse('invalid_identity', `The handshake has unknown fields: ${issue.keys.join(', ')}. Update Parley.`);
+    }
+    return refuse('invalid_identity', `The ${field || 'handshake'} is not valid: ${issue?.message ?? 'invalid value'}.`);
+  }
+  const { userId, deviceId, displayName, password } = parsed.data;
+  if (policy.password !== '' && !passwordMatches(policy.password, password)) {
+    const message =
+      password === undefined
+        ? 'This server needs a password. Enter it in the connection settings.'
+        : 'The server password is wrong. Check it in the connection settings.';
+    return refuse('auth_failed', message);
+  }
+  const owner = policy.deviceOwner(deviceId);
+  if (owner !== undefined && owner !== userId) {
+    return refuse(
+      'invalid_identity',
+      `The device id ${deviceId} is already in use by another user. Reset this app's identity to get a new device id.`,
+    );
+  }
+  return { ok: true, party: { userId, deviceId, displayName } };
+}
