@@ -1,0 +1,126 @@
+/**
+ * parley-server's command line, parsed (node:util parseArgs, strict) into server
+ * options. Pure: argv and env in, a decision out; a `UsageError` says in one line
+ * what is wrong.
+ */
+import { parseArgs } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from './logger';
+import { DEFAULT_PORT, type SignalingServerOptions } from './options';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export type CliDecision = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: SignalingServerOptions };
+
+export const USAGE = `Usage: parley-server [options]
+
+Runs the Parley signaling server: presence, calls and WebRTC signaling over socket.io.
+
+Options:
+  --host HOST              interface to listen on (default 127.0.0.1; 0.0.0.0 for the LAN)
+  --port N                 port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --password TEXT          require this password from clients
+                           (or set PARLEY_SERVER_PASSWORD, which other users cannot see in ps)
+  --max-participants N     largest call, 2–16 (default 4)
+  --ring-timeout SECONDS   how long a call rings before "no answer" (default 30)
+  --log-level LEVEL        ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
+  --client DIR             serve the built browser client from DIR
+                           (default: dist/renderer next to this server, when it exists)
+  --allowed-origin ORIGIN  accept browser pages only from ORIGIN (repeatable; default: any)
+  --turn-url URL           TURN server handed to clients (repeatable), e.g. turn:turn.example:3478
+  --turn-secret SECRET     the TURN server's static-auth-secret (REST API credentials;
+                           or set PARLEY_TURN_SECRET)
+  --stun-url URL           STUN server handed to clients (repeatable)
+  -h, --help               show this help
+  -v, --version            show the version`;
+
+const spec = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  password: { type: 'string' },
+  'max-participants': { type: 'string' },
+  'ring-timeout': { type: 'string' },
+  'log-level': { type: 'string' },
+  client: { type: 'string' },
+  'allowed-origin': { type: 'string', multiple: true },
+  'turn-url': { type: 'string', multiple: true },
+  'turn-secret': { type: 'string' },
+  'stun-url': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, defaultClientDir: string | null): CliDecision {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: spec, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError(describeParseError(err));
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const options: SignalingServerOptions = {
+    host: values.host ?? '127.0.0.1',
+    port: values.port === undefined ? DEFAULT_PORT : integer('--port', values.port, 0, 65535),
+    password: values.password ?? env.PARLEY_SERVER_PASSWORD ?? '',
+    clientDir: values.client ?? defaultClientDir,
+  };
+  if (options.host === '') throw new UsageError('--host needs a host name or address');
+  if (values['max-participants'] !== undefined) {
+    options.maxParticipants = integer('--max-participants', values['max-participants'], 2, 16);
+  }
+  if (values['ring-timeout'] !== undefined) {
+    const seconds = Number(values['ring-timeout']);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+      throw new UsageError(`--ring-timeout must be a number of seconds from 1 to 600, not "${values['ring-timeout']}"`);
+    }
+    options.ringTimeoutMs = Math.round(seconds * 1000);
+  }
+  if (values['log-level'] !== undefined) {
+    const level = values['log-level'];
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, not "${level}"`);
+    }
+    options.logLevel = level as LogLevel;
+  }
+  if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin'];
+  if (values['stun-url'] !== undefined) options.stunUrls = values['stun-url'];
+  const turnUrls = values['turn-url'];
+  const turnSecret = values['turn-secret'] ?? (env.PARLEY_TURN_SECRET || undefined);
+  if ((turnUrls === undefined) !== (turnSecret === undefined)) {
+    throw new UsageError('--turn-url and --turn-secret go together: give both, or neither');
+  }
+  if (turnUrls !== undefined && turnSecret !== undefined) options.turn = { urls: turnUrls, secret: turnSecret };
+  return { kind: 'run', options };
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
+
+/** parseArgs' messages are long and end in advice for a different audience. */
+function describeParseError(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${quoted || message}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (message.includes('does not take an argument')) return `${quoted.split(', ').pop() ?? quoted} takes no value`;
+      return `${quoted.replace(/ <value>$/, '') || 'an option'} needs a value`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument ${quoted || message}`;
+    default:
+      return message.split('\n')[0] ?? 'invalid arguments';
+  }
+}
