@@ -1,0 +1,317 @@
+/**
+ * Thousands of random events from several clients, some of them in a real call:
+ * known and junk event names, valid, near-valid and arbitrary payloads, ids taken
+ * from the live calls and devices. Properties:
+ * - every known event that asked for an ack gets exactly one well-formed ack;
+ * - no client is ever disconnected for what it sent;
+ * - no client ever receives a `signal` for a call it is not a member or ringing
+ *   device of (as far as the events it received tell it);
+ * - afterwards the server still answers /healthz and carries an honest call.
+ * State carries over from run to run (it is one long session), so shrinking is off.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clientEventSchemas,
+  ERROR_CODES,
+  type CallSnapshot,
+  type ClientEventName,
+  type IncomingCall,
+  type WelcomePayload,
+} from '../../signaling-server/protocol';
+import type { SignalingServer } from '../../signaling-server/index';
+import {
+  answer,
+  candidate,
+  cleanup,
+  connectClient,
+  expectHonestCallWorks,
+  freshId,
+  offer,
+  startServer,
+  type TestClient,
+} from './harness';
+
+const KNOWN = Object.keys(clientEventSchemas) as ClientEventName[];
+const JUNK = ['call:ended', 'signal:', 'session:welcome', 'error', 'hello', '__proto__', 'constructor', 'call:invite ', 'toString'];
+/** socket.io-client refuses to emit these itself. */
+const CLIENT_RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+
+type Role = 'member' | 'ringing';
+
+/** One fuzzing client and what it believes about its calls, from what it received. */
+class Tracked {
+  readonly calls = new Map<string, Role>();
+  /** The devices this client last saw in each of its calls: likely signal targets. */
+  readonly peers = new Map<string, string[]>();
+  readonly violations: string[] = [];
+  okAcks = 0;
+
+  constructor(readonly client: TestClient) {
+    const s = client.socket;
+    const welcome = client.welcome as WelcomePayload;
+    if (welcome.call) this.calls.set(welcome.call.callId, 'member');
+    for (const r of welcome.ringing) this.calls.set(r.callId, 'ringing');
+    s.on('call:incoming', (p: IncomingCall) => {
+      this.calls.set(p.callId, 'ringing');
+      this.peers.set(p.callId, p.call.members.map((m) => m.deviceId));
+    });
+    s.on('call:ring-ended', (p) => {
+      if (this.calls.get(p.callId) === 'ringing') this.calls.delete(p.callId);
+    });
+    s.on('call:updated', (p) => this.fromSnapshot(p.call));
+    s.on('call:ended', (p) => this.calls.delete(p.callId));
+    s.on('signal', (p) => {
+      if (!this.calls.has(p.callId)) {
+        this.violations.push(`${client.name} got a signal for ${p.callId} from ${p.from}, knowing only [${[...this.calls.keys()].join(', ')}]`);
+      }
+    });
+  }
+
+  /** Runs synchronously as the ack arrives, so it is ordered with the events around it. */
+  onAck(event: string, payload: unknown, response: unknown): void {
+    const r = response as { ok?: boolean; call?: CallSnapshot };
+    if (r.ok !== true) return;
+    this.okAcks += 1;
+    const callId = (payload as { callId?: string }).callId;
+    if (r.call) this.fromSnapshot(r.call);
+    else if ((event === 'call:leave' || event === 'call:decline') && callId) this.calls.delete(callId);
+  }
+
+  private fromSnapshot(call: CallSnapshot): void {
+    const me = this.client.deviceId;
+    this.peers.set(call.callId, [
+      ...call.members.map((m) => m.deviceId),
+      ...call.invitees.flatMap((i) => i.devices.map((d) => d.deviceId)),
+    ]);
+    if (call.members.some((m) => m.deviceId === me)) this.calls.set(call.callId, 'member');
+    else if (call.invitees.some((i) => i.devices.some((d) => d.deviceId === me))) this.calls.set(call.callId, 'ringing');
+    else this.calls.delete(call.callId);
+  }
+}
+
+function isWellFormedAck(response: unknown): boolean {
+  if (typeof response !== 'object' || response === null) return false;
+  const r = response as { ok?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (r.ok === true) return true;
+  return (
+    r.ok === false &&
+    typeof r.error?.message === 'string' &&
+    (ERROR_CODES as readonly string[]).includes(String(r.error.code))
+  );
+}
+
+const commandArb = fc.record({
+  client: fc.nat({ max: 99 }),
+  event: fc.oneof(
+    // Mostly signals and the events that make calls, so that much is relayed.
+    { weight: 10, arbitrary: fc.constant('signal') },
+    { weight: 4, arbitrary: fc.constantFrom('call:invite', 'call:accept', 'call:rejoin') },
+    { weight: 6, arbitrary: fc.constantFrom(...KNOWN) },
+    { weight: 1, arbitrary: fc.constantFrom(...JUNK) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 16 }) },
+  ),
+  shape: fc.constantFrom('valid', 'valid', 'valid', 'valid', 'valid', 'mutated', 'mutated', 'json'),
+  picks: fc.array(fc.nat({ max: 9999 }), { minLength: 6, maxLength: 6 }),
+  flags: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+  json: fc.jsonValue({ maxDepth: 3 }),
+  mutation: fc.record({
+    op: fc.constantFrom('drop', 'add', 'replace', '__proto__', 'constructor'),
+    index: fc.nat({ max: 9 }),
+    value: fc.jsonValue({ maxDepth: 2 }),
+  }),
+  ack: fc.constantFrom('function', 'function', 'function', 'function', 'none', 'number'),
+});
+type Command = typeof commandArb extends fc.Arbitrary<infer C> ? C : never;
+
+describe('fuzzing the server', () => {
+  let server: SignalingServer;
+  let tracked: Tracked[] = [];
+
+  beforeAll(async () => {
+    server = await startServer({
+      ringTimeoutMs: 2_000,
+      rejoinGraceMs: 2_000,
+      rateLimit: { capacity: 1_000_000, refillPerSecond: 1_000_000, maxViolations: 1_000_000, windowMs: 1_000 },
+    });
+    const bobUser = freshId('bob');
+    const clients = [
+      await connectClient(server, { name: 'alice' }),
+      await connectClient(server, { name: 'bob-desk', userId: bobUser }),
+      await connectClient(server, { name: 'bob-tab', userId: bobUser }),
+      await connectClient(server, { name: 'carol' }),
+      await connectClient(server, { name: 'dave' }),
+    ];
+    tracked = clients.map((c) => new Tracked(c));
+  });
+  afterAll(cleanup);
+
+  /**
+   * Known ids, so random events hit real calls, users and devices: mostly the
+   * sender's own calls and the devices in them (so that many signals are relayed),
+   * but also everyone else's calls and ids that exist nowhere.
+   */
+  function pools(sender: Tracked) {
+    const mine = [...sender.calls.keys()];
+    const everyones = tracked.flatMap((t) => [...t.calls.keys()]);
+    const peers = mine.flatMap((id) => sender.peers.get(id) ?? []);
+    return {
+      callIds: [...Array.from({ length: 8 }, () => mine).flat(), ...everyones, 'unknown-call-000000', 'x'.repeat(22)],
+      userIds: [...new Set(tracked.map((t) => t.client.userId)), 'nobody-at-all-1'],
+      deviceIds: [...peers, ...peers, ...peers, ...tracked.map((t) => t.client.deviceId), 'no-such-device-1'],
+    };
+  }
+
+  function validPayload(sender: Tracked, event: ClientEventName, c: Command): Record<string, unknown> {
+    const { callIds, userIds, deviceIds } = pools(sender);
+    const pick = <T,>(list: T[], i: number): T => list[(c.picks[i] ?? 0) % list.length] as T;
+    const [f0 = false, f1 = false, f2 = false] = c.flags;
+    const callId = pick(callIds, 0);
+    const media = f0 ? 'video' : 'audio';
+    switch (event) {
+      case 'presence:status':
+        return { status: pick(['available', 'away', 'available', 'dnd'], 1) };
+      case 'call:invite':
+        return f2 ? { to: pick(userIds, 2), media, callId } : { to: pick(userIds, 2), media };
+      case 'call:accept':
+      case 'call:media':
+        return { callId, audio: f1, video: f2 };
+      case 'call:decline':
+      case 'call:leave':
+        return { callId };
+      case 'call:cancel':
+        return { callId, to: pick(userIds, 2) };
+      case 'call:rejoin':
+        return { callId, media, audio: f1, video: f2 };
+      case 'ice:servers':
+        return {};
+      case 'signal':
+        return { callId, to: pick(deviceIds, 3), data: pick([offer(), answer(), candidate(c.picks[4] ?? 0), { kind: 'candidate', candidate: null }], 5) };
+    }
+  }
+
+  function payloadFor(sender: Tracked, c: Command): unknown {
+    const known = (KNOWN as string[]).includes(c.event);
+    if (c.shape === 'json' || !known) return c.json;
+    const valid = validPayload(sender, c.event as ClientEventName, c);
+    if (c.shape === 'valid') return valid;
+    const keys = Object.keys(valid);
+    const key = keys.length > 0 ? (keys[c.mutation.index % keys.length] as string) : 'extra';
+    switch (c.mutation.op) {
+      case 'drop': {
+        const { [key]: _gone, ...rest } = valid;
+        return rest;
+      }
+      case 'add':
+        return { ...valid, [`extra${c.mutation.index}`]: c.mutation.value };
+      case 'replace':
+        return { ...valid, [key]: c.mutation.value };
+      case '__proto__':
+        return JSON.parse(`{"__proto__": ${JSON.stringify(c.mutation.value)}, "${key}": ${JSON.stringify(valid[key] ?? null)}}`);
+      case 'constructor':
+        return { ...valid, constructor: c.mutation.value };
+    }
+  }
+
+  async function execute(c: Command): Promise<void> {
+    // Half the signals come from a client that is in a call, so that many are relayed.
+    const inCalls = tracked.filter((x) => x.calls.size > 0);
+    const fromCaller = c.event === 'signal' && c.client % 2 === 0 && inCalls.length > 0;
+    const t = (fromCaller ? inCalls[c.client % inCalls.length] : tracked[c.client % tracked.length]) as Tracked;
+    if (CLIENT_RESERVED.has(c.event)) return;
+    const payload = payloadFor(t, c);
+    const socket = t.client.socket as unknown as { emit(event: string, ...args: unknown[]): void };
+    const known = (KNOWN as string[]).includes(c.event);
+    if (c.ack !== 'function' || !known) {
+      socket.emit(c.event, payload, ...(c.ack === 'number' ? [42] : []));
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ack for ${c.event} ${JSON.stringify(payload)}`)), 10_000);
+      socket.emit(c.event, payload, (response: unknown) => {
+        clearTimeout(timer);
+        t.onAck(c.event, payload, response);
+        if (!isWellFormedAck(response)) reject(new Error(`malformed ack for ${c.event}: ${JSON.stringify(response)}`));
+        else resolve();
+      });
+    });
+  }
+
+  /**
+   * A leave or decline sent without an ack leaves the client believing it is still
+   * in the call, which would only weaken the check. Drop such beliefs: a signal to a
+   * device that exists nowhere is refused `not_in_call` exactly when the sender is
+   * neither a member nor a ringing device (and `unknown_recipient` otherwise), and
+   * changes nothing. The server's answer can only remove beliefs, never add them.
+   */
+  async function forgetStaleCalls(): Promise<void> {
+    await Promise.all(
+      tracked.map(async (t) => {
+        for (const callId of [...t.calls.keys()]) {
+          const probe = { callId, to: 'no-such-device-1', data: candidate(0) };
+          const r = (await execCall(t, 'signal', probe)) as { error?: { code: string } };
+          if (r.error?.code === 'not_in_call') t.calls.delete(callId);
+        }
+      }),
+    );
+  }
+
+  /** Two clients in a real call at the start of each run, when the fuzz left none. */
+  async function ensureRealCall(): Promise<void> {
+    const memberships = tracked.flatMap((t) => [...t.calls].filter(([, role]) => role === 'member').map(([id]) => id));
+    if (new Set(memberships).size < memberships.length) return; // two clients share a call
+    const [a, b] = [tracked[0] as Tracked, tracked[3] as Tracked];
+    for (const t of [a, b]) {
+      for (const [callId, role] of [...t.calls]) {
+        await execCall(t, role === 'member' ? 'call:leave' : 'call:decline', { callId });
+      }
+      await execCall(t, 'presence:status', { status: 'available' });
+    }
+    const invited = await execCall(a, 'call:invite', { to: b.client.userId, media: 'audio' });
+    const callId = (invited as { call?: CallSnapshot }).call?.callId;
+    if (callId) await execCall(b, 'call:accept', { callId, audio: true, video: false });
+  }
+
+  function execCall(t: Tracked, event: string, payload: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 10_000);
+      (t.client.socket as unknown as { emit(e: string, p: unknown, cb: (r: unknown) => void): void }).emit(event, payload, (r) => {
+        clearTimeout(timer);
+        t.onAck(event, payload, r);
+        resolve(r);
+      });
+    });
+  }
+
+  /** A round trip per client: everything sent before it has been handled and delivered. */
+  async function barrier(): Promise<void> {
+    await Promise.all(tracked.map((t) => execCall(t, 'ice:servers', {})));
+  }
+
+  it('never crashes, always acks, keeps every client connected, and relays only within calls', async () => {
+    let events = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(commandArb, { minLength: 10, maxLength: 40, size: 'max' }), async (commands) => {
+        await ensureRealCall();
+        for (let i = 0; i < commands.length; i += 4) {
+          await Promise.all(commands.slice(i, i + 4).map(execute));
+        }
+        events += commands.length;
+        await barrier();
+        await forgetStaleCalls();
+        for (const t of tracked) {
+          expect(t.violations).toEqual([]);
+          expect(t.client.disconnectReason).toBeNull();
+        }
+      }),
+      { numRuns: 1_500, endOnFailure: true },
+    );
+    // The session really exercised the server: many events, many relayed signals.
+    expect(events).toBeGreaterThan(30_000);
+    expect(tracked.reduce((n, t) => n + t.client.all('signal').length, 0)).toBeGreaterThan(500);
+    expect(tracked.reduce((n, t) => n + t.okAcks, 0)).toBeGreaterThan(5_000);
+    const health = await fetch(`${server.url}/healthz`);
+    expect(await health.json()).toMatchObject({ status: 'ok', devicesOnline: 5 });
+    await expectHonestCallWorks(server);
+  }, 120_000);
+});

@@ -1,0 +1,133 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  candidate,
+  cleanup,
+  connectClient,
+  establishCall,
+  offer,
+  startServer,
+  type TestClient,
+} from './harness';
+
+afterEach(cleanup);
+
+const reconnect = (server: { url: string }, client: TestClient): Promise<TestClient> =>
+  connectClient(server.url, { name: `${client.name}-again`, userId: client.userId, deviceId: client.deviceId, displayName: client.displayName });
+
+describe('a member whose connection drops', () => {
+  it('is held as disconnected, then rebound with its queued signals delivered once, in order', async () => {
+    const server = await startServer({ rejoinGraceMs: 20_000 });
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+
+    bob.close();
+    const held = await alice.next('call:updated', (p) => p.call.members.some((m) => m.deviceId === bob.deviceId && !m.connected));
+    expect(held.call.members).toHaveLength(2);
+    for (let n = 0; n < 5; n++) {
+      expect(await alice.request('signal', { callId, to: bob.deviceId, data: candidate(n) })).toEqual({ ok: true });
+    }
+
+    const back = await reconnect(server, bob);
+    expect(back.welcome?.call?.callId).toBe(callId);
+    expect(back.welcome?.call?.members.find((m) => m.deviceId === bob.deviceId)?.connected).toBe(true);
+    await alice.next('call:updated', (p) => p.call.members.every((m) => m.connected));
+
+    // A marker sent after the reconnection: once it arrives, everything before it has.
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
+    await back.next('signal', (p) => p.data.kind === 'description');
+    const signals = back.all('signal');
+    expect(signals.map((s) => s.data)).toEqual([0, 1, 2, 3, 4].map(candidate).concat(offer()));
+    expect(signals.every((s) => s.from === alice.deviceId && s.callId === callId)).toBe(true);
+    expect(alice.all('call:member-left')).toEqual([]);
+  });
+
+  it('is removed after the grace period, which ends a two-person call as "disconnected"', async () => {
+    const server = await startServer({ rejoinGraceMs: 300 });
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+    bob.close();
+    expect(await alice.next('call:member-left')).toEqual({ callId, userId: bob.userId, deviceId: bob.deviceId, reason: 'disconnected' });
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'disconnected' });
+
+    const late = await reconnect(server, bob);
+    expect(late.welcome?.call).toBeNull();
+    expect(await late.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({
+      ok: false,
+      error: { code: 'call_not_found' },
+    });
+  });
+
+  it('loses its place to a newer socket of the same device, which takes the call over', async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+    const bobAgain = await reconnect(server, bob);
+    expect(await bob.next('session:kicked')).toMatchObject({ code: 'invalid_identity', message: expect.stringContaining('took over') });
+    expect(await bob.disconnected()).toBe('io server disconnect');
+    expect(bobAgain.welcome?.call?.callId).toBe(callId);
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
+    await bobAgain.next('signal');
+    expect(server.stats().devicesOnline).toBe(2);
+    expect(alice.all('presence:left')).toEqual([]);
+  });
+
+  it('is refused rejoining a call it is no longer a member of', async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const carol = await connectClient(server, { name: 'carol' });
+    const callId = await establishCall(alice, bob);
+    expect(await carol.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_call' },
+    });
+    expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: false, video: false })).toMatchObject({ ok: true });
+    const seen = await alice.next('call:updated', (p) => p.call.members.some((m) => m.deviceId === bob.deviceId && !m.audio));
+    expect(seen.call.members).toHaveLength(2);
+  });
+});
+
+describe('a server restart', () => {
+  it('lets both members rejoin the call by its id on the new server', async () => {
+    const first = await startServer();
+    const alice = await connectClient(first, { name: 'alice' });
+    const bob = await connectClient(first, { name: 'bob' });
+    const callId = await establishCall(alice, bob, 'video');
+    const { port } = first.address;
+
+    await first.close();
+    expect(await alice.next('server:shutdown')).toEqual({ message: expect.stringContaining('shutting down') });
+    await bob.next('server:shutdown');
+    expect(alice.all('call:ended')).toEqual([]);
+
+    const second = await startServer({ port });
+    const alice2 = await reconnect(second, alice);
+    const bob2 = await reconnect(second, bob);
+    expect(alice2.welcome?.call).toBeNull();
+    const rebuilt = await alice2.request('call:rejoin', { callId, media: 'video', audio: true, video: true });
+    if (!rebuilt.ok) throw new Error(rebuilt.error.message);
+    expect(rebuilt.call).toMatchObject({ callId, media: 'video' });
+    expect(rebuilt.call.members.map((m) => m.deviceId)).toEqual([alice.deviceId]);
+    const joined = await bob2.request('call:rejoin', { callId, media: 'video', audio: true, video: false });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.call.members.map((m) => m.deviceId)).toEqual([alice.deviceId, bob.deviceId]);
+    await alice2.next('call:updated', (p) => p.call.members.length === 2);
+
+    expect(await bob2.request('signal', { callId, to: alice.deviceId, data: offer() })).toEqual({ ok: true });
+    expect(await alice2.next('signal')).toMatchObject({ callId, from: bob.deviceId });
+    expect(await alice2.request('call:leave', { callId })).toEqual({ ok: true });
+    expect(await bob2.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+  });
+
+  it('ends a rebuilt call that nobody else rejoins within the grace period', async () => {
+    const server = await startServer({ rejoinGraceMs: 300 });
+    const alice = await connectClient(server, { name: 'alice' });
+    const callId = 'restored-call-0123456789';
+    expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({ ok: true });
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'disconnected' });
+    expect(server.stats().activeCalls).toBe(0);
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * Test harness for the signaling server: real servers on 127.0.0.1 port 0, real
+ * socket.io clients over WebSocket. Every client records every server event it
+ * receives, so tests wait for conditions instead of sleeping. `cleanup()` (in
+ * afterEach) closes every client and server this harness started.
+ */
+import { randomBytes } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { expect } from 'vitest';
+import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
+import {
+  PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type ConnectRefusal,
+  type ServerToClientEvents,
+  type SignalData,
+  type WelcomePayload,
+} from '../../signaling-server/protocol';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ServerEvent = keyof ServerToClientEvents;
+export type PayloadOf<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>[0];
+type RequestEvent = keyof ClientToServerEvents;
+export type AckOf<E extends RequestEvent> =
+  Parameters<ClientToServerEvents[E]>[1] extends (response: infer R) => void ? R : never;
+
+/** Every server→client event, so a client can record them all (onAny is off-limits). */
+export const SERVER_EVENTS = [
+  'session:welcome',
+  'presence:joined',
+  'presence:left',
+  'presence:updated',
+  'call:incoming',
+  'call:ring-ended',
+  'call:updated',
+  'call:invite-ended',
+  'call:member-left',
+  'call:ended',
+  'signal',
+  'server:shutdown',
+  'session:kicked',
+] as const satisfies readonly ServerEvent[];
+
+export interface Received {
+  event: ServerEvent;
+  payload: unknown;
+}
+
+const DEFAULT_WAIT_MS = 10_000;
+
+export class TestClient {
+  readonly received: Received[] = [];
+  private readonly consumed = new Set<number>();
+  private readonly waiters = new Set<() => void>();
+  welcome: WelcomePayload | null = null;
+  disconnectReason: string | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly userId: string,
+    readonly deviceId: string,
+    readonly displayName: string,
+    readonly socket: ClientSocket,
+  ) {
+    for (const event of SERVER_EVENTS) {
+      (socket as unknown as { on(e: string, l: (p: unknown) => void): void }).on(event, (payload: unknown) => {
+        if (event === 'session:welcome') this.welcome = payload as WelcomePayload;
+        this.received.push({ event, payload });
+        this.wake();
+      });
+    }
+    socket.on('disconnect', (reason) => {
+      this.disconnectReason = reason;
+      this.wake();
+    });
+  }
+
+  /** The first not yet taken `event` that matches; waits for it if needed. */
+  async next<E extends ServerEvent>(
+    event: E,
+    predicate: (payload: PayloadOf<E>) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<PayloadOf<E>> {
+    const find = (): PayloadOf<E> | undefined => {
+      for (let i = 0; i < this.received.length; i++) {
+        const r = this.received[i] as Received;
+        if (this.consumed.has(i) || r.event !== event) continue;
+        const payload = r.payload as PayloadOf<E>;
+        if (predicate(payload)) {
+          this.consumed.add(i);
+          return payload;
+        }
+      }
+      return undefined;
+    };
+    const found = await this.until(find, timeoutMs, () => `"${event}" at ${this.name}`);
+    return found;
+  }
+
+  /** Every `event` received so far that matches (taken or not). */
+  all<E extends ServerEvent>(event: E, predicate: (payload: PayloadOf<E>) => boolean = () => true): PayloadOf<E>[] {
+    return this.received.filter((r) => r.event === event).map((r) => r.payload as PayloadOf<E>).filter(predicate);
+  }
+
+  /** Waits until the socket is disconnected. */
+  async disconnected(timeoutMs = DEFAULT_WAIT_MS): Promise<string> {
+    return this.until(() => this.disconnectReason ?? undefined, timeoutMs, () => `disconnect of ${this.name}`);
+  }
+
+  /** A typed request with its ack. */
+  async request<E extends RequestEvent>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<AckOf<E>> {
+    return (await this.raw(event, payload)) as AckOf<E>;
+  }
+
+  /** Any event name, any arguments, waiting for an ack. */
+  async raw(event: string, ...args: unknown[]): Promise<unknown> {
+    const emitter = this.socket.timeout(DEFAULT_WAIT_MS) as unknown as {
+      emitWithAck(event: string, ...args: unknown[]): Promise<unknown>;
+    };
+    return emitter.emitWithAck(event, ...args);
+  }
+
+  /** Fire and forget (no ack requested). */
+  send(event: string, ...args: unknown[]): void {
+    (this.socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private until<T>(probe: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
+    const now = probe();
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise<T>((resolve, reject) => {
+      const check = (): void => {
+        const value = probe();
+        if (value === undefined) return;
+        done();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        done();
+        const seen = this.received.map((r) => r.event).join(', ') || 'nothing';
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}; received: ${seen}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+    });
+  }
+}
+
+const servers = new Set<SignalingServer>();
+const clients = new Set<TestClient>();
+const sockets = new Set<ClientSocket>();
+
+export async function startServer(options: SignalingServerOptions = {}): Promise<SignalingServer> {
+  const server = await createSignalingServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', ...options });
+  servers.add(server);
+  return server;
+}
+
+let counter = 0;
+/** A fresh valid id, readable in failures: `alice-3-k2Jx…`. */
+export function freshId(label: string): string {
+  counter += 1;
+  return `${label.replace(/[^A-Za-z0-9_-]/g, '')}-${counter}-${randomBytes(6).toString('base64url')}`.slice(0, 64);
+}
+
+export interface ClientSpec {
+  name: string;
+  userId?: string;
+  deviceId?: string;
+  displayName?: string;
+  password?: string;
+  /** Replaces the whole handshake `auth` object. */
+  auth?: unknown;
+  headers?: Record<string, string>;
+  /** socket.io-client's own reconnection (off by default, so nothing outlives a test). */
+  reconnection?: boolean;
+}
+
+function openSocket(url: string, spec: ClientSpec, ids: { userId: string; deviceId: string; displayName: string }): ClientSocket {
+  const auth =
+    spec.auth ??
+    ({
+      protocolVersion: PROTOCOL_VERSION,
+      userId: ids.userId,
+      deviceId: ids.deviceId,
+      displayName: ids.displayName,
+      ...(spec.password === undefined ? {} : { password: spec.password }),
+    } as const);
+  const socket: ClientSocket = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: spec.reconnection ?? false,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 200,
+    auth: auth as Record<string, unknown>,
+    extraHeaders: spec.headers,
+  });
+  sockets.add(socket);
+  return socket;
+}
+
+/** Connects and resolves once 'session:welcome' arrived. */
+export async function connectClient(server: SignalingServer | string, spec: ClientSpec): Promise<TestClient> {
+  const url = typeof server === 'string' ? server : server.url;
+  const ids = {
+    userId: spec.userId ?? freshId(spec.name),
+    deviceId: spec.deviceId ?? freshId(`${spec.name}-dev`),
+    displayName: spec.displayName ?? spec.name,
+  };
+  const socket = openSocket(url, spec, ids);
+  const client = new TestClient(spec.name, ids.userId, ids.deviceId, ids.displayName, socket);
+  clients.add(client);
+  const failure = new Promise<never>((_, reject) => {
+    socket.once('connect_error', (err) => reject(new Error(`${spec.name} could not connect: ${err.message}`)));
+  });
+  await Promise.race([client.next('session:welcome'), failure]);
+  return client;
+}
+
+/** Connects expecting a refusal; resolves with the refusal's `data`. */
+export async function connectRefused(server: SignalingServer | string, spec: ClientSpec): Promise<ConnectRefusal> {
+  const url = typeof server === 'string' ? server : server.url;
+  const ids = {
+    userId: spec.userId ?? freshId(spec.name),
+    deviceId: spec.deviceId ?? freshId(`${spec.name}-dev`),
+    displayName: spec.displayName ?? spec.name,
+  };
+  const socket = openSocket(url, spec, ids);
+  return new Promise<ConnectRefusal>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${spec.name} was neither refused nor welcomed`)), DEFAULT_WAIT_MS);
+    socket.once('connect_error', (err: Error & { data?: ConnectRefusal }) => {
+      clearTimeout(timer);
+      socket.disconnect();
+      if (err.data) resolve(err.data);
+      else reject(new Error(`refused without a code: ${err.message}`));
+    });
+    socket.once('session:welcome', () => {
+      clearTimeout(timer);
+      socket.disconnect();
+      reject(new Error(`${spec.name} was welcomed, not refused`));
+    });
+  });
+}
+
+/** Closes every client and server started through this harness. */
+export async function cleanup(): Promise<void> {
+  for (const socket of sockets) socket.disconnect();
+  sockets.clear();
+  clients.clear();
+  await Promise.all([...servers].map((s) => s.close()));
+  servers.clear();
+}
+
+/** Polls `probe` until it returns true. */
+export async function eventually(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const offer = (sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n'): SignalData => ({
+  kind: 'description',
+  description: { type: 'offer', sdp },
+});
+export const answer = (sdp = 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n'): SignalData => ({
+  kind: 'description',
+  description: { type: 'answer', sdp },
+});
+export const candidate = (n: number): SignalData => ({
+  kind: 'candidate',
+  candidate: { candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 ${50000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
+});
+
+/** Invites `callee` from `caller` and has it accepted; returns the call id. */
+export async function establishCall(caller: TestClient, callee: TestClient, media: 'audio' | 'video' = 'audio'): Promise<string> {
+  const invited = await caller.request('call:invite', { to: callee.userId, media });
+  if (!invited.ok) throw new Error(`invite failed: ${invited.error.code} ${invited.error.message}`);
+  const callId = invited.call.callId;
+  await callee.next('call:incoming', (p) => p.callId === callId);
+  const accepted = await callee.request('call:accept', { callId, audio: true, video: media === 'video' });
+  if (!accepted.ok) throw new Error(`accept failed: ${accepted.error.code} ${accepted.error.message}`);
+  await caller.next('call:updated', (p) => p.call.callId === callId && p.call.members.length === 2);
+  return callId;
+}
+
+/** A fresh pair calls, signals both ways and hangs up: the server still serves honest users. */
+export async function expectHonestCallWorks(server: SignalingServer, password?: string): Promise<void> {
+  const a = await connectClient(server, { name: 'honest-a', password });
+  const b = await connectClient(server, { name: 'honest-b', password });
+  const callId = await establishCall(a, b);
+  expect(await a.request('signal', { callId, to: b.deviceId, data: offer() })).toEqual({ ok: true });
+  const atB = await b.next('signal', (p) => p.callId === callId);
+  expect(atB).toMatchObject({ from: a.deviceId, fromUserId: a.userId, data: offer() });
+  expect(await b.request('signal', { callId, to: a.deviceId, data: answer() })).toEqual({ ok: true });
+  expect(await a.next('signal', (p) => p.callId === callId)).toMatchObject({ from: b.deviceId, data: answer() });
+  expect(await a.request('call:leave', { callId })).toEqual({ ok: true });
+  expect(await b.next('call:ended', (p) => p.callId === callId)).toEqual({ callId, reason: 'hangup' });
+  a.close();
+  b.close();
+}

@@ -1,0 +1,207 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LIMITS, PROTOCOL_VERSION, type ErrorCode } from '../../signaling-server/protocol';
+import {
+  cleanup,
+  connectClient,
+  connectRefused,
+  establishCall,
+  expectHonestCallWorks,
+  freshId,
+  offer,
+  startServer,
+  type TestClient,
+} from './harness';
+
+afterEach(cleanup);
+
+const handshake = (overrides: Record<string, unknown> = {}) => ({
+  protocolVersion: PROTOCOL_VERSION,
+  userId: freshId('user'),
+  deviceId: freshId('device'),
+  displayName: 'Someone',
+  ...overrides,
+});
+
+describe('connection refusals', () => {
+  it('refuses a wrong or missing password with auth_failed and admits the right one', async () => {
+    const server = await startServer({ password: 'correct horse' });
+    expect(await connectRefused(server, { name: 'wrong', password: 'battery staple' })).toMatchObject({ code: 'auth_failed' });
+    expect(await connectRefused(server, { name: 'none' })).toMatchObject({ code: 'auth_failed' });
+    const ok = await connectClient(server, { name: 'right', password: 'correct horse' });
+    expect(ok.welcome).not.toBeNull();
+    await expectHonestCallWorks(server, 'correct horse');
+  });
+
+  it('checks the handshake again on every reconnection', async () => {
+    const open = await startServer();
+    const { port } = open.address;
+    const alice = await connectClient(open, { name: 'alice', password: 'old secret', reconnection: true });
+    await open.close();
+    const locked = await startServer({ port, password: 'new secret' });
+    const refused = await new Promise<{ code?: string }>((resolve) => {
+      alice.socket.once('connect_error', (err: Error & { data?: { code?: string } }) => resolve(err.data ?? {}));
+    });
+    expect(refused.code).toBe('auth_failed');
+    expect(alice.all('session:welcome')).toHaveLength(1);
+    alice.close();
+    await expectHonestCallWorks(locked, 'new secret');
+  });
+
+  it('refuses another protocol version, naming both versions', async () => {
+    const server = await startServer();
+    const refusal = await connectRefused(server, { name: 'old', auth: handshake({ protocolVersion: PROTOCOL_VERSION + 1 }) });
+    expect(refusal.code).toBe('protocol_mismatch');
+    expect(refusal.message).toContain(`version ${PROTOCOL_VERSION}`);
+    expect(refusal.message).toContain(`version ${PROTOCOL_VERSION + 1}`);
+    expect(refusal.message).toContain('Update Parley');
+    expect(await connectRefused(server, { name: 'no-auth', auth: {} })).toMatchObject({ code: 'protocol_mismatch' });
+    await expectHonestCallWorks(server);
+  });
+
+  it('refuses a bad identity, naming the field', async () => {
+    const server = await startServer();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ userId: 'short' }, 'userId'],
+      [{ deviceId: 'has spaces in it' }, 'deviceId'],
+      [{ displayName: '' }, 'displayName'],
+      [{ displayName: 'Eve\u202Eevil' }, 'displayName'],
+      [{ displayName: 'x'.repeat(41) }, 'displayName'],
+      [{ displayName: 42 }, 'displayName'],
+      [{ isAdmin: true }, 'isAdmin'],
+    ];
+    for (const [overrides, field] of cases) {
+      const refusal = await connectRefused(server, { name: 'bad', auth: handshake(overrides) });
+      expect(refusal.code, JSON.stringify(overrides)).toBe('invalid_identity');
+      expect(refusal.message).toContain(field);
+    }
+    await expectHonestCallWorks(server);
+  });
+
+  it("refuses a device id that is another user's", async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const refusal = await connectRefused(server, { name: 'mallory', deviceId: alice.deviceId });
+    expect(refusal.code).toBe('invalid_identity');
+    expect(alice.disconnectReason).toBeNull();
+    await expectHonestCallWorks(server);
+  });
+
+  it('refuses pages from an origin outside the allowlist, and admits listed and native clients', async () => {
+    const server = await startServer({ allowedOrigins: ['https://parley.example'] });
+    const refusal = await connectRefused(server, { name: 'evil', headers: { Origin: 'https://evil.example' } });
+    expect(refusal.code).toBe('origin_forbidden');
+    expect(refusal.message).toContain('https://evil.example');
+    await connectClient(server, { name: 'page', headers: { Origin: 'https://parley.example' } });
+    await connectClient(server, { name: 'native' });
+    await expectHonestCallWorks(server);
+  });
+});
+
+/** For each event: a valid payload, to mutate into invalid ones. */
+const valid = (callId: string, userId: string, deviceId: string): Record<string, Record<string, unknown>> => ({
+  'presence:status': { status: 'away' },
+  'call:invite': { to: userId, media: 'audio' },
+  'call:accept': { callId, audio: true, video: false },
+  'call:decline': { callId },
+  'call:cancel': { callId, to: userId },
+  'call:leave': { callId },
+  'call:media': { callId, audio: true, video: true },
+  'call:rejoin': { callId, media: 'audio', audio: true, video: false },
+  'ice:servers': {},
+  signal: { callId, to: deviceId, data: offer() },
+});
+
+function mutations(payload: Record<string, unknown>): [string, unknown][] {
+  const out: [string, unknown][] = [
+    ['no payload', undefined],
+    ['null', null],
+    ['a string', 'hello'],
+    ['a number', 7],
+    ['an array', [payload]],
+    ['an extra key', { ...payload, extra: 1 }],
+    ['a __proto__ key', JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(payload).slice(1, -1) || '"x": 1'}}`)],
+    ['a constructor key', { ...payload, constructor: { prototype: { polluted: true } } }],
+  ];
+  for (const key of Object.keys(payload)) {
+    const { [key]: _dropped, ...rest } = payload;
+    out.push([`without ${key}`, rest]);
+    out.push([`${key} as an object`, { ...payload, [key]: { nested: true } }]);
+    out.push([`${key} as a long string`, { ...payload, [key]: 'x'.repeat(2000) }]);
+  }
+  return out;
+}
+
+async function expectRefused(client: TestClient, event: string, payload: unknown, code: ErrorCode = 'invalid_payload'): Promise<void> {
+  const args = payload === undefined ? [] : [payload];
+  const response = await client.raw(event, ...args);
+  expect(response, `${event} ${JSON.stringify(payload)?.slice(0, 120)}`).toMatchObject({ ok: false, error: { code } });
+}
+
+describe('malformed events', () => {
+  it('refuses every malformed payload of every event with invalid_payload, and pollutes nothing', async () => {
+    const server = await startServer({ rateLimit: { capacity: 10_000, refillPerSecond: 10_000, maxViolations: 100, windowMs: 10_000 } });
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+    for (const [event, payload] of Object.entries(valid(callId, bob.userId, bob.deviceId))) {
+      for (const [label, bad] of mutations(payload)) {
+        if (event === 'ice:servers' && label.startsWith('a constructor')) continue; // covered by extra key
+        await expectRefused(alice, event, bad).catch((err: Error) => {
+          throw new Error(`${event} with ${label}: ${err.message}`);
+        });
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    // The call survived all that.
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
+    await bob.next('signal');
+    await expectHonestCallWorks(server);
+  });
+
+  it('refuses an oversize SDP, and drops a client whose packet exceeds the size limit', async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+    await expectRefused(alice, 'signal', { callId, to: bob.deviceId, data: offer('v'.repeat(LIMITS.maxSdpChars + 1)) });
+    alice.send('signal', { callId, to: bob.deviceId, data: offer('v'.repeat(LIMITS.maxPacketBytes + 1)) });
+    await alice.disconnected();
+    expect(bob.all('signal')).toEqual([]);
+    await expectHonestCallWorks(server);
+  });
+
+  it('survives events without an ack, with a non-function ack, with unknown names, and named "error"', async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    alice.send('call:invite', { to: bob.userId, media: 'audio' });
+    await bob.next('call:incoming');
+    alice.send('call:leave', { callId: 'not-a-real-call-id' }, 42, 'more');
+    alice.send('no:such-event', { anything: true });
+    alice.send('error', { message: 'not really' });
+    alice.send('__proto__', {});
+    alice.send('constructor', {});
+    alice.send('toString', {});
+    expect(alice.disconnectReason).toBeNull();
+    await expectHonestCallWorks(server);
+    expect(alice.disconnectReason).toBeNull();
+  });
+});
+
+describe('flooding', () => {
+  it('answers rate_limited beyond the burst, then kicks the socket', async () => {
+    const server = await startServer({ rateLimit: { capacity: 5, refillPerSecond: 1, maxViolations: 10, windowMs: 60_000 } });
+    const flooder = await connectClient(server, { name: 'flooder' });
+    const acks: { ok: boolean; error?: { code: string } }[] = [];
+    for (let i = 0; i < 40; i++) {
+      flooder.socket.emit('presence:status', { status: 'available' }, (response) => acks.push(response));
+    }
+    expect(await flooder.next('session:kicked')).toMatchObject({ code: 'rate_limited' });
+    await flooder.disconnected();
+    expect(acks.filter((a) => a.ok).length).toBeGreaterThanOrEqual(5);
+    expect(acks.filter((a) => a.error?.code === 'rate_limited').length).toBeGreaterThanOrEqual(9);
+    expect(server.stats().devicesOnline).toBe(0);
+    await expectHonestCallWorks(server);
+  });
+});
