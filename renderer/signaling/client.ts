@@ -113,6 +113,12 @@ export class SignalingClient {
       }
       this.noteFailure(err.message);
     });
+    // The server kicks a socket that floods it, or whose device id another socket
+    // took over; reconnecting would only repeat it, so stop and say why.
+    this.socket.on('session:kicked', (error) => {
+      this.setState({ phase: 'refused', url: this.currentUrl(), code: error.code, message: error.message });
+      this.socket.disconnect();
+    });
     this.socket.on('disconnect', (reason) => {
       if (this.state.phase === 'refused' || this.state.phase === 'closed') return;
       if (reason === 'io client disconnect') return;

@@ -99,7 +99,14 @@ function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, 
         detail: `${server} does not accept connections from this page. Ask the person who runs the server to allow this address.`,
         action: 'none',
       };
+    case 'rate_limited':
+      return {
+        label: 'Disconnected',
+        tone: 'error',
+        detail: `${server} disconnected this window for sending too many messages. Reload to connect again.`,
+        action: 'none',
+      };
     default:
-      return { label: 'Refused', tone: 'error', detail: `${server} refused the connection.`, action: 'none' };
+      return { label: 'Refused', tone: 'error', detail: `${server} refused the connection: ${state.message}`, action: 'none' };
   }
 }
