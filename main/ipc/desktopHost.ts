@@ -1,0 +1,78 @@
+/**
+ * Main's side of ParleyBridge: every request/one-way method of the contract,
+ * implemented by the main services, and registered on IPC through the validating
+ * registry. The event methods (onX) are the preload's business; main sends those
+ * through RendererEvents.
+ */
+import {
+  INVOKE_CHANNELS,
+  SEND_CHANNELS,
+  type AppInfo,
+  type CallStateReport,
+  type ParleyBridge,
+  type ScreenSourceChoice,
+} from '../../preload/contract';
+import type { EmbeddedServer } from '../embeddedServer';
+import { safeExternalUrl } from '../security/navigationPolicy';
+import type { HostStorage } from '../storage/hostStorage';
+import type { IpcRegistry } from './ipcRegistry';
+
+export type HostMethods = Omit<ParleyBridge, 'onCallRequested' | 'onCallAction' | 'onScreenSourcesRequested' | 'onNotice'>;
+
+export interface DesktopHostOptions {
+  storage: HostStorage;
+  server: Pick<EmbeddedServer, 'endpoint'>;
+  appInfo(): AppInfo;
+  /** Tray, power blocker, notifications and the event queue follow the report. */
+  onCallState(report: CallStateReport): void;
+  showIncomingCall(notice: Parameters<ParleyBridge['showIncomingCall']>[0]): void;
+  dismissIncomingCall(callId: string): void;
+  chooseScreenSource(choice: ScreenSourceChoice): void;
+  /** shell.openExternal */
+  openExternal(url: string): Promise<void>;
+}
+
+export function createDesktopHost(options: DesktopHostOptions): HostMethods {
+  const { storage } = options;
+  return {
+    getAppInfo: async () => options.appInfo(),
+    getIdentity: async () => storage.getIdentity(),
+    getSettings: async () => storage.getSettings(),
+    updateSettings: (patch) => storage.updateSettings(patch),
+    getServerEndpoint: () => options.server.endpoint(storage.getSettings().server),
+    getFavourites: async () => storage.getFavourites(),
+    setFavourites: (favourites) => storage.setFavourites(favourites),
+    getHistory: async () => storage.getHistory(),
+    addHistoryEntry: (entry) => storage.addHistoryEntry(entry),
+    clearHistory: () => storage.clearHistory(),
+    reportCallState: (report) => options.onCallState(report),
+    showIncomingCall: async (notice) => options.showIncomingCall(notice),
+    dismissIncomingCall: (callId) => options.dismissIncomingCall(callId),
+    openExternal: async (url) => {
+      // The IPC schema already demands https; this also strips credentials and normalises IDN hosts.
+      const safe = safeExternalUrl(url);
+      if (safe === null) throw new Error(`Parley opens only plain https links in your browser; refused ${url.slice(0, 200)}`);
+      await options.openExternal(safe);
+    },
+    chooseScreenSource: (choice) => options.chooseScreenSource(choice),
+  };
+}
+
+/** Wires every contract channel to `host`. A channel left out here would be a silent feature gap, so a test checks all are registered. */
+export function registerDesktopHost(registry: IpcRegistry, host: HostMethods): void {
+  registry.handle(INVOKE_CHANNELS.getAppInfo, () => host.getAppInfo());
+  registry.handle(INVOKE_CHANNELS.getIdentity, () => host.getIdentity());
+  registry.handle(INVOKE_CHANNELS.getSettings, () => host.getSettings());
+  registry.handle(INVOKE_CHANNELS.updateSettings, (patch) => host.updateSettings(patch));
+  registry.handle(INVOKE_CHANNELS.getServerEndpoint, () => host.getServerEndpoint());
+  registry.handle(INVOKE_CHANNELS.getFavourites, () => host.getFavourites());
+  registry.handle(INVOKE_CHANNELS.setFavourites, (favourites) => host.setFavourites(favourites));
+  registry.handle(INVOKE_CHANNELS.getHistory, () => host.getHistory());
+  registry.handle(INVOKE_CHANNELS.addHistoryEntry, (entry) => host.addHistoryEntry(entry));
+  registry.handle(INVOKE_CHANNELS.clearHistory, () => host.clearHistory());
+  registry.handle(INVOKE_CHANNELS.showIncomingCall, (notice) => host.showIncomingCall(notice));
+  registry.handle(INVOKE_CHANNELS.openExternal, (url) => host.openExternal(url));
+  registry.on(SEND_CHANNELS.reportCallState, (report) => host.reportCallState(report));
+  registry.on(SEND_CHANNELS.dismissIncomingCall, (callId) => host.dismissIncomingCall(callId));
+  registry.on(SEND_CHANNELS.chooseScreenSource, (choice) => host.chooseScreenSource(choice));
+}
