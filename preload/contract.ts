@@ -301,7 +301,8 @@ export function parseDeepLink(raw: string): CallRequest | null {
   } catch {
     return null;
   }
-  if (url.protocol !== 'parley:' || url.hostname !== 'call' || url.username || url.password || url.port) {
+  // RFC 3986 §3.2.2: the host is case-insensitive; Node keeps a non-special scheme's host as typed.
+  if (url.protocol !== 'parley:' || url.hostname.toLowerCase() !== 'call' || url.username || url.password || url.port) {
     return null;
   }
   const segments = url.pathname.split('/').filter(Boolean);
