@@ -1,0 +1,48 @@
+/**
+ * parley://call/<userId>[?media=video] links: from the OS (open-url on macOS), from
+ * a second launch's command line (Windows/Linux pass the link as an argument), and
+ * from the first launch's own command line. Parsing is the contract's parseDeepLink;
+ * anything it refuses is ignored and logged.
+ */
+import type { Logger } from 'pino';
+import { EVENT_CHANNELS, parseDeepLink } from '../../preload/contract';
+import type { RendererEvents } from '../window/rendererEvents';
+import type { WindowControl } from '../window/windowControl';
+
+export const DEEP_LINK_SCHEME = 'parley';
+
+/** The first argument that is a parley: URL (Chromium switches and paths are skipped). */
+export function deepLinkFromArgv(argv: readonly string[]): string | null {
+  for (const arg of argv) {
+    if (typeof arg === 'string' && arg.length <= 2048 && arg.toLowerCase().startsWith(`${DEEP_LINK_SCHEME}:`)) return arg;
+  }
+  return null;
+}
+
+export interface DeepLinkOptions {
+  events: RendererEvents;
+  window: WindowControl;
+  logger: Logger;
+}
+
+export class DeepLinkRouter {
+  constructor(private readonly options: DeepLinkOptions) {}
+
+  /** True when the link was a valid call link and was passed on. */
+  open(raw: string): boolean {
+    const request = parseDeepLink(raw);
+    if (request === null) {
+      this.options.logger.warn({ link: raw.slice(0, 200) }, 'ignored a deep link that is not parley://call/<userId>');
+      return false;
+    }
+    this.options.window.show();
+    // Queued by RendererEventQueue until the renderer listens, so a cold start by link works too.
+    this.options.events.send(EVENT_CHANNELS.callRequested, request);
+    return true;
+  }
+
+  openFromArgv(argv: readonly string[]): boolean {
+    const link = deepLinkFromArgv(argv);
+    return link === null ? false : this.open(link);
+  }
+}
