@@ -1,0 +1,296 @@
+/**
+ * Parley's Electron main process: the composition root. It owns the app
+ * lifecycle and builds every service with the real Electron objects; the services
+ * themselves (tray, picker, notifications, storage, server, IPC) take those objects
+ * as options and are tested with fakes in test/desktop/.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  BrowserWindow,
+  Menu,
+  Notification,
+  Tray,
+  app,
+  desktopCapturer,
+  dialog,
+  globalShortcut,
+  ipcMain,
+  powerSaveBlocker,
+  protocol,
+  session,
+  shell,
+  type WebFrameMain,
+} from 'electron';
+import { createSignalingServer } from '../signaling-server/index';
+import { APP_SCHEME, isAppUrl } from './appUrl';
+import { DisplayMediaService } from './capture/displayMediaHandler';
+import { DEEP_LINK_SCHEME, DeepLinkRouter, deepLinkFromArgv } from './deepLinks/deepLinks';
+import { EmbeddedServer } from './embeddedServer';
+import { createDesktopHost, registerDesktopHost } from './ipc/desktopHost';
+import { IpcRegistry } from './ipc/ipcRegistry';
+import { createMainLogger } from './logger';
+import { IncomingCallService } from './notifications/incomingCall';
+import { appPaths } from './paths';
+import { CallPowerBlocker } from './power/callPowerBlocker';
+import { createAppProtocolHandler } from './protocol/appProtocol';
+import { hardenWebContents } from './security/hardenWebContents';
+import { installPermissionHandlers } from './security/hardenSession';
+import { webRtcIpPolicyFor } from './security/webRtcPolicy';
+import { MuteShortcutService } from './shortcuts/muteShortcut';
+import { HostStorage } from './storage/hostStorage';
+import { TrayService } from './tray/trayService';
+import { createMainWindow } from './window/mainWindow';
+import { RendererEventQueue } from './window/rendererEvents';
+import { initialWindowState, windowControl } from './window/windowControl';
+
+const APP_ID = 'app.parley.desktop';
+const paths = appPaths(app.getAppPath());
+
+// ─── before ready ───────────────────────────────────────────────────────────
+
+// A standard, secure scheme gives app://parley a real origin (CSP 'self', fetch,
+// permission checks); it must be registered before the app is ready. corsEnabled is
+// left unset on purpose: the page's own requests are same-origin, and without it no
+// other origin (say, a LAN page) can read app:// responses (electron/electron#52908).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+]);
+// Every renderer sandboxed, whatever a window's options say (checklist §4).
+app.enableSandbox();
+
+// macOS delivers links with open-url, possibly before ready: keep them until routed.
+const earlyLinks: string[] = [];
+let routeLink: (url: string) => void = (url) => earlyLinks.push(url);
+app.on('open-url', (event, url) => {
+  event.preventDefault();
+  routeLink(url);
+});
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Parley runs; it receives our argv (and deep link) through 'second-instance'.
+  app.quit();
+} else {
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      dialog.showErrorBox('Parley could not start', error instanceof Error ? (error.stack ?? error.message) : String(error));
+      app.exit(1);
+    });
+}
+
+// ─── ready ──────────────────────────────────────────────────────────────────
+
+async function start(): Promise<void> {
+  const logger = createMainLogger({ packaged: app.isPackaged, userDataDir: app.getPath('userData') });
+  const platform = process.platform;
+  if (platform === 'win32') app.setAppUserModelId(APP_ID); // toasts need it
+
+  // Dev (`electron .`): the OS must launch electron with our folder for the link to reach us.
+  const protocolRegistered =
+    process.defaultApp && process.argv[1] !== undefined
+      ? app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, process.execPath, [resolve(process.argv[1])])
+      : app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
+  if (!protocolRegistered) logger.warn('could not register as the parley:// handler');
+
+  const events = new RendererEventQueue({ logger });
+  const notify = events.notify;
+
+  const storage = new HostStorage({ dir: app.getPath('userData'), notify, logger });
+  await storage.load();
+  const settings = storage.getSettings();
+
+  // Every webContents, present and future, gets navigation/window-open/webview locks.
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, { openExternal: (url) => shell.openExternal(url), logger });
+  });
+
+  const ses = session.defaultSession;
+  installPermissionHandlers(ses, {
+    logger,
+    electronMajor: Number.parseInt(process.versions.electron ?? '0', 10),
+  });
+  ses.setDevicePermissionHandler(() => false); // no HID/USB/serial devices for the page
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: paths.rendererDir, logger }));
+
+  let mainWindow: BrowserWindow | null = null;
+  let quitting = false;
+  const win = windowControl(() => mainWindow);
+
+  const display = new DisplayMediaService<WebFrameMain>({
+    getSources: (options) => desktopCapturer.getSources(options),
+    isAppMainFrame: (frame) =>
+      mainWindow !== null && !mainWindow.isDestroyed() && frame === mainWindow.webContents.mainFrame && isAppUrl(frame.url),
+    events,
+    notify,
+    logger,
+    platform,
+  });
+  ses.setDisplayMediaRequestHandler((request, callback) => display.handleRequest(request, callback));
+
+  const tray = new TrayService({
+    createTray: (iconPath) => new Tray(iconPath),
+    buildMenu: (template) => Menu.buildFromTemplate(template),
+    iconPath: paths.trayIcon,
+    events,
+    showWindow: () => win.show(),
+    quit: () => app.quit(),
+    logger,
+  });
+  tray.start();
+
+  const power = new CallPowerBlocker(powerSaveBlocker);
+  const shortcut = new MuteShortcutService({ globalShortcut, events, notify, logger });
+  shortcut.apply(settings.muteShortcut);
+
+  const incoming = new IncomingCallService({
+    isSupported: () => Notification.isSupported(),
+    createNotification: (options, handlers) => {
+      const notification = new Notification(options);
+      notification.on('click', handlers.onClick);
+      notification.on('action', (details) => handlers.onAction(details.actionIndex));
+      notification.on('close', handlers.onClose);
+      return notification;
+    },
+    window: win,
+    events,
+    platform,
+    iconPath: paths.appIcon,
+    logger,
+  });
+
+  const server = new EmbeddedServer({
+    createServer: createSignalingServer,
+    clientDir: existsSync(paths.rendererDir) ? paths.rendererDir : null,
+    logger,
+    notify,
+  });
+  // Host mode: up at launch, so people can call even before the window asks.
+  void server.apply(settings.server);
+
+  storage.onSettingsChanged((next, previous) => {
+    if (JSON.stringify(next.server) !== JSON.stringify(previous.server)) void server.apply(next.server);
+    if (next.muteShortcut !== previous.muteShortcut) shortcut.apply(next.muteShortcut);
+    if (next.relayOnly !== previous.relayOnly && mainWindow !== null && !mainWindow.isDestroyed()) {
+      mainWindow.webContents.setWebRTCIPHandlingPolicy(webRtcIpPolicyFor(next));
+    }
+  });
+
+  const registry = new IpcRegistry({
+    ipcMain,
+    logger,
+    isTrustedSender: (sender) => mainWindow !== null && !mainWindow.isDestroyed() && sender === mainWindow.webContents,
+  });
+  registerDesktopHost(
+    registry,
+    createDesktopHost({
+      storage,
+      server,
+      appInfo: () => ({
+        host: 'desktop',
+        version: app.getVersion(),
+        platform,
+        capabilities: { tray: tray.available, nativeScreenPicker: false, embeddedServer: true, globalShortcut: true },
+      }),
+      onCallState: (report) => {
+        events.rendererReported();
+        tray.update(report);
+        power.follow(report);
+        incoming.followReport(report);
+      },
+      showIncomingCall: (notice) => incoming.show(notice),
+      dismissIncomingCall: (callId) => incoming.dismiss(callId),
+      chooseScreenSource: (choice) => display.choose(choice),
+      openExternal: (url) => shell.openExternal(url),
+    }),
+  );
+
+  // A minimal menu: macOS needs Edit roles for copy/paste; elsewhere none (no reload/devtools items).
+  Menu.setApplicationMenu(
+    platform === 'darwin' ? Menu.buildFromTemplate([{ role: 'appMenu' }, { role: 'editMenu' }, { role: 'windowMenu' }]) : null,
+  );
+
+  const links = new DeepLinkRouter({ events, window: win, logger });
+  const launchLink = deepLinkFromArgv(process.argv);
+
+  const openWindow = (): void => {
+    if (mainWindow !== null && !mainWindow.isDestroyed()) return;
+    mainWindow = createMainWindow({
+      // The flags that matter most are restated at the construction site, so neither a
+      // change to windowOptions() nor a scanner that reads only this call can miss them.
+      createWindow: (options) =>
+        new BrowserWindow({
+          ...options,
+          webPreferences: {
+            ...options.webPreferences,
+            contextIsolation: true,
+            sandbox: true,
+            nodeIntegration: false,
+            webSecurity: true,
+            disableBlinkFeatures: 'Auxclick',
+          },
+        }),
+      preload: paths.preload,
+      icon: paths.appIcon,
+      devTools: !app.isPackaged,
+      relayOnly: storage.getSettings().relayOnly,
+      initialState: initialWindowState({
+        startMinimised: storage.getSettings().startMinimised,
+        trayAvailable: tray.available,
+        launchedWithDeepLink: launchLink !== null || earlyLinks.length > 0,
+      }),
+      events,
+      hideOnClose: () => ({ quitting, closeToTray: storage.getSettings().closeToTray, trayAvailable: tray.available }),
+      onLoadFailed: (message) => dialog.showErrorBox('Parley', message),
+      onClosed: () => {
+        mainWindow = null;
+        display.dispose();
+      },
+      logger,
+    });
+  };
+  openWindow();
+
+  routeLink = (url) => {
+    openWindow(); // macOS keeps running without a window; a link brings one back
+    links.open(url);
+  };
+  for (const url of earlyLinks.splice(0)) links.open(url);
+  if (launchLink !== null) links.open(launchLink);
+
+  app.on('second-instance', (_event, argv) => {
+    openWindow();
+    win.show();
+    links.openFromArgv(argv);
+  });
+  app.on('activate', () => {
+    openWindow();
+    win.show();
+  });
+  app.on('window-all-closed', () => {
+    if (platform !== 'darwin') app.quit();
+  });
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+
+  let cleanedUp = false;
+  app.on('will-quit', (event) => {
+    if (cleanedUp) return;
+    event.preventDefault();
+    cleanedUp = true;
+    shortcut.release();
+    globalShortcut.unregisterAll();
+    power.release();
+    display.dispose();
+    tray.dispose();
+    registry.dispose();
+    // Close the server's sockets before exit, but never hang the quit on it.
+    const stopped = Promise.race([server.stop(), new Promise((done) => setTimeout(done, 3000))]);
+    void stopped.finally(() => {
+      logger.flush();
+      app.quit();
+    });
+  });
+}
