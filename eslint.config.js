@@ -38,7 +38,7 @@ export default tseslint.config(
     },
   },
   { files: ['renderer/**', 'preload/**'], languageOptions: { globals: { ...globals.browser } } },
-  { files: ['main/**', 'signaling-server/**', 'test/**', 'scripts/**', '*.config.*'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['main/**', 'signaling-server/**', 'test/**', 'scripts/**', 'build/**', '*.config.*'], languageOptions: { globals: { ...globals.node } } },
   { files: ['test/**'], languageOptions: { globals: { ...globals.browser } } },
   boundary(
     ['renderer/**'],

@@ -1,0 +1,245 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  INVOKE_CHANNELS,
+  SEND_CHANNELS,
+  requestSchemas,
+  type CallStateReport,
+} from '../../preload/contract';
+import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
+import { IpcRegistry, type IpcMainLike } from '../../main/ipc/ipcRegistry';
+import { validatePayload, validateSender, type IpcEventLike, type SenderFrameLike } from '../../main/ipc/validateSender';
+import { HostStorage } from '../../main/storage/hostStorage';
+import { recordingLogger, silentLogger } from './fakes';
+
+const mainFrame: SenderFrameLike = { url: 'app://parley/index.html', parent: null };
+const ourContents = { mainFrame };
+const trusted = (sender: unknown): boolean => sender === ourContents;
+
+const event = (frame: SenderFrameLike | null, sender: { mainFrame: SenderFrameLike } = ourContents): IpcEventLike => ({
+  senderFrame: frame,
+  sender,
+});
+
+describe('validateSender', () => {
+  it('accepts the main frame of our window at app://parley', () => {
+    expect(validateSender(event(mainFrame), trusted)).toEqual({ ok: true, value: undefined });
+  });
+
+  it.each([
+    ['https://evil.example/'],
+    ['app://parley.evil/index.html'],
+    ['app://evil/index.html'],
+    ['file:///work/main/dist/renderer/index.html'],
+    ['http://127.0.0.1:7300/'],
+    ['about:blank'],
+    ['devtools://devtools/bundled/inspector.html'],
+  ])('rejects a main frame showing %s', (url) => {
+    const foreign: SenderFrameLike = { url, parent: null };
+    const verdict = validateSender(event(foreign, { mainFrame: foreign }), (s) => s !== null);
+    expect(verdict.ok).toBe(false);
+  });
+
+  it('rejects a subframe, even one at app://parley', () => {
+    const iframe: SenderFrameLike = { url: 'app://parley/index.html', parent: mainFrame };
+    expect(validateSender(event(iframe), trusted)).toMatchObject({ ok: false, reason: expect.stringContaining('subframe') });
+  });
+
+  it('rejects a frame that is gone', () => {
+    expect(validateSender(event(null), trusted)).toMatchObject({ ok: false });
+  });
+
+  it('rejects another webContents, even at app://parley', () => {
+    const otherFrame: SenderFrameLike = { url: 'app://parley/index.html', parent: null };
+    expect(validateSender(event(otherFrame, { mainFrame: otherFrame }), trusted)).toMatchObject({ ok: false });
+  });
+});
+
+describe('validatePayload', () => {
+  it('rejects unknown channels', () => {
+    expect(validatePayload('parley:shell:exec', ['rm -rf /'])).toMatchObject({ ok: false, reason: expect.stringContaining('unknown channel') });
+    expect(validatePayload('__proto__', [])).toMatchObject({ ok: false });
+  });
+
+  it.each([
+    [INVOKE_CHANNELS.openExternal, ['http://example.com/']],
+    [INVOKE_CHANNELS.openExternal, ['javascript:alert(1)']],
+    [INVOKE_CHANNELS.updateSettings, [{ relayOnly: 'yes' }]],
+    [INVOKE_CHANNELS.updateSettings, [{ nodeIntegration: true }]],
+    [INVOKE_CHANNELS.setFavourites, [[{ userId: '../../etc', displayName: 'x' }]]],
+    [INVOKE_CHANNELS.getSettings, ['unexpected']],
+    [INVOKE_CHANNELS.getSettings, [undefined, undefined]],
+    [SEND_CHANNELS.dismissIncomingCall, [42]],
+    [SEND_CHANNELS.chooseScreenSource, [{ requestId: 'r', sourceId: 'screen:0:0', extra: true }]],
+  ])('rejects a bad payload on %s: %j', (channel, args) => {
+    expect(validatePayload(channel, args).ok).toBe(false);
+  });
+
+  it.each([
+    [INVOKE_CHANNELS.getSettings, []],
+    [INVOKE_CHANNELS.openExternal, ['https://example.com/']],
+    [INVOKE_CHANNELS.updateSettings, [{ relayOnly: true }]],
+    [SEND_CHANNELS.chooseScreenSource, [{ requestId: 'r', sourceId: null }]],
+  ])('accepts a good payload on %s: %j', (channel, args) => {
+    expect(validatePayload(channel, args).ok).toBe(true);
+  });
+});
+
+/** ipcMain with handlers we can call as if a renderer had sent the message. */
+class FakeIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
+  readonly listeners = new Map<string, Array<(event: IpcEventLike, ...args: unknown[]) => void>>();
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+    return this;
+  }
+  removeListener(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    return this;
+  }
+  async invoke(channel: string, from: IpcEventLike, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`);
+    return handler(from, ...args);
+  }
+  send(channel: string, from: IpcEventLike, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener(from, ...args);
+  }
+}
+
+describe('IpcRegistry', () => {
+  it('runs the handler only for valid messages, and answers rejections with an error', async () => {
+    const ipc = new FakeIpcMain();
+    const { logger, lines } = recordingLogger();
+    const registry = new IpcRegistry({ ipcMain: ipc, logger, isTrustedSender: trusted });
+    const opened: string[] = [];
+    registry.handle(INVOKE_CHANNELS.openExternal, (url) => {
+      opened.push(url);
+    });
+
+    await ipc.invoke(INVOKE_CHANNELS.openExternal, event(mainFrame), 'https://example.com/');
+    await expect(ipc.invoke(INVOKE_CHANNELS.openExternal, event(mainFrame), 'file:///etc/passwd')).rejects.toThrow(
+      /refused the request on parley:open-external: invalid payload/,
+    );
+    const iframe: SenderFrameLike = { url: 'app://parley/index.html', parent: mainFrame };
+    await expect(ipc.invoke(INVOKE_CHANNELS.openExternal, event(iframe), 'https://example.com/')).rejects.toThrow(/subframe/);
+    const evil: SenderFrameLike = { url: 'https://evil.example/', parent: null };
+    await expect(
+      ipc.invoke(INVOKE_CHANNELS.openExternal, event(evil, { mainFrame: evil }), 'https://example.com/'),
+    ).rejects.toThrow(/not a Parley window/);
+
+    expect(opened).toEqual(['https://example.com/']);
+    const rejections = lines().filter((l) => l.msg === 'IPC request rejected');
+    expect(rejections).toHaveLength(3);
+    expect(rejections.every((l) => l.channel === INVOKE_CHANNELS.openExternal && typeof l.reason === 'string')).toBe(true);
+  });
+
+  it('drops invalid one-way messages without calling the handler', () => {
+    const ipc = new FakeIpcMain();
+    const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
+    const dismissed: string[] = [];
+    registry.on(SEND_CHANNELS.dismissIncomingCall, (callId) => dismissed.push(callId));
+    ipc.send(SEND_CHANNELS.dismissIncomingCall, event(mainFrame), 'call-abcdefgh');
+    ipc.send(SEND_CHANNELS.dismissIncomingCall, event(mainFrame), { callId: 'x' });
+    ipc.send(SEND_CHANNELS.dismissIncomingCall, event({ url: 'app://parley/', parent: mainFrame }), 'call-abcdefgh');
+    expect(dismissed).toEqual(['call-abcdefgh']);
+  });
+
+  it('refuses to register a channel the contract does not know', () => {
+    const registry = new IpcRegistry({ ipcMain: new FakeIpcMain(), logger: silentLogger, isTrustedSender: trusted });
+    expect(() => registry.handle('parley:secret' as typeof INVOKE_CHANNELS.getSettings, () => null)).toThrow(/no schema/);
+  });
+
+  it('dispose removes every handler and listener', () => {
+    const ipc = new FakeIpcMain();
+    const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
+    registry.handle(INVOKE_CHANNELS.getSettings, () => null);
+    registry.on(SEND_CHANNELS.reportCallState, () => undefined);
+    registry.dispose();
+    expect(ipc.handlers.size).toBe(0);
+    expect(ipc.listeners.get(SEND_CHANNELS.reportCallState)).toEqual([]);
+  });
+});
+
+describe('the desktop host over IPC', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function host() {
+    dir = mkdtempSync(join(tmpdir(), 'parley-host-'));
+    const storage = new HostStorage({ dir, notify: () => undefined, logger: silentLogger });
+    await storage.load();
+    const ipc = new FakeIpcMain();
+    const reports: CallStateReport[] = [];
+    const opened: string[] = [];
+    const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
+    registerDesktopHost(
+      registry,
+      createDesktopHost({
+        storage,
+        server: { endpoint: async (choice) => ({ urls: choice.mode === 'remote' ? choice.urls : ['http://127.0.0.1:7300'], password: choice.password }) },
+        appInfo: () => ({
+          host: 'desktop',
+          version: '0.1.0',
+          platform: 'linux',
+          capabilities: { tray: true, nativeScreenPicker: false, embeddedServer: true, globalShortcut: true },
+        }),
+        onCallState: (report) => reports.push(report),
+        showIncomingCall: () => undefined,
+        dismissIncomingCall: () => undefined,
+        chooseScreenSource: () => undefined,
+        openExternal: async (url) => {
+          opened.push(url);
+        },
+      }),
+    );
+    return { ipc, reports, opened };
+  }
+
+  it('registers a handler for every channel of the contract', async () => {
+    const { ipc } = await host();
+    const registered = [...ipc.handlers.keys(), ...ipc.listeners.keys()].sort();
+    expect(registered).toEqual(Object.keys(requestSchemas).sort());
+  });
+
+  it('answers requests from the app with stored data', async () => {
+    const { ipc, reports } = await host();
+    const from = event(mainFrame);
+    expect(await ipc.invoke(INVOKE_CHANNELS.getSettings, from)).toEqual(DEFAULT_SETTINGS);
+    const updated = await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { displayName: 'Ada' });
+    expect(updated).toMatchObject({ displayName: 'Ada' });
+    expect(await ipc.invoke(INVOKE_CHANNELS.getServerEndpoint, from)).toEqual({ urls: ['http://127.0.0.1:7300'], password: '' });
+    const report: CallStateReport = {
+      phase: 'idle',
+      status: 'available',
+      muted: false,
+      cameraOn: false,
+      sharing: false,
+      caller: null,
+      contacts: [],
+    };
+    ipc.send(SEND_CHANNELS.reportCallState, from, report);
+    expect(reports).toEqual([report]);
+  });
+
+  it('openExternal hands the shell the normalised https URL and refuses a user@host look-alike', async () => {
+    const { ipc, opened } = await host();
+    await ipc.invoke(INVOKE_CHANNELS.openExternal, event(mainFrame), 'https://example.com/a b');
+    await expect(ipc.invoke(INVOKE_CHANNELS.openExternal, event(mainFrame), 'https://parley@evil.com/')).rejects.toThrow(
+      /only plain https links/,
+    );
+    expect(opened).toEqual(['https://example.com/a%20b']);
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SETTINGS,
+  EVENT_CHANNELS,
+  INVOKE_CHANNELS,
+  SEND_CHANNELS,
+  type CallAction,
+  type ParleyBridge,
+} from '../../preload/contract';
+import { BRIDGE_KEY, createPreloadBridge, exposeBridge, type IpcRendererLike } from '../../preload/bridge';
+
+/** Every method of ParleyBridge; TypeScript fails this file if the contract gains or loses one. */
+const BRIDGE_METHODS: Record<keyof ParleyBridge, true> = {
+  getAppInfo: true,
+  getIdentity: true,
+  getSettings: true,
+  updateSettings: true,
+  getServerEndpoint: true,
+  getFavourites: true,
+  setFavourites: true,
+  getHistory: true,
+  addHistoryEntry: true,
+  clearHistory: true,
+  reportCallState: true,
+  showIncomingCall: true,
+  dismissIncomingCall: true,
+  openExternal: true,
+  chooseScreenSource: true,
+  onCallRequested: true,
+  onCallAction: true,
+  onScreenSourcesRequested: true,
+  onNotice: true,
+};
+
+type Listener = (event: unknown, ...args: unknown[]) => void;
+
+class FakeIpcRenderer implements IpcRendererLike {
+  readonly invoked: Array<[string, unknown[]]> = [];
+  readonly sent: Array<[string, unknown[]]> = [];
+  readonly listeners = new Map<string, Set<Listener>>();
+  answers = new Map<string, unknown>();
+  async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    this.invoked.push([channel, args]);
+    return this.answers.get(channel);
+  }
+  send(channel: string, ...args: unknown[]): void {
+    this.sent.push([channel, args]);
+  }
+  on(channel: string, listener: Listener): this {
+    const set = this.listeners.get(channel) ?? new Set();
+    set.add(listener);
+    this.listeners.set(channel, set);
+    return this;
+  }
+  removeListener(channel: string, listener: Listener): this {
+    this.listeners.get(channel)?.delete(listener);
+    return this;
+  }
+  count(channel: string): number {
+    return this.listeners.get(channel)?.size ?? 0;
+  }
+  /** What main's webContents.send looks like on this side: (event, payload). */
+  emit(channel: string, payload: unknown): void {
+    const fakeEvent = { sender: 'the ipcRenderer itself — must never reach the page' };
+    for (const listener of this.listeners.get(channel) ?? []) listener(fakeEvent, payload);
+  }
+}
+
+describe('preload bridge', () => {
+  it('exposes exactly one object, `parley`, with exactly the ParleyBridge methods', () => {
+    const exposed = new Map<string, unknown>();
+    exposeBridge({ exposeInMainWorld: (key, api) => exposed.set(key, api) }, new FakeIpcRenderer());
+    expect([...exposed.keys()]).toEqual([BRIDGE_KEY]);
+    expect(BRIDGE_KEY).toBe('parley');
+    const api = exposed.get('parley') as Record<string, unknown>;
+    expect(Object.keys(api).sort()).toEqual(Object.keys(BRIDGE_METHODS).sort());
+    for (const value of Object.values(api)) expect(typeof value).toBe('function');
+    // No ipcRenderer, no generic invoke/send.
+    expect(Object.values(api).some((v) => v instanceof FakeIpcRenderer)).toBe(false);
+    expect(api).not.toHaveProperty('invoke');
+    expect(api).not.toHaveProperty('send');
+  });
+
+  it('requests go to their contract channel and answers are checked', async () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createPreloadBridge(ipc);
+    ipc.answers.set(INVOKE_CHANNELS.getSettings, DEFAULT_SETTINGS);
+    expect(await bridge.getSettings()).toEqual(DEFAULT_SETTINGS);
+    ipc.answers.set(INVOKE_CHANNELS.updateSettings, { ...DEFAULT_SETTINGS, relayOnly: true });
+    expect(await bridge.updateSettings({ relayOnly: true })).toMatchObject({ relayOnly: true });
+    expect(ipc.invoked).toEqual([
+      [INVOKE_CHANNELS.getSettings, []],
+      [INVOKE_CHANNELS.updateSettings, [{ relayOnly: true }]],
+    ]);
+    ipc.answers.set(INVOKE_CHANNELS.getIdentity, { userId: 'x' });
+    await expect(bridge.getIdentity()).rejects.toThrow(/Unexpected answer on parley:identity/);
+  });
+
+  it('a bad argument fails in the renderer with the field named, and is never sent', async () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createPreloadBridge(ipc);
+    await expect(bridge.openExternal('file:///etc/passwd')).rejects.toThrow(/Invalid argument for parley:open-external/);
+    expect(() => bridge.chooseScreenSource({ requestId: '', sourceId: null })).toThrow(/requestId/);
+    expect(ipc.invoked).toEqual([]);
+    expect(ipc.sent).toEqual([]);
+  });
+
+  it('one-way messages use send', () => {
+    const ipc = new FakeIpcRenderer();
+    createPreloadBridge(ipc).dismissIncomingCall('call-abcdefgh');
+    expect(ipc.sent).toEqual([[SEND_CHANNELS.dismissIncomingCall, ['call-abcdefgh']]]);
+  });
+
+  it('listeners get only the payload, and unsubscribe really removes the ipc listener', () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createPreloadBridge(ipc);
+    const received: unknown[][] = [];
+    const subscriptions = [
+      [EVENT_CHANNELS.callRequested, bridge.onCallRequested((...args) => received.push(args))],
+      [EVENT_CHANNELS.callAction, bridge.onCallAction((...args) => received.push(args))],
+      [EVENT_CHANNELS.screenSourcesRequested, bridge.onScreenSourcesRequested((...args) => received.push(args))],
+      [EVENT_CHANNELS.notice, bridge.onNotice((...args) => received.push(args))],
+    ] as const;
+    for (const [channel] of subscriptions) expect(ipc.count(channel)).toBe(1);
+
+    const action: CallAction = { type: 'toggle-mute' };
+    ipc.emit(EVENT_CHANNELS.callAction, action);
+    expect(received).toEqual([[action]]);
+
+    for (const [channel, unsubscribe] of subscriptions) {
+      unsubscribe();
+      unsubscribe(); // idempotent
+      expect(ipc.count(channel)).toBe(0);
+    }
+    ipc.emit(EVENT_CHANNELS.callAction, action);
+    expect(received).toHaveLength(1);
+  });
+
+  it('drops event payloads from main that do not match the contract', () => {
+    const ipc = new FakeIpcRenderer();
+    const dropped: string[] = [];
+    const bridge = createPreloadBridge(ipc, { onDroppedEvent: (channel) => dropped.push(channel) });
+    const requests: unknown[] = [];
+    bridge.onCallRequested((request) => requests.push(request));
+    ipc.emit(EVENT_CHANNELS.callRequested, { userId: 'x', media: 'audio' });
+    ipc.emit(EVENT_CHANNELS.callRequested, { userId: 'user_ABC-123', media: 'screen' });
+    ipc.emit(EVENT_CHANNELS.callRequested, { userId: 'user_ABC-123', media: 'video', extra: 1 });
+    ipc.emit(EVENT_CHANNELS.callRequested, 'user_ABC-123');
+    ipc.emit(EVENT_CHANNELS.callRequested, { userId: 'user_ABC-123', media: 'video' });
+    expect(requests).toEqual([{ userId: 'user_ABC-123', media: 'video' }]);
+    expect(dropped).toEqual(Array(4).fill(EVENT_CHANNELS.callRequested));
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * The real renderer, built by Vite and running in real Chromium, talking to the
+ * desktop host exactly as it would in Electron: `window.parley` is the preload's
+ * createPreloadBridge, its ipc goes to main's validating IpcRegistry and desktop
+ * host (real storage in a temp folder, the real embedded signaling server on
+ * loopback), and main's events come back through the RendererEventQueue.
+ * Only Electron's IPC transport is stood in for, by Playwright bindings.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build as viteBuild } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS, settingsSchema, type CallStateReport, type Settings } from '../../preload/contract';
+import { EmbeddedServer } from '../../main/embeddedServer';
+import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
+import { IpcRegistry, type IpcMainLike } from '../../main/ipc/ipcRegistry';
+import type { IpcEventLike } from '../../main/ipc/validateSender';
+import { createAppProtocolHandler } from '../../main/protocol/appProtocol';
+import { HostStorage } from '../../main/storage/hostStorage';
+import { RendererEventQueue } from '../../main/window/rendererEvents';
+import { createSignalingServer } from '../../signaling-server/index';
+import { eventually, silentLogger } from './fakes';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const CHROMIUM_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--allow-loopback-in-peer-connection',
+];
+
+/** The renderer's frame as main's validator sees it inside Electron. */
+const FRAME = { url: 'app://parley/index.html', parent: null };
+const CONTENTS = { mainFrame: FRAME };
+const EVENT: IpcEventLike = { senderFrame: FRAME, sender: CONTENTS };
+
+class BindingIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
+  readonly listeners = new Map<string, Array<(event: IpcEventLike, ...args: unknown[]) => void>>();
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void {
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+    return this;
+  }
+  removeListener(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    return this;
+  }
+}
+
+let work = '';
+let browser: Browser | null = null;
+let page: Page | null = null;
+let http: Server | null = null;
+let server: EmbeddedServer | null = null;
+let events = new RendererEventQueue({ logger: silentLogger });
+let port = 0;
+const reports: CallStateReport[] = [];
+const pageErrors: string[] = [];
+
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+  const address = probe.address();
+  await new Promise<void>((done) => probe.close(() => done()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'parley-desktop-e2e-'));
+  const rendererDir = join(work, 'renderer');
+  const userData = join(work, 'userData');
+  // A private renderer build, so a concurrent `npm run build` cannot swap files mid-test.
+  await viteBuild({
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: rendererDir, emptyOutDir: true, sourcemap: false },
+  });
+  const bridgeBundle = await esbuild({
+    stdin: {
+      contents: "import { createPreloadBridge } from './preload/bridge'; globalThis.__createParleyBridge = createPreloadBridge;",
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+  });
+
+  port = await freePort();
+  mkdirSync(userData);
+  const settings: Settings = { ...DEFAULT_SETTINGS, server: { mode: 'host', port, lan: false, password: 'e2e' } };
+  writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
+
+  events = new RendererEventQueue({ logger: silentLogger });
+  const storage = new HostStorage({ dir: userData, notify: events.notify, logger: silentLogger });
+  await storage.load();
+  server = new EmbeddedServer({ createServer: createSignalingServer, clientDir: null, logger: silentLogger, notify: events.notify });
+  const ipcMain = new BindingIpcMain();
+  const registry = new IpcRegistry({ ipcMain, logger: silentLogger, isTrustedSender: (s) => s === CONTENTS });
+  registerDesktopHost(
+    registry,
+    createDesktopHost({
+      storage,
+      server,
+      appInfo: () => ({
+        host: 'desktop',
+        version: '0.1.0-e2e',
+        platform: 'linux',
+        capabilities: { tray: true, nativeScreenPicker: false, embeddedServer: true, globalShortcut: true },
+      }),
+      onCallState: (report) => {
+        reports.push(report);
+        events.rendererReported();
+      },
+      showIncomingCall: () => undefined,
+      dismissIncomingCall: () => undefined,
+      chooseScreenSource: () => undefined,
+      openExternal: async () => undefined,
+    }),
+  );
+
+  // app:// stands in as plain http on loopback: same handler, same files, same headers.
+  const appHandler = createAppProtocolHandler({ rootDir: rendererDir, logger: silentLogger });
+  http = createHttpServer((req, res) => {
+    void appHandler({ url: `app://parley${req.url ?? '/'}`, method: req.method ?? 'GET' }).then(async (response) => {
+      res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    });
+  });
+  await new Promise<void>((done) => http?.listen(0, '127.0.0.1', done));
+  const httpAddress = http.address();
+  if (httpAddress === null || typeof httpAddress === 'string') throw new Error('no http port');
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const context = await browser.newContext();
+  await context.exposeFunction('__parleyInvoke', async (channel: string, args: unknown[]) => {
+    const handler = ipcMain.handlers.get(channel);
+    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`);
+    return handler(EVENT, ...args);
+  });
+  await context.exposeFunction('__parleySend', (channel: string, args: unknown[]) => {
+    for (const listener of ipcMain.listeners.get(channel) ?? []) listener(EVENT, ...args);
+  });
+  await context.addInitScript({
+    content: `${bridgeBundle.outputFiles[0]?.text ?? ''}
+      (() => {
+        const listeners = new Map();
+        const ipc = {
+          invoke: (channel, ...args) => globalThis.__parleyInvoke(channel, args),
+          send: (channel, ...args) => { void globalThis.__parleySend(channel, args); },
+          on: (channel, listener) => { (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)).add(listener); },
+          removeListener: (channel, listener) => { listeners.get(channel)?.delete(listener); },
+        };
+        globalThis.__parleyEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l({}, payload); };
+        window.parley = Object.freeze(globalThis.__createParleyBridge(ipc));
+      })();`,
+  });
+  page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  const target = page;
+  events.attach({
+    send: (channel, payload) => {
+      void target.evaluate(([c, p]) => (globalThis as unknown as { __parleyEmit(c: string, p: unknown): void }).__parleyEmit(c, p), [
+        channel,
+        payload,
+      ] as const);
+    },
+    isDestroyed: () => target.isClosed(),
+  });
+  await page.goto(`http://127.0.0.1:${httpAddress.port}/index.html`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+describe('the renderer on the desktop host', () => {
+  it('boots from the bridge, saves the first-run name to the settings file, and comes online on the embedded server', async () => {
+    const p = page;
+    if (p === null) throw new Error('no page');
+    const name = p.getByLabel('Your display name');
+    await name.waitFor({ timeout: 30_000 });
+    await name.fill('Ada Desktop');
+    await p.getByRole('button', { name: 'Continue' }).click();
+    await eventually(() => {
+      const onDisk = settingsSchema.parse(JSON.parse(readFileSync(join(work, 'userData', 'settings.json'), 'utf8')));
+      expect(onDisk.displayName).toBe('Ada Desktop');
+    }, 20_000);
+    // The renderer reached the server main started for it and reports an idle phone.
+    await eventually(() => expect(reports.some((r) => r.phase === 'idle')).toBe(true), 30_000);
+    expect(server?.address()?.port).toBe(port);
+    // Identity was created by main and kept in its file.
+    expect(JSON.parse(readFileSync(join(work, 'userData', 'identity.json'), 'utf8'))).toMatchObject({
+      userId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+    });
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
+  it('a notice from main reaches the page through the event queue and the bridge', async () => {
+    const p = page;
+    if (p === null) throw new Error('no page');
+    events.notify('warning', 'The shortcut Alt+M is taken by another app; choose another in Settings.');
+    await p.getByText('The shortcut Alt+M is taken by another app').waitFor({ timeout: 10_000 });
+  }, 30_000);
+});
