@@ -1,0 +1,235 @@
+/**
+ * One peer connection to one remote device, negotiated with "perfect negotiation"
+ * (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example and MDN's
+ * "Establishing a connection: the WebRTC perfect negotiation pattern"): both sides
+ * run this same code; the polite side yields on glare by letting
+ * setRemoteDescription(offer) roll its own offer back implicitly, the impolite side
+ * ignores the colliding offer.
+ *
+ * The session also holds the tracks this device wants to send per media kind and
+ * puts them on the senders with replaceTrack, which never needs renegotiation. A
+ * null track sends nothing: that is how a call pre-connects while it rings.
+ */
+import type { SignalData } from '../../signaling-server/protocol';
+import type { PeerConnectionPhase } from './types';
+import {
+  listen,
+  transceiverKind,
+  type MediaKind,
+  type PeerConnectionLike,
+  type RtpTransceiverLike,
+} from './peerConnection';
+
+export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnectionLike> {
+  pc: PC;
+  /** True when THIS side yields on glare (from the server's CallMember.polite). */
+  polite: boolean;
+  /** Relays a description or candidate to the remote device. */
+  send(data: SignalData): void;
+  onPhase?(phase: PeerConnectionPhase): void;
+  /** A remote track arrived (it stays muted until the other side attaches media). */
+  onTrack?(track: MediaStreamTrack): void;
+  /** Negotiation errors we cannot act on; the connection phase shows the outcome. */
+  onError?(error: unknown): void;
+}
+
+/** RTCPeerConnectionState → what a participant tile shows; null for 'closed'. */
+export function connectionPhase(state: RTCPeerConnectionState): PeerConnectionPhase | null {
+  switch (state) {
+    case 'new':
+      return 'new';
+    case 'connecting':
+      return 'connecting';
+    case 'connected':
+      return 'connected';
+    // 'disconnected' is transient by definition (ICE consent checks lapsed); the
+    // connection may come back by itself, so the tile says "reconnecting".
+    case 'disconnected':
+      return 'reconnecting';
+    case 'failed':
+      return 'failed';
+    case 'closed':
+      return null;
+  }
+}
+
+export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
+  readonly pc: PC;
+  readonly polite: boolean;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private isSettingRemoteAnswerPending = false;
+  private closed = false;
+  private readonly wanted = new Map<MediaKind, MediaStreamTrack | null>();
+  private readonly own = new WeakSet<RtpTransceiverLike>();
+  private readonly disposers: (() => void)[] = [];
+
+  constructor(private readonly options: PeerSessionOptions<PC>) {
+    this.pc = options.pc;
+    this.polite = options.polite;
+    const { pc } = options;
+    this.disposers.push(
+      listen(pc, 'negotiationneeded', () => void this.onNegotiationNeeded()),
+      listen(pc, 'icecandidate', ({ candidate }) => {
+        // Trickle ICE: relay each candidate as it comes; null marks the end.
+        this.options.send({
+          kind: 'candidate',
+          candidate: candidate && {
+            candidate: candidate.candidate,
+            sdpMid: candidate.sdpMid,
+            sdpMLineIndex: candidate.sdpMLineIndex,
+            usernameFragment: candidate.usernameFragment,
+          },
+        });
+      }),
+      listen(pc, 'connectionstatechange', () => {
+        const phase = connectionPhase(pc.connectionState);
+        if (phase) this.options.onPhase?.(phase);
+      }),
+      listen(pc, 'track', ({ track }) => this.options.onTrack?.(track)),
+    );
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Adds one sendrecv transceiver, without a track, for each kind that has none
+   * yet. Adding transceivers fires negotiationneeded, which starts the offer.
+   */
+  ensureTransceivers(kinds: readonly MediaKind[]): void {
+    if (this.closed) return;
+    for (const kind of kinds) {
+      if (this.mainTransceiver(kind)) continue;
+      const transceiver = this.pc.addTransceiver(kind, { direction: 'sendrecv' });
+      this.own.add(transceiver);
+      void this.apply(transceiver, kind);
+    }
+  }
+
+  /** The track to send for `kind` (null: send nothing). Applied now or when the transceiver appears. */
+  async setTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    if (this.closed) return;
+    this.wanted.set(kind, track);
+    const transceiver = this.mainTransceiver(kind);
+    if (transceiver) await this.apply(transceiver, kind);
+    else this.addMissingTransceivers();
+  }
+
+  /** The tracks currently on the senders (for tests and diagnostics). */
+  sendingTracks(): MediaStreamTrack[] {
+    return this.pc.getTransceivers().flatMap((t) => (t.sender.track ? [t.sender.track] : []));
+  }
+
+  /** Handles one relayed signal: MDN's onmessage handler, step by step. */
+  async handleSignal(data: SignalData): Promise<void> {
+    if (this.closed) return;
+    const { pc } = this;
+    try {
+      if (data.kind === 'description') {
+        const description = data.description;
+        const readyForOffer =
+          !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+        const offerCollision = description.type === 'offer' && !readyForOffer;
+        this.ignoreOffer = !this.polite && offerCollision;
+        if (this.ignoreOffer) return;
+        this.isSettingRemoteAnswerPending = description.type === 'answer';
+        const before = new Set(pc.getTransceivers());
+        // For the polite side in have-local-offer this rolls our own offer back
+        // implicitly (webrtc-pc, "set the session description": a remote offer in
+        // have-local-offer is preceded by a rollback).
+        await pc.setRemoteDescription(description);
+        this.isSettingRemoteAnswerPending = false;
+        if (this.closed) return;
+        if (description.type === 'offer') {
+          this.adoptRemoteTransceivers(before);
+          await pc.setLocalDescription();
+          this.sendLocalDescription();
+        }
+        this.addMissingTransceivers();
+      } else if (data.candidate) {
+        // end-of-candidates (null) is relayed but not applied, as in the spec's
+        // example: `else if (candidate)`.
+        try {
+          await pc.addIceCandidate(data.candidate);
+        } catch (error) {
+          // Candidates of an offer we ignored cannot apply; anything else is real.
+          if (!this.ignoreOffer) throw error;
+        }
+      }
+    } catch (error) {
+      if (!this.closed) this.options.onError?.(error);
+    }
+  }
+
+  /** Closes the connection and removes every listener this session added. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const dispose of this.disposers.splice(0)) dispose();
+    this.pc.close();
+  }
+
+  private async onNegotiationNeeded(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendLocalDescription();
+    } catch (error) {
+      if (!this.closed) this.options.onError?.(error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private sendLocalDescription(): void {
+    const description = this.pc.localDescription;
+    if (this.closed || !description) return;
+    this.options.send({ kind: 'description', description: { type: description.type, sdp: description.sdp } });
+  }
+
+  /**
+   * Transceivers that setRemoteDescription(offer) just created are recvonly; make
+   * them sendrecv before the answer so that attaching a track later (accept, camera
+   * on) needs no renegotiation. Then put any wanted track on them.
+   */
+  private adoptRemoteTransceivers(before: ReadonlySet<RtpTransceiverLike>): void {
+    for (const transceiver of this.pc.getTransceivers()) {
+      if (before.has(transceiver) || this.own.has(transceiver)) continue;
+      if (transceiver.direction === 'recvonly') transceiver.direction = 'sendrecv';
+      const kind = transceiverKind(transceiver);
+      if (kind && this.mainTransceiver(kind) === transceiver) void this.apply(transceiver, kind);
+    }
+  }
+
+  /**
+   * A track wanted for a kind the call has no transceiver for (the camera turned on
+   * in an audio call) needs one more m-line: adding it renegotiates. Only once a
+   * first negotiation is done, so the polite side does not race the initial offer.
+   */
+  private addMissingTransceivers(): void {
+    if (this.closed || !this.pc.remoteDescription) return;
+    for (const [kind, track] of this.wanted) {
+      if (track && !this.mainTransceiver(kind)) this.ensureTransceivers([kind]);
+    }
+  }
+
+  /** The first live transceiver of a kind: the one that carries camera or microphone. */
+  private mainTransceiver(kind: MediaKind): RtpTransceiverLike | undefined {
+    return this.pc
+      .getTransceivers()
+      .find((t) => transceiverKind(t) === kind && t.direction !== 'stopped' && t.direction !== 'inactive');
+  }
+
+  private async apply(transceiver: RtpTransceiverLike, kind: MediaKind): Promise<void> {
+    const track = this.wanted.get(kind) ?? null;
+    if (transceiver.sender.track === track) return;
+    try {
+      await transceiver.sender.replaceTrack(track);
+    } catch (error) {
+      if (!this.closed) this.options.onError?.(error);
+    }
+  }
+}
