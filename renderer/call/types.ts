@@ -51,9 +51,24 @@ export interface LocalMediaView {
 export type CallView =
   | { phase: 'idle' }
   /** I called; it rings at the far end (callId null until the server answered). */
-  | { phase: 'outgoing'; callId: string | null; media: CallMedia; peer: PersonRef }
+  | {
+      phase: 'outgoing';
+      callId: string | null;
+      media: CallMedia;
+      peer: PersonRef;
+      /** My camera/microphone while it rings (a self-preview); absent before media is asked for. */
+      local?: LocalMediaView;
+    }
   /** It rings here. `others` are the people already in the call (group invite). */
-  | { phase: 'incoming'; callId: string; media: CallMedia; from: PersonRef; others: PersonRef[] }
+  | {
+      phase: 'incoming';
+      callId: string;
+      media: CallMedia;
+      from: PersonRef;
+      others: PersonRef[];
+      /** Media is acquired while it rings so that answering is instant (nothing is sent before accept). */
+      local?: LocalMediaView;
+    }
   | {
       phase: 'active';
       callId: string;
@@ -75,6 +90,8 @@ export type CallView =
       reason: EndReason;
       peers: PersonRef[];
       durationMs: number;
+      /** More words for `failed` (what went wrong, what to do), when known. */
+      detail?: string;
     };
 
 export type Unsubscribe = () => void;

@@ -1,0 +1,371 @@
+/**
+ * The call store's state and its pure reducer. Every change of a call goes through
+ * `reduceCall`; an event that does not apply to the current state returns the very
+ * same state object, so "nothing happened" is cheap to see and to test.
+ *
+ *   idle ──dial──▶ outgoing ──dialAcked(peer already member: glare merge)──▶ active
+ *     │               │ ──callUpdated(someone else became a member)──────────▶ active
+ *     │               └──dialFailed / cancel / inviteEnded / callEnded / failed─▶ ended
+ *     └──incoming──▶ incoming ──accept──▶ incoming(accepting) ──acceptAcked──▶ active
+ *                      └──decline / ringEnded / acceptFailed / callEnded / failed─▶ ended
+ *   active ──hangUp / callEnded / failed──▶ ended ──dismiss──▶ idle
+ *   ended ──dial / incoming──▶ (a new call replaces the ended view)
+ *
+ * Time comes in on the events (`at`), so the reducer stays pure.
+ */
+import type {
+  CallEndReason,
+  CallMedia,
+  CallMember,
+  CallSnapshot,
+  IncomingCall,
+  InviteEndReason,
+  RingEndReason,
+} from '../../signaling-server/protocol';
+import { nextSpeech, pickActiveSpeaker, SILENT, type SpeechState } from './speakerDetection';
+import type { EndReason, LocalMediaView, PeerConnectionPhase, PersonRef } from './types';
+
+export interface SelfRef {
+  userId: string;
+  deviceId: string;
+  displayName: string;
+}
+
+export interface LocalState extends LocalMediaView {
+  /** A microphone track exists (false: it failed, or has not been acquired yet). */
+  microphone: boolean;
+  /** getUserMedia is still running. */
+  acquiring: boolean;
+}
+
+/** What we know about the connection to one remote device. */
+export interface LinkState extends SpeechState {
+  connection: PeerConnectionPhase;
+  stream: MediaStream | null;
+}
+
+type Direction = 'outgoing' | 'incoming';
+interface InCall {
+  media: CallMedia;
+  direction: Direction;
+  startedAt: number;
+  local: LocalState;
+  links: Readonly<Record<string, LinkState>>;
+}
+export type OutgoingState = InCall & {
+  phase: 'outgoing';
+  /** Tells this dial's acks apart from an earlier, abandoned one. */
+  attempt: string;
+  callId: string | null;
+  peer: PersonRef;
+  call: CallSnapshot | null;
+};
+export type IncomingState = InCall & {
+  phase: 'incoming';
+  callId: string;
+  from: PersonRef;
+  call: CallSnapshot;
+  accepting: boolean;
+};
+export type ActiveState = InCall & {
+  phase: 'active';
+  callId: string;
+  call: CallSnapshot;
+  connectedAt: number | null;
+  activeSpeaker: string | null;
+  /** Everyone who was a member at some point: the history's peers. */
+  met: PersonRef[];
+};
+export interface EndedState {
+  phase: 'ended';
+  callId: string | null;
+  media: CallMedia;
+  direction: Direction;
+  reason: EndReason;
+  detail?: string;
+  peers: PersonRef[];
+  startedAt: number;
+  connectedAt: number | null;
+  endedAt: number;
+  /** It became active (accepted) on this device. */
+  answered: boolean;
+}
+export type CallState = { phase: 'idle' } | OutgoingState | IncomingState | ActiveState | EndedState;
+export type InCallState = OutgoingState | IncomingState | ActiveState;
+
+export type CallEvent =
+  | { type: 'dial'; attempt: string; peer: PersonRef; media: CallMedia; at: number }
+  | { type: 'dialAcked'; attempt: string; call: CallSnapshot; at: number }
+  | { type: 'dialFailed'; attempt: string; reason: EndReason; detail?: string; at: number }
+  | { type: 'incoming'; incoming: IncomingCall; at: number }
+  | { type: 'accept' }
+  | { type: 'acceptAcked'; call: CallSnapshot; at: number }
+  | { type: 'acceptFailed'; callId: string; reason: EndReason; detail?: string; at: number }
+  | { type: 'decline'; at: number }
+  | { type: 'cancel'; at: number }
+  | { type: 'hangUp'; at: number }
+  | { type: 'ringEnded'; callId: string; reason: RingEndReason; at: number }
+  | { type: 'callUpdated'; call: CallSnapshot; at: number }
+  | { type: 'inviteEnded'; callId: string; userId: string; reason: InviteEndReason; at: number }
+  | { type: 'memberLeft'; callId: string; deviceId: string; at: number }
+  | { type: 'callEnded'; callId: string; reason: CallEndReason; at: number }
+  | { type: 'failed'; detail: string; at: number }
+  | { type: 'linkPhase'; deviceId: string; connection: PeerConnectionPhase; at: number }
+  | { type: 'linkStream'; deviceId: string; stream: MediaStream | null }
+  | { type: 'linkClosed'; deviceId: string }
+  | { type: 'audioLevels'; levels: Readonly<Record<string, number>> }
+  | { type: 'localMedia'; local: Partial<LocalState> }
+  | { type: 'dismiss' };
+
+export const IDLE: CallState = { phase: 'idle' };
+
+export const NO_LOCAL_MEDIA: LocalState = {
+  stream: null,
+  muted: false,
+  cameraOn: false,
+  error: null,
+  microphone: false,
+  acquiring: false,
+};
+
+export function isInCall(state: CallState): state is InCallState {
+  return state.phase === 'outgoing' || state.phase === 'incoming' || state.phase === 'active';
+}
+
+/** The members other than this device. */
+export function remoteMembers(call: CallSnapshot, self: SelfRef): CallMember[] {
+  return call.members.filter((m) => m.deviceId !== self.deviceId);
+}
+
+function addPeople(into: readonly PersonRef[], people: readonly PersonRef[], self: SelfRef): PersonRef[] {
+  const out = [...into];
+  for (const p of people) {
+    if (p.userId !== self.userId && !out.some((o) => o.userId === p.userId)) {
+      out.push({ userId: p.userId, displayName: p.displayName });
+    }
+  }
+  return out;
+}
+
+/** The people on the other side, as the ended view and the history name them. */
+export function peersOf(state: InCallState, self: SelfRef): PersonRef[] {
+  switch (state.phase) {
+    case 'outgoing':
+      return [state.peer];
+    case 'incoming':
+      return addPeople([state.from], state.call.members, self);
+    case 'active':
+      return state.met;
+  }
+}
+
+function end(state: InCallState, self: SelfRef, reason: EndReason, at: number, detail?: string): EndedState {
+  return {
+    phase: 'ended',
+    callId: state.callId,
+    media: state.media,
+    direction: state.direction,
+    reason,
+    ...(detail === undefined ? {} : { detail }),
+    peers: peersOf(state, self),
+    startedAt: state.startedAt,
+    connectedAt: state.phase === 'active' ? state.connectedAt : null,
+    endedAt: at,
+    answered: state.phase === 'active',
+  };
+}
+
+function activate(state: OutgoingState | IncomingState, call: CallSnapshot, self: SelfRef, at: number): ActiveState {
+  const members = remoteMembers(call, self);
+  // The connection may be up already: it was prepared while the call rang.
+  const connected = members.some((m) => state.links[m.deviceId]?.connection === 'connected');
+  return {
+    phase: 'active',
+    callId: call.callId,
+    media: call.media,
+    direction: state.direction,
+    startedAt: state.startedAt,
+    local: state.local,
+    links: state.links,
+    call,
+    connectedAt: connected ? at : null,
+    activeSpeaker: null,
+    met: addPeople(peersOf(state, self), members, self),
+  };
+}
+
+const ringEndReason: Record<RingEndReason, EndReason> = {
+  answered_elsewhere: 'answered_elsewhere',
+  declined_elsewhere: 'declined_elsewhere',
+  cancelled: 'missed',
+  no_answer: 'missed',
+  call_ended: 'missed',
+};
+const inviteEndReason: Record<Exclude<InviteEndReason, 'answered'>, EndReason> = {
+  declined: 'declined',
+  no_answer: 'no_answer',
+  cancelled: 'cancelled',
+  offline: 'user_offline',
+};
+
+function withLink(state: InCallState, deviceId: string, patch: Partial<LinkState>): Record<string, LinkState> {
+  const prev = state.links[deviceId] ?? { ...SILENT, connection: 'new', stream: null };
+  return { ...state.links, [deviceId]: { ...prev, ...patch } };
+}
+
+/** The invite of this dial attempt has not been answered yet (one ack per invite). */
+function awaitingAck(state: InCallState, attempt: string): state is OutgoingState {
+  return state.phase === 'outgoing' && state.attempt === attempt && state.callId === null;
+}
+
+export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): CallState {
+  switch (event.type) {
+    case 'dial':
+      if (state.phase !== 'idle' && state.phase !== 'ended') return state;
+      return {
+        phase: 'outgoing',
+        attempt: event.attempt,
+        callId: null,
+        peer: event.peer,
+        call: null,
+        media: event.media,
+        direction: 'outgoing',
+        startedAt: event.at,
+        local: NO_LOCAL_MEDIA,
+        links: {},
+      };
+    case 'incoming': {
+      if (state.phase !== 'idle' && state.phase !== 'ended') return state;
+      const { incoming } = event;
+      return {
+        phase: 'incoming',
+        callId: incoming.callId,
+        from: incoming.from,
+        call: incoming.call,
+        accepting: false,
+        media: incoming.media,
+        direction: 'incoming',
+        startedAt: event.at,
+        local: NO_LOCAL_MEDIA,
+        links: {},
+      };
+    }
+    case 'dismiss':
+      return state.phase === 'ended' ? IDLE : state;
+  }
+  if (!isInCall(state)) return state;
+
+  switch (event.type) {
+    case 'dialAcked':
+      if (!awaitingAck(state, event.attempt)) return state;
+      // Glare: the server merged our invite into the call the peer had just made.
+      if (remoteMembers(event.call, self).length > 0) return activate(state, event.call, self, event.at);
+      return { ...state, callId: event.call.callId, call: event.call, media: event.call.media };
+    case 'dialFailed':
+      if (!awaitingAck(state, event.attempt)) return state;
+      return end(state, self, event.reason, event.at, event.detail);
+    case 'accept':
+      return state.phase === 'incoming' && !state.accepting ? { ...state, accepting: true } : state;
+    case 'acceptAcked':
+      if (state.phase !== 'incoming' || !state.accepting || state.callId !== event.call.callId) return state;
+      return activate(state, event.call, self, event.at);
+    case 'acceptFailed':
+      if (state.phase !== 'incoming' || state.callId !== event.callId) return state;
+      return end(state, self, event.reason, event.at, event.detail);
+    case 'decline':
+      return state.phase === 'incoming' ? end(state, self, 'declined', event.at) : state;
+    case 'cancel':
+      return state.phase === 'outgoing' ? end(state, self, 'cancelled', event.at) : state;
+    case 'hangUp':
+      return state.phase === 'active' ? end(state, self, 'local_hangup', event.at) : state;
+    case 'failed':
+      return end(state, self, 'failed', event.at, event.detail);
+    case 'ringEnded':
+      if (state.phase !== 'incoming' || state.callId !== event.callId) return state;
+      return end(state, self, ringEndReason[event.reason], event.at);
+    case 'callEnded':
+      if (state.callId !== event.callId) return state;
+      return end(state, self, state.phase === 'incoming' ? 'missed' : event.reason, event.at);
+    case 'callUpdated': {
+      const { call } = event;
+      // The server sends call:updated to the acting device before its ack, and an
+      // ack only resolves a promise whose continuation runs after the events that
+      // came with it (one socket read). So while a dial or an accept awaits its ack,
+      // an update of a call I am a member of is that call — the engine drops
+      // updates of calls that ended here, the only other kind a member could get.
+      const member = call.members.some((m) => m.deviceId === self.deviceId);
+      if (state.phase === 'outgoing' && state.callId === null && member) {
+        const adopted = { ...state, callId: call.callId };
+        return remoteMembers(call, self).length > 0
+          ? activate(adopted, call, self, event.at)
+          : { ...adopted, call, media: call.media };
+      }
+      if (state.callId !== call.callId) return state;
+      if (state.phase === 'incoming' && state.accepting && member) return activate(state, call, self, event.at);
+      if (state.phase === 'outgoing') {
+        return remoteMembers(call, self).length > 0
+          ? activate(state, call, self, event.at)
+          : { ...state, call, media: call.media };
+      }
+      if (state.phase === 'incoming') return { ...state, call };
+      return { ...state, call, met: addPeople(state.met, remoteMembers(call, self), self) };
+    }
+    case 'inviteEnded': {
+      if (state.callId !== event.callId) return state;
+      if (state.phase === 'outgoing') {
+        if (event.userId !== state.peer.userId || event.reason === 'answered') return state;
+        return end(state, self, inviteEndReason[event.reason], event.at);
+      }
+      // 'answered' comes just before the update that lists them as a member; dropping
+      // them now would close the session prepared for them and open a new one.
+      if (state.phase !== 'active' || event.reason === 'answered') return state;
+      const invitees = state.call.invitees.filter((i) => i.userId !== event.userId);
+      if (invitees.length === state.call.invitees.length) return state;
+      return { ...state, call: { ...state.call, invitees } };
+    }
+    case 'memberLeft': {
+      if (state.phase !== 'active' || state.callId !== event.callId) return state;
+      const members = state.call.members.filter((m) => m.deviceId !== event.deviceId);
+      if (members.length === state.call.members.length) return state;
+      return { ...state, call: { ...state.call, members } };
+    }
+    case 'linkPhase': {
+      const links = withLink(state, event.deviceId, { connection: event.connection });
+      if (state.phase !== 'active') return { ...state, links };
+      const firstConnect =
+        event.connection === 'connected' &&
+        state.connectedAt === null &&
+        remoteMembers(state.call, self).some((m) => m.deviceId === event.deviceId);
+      return { ...state, links, connectedAt: firstConnect ? event.at : state.connectedAt };
+    }
+    case 'linkStream':
+      return { ...state, links: withLink(state, event.deviceId, { stream: event.stream }) };
+    case 'linkClosed': {
+      if (!(event.deviceId in state.links)) return state;
+      const links = { ...state.links };
+      delete links[event.deviceId];
+      return state.phase === 'active' && state.activeSpeaker === event.deviceId
+        ? { ...state, links, activeSpeaker: null }
+        : { ...state, links };
+    }
+    case 'audioLevels':
+      return state.phase === 'active' ? hearLevels(state, event.levels, self) : state;
+    case 'localMedia':
+      return { ...state, local: { ...state.local, ...event.local } };
+  }
+}
+
+function hearLevels(state: ActiveState, levels: Readonly<Record<string, number>>, self: SelfRef): ActiveState {
+  const links: Record<string, LinkState> = { ...state.links };
+  const speech: Record<string, SpeechState> = {};
+  for (const member of remoteMembers(state.call, self)) {
+    const link = links[member.deviceId];
+    if (!link) continue;
+    // A muted member sends silence; the flag is the authority even before it does.
+    const level = member.audio ? (levels[member.deviceId] ?? 0) : 0;
+    const next = { ...link, ...nextSpeech(link, level) };
+    links[member.deviceId] = next;
+    speech[member.deviceId] = next;
+  }
+  return { ...state, links, activeSpeaker: pickActiveSpeaker(state.activeSpeaker, speech) };
+}

@@ -1,0 +1,93 @@
+/**
+ * The store's state as the UI sees it (CallView). Pure: the engine calls it after
+ * every change and hands the result to its subscribers.
+ */
+import { remoteMembers, type CallState, type LocalState, type SelfRef } from './callState';
+import type { CallView, LocalMediaView, RemoteParticipant } from './types';
+
+function localView(local: LocalState): LocalMediaView {
+  return { stream: local.stream, muted: local.muted, cameraOn: local.cameraOn, error: local.error };
+}
+
+export function toCallView(state: CallState, self: SelfRef): CallView {
+  switch (state.phase) {
+    case 'idle':
+      return { phase: 'idle' };
+    case 'outgoing':
+      return { phase: 'outgoing', callId: state.callId, media: state.media, peer: state.peer, local: localView(state.local) };
+    case 'incoming': {
+      const others = remoteMembers(state.call, self)
+        .filter((m) => m.userId !== state.from.userId && m.userId !== self.userId)
+        .filter((m, i, all) => all.findIndex((o) => o.userId === m.userId) === i)
+        .map((m) => ({ userId: m.userId, displayName: m.displayName }));
+      return {
+        phase: 'incoming',
+        callId: state.callId,
+        media: state.media,
+        from: state.from,
+        others,
+        local: localView(state.local),
+      };
+    }
+    case 'active': {
+      const participants: RemoteParticipant[] = remoteMembers(state.call, self).map((m) => {
+        const link = state.links[m.deviceId];
+        return {
+          userId: m.userId,
+          displayName: m.displayName,
+          deviceId: m.deviceId,
+          audio: m.audio,
+          video: m.video,
+          connection: link?.connection ?? 'new',
+          stream: link?.stream ?? null,
+          screen: null,
+          speaking: link?.speaking ?? false,
+        };
+      });
+      return {
+        phase: 'active',
+        callId: state.callId,
+        media: state.media,
+        connectedAt: state.connectedAt,
+        participants,
+        invitees: state.call.invitees.map((i) => ({ userId: i.userId, displayName: i.displayName })),
+        local: localView(state.local),
+        maxParticipants: state.call.maxParticipants,
+        activeSpeaker: state.activeSpeaker,
+      };
+    }
+    case 'ended':
+      return {
+        phase: 'ended',
+        callId: state.callId,
+        media: state.media,
+        reason: state.reason,
+        peers: state.peers,
+        durationMs: state.connectedAt === null ? 0 : Math.max(0, state.endedAt - state.connectedAt),
+        ...(state.detail === undefined ? {} : { detail: state.detail }),
+      };
+  }
+}
+
+/**
+ * Whether two views show the same thing: plain data compared by value, anything
+ * else (MediaStream) by identity. The engine keeps the old view object when the
+ * new one is the same, so subscribers are not woken every speaker poll.
+ */
+export function sameView(a: CallView, b: CallView): boolean {
+  return same(a, b);
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  return ka.length === kb.length && ka.every((k) => k in rb && same(ra[k], rb[k]));
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { IDLE, reduceCall, type CallEvent, type CallState } from '../../../renderer/call/callState';
+import { sameView, toCallView } from '../../../renderer/call/callView';
+import type { CallView } from '../../../renderer/call/types';
+import { FakeMediaStream } from '../fakes/fakeMedia';
+import { ALICE, CALL_ID, CAROL, SELF, incomingCall, invitee, member, snapshot } from './fixtures';
+
+const reduce = (state: CallState, ...events: CallEvent[]): CallState => events.reduce((s, e) => reduceCall(s, e, SELF), state);
+const me = member(SELF, SELF.deviceId);
+
+describe('call view', () => {
+  it('idle is just idle', () => {
+    expect(toCallView(IDLE, SELF)).toEqual({ phase: 'idle' });
+  });
+
+  it('an incoming group call names the others already in it, not the caller or me', () => {
+    const incoming = incomingCall({ members: [member(ALICE, 'device-alice-1'), member(CAROL, 'device-carol-1'), member(CAROL, 'device-carol-2')] });
+    const view = toCallView(reduce(IDLE, { type: 'incoming', incoming, at: 1 }), SELF);
+    expect(view).toMatchObject({ phase: 'incoming', callId: CALL_ID, from: ALICE, others: [CAROL] });
+  });
+
+  it('an active call shows each remote device with its flags, connection, stream and speaking mark', () => {
+    const stream = new FakeMediaStream();
+    const call = snapshot({
+      media: 'video',
+      members: [member(ALICE, 'device-alice-1', { video: true }), me],
+      invitees: [invitee(CAROL, ['device-carol-1'])],
+    });
+    const state = reduce(
+      IDLE,
+      { type: 'incoming', incoming: incomingCall({ media: 'video' }), at: 1 },
+      { type: 'accept' },
+      { type: 'acceptAcked', call, at: 2 },
+      { type: 'linkPhase', deviceId: 'device-alice-1', connection: 'connected', at: 3 },
+      { type: 'linkStream', deviceId: 'device-alice-1', stream },
+      { type: 'localMedia', local: { muted: true, cameraOn: true, error: null, stream: null } },
+      { type: 'audioLevels', levels: { 'device-alice-1': 0.3 } },
+    );
+    expect(toCallView(state, SELF)).toEqual({
+      phase: 'active',
+      callId: CALL_ID,
+      media: 'video',
+      connectedAt: 3,
+      participants: [
+        { ...ALICE, deviceId: 'device-alice-1', audio: true, video: true, connection: 'connected', stream, screen: null, speaking: true },
+      ],
+      invitees: [CAROL],
+      local: { stream: null, muted: true, cameraOn: true, error: null },
+      maxParticipants: 8,
+      activeSpeaker: 'device-alice-1',
+    });
+  });
+
+  it('a participant without a session yet shows as new, without a stream', () => {
+    const call = snapshot({ members: [member(ALICE, 'device-alice-1'), me] });
+    const state = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
+    const view = toCallView(state, SELF);
+    expect(view.phase === 'active' && view.participants[0]).toMatchObject({ connection: 'new', stream: null, speaking: false });
+  });
+
+  it('an ended call lasts from the first connection to the end, or 0 when it never connected', () => {
+    const call = snapshot({ members: [member(ALICE, 'device-alice-1'), me] });
+    const answered = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
+    const connected = reduce(answered, { type: 'linkPhase', deviceId: 'device-alice-1', connection: 'connected', at: 1_000 }, { type: 'hangUp', at: 61_000 });
+    expect(toCallView(connected, SELF)).toEqual({ phase: 'ended', callId: CALL_ID, media: 'audio', reason: 'local_hangup', peers: [ALICE], durationMs: 60_000 });
+    expect(toCallView(reduce(answered, { type: 'hangUp', at: 5_000 }), SELF)).toMatchObject({ durationMs: 0 });
+  });
+
+  it('an ended call carries its detail when there is one', () => {
+    const state = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: ALICE, media: 'audio', at: 1 }, { type: 'dialFailed', attempt: 'a1', reason: 'failed', detail: 'You cannot call yourself.', at: 2 });
+    expect(toCallView(state, SELF)).toMatchObject({ phase: 'ended', reason: 'failed', detail: 'You cannot call yourself.', callId: null });
+  });
+});
+
+describe('view sameness', () => {
+  it('equal data is the same view; a different stream object or value is not', () => {
+    const a = new FakeMediaStream();
+    const b = new FakeMediaStream();
+    const view = (stream: MediaStream | null, muted = false): CallView => ({
+      phase: 'outgoing',
+      callId: null,
+      media: 'audio',
+      peer: ALICE,
+      local: { stream, muted, cameraOn: false, error: null },
+    });
+    expect(sameView(view(a), view(a))).toBe(true);
+    expect(sameView(view(a), view(b))).toBe(false);
+    expect(sameView(view(a), view(a, true))).toBe(false);
+    expect(sameView({ phase: 'idle' }, view(null))).toBe(false);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { IDLE, reduceCall, type CallEvent, type CallState } from '../../../renderer/call/callState';
+import { callKinds, planSessions } from '../../../renderer/call/sessionPlan';
+import { ALICE, BOB, CAROL, SELF, incomingCall, invitee, member, snapshot } from './fixtures';
+
+const reduce = (state: CallState, ...events: CallEvent[]): CallState => events.reduce((s, e) => reduceCall(s, e, SELF), state);
+const me = member(SELF, SELF.deviceId);
+
+describe('session plan', () => {
+  it('nothing before the invite is acked, nothing when idle', () => {
+    expect(planSessions(IDLE, SELF)).toEqual([]);
+    expect(planSessions(reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'audio', at: 1 }), SELF)).toEqual([]);
+  });
+
+  it('a caller prepares a silent session to every ringing device of the callee', () => {
+    const call = snapshot({ members: [me], invitees: [{ ...invitee(BOB, []), devices: [{ deviceId: 'device-bob-01', polite: true }, { deviceId: 'device-bob-02', polite: false }] }] });
+    const state = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'audio', at: 1 }, { type: 'dialAcked', attempt: 'a1', call, at: 2 });
+    expect(planSessions(state, SELF)).toEqual([
+      { deviceId: 'device-bob-01', userId: BOB.userId, polite: true, send: false },
+      { deviceId: 'device-bob-02', userId: BOB.userId, polite: false, send: false },
+    ]);
+  });
+
+  it('a ringing device prepares a silent session to every member, and sends once it accepts', () => {
+    const ringing = reduce(IDLE, { type: 'incoming', incoming: incomingCall({ members: [member(ALICE, 'device-alice-1', { polite: true }), member(CAROL, 'device-carol-1')] }), at: 1 });
+    expect(planSessions(ringing, SELF).map((p) => [p.deviceId, p.polite, p.send])).toEqual([
+      ['device-alice-1', true, false],
+      ['device-carol-1', false, false],
+    ]);
+    const accepting = reduce(ringing, { type: 'accept' });
+    expect(planSessions(accepting, SELF).every((p) => p.send)).toBe(true);
+  });
+
+  it('a member sends to members only, and keeps silent sessions to devices that still ring', () => {
+    const call = snapshot({ members: [member(ALICE, 'device-alice-1'), me], invitees: [invitee(CAROL, ['device-carol-1'])] });
+    const state = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
+    expect(planSessions(state, SELF).map((p) => [p.deviceId, p.send])).toEqual([
+      ['device-alice-1', true],
+      ['device-carol-1', false],
+    ]);
+  });
+
+  it('never plans a session to this device', () => {
+    const call = snapshot({ members: [me, member(ALICE, 'device-alice-1')], invitees: [invitee(SELF, [SELF.deviceId])] });
+    const state = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
+    expect(planSessions(state, SELF).map((p) => p.deviceId)).toEqual(['device-alice-1']);
+  });
+
+  it('a video call has audio and video transceivers, an audio call audio only', () => {
+    expect(callKinds('video')).toEqual(['audio', 'video']);
+    expect(callKinds('audio')).toEqual(['audio']);
+  });
+});
