@@ -1,0 +1,294 @@
+/**
+ * This device's microphone and camera for a call: getting them, naming what went
+ * wrong in words a person can act on, muting, and turning the camera off and on.
+ *
+ * The microphone and camera fail independently: a missing camera must not cost the
+ * call its audio. So when the combined request fails, each device is asked for on
+ * its own, and each failure is named separately.
+ */
+
+export interface MediaDevicesLike {
+  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+}
+
+export type Device = 'microphone' | 'camera';
+
+/**
+ * Stands in for navigator.mediaDevices where the browser leaves it undefined: on a
+ * page that is not a secure context (plain http to another machine), per Media
+ * Capture and Streams ([SecureContext] on MediaDevices).
+ */
+export const insecureContextDevices: MediaDevicesLike = {
+  getUserMedia: () =>
+    Promise.reject(new DOMException('navigator.mediaDevices is undefined outside a secure context', 'InsecureContextError')),
+};
+
+/** Preferred device ids from the settings (null: the system default). */
+export interface PreferredDevices {
+  microphone: string | null;
+  camera: string | null;
+}
+
+function errorName(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string') {
+    return error.name;
+  }
+  return 'Error';
+}
+
+function errorMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') {
+    return error.message;
+  }
+  return String(error);
+}
+
+/**
+ * One sentence for a getUserMedia failure: what failed and what to do. Error names
+ * are from Media Capture and Streams (getUserMedia), plus the pre-standard
+ * Chrome names (DevicesNotFoundError, TrackStartError, PermissionDeniedError).
+ */
+export function describeDeviceError(device: Device, error: unknown): string {
+  const Device = device === 'camera' ? 'Camera' : 'Microphone';
+  switch (errorName(error)) {
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+      return `No ${device} was found — connect one and try again`;
+    case 'NotReadableError':
+    case 'TrackStartError':
+      return `${Device} is in use by another app — close that app and try again`;
+    case 'NotAllowedError':
+    case 'PermissionDeniedError':
+    case 'SecurityError':
+      return `Permission to use the ${device} was denied — allow it in the browser or system settings`;
+    case 'OverconstrainedError':
+    case 'ConstraintNotSatisfiedError':
+      return `The selected ${device} is not available — choose another one in Settings`;
+    case 'AbortError':
+      return `The ${device} could not be started — try again`;
+    case 'InsecureContextError':
+      return `The browser allows the ${device} only on secure pages — open Parley over https, or on this computer as localhost`;
+    default:
+      return `The ${device} could not be started (${errorName(error)}: ${errorMessage(error)})`;
+  }
+}
+
+/** The error line of the local media view, or null when all is well. */
+export function mediaProblem(problems: { microphone: string | null; camera: string | null }): string | null {
+  const { microphone, camera } = problems;
+  if (microphone && camera) {
+    return `${microphone}. ${camera}. You can still see and hear the others, but they cannot see or hear you.`;
+  }
+  if (microphone) return `${microphone}. The call continues without your microphone: you can hear the others, they cannot hear you.`;
+  if (camera) return `${camera}. The call continues audio-only.`;
+  return null;
+}
+
+function constraint(preferred: string | null): MediaTrackConstraints | true {
+  // `ideal`, not `exact`: a preferred device that is gone falls back to the default
+  // instead of failing with OverconstrainedError.
+  return preferred ? { deviceId: { ideal: preferred } } : true;
+}
+
+export interface LocalMediaOptions {
+  devices: MediaDevicesLike;
+  createStream(tracks: MediaStreamTrack[]): MediaStream;
+  preferred?: () => PreferredDevices;
+  /** Runs after every change of tracks, mute state or problems. */
+  onChange(): void;
+}
+
+export interface LocalMediaSnapshot {
+  stream: MediaStream | null;
+  microphone: boolean;
+  /** getUserMedia is still running (a permission prompt may be open). */
+  acquiring: boolean;
+  muted: boolean;
+  cameraOn: boolean;
+  error: string | null;
+}
+
+export class LocalMedia {
+  audio: MediaStreamTrack | null = null;
+  video: MediaStreamTrack | null = null;
+  muted = false;
+  acquiring = false;
+  /** Cleared by stopCamera(): a camera that arrives after that is stopped at once. */
+  private cameraWanted = false;
+  private microphoneProblem: string | null = null;
+  private cameraProblem: string | null = null;
+  private stream: MediaStream | null = null;
+  /** Bumped by release(): a request that resolves later belongs to a finished call. */
+  private generation = 0;
+  private readonly unwatch = new Map<MediaStreamTrack, () => void>();
+
+  constructor(private readonly options: LocalMediaOptions) {}
+
+  snapshot(): LocalMediaSnapshot {
+    return {
+      stream: this.stream,
+      microphone: this.audio !== null,
+      acquiring: this.acquiring,
+      muted: this.muted,
+      cameraOn: this.video !== null,
+      error: mediaProblem({ microphone: this.microphoneProblem, camera: this.cameraProblem }),
+    };
+  }
+
+  /** Gets the microphone, and the camera when `video`; failures become problems, never throws. */
+  async start(want: { video: boolean }): Promise<void> {
+    const generation = this.generation;
+    const preferred = this.options.preferred?.() ?? { microphone: null, camera: null };
+    this.cameraWanted = want.video;
+    this.acquiring = true;
+    this.options.onChange();
+    let audio: MediaStreamTrack | null = null;
+    let video: MediaStreamTrack | null = null;
+    try {
+      const stream = await this.options.devices.getUserMedia({
+        audio: constraint(preferred.microphone),
+        video: want.video ? constraint(preferred.camera) : false,
+      });
+      audio = stream.getAudioTracks()[0] ?? null;
+      video = stream.getVideoTracks()[0] ?? null;
+    } catch (combined) {
+      if (!want.video) {
+        this.microphoneProblem = describeDeviceError('microphone', combined);
+      } else {
+        // Which device failed? Ask for each alone (one prompt each at worst, and
+        // only on this failure path).
+        audio = await this.single('microphone', constraint(preferred.microphone));
+        video = await this.single('camera', constraint(preferred.camera));
+      }
+    }
+    if (generation !== this.generation) {
+      audio?.stop();
+      video?.stop();
+      return;
+    }
+    this.acquiring = false;
+    if (!this.cameraWanted) {
+      video?.stop();
+      video = null;
+      this.cameraProblem = null;
+    }
+    this.setAudio(audio);
+    this.setVideo(video);
+    this.options.onChange();
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    // A disabled track sends silence; the sender and the negotiation stay as they are.
+    if (this.audio) this.audio.enabled = !muted;
+    this.options.onChange();
+  }
+
+  /** Camera off: stopping the track turns the camera light off. */
+  stopCamera(): void {
+    this.cameraWanted = false;
+    this.setVideo(null);
+    this.cameraProblem = null;
+    this.options.onChange();
+  }
+
+  /** Camera on: a new camera track. False (with a problem to show) when it failed. */
+  async startCamera(): Promise<boolean> {
+    if (this.video) return true;
+    this.cameraWanted = true;
+    const generation = this.generation;
+    const preferred = this.options.preferred?.() ?? { microphone: null, camera: null };
+    const video = await this.single('camera', constraint(preferred.camera));
+    if (generation !== this.generation || !this.cameraWanted) {
+      video?.stop();
+      return false;
+    }
+    this.setVideo(video);
+    this.options.onChange();
+    return video !== null;
+  }
+
+  /** Stops every track and forgets all state; requests still running are discarded. */
+  release(): void {
+    this.generation += 1;
+    const changed = this.audio !== null || this.video !== null || this.microphoneProblem !== null || this.cameraProblem !== null;
+    this.setAudio(null);
+    this.setVideo(null);
+    this.muted = false;
+    this.acquiring = false;
+    this.cameraWanted = false;
+    this.microphoneProblem = null;
+    this.cameraProblem = null;
+    this.stream = null;
+    if (changed) this.options.onChange();
+  }
+
+  private async single(device: Device, wanted: MediaTrackConstraints | true): Promise<MediaStreamTrack | null> {
+    try {
+      const stream = await this.options.devices.getUserMedia(
+        device === 'camera' ? { audio: false, video: wanted } : { audio: wanted, video: false },
+      );
+      const track = (device === 'camera' ? stream.getVideoTracks() : stream.getAudioTracks())[0] ?? null;
+      if (device === 'camera') this.cameraProblem = null;
+      else this.microphoneProblem = null;
+      return track;
+    } catch (error) {
+      if (device === 'camera') this.cameraProblem = describeDeviceError('camera', error);
+      else this.microphoneProblem = describeDeviceError('microphone', error);
+      return null;
+    }
+  }
+
+  private setAudio(track: MediaStreamTrack | null): void {
+    if (track === this.audio) return;
+    if (this.audio) this.drop(this.audio);
+    this.audio = track;
+    if (track) {
+      track.enabled = !this.muted;
+      this.watch(track, 'microphone');
+    }
+    this.rebuildStream();
+  }
+
+  private setVideo(track: MediaStreamTrack | null): void {
+    if (track === this.video) return;
+    if (this.video) this.drop(this.video);
+    this.video = track;
+    if (track) this.watch(track, 'camera');
+    this.rebuildStream();
+  }
+
+  private drop(track: MediaStreamTrack): void {
+    this.unwatch.get(track)?.();
+    this.unwatch.delete(track);
+    track.stop();
+  }
+
+  /** A device that goes away mid-call (unplugged, taken by the system) ends its track. */
+  private watch(track: MediaStreamTrack, device: Device): void {
+    const onEnded = (): void => {
+      const message =
+        device === 'camera'
+          ? 'The camera stopped (unplugged or taken by another app) — turn it on again when it is back'
+          : 'The microphone stopped (unplugged or taken by another app) — check it, then call again';
+      if (device === 'camera' && this.video === track) {
+        this.setVideo(null);
+        this.cameraProblem = message;
+      } else if (device === 'microphone' && this.audio === track) {
+        this.setAudio(null);
+        this.microphoneProblem = message;
+      } else {
+        return;
+      }
+      this.options.onChange();
+    };
+    track.addEventListener('ended', onEnded);
+    this.unwatch.set(track, () => track.removeEventListener('ended', onEnded));
+  }
+
+  /** A new stream object per change, so a video element sees the new track set. */
+  private rebuildStream(): void {
+    const tracks = [this.audio, this.video].filter((t): t is MediaStreamTrack => t !== null);
+    this.stream = tracks.length > 0 ? this.options.createStream(tracks) : null;
+  }
+}
