@@ -14,7 +14,6 @@
 // resetAdHocDarwinSignature: flipping fuses invalidates an ad-hoc signature, which
 // Apple Silicon refuses to run; re-sign ad hoc there (a real signature replaces it later).
 'use strict';
-/* global require, module, console -- CommonJS run by electron-builder in Node (build/ has no Node globals in eslint.config.js) */
 /* eslint-disable @typescript-eslint/no-require-imports -- electron-builder require()s this hook */
 const path = require('node:path');
 const { flipFuses, FuseVersion, FuseV1Options } = require('@electron/fuses');
