@@ -1,0 +1,261 @@
+/**
+ * End-to-end harness: real Chromium (playwright-core, /usr/bin/chromium), a real
+ * signaling server on 127.0.0.1 port 0 serving the built renderer, and one
+ * browser context per person, so each has its own storage and so its own identity.
+ *
+ * - `useChromium()` (at the top of a test file) launches one browser for the file
+ *   and closes it after; every test gets its own server and people from `stage()`,
+ *   closed after the test, so scenarios are independent.
+ * - Every wait polls a condition with a generous timeout: the CI machine has two
+ *   cores, and a busy core must make a test slower, never red.
+ * - Peer connections are observed through a recorder injected before the page's
+ *   own scripts (see PEER_CONNECTION_RECORDER): the product keeps no test hook.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { STORAGE_KEYS } from '../../renderer/host/web';
+import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
+import { userIdSchema } from '../../signaling-server/protocol';
+import { installSignalingGate, type SignalingGate } from './signalingGate';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLIENT_DIR = join(ROOT, 'dist', 'renderer');
+
+/** How long any one condition may take to come true on a loaded 2-core machine. */
+export const WAIT_MS = 20_000;
+/** For a test's `timeout`: a few conditions in a row, each allowed WAIT_MS. */
+export const SCENARIO_MS = 120_000;
+
+export const CHROMIUM_ARGS = [
+  // Chromium's built-in fake camera (a moving test pattern) and microphone (a beep).
+  // fps=15 (the options parsed by media/capture/video/fake_video_capture_device_factory.cc
+  // are fps, device-count, ownership, display-media-type) halves the encode work
+  // of the default 20 fps at 640x480 on two cores.
+  '--use-fake-device-for-media-stream=fps=15',
+  '--use-fake-ui-for-media-stream',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Every person is on 127.0.0.1: without this, Chromium drops loopback ICE candidates.
+  '--allow-loopback-in-peer-connection',
+];
+
+// ─── the built client ───────────────────────────────────────────────────────
+
+/** The newest modification time under `path` (a file, or a folder walked recursively). */
+function newestMtime(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), stat.mtimeMs);
+}
+
+/** What the renderer bundle is built from. */
+const CLIENT_SOURCES = ['renderer', 'preload/contract.ts', 'signaling-server/protocol.ts', 'vite.config.ts', 'package.json'];
+
+/**
+ * The e2e tests drive the built renderer (dist/renderer), as a browser gets it from
+ * the server. `npm test` builds first; a direct `vitest run test/e2e` rebuilds here
+ * when the bundle is missing or older than its sources (vite takes ~2 s).
+ */
+export function ensureClientBuilt(): string {
+  const index = join(CLIENT_DIR, 'index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  const sources = Math.max(...CLIENT_SOURCES.map((p) => newestMtime(join(ROOT, p))));
+  if (built >= sources) return CLIENT_DIR;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+  } catch (error) {
+    const output = error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
+    throw new Error(`The e2e tests need the built renderer, and "npx vite build" failed. Fix the build, then run again.\n${output}`, {
+      cause: error,
+    });
+  }
+  if (!existsSync(index)) throw new Error(`"npx vite build" finished but ${index} is missing: check vite.config.ts (outDir).`);
+  return CLIENT_DIR;
+}
+
+// ─── peer connections, seen from the page ───────────────────────────────────
+
+declare global {
+  interface Window {
+    /** Installed by the harness before the app's scripts: the page's open peer connections. */
+    __parleyE2E?: { peerConnections(): RTCPeerConnection[] };
+  }
+}
+
+/**
+ * Runs in every page before the app: a subclass of RTCPeerConnection that records
+ * each instance, so tests can read getStats of the connections the call engine
+ * opens. Behaviour is unchanged (the subclass adds nothing else); closed
+ * connections are left out.
+ */
+function PEER_CONNECTION_RECORDER(): void {
+  const Native = window.RTCPeerConnection;
+  const created: RTCPeerConnection[] = [];
+  class Recorded extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      created.push(this);
+    }
+  }
+  window.RTCPeerConnection = Recorded;
+  window.__parleyE2E = { peerConnections: () => created.filter((pc) => pc.connectionState !== 'closed') };
+}
+
+// ─── waiting ────────────────────────────────────────────────────────────────
+
+/** Polls `probe` until `done` holds; the error names the condition and the last value seen. */
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = WAIT_MS,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+    // A probe may throw while the page navigates or re-renders: that is "not yet".
+    const seen = await probe().then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    if (seen.ok && done(seen.value)) return seen.value;
+    if (Date.now() > deadline) {
+      const last = seen.ok ? `last value: ${JSON.stringify(seen.value)}` : `the probe failed: ${String(seen.error)}`;
+      throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}; ${last}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+export async function visible(locator: Locator, timeout = WAIT_MS): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout });
+}
+
+export async function gone(locator: Locator, timeout = WAIT_MS): Promise<void> {
+  await locator.waitFor({ state: 'hidden', timeout });
+}
+
+// ─── people ─────────────────────────────────────────────────────────────────
+
+export interface Person {
+  name: string;
+  userId: string;
+  context: BrowserContext;
+  page: Page;
+  /** The call stage. The aria-live announcer repeats call texts outside it, so search in here. */
+  main: Locator;
+  /** Page errors and console errors, printed when a test fails. */
+  log: string[];
+  /** Present when opened with `{ signalingGate: true }`. */
+  signaling: SignalingGate | null;
+}
+
+export interface PersonOptions {
+  /** Route the signaling WebSocket through a gate the test can hold (signalingGate.ts). */
+  signalingGate?: boolean;
+}
+
+export interface Stage {
+  server: SignalingServer;
+  /** A new person: a fresh browser context, first run completed, online. */
+  openPerson(name: string, options?: PersonOptions): Promise<Person>;
+}
+
+interface Running {
+  server: SignalingServer | null;
+  contexts: BrowserContext[];
+  logs: { name: string; log: string[]; context: BrowserContext }[];
+}
+
+const NOTHING_RUNNING = (): Running => ({ server: null, contexts: [], logs: [] });
+
+/**
+ * One Chromium for this test file (launched in beforeAll) and, per test, a server
+ * and people that are closed after the test. Call at the top of a test file.
+ */
+export function useChromium(): { stage(options?: Partial<SignalingServerOptions>): Promise<Stage> } {
+  let browser: Browser | null = null;
+  let clientDir = '';
+  let running = NOTHING_RUNNING();
+
+  beforeAll(async () => {
+    clientDir = ensureClientBuilt();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterEach(async (context) => {
+    const { server, contexts, logs } = running;
+    running = NOTHING_RUNNING();
+    if (context.task.result?.state === 'fail') {
+      // What each person saw and what their page complained about, to tell a product bug from a test bug.
+      for (const { name, log, context: personContext } of logs) {
+        const screen = await personContext.pages()[0]?.locator('body').innerText({ timeout: 2_000 }).catch(() => '(unreadable)');
+        console.error(`[${name}] screen: ${(screen ?? '(no page)').replace(/\s+/g, ' ').slice(0, 600)}`);
+        if (log.length > 0) console.error(`[${name}] browser log:\n  ${log.join('\n  ')}`);
+      }
+    }
+    await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
+    await server?.close();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  return {
+    async stage(options = {}) {
+      if (!browser) throw new Error('useChromium(): the browser is not running (did beforeAll fail?)');
+      const launched = browser;
+      const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent', ...options });
+      running.server = server;
+      return {
+        server,
+        openPerson: async (name, personOptions = {}) => {
+          // Tracked before anything can fail, so afterEach closes it and prints its log.
+          const context = await launched.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+          const log: string[] = [];
+          running.contexts.push(context);
+          running.logs.push({ name, log, context });
+          return setUpPerson({ context, log, url: server.url, name, options: personOptions });
+        },
+      };
+    },
+  };
+}
+
+/** First run in a fresh context: the name, then wait until the header says Online. */
+async function setUpPerson(input: {
+  context: BrowserContext;
+  log: string[];
+  url: string;
+  name: string;
+  options: PersonOptions;
+}): Promise<Person> {
+  const { context, log, url, name, options } = input;
+  await context.grantPermissions(['camera', 'microphone'], { origin: url });
+  await context.addInitScript(PEER_CONNECTION_RECORDER);
+  const signaling = options.signalingGate ? await installSignalingGate(context) : null;
+  const page = await context.newPage();
+  page.on('pageerror', (error) => log.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') log.push(`console.${message.type()}: ${message.text()}`);
+  });
+  await page.goto(url);
+  await page.getByLabel('Your display name').fill(name);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await visible(page.getByRole('status', { name: 'Connection: Online' }));
+  const stored = await page.evaluate((key) => window.localStorage.getItem(key), STORAGE_KEYS.user);
+  const raw: unknown = JSON.parse(stored ?? 'null');
+  const userId = userIdSchema.parse(raw);
+  return { name, userId, context, page, main: page.getByRole('main'), log, signaling };
+}
