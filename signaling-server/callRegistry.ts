@@ -1,5 +1,5 @@
 /**
- * Every call on this node and what may happen to it: invite, accept, decline,
+ * Every call and what may happen to it: invite, accept, decline,
  * cancel, leave, media, rejoin, relay, and devices coming and going. This module
  * holds the rules (who may do what, and the refusals); callLifecycle.ts carries
  * out the changes, callNotifier.ts tells the devices, callIndex.ts stores.
@@ -17,7 +17,8 @@
  * - ringing devices learn from `call:incoming` and `call:ring-ended`;
  * - a member whose socket is gone is told nothing (its welcome or rejoin ack
  *   carries the snapshot), but signals for it are queued (relay.ts).
- * A later Redis scale-out replaces this per-node store; the commands stay.
+ * In a cluster (a Redis URL) the coordinator node runs the one registry of the
+ * cluster (clusterCoordinator.ts); the commands are the same.
  */
 import { randomBytes } from 'node:crypto';
 import { CallIndex } from './callIndex';

@@ -46,16 +46,21 @@ export function describeIssues(error: z.ZodError): string {
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 
+/**
+ * `handle` may answer now or later (a clustered gateway waits for the
+ * coordinator); an answer given now is sent now, so a single node adds no
+ * microtask to the relay path.
+ */
 export function guardEvent<S extends z.ZodType>(
   host: ListenerHost,
   event: string,
   schema: S,
-  handle: (payload: z.output<S>) => Ack<object>,
+  handle: (payload: z.output<S>) => Ack<object> | Promise<Ack<object>>,
   log: Logger,
 ): void {
   host.on(event, (...args: unknown[]) => {
     const { payload, reply } = splitArgs(args);
-    let response: Ack<object>;
+    let response: Ack<object> | Promise<Ack<object>>;
     try {
       const parsed = schema.safeParse(payload);
       response = parsed.success
@@ -65,9 +70,20 @@ export function guardEvent<S extends z.ZodType>(
             error: { code: 'invalid_payload', message: `The "${event}" request is not valid: ${describeIssues(parsed.error)}.` },
           };
     } catch (err) {
-      log.error({ err: describeError(err), event }, 'a handler threw');
-      response = { ok: false, error: { code: 'internal', message: `The server failed to handle "${event}". Try again.` } };
+      response = failed(event, err, log);
     }
-    safeReply(reply, response, log);
+    if (response instanceof Promise) {
+      response.then(
+        (later) => safeReply(reply, later, log),
+        (err: unknown) => safeReply(reply, failed(event, err, log), log),
+      );
+    } else {
+      safeReply(reply, response, log);
+    }
   });
+}
+
+function failed(event: string, err: unknown, log: Logger): Ack<object> {
+  log.error({ err: describeError(err), event }, 'a handler threw');
+  return { ok: false, error: { code: 'internal', message: `The server failed to handle "${event}". Try again.` } };
 }

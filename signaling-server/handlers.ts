@@ -1,12 +1,12 @@
 /**
- * One socket's client events, each parsed by its protocol schema and answered with
- * an ack. The decisions live in the call registry and presence; this is the glue.
+ * What each client event does, given the device that sent it and its parsed
+ * payload: one handler per event, answering with the ack. The decisions live in
+ * the call registry and presence; this is the glue. Parsing happens before
+ * (eventGuard.ts on a socket, clusterCoordinator.ts for a forwarded event).
  */
-import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Party } from './callState';
 import type { CallRegistry, InviteTarget } from './callRegistry';
-import { guardEvent, type ListenerHost } from './eventGuard';
 import type { Presence } from './presence';
 import {
   clientEventSchemas,
@@ -17,9 +17,13 @@ import {
   type UserId,
 } from './protocol';
 
-type Payloads = { [E in ClientEventName]: z.output<(typeof clientEventSchemas)[E]> };
+export type ClientPayloads = { [E in ClientEventName]: z.output<(typeof clientEventSchemas)[E]> };
 /** The same table, typed so that indexing it with a generic event keeps the payload type. */
-const schemas: { [E in ClientEventName]: z.ZodType<Payloads[E]> } = clientEventSchemas;
+export const clientSchemas: { [E in ClientEventName]: z.ZodType<ClientPayloads[E]> } = clientEventSchemas;
+export const CLIENT_EVENT_NAMES = Object.keys(clientEventSchemas) as [ClientEventName, ...ClientEventName[]];
+
+export type Handler<E extends ClientEventName> = (party: Party, payload: ClientPayloads[E]) => Ack<object>;
+export type Handlers = { [E in ClientEventName]: Handler<E> };
 
 export interface HandlerDeps<S> {
   registry: CallRegistry;
@@ -27,28 +31,26 @@ export interface HandlerDeps<S> {
   /** Tell everyone that a user's presence changed. */
   broadcastPresence: (user: PresenceUser) => void;
   iceServers: (userId: UserId) => { iceServers: IceServer[]; ttlSeconds: number };
-  log: Logger;
 }
 
-export function registerHandlers<S>(socket: ListenerHost, party: Party, deps: HandlerDeps<S>): void {
-  const { registry, presence, log } = deps;
-  const on = <E extends ClientEventName>(event: E, handle: (payload: Payloads[E]) => Ack<object>): void =>
-    guardEvent(socket, event, schemas[event], handle, log);
-
-  on('presence:status', ({ status }) => {
-    const changed = presence.choose(party.userId, status);
-    if (changed) deps.broadcastPresence(changed);
-    return { ok: true };
-  });
-  on('call:invite', (p) => registry.invite(party, inviteTarget(presence, p.to), p));
-  on('call:accept', (p) => registry.accept(party, p));
-  on('call:decline', (p) => registry.decline(party, p.callId));
-  on('call:cancel', (p) => registry.cancel(party, p));
-  on('call:leave', (p) => registry.leave(party, p.callId));
-  on('call:media', (p) => registry.setMedia(party, p));
-  on('call:rejoin', (p) => registry.rejoin(party, p));
-  on('ice:servers', () => ({ ok: true, ...deps.iceServers(party.userId) }));
-  on('signal', (p) => registry.relay(party, p));
+export function createHandlers<S>(deps: HandlerDeps<S>): Handlers {
+  const { registry, presence } = deps;
+  return {
+    'presence:status': (party, { status }) => {
+      const changed = presence.choose(party.userId, status);
+      if (changed) deps.broadcastPresence(changed);
+      return { ok: true };
+    },
+    'call:invite': (party, p) => registry.invite(party, inviteTarget(presence, p.to), p),
+    'call:accept': (party, p) => registry.accept(party, p),
+    'call:decline': (party, p) => registry.decline(party, p.callId),
+    'call:cancel': (party, p) => registry.cancel(party, p),
+    'call:leave': (party, p) => registry.leave(party, p.callId),
+    'call:media': (party, p) => registry.setMedia(party, p),
+    'call:rejoin': (party, p) => registry.rejoin(party, p),
+    'ice:servers': (party) => ({ ok: true, ...deps.iceServers(party.userId) }),
+    signal: (party, p) => registry.relay(party, p),
+  };
 }
 
 function inviteTarget<S>(presence: Presence<S>, userId: UserId): InviteTarget | null {

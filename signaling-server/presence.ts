@@ -1,7 +1,8 @@
 /**
- * Who is online on this node: users, their devices, the socket of each device, and
- * the status everyone sees. Generic over the socket type and free of socket.io, so
- * it is unit-testable; server.ts turns its answers into broadcasts.
+ * Who is online: users, their devices, the socket of each device, and the status
+ * everyone sees. (In a cluster the coordinator holds it for every node, with socket
+ * ids for sockets.) Generic over the socket type and free of socket.io, so
+ * it is unit-testable; switchboard.ts turns its answers into broadcasts.
  *
  * Status: a user chooses available / dnd / away (default available); while any of
  * their devices is a call member, everyone sees `in_call` instead.

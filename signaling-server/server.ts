@@ -1,75 +1,42 @@
 /**
- * createSignalingServer: builds the HTTP server, the socket.io server and the
- * state (presence, calls), wires them together, and listens. The thin shell around
- * the pure parts; everything a socket can do is in handlers.ts.
+ * createSignalingServer: builds the HTTP server and the socket.io server, starts
+ * the node's role — standalone (state in this process) or, with a Redis URL, a
+ * cluster node — and listens. Everything a socket can do is in switchboard.ts
+ * and handlers.ts; standalone.ts and clusterNode.ts deliver it.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Server, type Socket } from 'socket.io';
-import { CallRegistry, type CallSink } from './callRegistry';
-import { checkHandshake } from './handshake';
-import type { ListenerHost } from './eventGuard';
-import { registerHandlers } from './handlers';
+import { Server } from 'socket.io';
 import { createRequestHandler, type HealthStats } from './http';
 import { createLogger, describeError } from './logger';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options';
-import { Presence } from './presence';
-import {
-  LIMITS,
-  type ClientToServerEvents,
-  type ConnectRefusal,
-  type InterServerEvents,
-  type ServerToClientEvents,
-  type SocketData,
-} from './protocol';
-import { installRateLimit } from './rateGuard';
+import { LIMITS } from './protocol';
+import type { IoServer } from './socketServer';
+import { startStandalone, type NodeRole } from './standalone';
 import { SERVER_VERSION } from './version';
-import { iceServersFor } from './turnCredentials';
 
 export interface SignalingServer {
   /** e.g. http://127.0.0.1:54321 */
   readonly url: string;
   readonly address: { host: string; port: number };
   stats(): HealthStats;
-  /** Tells clients 'server:shutdown', disconnects them, closes HTTP; idempotent. */
+  /**
+   * Tells this node's clients 'server:shutdown', disconnects them, leaves the
+   * cluster (a coordinator hands over at once), closes HTTP; idempotent.
+   */
   close(): Promise<void>;
 }
-
-type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** Resolves when listening; rejects with a clear Error (code kept, e.g. EADDRINUSE). */
 export async function createSignalingServer(input: SignalingServerOptions = {}): Promise<SignalingServer> {
   const options = resolveOptions(input);
   const log = options.logger ?? createLogger(options.logLevel);
   const startedAt = Date.now();
-  let closing = false;
+  let role: NodeRole | null = null;
 
-  const presence = new Presence<IoSocket>((userId) => registry.isUserInCall(userId));
-  const sink: CallSink = {
-    send: (deviceId, event, ...args) => {
-      const socket = presence.socketOf(deviceId);
-      // socket.io's emit cannot follow the generic pair (event, args) through its
-      // own conditional types; CallSink's signature has already checked the pair.
-      (socket?.emit as ((event: string, ...rest: unknown[]) => boolean) | undefined)?.call(socket, event, ...args);
-    },
-    membershipChanged: (userId) => {
-      const changed = presence.refresh(userId);
-      if (changed) io.emit('presence:updated', changed);
-    },
-  };
-  const registry = new CallRegistry({
-    maxParticipants: options.maxParticipants,
-    ringTimeoutMs: options.ringTimeoutMs,
-    rejoinGraceMs: options.rejoinGraceMs,
-    sink,
-    onError: (err, where) => log.error({ err: describeError(err), where }, 'a call timer failed'),
-  });
   const stats = (): HealthStats => ({
     uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
-    usersOnline: presence.usersOnline,
-    devicesOnline: presence.devicesOnline,
-    activeCalls: registry.activeCalls,
+    ...(role?.stats() ?? { usersOnline: 0, devicesOnline: 0, activeCalls: 0 }),
   });
 
   const httpServer = createServer(
@@ -96,111 +63,24 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
     log.debug({ code: err.code, message: err.message }, 'engine connection refused');
   });
 
-  io.use((socket, next) => {
-    let result: ReturnType<typeof checkHandshake>;
-    try {
-      result = checkHandshake(socket.handshake.headers, socket.handshake.auth, {
-        allowedOrigins: options.allowedOrigins,
-        password: options.password,
-        deviceOwner: (deviceId) => presence.ownerOf(deviceId) ?? registry.memberOwner(deviceId),
-      });
-    } catch (err) {
-      log.error({ err: describeError(err) }, 'handshake check failed');
-      result = { ok: false, refusal: { code: 'internal', message: 'The server could not check this connection. Try again.' } };
-    }
-    if (!result.ok) {
-      log.info({ code: result.refusal.code, address: socket.handshake.address }, 'connection refused');
-      const err = new Error(result.refusal.message) as Error & { data: ConnectRefusal };
-      err.data = result.refusal;
-      next(err);
-      return;
-    }
-    socket.data = { ...result.party };
-    next();
-  });
-
-  io.on('connection', (socket) => {
-    try {
-      onConnection(socket);
-    } catch (err) {
-      log.error({ err: describeError(err) }, 'connection setup failed');
-      socket.disconnect(true);
-    }
-  });
-
-  function onConnection(socket: IoSocket): void {
-    const party = { ...socket.data };
-    socket.on('error', (err: unknown) => log.warn({ err: describeError(err), deviceId: party.deviceId }, 'socket error'));
-    if (closing) {
-      socket.disconnect(true);
-      return;
-    }
-    // The middleware checked ownership, but socket.io connects a tick later: two
-    // handshakes for one device id by different users can both pass before either
-    // connects. The second to connect loses.
-    const owner = presence.ownerOf(party.deviceId) ?? registry.memberOwner(party.deviceId);
-    if (owner !== undefined && owner !== party.userId) {
-      socket.emit('session:kicked', {
-        code: 'invalid_identity',
-        message: `The device id ${party.deviceId} is already in use by another user. Reset this app's identity to get a new device id.`,
-      });
-      socket.disconnect(true);
-      return;
-    }
-    installRateLimit(socket, options.rateLimit, log);
-    // socket.io types `on` by the event map, which a table-driven registration of
-    // untrusted payloads cannot satisfy; eventGuard.ts parses every payload instead.
-    registerHandlers(socket as unknown as ListenerHost, party, {
-      registry,
-      presence,
-      broadcastPresence: (user) => io.emit('presence:updated', user),
-      iceServers: (userId) => iceServersFor(userId, options.turn, options.stunUrls, Date.now()),
-      log,
-    });
-    socket.on('disconnect', () => {
-      if (closing) return;
-      try {
-        const gone = presence.disconnect(party, socket);
-        if (gone === null) return; // a newer socket of the same device took over
-        registry.detach(party);
-        if (gone.lastDevice) io.emit('presence:left', { userId: party.userId });
-      } catch (err) {
-        log.error({ err: describeError(err), deviceId: party.deviceId }, 'disconnect handling failed');
-      }
-    });
-
-    const { firstDevice, replaced, changed } = presence.connect(party, socket);
-    if (replaced) {
-      // The device reconnected before its old socket was known dead: the newest
-      // wins. If the old one is in fact alive (two windows sharing a device id),
-      // it learns why, so it can stop instead of taking the id back in a loop.
-      replaced.emit('session:kicked', {
-        code: 'invalid_identity',
-        message: 'This device connected again from another window or connection, which took over. Close one of them.',
-      });
-      replaced.disconnect(true);
-    }
-    const attached = registry.attach(party);
-    const self = presence.user(party.userId);
-    socket.emit('session:welcome', {
-      self: { ...party, status: self?.status ?? 'available' },
-      users: presence.roster(party.userId),
-      limits: {
-        maxParticipants: options.maxParticipants,
-        ringTimeoutMs: options.ringTimeoutMs,
-        rejoinGraceMs: options.rejoinGraceMs,
-      },
-      call: attached.call,
-      ringing: attached.ringing,
-      serverVersion: SERVER_VERSION,
-    });
-    attached.flush();
-    if (firstDevice && self) socket.broadcast.emit('presence:joined', self);
-    else if (changed) io.emit('presence:updated', changed);
-    log.debug({ userId: party.userId, deviceId: party.deviceId }, 'device connected');
+  if (options.redisUrl === undefined) {
+    role = startStandalone(io, options, log);
+  } else {
+    // Loaded only when clustering, so a desktop app embedding the server never
+    // loads the Redis client.
+    const { startClusterNode } = await import('./clusterNode');
+    role = startClusterNode(io, { ...options, redisUrl: options.redisUrl }, log);
   }
+  const node = role;
 
-  const address = await listen(httpServer, options, io);
+  let address: { host: string; port: number };
+  try {
+    address = await listen(httpServer, options, io);
+  } catch (err) {
+    await node.shutdown().catch(() => undefined);
+    await node.release().catch(() => undefined);
+    throw err;
+  }
   httpServer.on('error', (err) => log.error({ err: describeError(err) }, 'HTTP server error'));
   httpServer.on('clientError', (_err, netSocket) => {
     if (netSocket.writable) netSocket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -211,10 +91,9 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closed ??= (async () => {
-      closing = true;
-      registry.dispose();
-      await disconnectEveryone(io);
+      await node.shutdown();
       await closeIo(io, httpServer);
+      await node.release();
       log.info('Parley server closed');
     })();
     return closed;
@@ -249,30 +128,6 @@ async function listen(httpServer: HttpServer, options: ResolvedOptions, io: IoSe
   }
   const info = httpServer.address() as AddressInfo;
   return { host: options.host, port: info.port };
-}
-
-/**
- * Say goodbye, then close each connection once its last packets are written:
- * `io.close()` alone discards what is still buffered, so clients would never see
- * 'server:shutdown'. The transport is closed without a socket.io DISCONNECT
- * packet, so clients see "transport close" and reconnect by themselves (after an
- * "io server disconnect" socket.io-client would wait to be told to reconnect).
- */
-async function disconnectEveryone(io: IoServer): Promise<void> {
-  io.emit('server:shutdown', { message: 'The Parley server is shutting down. Parley reconnects by itself when it is back.' });
-  const closedTransports = [...io.sockets.sockets.values()].map(
-    (socket) =>
-      new Promise<void>((resolve) => {
-        if (socket.conn.readyState === 'closed') return resolve();
-        const timer = setTimeout(resolve, 1_000);
-        socket.conn.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        socket.conn.close();
-      }),
-  );
-  await Promise.all(closedTransports);
 }
 
 async function closeIo(io: IoServer, httpServer: HttpServer): Promise<void> {

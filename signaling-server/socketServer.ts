@@ -1,0 +1,77 @@
+/**
+ * The socket.io shell shared by a single node and a cluster node: the typed
+ * server, the handshake middleware, and the goodbye on shutdown.
+ */
+import type { Server, Socket } from 'socket.io';
+import { checkHandshake, type HandshakePolicy, type HandshakeResult } from './handshake';
+import type { Logger } from 'pino';
+import { describeError } from './logger';
+import type {
+  ClientToServerEvents,
+  ConnectRefusal,
+  InterServerEvents,
+  ServerToClientEvents,
+  SocketData,
+} from './protocol';
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/**
+ * Runs `checkHandshake` on every (re)connection; a refusal reaches the client as
+ * `connect_error` with `data: ConnectRefusal`. `unavailable` refuses everyone
+ * for a reason of the server's own (a cluster node cut off from Redis), after the
+ * client's own mistakes were reported.
+ */
+export function installHandshake(
+  io: IoServer,
+  policy: HandshakePolicy,
+  log: Logger,
+  unavailable: () => ConnectRefusal | null = () => null,
+): void {
+  io.use((socket, next) => {
+    let result: HandshakeResult;
+    try {
+      result = checkHandshake(socket.handshake.headers, socket.handshake.auth, policy);
+      const refusal = result.ok ? unavailable() : null;
+      if (refusal) result = { ok: false, refusal };
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'handshake check failed');
+      result = { ok: false, refusal: { code: 'internal', message: 'The server could not check this connection. Try again.' } };
+    }
+    if (!result.ok) {
+      log.info({ code: result.refusal.code, address: socket.handshake.address }, 'connection refused');
+      const err = new Error(result.refusal.message) as Error & { data: ConnectRefusal };
+      err.data = result.refusal;
+      next(err);
+      return;
+    }
+    socket.data = { ...result.party };
+    next();
+  });
+}
+
+/**
+ * Say goodbye to this node's sockets, then close each connection once its last
+ * packets are written: `io.close()` alone discards what is still buffered, so
+ * clients would never see 'server:shutdown'. The transport is closed without a
+ * socket.io DISCONNECT packet, so clients see "transport close" and reconnect by
+ * themselves (after an "io server disconnect" socket.io-client would wait to be
+ * told to reconnect). `io.local`: in a cluster, other nodes' clients stay.
+ */
+export async function sayGoodbye(io: IoServer): Promise<void> {
+  io.local.emit('server:shutdown', { message: 'The Parley server is shutting down. Parley reconnects by itself when it is back.' });
+  const closedTransports = [...io.sockets.sockets.values()].map(
+    (socket) =>
+      new Promise<void>((resolve) => {
+        if (socket.conn.readyState === 'closed') return resolve();
+        const timer = setTimeout(resolve, 1_000);
+        socket.conn.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.conn.close();
+      }),
+  );
+  await Promise.all(closedTransports);
+}

@@ -1,0 +1,107 @@
+/**
+ * A single node (no Redis): presence and calls in this process, delivered to this
+ * node's own sockets directly. The relay path is socket → schema → registry →
+ * socket.emit, with nothing in between.
+ */
+import type { Logger } from 'pino';
+import type { Party } from './callState';
+import { guardEvent, type ListenerHost } from './eventGuard';
+import { CLIENT_EVENT_NAMES, clientSchemas } from './handlers';
+import type { HealthStats } from './http';
+import { describeError } from './logger';
+import type { ResolvedOptions } from './options';
+import type { ClientEventName } from './protocol';
+import { installRateLimit } from './rateGuard';
+import { installHandshake, sayGoodbye, type IoServer, type IoSocket } from './socketServer';
+import { Switchboard, type Transport } from './switchboard';
+import { iceServersFor } from './turnCredentials';
+
+/** What createSignalingServer needs from a node, standalone or clustered. */
+export interface NodeRole {
+  stats(): Omit<HealthStats, 'uptimeSeconds'>;
+  /** Before io.close(): tell this node's clients goodbye, leave the cluster. */
+  shutdown(): Promise<void>;
+  /** After io.close(): release what outlives socket.io (Redis connections). */
+  release(): Promise<void>;
+}
+
+export function switchboardOptions(options: ResolvedOptions, log: Logger) {
+  return {
+    maxParticipants: options.maxParticipants,
+    ringTimeoutMs: options.ringTimeoutMs,
+    rejoinGraceMs: options.rejoinGraceMs,
+    iceServers: (userId: string) => iceServersFor(userId, options.turn, options.stunUrls, Date.now()),
+    log,
+  };
+}
+
+export function startStandalone(io: IoServer, options: ResolvedOptions, log: Logger): NodeRole {
+  let closing = false;
+  const transport: Transport<IoSocket> = {
+    send: (socket, event, ...args) => {
+      // socket.io's emit cannot follow the generic pair (event, args) through its
+      // own conditional types; Transport's signature has already checked the pair.
+      (socket.emit as (event: string, ...rest: unknown[]) => boolean).call(socket, event, ...args);
+    },
+    broadcast: (except, event, ...args) => {
+      const to = except === null ? io : except.broadcast;
+      (to.emit as (event: string, ...rest: unknown[]) => boolean).call(to, event, ...args);
+    },
+    kick: (socket, error) => {
+      socket.emit('session:kicked', error);
+      socket.disconnect(true);
+    },
+  };
+  const board = new Switchboard<IoSocket>(switchboardOptions(options, log), transport);
+
+  installHandshake(io, {
+    allowedOrigins: options.allowedOrigins,
+    password: options.password,
+    deviceOwner: (deviceId) => board.deviceOwner(deviceId),
+  }, log);
+
+  io.on('connection', (socket) => {
+    try {
+      onConnection(socket);
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'connection setup failed');
+      socket.disconnect(true);
+    }
+  });
+
+  function onConnection(socket: IoSocket): void {
+    const party: Party = { userId: socket.data.userId, deviceId: socket.data.deviceId, displayName: socket.data.displayName };
+    socket.on('error', (err: unknown) => log.warn({ err: describeError(err), deviceId: party.deviceId }, 'socket error'));
+    if (closing) {
+      socket.disconnect(true);
+      return;
+    }
+    if (!board.connect(party, socket)) return;
+    installRateLimit(socket, options.rateLimit, log);
+    // socket.io types `on` by the event map, which a table-driven registration of
+    // untrusted payloads cannot satisfy; eventGuard.ts parses every payload instead.
+    const host = socket as unknown as ListenerHost;
+    const register = <E extends ClientEventName>(event: E): void =>
+      guardEvent(host, event, clientSchemas[event], (payload) => board.handle(party, event, payload), log);
+    for (const event of CLIENT_EVENT_NAMES) register(event);
+    socket.on('disconnect', () => {
+      if (closing) return;
+      try {
+        board.disconnect(party, socket);
+      } catch (err) {
+        log.error({ err: describeError(err), deviceId: party.deviceId }, 'disconnect handling failed');
+      }
+    });
+    log.debug({ userId: party.userId, deviceId: party.deviceId }, 'device connected');
+  }
+
+  return {
+    stats: () => board.stats(),
+    shutdown: async () => {
+      closing = true;
+      board.dispose();
+      await sayGoodbye(io);
+    },
+    release: async () => {},
+  };
+}
