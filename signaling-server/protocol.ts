@@ -351,9 +351,51 @@ export interface ServerToClientEvents {
   'session:kicked': (payload: ProtocolError) => void;
 }
 
-/** Events between server nodes (socket.io `serverSideEmit`). */
+// ─── between server nodes (scale-out on Redis) ──────────────────────────────
+//
+// With a Redis URL, every node is a gateway for its own sockets and one node at a
+// time, the coordinator, owns presence and calls (see signaling-server/clusterNode.ts).
+// A gateway forwards what its sockets do to the coordinator with these events; every
+// other node receives them too and answers `{ handled: false }`. What arrives from
+// another node is `unknown` until signaling-server/clusterMessages.ts parsed it.
+
+/** A client's socket on some node, as the node that holds it names it. */
+export interface NodeSocketRef {
+  /** The node that holds the socket (its gateway). */
+  nodeId: string;
+  /** socket.io's id of the socket: `io.to(socketId)` reaches it from any node. */
+  socketId: string;
+  /** Who the socket is, as its handshake said (checked by the gateway). */
+  party: { userId: UserId; deviceId: DeviceId; displayName: string };
+}
+
+/** The status a device chose last, and when (ms since epoch, the gateway's clock). */
+export interface ChosenStatusMark {
+  status: ChosenStatus;
+  at: number;
+}
+
+export interface NodeClientEvent extends NodeSocketRef {
+  event: ClientEventName;
+  /** Parsed by the gateway; parsed again by the coordinator. */
+  payload: unknown;
+}
+
+/** How a node answers a forwarded request: only the coordinator handles it. */
+export type NodeReply<T extends object = Record<never, never>> =
+  | { handled: false }
+  | ({ handled: true; nodeId: string } & T);
+
+/** Events between server nodes (socket.io `serverSideEmit`, carried by the Redis adapter). */
 export interface InterServerEvents {
-  'node:ping': (payload: { nodeId: string }) => void;
+  /** A socket connected to a gateway: admit it (or kick it) and welcome it. */
+  'node:connect': (payload: NodeSocketRef, ack: (reply: NodeReply<{ admitted: boolean }>) => void) => void;
+  /** A socket of a gateway is gone. */
+  'node:disconnect': (payload: NodeSocketRef, ack: (reply: NodeReply) => void) => void;
+  /** A client event, already checked against its schema and the rate limit by the gateway. */
+  'node:event': (payload: NodeClientEvent, ack: (reply: NodeReply<{ ack: Ack<object> }>) => void) => void;
+  /** The coordinator is leaving (clean shutdown): another node should take over now. */
+  'node:coordinator-released': (payload: { nodeId: string }) => void;
 }
 
 /** What the server keeps on each socket (`socket.data`). */
@@ -361,6 +403,11 @@ export interface SocketData {
   userId: UserId;
   deviceId: DeviceId;
   displayName: string;
+  /**
+   * Set by a clustered gateway when this device chose a status, so that a new
+   * coordinator rebuilding presence from the sockets (`fetchSockets`) restores it.
+   */
+  chosen?: ChosenStatusMark;
 }
 
 /** Polite-role rule shared by everyone: of two devices, the smaller id is polite. */
