@@ -96,6 +96,7 @@ function optionMessage(err: OptionError): string {
     'turn.secret': '--turn-secret',
     stunUrls: '--stun-url',
     allowedOrigins: '--allowed-origin',
+    redisUrl: '--redis-url',
   };
   const flag = Object.entries(flags).find(([option]) => err.option === option || err.option.startsWith(`${option}.`))?.[1];
   const detail = err.message.replace(/^Invalid signaling server option "[^"]*": /, '').replace(/\.$/, '');

@@ -35,6 +35,8 @@ Options:
   --turn-secret SECRET     the TURN server's static-auth-secret (REST API credentials;
                            or set PARLEY_TURN_SECRET)
   --stun-url URL           STUN server handed to clients (repeatable)
+  --redis-url URL          share presence, calls and relay with every node using this
+                           Redis, e.g. redis://127.0.0.1:6379 (or set PARLEY_REDIS_URL)
   -h, --help               show this help
   -v, --version            show the version`;
 
@@ -50,6 +52,7 @@ const spec = {
   'turn-url': { type: 'string', multiple: true },
   'turn-secret': { type: 'string' },
   'stun-url': { type: 'string', multiple: true },
+  'redis-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -90,6 +93,8 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin'];
   if (values['stun-url'] !== undefined) options.stunUrls = values['stun-url'];
+  const redisUrl = values['redis-url'] ?? (env.PARLEY_REDIS_URL || undefined);
+  if (redisUrl !== undefined) options.redisUrl = redisUrl;
   const turnUrls = values['turn-url'];
   const turnSecret = values['turn-secret'] ?? (env.PARLEY_TURN_SECRET || undefined);
   if ((turnUrls === undefined) !== (turnSecret === undefined)) {

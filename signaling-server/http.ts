@@ -13,6 +13,10 @@ export interface HealthStats {
   usersOnline: number;
   devicesOnline: number;
   activeCalls: number;
+  /** Clustered nodes only (a Redis URL): this node's id. */
+  nodeId?: string;
+  /** Clustered nodes only: whether Redis answers, and whether this node is the coordinator. */
+  cluster?: { redis: 'connected' | 'disconnected'; coordinator: boolean };
 }
 
 /**

@@ -67,6 +67,11 @@ export interface SignalingServerOptions {
   /** TURN REST API credentials. */
   turn?: TurnOptions | null;
   stunUrls?: string[];
+  /**
+   * redis:// or rediss:// URL: nodes sharing it share presence, calls and relay
+   * (see clusterNode.ts). Undefined = a single node with its state in memory.
+   */
+  redisUrl?: string;
 }
 
 const intIn = (min: number, max: number) =>
@@ -79,6 +84,10 @@ const originSchema = z
 
 const turnUrlSchema = z.string().regex(/^turns?:[^\s]+$/i, 'each TURN URL starts with turn: or turns:');
 const stunUrlSchema = z.string().regex(/^stuns?:[^\s]+$/i, 'each STUN URL starts with stun: or stuns:');
+
+const redisUrlSchema = z
+  .string()
+  .refine((s) => /^rediss?:\/\/[^\s/?#]+(\/\d*)?$/.test(s) && URL.canParse(s), 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
 
 const loggerSchema = z.custom<Logger>(
   (v) =>
@@ -120,6 +129,7 @@ const optionsSchema = z.strictObject({
     .nullable()
     .default(null),
   stunUrls: z.array(stunUrlSchema).default([]),
+  redisUrl: redisUrlSchema.optional(),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;

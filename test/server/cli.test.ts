@@ -114,6 +114,7 @@ describe('parley-server', () => {
     [['--turn-url', 'turn:t.example'], '--turn-url and --turn-secret go together'],
     [['--client', '/definitely/not/here'], '--client: '],
     [['stray'], 'unexpected argument stray'],
+    [['--redis-url', 'localhost:6379'], '--redis-url: must be a redis:// or rediss:// URL'],
   ])('refuses %j with one line and exit code 2', async (args, message) => {
     const run = runCli(args);
     expect(await run.exited).toBe(2);

@@ -17,6 +17,9 @@ describe('server options', () => {
     [{ turn: { urls: ['turn:t.example'], secret: '' } }, 'turn.secret'],
     [{ clientDir: '/definitely/not/here' }, 'clientDir'],
     [{ maxParticipant: 4 }, 'maxParticipant'],
+    [{ redisUrl: 'http://redis.example:6379' }, 'redisUrl'],
+    [{ redisUrl: 'redis://' }, 'redisUrl'],
+    [{ redisUrl: 'localhost:6379' }, 'redisUrl'],
   ])('refuses %j, naming the option', async (options, name) => {
     const attempt = createSignalingServer({ port: 0, logLevel: 'silent', ...(options as SignalingServerOptions) });
     await expect(attempt).rejects.toThrow(name);

@@ -1,0 +1,211 @@
+/**
+ * The coordinator role of a cluster node: the one Switchboard of the cluster,
+ * fed by every node's gateway, reaching sockets on any node by id through the
+ * Redis adapter (`io.to(socketId)` is published on the adapter's stream and
+ * delivered by the node that holds the socket, in order).
+ *
+ * Why one owner instead of state in Redis: presence and calls keep the exact,
+ * tested single-node rules and timers (ring timeout, grace period, queued
+ * signals) with no distributed locking per call; Redis carries only the lease
+ * and the messages. The price is that a coordinator's death loses call state:
+ * the next coordinator rebuilds presence from the sockets themselves
+ * (`fetchSockets`, socket.data has who each one is), welcomes every socket
+ * again (`call: null`), and clients re-attach their calls with `call:rejoin`,
+ * which rebuilds an unknown call id (CallRegistry.rejoin). Media keeps flowing
+ * peer to peer meanwhile.
+ */
+import type { Logger } from 'pino';
+import type { Party } from './callState';
+import { socketDataSchema } from './clusterMessages';
+import { describeError } from './logger';
+import { clientSchemas } from './handlers';
+import type { Ack, ChosenStatusMark, ClientEventName, NodeClientEvent, NodeSocketRef, UserId } from './protocol';
+import type { IoServer } from './socketServer';
+import { Switchboard, type SwitchboardOptions, type SwitchboardStats, type Transport } from './switchboard';
+import { describeIssues } from './eventGuard';
+
+/**
+ * How often the coordinator compares its sockets with those the nodes really
+ * hold. A node killed without goodbye never forwards its sockets' disconnects:
+ * until this runs, their users look online and their call places look connected
+ * (signals to them are lost, not queued; a device that reconnects elsewhere
+ * replaces its old socket at once).
+ */
+const RECONCILE_EVERY_MS = 3_000;
+const RETRY_REBUILD_MS = 500;
+
+type Emitter = { emit: (event: string, ...args: unknown[]) => boolean };
+const emitOn = (target: object, event: string, args: unknown[]): void => {
+  // socket.io's emit cannot follow the generic pair (event, args) through its
+  // own conditional types; Transport's signature has already checked the pair.
+  (target as Emitter).emit(event, ...args);
+};
+
+const notRegistered: Ack = {
+  ok: false,
+  error: { code: 'internal', message: 'This connection is not registered with the server any more. Reconnect and try again.' },
+};
+
+export class Coordinator {
+  private readonly board: Switchboard<string>;
+  /** Every socket the board was given, with the generation it came in (see reconcile). */
+  private readonly known = new Map<string, { party: Party; generation: number }>();
+  private generation = 0;
+  private state: 'rebuilding' | 'ready' | 'stopped' = 'rebuilding';
+  private reconcileTimer: ReturnType<typeof setInterval> | null = null;
+  private reconciling = false;
+
+  constructor(
+    private readonly io: IoServer,
+    options: SwitchboardOptions,
+    private readonly log: Logger,
+  ) {
+    const transport: Transport<string> = {
+      send: (socketId, event, ...args) => emitOn(io.to(socketId), event, args),
+      broadcast: (except, event, ...args) => emitOn(except === null ? io : io.except(except), event, args),
+      kick: (socketId, error) => {
+        io.to(socketId).emit('session:kicked', error);
+        io.in(socketId).disconnectSockets(true);
+      },
+    };
+    this.board = new Switchboard(options, transport);
+  }
+
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
+  /** Rebuilds presence from the sockets of every node, welcomes them all, then serves. */
+  async start(): Promise<void> {
+    while (this.state === 'rebuilding') {
+      try {
+        const sockets = await this.io.fetchSockets();
+        if (this.state !== 'rebuilding') return;
+        this.rebuild(sockets);
+        this.state = 'ready';
+      } catch (err) {
+        this.log.warn({ err: describeError(err) }, 'could not list the sockets of every node; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_REBUILD_MS));
+      }
+    }
+    if (this.state !== 'ready') return;
+    this.log.info({ sockets: this.known.size }, 'coordinator ready');
+    this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
+  }
+
+  /** Forgets everything (lease lost, or shutdown). Clients are not told: the next coordinator welcomes them. */
+  stop(): void {
+    this.state = 'stopped';
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.reconcileTimer = null;
+    this.board.dispose();
+    this.known.clear();
+  }
+
+  stats(): SwitchboardStats {
+    return this.board.stats();
+  }
+
+  // ─── what gateways forward (local calls, or parsed messages from other nodes) ──
+
+  /** A gateway's new socket: false when it was refused (kicked) or could not be registered (disconnected). */
+  connect(ref: NodeSocketRef): boolean {
+    // Adopted (and welcomed) while rebuilding, before its gateway's connect got through.
+    if (this.known.has(ref.socketId)) return true;
+    try {
+      const admitted = this.board.connect(ref.party, ref.socketId);
+      if (admitted) this.remember(ref.socketId, ref.party);
+      return admitted;
+    } catch (err) {
+      // Disconnected without a kick, so the client connects again by itself.
+      this.log.error({ err: describeError(err), deviceId: ref.party.deviceId }, 'could not register a socket');
+      this.io.in(ref.socketId).disconnectSockets(true);
+      try {
+        this.board.disconnect(ref.party, ref.socketId);
+      } catch {
+        // Already logged once; nothing more to undo.
+      }
+      return false;
+    }
+  }
+
+  disconnect(socketId: string): void {
+    const entry = this.known.get(socketId);
+    if (!entry) return;
+    this.known.delete(socketId);
+    this.board.disconnect(entry.party, socketId);
+  }
+
+  /** A client event; the payload is parsed again here, whoever forwarded it. */
+  event(message: NodeClientEvent): Ack<object> {
+    const entry = this.known.get(message.socketId);
+    // Acting as the party we registered, not as whatever the message claims.
+    if (!entry || this.board.presence.socketOf(entry.party.deviceId) !== message.socketId) return notRegistered;
+    return this.handle(entry.party, message.event, message.payload);
+  }
+
+  // ─── internals ───────────────────────────────────────────────────────────
+
+  private handle<E extends ClientEventName>(party: Party, event: E, payload: unknown): Ack<object> {
+    const parsed = clientSchemas[event].safeParse(payload);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: { code: 'invalid_payload', message: `The "${event}" request is not valid: ${describeIssues(parsed.error)}.` },
+      };
+    }
+    return this.board.handle(party, event, parsed.data);
+  }
+
+  private remember(socketId: string, party: Party): void {
+    this.generation += 1;
+    this.known.set(socketId, { party, generation: this.generation });
+  }
+
+  private rebuild(sockets: readonly { id: string; data: unknown }[]): void {
+    const adopted: { socketId: string; party: Party }[] = [];
+    const chosen = new Map<UserId, ChosenStatusMark>();
+    for (const socket of sockets) {
+      const data = socketDataSchema.safeParse(socket.data);
+      if (!data.success) {
+        this.log.warn({ socketId: socket.id, problem: describeIssues(data.error) }, 'a node holds a socket with invalid data; ignored');
+        continue;
+      }
+      const { chosen: mark, ...party } = data.data;
+      if (this.board.adopt(party, socket.id) === null) continue;
+      this.remember(socket.id, party);
+      adopted.push({ socketId: socket.id, party });
+      if (mark && mark.at > (chosen.get(party.userId)?.at ?? -Infinity)) chosen.set(party.userId, mark);
+    }
+    for (const [userId, mark] of chosen) this.board.restoreChosen(userId, mark.status);
+    for (const { socketId, party } of adopted) {
+      // A later socket of the same device may have replaced this one.
+      if (this.board.presence.socketOf(party.deviceId) === socketId) this.board.welcome(party, socketId);
+    }
+  }
+
+  /**
+   * Treats as disconnected every socket no node holds any more. Only sockets
+   * registered before the listing began are judged: one that connected while
+   * the nodes answered may be missing from the answer.
+   */
+  private async reconcile(): Promise<void> {
+    if (this.state !== 'ready' || this.reconciling) return;
+    this.reconciling = true;
+    const before = this.generation;
+    try {
+      const live = new Set((await this.io.fetchSockets()).map((s) => s.id));
+      if (this.state !== 'ready') return;
+      for (const [socketId, entry] of [...this.known]) {
+        if (entry.generation > before || live.has(socketId)) continue;
+        this.log.info({ deviceId: entry.party.deviceId }, 'a socket vanished with its node; it counts as disconnected');
+        this.disconnect(socketId);
+      }
+    } catch (err) {
+      // A node that does not answer in time: try again at the next round.
+      this.log.debug({ err: describeError(err) }, 'reconciliation skipped');
+    } finally {
+      this.reconciling = false;
+    }
+  }
+}
