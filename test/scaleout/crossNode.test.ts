@@ -1,0 +1,153 @@
+/**
+ * Two (or three) server nodes sharing a real redis-server: presence, calls and
+ * relay work across nodes exactly as on one node.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
+import { isPolite, PROTOCOL_VERSION } from '../../signaling-server/protocol';
+import { answer, candidate, cleanup, connectClient, eventually, freshId, offer, TestClient, type ClientSocket } from '../server/harness';
+import { health, startNodes } from './nodes';
+import { startRedis, type RedisServer } from './redisServer';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+afterEach(cleanup);
+
+/** A client that does not wait for its welcome (the harness's connectClient does). */
+function openClient(url: string, ids: { name: string; userId: string; deviceId: string }): TestClient {
+  const socket: ClientSocket = io(url, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    auth: { protocolVersion: PROTOCOL_VERSION, userId: ids.userId, deviceId: ids.deviceId, displayName: ids.name },
+  });
+  return new TestClient(ids.name, ids.userId, ids.deviceId, ids.name, socket);
+}
+
+describe('presence across nodes', () => {
+  it('shows users of other nodes in the roster, with their status, arrivals and departures', async () => {
+    const [a, b] = await startNodes(redis.url, 2);
+    if (!a || !b) throw new Error('two nodes expected');
+    const alice = await connectClient(a, { name: 'alice' });
+    const bob = await connectClient(b, { name: 'bob' });
+    expect(bob.welcome?.users).toEqual([{ userId: alice.userId, displayName: 'alice', status: 'available' }]);
+    expect(await alice.next('presence:joined')).toEqual({ userId: bob.userId, displayName: 'bob', status: 'available' });
+
+    expect(await bob.request('presence:status', { status: 'dnd' })).toEqual({ ok: true });
+    expect(await alice.next('presence:updated')).toEqual({ userId: bob.userId, displayName: 'bob', status: 'dnd' });
+    expect(await alice.request('call:invite', { to: bob.userId, media: 'audio' })).toMatchObject({
+      ok: false,
+      error: { code: 'do_not_disturb' },
+    });
+
+    bob.close();
+    expect(await alice.next('presence:left')).toEqual({ userId: bob.userId });
+    const carol = await connectClient(b, { name: 'carol' });
+    expect(carol.welcome?.users.map((u) => u.userId)).toEqual([alice.userId]);
+  });
+
+  it('kicks a device id that another user holds on another node', async () => {
+    const [a, b] = await startNodes(redis.url, 2);
+    if (!a || !b) throw new Error('two nodes expected');
+    const alice = await connectClient(a, { name: 'alice' });
+    // The device id is checked by the coordinator: the socket is admitted by its
+    // node, then kicked with the code a single node refuses it with.
+    const mallory = openClient(b.url, { name: 'mallory', userId: freshId('mallory'), deviceId: alice.deviceId });
+    try {
+      expect(await mallory.next('session:kicked')).toMatchObject({ code: 'invalid_identity', message: expect.stringContaining(alice.deviceId) });
+      expect(await mallory.disconnected()).toBe('io server disconnect');
+      expect(mallory.welcome).toBeNull();
+    } finally {
+      mallory.close();
+    }
+    const bob = await connectClient(b, { name: 'bob' });
+    expect(bob.welcome?.users.map((u) => u.userId)).toEqual([alice.userId]);
+    expect(alice.disconnectReason).toBeNull();
+  });
+});
+
+describe('a call across nodes', () => {
+  it('rings, is accepted, relays signals both ways exactly once with the sender stamped, and ends on hang-up', async () => {
+    const [a, b] = await startNodes(redis.url, 2);
+    if (!a || !b) throw new Error('two nodes expected');
+    // The caller is on the node that is not the coordinator: every request crosses Redis.
+    const alice = await connectClient(b, { name: 'alice' });
+    const bob = await connectClient(a, { name: 'bob' });
+
+    const invited = await alice.request('call:invite', { to: bob.userId, media: 'video' });
+    if (!invited.ok) throw new Error(invited.error.message);
+    const { callId } = invited.call;
+    expect(invited.call.invitees[0]?.devices).toEqual([{ deviceId: bob.deviceId, polite: isPolite(alice.deviceId, bob.deviceId) }]);
+    const incoming = await bob.next('call:incoming');
+    expect(incoming).toMatchObject({ callId, from: { userId: alice.userId, displayName: 'alice' }, media: 'video' });
+
+    const accepted = await bob.request('call:accept', { callId, audio: true, video: false });
+    if (!accepted.ok) throw new Error(accepted.error.message);
+    expect(accepted.call.members.map((m) => m.deviceId)).toEqual([alice.deviceId, bob.deviceId]);
+    expect(await alice.next('call:invite-ended')).toEqual({ callId, userId: bob.userId, reason: 'answered' });
+    await alice.next('call:updated', (p) => p.call.members.length === 2);
+    await eventually(async () => (await health(a.url))?.activeCalls === 1, 'the coordinator counts the call');
+
+    const toBob = [offer(), candidate(1), candidate(2), candidate(3)];
+    for (const data of toBob) expect(await alice.request('signal', { callId, to: bob.deviceId, data })).toEqual({ ok: true });
+    expect(await bob.request('signal', { callId, to: alice.deviceId, data: answer() })).toEqual({ ok: true });
+    expect(await alice.next('signal')).toEqual({ callId, from: bob.deviceId, fromUserId: bob.userId, data: answer() });
+    // Markers: once they arrive, everything sent before them has.
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: candidate(99) })).toEqual({ ok: true });
+    await bob.next('signal', (p) => p.data.kind === 'candidate' && p.data.candidate?.candidate.startsWith('candidate:99 ') === true);
+    expect(bob.all('signal')).toEqual(
+      [...toBob, candidate(99)].map((data) => ({ callId, from: alice.deviceId, fromUserId: alice.userId, data })),
+    );
+    expect(alice.all('signal')).toHaveLength(1);
+
+    expect(await bob.request('call:leave', { callId })).toEqual({ ok: true });
+    expect(await alice.next('call:member-left')).toEqual({ callId, userId: bob.userId, deviceId: bob.deviceId, reason: 'left' });
+    expect(await alice.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+    expect(await alice.next('presence:updated', (u) => u.userId === bob.userId && u.status === 'available')).toBeTruthy();
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_call' },
+    });
+  });
+
+  it('rings every device of a user spread over nodes; answered on one, the others stop and the caller talks to that one', async () => {
+    const [a, b, c] = await startNodes(redis.url, 3);
+    if (!a || !b || !c) throw new Error('three nodes expected');
+    const bobId = freshId('bob');
+    const carol = await connectClient(c, { name: 'carol' });
+    const bobDesk = await connectClient(a, { name: 'bob-desk', userId: bobId, displayName: 'bob' });
+    const bobLaptop = await connectClient(b, { name: 'bob-laptop', userId: bobId, displayName: 'bob' });
+
+    const invited = await carol.request('call:invite', { to: bobId, media: 'audio' });
+    if (!invited.ok) throw new Error(invited.error.message);
+    const { callId } = invited.call;
+    expect(invited.call.invitees[0]?.devices.map((d) => d.deviceId).sort()).toEqual([bobDesk.deviceId, bobLaptop.deviceId].sort());
+    await bobDesk.next('call:incoming', (p) => p.callId === callId);
+    await bobLaptop.next('call:incoming', (p) => p.callId === callId);
+    // While it rings, the caller may already signal each ringing device (pre-connect).
+    expect(await carol.request('signal', { callId, to: bobLaptop.deviceId, data: offer() })).toEqual({ ok: true });
+    await bobLaptop.next('signal', (p) => p.from === carol.deviceId);
+
+    expect(await bobDesk.request('call:accept', { callId, audio: true, video: false })).toMatchObject({ ok: true });
+    expect(await bobLaptop.next('call:ring-ended')).toEqual({ callId, reason: 'answered_elsewhere' });
+    expect(await bobLaptop.request('call:accept', { callId, audio: true, video: false })).toMatchObject({
+      ok: false,
+      error: { code: 'not_invited' },
+    });
+    expect(await carol.next('call:invite-ended')).toEqual({ callId, userId: bobId, reason: 'answered' });
+
+    expect(await carol.request('signal', { callId, to: bobDesk.deviceId, data: offer() })).toEqual({ ok: true });
+    expect(await bobDesk.next('signal')).toMatchObject({ callId, from: carol.deviceId, data: offer() });
+    expect(await carol.request('signal', { callId, to: bobLaptop.deviceId, data: candidate(1) })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_recipient' },
+    });
+    expect(await bobDesk.request('call:leave', { callId })).toEqual({ ok: true });
+    expect(await carol.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+  });
+});
