@@ -1,0 +1,127 @@
+/**
+ * The file-transfer protocol on a call's negotiated 'files' data channel: the
+ * control messages (JSON text) and their schemas, the sizes, and the helpers both
+ * ends use. Chunks travel as binary messages in between, in order (the channel is
+ * ordered and reliable), so a chunk belongs to the transfer that was accepted last.
+ *
+ *   sender                               receiver
+ *   offer {id,name,size,mime,sha256} ─▶  within its limit?  ─▶ accept | reject(too_large, limit)
+ *   chunk, chunk, … (binary, 16 KiB)  ─▶  counted, kept
+ *   end {id}                          ─▶  size and SHA-256 checked ─▶ result {ok}
+ *   cancel {id}  ◀──────── either side, any time ────────▶ cancel {id}
+ *
+ * Everything that arrives is outside input: text is parsed by `fileMessageSchema`,
+ * binary is checked against what the accepted offer announced.
+ */
+import { z } from 'zod';
+
+/**
+ * 16 KiB: the largest message every WebRTC stack delivers unfragmented
+ * (RFC 8831 §6.6 recommends staying below that for interoperability).
+ */
+export const CHUNK_BYTES = 16 * 1024;
+/** Above this much queued in the channel the sender pauses… */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+/** …and it resumes when the channel's 'bufferedamountlow' says it drained to this. */
+export const LOW_WATER_BYTES = 256 * 1024;
+/** Binary messages larger than this are refused, whoever sent them. */
+export const MAX_CHUNK_BYTES = 64 * 1024;
+/** Progress is reported every this many bytes (and at the end), not per chunk. */
+export const PROGRESS_STEP_BYTES = 256 * 1024;
+
+const idSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+
+export const fileMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('offer'),
+    id: idSchema,
+    name: z.string().min(1).max(255),
+    size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    mime: z.string().max(255),
+    /** Lower-case hex SHA-256 of the whole file. */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  z.strictObject({ type: z.literal('accept'), id: idSchema }),
+  z.strictObject({
+    type: z.literal('reject'),
+    id: idSchema,
+    reason: z.enum(['too_large', 'busy']),
+    /** The receiver's size limit in bytes (too_large). */
+    limit: z.number().int().nonnegative().optional(),
+  }),
+  z.strictObject({ type: z.literal('end'), id: idSchema }),
+  z.strictObject({ type: z.literal('cancel'), id: idSchema }),
+  z.strictObject({ type: z.literal('result'), id: idSchema, ok: z.boolean() }),
+]);
+export type FileMessage = z.infer<typeof fileMessageSchema>;
+
+/** A text message parsed, or null when it is not one of ours (dropped). */
+export function parseFileMessage(text: string): FileMessage | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const parsed = fileMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : null;
+}
+
+export function encodeFileMessage(message: FileMessage): string {
+  return JSON.stringify(message);
+}
+
+/** [start, end) byte ranges of CHUNK_BYTES covering `size` bytes; none for an empty file. */
+export function chunkRanges(size: number, chunkBytes = CHUNK_BYTES): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  for (let start = 0; start < size; start += chunkBytes) ranges.push({ start, end: Math.min(size, start + chunkBytes) });
+  return ranges;
+}
+
+export function toHex(digest: ArrayBuffer): string {
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** SHA-256 (hex) with WebCrypto: crypto.subtle exists in every secure context and in Node. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+/** Characters no file system takes in a name (Windows is the strictest), and controls. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_NAME = /[\u0000-\u001f\u007f<>:"/\\|?*\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const RESERVED_WINDOWS = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/**
+ * A name that is safe to offer for saving: no path (a sender must not choose the
+ * folder), no characters a file system refuses, no bidi overrides that disguise
+ * the extension, no leading dots (hidden files), no Windows device names, at most
+ * 120 characters with the extension kept.
+ */
+export function sanitizeFileName(name: string): string {
+  const base = name.split(/[/\\]/).pop() ?? '';
+  let clean = base.replace(UNSAFE_NAME, '_').replace(/\s+/g, ' ').trim().replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  if (RESERVED_WINDOWS.test(clean)) clean = `_${clean}`;
+  if (clean.length > 120) {
+    const dot = clean.lastIndexOf('.');
+    const ext = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : '';
+    clean = clean.slice(0, 120 - ext.length) + ext;
+  }
+  return clean || 'file';
+}
+
+/**
+ * 5 MB, 840 KB, 12 bytes: sizes as people read them, in units of 1024 as file
+ * managers on Windows and in the settings' limit (100 MB = 100 × 1024 × 1024 bytes).
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+}
