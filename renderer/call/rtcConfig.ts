@@ -1,0 +1,111 @@
+/**
+ * The RTCConfiguration for new peer connections: the server's ICE servers (STUN,
+ * and TURN with short-lived REST credentials) and, when the person asked to hide
+ * their IP address, `iceTransportPolicy: 'relay'`.
+ *
+ * TURN credentials expire (`ttlSeconds` in the 'ice:servers' ack; coturn checks the
+ * expiry in the username on every Allocate). A configuration is reused only while
+ * its credentials have a comfortable margin left, so that a session opened late in
+ * a long call (someone added, an ICE restart after an hour) never allocates with a
+ * credential that is about to lapse.
+ */
+
+export interface IceServersAnswer {
+  iceServers: RTCIceServer[];
+  /** How long the credentials stay valid; 0 when nothing in the list expires. */
+  ttlSeconds: number;
+}
+
+export interface RtcConfigSourceOptions {
+  /** Asks the server ('ice:servers'); rejects when it cannot. */
+  fetch(): Promise<IceServersAnswer>;
+  now(): number;
+  /** Settings → "Relay calls through the server (hide my IP address)". */
+  relayOnly(): boolean;
+}
+
+export interface RtcConfigSource {
+  /** A configuration whose credentials are still good; fetched when needed. */
+  get(): Promise<RTCConfiguration>;
+  /** Forget what was fetched (a new call asks again). */
+  reset(): void;
+}
+
+/** Refused when relaying is required but the server offers no TURN server. */
+export class RelayUnavailableError extends Error {
+  constructor() {
+    super(
+      'Relay-only calls are on, but this server offers no TURN relay, so the call cannot connect without revealing your IP address. ' +
+        'Turn off “Relay calls through the server” in Settings, or ask whoever runs the server to set up TURN.',
+    );
+    this.name = 'RelayUnavailableError';
+  }
+}
+
+/**
+ * How long a list with credentials valid for `ttlSeconds` may be reused: the TTL
+ * minus a fifth of it (at least a minute, at most half of it). Never expires when
+ * nothing in it does.
+ */
+export function reuseWindowMs(ttlSeconds: number): number {
+  if (ttlSeconds <= 0) return Number.POSITIVE_INFINITY;
+  const ttlMs = ttlSeconds * 1000;
+  const margin = Math.min(Math.max(60_000, ttlMs / 5), ttlMs / 2);
+  return ttlMs - margin;
+}
+
+function hasTurn(iceServers: readonly RTCIceServer[]): boolean {
+  return iceServers.some((server) =>
+    (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => /^turns?:/i.test(url)),
+  );
+}
+
+export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfigSource {
+  let cached: { config: RTCConfiguration; freshUntil: number; relayOnly: boolean } | null = null;
+  let pending: Promise<RTCConfiguration> | null = null;
+  /** Bumped by reset(): an answer to a request made before it is not kept. */
+  let generation = 0;
+
+  const build = (answer: IceServersAnswer, relayOnly: boolean): RTCConfiguration => {
+    if (relayOnly && !hasTurn(answer.iceServers)) throw new RelayUnavailableError();
+    return relayOnly ? { iceServers: answer.iceServers, iceTransportPolicy: 'relay' } : { iceServers: answer.iceServers };
+  };
+
+  const refresh = async (relayOnly: boolean): Promise<RTCConfiguration> => {
+    const stale = cached;
+    const asked = generation;
+    let answer: IceServersAnswer;
+    try {
+      answer = await options.fetch();
+    } catch {
+      // Offline for a moment: credentials that are not quite fresh beat none (they
+      // are refreshed with a margin, so they are usually still valid).
+      if (stale && stale.relayOnly === relayOnly) return stale.config;
+      // No STUN/TURN: host candidates still connect peers on one network.
+      return build({ iceServers: [], ttlSeconds: 0 }, relayOnly);
+    }
+    const config = build(answer, relayOnly);
+    if (asked === generation) cached = { config, freshUntil: options.now() + reuseWindowMs(answer.ttlSeconds), relayOnly };
+    return config;
+  };
+
+  return {
+    get() {
+      const relayOnly = options.relayOnly();
+      if (cached && cached.relayOnly === relayOnly && options.now() < cached.freshUntil) {
+        return Promise.resolve(cached.config);
+      }
+      if (pending) return pending;
+      const asked: Promise<RTCConfiguration> = refresh(relayOnly).finally(() => {
+        if (pending === asked) pending = null;
+      });
+      pending = asked;
+      return asked;
+    },
+    reset() {
+      cached = null;
+      pending = null;
+      generation += 1;
+    },
+  };
+}
