@@ -1,0 +1,54 @@
+/**
+ * What a lost peer session means for the call. Pure: the engine applies it.
+ *
+ * A session is lost when its connection could not be set up (no RTC configuration:
+ * relay-only without a TURN server), or when ICE recovery gave it up after its
+ * restarts (iceRecovery.ts).
+ *
+ * - In a 1:1 call the call is over: nothing else carries it. It ends as 'failed'
+ *   with what happened, and the server is told (leave), so that neither side stays
+ *   "in a call" and calling again works at once.
+ * - In a group call the others go on; the tile says the connection was lost, and a
+ *   network check (resume, unlock) may still revive it.
+ * - A session that cannot even be set up will not connect after an answer either:
+ *   a dial ends (the invite is withdrawn); a call ringing here stops ringing on
+ *   this device only, so the person's other devices may still answer it.
+ */
+import { remoteMembers, type InCallState, type SelfRef } from './callState';
+import { CONNECTION_LOST } from './sessionPool';
+
+export type LossOutcome =
+  /** The call goes on without that session. */
+  | { end: false }
+  /** End here with reason 'failed' and `detail`; `tell` is what the server should hear. */
+  | { end: true; detail: string; tell: 'leave' | 'withdraw' | 'nothing' };
+
+export function lossOutcome(state: InCallState, self: SelfRef, deviceId: string, detail: string): LossOutcome {
+  const setupFailed = detail !== CONNECTION_LOST;
+  switch (state.phase) {
+    case 'active': {
+      const others = remoteMembers(state.call, self);
+      if (others.some((m) => m.deviceId !== deviceId)) return { end: false };
+      if (!setupFailed && !others.some((m) => m.deviceId === deviceId)) return { end: false };
+      return { end: true, detail, tell: 'leave' };
+    }
+    case 'outgoing':
+      return setupFailed ? { end: true, detail, tell: 'withdraw' } : { end: false };
+    case 'incoming':
+      return setupFailed ? { end: true, detail, tell: 'nothing' } : { end: false };
+  }
+}
+
+/**
+ * Whether `deviceId` leaving now leaves this device alone in a call whose path to
+ * them was down. When both ends of a broken path give up, the first to give up
+ * leaves, and the server ends the call for the other as 'hangup'; for the person
+ * at the other end that call was dropped, not hung up, and is said so.
+ */
+export function leftWhileDown(state: InCallState, self: SelfRef, deviceId: string): boolean {
+  if (state.phase !== 'active') return false;
+  const others = remoteMembers(state.call, self);
+  if (others.length !== 1 || others[0]?.deviceId !== deviceId) return false;
+  const connection = state.links[deviceId]?.connection;
+  return connection === 'reconnecting' || connection === 'failed';
+}
