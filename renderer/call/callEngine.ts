@@ -12,16 +12,23 @@
 import type { HistoryEntry } from '../../preload/contract';
 import type { CallSnapshot, IncomingCall } from '../../signaling-server/protocol';
 import { insecureContextDevices, LocalMedia, type MediaDevicesLike, type PreferredDevices } from '../media/localMedia';
+import { browserDisplayMedia, createCallFeatures } from './callFeatures';
 import { historyEntry } from './callHistory';
+import { CallRejoin } from './callRejoin';
 import { isInCall, remoteMembers, type CallState, type EndedState, type SelfRef } from './callState';
 import { createCallStore } from './callStore';
+import { leftWhileDown, lossOutcome } from './connectionLoss';
 import { acceptFailure, inviteError, inviteFailure, quietly } from './engineErrors';
+import { realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
 import { randomId } from './ids';
 import { realPeerConnection, type PeerConnectionLike } from './peerConnection';
+import { createRtcConfigSource } from './rtcConfig';
 import { callSnapshotSchema, iceServersAckSchema, listenToCallEvents, type CallSignaling } from './serverEvents';
 import { SessionPool } from './sessionPool';
 import { callKinds, planSessions } from './sessionPlan';
+import type { DisplayMediaLike } from './screenShare';
 import { pollAudioLevels, SPEAKER_POLL_MS } from './speakerPoller';
+import type { CallFeaturesController } from './featureTypes';
 import type { CallController } from './types';
 
 export type { CallSignaling } from './serverEvents';
@@ -33,7 +40,7 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
   media?: MediaDevicesLike;
   /** Default new RTCPeerConnection(config). */
   createPeerConnection?: (config: RTCConfiguration) => PC;
-  /** Default: ask the server ('ice:servers'); without an answer, host candidates only. */
+  /** Default: ask the server ('ice:servers'); without an answer, host candidates only. Only its iceServers are used. */
   getRtcConfiguration?: () => Promise<RTCConfiguration>;
   onHistory?: (entry: HistoryEntry) => void;
   now?: () => number;
@@ -42,15 +49,23 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
   /** The microphone and camera chosen in Settings. */
   preferredDevices?: () => PreferredDevices;
   speakerPollMs?: number;
+  /** Settings → relay every call through TURN (iceTransportPolicy 'relay'); read for each new call. */
+  relayOnly?: () => boolean;
+  /** ICE recovery and rejoin timers (tests inject their own). */
+  timers?: Timers;
+  recoveryPolicy?: Partial<IceRecoveryPolicy>;
+  /** Largest file sent or accepted in a call (settings.maxFileBytes); default 100 MB. */
+  maxFileBytes?: () => number;
+  /** Default navigator.mediaDevices where it has getDisplayMedia; null: no screen sharing. */
+  display?: DisplayMediaLike | null;
 }
 
 export interface CallEngine<PC extends PeerConnectionLike = RTCPeerConnection> extends CallController {
   /** Every live peer connection (end-to-end tests read their getStats). */
   debugPeerConnections(): PC[];
+  /** Screen sharing, chat, files, live stats, device switching (callFeatures.ts). */
+  readonly features: CallFeaturesController;
 }
-
-/** TURN credentials are short-lived: a call older than this fetches them again. */
-const RTC_CONFIG_REUSE_MS = 10 * 60_000;
 
 export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnection>(
   options: CallEngineOptions<PC>,
@@ -70,7 +85,9 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   let disposed = false;
   let stopPolling: (() => void) | null = null;
   let mediaSent: { callId: string; audio: boolean; video: boolean } | null = null;
-  let rtcConfig: { at: number; promise: Promise<RTCConfiguration> } | null = null;
+  const timers = options.timers ?? realTimers;
+  /** The call whose last other member left while the path to them was down (connectionLoss.ts). */
+  let droppedCall: string | null = null;
   /** Calls that ended here: their late updates must not be taken for a new dial's. */
   const finishedCalls: string[] = [];
   const finish = (callId: string): void => {
@@ -79,49 +96,85 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     if (finishedCalls.length > 16) finishedCalls.shift();
   };
 
+  // Undefined on a page that is not a secure context: say so instead of crashing.
+  const mediaDevices = options.media ?? (navigator.mediaDevices as MediaDevices | undefined) ?? insecureContextDevices;
   const local = new LocalMedia({
-    // Undefined on a page that is not a secure context: say so instead of crashing.
-    devices: options.media ?? (navigator.mediaDevices as MediaDevices | undefined) ?? insecureContextDevices,
+    devices: mediaDevices,
     createStream,
     ...(options.preferredDevices ? { preferred: options.preferredDevices } : {}),
     onChange: () => dispatch({ type: 'localMedia', local: local.snapshot() }),
   });
 
-  const fetchRtcConfiguration = async (): Promise<RTCConfiguration> => {
-    if (options.getRtcConfiguration) return options.getRtcConfiguration();
-    try {
-      const { iceServers } = iceServersAckSchema.parse(await signaling.request('ice:servers', {}));
-      return { iceServers };
-    } catch {
-      // No STUN/TURN: host candidates still connect peers on one network.
-      return { iceServers: [] };
-    }
-  };
-  const rtcConfiguration = (): Promise<RTCConfiguration> => {
-    if (!rtcConfig || now() - rtcConfig.at > RTC_CONFIG_REUSE_MS) {
-      rtcConfig = { at: now(), promise: fetchRtcConfiguration() };
-    }
-    return rtcConfig.promise;
-  };
+  // TURN credentials are short-lived: reused while they have a margin left (rtcConfig.ts).
+  const rtcConfig = createRtcConfigSource({
+    fetch: async () => {
+      if (options.getRtcConfiguration) {
+        // Servers given by the embedder: nothing in them is known to expire.
+        return { iceServers: (await options.getRtcConfiguration()).iceServers ?? [], ttlSeconds: 0 };
+      }
+      return iceServersAckSchema.parse(await signaling.request('ice:servers', {}));
+    },
+    now,
+    relayOnly: () => options.relayOnly?.() ?? false,
+  });
+  const rtcConfiguration = (): Promise<RTCConfiguration> => rtcConfig.get();
+
+  const features = createCallFeatures({
+    self,
+    local,
+    devices: mediaDevices,
+    display: options.display === undefined ? browserDisplayMedia() : options.display,
+    connections: () => pollTargets(),
+    maxFileBytes: options.maxFileBytes ?? (() => 100 * 1024 * 1024),
+    now,
+  });
 
   const pool = new SessionPool<PC>({
+    hooks: features.hooks,
     createPeerConnection,
     rtcConfiguration,
-    // A lost signal shows as a connection that does not come up; ICE restart
-    // (with signaling reconnection, a later issue) is what will recover it.
-    sendSignal: (callId, to, data) => void quietly(signaling.request('signal', { callId, to, data })),
+    // A description whose relay failed is sent again once the path is back (sessionPool.ts).
+    sendSignal: (callId, to, data) => signaling.request('signal', { callId, to, data }),
     createStream,
     dispatch,
     now,
+    timers,
+    ...(options.recoveryPolicy ? { recoveryPolicy: options.recoveryPolicy } : {}),
+    onSessionLost: (deviceId, detail) => sessionLost(deviceId, detail),
   });
+
+  const rejoin = new CallRejoin({
+    signaling,
+    self,
+    state,
+    dispatch,
+    now,
+    timers,
+    onAttachmentChange: () => pool.setHeld((deviceId) => rejoin.isHeld(deviceId)),
+    leave: (callId) => void quietly(signaling.request('call:leave', { callId })),
+  });
+  const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
+
+  /** A session could not be set up or was given up: end the call if nothing else carries it. */
+  function sessionLost(deviceId: string, detail: string): void {
+    const before = state();
+    if (!isInCall(before)) return;
+    const outcome = lossOutcome(before, self, deviceId, detail);
+    if (!outcome.end) return;
+    dispatch({ type: 'failed', detail: outcome.detail, at: now() });
+    if (outcome.tell === 'leave' && before.callId) void quietly(signaling.request('call:leave', { callId: before.callId }));
+    if (outcome.tell === 'withdraw' && before.phase === 'outgoing' && before.callId) void withdraw(before.callId, before.peer.userId);
+  }
 
   /** After every change: bring sessions, media, polling, flags and history in line. */
   function afterChange(prev: CallState, next: CallState): void {
     if (isInCall(next)) {
       pool.sync(next.callId, planSessions(next, self), callKinds(next.media), { audio: local.audio, video: local.video });
+      pool.setHeld((deviceId) => rejoin.isHeld(deviceId));
     } else {
       pool.closeAll();
       local.release();
+      rejoin.forget();
     }
     if (next.phase === 'active' && !stopPolling) {
       stopPolling = pollAudioLevels(
@@ -138,6 +191,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       recordHistory(next);
     }
     syncMediaFlags(next);
+    features.callChanged(next);
   }
 
   function pollTargets(): [string, PeerConnectionLike][] {
@@ -187,21 +241,31 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     incoming: startRinging,
     ringEnded: (e) => dispatch({ type: 'ringEnded', ...e, at: now() }),
     updated: (call) => {
-      if (!finishedCalls.includes(call.callId)) dispatch({ type: 'callUpdated', call, at: now() });
+      if (!finishedCalls.includes(call.callId)) dispatch({ type: 'callUpdated', call: rejoin.snapshotFor(call), at: now() });
     },
     inviteEnded: (e) => dispatch({ type: 'inviteEnded', ...e, at: now() }),
-    memberLeft: (e) => dispatch({ type: 'memberLeft', callId: e.callId, deviceId: e.deviceId, at: now() }),
-    ended: (e) => dispatch({ type: 'callEnded', ...e, at: now() }),
+    memberLeft: (e) => {
+      rejoin.memberLeft(e.callId, e.deviceId);
+      const before = state();
+      if (isInCall(before) && before.callId === e.callId && leftWhileDown(before, self, e.deviceId)) droppedCall = e.callId;
+      dispatch({ type: 'memberLeft', callId: e.callId, deviceId: e.deviceId, at: now() });
+    },
+    ended: (e) => {
+      const reason = e.reason === 'hangup' && e.callId === droppedCall ? 'disconnected' : e.reason;
+      dispatch({ type: 'callEnded', callId: e.callId, reason, at: now() });
+    },
     signal: (e) => {
       if (isInCall(state())) pool.deliver(e.callId, e.from, e.data);
     },
+    welcome: (w) => rejoin.welcome(w),
+    shutdown: () => rejoin.shutdown(),
   });
 
   function startRinging(incoming: IncomingCall): void {
     const before = state();
     if (before.phase !== 'idle' && before.phase !== 'ended') return;
     if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;
-    rtcConfig = null;
+    rtcConfig.reset();
     dispatch({ type: 'incoming', incoming, at: now() });
     // Fast to answer: the media is ready (and its permission asked) while it rings.
     const after = state();
@@ -220,8 +284,23 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   // ─── the controller ───────────────────────────────────────────────────────
 
   const engine: CallEngine<PC> = {
-    getView: store.view,
-    subscribe: store.subscribe,
+    // Shared screens are tiles: the features fill them into the store's view.
+    getView: () => features.decorate(store.view()),
+    subscribe(listener) {
+      let last = engine.getView();
+      const wake = (): void => {
+        const next = engine.getView();
+        if (next === last) return;
+        last = next;
+        listener(next);
+      };
+      const offStore = store.subscribe(wake);
+      const offFeatures = features.subscribe(wake);
+      return () => {
+        offStore();
+        offFeatures();
+      };
+    },
 
     async call(peer, media) {
       if (disposed) return;
@@ -230,7 +309,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
         throw new Error(`You are already in a call. Hang up before calling ${peer.displayName}.`);
       }
       const attempt = randomId();
-      rtcConfig = null;
+      rtcConfig.reset();
       dispatch({ type: 'dial', attempt, peer, media, at: now() });
       void local.start({ video: media === 'video' });
       let call: CallSnapshot;
@@ -328,6 +407,10 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       else local.stopCamera();
     },
 
+    checkConnections() {
+      if (isInCall(state())) pool.checkConnections();
+    },
+
     dismiss() {
       dispatch({ type: 'dismiss' });
     },
@@ -341,13 +424,17 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       else if (last.phase === 'incoming') void quietly(signaling.request('call:decline', { callId: last.callId }));
       else if (last.phase === 'outgoing' && last.callId) void withdraw(last.callId, last.peer.userId);
       stopListening();
+      stopFollowingConnection();
+      rejoin.dispose();
       store.close();
       stopPolling?.();
       stopPolling = null;
       pool.closeAll();
+      features.dispose();
       local.release();
     },
 
+    features,
     debugPeerConnections: () => pool.peerConnections(),
   };
   return engine;

@@ -75,6 +75,8 @@ export type ActiveState = InCall & {
   activeSpeaker: string | null;
   /** Everyone who was a member at some point: the history's peers. */
   met: PersonRef[];
+  /** The signaling server has this device attached to the call (false while it reconnects or rejoins). */
+  serverOnline: boolean;
 };
 export interface EndedState {
   phase: 'ended';
@@ -114,6 +116,7 @@ export type CallEvent =
   | { type: 'linkStream'; deviceId: string; stream: MediaStream | null }
   | { type: 'linkClosed'; deviceId: string }
   | { type: 'audioLevels'; levels: Readonly<Record<string, number>> }
+  | { type: 'serverLink'; online: boolean }
   | { type: 'localMedia'; local: Partial<LocalState> }
   | { type: 'dismiss' };
 
@@ -191,6 +194,7 @@ function activate(state: OutgoingState | IncomingState, call: CallSnapshot, self
     connectedAt: connected ? at : null,
     activeSpeaker: null,
     met: addPeople(peersOf(state, self), members, self),
+    serverOnline: true,
   };
 }
 
@@ -352,6 +356,8 @@ export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): C
       return state.phase === 'active' ? hearLevels(state, event.levels, self) : state;
     case 'localMedia':
       return { ...state, local: { ...state.local, ...event.local } };
+    case 'serverLink':
+      return state.phase === 'active' && state.serverOnline !== event.online ? { ...state, serverOnline: event.online } : state;
   }
 }
 

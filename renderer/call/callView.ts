@@ -54,6 +54,7 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
         local: localView(state.local),
         maxParticipants: state.call.maxParticipants,
         activeSpeaker: state.activeSpeaker,
+        reconnectingToServer: !state.serverOnline,
       };
     }
     case 'ended':

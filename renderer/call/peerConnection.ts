@@ -39,7 +39,12 @@ export interface PeerConnectionEventMap {
   icecandidate: Event & { readonly candidate: IceCandidateLike | null };
   connectionstatechange: Event;
   signalingstatechange: Event;
-  track: Event & { readonly track: MediaStreamTrack; readonly transceiver: RtpTransceiverLike };
+  track: Event & {
+    readonly track: MediaStreamTrack;
+    readonly transceiver: RtpTransceiverLike;
+    /** The sender's streams (msid); optional so fakes may leave it out. Non-empty: an extra track (a screen). */
+    readonly streams?: readonly MediaStream[];
+  };
 }
 
 export interface PeerConnectionLike {
@@ -54,8 +59,10 @@ export interface PeerConnectionLike {
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate: RTCIceCandidateInit): Promise<void>;
   getStats(): Promise<ReadonlyMap<string, unknown>>;
-  /** Not used yet: ICE restart arrives with reconnection (a later issue). */
+  /** ICE restart (iceRecovery.ts): fires negotiationneeded for an offer with new credentials. */
   restartIce(): void;
+  /** Fresh ICE servers (TURN credentials) before a restart; optional so that fakes may leave it out. */
+  setConfiguration?(configuration: RTCConfiguration): void;
   close(): void;
   addEventListener<K extends keyof PeerConnectionEventMap>(
     type: K,

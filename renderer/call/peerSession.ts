@@ -62,6 +62,8 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
   private closed = false;
   private readonly wanted = new Map<MediaKind, MediaStreamTrack | null>();
   private readonly own = new WeakSet<RtpTransceiverLike>();
+  /** Transceivers of extra tracks (screens), mine or the peer's: never camera or microphone. */
+  private readonly reserved = new WeakSet<RtpTransceiverLike>();
   private readonly disposers: (() => void)[] = [];
 
   constructor(private readonly options: PeerSessionOptions<PC>) {
@@ -86,7 +88,13 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
         const phase = connectionPhase(pc.connectionState);
         if (phase) this.options.onPhase?.(phase);
       }),
-      listen(pc, 'track', ({ track }) => this.options.onTrack?.(track)),
+      listen(pc, 'track', ({ track, transceiver, streams }) => {
+        // Camera and microphone are sent with no stream (addTransceiver(kind) has
+        // none); a track that comes in a stream (msid) is an extra, a shared screen
+        // (screenShare.ts): not this session's to adopt or fill, not the person's media.
+        if (streams && streams.length > 0) this.reserved.add(transceiver);
+        else this.options.onTrack?.(track);
+      }),
     );
   }
 
@@ -115,6 +123,11 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     const transceiver = this.mainTransceiver(kind);
     if (transceiver) await this.apply(transceiver, kind);
     else this.addMissingTransceivers();
+  }
+
+  /** A transceiver this side added for an extra track (a screen): setTrack and adoption leave it alone. */
+  reserve(transceiver: RtpTransceiverLike): void {
+    this.reserved.add(transceiver);
   }
 
   /** The tracks currently on the senders (for tests and diagnostics). */
@@ -163,6 +176,18 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     }
   }
 
+  /**
+   * Sends the local description again after its relay failed (the signaling path
+   * was down): a pending offer, or the answer that closed the last negotiation,
+   * which the other side still waits for in have-local-offer.
+   */
+  resendLocalDescription(): void {
+    const { signalingState, localDescription } = this.pc;
+    if (signalingState === 'have-local-offer' || (signalingState === 'stable' && localDescription?.type === 'answer')) {
+      this.sendLocalDescription();
+    }
+  }
+
   /** Closes the connection and removes every listener this session added. */
   close(): void {
     if (this.closed) return;
@@ -197,7 +222,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
    */
   private adoptRemoteTransceivers(before: ReadonlySet<RtpTransceiverLike>): void {
     for (const transceiver of this.pc.getTransceivers()) {
-      if (before.has(transceiver) || this.own.has(transceiver)) continue;
+      if (before.has(transceiver) || this.own.has(transceiver) || this.reserved.has(transceiver)) continue;
       if (transceiver.direction === 'recvonly') transceiver.direction = 'sendrecv';
       const kind = transceiverKind(transceiver);
       if (kind && this.mainTransceiver(kind) === transceiver) void this.apply(transceiver, kind);
@@ -220,7 +245,10 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
   private mainTransceiver(kind: MediaKind): RtpTransceiverLike | undefined {
     return this.pc
       .getTransceivers()
-      .find((t) => transceiverKind(t) === kind && t.direction !== 'stopped' && t.direction !== 'inactive');
+      .find(
+        (t) =>
+          transceiverKind(t) === kind && t.direction !== 'stopped' && t.direction !== 'inactive' && !this.reserved.has(t),
+      );
   }
 
   private async apply(transceiver: RtpTransceiverLike, kind: MediaKind): Promise<void> {

@@ -21,7 +21,7 @@ import {
   type RingEndReason,
   type SignalData,
 } from '../../signaling-server/protocol';
-import type { SignalingClient } from '../signaling/client';
+import type { ConnectionState, SignalingClient } from '../signaling/client';
 
 const nameSchema = z.string().min(1).max(80);
 
@@ -99,6 +99,22 @@ const signalEventSchema: z.ZodType<{ callId: string; from: string; fromUserId: s
   });
 /** Only the part of the welcome the engine uses: calls that already ring for this user. */
 const welcomeRingingSchema = z.object({ ringing: z.array(incomingCallSchema).max(16) });
+/** And the call this device is still a member of (it came back within the grace period). */
+const welcomeCallSchema = z.object({
+  call: callSnapshotSchema.nullable(),
+  limits: z.object({ rejoinGraceMs: z.number().int().min(1) }),
+});
+
+/** What a session:welcome says about this device's calls. */
+export interface WelcomeCalls {
+  call: CallSnapshot | null;
+  /** The calls ringing on this device. */
+  ringing: string[];
+  /** How long the server keeps a call for members to come back. */
+  rejoinGraceMs: number;
+}
+/** The server's default, for a welcome that does not say. */
+const DEFAULT_REJOIN_GRACE_MS = 20_000;
 
 export const iceServersAckSchema = z.object({
   iceServers: z
@@ -110,6 +126,8 @@ export const iceServersAckSchema = z.object({
       }),
     )
     .max(16),
+  /** How long the TURN credentials stay valid; 0 (or absent) when nothing expires. */
+  ttlSeconds: z.number().int().min(0).default(0),
 });
 
 const SERVER_EVENTS = [
@@ -121,6 +139,7 @@ const SERVER_EVENTS = [
   'call:member-left',
   'call:ended',
   'signal',
+  'server:shutdown',
 ] as const;
 export type CallServerEvent = (typeof SERVER_EVENTS)[number];
 
@@ -131,6 +150,8 @@ export interface CallSignaling {
     on(event: CallServerEvent, listener: (payload: unknown) => void): unknown;
     off(event: CallServerEvent, listener: (payload: unknown) => void): unknown;
   };
+  /** The connection's state (SignalingClient has it): lets the engine hold the call through an outage. */
+  onState?(listener: (state: ConnectionState) => void): () => void;
 }
 
 export interface CallEventHandlers {
@@ -142,19 +163,38 @@ export interface CallEventHandlers {
   memberLeft(event: { callId: string; deviceId: string }): void;
   ended(event: { callId: string; reason: CallEndReason }): void;
   signal(event: { callId: string; from: string; data: SignalData }): void;
+  /** Every session:welcome, after its ringing calls went to `incoming`. */
+  welcome?(welcome: WelcomeCalls): void;
+  /** The server is going away (restart or shutdown). */
+  shutdown?(): void;
 }
 
 /** Listens to every call event, parsed; returns the function that stops listening. */
 export function listenToCallEvents(socket: CallSignaling['socket'], on: CallEventHandlers): () => void {
   const listeners: Record<CallServerEvent, (payload: unknown) => void> = {
     'call:incoming': (p) => ifParsed(incomingCallSchema, p, on.incoming),
-    'session:welcome': (p) => ifParsed(welcomeRingingSchema, p, (w) => w.ringing.forEach((r) => on.incoming(r))),
+    'session:welcome': (p) => {
+      let ringing: string[] = [];
+      ifParsed(welcomeRingingSchema, p, (w) => {
+        w.ringing.forEach((r) => on.incoming(r));
+        ringing = w.ringing.map((r) => r.callId);
+      });
+      // A welcome whose call part does not parse is taken as "no call": the engine
+      // then asks to rejoin, which the server answers with the call if it has it.
+      const parsed = welcomeCallSchema.safeParse(p);
+      on.welcome?.({
+        call: parsed.success ? parsed.data.call : null,
+        ringing,
+        rejoinGraceMs: parsed.success ? parsed.data.limits.rejoinGraceMs : DEFAULT_REJOIN_GRACE_MS,
+      });
+    },
     'call:ring-ended': (p) => ifParsed(ringEndedSchema, p, on.ringEnded),
     'call:updated': (p) => ifParsed(callUpdatedSchema, p, (u) => on.updated(u.call)),
     'call:invite-ended': (p) => ifParsed(inviteEndedSchema, p, on.inviteEnded),
     'call:member-left': (p) => ifParsed(memberLeftSchema, p, on.memberLeft),
     'call:ended': (p) => ifParsed(callEndedSchema, p, on.ended),
     signal: (p) => ifParsed(signalEventSchema, p, on.signal),
+    'server:shutdown': () => on.shutdown?.(),
   };
   for (const event of SERVER_EVENTS) socket.on(event, listeners[event]);
   return () => {

@@ -8,15 +8,26 @@
  * overtake the snapshot that names it). Both are covered by queueing signals:
  * per session until its connection exists, and per (call, device) until the plan
  * names the device.
+ *
+ * Each session's media path is watched by an IceRecovery (iceRecovery.ts), which
+ * restarts ICE when it breaks. Recovery is held for a peer the signaling path
+ * cannot reach (our socket is down, or the server says theirs is): the engine says
+ * which through `setHeld`. A description whose relay failed is sent again once the
+ * path is back, so a negotiation cut in half does not stay stuck in have-local-offer.
  */
 import type { SignalData } from '../../signaling-server/protocol';
 import type { CallEvent } from './callState';
-import type { MediaKind, PeerConnectionLike } from './peerConnection';
+import { IceRecovery, realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
+import { listen, type MediaKind, type PeerConnectionLike } from './peerConnection';
 import { PeerSession } from './peerSession';
+import type { SessionHook, SessionHooks } from './sessionHooks';
 import type { PlannedSession } from './sessionPlan';
 
 /** Signals held for devices the plan does not name yet, across all of them. */
 const MAX_EARLY_SIGNALS = 256;
+
+/** What a person is told when ICE recovery gave a connection up. */
+export const CONNECTION_LOST = 'Connection lost';
 
 export interface LocalTracks {
   audio: MediaStreamTrack | null;
@@ -27,10 +38,17 @@ export interface SessionPoolOptions<PC extends PeerConnectionLike> {
   createPeerConnection(config: RTCConfiguration): PC;
   /** The configuration for this call's connections (fetched once per call). */
   rtcConfiguration(): Promise<RTCConfiguration>;
-  sendSignal(callId: string, to: string, data: SignalData): void;
+  /** Relays a signal; if it returns a promise, one that rejects marks a description as not delivered. */
+  sendSignal(callId: string, to: string, data: SignalData): unknown;
   createStream(tracks: MediaStreamTrack[]): MediaStream;
   dispatch(event: CallEvent): void;
   now(): number;
+  /** A session could not be set up, or ICE recovery gave it up; `detail` says why. */
+  onSessionLost?(deviceId: string, detail: string): void;
+  timers?: Timers;
+  recoveryPolicy?: Partial<IceRecoveryPolicy>;
+  /** The in-call features (data channels, screen sharing) follow each session through these. */
+  hooks?: SessionHooks<PC>;
 }
 
 interface Entry<PC extends PeerConnectionLike> {
@@ -40,6 +58,18 @@ interface Entry<PC extends PeerConnectionLike> {
   queue: SignalData[];
   remoteTracks: MediaStreamTrack[];
   closed: boolean;
+  recovery: IceRecovery | null;
+  stopWatching: (() => void) | null;
+  /** The configuration the connection uses now (an ICE restart may refresh it). */
+  config: RTCConfiguration | null;
+  /** Recovery is held for this peer (see setHeld). */
+  held: boolean;
+  /** The last description sent to this peer did not reach the server. */
+  unsent: boolean;
+  /** A candidate sent to this peer did not reach the server. */
+  lostCandidates: boolean;
+  sentDescriptions: number;
+  hook: SessionHook | null;
 }
 
 export class SessionPool<PC extends PeerConnectionLike> {
@@ -71,6 +101,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
       if (entry) {
         entry.plan = p;
         this.applyTracks(entry);
+        entry.hook?.planChanged(p);
       } else {
         this.open(callId, p);
       }
@@ -101,6 +132,35 @@ export class SessionPool<PC extends PeerConnectionLike> {
     return this.sessions().map(([, session]) => session.pc);
   }
 
+  /**
+   * Holds ICE recovery for the peers `isHeld` names and releases it for the others;
+   * a released peer restarts if its connection is down, and gets again a
+   * description that could not be relayed.
+   */
+  setHeld(isHeld: (deviceId: string) => boolean): void {
+    for (const [deviceId, entry] of this.entries) {
+      const held = isHeld(deviceId);
+      if (held === entry.held) continue;
+      entry.held = held;
+      if (held) {
+        entry.recovery?.hold();
+        continue;
+      }
+      if (entry.unsent && entry.session) {
+        entry.unsent = false;
+        entry.session.resendLocalDescription();
+      }
+      const lost = entry.lostCandidates;
+      entry.lostCandidates = false;
+      entry.recovery?.release(lost);
+    }
+  }
+
+  /** The network may have changed: every connection that is not up restarts ICE now. */
+  checkConnections(): void {
+    for (const entry of this.entries.values()) entry.recovery?.check();
+  }
+
   closeAll(): void {
     for (const entry of [...this.entries.values()]) this.close(entry);
     this.callId = null;
@@ -108,7 +168,22 @@ export class SessionPool<PC extends PeerConnectionLike> {
   }
 
   private open(callId: string, plan: PlannedSession): void {
-    const entry: Entry<PC> = { plan, callId, session: null, queue: [], remoteTracks: [], closed: false };
+    const entry: Entry<PC> = {
+      plan,
+      callId,
+      session: null,
+      queue: [],
+      remoteTracks: [],
+      closed: false,
+      recovery: null,
+      stopWatching: null,
+      config: null,
+      held: false,
+      unsent: false,
+      lostCandidates: false,
+      sentDescriptions: 0,
+      hook: null,
+    };
     this.entries.set(plan.deviceId, entry);
     const mine = this.early.filter((s) => s.callId === callId && s.from === plan.deviceId);
     this.early = this.early.filter((s) => !mine.includes(s));
@@ -124,15 +199,18 @@ export class SessionPool<PC extends PeerConnectionLike> {
       const config = await this.options.rtcConfiguration();
       if (entry.closed) return;
       pc = this.options.createPeerConnection(config);
-    } catch {
-      if (!entry.closed) this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'failed', at: this.options.now() });
+      entry.config = config;
+    } catch (error) {
+      if (entry.closed) return;
+      this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'failed', at: this.options.now() });
+      const why = error instanceof Error ? error.message : String(error);
+      this.options.onSessionLost?.(deviceId, `The connection could not be set up: ${why}`);
       return;
     }
     const session = new PeerSession<PC>({
       pc,
       polite: entry.plan.polite,
-      send: (data) => this.options.sendSignal(entry.callId, deviceId, data),
-      onPhase: (connection) => this.options.dispatch({ type: 'linkPhase', deviceId, connection, at: this.options.now() }),
+      send: (data) => this.send(entry, data),
       onTrack: (track) => {
         if (entry.remoteTracks.includes(track)) return;
         entry.remoteTracks.push(track);
@@ -141,13 +219,67 @@ export class SessionPool<PC extends PeerConnectionLike> {
       },
     });
     entry.session = session;
+    const recovery = new IceRecovery({
+      timers: this.options.timers ?? realTimers,
+      ...(this.options.recoveryPolicy ? { policy: this.options.recoveryPolicy } : {}),
+      restart: () => void this.restartIce(entry, pc),
+      onPhase: (connection) => this.options.dispatch({ type: 'linkPhase', deviceId, connection, at: this.options.now() }),
+      onGiveUp: () => this.options.onSessionLost?.(deviceId, CONNECTION_LOST),
+    });
+    entry.recovery = recovery;
+    entry.stopWatching = listen(pc, 'connectionstatechange', () => recovery.observe(pc.connectionState));
+    if (entry.held) recovery.hold();
     // The impolite side of each pair makes the first offer, so that the two sides
     // do not both create transceivers for the same media (a glare would still be
     // resolved, at the price of duplicate m-lines). The polite side's transceivers
     // come from that offer.
     if (!entry.plan.polite) session.ensureTransceivers(this.kinds);
     this.applyTracks(entry);
+    // Before any signal: what the hook adds (data channels) belongs in the first offer.
+    entry.hook = this.options.hooks?.opened(session, entry.plan) ?? null;
     for (const data of entry.queue.splice(0)) void session.handleSignal(data);
+  }
+
+  private send(entry: Entry<PC>, data: SignalData): void {
+    const sent = this.options.sendSignal(entry.callId, entry.plan.deviceId, data);
+    // A sender that returns no promise (a void callback may return anything) gives no news.
+    if (!(sent instanceof Promise)) return;
+    if (data.kind !== 'description') {
+      // Lost candidates may keep a connection from ever coming up: released recovery restarts it.
+      sent.catch(() => {
+        entry.lostCandidates = true;
+      });
+      return;
+    }
+    const n = ++entry.sentDescriptions;
+    // Only the latest description matters: an older one's late answer changes nothing.
+    sent.then(
+      () => {
+        if (n === entry.sentDescriptions) entry.unsent = false;
+      },
+      () => {
+        if (n === entry.sentDescriptions) entry.unsent = true;
+      },
+    );
+  }
+
+  /**
+   * One ICE restart. TURN credentials expire, so a restart late in a call first
+   * takes a fresh configuration (webrtc-pc "set a configuration" lets iceServers
+   * change on a live connection; the next gathering, the restart's, uses them);
+   * without one it restarts with what it has.
+   */
+  private async restartIce(entry: Entry<PC>, pc: PC): Promise<void> {
+    try {
+      const config = await this.options.rtcConfiguration();
+      if (!entry.closed && config !== entry.config && pc.setConfiguration) {
+        pc.setConfiguration(config);
+        entry.config = config;
+      }
+    } catch {
+      // Keep the servers it has: a restart with them beats none.
+    }
+    if (!entry.closed) pc.restartIce();
   }
 
   private applyTracks(entry: Entry<PC>): void {
@@ -161,6 +293,9 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private close(entry: Entry<PC>): void {
     if (entry.closed) return;
     entry.closed = true;
+    entry.stopWatching?.();
+    entry.recovery?.dispose();
+    entry.hook?.closed();
     entry.session?.close();
     this.entries.delete(entry.plan.deviceId);
     this.options.dispatch({ type: 'linkClosed', deviceId: entry.plan.deviceId });

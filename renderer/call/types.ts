@@ -46,6 +46,8 @@ export interface LocalMediaView {
   cameraOn: boolean;
   /** A person-readable media problem ("No camera found — the call continues audio-only"). */
   error: string | null;
+  /** The screen I share (in-call features fill it in during a call; absent or null: not sharing). */
+  screen?: MediaStream | null;
 }
 
 export type CallView =
@@ -82,6 +84,8 @@ export type CallView =
       maxParticipants: number;
       /** The deviceId of the loudest remote participant, if anyone speaks. */
       activeSpeaker: string | null;
+      /** The server connection is down or the call is being rejoined; media keeps flowing meanwhile. */
+      reconnectingToServer: boolean;
     }
   | {
       phase: 'ended';
@@ -111,6 +115,8 @@ export interface CallController {
   invite(peer: PersonRef): Promise<void>;
   setMuted(muted: boolean): void;
   setCameraOn(on: boolean): Promise<void>;
+  /** The network may have changed (resume from sleep, unlock): restart ICE on every connection that is not up. */
+  checkConnections(): void;
   /** Leave the `ended` view. */
   dismiss(): void;
   dispose(): void;

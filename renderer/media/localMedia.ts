@@ -208,6 +208,34 @@ export class LocalMedia {
     return video !== null;
   }
 
+  /** Changes with every release(): a request that outlived its call can tell (deviceSwitch.ts). */
+  get epoch(): number {
+    return this.generation;
+  }
+
+  /**
+   * A device switch: `track` replaces the microphone or the camera, whose old track
+   * stops; mute carries over, and the senders take the new track through the
+   * engine's next sync (replaceTrack: no renegotiation). Refused — the track is
+   * stopped — when the call it was got for is over, or for a camera that was
+   * turned off meanwhile.
+   */
+  adopt(device: Device, track: MediaStreamTrack, epoch: number): boolean {
+    if (epoch !== this.generation || (device === 'camera' && !this.cameraWanted)) {
+      track.stop();
+      return false;
+    }
+    if (device === 'camera') {
+      this.cameraProblem = null;
+      this.setVideo(track);
+    } else {
+      this.microphoneProblem = null;
+      this.setAudio(track);
+    }
+    this.options.onChange();
+    return true;
+  }
+
   /** Stops every track and forgets all state; requests still running are discarded. */
   release(): void {
     this.generation += 1;

@@ -184,8 +184,12 @@ export class SignalingClient {
       const next = this.currentUrl();
       // socket.io-client's Manager builds a new engine from `this.uri` on every
       // (re)connection attempt (Manager.open), so pointing it at the next server
-      // fails over while every listener registered above stays in place.
-      (this.socket.io as unknown as { uri: string }).uri = next;
+      // fails over while every listener registered above stays in place. Its
+      // backoff starts over too: the next server has not failed yet, so it is
+      // tried after the shortest delay, not the longest one the last server earned.
+      const manager = this.socket.io as unknown as { uri: string; backoff?: { reset(): void } };
+      manager.uri = next;
+      manager.backoff?.reset();
     }
     const attempt = this.state.phase === 'reconnecting' ? this.state.attempt : 0;
     this.setState({ phase: 'reconnecting', url: this.currentUrl(), attempt, lastError: message });

@@ -40,7 +40,7 @@ export function buildCallStateReport({ online, view, status, contacts }: ReportI
     status,
     muted: local?.muted ?? false,
     cameraOn: local?.cameraOn ?? false,
-    sharing: false,
+    sharing: !!local?.screen,
     caller: view.phase === 'incoming' ? view.from.displayName : null,
     contacts: trayContacts,
   };

@@ -40,11 +40,18 @@ function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationM
     case 'offline':
       return { headline: `${name} went offline`, detail: 'Their connection dropped while the call was ringing.', offerRetry: true };
     case 'failed':
-      return {
-        headline: 'Call failed',
-        detail: 'The connection could not be set up or was lost. Check your network and try again.',
-        offerRetry: true,
-      };
+      // A call that had connected and then failed was dropped; one that never connected failed.
+      return durationMs > 0
+        ? {
+            headline: 'Call dropped',
+            detail: 'The connection was lost and could not be restored. Check your network, then call again.',
+            offerRetry: true,
+          }
+        : {
+            headline: 'Call failed',
+            detail: 'The connection could not be set up or was lost. Check your network and try again.',
+            offerRetry: true,
+          };
     case 'missed':
       return { headline: `Missed call from ${name}`, detail: null, offerRetry: true };
     case 'cancelled':
@@ -55,8 +62,8 @@ function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationM
       return { headline: 'Declined on another device', detail: null, offerRetry: false };
     case 'disconnected':
       return {
-        headline: ended,
-        detail: `The connection to ${name} was lost and did not come back.`,
+        headline: 'Call dropped',
+        detail: `The connection to ${name} was lost and did not come back. Call again when you are both online.`,
         offerRetry: true,
       };
     case 'server_shutdown':
@@ -65,6 +72,20 @@ function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationM
     case 'local_hangup':
       return { headline: ended, detail: peers.length > 0 ? `With ${name}` : null, offerRetry: false };
   }
+}
+
+type ActiveView = Extract<CallView, { phase: 'active' }>;
+
+/**
+ * What the call header says while part of the call is being put back together:
+ * the media path to someone (ICE restart), or the server connection (the media
+ * keeps flowing meanwhile). Null when all is well.
+ */
+export function reconnectionNotice(view: ActiveView): string | null {
+  const names = view.participants.filter((p) => p.connection === 'reconnecting').map((p) => p.displayName);
+  if (names.length > 0) return `Reconnecting… (${peopleTitle([...new Set(names)])})`;
+  if (view.reconnectingToServer) return 'Reconnecting to the server… The call goes on meanwhile.';
+  return null;
 }
 
 export function describeEnded(view: EndedView): EndedText {

@@ -20,6 +20,8 @@ export interface SessionOptions {
   status: ChosenStatus;
   /** The microphone and camera chosen in settings, read when media is acquired. */
   devices(): { microphone: string | null; camera: string | null };
+  /** Settings → "Relay calls through the server (hide my IP address)", read for each new call. */
+  relayOnly?(): boolean;
   onHistory(entry: HistoryEntry): void;
   onError(message: string): void;
 }
@@ -82,6 +84,7 @@ export function openSession(options: SessionOptions): Session {
     signaling: client,
     self: { userId: options.identity.userId, deviceId: options.identity.deviceId, displayName: options.displayName },
     onHistory: options.onHistory,
+    relayOnly: () => options.relayOnly?.() ?? false,
     preferredDevices: () => {
       const { microphone, camera } = options.devices();
       return { microphone, camera };

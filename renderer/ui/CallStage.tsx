@@ -1,10 +1,11 @@
 /** The main stage: one screen per call phase. */
 import type { CallMedia } from '../../signaling-server/protocol';
+import type { FeaturesView } from '../call/featureTypes';
 import type { CallView, PersonRef } from '../call/types';
 import type { Contact } from '../state/contacts';
 import type { CallEngine } from '../state/session';
 import { CallEnded } from './call/CallEnded';
-import { InCall } from './call/InCall';
+import { InCall, type InCallDevices } from './call/InCall';
 import { IncomingCall } from './call/IncomingCall';
 import { OutgoingCall } from './call/OutgoingCall';
 import { IdleStage } from './IdleStage';
@@ -18,11 +19,14 @@ interface CallStageProps {
   online: boolean;
   contacts: readonly Contact[];
   speakerId: string | null;
+  features: FeaturesView;
+  devices: InCallDevices;
   run(action: () => Promise<void> | void): void;
   onCall(person: PersonRef, media: CallMedia): void;
 }
 
-export function CallStage({ services, engine, view, self, online, contacts, speakerId, run, onCall }: CallStageProps) {
+export function CallStage(props: CallStageProps) {
+  const { services, engine, view, self, online, contacts, speakerId, features, devices, run, onCall } = props;
   if (!engine || view.phase === 'idle') {
     return <IdleStage name={self.displayName} online={online} notifications={services.webNotifications} />;
   }
@@ -44,6 +48,10 @@ export function CallStage({ services, engine, view, self, online, contacts, spea
           self={self}
           contacts={contacts}
           speakerId={speakerId}
+          features={features}
+          controller={engine.features}
+          devices={devices}
+          run={run}
           onToggleMute={() => engine.setMuted(!view.local.muted)}
           onToggleCamera={() => run(() => engine.setCameraOn(!view.local.cameraOn))}
           onInvite={(person) => run(() => engine.invite(person))}

@@ -1,4 +1,5 @@
 /** The top bar: who I am, my status, and the connection to the server. */
+import Settings from 'lucide-react/icons/settings';
 import { chosenStatusSchema, type ChosenStatus } from '../../signaling-server/protocol';
 import type { ConnectionText } from '../state/connectionText';
 import { Avatar } from './Avatar';
@@ -15,6 +16,8 @@ interface HeaderProps {
   canRename: boolean;
   onStatusChange(status: ChosenStatus): void;
   onRename(): void;
+  /** Opens Settings (devices, files). */
+  onSettings(): void;
 }
 
 const STATUS_OPTIONS: readonly { value: ChosenStatus; label: string }[] = [
@@ -23,7 +26,7 @@ const STATUS_OPTIONS: readonly { value: ChosenStatus; label: string }[] = [
   { value: 'away', label: 'Away' },
 ];
 
-export function Header({ connection, selfId, selfName, status, inCall, canRename, onStatusChange, onRename }: HeaderProps) {
+export function Header({ connection, selfId, selfName, status, inCall, canRename, onStatusChange, onRename, onSettings }: HeaderProps) {
   return (
     <header className="header">
       <div className="header__brand">
@@ -67,6 +70,9 @@ export function Header({ connection, selfId, selfName, status, inCall, canRename
       >
         <Avatar userId={selfId} name={selfName} size="sm" />
         <span className="self-chip__name">{selfName}</span>
+      </button>
+      <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={onSettings}>
+        <Settings size={20} aria-hidden="true" />
       </button>
     </header>
   );

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 
 import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
 import type { CallView, PersonRef } from '../call/types';
 import type { ConnectionState } from '../signaling/client';
+import { effectiveDevice } from '../media/devices';
 import { buildContacts, type Contact } from '../state/contacts';
 import { describeConnection } from '../state/connectionText';
 import { EMPTY_PRESENCE, type PresenceState } from '../state/presence';
@@ -17,7 +18,10 @@ import { useServices, useStore } from './services';
 import { Sidebar } from './Sidebar';
 import { RenameDialog } from './RenameDialog';
 import { useCallAlerts } from './useCallAlerts';
+import { SettingsDialog } from './settings/SettingsDialog';
 import { useCallReport } from './useCallReport';
+import { useDeviceChoice, useDeviceFallback, useDeviceLists } from './useDevices';
+import { useFeatures } from './useFeatures';
 import { useHostEvents } from './useHostEvents';
 import { useSession } from './useSession';
 
@@ -48,11 +52,20 @@ export function Shell() {
   const favourites = useStore(favouritesStore);
   const history = useStore(historyStore);
   const [renaming, setRenaming] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const { session, restart } = useSession(services, settings.displayName, settings.status);
   const connection = useStore<ConnectionState | null>(session?.connection ?? NO_CONNECTION);
   const presence = useStore(session?.presence ?? NO_PRESENCE);
   const engine = session?.engine ?? null;
   const view = useEngineView(engine);
+  const features = useFeatures(engine);
+  const { lists: deviceLists, refresh: refreshDevices } = useDeviceLists();
+  const chooseDevice = useDeviceChoice(services, engine);
+  useDeviceFallback(services, engine, view, deviceLists);
+  const inCallDevices = useMemo(
+    () => ({ lists: deviceLists, chosen: settings.devices, onChoose: chooseDevice, refresh: refreshDevices }),
+    [deviceLists, settings.devices, chooseDevice, refreshDevices],
+  );
   const online = connection?.phase === 'online';
   const contacts = useMemo(() => buildContacts(presence, favourites), [presence, favourites]);
   const connectionText = describeConnection(connection, { passwordSent: session?.passwordSent ?? false });
@@ -93,6 +106,8 @@ export function Shell() {
   const { screenRequest, answerScreenRequest } = useHostEvents(services, { engine, view, contacts, setStatus, run });
   useCallAlerts(services, view);
   useCallReport(services, { online, view, status: settings.status, contacts });
+  // Refresh labels once media permission may have been granted (a call started).
+  useEffect(() => refreshDevices(), [view.phase, refreshDevices]);
 
   const callBlocked = !online
     ? 'Not connected to the server'
@@ -116,6 +131,10 @@ export function Shell() {
         canRename={view.phase === 'idle' || view.phase === 'ended'}
         onStatusChange={setStatus}
         onRename={() => setRenaming(true)}
+        onSettings={() => {
+          refreshDevices();
+          setSettingsOpen(true);
+        }}
       />
       <ConnectionBanner
         connection={connectionText}
@@ -144,13 +163,25 @@ export function Shell() {
             self={self}
             online={online}
             contacts={contacts}
-            speakerId={settings.devices.speaker}
+            speakerId={effectiveDevice('speaker', settings.devices.speaker, deviceLists)}
+            features={features}
+            devices={inCallDevices}
             run={run}
             onCall={call}
           />
         </main>
       </div>
       {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
+      {settingsOpen && (
+        <SettingsDialog
+          settings={settings}
+          lists={deviceLists}
+          onChooseDevice={chooseDevice}
+          onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
+          onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
+          onClose={() => setSettingsOpen(false)}
+        />
+      )}
       {renaming && (
         <RenameDialog
           currentName={settings.displayName}

@@ -65,8 +65,17 @@ export function useHostEvents(services: Services, handlers: HostEventHandlers) {
         case 'toggle-camera':
           if (view.phase === 'active') run(() => engine.setCameraOn(!view.local.cameraOn));
           return;
+        case 'network-check':
+          // Resume from sleep or unlock: the network may have changed under the call.
+          engine.checkConnections();
+          return;
         case 'toggle-screen-share':
-          toasts.push({ level: 'info', message: 'Screen sharing is not available in this version of Parley yet.' });
+          if (view.phase !== 'active') return;
+          if (view.local.screen) return engine.features.stopSharing();
+          // Starting needs a click in the window (capture demands a user gesture):
+          // bring the window up and let the call ask for it.
+          window.focus();
+          engine.features.askToShare();
           return;
       }
     };

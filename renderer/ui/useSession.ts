@@ -27,6 +27,7 @@ export function useSession(services: Services, displayName: string, status: Chos
             displayName,
             status: statusRef.current,
             devices: () => services.settings.getSnapshot().devices,
+            relayOnly: () => services.settings.getSnapshot().relayOnly,
             onHistory: (entry) => void services.history.add(entry),
             onError: report,
           });

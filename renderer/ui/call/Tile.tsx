@@ -2,6 +2,7 @@
 import MicOff from 'lucide-react/icons/mic-off';
 import Volume2 from 'lucide-react/icons/volume-2';
 import VideoOff from 'lucide-react/icons/video-off';
+import type { ReactNode } from 'react';
 import type { LocalMediaView, PeerConnectionPhase, PersonRef, RemoteParticipant } from '../../call/types';
 import { Avatar } from '../Avatar';
 import { useMediaElement } from './useMediaElement';
@@ -34,9 +35,12 @@ interface ParticipantTileProps {
   participant: RemoteParticipant;
   activeSpeaker: boolean;
   speakerId: string | null;
+  /** In-call features: the quality mark in the footer and, when shown, the statistics overlay. */
+  quality?: ReactNode;
+  overlay?: ReactNode;
 }
 
-export function ParticipantTile({ participant, activeSpeaker, speakerId }: ParticipantTileProps) {
+export function ParticipantTile({ participant, activeSpeaker, speakerId, quality, overlay }: ParticipantTileProps) {
   const { ref, blocked, resume, showing } = useMediaElement(participant.stream, { muted: false, sinkId: speakerId });
   const showVideo = participant.video && showing;
   const status = CONNECTION_TEXT[participant.connection];
@@ -70,9 +74,11 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId }: Parti
           Play sound from {name}
         </button>
       )}
+      {overlay}
       <div className="tile__footer">
         <span className="tile__name">{name}</span>
         <MediaMarks audio={participant.audio} video={participant.video} name={name} />
+        {quality}
       </div>
     </div>
   );

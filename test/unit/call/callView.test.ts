@@ -48,7 +48,16 @@ describe('call view', () => {
       local: { stream: null, muted: true, cameraOn: true, error: null },
       maxParticipants: 8,
       activeSpeaker: 'device-alice-1',
+      reconnectingToServer: false,
     });
+  });
+
+  it('an active call says when the server connection is away, and when it is back', () => {
+    const call = snapshot({ members: [member(ALICE, 'device-alice-1'), me] });
+    const answered = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
+    const away = reduce(answered, { type: 'serverLink', online: false });
+    expect(toCallView(away, SELF)).toMatchObject({ phase: 'active', reconnectingToServer: true });
+    expect(toCallView(reduce(away, { type: 'serverLink', online: true }), SELF)).toMatchObject({ reconnectingToServer: false });
   });
 
   it('a participant without a session yet shows as new, without a stream', () => {

@@ -15,10 +15,15 @@
  * - addIceCandidate rejects without a remote description, or with a candidate of
  *   another ICE username fragment.
  *
+ * - restartIce(): the next offer carries a new ICE username fragment, and so does
+ *   the answer to an offer whose fragment changed (RFC 8839 §4.4.1.1.1); each side
+ *   gathers again for its new fragment. A rollback keeps the restart pending.
+ *
  * The SDP is a small fake text (see writeSdp). With `autoIce` (the default) the
- * fake gathers one host candidate after its first local description and becomes
+ * fake gathers one host candidate per ICE username fragment and becomes
  * 'connecting' then 'connected' once it has both descriptions and a remote
- * candidate; without it, tests drive `setConnectionState` themselves.
+ * candidate of the current remote fragment — unless a test took its `network`
+ * down; without autoIce, tests drive `setConnectionState` themselves.
  */
 import type {
   IceCandidateLike,
@@ -43,7 +48,11 @@ export interface FakePeerConnectionOptions {
 
 export class FakePeerConnection extends EventTarget implements PeerConnectionLike {
   readonly label: string;
-  readonly ufrag: string;
+  ufrag: string;
+  /** 'down': ICE finds no path (it does not connect) until a test brings it back up. */
+  network: 'up' | 'down' = 'up';
+  /** How many times restartIce() was called. */
+  iceRestarts = 0;
   signalingState: RTCSignalingState = 'stable';
   connectionState: RTCPeerConnectionState = 'new';
   closed = false;
@@ -67,6 +76,13 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
   private readonly listeners = new Map<string, Set<EventListenerOrEventListenerObject>>();
   /** Transceivers that got their mid from the pending local offer (undone by rollback). */
   private midsFromPendingOffer: FakeRtpTransceiver[] = [];
+  /** restartIce() was called and no description with new credentials settled it yet. */
+  private restartRequested = false;
+  /** The fragment the pending local offer replaced (restored by a rollback). */
+  private ufragBeforeOffer: string | null = null;
+  /** The pending remote offer changed the remote fragment: our answer changes ours. */
+  private remoteRestarted = false;
+  private ufragCount = 0;
   /** Transceivers created by the pending remote offer (removed by rollback). */
   private createdByPendingOffer: FakeRtpTransceiver[] = [];
 
@@ -215,8 +231,19 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     return report;
   }
 
+  /** What setConfiguration was given, in order (fresh TURN credentials before an ICE restart). */
+  readonly configurationUpdates: RTCConfiguration[] = [];
+
+  setConfiguration(configuration: RTCConfiguration): void {
+    if (this.closed) throw new DOMException('the connection is closed', 'InvalidStateError');
+    this.configurationUpdates.push(configuration);
+  }
+
   restartIce(): void {
-    throw new Error('restartIce is not part of the fake yet');
+    if (this.closed) return;
+    this.iceRestarts += 1;
+    this.restartRequested = true;
+    this.updateNegotiationNeeded();
   }
 
   close(): void {
@@ -252,6 +279,7 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
 
   /** The transceivers differ from what was last negotiated (webrtc-pc "check if negotiation is needed"). */
   needsNegotiation(): boolean {
+    if (this.restartRequested) return true;
     for (const t of this.transceivers) {
       if (t.currentDirection === 'stopped') continue;
       if (t.mid === null) return true;
@@ -295,7 +323,17 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     return String(n);
   }
 
+  private newUfrag(): void {
+    this.ufragCount += 1;
+    this.ufrag = `${this.label}-ufrag-r${this.ufragCount}`;
+    this.gathered = false;
+  }
+
   private applyLocalOffer(): void {
+    if (this.restartRequested && this.ufragBeforeOffer === null) {
+      this.ufragBeforeOffer = this.ufrag;
+      this.newUfrag();
+    }
     for (const t of this.transceivers) {
       if (t.mid === null && t.currentDirection !== 'stopped') {
         t.mid = this.freeMid();
@@ -311,6 +349,13 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
   }
 
   private applyLocalAnswer(): void {
+    if (this.remoteRestarted) {
+      // An offer that restarts ICE gets an answer with new credentials too, which
+      // also settles a restart of our own.
+      this.remoteRestarted = false;
+      this.restartRequested = false;
+      this.newUfrag();
+    }
     const offer = parseSdp((this.pendingRemote as Description).sdp);
     const mlines = offer.mlines.map((m) => {
       const t = this.byMid(m.mid);
@@ -331,6 +376,8 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
 
   private applyRemoteOffer(description: Description): void {
     const offer = parseSdp(description.sdp);
+    const current = this.currentRemote ? parseSdp(this.currentRemote.sdp).ufrag : null;
+    this.remoteRestarted = current !== null && current !== offer.ufrag;
     for (const m of offer.mlines) {
       let t = this.transceivers.find((x) => x.mid === m.mid);
       if (t && t.kind !== m.kind) throw new DOMException(`mid ${m.mid} changed kind`, 'InvalidAccessError');
@@ -363,6 +410,10 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     this.pendingLocal = null;
     this.currentRemote = description;
     this.midsFromPendingOffer = [];
+    if (this.ufragBeforeOffer !== null) {
+      this.ufragBeforeOffer = null;
+      this.restartRequested = false;
+    }
     this.log.push('remote answer');
     this.setSignalingState('stable');
     this.maybeConnect();
@@ -373,12 +424,19 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
       for (const t of this.midsFromPendingOffer) t.mid = null;
       this.midsFromPendingOffer = [];
       this.pendingLocal = null;
+      if (this.ufragBeforeOffer !== null) {
+        // The restart stays pending (restartRequested): the next offer makes it.
+        this.ufrag = this.ufragBeforeOffer;
+        this.ufragBeforeOffer = null;
+        this.gathered = true;
+      }
       // Nothing was negotiated yet: the next local description gathers anew.
       if (!this.currentLocal) this.gathered = false;
     } else if (this.signalingState === 'have-remote-offer') {
       for (const t of this.createdByPendingOffer) this.transceivers.splice(this.transceivers.indexOf(t), 1);
       this.createdByPendingOffer = [];
       this.pendingRemote = null;
+      this.remoteRestarted = false;
     } else {
       throw new DOMException(`rollback in ${this.signalingState}`, 'InvalidStateError');
     }
@@ -401,7 +459,7 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     }
   }
 
-  /** One host candidate per connection, then end-of-candidates. */
+  /** One host candidate per ICE username fragment, then end-of-candidates. */
   private gather(): void {
     if (!this.autoIce || this.gathered) return;
     this.gathered = true;
@@ -421,11 +479,14 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
   }
 
   private maybeConnect(): void {
-    if (!this.autoIce || this.connectionState !== 'new') return;
-    if (!this.currentLocal || !this.currentRemote || this.remoteCandidates.length === 0) return;
+    if (!this.autoIce || this.network === 'down') return;
+    if (this.connectionState === 'connected' || this.connectionState === 'connecting' || this.closed) return;
+    if (!this.currentLocal || !this.currentRemote) return;
+    const remoteUfrag = parseSdp(this.currentRemote.sdp).ufrag;
+    if (!this.remoteCandidates.some((c) => c.usernameFragment === remoteUfrag)) return;
     this.setConnectionState('connecting');
     setTimeout(() => {
-      if (this.connectionState === 'connecting') this.setConnectionState('connected');
+      if (this.connectionState === 'connecting' && this.network === 'up') this.setConnectionState('connected');
     }, 0);
   }
 }

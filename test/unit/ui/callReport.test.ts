@@ -39,6 +39,7 @@ describe('call state report for the host', () => {
       local: { stream: null, muted: true, cameraOn: true, error: null },
       maxParticipants: 4,
       activeSpeaker: null,
+      reconnectingToServer: false,
     };
     const report = buildCallStateReport({ online: false, view, status: 'dnd', contacts });
     expect(report).toMatchObject({ phase: 'in_call', muted: true, cameraOn: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallView, EndReason, LocalMediaView, RemoteParticipant } from '../../../renderer/call/types';
-import { announceCall, announcementKey, describeEnded } from '../../../renderer/state/callText';
+import { announceCall, announcementKey, describeEnded, reconnectionNotice } from '../../../renderer/state/callText';
 
 const bob = { userId: 'bob-00000001', displayName: 'Bob' };
 const ended = (reason: EndReason, durationMs = 0): Extract<CallView, { phase: 'ended' }> => ({
@@ -39,6 +39,19 @@ describe('ended call wording', () => {
     expect(text.offerRetry).toBe(true);
   });
 
+  it('calls a call whose connection was lost for good "Call dropped", and offers to call again', () => {
+    for (const view of [ended('disconnected', 60_000), ended('disconnected'), ended('failed', 60_000)]) {
+      const text = describeEnded(view);
+      expect(text.headline).toBe('Call dropped');
+      expect(text.offerRetry).toBe(true);
+    }
+    expect(describeEnded({ ...ended('failed', 60_000), detail: 'Connection lost' })).toEqual({
+      headline: 'Call dropped',
+      detail: 'Connection lost',
+      offerRetry: true,
+    });
+  });
+
   it('does not offer to call someone who does not want to be disturbed', () => {
     expect(describeEnded(ended('do_not_disturb')).offerRetry).toBe(false);
   });
@@ -67,6 +80,7 @@ describe('call announcements', () => {
     local,
     maxParticipants: 4,
     activeSpeaker: null,
+    reconnectingToServer: false,
     ...patch,
   });
 
@@ -83,5 +97,44 @@ describe('call announcements', () => {
     expect(announcementKey(active({ activeSpeaker: 'bob-device-1', participants: [participant({ audio: false })] }))).toBe(key);
     const carol = participant({ userId: 'carol-000001', displayName: 'Carol', deviceId: 'carol-device' });
     expect(announcementKey(active({ participants: [participant(), carol] }))).not.toBe(key);
+  });
+});
+
+describe('reconnection notice', () => {
+  const local: LocalMediaView = { stream: null, muted: false, cameraOn: false, error: null };
+  const person = (name: string, connection: RemoteParticipant['connection']): RemoteParticipant => ({
+    userId: `user-${name}-0001`,
+    displayName: name,
+    deviceId: `device-${name}-01`,
+    audio: true,
+    video: false,
+    connection,
+    stream: null,
+    screen: null,
+    speaking: false,
+  });
+  const active = (participants: RemoteParticipant[], reconnectingToServer = false): Extract<CallView, { phase: 'active' }> => ({
+    phase: 'active',
+    callId: 'call-00000001',
+    media: 'audio',
+    connectedAt: 1,
+    participants,
+    invitees: [],
+    local,
+    maxParticipants: 4,
+    activeSpeaker: null,
+    reconnectingToServer,
+  });
+
+  it('says nothing while every connection is up', () => {
+    expect(reconnectionNotice(active([person('Bob', 'connected')]))).toBeNull();
+  });
+
+  it('names who is being reconnected', () => {
+    expect(reconnectionNotice(active([person('Bob', 'reconnecting'), person('Carol', 'connected')]))).toBe('Reconnecting… (Bob)');
+  });
+
+  it('says the call goes on while the server connection is restored', () => {
+    expect(reconnectionNotice(active([person('Bob', 'connected')], true))).toMatch(/^Reconnecting to the server… The call goes on/);
   });
 });

@@ -1,0 +1,238 @@
+/**
+ * The in-call features put together: screen sharing, chat, files, live stats and
+ * device switching, fed by the peer sessions (through SessionHooks) and the call
+ * state (through `callChanged`), with one store for the UI. Everything here is
+ * for the call in progress and is dropped when it ends.
+ */
+import { isInCall, type CallState, type SelfRef } from './callState';
+import { ChatRoom } from './chatRoom';
+import { featureConnection } from './featureConnection';
+import type { CallFeaturesController, FeaturesView } from './featureTypes';
+import { FileTransfers } from './fileTransfers';
+import { randomId } from './ids';
+import type { PeerConnectionLike } from './peerConnection';
+import { PeerChannels } from './peerChannels';
+import { ScreenShare, type DisplayMediaLike } from './screenShare';
+import type { SessionHooks } from './sessionHooks';
+import { pollStats, STATS_POLL_MS } from './statsPoller';
+import type { CallView } from './types';
+import { switchDevice } from '../media/deviceSwitch';
+import type { LocalMedia, MediaDevicesLike } from '../media/localMedia';
+
+export interface CallFeaturesOptions {
+  self: SelfRef;
+  local: LocalMedia;
+  devices: MediaDevicesLike;
+  /** null where the browser cannot capture a screen. */
+  display: DisplayMediaLike | null;
+  /** The connections to the call's members, by deviceId (for stats). */
+  connections(): Iterable<[string, PeerConnectionLike]>;
+  maxFileBytes(): number;
+  now(): number;
+  statsPollMs?: number;
+  /** Problems nobody can act on in the moment (a refused setParameters); for the console. */
+  onError?(error: unknown): void;
+}
+
+export interface CallFeatures extends CallFeaturesController {
+  readonly hooks: SessionHooks;
+  callChanged(state: CallState): void;
+  /** The view with the shared screens filled in; the same object while nothing changed. */
+  decorate(view: CallView): CallView;
+  dispose(): void;
+}
+
+export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
+  const listeners = new Set<() => void>();
+  const names = new Map<string, string>();
+  let inCall = false;
+  let sharePrompt = false;
+  let stats: FeaturesView['stats'] = {};
+  let stopStats: (() => void) | null = null;
+  let snapshot: FeaturesView | null = null;
+  let decorated: { base: CallView; sharing: MediaStream | null; screens: ReadonlyMap<string, MediaStream>; view: CallView } | null = null;
+  let screensVersion = new Map<string, MediaStream>();
+
+  const changed = (): void => {
+    snapshot = null;
+    for (const listener of [...listeners]) listener();
+  };
+  const reportError = (error: unknown): void => options.onError?.(error);
+
+  const screen = new ScreenShare({
+    display: options.display,
+    onChange: () => {
+      screensVersion = new Map(screen.screens);
+      changed();
+    },
+    onError: reportError,
+  });
+  const chat = new ChatRoom({ now: options.now, newId: randomId, onChange: changed });
+  const files = new FileTransfers({
+    maxFileBytes: options.maxFileBytes,
+    peerName: (deviceId) => names.get(deviceId) ?? 'Someone',
+    newId: randomId,
+    onChange: changed,
+  });
+  const channels = new PeerChannels({
+    ready: (link) => {
+      files.ready(link);
+      changed();
+    },
+    gone: (deviceId) => {
+      files.gone(deviceId);
+      changed();
+    },
+    chat: (link, data) =>
+      chat.receive({ userId: link.userId, deviceId: link.deviceId, displayName: names.get(link.deviceId) ?? 'Someone' }, data),
+    files: (link, data) => files.receive(link.deviceId, data),
+  });
+
+  const hooks: SessionHooks = {
+    opened(session, plan) {
+      const pc = featureConnection(session.pc);
+      if (!pc) return null;
+      const { deviceId, userId } = plan;
+      channels.open(deviceId, userId, pc, plan.polite, plan.send);
+      screen.attach(deviceId, session, pc, plan.send);
+      return {
+        planChanged(next) {
+          channels.setAllowed(deviceId, next.send);
+          screen.setAllowed(deviceId, next.send);
+        },
+        closed() {
+          channels.close(deviceId);
+          screen.detach(deviceId);
+        },
+      };
+    },
+  };
+
+  function reset(): void {
+    sharePrompt = false;
+    screen.reset();
+    channels.closeAll();
+    files.reset();
+    chat.reset();
+    stats = {};
+    changed();
+  }
+
+  const features: CallFeatures = {
+    hooks,
+
+    getSnapshot() {
+      snapshot ??= {
+        screenShareSupported: screen.supported,
+        sharing: screen.sharing !== null,
+        sharePrompt,
+        chat: chat.log,
+        transfers: files.list,
+        stats,
+        reachable: channels.readyLinks().length,
+      };
+      return snapshot;
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return (): void => {
+        listeners.delete(listener);
+      };
+    },
+
+    callChanged(state) {
+      if (isInCall(state) && (state.phase !== 'outgoing' || state.call)) {
+        const call = state.call;
+        if (call) for (const m of call.members) names.set(m.deviceId, m.displayName);
+        if (call) for (const i of call.invitees) for (const d of i.devices) names.set(d.deviceId, i.displayName);
+      }
+      const active = state.phase === 'active';
+      if (active && !stopStats) {
+        stopStats = pollStats(options.connections, (digests) => {
+          stats = digests;
+          changed();
+        }, options.statsPollMs ?? STATS_POLL_MS);
+      } else if (!active && stopStats) {
+        stopStats();
+        stopStats = null;
+      }
+      const nowInCall = isInCall(state);
+      if (inCall && !nowInCall) {
+        names.clear();
+        reset();
+      }
+      inCall = nowInCall;
+    },
+
+    decorate(view) {
+      const sharing = screen.sharing;
+      const screens = screensVersion;
+      if (view.phase !== 'active' || (sharing === null && screens.size === 0)) return view;
+      if (decorated && decorated.base === view && decorated.sharing === sharing && decorated.screens === screens) return decorated.view;
+      const next: CallView = {
+        ...view,
+        local: { ...view.local, screen: sharing },
+        participants: view.participants.map((p) => ({ ...p, screen: screens.get(p.deviceId) ?? null })),
+      };
+      decorated = { base: view, sharing, screens, view: next };
+      return next;
+    },
+
+    async shareScreen() {
+      if (!inCall) return;
+      sharePrompt = false;
+      changed();
+      await screen.start();
+    },
+
+    stopSharing() {
+      screen.stop();
+    },
+
+    askToShare() {
+      if (!inCall || screen.sharing || !screen.supported) return;
+      sharePrompt = true;
+      changed();
+    },
+
+    dismissSharePrompt() {
+      if (!sharePrompt) return;
+      sharePrompt = false;
+      changed();
+    },
+
+    sendChat(text) {
+      chat.send(text, channels.readyLinks());
+    },
+
+    setChatOpen(open) {
+      chat.setOpen(open);
+    },
+
+    sendFile: (file) => files.send(file),
+    cancelTransfer: (key) => files.cancel(key),
+    dismissTransfer: (key) => files.dismiss(key),
+
+    async switchDevice(device, deviceId) {
+      if (!inCall) return false;
+      return switchDevice(options.local, options.devices, device, deviceId);
+    },
+
+    dispose() {
+      stopStats?.();
+      stopStats = null;
+      reset();
+      listeners.clear();
+    },
+  };
+  return features;
+}
+
+/** The browser's getDisplayMedia, where there is one. */
+export function browserDisplayMedia(): DisplayMediaLike | null {
+  if (typeof navigator === 'undefined') return null;
+  const devices = (navigator as Navigator & { mediaDevices?: MediaDevices }).mediaDevices;
+  return devices && typeof devices.getDisplayMedia === 'function' ? devices : null;
+}
+

@@ -1,0 +1,82 @@
+/** Settings: devices (chosen before or during a call) and the file-size limit for calls. */
+import { useId, useState } from 'react';
+import type { Settings } from '../../../preload/contract';
+import { formatBytes } from '../../call/fileTransferProtocol';
+import type { DeviceKind, DeviceLists } from '../../media/devices';
+import { Dialog } from '../Dialog';
+import { DeviceSelects } from './DeviceSelects';
+import { PrivacySettings } from './PrivacySettings';
+
+const MB = 1024 * 1024;
+const MIN_MB = 1;
+const MAX_MB = 2048;
+
+interface SettingsDialogProps {
+  settings: Settings;
+  lists: DeviceLists;
+  onChooseDevice(kind: DeviceKind, deviceId: string | null): void;
+  onMaxFileBytes(bytes: number): Promise<void>;
+  /** Relay every call through TURN (settings.relayOnly). */
+  onRelayOnly(on: boolean): Promise<void>;
+  onClose(): void;
+}
+
+export function SettingsDialog({ settings, lists, onChooseDevice, onMaxFileBytes, onRelayOnly, onClose }: SettingsDialogProps) {
+  const limitId = useId();
+  const hintId = useId();
+  const [limit, setLimit] = useState(String(Math.round(settings.maxFileBytes / MB)));
+  const [error, setError] = useState<string | null>(null);
+
+  const saveLimit = (): void => {
+    const mb = Number(limit);
+    if (!Number.isFinite(mb) || mb < MIN_MB || mb > MAX_MB) {
+      setError(`Enter a size from ${MIN_MB} to ${MAX_MB} MB.`);
+      return;
+    }
+    setError(null);
+    if (Math.round(mb * MB) === settings.maxFileBytes) return;
+    onMaxFileBytes(Math.round(mb * MB)).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  };
+
+  return (
+    <Dialog title="Settings" onClose={onClose}>
+      <section className="settings-section" aria-labelledby={`${limitId}-devices`}>
+        <h3 id={`${limitId}-devices`} className="settings-section__title">
+          Devices
+        </h3>
+        <p className="field__hint">Used for your next call, and at once during a call.</p>
+        <DeviceSelects lists={lists} chosen={settings.devices} onChoose={onChooseDevice} />
+      </section>
+      <section className="settings-section" aria-labelledby={`${limitId}-files`}>
+        <h3 id={`${limitId}-files`} className="settings-section__title">
+          Files
+        </h3>
+        <div className="field">
+          <label className="field__label" htmlFor={limitId}>
+            Largest file to send or receive (MB)
+          </label>
+          <input
+            id={limitId}
+            className={`field__input${error ? ' field__input--invalid' : ''}`}
+            type="number"
+            inputMode="numeric"
+            min={MIN_MB}
+            max={MAX_MB}
+            value={limit}
+            aria-describedby={hintId}
+            aria-invalid={error !== null}
+            onChange={(e) => setLimit(e.target.value)}
+            onBlur={saveLimit}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') saveLimit();
+            }}
+          />
+          <p id={hintId} className={error ? 'field__error' : 'field__hint'} role={error ? 'alert' : undefined}>
+            {error ?? `Now ${formatBytes(settings.maxFileBytes)}. Files are held in memory while they travel, so keep this modest.`}
+          </p>
+        </div>
+      </section>
+      <PrivacySettings relayOnly={settings.relayOnly} onRelayOnly={onRelayOnly} />
+    </Dialog>
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * The device lists (enumerateDevices), refreshed on every 'devicechange' (hot-plug)
+ * and after a permission grant makes labels appear; the choice of a device, kept in
+ * settings and put in use at once during a call; and the fallback when a device in
+ * use is unplugged.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CallView } from '../call/types';
+import { lostDeviceMessage, lostDevices, NO_DEVICES, sameDeviceLists, toDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices';
+import type { CallEngine } from '../state/session';
+import type { Services } from './services';
+
+function mediaDevices(): MediaDevices | null {
+  return (navigator.mediaDevices as MediaDevices | undefined) ?? null;
+}
+
+/** The lists now; `refresh` asks again (after a permission, or when a menu opens). */
+export function useDeviceLists(): { lists: DeviceLists; refresh(): void } {
+  const [lists, setLists] = useState<DeviceLists>(NO_DEVICES);
+  const refresh = useCallback(() => {
+    const devices = mediaDevices();
+    if (!devices) return;
+    devices.enumerateDevices().then(
+      (infos) => setLists((current) => {
+        const next = toDeviceLists(infos);
+        return sameDeviceLists(current, next) ? current : next;
+      }),
+      () => undefined,
+    );
+  }, []);
+  useEffect(() => {
+    const devices = mediaDevices();
+    if (!devices) return;
+    refresh();
+    devices.addEventListener('devicechange', refresh);
+    return () => devices.removeEventListener('devicechange', refresh);
+  }, [refresh]);
+  return { lists, refresh };
+}
+
+/** Stores a choice and, in a call, switches to it now. Errors go to a toast; the old device stays. */
+export function useDeviceChoice(services: Services, engine: CallEngine | null) {
+  return useCallback(
+    (kind: DeviceKind, deviceId: string | null) => {
+      const { settings, toasts } = services;
+      void (async () => {
+        try {
+          await settings.update({ devices: { ...settings.getSnapshot().devices, [kind]: deviceId } });
+          if (kind !== 'speaker' && engine) await engine.features.switchDevice(kind, deviceId);
+        } catch (error) {
+          toasts.push({ level: 'error', message: error instanceof Error ? error.message : String(error) });
+        }
+      })();
+    },
+    [services, engine],
+  );
+}
+
+function trackDevice(stream: MediaStream | null | undefined, kind: 'audio' | 'video'): string | null {
+  const track = (kind === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks())?.[0];
+  return track?.getSettings().deviceId ?? null;
+}
+
+/** When a device in use disappears: the default takes over, and the person is told. */
+export function useDeviceFallback(services: Services, engine: CallEngine | null, view: CallView, lists: DeviceLists): void {
+  const previous = useRef(lists);
+  const latest = useRef({ engine, view });
+  latest.current = { engine, view };
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = lists;
+    if (before === lists || before === NO_DEVICES) return;
+    const { engine: e, view: v } = latest.current;
+    const stream = v.phase === 'idle' || v.phase === 'ended' ? null : v.local?.stream;
+    const lost = lostDevices(
+      {
+        microphone: trackDevice(stream, 'audio'),
+        camera: trackDevice(stream, 'video'),
+        speaker: services.settings.getSnapshot().devices.speaker,
+      },
+      before,
+      lists,
+    );
+    for (const device of lost) {
+      services.toasts.push({ level: 'warning', message: lostDeviceMessage(device) });
+      if (device.kind !== 'speaker' && e) {
+        e.features.switchDevice(device.kind, null).catch((error: unknown) =>
+          services.toasts.push({ level: 'error', message: error instanceof Error ? error.message : String(error) }),
+        );
+      }
+    }
+  }, [lists, services]);
+}
