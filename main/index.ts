@@ -16,6 +16,7 @@ import {
   dialog,
   globalShortcut,
   ipcMain,
+  powerMonitor,
   powerSaveBlocker,
   protocol,
   session,
@@ -33,6 +34,7 @@ import { createMainLogger } from './logger';
 import { IncomingCallService } from './notifications/incomingCall';
 import { appPaths } from './paths';
 import { CallPowerBlocker } from './power/callPowerBlocker';
+import { checkNetworkOnWake } from './power/networkCheckOnWake';
 import { createAppProtocolHandler } from './protocol/appProtocol';
 import { hardenWebContents } from './security/hardenWebContents';
 import { installPermissionHandlers } from './security/hardenSession';
@@ -141,6 +143,7 @@ async function start(): Promise<void> {
   tray.start();
 
   const power = new CallPowerBlocker(powerSaveBlocker);
+  const stopNetworkChecks = checkNetworkOnWake({ powerMonitor, events, logger });
   const shortcut = new MuteShortcutService({ globalShortcut, events, notify, logger });
   shortcut.apply(settings.muteShortcut);
 
@@ -283,6 +286,7 @@ async function start(): Promise<void> {
     shortcut.release();
     globalShortcut.unregisterAll();
     power.release();
+    stopNetworkChecks();
     display.dispose();
     tray.dispose();
     registry.dispose();

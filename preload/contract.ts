@@ -113,6 +113,8 @@ export const callActionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('toggle-screen-share') }),
   z.strictObject({ type: z.literal('show-call') }),
   z.strictObject({ type: z.literal('set-status'), status: chosenStatusSchema }),
+  /** The machine resumed from sleep or was unlocked: the network may have changed under a call. */
+  z.strictObject({ type: z.literal('network-check') }),
 ]);
 export type CallAction = z.infer<typeof callActionSchema>;
 

@@ -226,6 +226,8 @@ export const fake = {
   opened: [] as string[],
   errors: [] as string[],
   applicationMenu: undefined as unknown,
+  /** Electron's powerMonitor is an EventEmitter of OS power events. */
+  powerMonitor: new EventEmitter(),
 };
 
 export const electronModule = {
@@ -271,6 +273,8 @@ export const electronModule = {
     unregister: (accelerator: string) => shortcuts.delete(accelerator),
     unregisterAll: () => shortcuts.clear(),
   },
+  /** Tests emit 'resume' / 'unlock-screen' on it. */
+  powerMonitor: fake.powerMonitor,
   powerSaveBlocker: {
     start: (type: string) => {
       blockers.set(nextBlocker, type);

@@ -158,6 +158,13 @@ describe('main process (composition root)', () => {
     expect(sentTo(EVENT_CHANNELS.callAction)).toContainEqual({ type: 'toggle-mute' });
   });
 
+  it('waking from sleep or unlocking the screen asks the renderer to check its call connections', () => {
+    const before = sentTo(EVENT_CHANNELS.callAction).length;
+    fake.powerMonitor.emit('resume');
+    fake.powerMonitor.emit('unlock-screen');
+    expect(sentTo(EVENT_CHANNELS.callAction).slice(before)).toEqual([{ type: 'network-check' }, { type: 'network-check' }]);
+  });
+
   it('a parley:// link from a second launch shows the window and asks for the call', () => {
     fake.app.emit('second-instance', {}, ['/opt/Parley/parley', 'parley://call/user_ABC-123?media=video'], '/');
     expect(sentTo(EVENT_CHANNELS.callRequested)).toContainEqual({ userId: 'user_ABC-123', media: 'video' });
