@@ -305,6 +305,11 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     async call(peer, media) {
       if (disposed) return;
       const before = state();
+      // Calling the person who is calling you (a tray click, a parley:// link) is
+      // answering them, as the server treats it too.
+      if (before.phase === 'incoming' && before.from.userId === peer.userId) {
+        return engine.accept({ video: media === 'video' });
+      }
       if (before.phase !== 'idle' && before.phase !== 'ended') {
         throw new Error(`You are already in a call. Hang up before calling ${peer.displayName}.`);
       }

@@ -79,6 +79,16 @@ describe('call engine', () => {
     });
   });
 
+  it('calling the person who is ringing you answers their call instead of refusing', async () => {
+    const { alice, bob } = await ringing('video');
+
+    await bob.engine.call(ALICE, 'audio');
+
+    await waitFor(() => phase(alice) === 'active' && phase(bob) === 'active', 'both in the call');
+    expect(bob.signaling.sent('call:invite')).toEqual([]);
+    expect(bob.signaling.sent('call:accept')).toEqual([{ callId: expect.any(String), audio: true, video: false }]);
+  });
+
   it('an audio-only answer of a video call turns the camera off and sends no video', async () => {
     const { alice, bob } = await ringing('video');
 
