@@ -22,6 +22,8 @@ export interface SessionOptions {
   devices(): { microphone: string | null; camera: string | null };
   /** Settings → "Relay calls through the server (hide my IP address)", read for each new call. */
   relayOnly?(): boolean;
+  /** Settings → largest file sent or accepted in a call, read for each transfer. */
+  maxFileBytes?(): number;
   onHistory(entry: HistoryEntry): void;
   onError(message: string): void;
 }
@@ -85,6 +87,7 @@ export function openSession(options: SessionOptions): Session {
     self: { userId: options.identity.userId, deviceId: options.identity.deviceId, displayName: options.displayName },
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
+    ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
     preferredDevices: () => {
       const { microphone, camera } = options.devices();
       return { microphone, camera };

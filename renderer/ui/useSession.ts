@@ -28,6 +28,7 @@ export function useSession(services: Services, displayName: string, status: Chos
             status: statusRef.current,
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,
+            maxFileBytes: () => services.settings.getSnapshot().maxFileBytes,
             onHistory: (entry) => void services.history.add(entry),
             onError: report,
           });
