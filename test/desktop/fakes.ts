@@ -4,6 +4,8 @@
  */
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import type { IpcMainLike } from '../../main/ipc/ipcRegistry';
+import type { IpcEventLike } from '../../main/ipc/validateSender';
 import type { EventChannel, EventPayload, RendererEvents } from '../../main/window/rendererEvents';
 import type { WindowControl } from '../../main/window/windowControl';
 
@@ -97,5 +99,37 @@ export async function eventually(check: () => void, timeoutMs = 10_000): Promise
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+}
+
+/**
+ * ipcMain with handlers we can call as if a renderer had sent the message. Like
+ * Electron's, it refuses a second handler for one channel.
+ */
+export class CallableIpcMain implements IpcMainLike {
+  readonly handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
+  readonly listeners = new Map<string, Array<(event: IpcEventLike, ...args: unknown[]) => void>>();
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void {
+    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    this.handlers.set(channel, listener);
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+    return this;
+  }
+  removeListener(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
+    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    return this;
+  }
+  async invoke(channel: string, from: IpcEventLike, ...args: unknown[]): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`);
+    return handler(from, ...args);
+  }
+  send(channel: string, from: IpcEventLike, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener(from, ...args);
   }
 }

@@ -10,10 +10,11 @@ import {
   type CallStateReport,
 } from '../../preload/contract';
 import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
-import { IpcRegistry, type IpcMainLike } from '../../main/ipc/ipcRegistry';
+import { IpcRegistry } from '../../main/ipc/ipcRegistry';
 import { validatePayload, validateSender, type IpcEventLike, type SenderFrameLike } from '../../main/ipc/validateSender';
 import { HostStorage } from '../../main/storage/hostStorage';
-import { recordingLogger, silentLogger } from './fakes';
+import { callStateReport } from '../support/callStateReport';
+import { CallableIpcMain, recordingLogger, silentLogger } from './fakes';
 
 const mainFrame: SenderFrameLike = { url: 'app://parley/index.html', parent: null };
 const ourContents = { mainFrame };
@@ -88,38 +89,9 @@ describe('validatePayload', () => {
   });
 });
 
-/** ipcMain with handlers we can call as if a renderer had sent the message. */
-class FakeIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
-  readonly listeners = new Map<string, Array<(event: IpcEventLike, ...args: unknown[]) => void>>();
-  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void {
-    if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
-    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
-    return this;
-  }
-  removeListener(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
-    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
-    return this;
-  }
-  async invoke(channel: string, from: IpcEventLike, ...args: unknown[]): Promise<unknown> {
-    const handler = this.handlers.get(channel);
-    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`);
-    return handler(from, ...args);
-  }
-  send(channel: string, from: IpcEventLike, ...args: unknown[]): void {
-    for (const listener of this.listeners.get(channel) ?? []) listener(from, ...args);
-  }
-}
-
 describe('IpcRegistry', () => {
   it('runs the handler only for valid messages, and answers rejections with an error', async () => {
-    const ipc = new FakeIpcMain();
+    const ipc = new CallableIpcMain();
     const { logger, lines } = recordingLogger();
     const registry = new IpcRegistry({ ipcMain: ipc, logger, isTrustedSender: trusted });
     const opened: string[] = [];
@@ -145,7 +117,7 @@ describe('IpcRegistry', () => {
   });
 
   it('drops invalid one-way messages without calling the handler', () => {
-    const ipc = new FakeIpcMain();
+    const ipc = new CallableIpcMain();
     const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
     const dismissed: string[] = [];
     registry.on(SEND_CHANNELS.dismissIncomingCall, (callId) => dismissed.push(callId));
@@ -156,12 +128,12 @@ describe('IpcRegistry', () => {
   });
 
   it('refuses to register a channel the contract does not know', () => {
-    const registry = new IpcRegistry({ ipcMain: new FakeIpcMain(), logger: silentLogger, isTrustedSender: trusted });
+    const registry = new IpcRegistry({ ipcMain: new CallableIpcMain(), logger: silentLogger, isTrustedSender: trusted });
     expect(() => registry.handle('parley:secret' as typeof INVOKE_CHANNELS.getSettings, () => null)).toThrow(/no schema/);
   });
 
   it('dispose removes every handler and listener', () => {
-    const ipc = new FakeIpcMain();
+    const ipc = new CallableIpcMain();
     const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
     registry.handle(INVOKE_CHANNELS.getSettings, () => null);
     registry.on(SEND_CHANNELS.reportCallState, () => undefined);
@@ -181,7 +153,7 @@ describe('the desktop host over IPC', () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-host-'));
     const storage = new HostStorage({ dir, notify: () => undefined, logger: silentLogger });
     await storage.load();
-    const ipc = new FakeIpcMain();
+    const ipc = new CallableIpcMain();
     const reports: CallStateReport[] = [];
     const opened: string[] = [];
     const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
@@ -221,15 +193,7 @@ describe('the desktop host over IPC', () => {
     const updated = await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { displayName: 'Ada' });
     expect(updated).toMatchObject({ displayName: 'Ada' });
     expect(await ipc.invoke(INVOKE_CHANNELS.getServerEndpoint, from)).toEqual({ urls: ['http://127.0.0.1:7300'], password: '' });
-    const report: CallStateReport = {
-      phase: 'idle',
-      status: 'available',
-      muted: false,
-      cameraOn: false,
-      sharing: false,
-      caller: null,
-      contacts: [],
-    };
+    const report = callStateReport();
     ipc.send(SEND_CHANNELS.reportCallState, from, report);
     expect(reports).toEqual([report]);
   });

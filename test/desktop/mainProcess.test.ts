@@ -4,7 +4,6 @@
  * the real signaling server on loopback, the real protocol handler and IPC registry.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import {
   type ServerEndpoint,
   type Settings,
 } from '../../preload/contract';
+import { freePort } from '../support/freePort';
 import { eventually } from './fakes';
 import { FakeBrowserWindow, FakeNotification, FakeTray, fake, type FakeFrame } from './fakeElectron';
 
@@ -27,15 +27,6 @@ vi.mock('electron', async () => (await import('./fakeElectron')).electronModule)
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let dir = '';
 let port = 0;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const address = probe.address();
-  await new Promise<void>((done) => probe.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const win = (): FakeBrowserWindow => {
   const w = FakeBrowserWindow.instances[0];

@@ -1,21 +1,11 @@
 import type { NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { EVENT_CHANNELS, type CallStateReport, type IncomingCallNotice } from '../../preload/contract';
+import { EVENT_CHANNELS, type IncomingCallNotice } from '../../preload/contract';
 import { IncomingCallService, incomingCallNotification, type NotificationHandlers } from '../../main/notifications/incomingCall';
 import { CallPowerBlocker, type PowerSaveBlockerLike } from '../../main/power/callPowerBlocker';
 import { MuteShortcutService, type GlobalShortcutLike } from '../../main/shortcuts/muteShortcut';
+import { callStateReport } from '../support/callStateReport';
 import { RecordingEvents, RecordingWindow, silentLogger } from './fakes';
-
-const report = (over: Partial<CallStateReport> = {}): CallStateReport => ({
-  phase: 'idle',
-  status: 'available',
-  muted: false,
-  cameraOn: false,
-  sharing: false,
-  caller: null,
-  contacts: [],
-  ...over,
-});
 
 describe('incoming call notification', () => {
   const notice: IncomingCallNotice = { callId: 'call-abcdefgh', callerName: 'Ada <Lovelace> & co', media: 'video' };
@@ -86,9 +76,9 @@ describe('incoming call notification', () => {
   it('a report that is no longer ringing takes the notification away', () => {
     const { shown, service } = setup();
     service.show(notice);
-    service.followReport(report({ phase: 'ringing', caller: 'Ada' }));
+    service.followReport(callStateReport({ phase: 'ringing', caller: 'Ada' }));
     expect(shown[0]?.closed).toBe(false);
-    service.followReport(report({ phase: 'in_call' }));
+    service.followReport(callStateReport({ phase: 'in_call' }));
     expect(shown[0]?.closed).toBe(true);
   });
 
@@ -177,12 +167,12 @@ describe('power save blocker', () => {
   it('keeps the display awake during a call, once, and lets go after', () => {
     const blocker = new FakeBlocker();
     const power = new CallPowerBlocker(blocker);
-    power.follow(report({ phase: 'ringing' }));
+    power.follow(callStateReport({ phase: 'ringing' }));
     expect(blocker.started.size).toBe(0);
-    power.follow(report({ phase: 'in_call' }));
-    power.follow(report({ phase: 'in_call', muted: true }));
+    power.follow(callStateReport({ phase: 'in_call' }));
+    power.follow(callStateReport({ phase: 'in_call', muted: true }));
     expect([...blocker.started.values()]).toEqual(['prevent-display-sleep']);
-    power.follow(report({ phase: 'idle' }));
+    power.follow(callStateReport({ phase: 'idle' }));
     expect(blocker.started.size).toBe(0);
     expect(power.active).toBe(false);
   });

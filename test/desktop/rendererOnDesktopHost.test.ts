@@ -8,61 +8,31 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, settingsSchema, type CallStateReport, type Settings } from '../../preload/contract';
 import { EmbeddedServer } from '../../main/embeddedServer';
 import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
-import { IpcRegistry, type IpcMainLike } from '../../main/ipc/ipcRegistry';
+import { IpcRegistry } from '../../main/ipc/ipcRegistry';
 import type { IpcEventLike } from '../../main/ipc/validateSender';
 import { createAppProtocolHandler } from '../../main/protocol/appProtocol';
 import { HostStorage } from '../../main/storage/hostStorage';
 import { RendererEventQueue } from '../../main/window/rendererEvents';
 import { createSignalingServer } from '../../signaling-server/index';
-import { eventually, silentLogger } from './fakes';
+import { launchChromium } from '../support/chromium';
+import { freePort } from '../support/freePort';
+import { CallableIpcMain, eventually, silentLogger } from './fakes';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CHROMIUM_ARGS = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--allow-loopback-in-peer-connection',
-];
-
 /** The renderer's frame as main's validator sees it inside Electron. */
 const FRAME = { url: 'app://parley/index.html', parent: null };
 const CONTENTS = { mainFrame: FRAME };
 const EVENT: IpcEventLike = { senderFrame: FRAME, sender: CONTENTS };
-
-class BindingIpcMain implements IpcMainLike {
-  readonly handlers = new Map<string, (event: IpcEventLike, ...args: unknown[]) => unknown>();
-  readonly listeners = new Map<string, Array<(event: IpcEventLike, ...args: unknown[]) => void>>();
-  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void {
-    this.handlers.set(channel, listener);
-  }
-  removeHandler(channel: string): void {
-    this.handlers.delete(channel);
-  }
-  on(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
-    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
-    return this;
-  }
-  removeListener(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => void): this {
-    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
-    return this;
-  }
-}
 
 let work = '';
 let browser: Browser | null = null;
@@ -73,15 +43,6 @@ let events = new RendererEventQueue({ logger: silentLogger });
 let port = 0;
 const reports: CallStateReport[] = [];
 const pageErrors: string[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
-  const address = probe.address();
-  await new Promise<void>((done) => probe.close(() => done()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'parley-desktop-e2e-'));
@@ -115,7 +76,7 @@ beforeAll(async () => {
   const storage = new HostStorage({ dir: userData, notify: events.notify, logger: silentLogger });
   await storage.load();
   server = new EmbeddedServer({ createServer: createSignalingServer, clientDir: null, logger: silentLogger, notify: events.notify });
-  const ipcMain = new BindingIpcMain();
+  const ipcMain = new CallableIpcMain();
   const registry = new IpcRegistry({ ipcMain, logger: silentLogger, isTrustedSender: (s) => s === CONTENTS });
   registerDesktopHost(
     registry,
@@ -151,16 +112,10 @@ beforeAll(async () => {
   const httpAddress = http.address();
   if (httpAddress === null || typeof httpAddress === 'string') throw new Error('no http port');
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   const context = await browser.newContext();
-  await context.exposeFunction('__parleyInvoke', async (channel: string, args: unknown[]) => {
-    const handler = ipcMain.handlers.get(channel);
-    if (handler === undefined) throw new Error(`No handler registered for '${channel}'`);
-    return handler(EVENT, ...args);
-  });
-  await context.exposeFunction('__parleySend', (channel: string, args: unknown[]) => {
-    for (const listener of ipcMain.listeners.get(channel) ?? []) listener(EVENT, ...args);
-  });
+  await context.exposeFunction('__parleyInvoke', (channel: string, args: unknown[]) => ipcMain.invoke(channel, EVENT, ...args));
+  await context.exposeFunction('__parleySend', (channel: string, args: unknown[]) => ipcMain.send(channel, EVENT, ...args));
   await context.addInitScript({
     content: `${bridgeBundle.outputFiles[0]?.text ?? ''}
       (() => {

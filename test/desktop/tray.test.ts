@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_CHANNELS, type CallStateReport, type TrayContact } from '../../preload/contract';
 import { buildTrayMenu, menuText, trayIconState, type TrayMenuItem } from '../../main/tray/trayMenu';
 import { TrayService, type TrayLike } from '../../main/tray/trayService';
+import { callStateReport } from '../support/callStateReport';
 import { ManualClock, RecordingEvents, recordingLogger, silentLogger } from './fakes';
 
 const contact = (name: string, status: TrayContact['status'], favourite = false): TrayContact => ({
@@ -12,15 +13,9 @@ const contact = (name: string, status: TrayContact['status'], favourite = false)
   favourite,
 });
 
-const base: CallStateReport = {
-  phase: 'idle',
-  status: 'available',
-  muted: false,
-  cameraOn: false,
-  sharing: false,
-  caller: null,
+const base = callStateReport({
   contacts: [contact('Alice', 'available', true), contact('Bob', 'away'), contact('Carol', 'offline')],
-};
+});
 
 const labels = (items: TrayMenuItem[]): string[] => items.map((i) => i.label ?? `(${i.type})`);
 const find = (items: TrayMenuItem[], label: string): TrayMenuItem => {

@@ -15,11 +15,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { STORAGE_KEYS } from '../../renderer/host/web';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import { userIdSchema } from '../../signaling-server/protocol';
+import { chromiumArgs, launchChromium } from '../support/chromium';
 import { installSignalingGate, type SignalingGate } from './signalingGate';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,22 +31,11 @@ export const WAIT_MS = 20_000;
 /** For a test's `timeout`: a few conditions in a row, each allowed WAIT_MS. */
 export const SCENARIO_MS = 120_000;
 
-export const CHROMIUM_ARGS = [
-  // Chromium's built-in fake camera (a moving test pattern) and microphone (a beep).
-  // fps=15 (the options parsed by media/capture/video/fake_video_capture_device_factory.cc
-  // are fps, device-count, ownership, display-media-type) halves the encode work
-  // of the default 20 fps at 640x480 on two cores.
-  '--use-fake-device-for-media-stream=fps=15',
-  '--use-fake-ui-for-media-stream',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Every person is on 127.0.0.1: without this, Chromium drops loopback ICE candidates.
-  '--allow-loopback-in-peer-connection',
-];
+/**
+ * fps=15 halves the encode work of the fake camera's default 20 fps at 640x480 on
+ * two cores. Exported for the benchmarks, which start from the same flags.
+ */
+export const CHROMIUM_ARGS = chromiumArgs('fps=15');
 
 // ─── the built client ───────────────────────────────────────────────────────
 
@@ -190,7 +180,7 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
 
   beforeAll(async () => {
     clientDir = ensureClientBuilt();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium(CHROMIUM_ARGS);
   });
 
   afterEach(async (context) => {

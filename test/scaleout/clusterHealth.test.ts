@@ -12,7 +12,8 @@ import { SERVER_VERSION } from '../../signaling-server/index';
 import { PROTOCOL_VERSION, type InterServerEvents } from '../../signaling-server/protocol';
 import { cleanup, connectClient, connectRefused, establishCall, eventually, offer, startServer } from '../server/harness';
 import { health, isCoordinator, startNodes } from './nodes';
-import { freePort, startRedis, type RedisServer } from './redisServer';
+import { freePort } from '../support/freePort';
+import { startRedis, type RedisServer } from './redisServer';
 
 let redis: RedisServer;
 beforeAll(async () => {

@@ -1,9 +1,10 @@
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type CallAction, type CallStateReport, type HistoryEntry, type HostNotice } from '../../../preload/contract';
+import { DEFAULT_SETTINGS, type CallAction, type HistoryEntry, type HostNotice } from '../../../preload/contract';
 import { userIdSchema } from '../../../signaling-server/protocol';
 import { STORAGE_KEYS, createWebHost, type NotificationPort, type WebHostOptions } from '../../../renderer/host/web';
 import { createMemoryStorage } from '../../../renderer/host/webStorage';
+import { callStateReport } from '../../support/callStateReport';
 
 const origin = 'http://127.0.0.1:7300';
 
@@ -187,15 +188,7 @@ describe('web host incoming-call notifications', () => {
 describe('web host shell', () => {
   it('puts the call state in the document title, as there is no tray', () => {
     const { bridge, page } = setup();
-    const report: CallStateReport = {
-      phase: 'idle',
-      status: 'available',
-      muted: false,
-      cameraOn: false,
-      sharing: false,
-      caller: null,
-      contacts: [],
-    };
+    const report = callStateReport();
     bridge.reportCallState({ ...report, phase: 'ringing', caller: 'Bob' });
     expect(page.title).toBe('Ringing — Parley');
     bridge.reportCallState({ ...report, phase: 'idle' });
