@@ -7,6 +7,7 @@ import {
   establishCall,
   freshId,
   offer,
+  ringTwoDevices,
   startServer,
   type TestClient,
 } from './harness';
@@ -89,14 +90,7 @@ describe('a 1:1 call', () => {
   it('stops ringing on every device of the callee when the caller cancels', async () => {
     const server = await startServer();
     const alice = await connectClient(server, { name: 'alice' });
-    const bobUser = freshId('bob');
-    const bobDesk = await connectClient(server, { name: 'bob-desk', userId: bobUser });
-    const bobTab = await connectClient(server, { name: 'bob-tab', userId: bobUser });
-    const invited = await alice.request('call:invite', { to: bobUser, media: 'audio' });
-    if (!invited.ok) throw new Error(invited.error.message);
-    const { callId } = invited.call;
-    await bobDesk.next('call:incoming');
-    await bobTab.next('call:incoming');
+    const { bobUser, desk: bobDesk, tab: bobTab, callId } = await ringTwoDevices(server, alice);
     expect(await alice.request('call:cancel', { callId, to: bobUser })).toEqual({ ok: true });
     expect(await bobDesk.next('call:ring-ended')).toEqual({ callId, reason: 'cancelled' });
     expect(await bobTab.next('call:ring-ended')).toEqual({ callId, reason: 'cancelled' });
@@ -206,15 +200,8 @@ describe('several devices of one user', () => {
   it('rings every device; one accepts, the other hears answered_elsewhere', async () => {
     const server = await startServer();
     const alice = await connectClient(server, { name: 'alice' });
-    const bobUser = freshId('bob');
-    const desk = await connectClient(server, { name: 'bob-desk', userId: bobUser });
-    const tab = await connectClient(server, { name: 'bob-tab', userId: bobUser });
-    const invited = await alice.request('call:invite', { to: bobUser, media: 'audio' });
-    if (!invited.ok) throw new Error(invited.error.message);
-    const { callId } = invited.call;
-    expect(invited.call.invitees[0]?.devices.map((d) => d.deviceId).sort()).toEqual([desk.deviceId, tab.deviceId].sort());
-    await desk.next('call:incoming');
-    await tab.next('call:incoming');
+    const { desk, tab, call, callId } = await ringTwoDevices(server, alice);
+    expect(call.invitees[0]?.devices.map((d) => d.deviceId).sort()).toEqual([desk.deviceId, tab.deviceId].sort());
     expect(await tab.request('call:accept', { callId, audio: true, video: false })).toMatchObject({ ok: true });
     expect(await desk.next('call:ring-ended')).toEqual({ callId, reason: 'answered_elsewhere' });
     expect(await desk.request('call:accept', { callId, audio: true, video: false })).toMatchObject({

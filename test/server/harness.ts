@@ -187,7 +187,22 @@ export interface ClientSpec {
   reconnection?: boolean;
 }
 
-function openSocket(url: string, spec: ClientSpec, ids: { userId: string; deviceId: string; displayName: string }): ClientSocket {
+interface ClientIds {
+  userId: string;
+  deviceId: string;
+  displayName: string;
+}
+
+/** The spec's ids, or fresh ones named after the client. */
+function clientIds(spec: ClientSpec): ClientIds {
+  return {
+    userId: spec.userId ?? freshId(spec.name),
+    deviceId: spec.deviceId ?? freshId(`${spec.name}-dev`),
+    displayName: spec.displayName ?? spec.name,
+  };
+}
+
+function openSocket(url: string, spec: ClientSpec, ids: ClientIds): ClientSocket {
   const auth =
     spec.auth ??
     ({
@@ -213,11 +228,7 @@ function openSocket(url: string, spec: ClientSpec, ids: { userId: string; device
 /** Connects and resolves once 'session:welcome' arrived. */
 export async function connectClient(server: SignalingServer | string, spec: ClientSpec): Promise<TestClient> {
   const url = typeof server === 'string' ? server : server.url;
-  const ids = {
-    userId: spec.userId ?? freshId(spec.name),
-    deviceId: spec.deviceId ?? freshId(`${spec.name}-dev`),
-    displayName: spec.displayName ?? spec.name,
-  };
+  const ids = clientIds(spec);
   const socket = openSocket(url, spec, ids);
   const client = new TestClient(spec.name, ids.userId, ids.deviceId, ids.displayName, socket);
   clients.add(client);
@@ -231,11 +242,7 @@ export async function connectClient(server: SignalingServer | string, spec: Clie
 /** Connects expecting a refusal; resolves with the refusal's `data`. */
 export async function connectRefused(server: SignalingServer | string, spec: ClientSpec): Promise<ConnectRefusal> {
   const url = typeof server === 'string' ? server : server.url;
-  const ids = {
-    userId: spec.userId ?? freshId(spec.name),
-    deviceId: spec.deviceId ?? freshId(`${spec.name}-dev`),
-    displayName: spec.displayName ?? spec.name,
-  };
+  const ids = clientIds(spec);
   const socket = openSocket(url, spec, ids);
   return new Promise<ConnectRefusal>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${spec.name} was neither refused nor welcomed`)), DEFAULT_WAIT_MS);
@@ -295,6 +302,21 @@ export async function establishCall(caller: TestClient, callee: TestClient, medi
   if (!accepted.ok) throw new Error(`accept failed: ${accepted.error.code} ${accepted.error.message}`);
   await caller.next('call:updated', (p) => p.call.callId === callId && p.call.members.length === 2);
   return callId;
+}
+
+/**
+ * One user on two devices ("bob-desk" and "bob-tab"), and a call from `caller` that
+ * rings both: resolves once each device has its 'call:incoming'.
+ */
+export async function ringTwoDevices(server: SignalingServer, caller: TestClient) {
+  const bobUser = freshId('bob');
+  const desk = await connectClient(server, { name: 'bob-desk', userId: bobUser });
+  const tab = await connectClient(server, { name: 'bob-tab', userId: bobUser });
+  const invited = await caller.request('call:invite', { to: bobUser, media: 'audio' });
+  if (!invited.ok) throw new Error(invited.error.message);
+  await desk.next('call:incoming');
+  await tab.next('call:incoming');
+  return { bobUser, desk, tab, call: invited.call, callId: invited.call.callId };
 }
 
 /** A fresh pair calls, signals both ways and hangs up: the server still serves honest users. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../signaling-server/protocol';
-import { answer, cleanup, connectClient, establishCall, freshId, offer, startServer, type TestClient } from './harness';
+import { answer, cleanup, connectClient, establishCall, freshId, offer, ringTwoDevices, startServer, type TestClient } from './harness';
 
 afterEach(cleanup);
 
@@ -62,13 +62,7 @@ describe('signal relay', () => {
 
   it('lets a ringing device and a member talk, but not two ringing devices', async () => {
     const { server, alice } = await threeUsers();
-    const bobUser = freshId('bob');
-    const desk = await connectClient(server, { name: 'bob-desk', userId: bobUser });
-    const tab = await connectClient(server, { name: 'bob-tab', userId: bobUser });
-    const invited = await alice.request('call:invite', { to: bobUser, media: 'audio' });
-    if (!invited.ok) throw new Error(invited.error.message);
-    const { callId } = invited.call;
-    await desk.next('call:incoming');
+    const { desk, tab, callId } = await ringTwoDevices(server, alice);
     expect(await alice.request('signal', { callId, to: desk.deviceId, data: offer() })).toEqual({ ok: true });
     expect(await desk.next('signal')).toMatchObject({ from: alice.deviceId });
     expect(await desk.request('signal', { callId, to: alice.deviceId, data: answer() })).toEqual({ ok: true });
