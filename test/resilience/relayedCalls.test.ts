@@ -38,6 +38,18 @@ async function relayed(person: Person): Promise<void> {
   expect(path?.local, `${person.name}'s side of the selected pair`).toBe('relay');
 }
 
+/** Alice and Bob, both relay-only, in an audio call with sound arriving both ways. */
+async function relayOnlyAudioCall(): Promise<{ alice: Person; bob: Person }> {
+  const { openPerson } = await relayStage();
+  const alice = await openPerson('Alice');
+  const bob = await openPerson('Bob');
+  await turnOnRelayOnly(alice);
+  await turnOnRelayOnly(bob);
+  await connectCall(alice, bob, 'audio');
+  await Promise.all([expectAudioArriving(alice), expectAudioArriving(bob)]);
+  return { alice, bob };
+}
+
 const bothConnected = async (a: Person, b: Person): Promise<boolean> => {
   const states = [...(await connectionStates(a.page)), ...(await connectionStates(b.page))];
   return states.length === 2 && states.every((s) => s === 'connected');
@@ -61,13 +73,7 @@ describe('calls through the TURN relay', { timeout: SCENARIO_MS }, () => {
   });
 
   it('when the relay dies mid-call the call says "Reconnecting…", and ICE restart recovers it within 10 s of the repair', async () => {
-    const { openPerson } = await relayStage();
-    const alice = await openPerson('Alice');
-    const bob = await openPerson('Bob');
-    await turnOnRelayOnly(alice);
-    await turnOnRelayOnly(bob);
-    await connectCall(alice, bob, 'audio');
-    await Promise.all([expectAudioArriving(alice), expectAudioArriving(bob)]);
+    const { alice, bob } = await relayOnlyAudioCall();
     await Promise.all([relayed(alice), relayed(bob)]);
     await Promise.all([noteConnections(alice.page), noteConnections(bob.page)]);
 
@@ -96,13 +102,7 @@ describe('calls through the TURN relay', { timeout: SCENARIO_MS }, () => {
   });
 
   it('when the relay stays dead, the call is given up after three restarts: "Call dropped", and "Call again" rings again', async () => {
-    const { openPerson } = await relayStage();
-    const alice = await openPerson('Alice');
-    const bob = await openPerson('Bob');
-    await turnOnRelayOnly(alice);
-    await turnOnRelayOnly(bob);
-    await connectCall(alice, bob, 'audio');
-    await Promise.all([expectAudioArriving(alice), expectAudioArriving(bob)]);
+    const { alice, bob } = await relayOnlyAudioCall();
 
     await coturn.kill();
     try {

@@ -77,6 +77,18 @@ async function talking(alice: Person, bob: Person): Promise<void> {
   await waitFor(() => alice.link() === 'connected' && bob.link() === 'connected', 'both connected');
 }
 
+/** Alice and Bob talking, then the path between them down both ways and Alice's connection failed. */
+async function callWithPathDown(): Promise<{ server: FakeCallServer; alice: Person; bob: Person }> {
+  const server = new FakeCallServer();
+  const alice = person(server, 'alice');
+  const bob = person(server, 'bob');
+  await talking(alice, bob);
+  alice.pc().network = 'down';
+  bob.pc().network = 'down';
+  alice.pc().setConnectionState('failed');
+  return { server, alice, bob };
+}
+
 const stable = (...people: Person[]): boolean => people.every((p) => p.pc().signalingState === 'stable');
 
 describe('ICE recovery in a call', () => {
@@ -117,13 +129,7 @@ describe('ICE recovery in a call', () => {
   });
 
   it(`after ${maxRestarts} restarts that do not bring it back, a 1:1 call ends as failed ("${CONNECTION_LOST}") and the other side hears it ended`, async () => {
-    const server = new FakeCallServer();
-    const alice = person(server, 'alice');
-    const bob = person(server, 'bob');
-    await talking(alice, bob);
-    alice.pc().network = 'down';
-    bob.pc().network = 'down';
-    alice.pc().setConnectionState('failed');
+    const { server, alice, bob } = await callWithPathDown();
 
     for (let n = 1; n <= maxRestarts; n += 1) {
       await waitFor(() => alice.pc().iceRestarts === n && stable(alice, bob), `restart ${n} negotiated`);
@@ -139,13 +145,7 @@ describe('ICE recovery in a call', () => {
   });
 
   it('the other side, whose path was down too, sees the call dropped rather than hung up', async () => {
-    const server = new FakeCallServer();
-    const alice = person(server, 'alice');
-    const bob = person(server, 'bob');
-    await talking(alice, bob);
-    alice.pc().network = 'down';
-    bob.pc().network = 'down';
-    alice.pc().setConnectionState('failed');
+    const { alice, bob } = await callWithPathDown();
     bob.pc().setConnectionState('disconnected');
     await waitFor(() => bob.link() === 'reconnecting', 'Bob sees the path down');
 
