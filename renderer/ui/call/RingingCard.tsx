@@ -1,0 +1,66 @@
+/**
+ * The card both sides see while a call rings: my camera behind it when it is on,
+ * the other person's face in a ringing pulse, a title and a subtitle, any camera or
+ * microphone error, and the answers (RoundButton) as children.
+ */
+import type { ReactNode } from 'react';
+import type { LocalMediaView } from '../../call/types';
+import { Avatar } from '../Avatar';
+import { hasLiveVideo, PreviewBackdrop } from './PreviewBackdrop';
+
+interface RingingCardProps {
+  /** 'incoming' adds the card's and the pulse's incoming look. */
+  direction: 'incoming' | 'outgoing';
+  /** The id of the title, which labels the card. */
+  titleId: string;
+  person: { userId: string; displayName: string };
+  local: LocalMediaView | undefined;
+  title: ReactNode;
+  subtitle: ReactNode;
+  children: ReactNode;
+}
+
+export function RingingCard({ direction, titleId, person, local, title, subtitle, children }: RingingCardProps) {
+  const incoming = direction === 'incoming';
+  const preview = hasLiveVideo(local) ? local : null;
+  return (
+    <section
+      className={`call-card${incoming ? ' call-card--incoming' : ''}${preview ? ' call-card--over-video' : ''}`}
+      aria-labelledby={titleId}
+    >
+      {preview && <PreviewBackdrop local={preview} />}
+      <div className={incoming ? 'ringing ringing--incoming' : 'ringing'} aria-hidden="true">
+        <span className="ringing__wave" />
+        <span className="ringing__wave ringing__wave--2" />
+        <Avatar userId={person.userId} name={person.displayName} size="xl" />
+      </div>
+      <h2 id={titleId} className="call-card__title">
+        {title}
+      </h2>
+      <p className="call-card__subtitle">{subtitle}</p>
+      {local?.error && (
+        <p className="call-card__error" role="alert">
+          {local.error}
+        </p>
+      )}
+      <div className="call-card__actions">{children}</div>
+    </section>
+  );
+}
+
+interface RoundButtonProps {
+  tone: 'danger' | 'neutral' | 'accept';
+  icon: ReactNode;
+  label: string;
+  onClick(): void;
+}
+
+/** A big round answer button with its label under it. */
+export function RoundButton({ tone, icon, label, onClick }: RoundButtonProps) {
+  return (
+    <button type="button" className={`round-button round-button--${tone}`} onClick={onClick}>
+      <span className="round-button__circle">{icon}</span>
+      <span className="round-button__label">{label}</span>
+    </button>
+  );
+}
