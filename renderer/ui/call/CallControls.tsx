@@ -10,7 +10,8 @@ import Settings2 from 'lucide-react/icons/settings-2';
 import UserPlus from 'lucide-react/icons/user-plus';
 import Video from 'lucide-react/icons/video';
 import VideoOff from 'lucide-react/icons/video-off';
-import type { ReactNode } from 'react';
+import type { LucideIcon } from 'lucide-react';
+import type { ButtonHTMLAttributes, ReactNode } from 'react';
 
 interface CallControlsProps {
   muted: boolean;
@@ -34,94 +35,93 @@ interface CallControlsProps {
   onHangUp(): void;
 }
 
+interface ControlButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className' | 'aria-label'> {
+  /** The accessible name; also the tooltip unless `title` says more. */
+  label: string;
+  icon: LucideIcon;
+  /** The button's look beyond a plain control. */
+  look?: 'off' | 'active' | 'hangup';
+}
+
+/** One round button of the bar: an icon, named by aria-label, with a tooltip. */
+function ControlButton({ label, icon: Icon, look, title, children, ...rest }: ControlButtonProps) {
+  return (
+    <button type="button" className={look ? `control control--${look}` : 'control'} aria-label={label} title={title ?? label} {...rest}>
+      <Icon size={22} aria-hidden="true" />
+      {children}
+    </button>
+  );
+}
+
 export function CallControls(props: CallControlsProps) {
   const { muted, cameraOn, canAdd, sharing, chatOpen, unread, statsShown, devicesOpen } = props;
   // Toggles keep one name and say their state with aria-pressed (WAI-ARIA button pattern).
   const chatLabel = unread > 0 && !chatOpen ? `Chat, ${unread} unread` : 'Chat';
   return (
     <div className="call-controls" role="toolbar" aria-label="Call controls">
-      <button
-        type="button"
-        className={`control${muted ? ' control--off' : ''}`}
-        aria-label={muted ? 'Unmute microphone' : 'Mute microphone'}
-        title={muted ? 'Unmute microphone' : 'Mute microphone'}
+      <ControlButton
+        label={muted ? 'Unmute microphone' : 'Mute microphone'}
+        icon={muted ? MicOff : Mic}
+        look={muted ? 'off' : undefined}
         onClick={props.onToggleMute}
-      >
-        {muted ? <MicOff size={22} aria-hidden="true" /> : <Mic size={22} aria-hidden="true" />}
-      </button>
-      <button
-        type="button"
-        className={`control${cameraOn ? '' : ' control--off'}`}
-        aria-label={cameraOn ? 'Turn camera off' : 'Turn camera on'}
-        title={cameraOn ? 'Turn camera off' : 'Turn camera on'}
+      />
+      <ControlButton
+        label={cameraOn ? 'Turn camera off' : 'Turn camera on'}
+        icon={cameraOn ? Video : VideoOff}
+        look={cameraOn ? undefined : 'off'}
         onClick={props.onToggleCamera}
-      >
-        {cameraOn ? <Video size={22} aria-hidden="true" /> : <VideoOff size={22} aria-hidden="true" />}
-      </button>
+      />
       {sharing !== null && (
-        <button
-          type="button"
-          className={`control${sharing ? ' control--active' : ''}`}
-          aria-label={sharing ? 'Stop sharing' : 'Share screen'}
+        <ControlButton
+          label={sharing ? 'Stop sharing' : 'Share screen'}
           title={sharing ? 'Stop sharing' : 'Share a screen or a window'}
+          icon={sharing ? ScreenShareOff : ScreenShare}
+          look={sharing ? 'active' : undefined}
           onClick={props.onToggleShare}
-        >
-          {sharing ? <ScreenShareOff size={22} aria-hidden="true" /> : <ScreenShare size={22} aria-hidden="true" />}
-        </button>
+        />
       )}
-      <button
-        type="button"
-        className={`control${chatOpen ? ' control--active' : ''}`}
-        aria-label={chatLabel}
+      <ControlButton
+        label={chatLabel}
+        icon={MessageSquare}
+        look={chatOpen ? 'active' : undefined}
         aria-pressed={chatOpen}
-        title={chatLabel}
         onClick={props.onToggleChat}
       >
-        <MessageSquare size={22} aria-hidden="true" />
         {unread > 0 && !chatOpen && (
           <span className="control__badge" data-testid="unread-badge" aria-hidden="true">
             {unread > 99 ? '99+' : unread}
           </span>
         )}
-      </button>
+      </ControlButton>
       <span className="control-anchor">
-        <button
-          type="button"
-          className={`control${devicesOpen ? ' control--active' : ''}`}
-          aria-label="Devices"
+        <ControlButton
+          label="Devices"
+          title="Microphone, camera and speaker"
+          icon={Settings2}
+          look={devicesOpen ? 'active' : undefined}
           aria-expanded={devicesOpen}
           aria-haspopup="dialog"
-          title="Microphone, camera and speaker"
           data-device-menu-toggle
           onClick={props.onToggleDevices}
-        >
-          <Settings2 size={22} aria-hidden="true" />
-        </button>
+        />
         {devicesOpen && props.deviceMenu}
       </span>
-      <button
-        type="button"
-        className={`control${statsShown ? ' control--active' : ''}`}
-        aria-label="Call statistics"
-        aria-pressed={statsShown}
+      <ControlButton
+        label="Call statistics"
         title={statsShown ? 'Hide call statistics' : 'Show call statistics'}
+        icon={Activity}
+        look={statsShown ? 'active' : undefined}
+        aria-pressed={statsShown}
         onClick={props.onToggleStats}
-      >
-        <Activity size={22} aria-hidden="true" />
-      </button>
-      <button
-        type="button"
-        className="control"
-        aria-label="Add participant"
+      />
+      <ControlButton
+        label="Add participant"
         title={canAdd ? 'Add participant' : 'The call is full'}
+        icon={UserPlus}
         disabled={!canAdd}
         onClick={props.onAdd}
-      >
-        <UserPlus size={22} aria-hidden="true" />
-      </button>
-      <button type="button" className="control control--hangup" aria-label="Hang up" title="Hang up" onClick={props.onHangUp}>
-        <PhoneOff size={22} aria-hidden="true" />
-      </button>
+      />
+      <ControlButton label="Hang up" icon={PhoneOff} look="hangup" onClick={props.onHangUp} />
     </div>
   );
 }
