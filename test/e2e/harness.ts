@@ -63,6 +63,9 @@ export function ensureClientBuilt(): string {
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
       cwd: ROOT,
       stdio: 'pipe',
+      // vitest sets NODE_ENV=test, and Vite would then bundle React's development
+      // build: build what ships.
+      env: { ...process.env, NODE_ENV: 'production' },
     });
   } catch (error) {
     const output = error instanceof Error && 'stderr' in error ? String(error.stderr) : String(error);
