@@ -1,0 +1,132 @@
+/**
+ * Chromium for the benchmarks: the e2e harness's flags (fake camera and
+ * microphone, loopback ICE), one context per person, and a probe injected before
+ * any page script that records, on the machine clock (performance.timeOrigin +
+ * performance.now(), which every page of the machine shares):
+ * - when a button labelled exactly "Accept" is clicked (capture phase, before the
+ *   page's own handler runs);
+ * - each video frame presented by a remote video (requestVideoFrameCallback on
+ *   every `video[data-testid="remote-video"]`, Parley's and the reference page's);
+ * - whether a peer connection was already connected at that click.
+ * The product keeps no hook for this: the probe watches the DOM and wraps
+ * RTCPeerConnection like the e2e harness's recorder.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, visible, waitUntil } from '../e2e/harness';
+
+export interface ProbeRecord {
+  acceptAt: number | null;
+  /** Peer connections in 'connected' state at the moment Accept was clicked. */
+  connectedAtAccept: number;
+  /** Machine-clock times of the first frames presented by any remote video. */
+  frames: number[];
+}
+
+declare global {
+  interface Window {
+    __benchProbe?: { record: ProbeRecord; reset(): void };
+  }
+}
+
+/** Runs in every page before the page's scripts (addInitScript); must be self-contained. */
+function FRAME_PROBE(): void {
+  const clock = (): number => performance.timeOrigin + performance.now();
+  const record: ProbeRecord = { acceptAt: null, connectedAtAccept: 0, frames: [] };
+  const connections: RTCPeerConnection[] = [];
+  const Native = window.RTCPeerConnection;
+  class Recorded extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      connections.push(this);
+    }
+  }
+  window.RTCPeerConnection = Recorded;
+
+  document.addEventListener(
+    'click',
+    (event) => {
+      const button = event.target instanceof Element ? event.target.closest('button') : null;
+      if (button?.textContent?.trim() !== 'Accept') return;
+      record.acceptAt = clock();
+      record.connectedAtAccept = connections.filter((pc) => pc.connectionState === 'connected').length;
+    },
+    { capture: true },
+  );
+
+  const watched = new WeakSet<HTMLVideoElement>();
+  const watch = (video: HTMLVideoElement): void => {
+    if (watched.has(video)) return;
+    watched.add(video);
+    let seen = 0;
+    const onFrame = (): void => {
+      record.frames.push(clock());
+      if (++seen < 5 && video.isConnected) video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  };
+  const scan = (): void => document.querySelectorAll<HTMLVideoElement>('video[data-testid="remote-video"]').forEach(watch);
+  new MutationObserver(scan).observe(document, { childList: true, subtree: true });
+
+  window.__benchProbe = {
+    record,
+    reset: () => {
+      record.acceptAt = null;
+      record.connectedAtAccept = 0;
+      record.frames = [];
+    },
+  };
+}
+
+/**
+ * A function's source, to run in a page. tsx compiles with esbuild's keepNames,
+ * which wraps functions and classes in calls to a `__name` helper that exists only
+ * in this process; the page gets a stand-in (names only help stack traces).
+ */
+export function pageScript(fn: () => void): string {
+  return `(() => { const __name = (target) => target; (${fn.toString()})(); })();`;
+}
+
+/**
+ * The e2e harness's flags, except the fake camera runs at 30 fps as a real webcam
+ * does (the tests slow it to 15 to save CPU): time to the first frame includes
+ * waiting for the camera's next frame, which a slowed camera would inflate for
+ * Parley and the reference alike.
+ */
+export const BENCH_CHROMIUM_ARGS = CHROMIUM_ARGS.map((arg) =>
+  arg.startsWith('--use-fake-device-for-media-stream') ? '--use-fake-device-for-media-stream=fps=30' : arg,
+);
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: BENCH_CHROMIUM_ARGS });
+}
+
+/** A fresh context (own storage, own identity) with camera and microphone allowed and the probe installed. */
+export async function openPage(browser: Browser, origin: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['camera', 'microphone'], { origin });
+  await context.addInitScript({ content: pageScript(FRAME_PROBE) });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export function resetProbe(page: Page): Promise<void> {
+  return page.evaluate(() => window.__benchProbe?.reset());
+}
+
+export function readProbe(page: Page): Promise<ProbeRecord> {
+  return page.evaluate(() => {
+    const probe = window.__benchProbe;
+    if (!probe) throw new Error('the benchmark probe is not installed in this page');
+    return { ...probe.record, frames: [...probe.record.frames] };
+  });
+}
+
+/** Parley's first run in a fresh page: name, Continue, online. */
+export async function firstRun(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel('Your display name').fill(name);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await visible(page.getByRole('status', { name: 'Connection: Online' }));
+}
+
+export { visible, waitUntil };

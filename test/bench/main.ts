@@ -1,0 +1,147 @@
+/**
+ * `npm run bench` (scripts/bench.mjs builds, then runs this with tsx): client
+ * weight, call setup and signaling, each against its yardstick in the same run;
+ * prints a table and writes bench-results/latest.json and latest.md.
+ *
+ * Options (after `npm run bench --`):
+ *   --only weight,calls,signaling   run some of them
+ *   --calls N                       timed calls of each kind (default 20)
+ *   --sizes 1000,5000,10000         signaling sizes
+ * Benchmarks are not tests: a missed target is printed, never an exit code.
+ * An error in one benchmark is reported and the others still run.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Browser } from 'playwright-core';
+import type { createSignalingServer as CreateSignalingServer, SignalingServer } from '../../signaling-server/index';
+import { launchChromium } from './browser';
+import { runCallSetupBench } from './callSetup';
+import { runClientWeightBench } from './clientWeight';
+import { busiestProcesses, describeMachine, openFileLimit, sampleLoad } from './machine';
+import { formatText, writeResults, type BenchResults } from './report';
+import { runSignalingBench } from './signaling/signalingBench';
+
+const { values } = parseArgs({
+  options: {
+    client: { type: 'string' },
+    server: { type: 'string' },
+    out: { type: 'string', default: 'bench-results' },
+    only: { type: 'string', default: 'weight,calls,signaling' },
+    calls: { type: 'string', default: '20' },
+    sizes: { type: 'string', default: '1000,5000,10000' },
+  },
+});
+
+const log = (line: string): void => console.log(line);
+const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
+async function loadServerFactory(bundle: string): Promise<typeof CreateSignalingServer> {
+  const mod: unknown = await import(pathToFileURL(bundle).href);
+  const create = typeof mod === 'object' && mod !== null && 'createSignalingServer' in mod ? mod.createSignalingServer : undefined;
+  if (typeof create !== 'function') throw new Error(`${bundle} does not export createSignalingServer: run npm run build:server.`);
+  return create as typeof CreateSignalingServer;
+}
+
+async function main(): Promise<void> {
+  if (!values.client || !values.server) {
+    throw new Error('test/bench/main.ts needs --client DIR (the built renderer) and --server FILE (dist/server/index.js); run it through npm run bench.');
+  }
+  const only = new Set(values.only.split(',').map((s) => s.trim()));
+  const startedAtMs = Number(process.env.BENCH_STARTED_AT ?? Date.now());
+  const load = sampleLoad();
+  const busyAtStart = busiestProcesses(6);
+  const errors: string[] = [];
+  const sectionSeconds: Record<string, number> = {};
+  const timed = async (name: string, body: () => Promise<void>): Promise<void> => {
+    const started = performance.now();
+    try {
+      await body();
+    } catch (error) {
+      errors.push(`${name}: ${describe(error)}`);
+    } finally {
+      sectionSeconds[name] = Math.round((performance.now() - started) / 100) / 10;
+    }
+  };
+  const results: Omit<BenchResults, 'machine' | 'load' | 'durationSeconds'> = {
+    startedAt: new Date(startedAtMs).toISOString(),
+    sectionSeconds,
+    busyAtStart,
+    callSetup: null,
+    signaling: null,
+    clientWeight: null,
+    errors,
+  };
+
+  let chromiumVersion: string | null = null;
+  if (only.has('weight') || only.has('calls')) {
+    const createSignalingServer = await loadServerFactory(values.server);
+    let server: SignalingServer | null = null;
+    let browser: Browser | null = null;
+    try {
+      server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir: values.client, logLevel: 'silent' });
+      browser = await launchChromium();
+      chromiumVersion = browser.version();
+      const [client, parleyUrl, running] = [values.client, server.url, browser];
+      if (only.has('weight')) {
+        log('\n== 3. client weight ==');
+        await timed('client weight', async () => {
+          results.clientWeight = await runClientWeightBench({ browser: running, clientDir: client, parleyUrl, loads: 10, log });
+        });
+      }
+      if (only.has('calls')) {
+        log('\n== 1. call setup ==');
+        await timed('call setup', async () => {
+          results.callSetup = await runCallSetupBench({ browser: running, parleyUrl, calls: Number(values.calls), ringMs: 1_500, log });
+        });
+      }
+    } finally {
+      await browser?.close();
+      await server?.close();
+    }
+  }
+
+  if (only.has('signaling')) {
+    log('\n== 2. signaling ==');
+    // Every socket is an open file: the server process holds N of them.
+    const limit = openFileLimit();
+    const sizes = values.sizes.split(',').map(Number);
+    const runnable = sizes.filter((n) => limit === null || n + 512 <= limit);
+    for (const n of sizes.filter((size) => !runnable.includes(size))) {
+      errors.push(`signaling: ${n} clients skipped: the open-file limit is ${limit} (raise it with ulimit -n; scripts/bench.mjs asks for the hard limit)`);
+    }
+    const parleyBundle = values.server;
+    await timed('signaling', async () => {
+      results.signaling = await runSignalingBench({
+        parleyBundle,
+        sizes: runnable,
+        relayProcesses: 2,
+        idleProcesses: 4,
+        pairs: 100,
+        devicesPerUser: 50,
+        rate: 2_000,
+        windowMs: 500,
+        windowsPerServer: 30,
+        fanoutUsers: 1_000,
+        log,
+      });
+    });
+  }
+
+  const full: BenchResults = {
+    ...results,
+    machine: describeMachine(chromiumVersion),
+    load: load.stop(),
+    durationSeconds: Math.round((Date.now() - startedAtMs) / 100) / 10,
+  };
+  log(`\n${formatText(full)}`);
+  const written = writeResults(values.out, full);
+  log(`\nwrote ${written.json} and ${written.markdown}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(describe(error));
+    process.exit(1);
+  },
+);

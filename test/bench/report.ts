@@ -1,0 +1,222 @@
+/**
+ * The benchmark's output: a table on stdout, bench-results/latest.json with every
+ * number, and bench-results/latest.md, the short table the README carries.
+ * Targets are judged here and nowhere else; nothing fails on a missed target.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CallSetupResults } from './callSetup';
+import type { ClientWeightResults } from './clientWeight';
+import type { BusyProcess, Machine } from './machine';
+import type { SignalingResults } from './signaling/signalingBench';
+import { ratio } from './stats';
+
+export const TARGETS = {
+  callSetupRatio: 0.25,
+  heapPerClientRatio: 0.6,
+  p99Ratio: 1.0,
+  initialGzipBytes: 200_000,
+  totalMinutes: 10,
+} as const;
+
+export interface BenchResults {
+  startedAt: string;
+  durationSeconds: number;
+  /** Wall time of each benchmark (the builds are the rest). */
+  sectionSeconds: Record<string, number>;
+  machine: Machine;
+  load: { mean: number; max: number; samples: number };
+  busyAtStart: BusyProcess[];
+  callSetup: CallSetupResults | null;
+  signaling: SignalingResults | null;
+  clientWeight: ClientWeightResults | null;
+  errors: string[];
+}
+
+export interface Verdict {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : '—');
+const usMs = (us: number): string => (Number.isFinite(us) ? `${(us / 1000).toFixed(2)} ms` : '—');
+const kib = (bytes: number): string => (Number.isFinite(bytes) ? `${(bytes / 1024).toFixed(1)} KiB` : '—');
+const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+export function verdicts(r: BenchResults): Verdict[] {
+  const out: Verdict[] = [];
+  if (r.callSetup) {
+    const { p50Ratio, p90Ratio } = r.callSetup;
+    out.push({
+      target: `call setup Parley/reference ≤ ${TARGETS.callSetupRatio} (p50 and p90)`,
+      measured: `p50 ${fixed(p50Ratio)}, p90 ${fixed(p90Ratio)}`,
+      met: p50Ratio <= TARGETS.callSetupRatio && p90Ratio <= TARGETS.callSetupRatio,
+    });
+  }
+  if (r.signaling) {
+    for (const s of r.signaling.sizes) {
+      out.push({
+        target: `${count(s.clients)} clients: heap per client ≤ ${TARGETS.heapPerClientRatio}× bare`,
+        measured: `${fixed(s.heapPerClientRatio)}×`,
+        met: s.heapPerClientRatio <= TARGETS.heapPerClientRatio,
+      });
+      out.push({
+        target: `${count(s.clients)} clients: relay p99 ≤ ${TARGETS.p99Ratio}× bare`,
+        measured: `${fixed(s.p99Ratio)}×`,
+        met: s.p99Ratio <= TARGETS.p99Ratio,
+      });
+    }
+  }
+  if (r.clientWeight) {
+    out.push({
+      target: `initial JavaScript ≤ ${kB(TARGETS.initialGzipBytes)} gzipped`,
+      measured: kB(r.clientWeight.initialGzipBytes),
+      met: r.clientWeight.initialGzipBytes <= TARGETS.initialGzipBytes,
+    });
+  }
+  // Only a full run says anything about the whole run's time.
+  if (r.callSetup && r.signaling && r.clientWeight) out.push({
+    target: `npm run bench under ${TARGETS.totalMinutes} minutes`,
+    measured: `${(r.durationSeconds / 60).toFixed(1)} min`,
+    met: r.durationSeconds < TARGETS.totalMinutes * 60,
+  });
+  return out;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '));
+}
+
+export function machineLine(r: BenchResults): string {
+  const m = r.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, Chromium ${m.chromium ?? '?'}`;
+}
+
+export function formatText(r: BenchResults): string {
+  const lines: string[] = [];
+  lines.push(`Parley benchmarks, ${r.startedAt} (${(r.durationSeconds / 60).toFixed(1)} min)`);
+  lines.push(`machine: ${machineLine(r)}`);
+  lines.push(`load average during the run: mean ${r.load.mean}, max ${r.load.max} (on ${r.machine.cores} cores)`);
+  const sections = Object.entries(r.sectionSeconds).map(([name, s]) => `${name} ${s.toFixed(0)} s`);
+  if (sections.length > 0) lines.push(`time taken: ${sections.join(', ')}`);
+  if (r.busyAtStart.length > 0) {
+    lines.push('busiest other processes at the start:');
+    for (const p of r.busyAtStart) lines.push(`  ${p.cpuPercent.toFixed(1).padStart(5)}%  ${p.command}`);
+  }
+
+  if (r.callSetup) {
+    const c = r.callSetup;
+    lines.push('', `1. Call setup: callee clicks Accept → first remote video frame on both sides (${c.calls} calls each, taking turns, ${c.ringMs} ms of ringing)`);
+    const pre = c.parley.samples.filter((s) => s.preconnected).length;
+    lines.push(
+      ...table([
+        ['', 'p50', 'p90', 'caller p50', 'callee p50'],
+        ['Parley', ms(c.parley.both.p50), ms(c.parley.both.p90), ms(c.parley.caller.p50), ms(c.parley.callee.p50)],
+        ['reference (naive)', ms(c.reference.both.p50), ms(c.reference.both.p90), ms(c.reference.caller.p50), ms(c.reference.callee.p50)],
+        ['pre-connected floor', ms(c.floor.both.p50), ms(c.floor.both.p90), ms(c.floor.caller.p50), ms(c.floor.callee.p50)],
+        [`Parley/reference (target ≤ ${TARGETS.callSetupRatio})`, fixed(c.p50Ratio), fixed(c.p90Ratio), '', ''],
+        ['floor/reference', fixed(c.floorP50Ratio), fixed(ratio(c.floor.both.p90, c.reference.both.p90)), '', ''],
+      ]),
+      `Parley's connection was already up at Accept in ${pre} of ${c.calls} calls.`,
+    );
+  }
+
+  if (r.signaling) {
+    const s = r.signaling.settings;
+    lines.push(
+      '',
+      `2. Signaling: ${s.pairs} calls relaying ${count(s.rate)} signals/s in ${s.windowMs} ms windows alternating between the servers ` +
+        `(${s.windowsPerServer} windows each); idle users have ${s.devicesPerUser} devices; clients in ${s.relayProcesses}+${s.idleProcesses} processes`,
+    );
+    const rows = [['clients', 'server', 'connect', 'heap/client', 'RSS/client', 'relay p50', 'relay p99', 'server GC max']];
+    for (const size of r.signaling.sizes) {
+      for (const run of [size.parley, size.bare]) {
+        rows.push([
+          count(size.clients),
+          run.kind,
+          `${(run.connectMs / 1000).toFixed(1)} s`,
+          kib(run.heapPerClientBytes),
+          kib(run.rssPerClientBytes),
+          usMs(run.latencyUs?.p50 ?? Number.NaN),
+          usMs(run.latencyUs?.p99 ?? Number.NaN),
+          run.serverDuringRelay ? ms(run.serverDuringRelay.gcPauseMaxMs) : '—',
+        ]);
+      }
+      rows.push(['', 'Parley/bare', '', `${fixed(size.heapPerClientRatio)}×`, `${fixed(size.rssPerClientRatio)}×`, `${fixed(size.p50Ratio)}×`, `${fixed(size.p99Ratio)}×`, '']);
+    }
+    lines.push(...table(rows));
+    lines.push(`targets: heap per client ≤ ${TARGETS.heapPerClientRatio}× bare, relay p99 ≤ ${TARGETS.p99Ratio}× bare`);
+    for (const size of r.signaling.sizes) {
+      for (const run of [size.parley, size.bare]) {
+        const issues = [
+          run.connected < run.clients ? `${run.clients - run.connected} clients did not connect` : '',
+          run.signalsLost > 0 ? `${run.signalsLost} signals lost` : '',
+          run.signalsRefused > 0 ? `${run.signalsRefused} signals refused` : '',
+          run.firstProblem ? `first problem: ${run.firstProblem}` : '',
+        ].filter(Boolean);
+        if (issues.length > 0) lines.push(`note: ${run.kind} at ${count(size.clients)}: ${issues.join('; ')}`);
+      }
+    }
+    const f = r.signaling.fanout;
+    if (f) {
+      lines.push(
+        `presence fan-out, ${count(f.users)} distinct users connecting: Parley ${(f.parley.connectMs / 1000).toFixed(1)} s, bare ${(f.bare.connectMs / 1000).toFixed(1)} s ` +
+          `(${fixed(f.connectRatio)}×); heap per client Parley ${kib(f.parley.heapPerClientBytes)}, bare ${kib(f.bare.heapPerClientBytes)} (${fixed(f.heapPerClientRatio)}×)`,
+      );
+    }
+  }
+
+  if (r.clientWeight) {
+    const w = r.clientWeight;
+    lines.push('', '3. Client weight');
+    lines.push(`initial JavaScript: ${kB(w.initialGzipBytes)} gzipped (${kB(w.initialBytes)} raw) in ${w.initialScripts.length} file(s); target ≤ ${kB(TARGETS.initialGzipBytes)}`);
+    if (w.lazyScripts.length > 0) lines.push(`lazy chunks (not counted): ${w.lazyScripts.map((s) => `${s.file} ${kB(s.gzipBytes)}`).join(', ')}`);
+    lines.push(`navigation → contact list usable: p50 ${ms(w.contactListMs.p50)}, p90 ${ms(w.contactListMs.p90)} (${w.loads} loads)`);
+    lines.push(`navigation → first-run form usable: p50 ${ms(w.firstRunMs.p50)}, p90 ${ms(w.firstRunMs.p90)} (${w.loads} first visits)`);
+  }
+
+  lines.push('', 'Targets');
+  for (const v of verdicts(r)) lines.push(`  ${v.met ? 'met   ' : 'MISSED'}  ${v.target}: ${v.measured}`);
+  if (r.errors.length > 0) lines.push('', 'Errors', ...r.errors.map((e) => `  ${e}`));
+  return lines.join('\n');
+}
+
+/** The README's results table (markdown). */
+export function formatMarkdown(r: BenchResults): string {
+  const rows: string[] = ['| benchmark | Parley | reference | ratio (target) |', '|---|---|---|---|'];
+  if (r.callSetup) {
+    const c = r.callSetup;
+    rows.push(`| call setup, Accept → first frame both sides, p50 | ${ms(c.parley.both.p50)} | ${ms(c.reference.both.p50)} naive page | ${fixed(c.p50Ratio)} (≤ ${TARGETS.callSetupRatio}) |`);
+    rows.push(`| call setup, p90 | ${ms(c.parley.both.p90)} | ${ms(c.reference.both.p90)} | ${fixed(c.p90Ratio)} (≤ ${TARGETS.callSetupRatio}) |`);
+    rows.push(`| call setup, p50, pre-connected floor page | | ${ms(c.floor.both.p50)} | floor/reference ${fixed(c.floorP50Ratio)} |`);
+  }
+  if (r.signaling) {
+    for (const s of r.signaling.sizes) {
+      rows.push(`| ${count(s.clients)} clients: server heap per client | ${kib(s.parley.heapPerClientBytes)} | ${kib(s.bare.heapPerClientBytes)} bare socket.io | ${fixed(s.heapPerClientRatio)} (≤ ${TARGETS.heapPerClientRatio}) |`);
+      rows.push(`| ${count(s.clients)} clients: relay p50 / p99 | ${usMs(s.parley.latencyUs?.p50 ?? Number.NaN)} / ${usMs(s.parley.latencyUs?.p99 ?? Number.NaN)} | ${usMs(s.bare.latencyUs?.p50 ?? Number.NaN)} / ${usMs(s.bare.latencyUs?.p99 ?? Number.NaN)} | p99 ${fixed(s.p99Ratio)} (≤ ${TARGETS.p99Ratio}) |`);
+    }
+  }
+  if (r.clientWeight) {
+    const w = r.clientWeight;
+    rows.push(`| initial JavaScript, gzipped | ${kB(w.initialGzipBytes)} | | (≤ ${kB(TARGETS.initialGzipBytes)}) |`);
+    rows.push(`| navigation → contact list usable, p50 | ${ms(w.contactListMs.p50)} | | |`);
+  }
+  return [
+    rows.join('\n'),
+    '',
+    `Measured by \`npm run bench\` on ${machineLine(r)}; 1-minute load average ${r.load.mean} (max ${r.load.max}) on ${r.machine.cores} cores while it ran, whatever else ran on the machine included. Only the ratios are comparable between runs.`,
+  ].join('\n');
+}
+
+export function writeResults(dir: string, r: BenchResults): { json: string; markdown: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, 'latest.json');
+  const markdown = join(dir, 'latest.md');
+  writeFileSync(json, `${JSON.stringify({ ...r, verdicts: verdicts(r) }, null, 2)}\n`);
+  writeFileSync(markdown, `${formatMarkdown(r)}\n`);
+  return { json, markdown };
+}
