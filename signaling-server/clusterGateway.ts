@@ -16,12 +16,12 @@ import type { Logger } from 'pino';
 import type { Party } from './callState';
 import { admitReplySchema, doneReplySchema, eventReplySchema } from './clusterMessages';
 import type { Coordinator } from './clusterCoordinator';
-import { guardEvent, type ListenerHost } from './eventGuard';
-import { CLIENT_EVENT_NAMES, clientSchemas, type ClientPayloads } from './handlers';
+import { installEventDispatch } from './eventDispatch';
+import type { ClientPayloads } from './handlers';
+import { releaseHandshake } from './handshakeRelease';
 import { describeError } from './logger';
 import type { RateLimitOptions } from './options';
 import type { Ack, ClientEventName, InterServerEvents, NodeSocketRef } from './protocol';
-import { installRateLimit } from './rateGuard';
 import type { IoServer, IoSocket } from './socketServer';
 
 const RETRY_EVERY_MS = 200;
@@ -78,11 +78,8 @@ export class Gateway {
         return false;
       },
     );
-    installRateLimit(socket, this.deps.rateLimit, log);
-    const host = socket as unknown as ListenerHost;
-    const register = <E extends ClientEventName>(event: E): void =>
-      guardEvent(host, event, clientSchemas[event], (payload) => this.forward(ref, socket, admitted, event, payload), log);
-    for (const event of CLIENT_EVENT_NAMES) register(event);
+    releaseHandshake(socket);
+    installEventDispatch(socket, (event, payload) => this.forward(ref, socket, admitted, event, payload), this.deps.rateLimit, log);
     socket.on('disconnect', () => {
       gone = true;
       const departure = admitted
