@@ -36,6 +36,45 @@ export interface RateLimitOptions {
   windowMs: number;
 }
 
+/**
+ * Per network address limits, checked before any handshake work (addressGuard.ts).
+ * Defaults are sized for a team behind one NAT: 100 people can be online from
+ * one office address; a single address may open 60 connections a minute (bursts
+ * of 30) and fail the handshake (wrong password, bad identity) 10 times a minute.
+ */
+export const DEFAULT_ADDRESS_LIMITS = {
+  maxConnections: 100,
+  connectionsPerMinute: 60,
+  connectionBurst: 30,
+  failedHandshakesPerMinute: 10,
+} as const;
+
+export interface AddressLimitOptions {
+  /** Open connections from one address at once. */
+  maxConnections: number;
+  /** New connections from one address: sustained rate... */
+  connectionsPerMinute: number;
+  /** ...and burst. */
+  connectionBurst: number;
+  /** Refused handshakes from one address per minute before every handshake from it is refused for the rest of the minute. */
+  failedHandshakesPerMinute: number;
+}
+
+/**
+ * Invite limits (callRegistry.ts): a caller may ring the same person `perPair.burst`
+ * times in a row, then once every `perPair.intervalMs`; and ring anyone
+ * `perCaller.burst` times in a row, then once every `perCaller.intervalMs`.
+ */
+export const DEFAULT_INVITE_LIMITS = {
+  perPair: { burst: 3, intervalMs: 10_000 },
+  perCaller: { burst: 10, intervalMs: 3_000 },
+} as const;
+
+export interface InviteLimitOptions {
+  perPair: { burst: number; intervalMs: number };
+  perCaller: { burst: number; intervalMs: number };
+}
+
 export interface TurnOptions {
   urls: string[];
   secret: string;
@@ -72,6 +111,38 @@ export interface SignalingServerOptions {
    * (see clusterNode.ts). Undefined = a single node with its state in memory.
    */
   redisUrl?: string;
+  /** Per network address limits (default DEFAULT_ADDRESS_LIMITS). */
+  addressLimits?: AddressLimitOptions;
+  /**
+   * Peers whose X-Forwarded-For header is believed (a reverse proxy in front of
+   * the server): exact IP addresses. Default: the loopback addresses.
+   */
+  trustedProxies?: string[];
+  /**
+   * Apply the address limits to loopback clients too (default false: on loopback
+   * is the user's own computer — the desktop app, a local proxy without
+   * X-Forwarded-For — which an address cap would only lock out).
+   */
+  limitLoopback?: boolean;
+  /**
+   * Accepted Host headers (host or host:port, exact, case-insensitive), against DNS
+   * rebinding: a page on evil.example whose name later resolves to 127.0.0.1 still
+   * sends Host: evil.example. undefined = any host.
+   */
+  allowedHosts?: string[];
+  /** Invite limits (default DEFAULT_INVITE_LIMITS). */
+  inviteLimits?: InviteLimitOptions;
+  /** Devices one user may have online at once (default 8). */
+  maxDevicesPerUser?: number;
+  /**
+   * The secret that signs call membership (rejoin tokens), at least 32 characters.
+   * Every node of a cluster needs the same one. When absent, the secret is read
+   * from (or generated once into) `dataDir`/membership.key; with neither, a
+   * random secret lives in memory and calls cannot be rejoined after a restart.
+   */
+  membershipSecret?: string;
+  /** Where the server keeps what must survive a restart (membership.key). */
+  dataDir?: string;
 }
 
 const intIn = (min: number, max: number) =>
@@ -124,12 +195,33 @@ const optionsSchema = z.strictObject({
     .strictObject({
       urls: z.array(turnUrlSchema).min(1, 'needs at least one TURN URL'),
       secret: z.string().min(1, 'the TURN secret must not be empty'),
-      ttlSeconds: intIn(60, 7 * 24 * 3600).default(3600),
+      // At most a day: a leaked credential must not outlive the day it was minted.
+      ttlSeconds: intIn(60, 24 * 3600).default(3600),
     })
     .nullable()
     .default(null),
   stunUrls: z.array(stunUrlSchema).default([]),
   redisUrl: redisUrlSchema.optional(),
+  addressLimits: z
+    .strictObject({
+      maxConnections: intIn(1, 1_000_000),
+      connectionsPerMinute: intIn(1, 1_000_000),
+      connectionBurst: intIn(1, 1_000_000),
+      failedHandshakesPerMinute: intIn(1, 1_000_000),
+    })
+    .default(DEFAULT_ADDRESS_LIMITS),
+  trustedProxies: z.array(z.string().min(1, 'a trusted proxy is an IP address')).default(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
+  limitLoopback: z.boolean().default(false),
+  allowedHosts: z.array(z.string().min(1, 'an allowed host is host or host:port')).optional(),
+  inviteLimits: z
+    .strictObject({
+      perPair: z.strictObject({ burst: intIn(1, 1_000_000), intervalMs: intIn(0, 24 * 3600_000) }),
+      perCaller: z.strictObject({ burst: intIn(1, 1_000_000), intervalMs: intIn(0, 24 * 3600_000) }),
+    })
+    .default(DEFAULT_INVITE_LIMITS),
+  maxDevicesPerUser: intIn(1, 64).default(8),
+  membershipSecret: z.string().min(32, 'the membership secret must be at least 32 characters').optional(),
+  dataDir: z.string().min(1, 'must not be empty').optional(),
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;

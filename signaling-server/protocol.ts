@@ -16,8 +16,11 @@
  */
 import { z } from 'zod';
 
-/** Bumped on every incompatible change. The server refuses any other version. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bumped on every incompatible change. The server refuses any other version.
+ * 2: `call:rejoin` carries the member's server-signed `rejoinToken`; `block:set`.
+ */
+export const PROTOCOL_VERSION = 2;
 
 export const LIMITS = {
   /** socket.io maxHttpBufferSize: no single packet may exceed this. */
@@ -30,6 +33,12 @@ export const LIMITS = {
   passwordMax: 256,
   /** Signals held for a member whose socket dropped, delivered once it is back. */
   maxQueuedSignalsPerDevice: 256,
+  /** ...and at most this many bytes of them (SDP and candidate text), oldest dropped first. */
+  maxQueuedSignalBytesPerDevice: 256 * 1024,
+  /** A rejoin token is an HMAC-SHA256 in base64url (43 characters); anything longer is junk. */
+  rejoinTokenMax: 128,
+  /** The users one user may block (`block:set`); a longer list is refused. */
+  maxBlockedUsers: 1_000,
 } as const;
 
 // ─── identities ────────────────────────────────────────────────────────────
@@ -41,13 +50,29 @@ export const deviceIdSchema = userIdSchema;
 export const callIdSchema = userIdSchema;
 
 /**
+ * Characters that render as nothing (or as blank space) although Unicode files them
+ * under letters or marks, so `\p{L}\p{M}` alone would let a name be invisible or
+ * pad a look-alike: the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0), the
+ * combining grapheme joiner (U+034F), the Khmer inherent vowels (U+17B4, U+17B5),
+ * the Mongolian free variation selectors (U+180B–U+180D, U+180F) and all variation
+ * selectors (U+FE00–U+FE0F, U+E0100–U+E01EF). See Unicode's Default_Ignorable_Code_Point.
+ */
+const INVISIBLE_IN_NAMES = /[\u115F\u1160\u3164\uFFA0\u034F\u17B4\u17B5\u180B-\u180D\u180F\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
+/** More than this many combining marks on one base character is "Zalgo" text that spills over its neighbours. */
+const MAX_MARKS_PER_CHARACTER = 3;
+
+/**
  * Letters (any script), combining marks, digits, spaces and . ' _ ( ) -; 1–40
- * characters after trimming. No control, format or bidi-override characters, so a
- * name cannot disguise itself in a roster or a notification.
+ * characters after trimming and NFC normalisation. No control, format or
+ * bidi-override characters, no invisible fillers or variation selectors, at least
+ * one visible letter or digit, and at most 3 marks stacked on one character, so a
+ * name cannot disguise itself, vanish, or overflow its row in a roster or a
+ * notification. (Look-alikes that pass — two "Alice"s, mixed scripts — are marked
+ * by the UI, which knows the whole roster.)
  */
 export const displayNameSchema = z
   .string()
-  .transform((s) => s.trim().replace(/\s+/gu, ' '))
+  .transform((s) => s.normalize('NFC').trim().replace(/\s+/gu, ' '))
   .pipe(
     z
       .string()
@@ -56,6 +81,12 @@ export const displayNameSchema = z
       .regex(
         /^[\p{L}\p{M}\p{N} .'_()-]+$/u,
         "the display name may hold letters, digits, spaces and . ' _ ( ) - only",
+      )
+      .refine((s) => !INVISIBLE_IN_NAMES.test(s), 'the display name holds invisible characters (fillers or variation selectors)')
+      .refine((s) => /[\p{L}\p{N}]/u.test(s.replace(new RegExp(INVISIBLE_IN_NAMES, 'gu'), '')), 'the display name needs at least one visible letter or digit')
+      .refine(
+        (s) => !new RegExp(`\\p{M}{${MAX_MARKS_PER_CHARACTER + 1},}`, 'u').test(s),
+        `the display name stacks more than ${MAX_MARKS_PER_CHARACTER} accents on one character`,
       ),
   );
 
@@ -99,6 +130,13 @@ export const ERROR_CODES = [
   'unknown_recipient',
   'turn_unavailable',
   'internal',
+  // added in protocol 2
+  /** Too many connections, or new connections, from one network address (handshake refusal). */
+  'too_many_connections',
+  /** The user already has the maximum number of devices online (handshake refusal). */
+  'too_many_devices',
+  /** The callee does not take calls from the caller (they blocked them). */
+  'call_refused',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ProtocolError {
@@ -168,6 +206,13 @@ export interface CallSnapshot {
   members: CallMember[];
   invitees: CallInvitee[];
   maxParticipants: number;
+  /**
+   * The viewer's membership token for this call: an HMAC the server signs over
+   * (callId, userId, deviceId) with a secret that survives restarts. Null when the
+   * viewer is not a member. Keep the latest and send it with `call:rejoin`: after
+   * a server restart it is the only proof that this device was in the call.
+   */
+  rejoinToken: string | null;
 }
 
 /** Why the ringing stopped on an invitee's devices. */
@@ -239,6 +284,14 @@ export const callRejoinPayload = z.strictObject({
   media: callMediaSchema,
   audio: z.boolean(),
   video: z.boolean(),
+  /** The `rejoinToken` of the last snapshot of this call the device received. */
+  rejoinToken: z.string().min(1).max(LIMITS.rejoinTokenMax),
+});
+/** The complete list of users whose calls this user refuses; replaces the previous one. */
+export const blockSetPayload = z.strictObject({
+  userIds: z
+    .array(userIdSchema)
+    .max(LIMITS.maxBlockedUsers, `at most ${LIMITS.maxBlockedUsers} blocked users`),
 });
 export const signalPayload = z.strictObject({
   callId: callIdSchema,
@@ -255,6 +308,7 @@ export type CallMediaPayload = z.infer<typeof callMediaPayload>;
 export type CallRejoinPayload = z.infer<typeof callRejoinPayload>;
 export type SignalPayload = z.infer<typeof signalPayload>;
 export type PresenceStatusPayload = z.infer<typeof presenceStatusPayload>;
+export type BlockSetPayload = z.infer<typeof blockSetPayload>;
 
 /** One schema per client event: the server parses every payload with these. */
 export const clientEventSchemas = {
@@ -268,6 +322,7 @@ export const clientEventSchemas = {
   'call:rejoin': callRejoinPayload,
   'ice:servers': emptyPayload,
   signal: signalPayload,
+  'block:set': blockSetPayload,
 } as const;
 export type ClientEventName = keyof typeof clientEventSchemas;
 
@@ -300,6 +355,12 @@ export interface ClientToServerEvents {
   ) => void;
   /** Relay an SDP description or ICE candidate to one device of the same call. */
   signal: (payload: SignalPayload, ack: AckFn) => void;
+  /**
+   * The users whose invites this user refuses (`call_refused`), as the whole list.
+   * Kept while the user has a device online; clients keep it and send it again
+   * after every `session:welcome`.
+   */
+  'block:set': (payload: BlockSetPayload, ack: AckFn) => void;
 }
 
 export interface WelcomePayload {
