@@ -4,11 +4,20 @@
  * Parley or from a browser pointed at http://<their-ip>:<port>/ (clientDir serves
  * the renderer build for that).
  *
- * Start, restart (when host, port, LAN or password change) and stop are serialised,
- * so a quick series of settings changes never leaves two servers or none.
+ * Start, restart (when host, port, LAN, password or this machine's addresses
+ * change) and stop are serialised, so a quick series of settings changes never
+ * leaves two servers or none.
+ *
+ * The server accepts only the app's own origin and the pages it serves itself, and
+ * only Host headers naming this machine (server/serverAccess.ts): any web page the
+ * user opens could otherwise reach ws://127.0.0.1:<port>. It keeps its membership
+ * key in `dataDir`, so a call can be rejoined after the app restarts.
  */
+import { mkdir } from 'node:fs/promises';
+import { hostname as osHostname, networkInterfaces } from 'node:os';
 import type { Logger } from 'pino';
 import type { ServerChoice, ServerEndpoint } from '../preload/contract';
+import { accessPolicy, lanAddressesFrom } from './server/serverAccess';
 import type { Notify } from './window/rendererEvents';
 
 export interface SignalingServerHandle {
@@ -24,7 +33,20 @@ export type SignalingServerFactory = (options: {
   password?: string;
   clientDir?: string | null;
   logger?: Logger;
+  allowedOrigins?: string[];
+  allowedHosts?: string[];
+  dataDir?: string;
 }) => Promise<SignalingServerHandle>;
+
+/** This machine as others on the network see it (LAN mode). */
+export interface MachineAddresses {
+  lanAddresses: string[];
+  hostname: string;
+}
+
+export function machineAddresses(): MachineAddresses {
+  return { lanAddresses: lanAddressesFrom(networkInterfaces()), hostname: osHostname() };
+}
 
 export interface EmbeddedServerOptions {
   createServer: SignalingServerFactory;
@@ -32,12 +54,17 @@ export interface EmbeddedServerOptions {
   clientDir: string | null;
   logger: Logger;
   notify: Notify;
+  /** Where the server keeps what must survive a restart (<userData>/server); null: memory only. */
+  dataDir?: string | null;
+  /** Default: os.networkInterfaces() and os.hostname(), read at each start. */
+  addresses?: () => MachineAddresses;
 }
 
 interface HostConfig {
   host: string;
   port: number;
   password: string;
+  lan: boolean;
 }
 
 export class ServerStartError extends Error {
@@ -51,7 +78,7 @@ export class ServerStartError extends Error {
 }
 
 export function hostConfigFor(choice: Extract<ServerChoice, { mode: 'host' }>): HostConfig {
-  return { host: choice.lan ? '0.0.0.0' : '127.0.0.1', port: choice.port, password: choice.password };
+  return { host: choice.lan ? '0.0.0.0' : '127.0.0.1', port: choice.port, password: choice.password, lan: choice.lan };
 }
 
 export function startFailureMessage(config: HostConfig, code: string | undefined, detail: string): string {
@@ -107,17 +134,23 @@ export class EmbeddedServer {
   }
 
   private async ensure(config: HostConfig): Promise<SignalingServerHandle> {
-    const key = JSON.stringify(config);
+    const machine = config.lan ? (this.options.addresses ?? machineAddresses)() : { lanAddresses: [], hostname: '' };
+    const access = accessPolicy({ port: config.port, lan: config.lan, ...machine });
+    const key = JSON.stringify({ config, access });
     if (this.running?.key === key) return this.running.handle;
     await this.stopNow();
-    const { logger, notify } = this.options;
+    const { logger, notify, dataDir } = this.options;
     try {
+      if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
       const handle = await this.options.createServer({
         host: config.host,
         port: config.port,
         password: config.password,
         clientDir: this.options.clientDir,
         logger: logger.child({ component: 'signaling-server' }),
+        allowedOrigins: access.allowedOrigins,
+        allowedHosts: access.allowedHosts,
+        ...(dataDir ? { dataDir } : {}),
       });
       this.running = { key, config, handle };
       logger.info({ host: config.host, port: handle.address.port }, 'embedded signaling server started');

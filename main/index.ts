@@ -5,7 +5,7 @@
  * as options and are tested with fakes in test/desktop/.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   BrowserWindow,
   Menu,
@@ -23,6 +23,7 @@ import {
   shell,
   type WebFrameMain,
 } from 'electron';
+import type { SettingsPatch } from '../preload/contract';
 import { createSignalingServer } from '../signaling-server/index';
 import { APP_SCHEME, isAppUrl } from './appUrl';
 import { DisplayMediaService } from './capture/displayMediaHandler';
@@ -39,6 +40,7 @@ import { createAppProtocolHandler } from './protocol/appProtocol';
 import { hardenWebContents } from './security/hardenWebContents';
 import { installPermissionHandlers } from './security/hardenSession';
 import { webRtcIpPolicyFor } from './security/webRtcPolicy';
+import { lanPasswordNotice, withLanPassword } from './server/serverAccess';
 import { MuteShortcutService } from './shortcuts/muteShortcut';
 import { HostStorage } from './storage/hostStorage';
 import { TrayService } from './tray/trayService';
@@ -101,6 +103,16 @@ async function start(): Promise<void> {
 
   const storage = new HostStorage({ dir: app.getPath('userData'), notify, logger });
   await storage.load();
+  // LAN hosting never runs without a password: one is made the first time (and kept in settings).
+  const lanPassword = (patch: SettingsPatch): SettingsPatch => {
+    const secured = withLanPassword(patch, storage.getSettings());
+    if (secured.generated !== null && secured.patch.server?.mode === 'host') {
+      notify('info', lanPasswordNotice(secured.generated, secured.patch.server.port));
+    }
+    return secured.patch;
+  };
+  const initial = lanPassword({});
+  if (initial.server) await storage.updateSettings(initial);
   const settings = storage.getSettings();
 
   // Every webContents, present and future, gets navigation/window-open/webview locks.
@@ -168,6 +180,7 @@ async function start(): Promise<void> {
     clientDir: existsSync(paths.rendererDir) ? paths.rendererDir : null,
     logger,
     notify,
+    dataDir: join(app.getPath('userData'), 'server'),
   });
   // Host mode: up at launch, so people can call even before the window asks.
   void server.apply(settings.server);
@@ -206,6 +219,7 @@ async function start(): Promise<void> {
       dismissIncomingCall: (callId) => incoming.dismiss(callId),
       chooseScreenSource: (choice) => display.choose(choice),
       openExternal: (url) => shell.openExternal(url),
+      prepareSettingsPatch: lanPassword,
     }),
   );
 

@@ -11,6 +11,7 @@ import {
   type CallStateReport,
   type ParleyBridge,
   type ScreenSourceChoice,
+  type SettingsPatch,
 } from '../../preload/contract';
 import type { EmbeddedServer } from '../embeddedServer';
 import { safeExternalUrl } from '../security/navigationPolicy';
@@ -30,6 +31,8 @@ export interface DesktopHostOptions {
   chooseScreenSource(choice: ScreenSourceChoice): void;
   /** shell.openExternal */
   openExternal(url: string): Promise<void>;
+  /** Rewrites a validated settings patch before it is stored (fills in a LAN server password). */
+  prepareSettingsPatch?(patch: SettingsPatch): SettingsPatch;
 }
 
 export function createDesktopHost(options: DesktopHostOptions): HostMethods {
@@ -38,7 +41,7 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
     getAppInfo: async () => options.appInfo(),
     getIdentity: async () => storage.getIdentity(),
     getSettings: async () => storage.getSettings(),
-    updateSettings: (patch) => storage.updateSettings(patch),
+    updateSettings: (patch) => storage.updateSettings(options.prepareSettingsPatch?.(patch) ?? patch),
     getServerEndpoint: () => options.server.endpoint(storage.getSettings().server),
     getFavourites: async () => storage.getFavourites(),
     setFavourites: (favourites) => storage.setFavourites(favourites),

@@ -1,25 +1,32 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostNotice, ServerChoice } from '../../preload/contract';
 import { EmbeddedServer, ServerStartError, hostConfigFor } from '../../main/embeddedServer';
+import { accessPolicy, withLanPassword } from '../../main/server/serverAccess';
+import { DEFAULT_SETTINGS } from '../../preload/contract';
 import { createSignalingServer } from '../../signaling-server/index';
+import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
+import { io } from 'socket.io-client';
+import { cleanup as closeClients, connectClient, connectRefused } from '../server/harness';
 import { silentLogger } from './fakes';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
+  await closeClients();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function setup(clientDir: string | null = null) {
+function setup(clientDir: string | null = null, dataDir: string | null = null) {
   const notices: HostNotice[] = [];
   const server = new EmbeddedServer({
     createServer: createSignalingServer,
     clientDir,
     logger: silentLogger,
     notify: (level, message) => notices.push({ level, message }),
+    dataDir,
   });
   cleanups.push(() => server.stop());
   return { server, notices };
@@ -42,6 +49,97 @@ async function occupiedPort(): Promise<number> {
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
 }
+
+/** A port that was free a moment ago: the Host allowlist names the port, so it must be known before listening. */
+async function freePort(): Promise<number> {
+  const probe: Server = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/**
+ * Opens a socket.io WebSocket to the server with a chosen Host header and says
+ * whether it got through the HTTP upgrade and handshake ('connected') or was
+ * refused ('refused', whatever the layer: a refused upgrade or a connect_error).
+ */
+function connectWithHost(port: number, hostHeader: string): Promise<'connected' | 'refused'> {
+  const socket = io(`http://127.0.0.1:${port}`, {
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: { Host: hostHeader },
+    auth: { protocolVersion: PROTOCOL_VERSION, userId: 'rebind-user-1', deviceId: 'rebind-device-1', displayName: 'Probe' },
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      socket.disconnect();
+      resolve('connected');
+    });
+    socket.once('connect_error', () => {
+      socket.disconnect();
+      resolve('refused');
+    });
+  });
+}
+
+describe('who may reach the embedded server', () => {
+  it('refuses a web page from another origin, so a site in the browser cannot talk to the local server', async () => {
+    const { server } = setup();
+    const endpoint = await server.endpoint(host({ port: await freePort() }));
+    const url = endpoint.urls[0] ?? '';
+    const refusal = await connectRefused(url, { name: 'evil-page', headers: { Origin: 'https://evil.example' } });
+    expect(refusal.code).toBe('origin_forbidden');
+  });
+
+  it('accepts the app’s own origin and the browser build it serves itself', async () => {
+    const { server } = setup();
+    const port = await freePort();
+    const endpoint = await server.endpoint(host({ port }));
+    const url = endpoint.urls[0] ?? '';
+    await connectClient(url, { name: 'desktop', headers: { Origin: 'app://parley' } });
+    await connectClient(url, { name: 'served-page', headers: { Origin: `http://127.0.0.1:${port}` } });
+  });
+
+  it('refuses a request whose Host names another site (DNS rebinding) and accepts its own', async () => {
+    const { server } = setup();
+    const port = await freePort();
+    await server.endpoint(host({ port }));
+    expect(await connectWithHost(port, `evil.example:${port}`)).toBe('refused');
+    expect(await connectWithHost(port, `localhost:${port}`)).toBe('connected');
+  });
+
+  it('in LAN mode also accepts the pages it serves at its LAN addresses and host name', () => {
+    const policy = accessPolicy({ port: 7300, lan: true, lanAddresses: ['192.168.1.20', 'fe80::1%eth0'], hostname: 'Desk' });
+    expect(policy.allowedOrigins).toEqual(
+      expect.arrayContaining(['app://parley', 'http://127.0.0.1:7300', 'http://192.168.1.20:7300', 'http://[fe80::1]:7300', 'http://desk:7300']),
+    );
+    expect(policy.allowedHosts).toEqual(expect.arrayContaining(['localhost:7300', '[::1]:7300', '192.168.1.20:7300', 'desk.local:7300']));
+    const loopbackOnly = accessPolicy({ port: 7300, lan: false, lanAddresses: ['192.168.1.20'], hostname: 'desk' });
+    expect(loopbackOnly.allowedHosts).not.toContain('192.168.1.20:7300');
+    expect(loopbackOnly.allowedOrigins.some((o) => o.startsWith('https://'))).toBe(false);
+  });
+
+  it('makes a strong password the first time LAN hosting is turned on, and keeps one that was set', () => {
+    const on = withLanPassword({ server: { mode: 'host', port: 7300, lan: true, password: '' } }, DEFAULT_SETTINGS);
+    expect(on.generated).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(on.patch.server).toMatchObject({ lan: true, password: on.generated });
+    const kept = withLanPassword({ server: { mode: 'host', port: 7300, lan: true, password: 'ours' } }, DEFAULT_SETTINGS);
+    expect(kept.generated).toBeNull();
+    expect(withLanPassword({ relayOnly: true }, DEFAULT_SETTINGS).generated).toBeNull();
+    expect(withLanPassword({}, { ...DEFAULT_SETTINGS, server: { mode: 'host', port: 7300, lan: true, password: '' } }).generated).not.toBeNull();
+  });
+
+  it('keeps the server’s membership key in its data folder, so calls can be rejoined after a restart', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'parley-userdata-')), 'server');
+    cleanups.push(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+    const { server } = setup(null, dataDir);
+    await server.endpoint(host({ port: await freePort() }));
+    expect(existsSync(join(dataDir, 'membership.key'))).toBe(true);
+  });
+});
 
 describe('embedded signaling server', () => {
   it('hosts on loopback and gives the renderer its URL and password', async () => {
