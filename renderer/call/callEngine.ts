@@ -241,7 +241,9 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     incoming: startRinging,
     ringEnded: (e) => dispatch({ type: 'ringEnded', ...e, at: now() }),
     updated: (call) => {
-      if (!finishedCalls.includes(call.callId)) dispatch({ type: 'callUpdated', call: rejoin.snapshotFor(call), at: now() });
+      if (finishedCalls.includes(call.callId)) return;
+      rejoin.remember(call);
+      dispatch({ type: 'callUpdated', call: rejoin.snapshotFor(call), at: now() });
     },
     inviteEnded: (e) => dispatch({ type: 'inviteEnded', ...e, at: now() }),
     memberLeft: (e) => {
@@ -320,6 +322,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       let call: CallSnapshot;
       try {
         call = callSnapshotSchema.parse((await signaling.request('call:invite', { to: peer.userId, media })).call);
+        rejoin.remember(call);
       } catch (error) {
         dispatch({ type: 'dialFailed', attempt, ...inviteFailure(error), at: now() });
         return;
@@ -353,6 +356,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       try {
         const ack = await signaling.request('call:accept', { callId, audio, video: sending });
         const call = callSnapshotSchema.parse(ack.call);
+        rejoin.remember(call);
         const after = state();
         if (after.phase === 'incoming' && after.callId === callId) {
           dispatch({ type: 'acceptAcked', call, at: now() });
@@ -396,6 +400,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       try {
         const ack = await signaling.request('call:invite', { to: peer.userId, media: before.media, callId: before.callId });
         call = callSnapshotSchema.parse(ack.call);
+        rejoin.remember(call);
       } catch (error) {
         throw inviteError(error, peer, before.call.maxParticipants);
       }

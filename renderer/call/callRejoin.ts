@@ -19,6 +19,11 @@
  *   after the server's grace period without them, they are let go. If the server
  *   refuses (`call_not_found`, `not_in_call`: the call ended or went on without
  *   us), the call ends as 'disconnected' — "Call dropped".
+ * - A rejoin carries the membership token of the last snapshot of the call that
+ *   named this device a member (protocol 2): the server signs it and, after a
+ *   restart, admits nobody without it. Without one (we never got a member's
+ *   snapshot) there is nothing to prove membership with, so the call ends as
+ *   dropped at once instead of asking for a refusal.
  * - The server refuses the reconnection itself (wrong password, kicked): nothing
  *   will bring the call back, so it ends here with the server's reason.
  */
@@ -57,6 +62,10 @@ export class CallRejoin {
   private attached = true;
   private rejoining: string | null = null;
   private awaited: Awaited | null = null;
+  /** The latest non-null membership token the server gave this device, and for which call. */
+  private token: { callId: string; value: string } | null = null;
+  /** Counts the snapshots taken, to tell whether a rejoin's ack was overtaken by a newer call:updated. */
+  private snapshotsSeen = 0;
 
   constructor(private readonly options: CallRejoinOptions) {}
 
@@ -74,6 +83,20 @@ export class CallRejoin {
     const s = this.options.state();
     if (!isInCall(s) || !s.call) return false;
     return s.call.members.some((m) => m.deviceId === deviceId && !m.connected);
+  }
+
+  /**
+   * Every snapshot the engine takes (acks, call:updated, welcome) passes here: the
+   * latest non-null token of a call is kept, a null one never erases it.
+   */
+  remember(call: CallSnapshot): void {
+    this.snapshotsSeen += 1;
+    if (call.rejoinToken !== null) this.token = { callId: call.callId, value: call.rejoinToken };
+  }
+
+  /** The token to prove membership of `callId`, if the server ever gave one. */
+  tokenFor(callId: string): string | null {
+    return this.token?.callId === callId ? this.token.value : null;
   }
 
   /** Every connection state of the signaling client. */
@@ -112,6 +135,7 @@ export class CallRejoin {
       return this.attach();
     }
     if (welcome.call?.callId === callId) {
+      this.remember(welcome.call);
       this.options.dispatch({ type: 'callUpdated', call: this.snapshotFor(welcome.call), at: this.options.now() });
       return this.attach();
     }
@@ -157,13 +181,22 @@ export class CallRejoin {
   private async rejoin(s: ActiveState, graceMs: number): Promise<void> {
     const { callId } = s;
     if (this.rejoining === callId) return;
+    const rejoinToken = this.tokenFor(callId);
+    if (rejoinToken === null) {
+      // Nothing proves we were in it: the server would refuse, so do not ask.
+      this.forget();
+      this.options.dispatch({ type: 'callEnded', callId, reason: 'disconnected', at: this.options.now() });
+      this.attach();
+      return;
+    }
     this.rejoining = callId;
     this.await(s, graceMs);
+    const seenBefore = this.snapshotsSeen;
     const audio = s.local.microphone && !s.local.muted;
     const video = s.local.cameraOn;
     let call: CallSnapshot;
     try {
-      const ack = await this.options.signaling.request('call:rejoin', { callId, media: s.media, audio, video });
+      const ack = await this.options.signaling.request('call:rejoin', { callId, media: s.media, audio, video, rejoinToken });
       call = callSnapshotSchema.parse(ack.call);
     } catch (error) {
       this.rejoining = null;
@@ -193,6 +226,11 @@ export class CallRejoin {
       return;
     }
     this.rejoining = null;
+    // An ack's continuation runs after the events that came right behind it: a
+    // call:updated taken meanwhile (another member rejoining) is newer than the
+    // ack's snapshot, which must not roll it back and drop that member.
+    const overtaken = this.snapshotsSeen !== seenBefore;
+    this.remember(call);
     const after = this.options.state();
     if (after.phase !== 'active' || after.callId !== callId) {
       // Hung up while the rejoin was on its way: the server has us back; leave.
@@ -200,7 +238,7 @@ export class CallRejoin {
       this.options.leave(callId);
       return;
     }
-    this.options.dispatch({ type: 'callUpdated', call: this.snapshotFor(call), at: this.options.now() });
+    if (!overtaken) this.options.dispatch({ type: 'callUpdated', call: this.snapshotFor(call), at: this.options.now() });
     this.attach();
   }
 

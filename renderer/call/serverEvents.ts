@@ -10,6 +10,7 @@ import {
   callIdSchema,
   callMediaSchema,
   deviceIdSchema,
+  LIMITS,
   signalDataSchema,
   userIdSchema,
   type CallEndReason,
@@ -49,6 +50,10 @@ export const callSnapshotSchema: z.ZodType<CallSnapshot> = z.object({
   members: z.array(memberSchema).max(64),
   invitees: z.array(inviteeSchema).max(64),
   maxParticipants: z.number().int().positive(),
+  // Protocol 2: the viewer's own membership token, null when not a member. A
+  // snapshot without it (an older fake, a server that lost its mind) is taken as
+  // "no token" rather than dropped, so the call goes on; only a rejoin needs it.
+  rejoinToken: z.string().min(1).max(LIMITS.rejoinTokenMax).nullable().catch(null),
 });
 
 const incomingCallSchema: z.ZodType<IncomingCall> = z.object({

@@ -12,6 +12,7 @@
  * call:updated after every change, the acting device included); callEngine.server
  * .test.ts runs the engine against the real server as well.
  */
+import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   isPolite,
@@ -21,6 +22,7 @@ import {
   type SignalData,
 } from '../../../signaling-server/protocol';
 import type { CallSignaling } from '../../../renderer/call/callEngine';
+import type { ConnectionState } from '../../../renderer/signaling/client';
 import type { SelfRef } from '../../../renderer/call/callState';
 import { RequestError } from '../../../renderer/signaling/client';
 
@@ -60,9 +62,29 @@ export class FakeSignaling implements CallSignaling {
   ) {}
 
   private outbox: (() => void)[] = [];
+  private online = true;
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+
+  onState(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** The socket drops: requests fail 'offline' until `reconnect`. */
+  disconnect(): void {
+    this.online = false;
+    for (const listener of this.stateListeners) listener({ phase: 'reconnecting', url: 'fake://', attempt: 0, lastError: 'transport close' });
+  }
+
+  /** The socket is back: the server welcomes it, with the call it still has this device in. */
+  reconnect(): void {
+    this.online = true;
+    this.socket.emit('session:welcome', this.server.welcome(this.self));
+  }
 
   request: CallSignaling['request'] = (event, payload) => {
     this.requests.push({ event, payload });
+    if (!this.online) return Promise.reject(new RequestError('offline', 'Not connected to the server.'));
     return new Promise((resolve, reject) => {
       later(() => {
         try {
@@ -85,6 +107,10 @@ export class FakeSignaling implements CallSignaling {
     });
   }
 
+  get isOnline(): boolean {
+    return this.online;
+  }
+
   sent(event: Event): unknown[] {
     return this.requests.filter((r) => r.event === event).map((r) => r.payload);
   }
@@ -99,6 +125,28 @@ export class FakeCallServer {
   readonly dnd = new Set<string>();
   private readonly clients = new Map<string, FakeSignaling>();
   private nextCall = 1;
+  /** Survives `restart`, like the real server's membership secret in its data folder. */
+  private readonly secret = 'fake-membership-secret';
+  /** Calls that ended: never rebuilt by a rejoin, whatever the token. */
+  private readonly ended = new Set<string>();
+  readonly rejoinGraceMs = 5_000;
+  /** False: snapshots carry no token, as from a server that never signed one. */
+  issueTokens = true;
+
+  /** Forgets every call, as a restarted server does; tokens it signed stay valid. */
+  restart(): void {
+    this.calls.clear();
+  }
+
+  /** The token the real server signs: HMAC over (callId, userId, deviceId). */
+  tokenFor(callId: string, self: Pick<SelfRef, 'userId' | 'deviceId'>): string {
+    return createHmac('sha256', this.secret).update(`${callId}\n${self.userId}\n${self.deviceId}`).digest('base64url');
+  }
+
+  welcome(self: SelfRef): object {
+    const call = [...this.calls.values()].find((c) => c.members.has(self.deviceId));
+    return { call: call ? this.snapshot(call, self.deviceId) : null, ringing: [], limits: { rejoinGraceMs: this.rejoinGraceMs } };
+  }
 
   connect(self: SelfRef): FakeSignaling {
     const client = new FakeSignaling(this, self);
@@ -157,6 +205,20 @@ export class FakeCallServer {
         me.video = payload.video === true;
         this.updated(call);
         return {};
+      }
+      case 'call:rejoin': {
+        const callId = payload.callId as string;
+        if (payload.rejoinToken !== this.tokenFor(callId, self)) refuse('not_in_call', 'That is not your membership token for this call.');
+        if (this.ended.has(callId)) refuse('call_not_found');
+        let call = this.calls.get(callId);
+        if (!call) {
+          // A restarted server rebuilds the call from its first member to come back.
+          call = { callId, media: payload.media as 'audio' | 'video', connectedAt: Date.now(), members: new Map(), invitees: new Map() };
+          this.calls.set(callId, call);
+        }
+        call.members.set(self.deviceId, { ...self, audio: payload.audio === true, video: payload.video === true });
+        this.updated(call, self.deviceId);
+        return { call: this.snapshot(call, self.deviceId) };
       }
       case 'signal': {
         const call = this.callOf(payload.callId);
@@ -233,6 +295,7 @@ export class FakeCallServer {
         invitedBy: i.invitedBy,
       })),
       maxParticipants: 8,
+      rejoinToken: this.issueTokens && call.members.has(recipient) ? this.tokenFor(call.callId, { userId: (call.members.get(recipient) as Member).userId, deviceId: recipient }) : null,
     };
   }
 
@@ -250,7 +313,8 @@ export class FakeCallServer {
 
   private emit(deviceId: string, event: string, payload: unknown): void {
     const client = this.clients.get(deviceId);
-    client?.post(() => client.socket.emit(event, payload));
+    // Like the real server: a member whose socket is gone is told nothing.
+    if (client?.isOnline) client.post(() => client.socket.emit(event, payload));
   }
 
   private toMembers(call: Call, event: string, payload: unknown, except?: string): void {
@@ -258,8 +322,8 @@ export class FakeCallServer {
   }
 
   /** Like the real server: every member, the acting device included, before its ack. */
-  private updated(call: Call): void {
-    for (const deviceId of call.members.keys()) this.emit(deviceId, 'call:updated', { call: this.snapshot(call, deviceId) });
+  private updated(call: Call, except?: string): void {
+    for (const deviceId of call.members.keys()) if (deviceId !== except) this.emit(deviceId, 'call:updated', { call: this.snapshot(call, deviceId) });
   }
 
   private ringEnded(call: Call, invite: Invitee, reason: string, except?: string): void {
@@ -275,6 +339,7 @@ export class FakeCallServer {
       return;
     }
     this.calls.delete(call.callId);
+    this.ended.add(call.callId);
     this.toMembers(call, 'call:ended', { callId: call.callId, reason });
     for (const invite of call.invitees.values()) this.ringEnded(call, invite, 'call_ended');
   }
