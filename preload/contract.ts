@@ -40,6 +40,42 @@ export const serverChoiceSchema = z.discriminatedUnion('mode', [
 ]);
 export type ServerChoice = z.infer<typeof serverChoiceSchema>;
 
+// ─── global shortcut ────────────────────────────────────────────────────────
+
+const SHORTCUT_MODIFIERS = new Set(
+  ['Command', 'Cmd', 'Control', 'Ctrl', 'CommandOrControl', 'CmdOrCtrl', 'Alt', 'Option', 'AltGr', 'Shift', 'Super', 'Meta'].map((m) =>
+    m.toLowerCase(),
+  ),
+);
+/** Keys that type nothing: Shift is a modifier enough for these. */
+const NON_TYPING_KEY = /^(f([1-9]|1[0-9]|2[0-4])|volumeup|volumedown|volumemute|medianexttrack|mediaprevioustrack|mediastop|mediaplaypause|printscreen)$/i;
+const NAMED_KEY =
+  /^(plus|space|tab|capslock|numlock|scrolllock|backspace|delete|insert|return|enter|up|down|left|right|home|end|pageup|pagedown|escape|esc|num[0-9]|numdec|numadd|numsub|nummult|numdiv)$/i;
+
+/**
+ * Why `accelerator` cannot be the global mute shortcut, or null when it can (empty
+ * turns it off). A global shortcut takes its keys from every other app, so it needs
+ * a modifier other than Shift (Shift+M would take the capital M from every text
+ * field), except that Shift is enough for keys that type nothing (F1–F24, media keys).
+ * Accelerator syntax: https://www.electronjs.org/docs/latest/api/accelerator
+ */
+export function muteShortcutProblem(accelerator: string): string | null {
+  const wanted = accelerator.trim();
+  if (wanted === '') return null;
+  const parts = wanted.split('+');
+  const key = parts.at(-1) ?? '';
+  const modifiers = parts.slice(0, -1).map((m) => m.toLowerCase());
+  const keyKnown = /^[\x21-\x7e]$/.test(key) || NON_TYPING_KEY.test(key) || NAMED_KEY.test(key);
+  if (!keyKnown || modifiers.some((m) => !SHORTCUT_MODIFIERS.has(m)) || new Set(modifiers).size !== modifiers.length) {
+    return `"${wanted.slice(0, 64)}" is not a key combination Parley understands; write it like CommandOrControl+Shift+M (modifiers, then one key).`;
+  }
+  const strong = modifiers.some((m) => m !== 'shift');
+  if (!strong && !(modifiers.includes('shift') && NON_TYPING_KEY.test(key))) {
+    return `The mute shortcut "${wanted.slice(0, 64)}" needs a modifier such as Ctrl, Alt, Cmd or Super (Shift alone is not enough), or it would take that key from every other app; try CommandOrControl+Shift+M.`;
+  }
+  return null;
+}
+
 export const settingsSchema = z.strictObject({
   displayName: z.string().max(40),
   status: chosenStatusSchema,
@@ -47,7 +83,13 @@ export const settingsSchema = z.strictObject({
   /** Relay every call through TURN so peers never learn this device's IP address. */
   relayOnly: z.boolean(),
   /** Accelerator for toggling mute from anywhere (desktop), empty to disable. */
-  muteShortcut: z.string().max(64),
+  muteShortcut: z
+    .string()
+    .max(64)
+    .superRefine((value, ctx) => {
+      const problem = muteShortcutProblem(value);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   closeToTray: z.boolean(),
   startMinimised: z.boolean(),
   devices: z.strictObject({
@@ -99,8 +141,16 @@ export const MAX_HISTORY = 500;
 
 // ─── host → renderer ────────────────────────────────────────────────────────
 
-/** A call started outside the window: tray, deep link, notification. */
-export const callRequestSchema = z.strictObject({ userId: idSchema, media: callMediaSchema });
+/**
+ * A call started outside the window: tray, deep link, notification. `via: 'link'`
+ * marks a parley:// link, which any web page can open: the renderer asks the user
+ * before it dials (and offers audio first, whatever the link says).
+ */
+export const callRequestSchema = z.strictObject({
+  userId: idSchema,
+  media: callMediaSchema,
+  via: z.enum(['tray', 'link']).optional(),
+});
 export type CallRequest = z.infer<typeof callRequestSchema>;
 
 /** A command from the tray, a notification or a global shortcut. */

@@ -10,6 +10,7 @@ import {
   favouritesSchema,
   historySchema,
   identitySchema,
+  muteShortcutProblem,
   settingsSchema,
   type Favourite,
   type HistoryEntry,
@@ -44,7 +45,13 @@ export function upgradeSettings(raw: unknown): unknown {
     typeof record.devices === 'object' && record.devices !== null && !Array.isArray(record.devices)
       ? { ...DEFAULT_SETTINGS.devices, ...(record.devices as Record<string, unknown>) }
       : record.devices;
-  return { ...DEFAULT_SETTINGS, ...record, ...(record.devices === undefined ? {} : { devices }) };
+  // Older Parley took a bare key as the mute shortcut; the schema now refuses one, and
+  // that alone must not make the whole settings file count as corrupt.
+  const shortcut =
+    typeof record.muteShortcut === 'string' && muteShortcutProblem(record.muteShortcut) !== null
+      ? { muteShortcut: DEFAULT_SETTINGS.muteShortcut }
+      : {};
+  return { ...DEFAULT_SETTINGS, ...record, ...(record.devices === undefined ? {} : { devices }), ...shortcut };
 }
 
 export class HostStorage {

@@ -1,6 +1,6 @@
 import type { NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { EVENT_CHANNELS, type IncomingCallNotice } from '../../preload/contract';
+import { EVENT_CHANNELS, muteShortcutProblem, settingsPatchSchema, type IncomingCallNotice } from '../../preload/contract';
 import { IncomingCallService, incomingCallNotification, type NotificationHandlers } from '../../main/notifications/incomingCall';
 import { CallPowerBlocker, type PowerSaveBlockerLike } from '../../main/power/callPowerBlocker';
 import { MuteShortcutService, type GlobalShortcutLike } from '../../main/shortcuts/muteShortcut';
@@ -135,6 +135,43 @@ describe('mute shortcut', () => {
     const { notices, service } = setup();
     expect(service.apply('Bogus+Key').kind).toBe('invalid');
     expect(notices[0]).toContain('"Bogus+Key" is not a key combination');
+  });
+
+  it('refuses a bare key or Shift with a typing key, says why, and keeps the shortcut in force', () => {
+    const { shortcuts, notices, service } = setup();
+    service.apply('Alt+M');
+    for (const bare of ['M', 'Shift+M', 'F9', 'Shift+Space']) {
+      expect(service.apply(bare).kind).toBe('invalid');
+    }
+    expect(notices).toHaveLength(4);
+    expect(notices[0]).toContain('needs a modifier such as Ctrl, Alt, Cmd or Super');
+    expect(notices[0]).toContain('Parley keeps Alt+M');
+    expect([...shortcuts.owned.keys()]).toEqual(['Alt+M']);
+    expect(service.current()).toEqual({ kind: 'registered', accelerator: 'Alt+M' });
+  });
+
+  it('keeps the previous shortcut when the new one is taken by another app', () => {
+    const { shortcuts, service } = setup();
+    service.apply('Alt+M');
+    shortcuts.takenByOthers.add('Alt+N');
+    expect(service.apply('Alt+N').kind).toBe('taken');
+    expect([...shortcuts.owned.keys()]).toEqual(['Alt+M']);
+  });
+
+  it('accepts real modifiers, and Shift with a key that types nothing', () => {
+    for (const ok of ['CommandOrControl+Shift+M', 'Super+M', 'Ctrl+Alt+Plus', 'Shift+F9', 'CmdOrCtrl+F5', '']) {
+      expect(muteShortcutProblem(ok), ok).toBeNull();
+    }
+    for (const bad of ['M', 'Shift+M', 'Shift+1', 'F9', 'VolumeMute', 'Ctrl+', 'Ctrl+Ctrl+M', 'Hyper+M', 'Alt+Shift']) {
+      expect(muteShortcutProblem(bad), bad).not.toBeNull();
+    }
+  });
+
+  it('the settings schema refuses a shortcut without a modifier, with the reason', () => {
+    const refused = settingsPatchSchema.safeParse({ muteShortcut: 'Shift+M' });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]?.message).toContain('needs a modifier');
+    expect(settingsPatchSchema.safeParse({ muteShortcut: 'Alt+M' }).success).toBe(true);
   });
 
   it('changing or clearing the shortcut releases the old one', () => {

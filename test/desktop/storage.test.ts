@@ -133,6 +133,13 @@ describe('HostStorage', () => {
     expect(notices).toEqual([]);
   });
 
+  it('a bare-key mute shortcut from an older Parley becomes the default, and the other settings stay', async () => {
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, displayName: 'Ada', muteShortcut: 'M' }));
+    const storage = await open();
+    expect(storage.getSettings()).toEqual({ ...DEFAULT_SETTINGS, displayName: 'Ada' });
+    expect(notices).toEqual([]);
+  });
+
   it('settings changes are announced with before and after', async () => {
     const storage = await open();
     const changes: Array<[string, string]> = [];
