@@ -22,7 +22,7 @@ import { releaseHandshake } from './handshakeRelease';
 import { describeError } from './logger';
 import type { RateLimitOptions } from './options';
 import type { Ack, ClientEventName, InterServerEvents, NodeSocketRef } from './protocol';
-import type { IoServer, IoSocket } from './socketServer';
+import { logSocketErrors, type IoServer, type IoSocket } from './socketServer';
 
 const RETRY_EVERY_MS = 200;
 /** A client's request timeout is 10 s (renderer/signaling/client.ts): answer before it gives up. */
@@ -65,7 +65,7 @@ export class Gateway {
     const { log } = this.deps;
     const party: Party = { userId: socket.data.userId, deviceId: socket.data.deviceId, displayName: socket.data.displayName };
     const ref: NodeSocketRef = { nodeId: this.deps.nodeId, socketId: socket.id, party };
-    socket.on('error', (err: unknown) => log.warn({ err: describeError(err), deviceId: party.deviceId }, 'socket error'));
+    logSocketErrors(this.deps.io, socket, log);
     if (this.closing) {
       socket.disconnect(true);
       return;

@@ -13,7 +13,11 @@
  * socket.io runs a socket's middlewares on every incoming event packet before it
  * emits the event (socket.io/lib/socket.ts, `run`); a packet whose middleware
  * neither calls `next` nor fails is dropped there, which is what a handled event
- * wants. Unknown event names go on to socket.io, which ignores them as before.
+ * wants. Unknown event names go on to socket.io, which ignores them as before;
+ * socket.io's reserved names are dropped here: socket.io-parser refuses most of
+ * them from a client but not `error`, which socket.io would emit to the socket's
+ * own 'error' listener as if the server had failed (issue 10: 200 such events
+ * wrote 7.3 MiB of warnings).
  */
 import type { Logger } from 'pino';
 import { describeIssues, safeReply, splitArgs } from './eventGuard';
@@ -32,6 +36,17 @@ export interface DispatchSocket {
 
 /** Answers one parsed client event, now or later. */
 export type DispatchHandler = <E extends ClientEventName>(event: E, payload: ClientPayloads[E]) => Ack<object> | Promise<Ack<object>>;
+
+/** socket.io's reserved event names (socket.io/lib/socket.ts, RESERVED_EVENTS): never a client's to send. */
+export const RESERVED_EVENT_NAMES: ReadonlySet<string> = new Set([
+  'connect',
+  'connect_error',
+  'disconnect',
+  'disconnecting',
+  'newListener',
+  'removeListener',
+  'error',
+]);
 
 const isClientEvent = (name: unknown): name is ClientEventName =>
   typeof name === 'string' && Object.prototype.hasOwnProperty.call(clientSchemas, name);
@@ -71,6 +86,7 @@ export function installEventDispatch(socket: DispatchSocket, handle: DispatchHan
     if (decision === 'allow') {
       const [name, ...args] = packet;
       if (isClientEvent(name)) answer(name, args, handle, log);
+      else if (typeof name === 'string' && RESERVED_EVENT_NAMES.has(name)) return; // dropped, unanswered
       else next();
       return;
     }

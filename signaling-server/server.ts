@@ -7,11 +7,13 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { ConnectionGate } from './connectionGate';
+import { guardHosts } from './hostGuard';
 import { createRequestHandler, type HealthStats } from './http';
 import { createLogger, describeError } from './logger';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options';
 import { LIMITS } from './protocol';
-import type { IoServer } from './socketServer';
+import { attachConnectionGate, type IoServer } from './socketServer';
 import { startStandalone, type NodeRole } from './standalone';
 import { SERVER_VERSION } from './version';
 
@@ -47,8 +49,14 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
       onError: (err, where) => log.warn({ err: describeError(err), where }, 'HTTP request failed'),
     }),
   );
+  // Per-address limits, decided before any socket.io work (connectionGate.ts).
+  const gate = new ConnectionGate(
+    { addressLimits: options.addressLimits, trustedProxies: options.trustedProxies, limitLoopback: options.limitLoopback },
+    log,
+  );
   const io: IoServer = new Server(httpServer, {
     transports: ['websocket'],
+    allowRequest: gate.allowRequest,
     maxHttpBufferSize: LIMITS.maxPacketBytes,
     // A client that vanishes without closing is noticed after at most
     // pingInterval + pingTimeout = 13 s.
@@ -62,6 +70,14 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   io.engine.on('connection_error', (err: { code?: number; message?: string }) => {
     log.debug({ code: err.code, message: err.message }, 'engine connection refused');
   });
+  io.engine.on('connection', gate.onEngineConnection);
+  // First of all middlewares: the node role's handshake comes after it.
+  io.use(gate.middleware);
+  attachConnectionGate(io, gate);
+  // After socket.io attached its listeners: the Host check goes in front of them all.
+  guardHosts(httpServer, options.allowedHosts, (host) =>
+    gate.refusalLog.note(`host ${String(host).slice(0, 100)}`, 'host_forbidden', { code: 'host_forbidden', host: String(host).slice(0, 100) }),
+  );
 
   if (options.redisUrl === undefined) {
     role = startStandalone(io, options, log);
@@ -77,6 +93,7 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   try {
     address = await listen(httpServer, options, io);
   } catch (err) {
+    gate.dispose();
     await node.shutdown().catch(() => undefined);
     await node.release().catch(() => undefined);
     throw err;
@@ -94,6 +111,7 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
       await node.shutdown();
       await closeIo(io, httpServer);
       await node.release();
+      gate.dispose();
       log.info('Parley server closed');
     })();
     return closed;

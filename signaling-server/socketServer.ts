@@ -3,6 +3,7 @@
  * server, the handshake middleware, and the goodbye on shutdown.
  */
 import type { Server, Socket } from 'socket.io';
+import type { ConnectionGate } from './connectionGate';
 import { checkHandshake, type HandshakePolicy, type HandshakeResult } from './handshake';
 import type { Logger } from 'pino';
 import { describeError } from './logger';
@@ -16,6 +17,32 @@ import type {
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+const gates = new WeakMap<IoServer, ConnectionGate>();
+
+/**
+ * The server's connection gate (connectionGate.ts), set by createSignalingServer
+ * before a node role installs its handshake: the handshake reports its refusals
+ * there (failed sign-ins per address, one log line per address per window, and
+ * the connection closed after the refusal) whichever role installed it.
+ */
+export function attachConnectionGate(io: IoServer, gate: ConnectionGate): void {
+  gates.set(io, gate);
+}
+
+/**
+ * Logs a socket's 'error' events — malformed packets, which socket.io reports
+ * there before closing the connection — as one short line per address per
+ * window (connectionGate.ts): never the payload, never a stack.
+ */
+export function logSocketErrors(io: IoServer, socket: IoSocket, log: Logger): void {
+  const deviceId = socket.data.deviceId;
+  socket.on('error', (err: unknown) => {
+    const gate = gates.get(io);
+    if (gate) gate.socketError(socket, deviceId, err);
+    else log.debug({ reason: describeError(err).message.slice(0, 120), deviceId }, 'malformed input from a client');
+  });
+}
 
 /**
  * Runs `checkHandshake` on every (re)connection; a refusal reaches the client as
@@ -40,10 +67,17 @@ export function installHandshake(
       result = { ok: false, refusal: { code: 'internal', message: 'The server could not check this connection. Try again.' } };
     }
     if (!result.ok) {
-      log.info({ code: result.refusal.code, address: socket.handshake.address }, 'connection refused');
       const err = new Error(result.refusal.message) as Error & { data: ConnectRefusal };
       err.data = result.refusal;
       next(err);
+      const gate = gates.get(io);
+      if (gate) {
+        gate.handshakeRefused(socket, result.refusal);
+      } else {
+        // Only a server built without createSignalingServer has no gate: still close.
+        log.info({ code: result.refusal.code, address: socket.handshake.address }, 'connection refused');
+        setImmediate(() => socket.conn.close());
+      }
       return;
     }
     socket.data = { ...result.party };

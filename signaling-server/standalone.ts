@@ -10,7 +10,8 @@ import { releaseHandshake } from './handshakeRelease';
 import type { HealthStats } from './http';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
-import { installHandshake, sayGoodbye, type IoServer, type IoSocket } from './socketServer';
+import { installHandshake, logSocketErrors, sayGoodbye, type IoServer, type IoSocket } from './socketServer';
+import { loadMembershipKey } from './serverSecret';
 import { Switchboard, type Transport } from './switchboard';
 import { iceServersFor } from './turnCredentials';
 
@@ -23,11 +24,15 @@ export interface NodeRole {
   release(): Promise<void>;
 }
 
-export function switchboardOptions(options: ResolvedOptions, log: Logger) {
+/** `membershipKey`: from loadMembershipKey (serverSecret.ts), once per process. */
+export function switchboardOptions(options: ResolvedOptions, log: Logger, membershipKey: Buffer) {
   return {
     maxParticipants: options.maxParticipants,
     ringTimeoutMs: options.ringTimeoutMs,
     rejoinGraceMs: options.rejoinGraceMs,
+    membershipKey,
+    inviteLimits: options.inviteLimits,
+    maxDevicesPerUser: options.maxDevicesPerUser,
     iceServers: (userId: string) => iceServersFor(userId, options.turn, options.stunUrls, Date.now()),
     log,
   };
@@ -50,12 +55,14 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
       socket.disconnect(true);
     },
   };
-  const board = new Switchboard<IoSocket>(switchboardOptions(options, log), transport);
+  const board = new Switchboard<IoSocket>(switchboardOptions(options, log, loadMembershipKey(options, log)), transport);
 
   installHandshake(io, {
     allowedOrigins: options.allowedOrigins,
     password: options.password,
     deviceOwner: (deviceId) => board.deviceOwner(deviceId),
+    devicesOnline: (userId) => board.presence.devicesOf(userId),
+    maxDevicesPerUser: options.maxDevicesPerUser,
   }, log);
 
   io.on('connection', (socket) => {
@@ -69,7 +76,7 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
 
   function onConnection(socket: IoSocket): void {
     const party: Party = { userId: socket.data.userId, deviceId: socket.data.deviceId, displayName: socket.data.displayName };
-    socket.on('error', (err: unknown) => log.warn({ err: describeError(err), deviceId: party.deviceId }, 'socket error'));
+    logSocketErrors(io, socket, log);
     if (closing) {
       socket.disconnect(true);
       return;
