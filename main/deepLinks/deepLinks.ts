@@ -2,7 +2,9 @@
  * parley://call/<userId>[?media=video] links: from the OS (open-url on macOS), from
  * a second launch's command line (Windows/Linux pass the link as an argument), and
  * from the first launch's own command line. Parsing is the contract's parseDeepLink;
- * anything it refuses is ignored and logged.
+ * anything it refuses is ignored and logged. Nothing dials from here: the request
+ * goes to the renderer marked `via: 'link'`, which shows who would be called and
+ * waits for the user to choose audio or video (issue 10: any page can open a link).
  */
 import type { Logger } from 'pino';
 import { EVENT_CHANNELS, parseDeepLink } from '../../preload/contract';
@@ -37,7 +39,8 @@ export class DeepLinkRouter {
     }
     this.options.window.show();
     // Queued by RendererEventQueue until the renderer listens, so a cold start by link works too.
-    this.options.events.send(EVENT_CHANNELS.callRequested, request);
+    // Marked as a link: any web page can open one, so the renderer asks before it dials.
+    this.options.events.send(EVENT_CHANNELS.callRequested, { ...request, via: 'link' });
     return true;
   }
 

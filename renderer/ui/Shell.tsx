@@ -12,6 +12,7 @@ import { createStore, type ReadableStore } from '../state/store';
 import { CallStage } from './CallStage';
 import { ConnectionBanner } from './ConnectionBanner';
 import { Header } from './Header';
+import { LinkCallDialog } from './LinkCallDialog';
 import { LiveRegion } from './LiveRegion';
 import { ScreenPicker } from './ScreenPicker';
 import { useServices, useStore } from './services';
@@ -103,7 +104,13 @@ export function Shell() {
     [engine, run],
   );
 
-  const { screenRequest, answerScreenRequest } = useHostEvents(services, { engine, view, contacts, setStatus, run });
+  const { screenRequest, answerScreenRequest, linkQuestion, answerLinkQuestion } = useHostEvents(services, {
+    engine,
+    view,
+    contacts,
+    setStatus,
+    run,
+  });
   useCallAlerts(services, view);
   useCallReport(services, { online, view, status: settings.status, contacts });
   // Refresh labels once media permission may have been granted (a call started).
@@ -172,6 +179,7 @@ export function Shell() {
         </main>
       </div>
       {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
+      {linkQuestion && <LinkCallDialog key={linkQuestion.userId} question={linkQuestion} onAnswer={answerLinkQuestion} />}
       {settingsOpen && (
         <SettingsDialog
           settings={settings}

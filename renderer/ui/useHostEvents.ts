@@ -1,11 +1,14 @@
 /**
- * Host → renderer events: calls started from the tray or a deep link, actions from
- * the tray, notifications or shortcuts, and the desktop's screen-source requests.
+ * Host → renderer events: calls started from the tray or a deep link (a link only
+ * asks: see linkCall.ts), actions from the tray, notifications or shortcuts, and
+ * the desktop's screen-source requests.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { CallAction, CallRequest, ScreenSourceRequest } from '../../preload/contract';
+import type { CallMedia } from '../../signaling-server/protocol';
 import type { CallView } from '../call/types';
 import type { Contact } from '../state/contacts';
+import { linkCallObstacle, linkCallQuestion, type LinkCallQuestion } from '../state/linkCall';
 import type { CallEngine } from '../state/session';
 import type { Services } from './services';
 
@@ -22,11 +25,14 @@ export function useHostEvents(services: Services, handlers: HostEventHandlers) {
   latest.current = handlers;
   const [screenRequest, setScreenRequest] = useState<ScreenSourceRequest | null>(null);
   const pendingRequest = useRef<ScreenSourceRequest | null>(null);
+  const [linkQuestion, setLinkQuestion] = useState<LinkCallQuestion | null>(null);
   const { bridge, toasts } = services;
 
   useEffect(() => {
     const onCallRequested = (request: CallRequest): void => {
       const { engine, view, contacts, run } = latest.current;
+      // Any web page can open a parley:// link: ask first (linkCall.ts). A newer link replaces an open question.
+      if (request.via === 'link') return setLinkQuestion(linkCallQuestion(request, contacts));
       if (!engine) return void toasts.push({ level: 'warning', message: 'Parley is not connected yet. Try the call again in a moment.' });
       if (view.phase !== 'idle' && view.phase !== 'ended') {
         return void toasts.push({ level: 'warning', message: 'Finish the current call before starting another one.' });
@@ -108,5 +114,20 @@ export function useHostEvents(services: Services, handlers: HostEventHandlers) {
     if (open) bridge.chooseScreenSource({ requestId: open.requestId, sourceId });
   };
 
-  return { screenRequest, answerScreenRequest };
+  /** The user answered "Call …?" for a link: dial what they chose, if it still can be. */
+  const answerLinkQuestion = (media: CallMedia | null): void => {
+    const question = linkQuestion;
+    setLinkQuestion(null);
+    if (!question || media === null) return;
+    const { engine, view, contacts, run } = latest.current;
+    if (!engine) return void toasts.push({ level: 'warning', message: 'Parley is not connected yet. Open the link again in a moment.' });
+    const obstacle = linkCallObstacle(question, contacts, view.phase === 'idle' || view.phase === 'ended' ? view.phase : 'other');
+    if (obstacle) return void toasts.push({ level: 'warning', message: obstacle });
+    run(async () => {
+      if (engine.getView().phase === 'ended') engine.dismiss();
+      await engine.call({ userId: question.userId, displayName: question.name }, media);
+    });
+  };
+
+  return { screenRequest, answerScreenRequest, linkQuestion, answerLinkQuestion };
 }

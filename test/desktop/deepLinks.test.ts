@@ -53,7 +53,7 @@ describe('DeepLinkRouter', () => {
     expect(router.openFromArgv(['parley.exe', 'parley://call/user_ABC-123?media=video'])).toBe(true);
     expect(window.calls).toEqual(['show']);
     expect(events.sent).toEqual([
-      { channel: EVENT_CHANNELS.callRequested, payload: { userId: 'user_ABC-123', media: 'video' } },
+      { channel: EVENT_CHANNELS.callRequested, payload: { userId: 'user_ABC-123', media: 'video', via: 'link' } },
     ]);
   });
 

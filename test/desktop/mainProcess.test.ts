@@ -158,7 +158,7 @@ describe('main process (composition root)', () => {
 
   it('a parley:// link from a second launch shows the window and asks for the call', () => {
     fake.app.emit('second-instance', {}, ['/opt/Parley/parley', 'parley://call/user_ABC-123?media=video'], '/');
-    expect(sentTo(EVENT_CHANNELS.callRequested)).toContainEqual({ userId: 'user_ABC-123', media: 'video' });
+    expect(sentTo(EVENT_CHANNELS.callRequested)).toContainEqual({ userId: 'user_ABC-123', media: 'video', via: 'link' });
     expect(win().calls).toContain('focus');
   });
 
@@ -168,7 +168,7 @@ describe('main process (composition root)', () => {
     fake.app.emit('open-url', { preventDefault: () => undefined }, 'parley://call/../../etc/passwd');
     expect(prevented).toBe(true);
     const requests = sentTo(EVENT_CHANNELS.callRequested);
-    expect(requests.at(-1)).toEqual({ userId: 'user_XYZ-456', media: 'audio' });
+    expect(requests.at(-1)).toEqual({ userId: 'user_XYZ-456', media: 'audio', via: 'link' });
     expect(requests).toHaveLength(2);
   });
 
@@ -200,7 +200,7 @@ describe('main process (composition root)', () => {
     fake.app.emit('second-instance', {}, ['parley', 'parley://call/user_ABC-123'], '/');
     expect(contents.sent.length).toBe(before);
     sendFromPage(SEND_CHANNELS.reportCallState, { ...inCall, phase: 'idle' });
-    expect(sentTo(EVENT_CHANNELS.callRequested).at(-1)).toEqual({ userId: 'user_ABC-123', media: 'audio' });
+    expect(sentTo(EVENT_CHANNELS.callRequested).at(-1)).toEqual({ userId: 'user_ABC-123', media: 'audio', via: 'link' });
   });
 
   it('closing the window hides it to the tray; quitting stops the server and cleans up', async () => {
