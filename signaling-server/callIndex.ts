@@ -9,7 +9,8 @@ import type { CallId, DeviceId, UserId } from './protocol';
 
 /** How long an ended call's id is remembered, so a late rejoin cannot revive it. */
 const TOMBSTONE_TTL_MS = 60 * 60_000;
-const MAX_TOMBSTONES = 50_000;
+/** ~5 MB at most. Past it the oldest go early, and `lostTombstones` says so (see CallRegistry.rejoin). */
+export const MAX_TOMBSTONES = 50_000;
 
 export class CallIndex {
   private readonly calls = new Map<CallId, Call>();
@@ -18,8 +19,21 @@ export class CallIndex {
   private readonly userInvites = new Map<UserId, Set<CallId>>();
   /** callId → expiry; in expiry order, since the TTL is constant. */
   private readonly tombstones = new Map<CallId, number>();
+  private evictedEarly = false;
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly maxTombstones = MAX_TOMBSTONES,
+  ) {}
+
+  /**
+   * True once an ended call's id was forgotten before its time (a flood of calls
+   * overflowed the cap): from then on `hasEnded` can miss an ended call, so the
+   * registry must not rebuild unknown calls any more.
+   */
+  get lostTombstones(): boolean {
+    return this.evictedEarly;
+  }
 
   get size(): number {
     return this.calls.size;
@@ -109,7 +123,8 @@ export class CallIndex {
   private prune(): void {
     const now = this.now();
     for (const [id, expiry] of this.tombstones) {
-      if (expiry > now && this.tombstones.size <= MAX_TOMBSTONES) break;
+      if (expiry > now && this.tombstones.size <= this.maxTombstones) break;
+      if (expiry > now) this.evictedEarly = true;
       this.tombstones.delete(id);
     }
   }

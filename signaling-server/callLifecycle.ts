@@ -7,7 +7,9 @@
 import type { CallIndex } from './callIndex';
 import type { CallNotifier } from './callNotifier';
 import { shouldEnd, type Call, type Invite, type Member, type Party } from './callState';
+import type { MembershipSigner } from './membershipToken';
 import type { CallEndReason, MemberLeaveReason } from './protocol';
+import { drainSignals } from './relay';
 
 export interface Clock {
   now(): number;
@@ -24,6 +26,8 @@ export const systemClock: Clock = {
 export interface LifecycleOptions {
   ringTimeoutMs: number;
   rejoinGraceMs: number;
+  /** Signs each new member's rejoin token. */
+  signer: MembershipSigner;
   /** A timer callback threw; it must not take the process down. */
   onError?: (err: unknown, where: string) => void;
 }
@@ -39,7 +43,8 @@ export class CallLifecycle {
   ) {}
 
   addMember(call: Call, party: Party, audio: boolean, video: boolean): void {
-    this.index.addMember(call, { ...party, connected: true, audio, video, graceTimer: null, queue: [] });
+    const rejoinToken = this.options.signer.sign(call.id, party.userId, party.deviceId);
+    this.index.addMember(call, { ...party, connected: true, audio, video, graceTimer: null, queue: { items: [], bytes: 0 }, rejoinToken });
     if (call.members.size >= 2) {
       call.connectedAt ??= this.clock.now();
       this.clock.clearTimeout(call.restoreTimer);
@@ -77,7 +82,7 @@ export class CallLifecycle {
 
   /** Delivers the signals queued while the member was away, in order, once. */
   flushQueue(member: Member): void {
-    for (const signal of member.queue.splice(0)) this.tell.signal(member.deviceId, signal);
+    for (const signal of drainSignals(member.queue)) this.tell.signal(member.deviceId, signal);
   }
 
   /** A rebuilt call (see CallRegistry.rejoin) ends unless someone else rejoins in time. */

@@ -24,7 +24,12 @@ import { randomBytes } from 'node:crypto';
 import { CallIndex } from './callIndex';
 import { CallLifecycle, systemClock, type Clock } from './callLifecycle';
 import { CallNotifier, type CallSink } from './callNotifier';
-import { occupancy, ringingInvite, type Call, type Invite, type Member, type Party } from './callState';
+import { Reattachment, type Attached } from './callReattach';
+import { alreadyInCall, fail, notInCall, notInvited, tooOften, type CallAck } from './callRefusals';
+import { isMember, isRingingDevice, memberOf, occupancy, ringingInvite, type Call, type Invite, type Party } from './callState';
+import { InviteLimiter } from './inviteLimits';
+import { MembershipSigner } from './membershipToken';
+import type { InviteLimitOptions } from './options';
 import {
   LIMITS,
   type Ack,
@@ -37,12 +42,10 @@ import {
   type CallSnapshot,
   type ChosenStatus,
   type DeviceId,
-  type ErrorCode,
-  type IncomingCall,
   type SignalPayload,
   type UserId,
 } from './protocol';
-import { enqueueSignal, routeSignal } from './relay';
+import { enqueueSignal, routeSignal, type QueueLimits } from './relay';
 
 export type { CallSink } from './callNotifier';
 export type { Clock } from './callLifecycle';
@@ -54,12 +57,24 @@ export interface InviteTarget {
   chosenStatus: ChosenStatus;
   /** Online devices; empty = offline. */
   devices: DeviceId[];
+  /** The callee blocked the caller (`block:set`): refused, never rung. */
+  blocksCaller: boolean;
 }
 
 export interface CallRegistryOptions {
   maxParticipants: number;
   ringTimeoutMs: number;
   rejoinGraceMs: number;
+  /** Signs and checks rejoin tokens (serverSecret.ts); the same on every node of a cluster. */
+  membershipKey: Buffer;
+  inviteLimits: InviteLimitOptions;
+  /**
+   * How long after this registry started it rebuilds calls it does not know
+   * (a restart, or a new cluster coordinator). Default RESTORE_PERIOD_MS.
+   */
+  restorePeriodMs?: number;
+  /** Ended call ids remembered at most (default MAX_TOMBSTONES in callIndex.ts). */
+  maxTombstones?: number;
   sink: CallSink;
   clock?: Clock;
   /** Default: 128 random bits, base64url (22 characters that satisfy callIdSchema). */
@@ -68,27 +83,40 @@ export interface CallRegistryOptions {
   onError?: (err: unknown, where: string) => void;
 }
 
-type CallAck = Ack<{ call: CallSnapshot }>;
-type Refusal = { ok: false; error: { code: ErrorCode; message: string } };
+/**
+ * Members come back within seconds of a restart (socket.io-client retries every
+ * ≤5 s), or their place is lost anyway; ten minutes covers a slow restart and a
+ * client that was itself offline for a while.
+ */
+export const RESTORE_PERIOD_MS = 10 * 60_000;
 
-const fail = (code: ErrorCode, message: string): Refusal => ({ ok: false, error: { code, message } });
-const notInvited = (): Refusal =>
-  fail('not_invited', 'This call is not ringing on this device any more: it was answered, declined, cancelled or ended.');
-const notInCall = (): Refusal => fail('not_in_call', 'This device is not in that call.');
-const alreadyInCall = (): Refusal => fail('already_in_call', 'You are already in a call. Hang up there first.');
+const QUEUE_LIMITS: QueueLimits = { maxSignals: LIMITS.maxQueuedSignalsPerDevice, maxBytes: LIMITS.maxQueuedSignalBytesPerDevice };
 
 export class CallRegistry {
   private readonly index: CallIndex;
   private readonly tell: CallNotifier;
   private readonly life: CallLifecycle;
   private readonly newCallId: () => CallId;
+  private readonly limits: InviteLimiter;
+  private readonly reattach: Reattachment;
 
   constructor(private readonly options: CallRegistryOptions) {
     const clock = options.clock ?? systemClock;
-    this.index = new CallIndex(() => clock.now());
+    const signer = new MembershipSigner(options.membershipKey);
+    this.index = new CallIndex(() => clock.now(), options.maxTombstones);
     this.tell = new CallNotifier(options.sink, options.maxParticipants);
-    this.life = new CallLifecycle(this.index, this.tell, clock, options);
+    this.life = new CallLifecycle(this.index, this.tell, clock, { ...options, signer });
+    this.limits = new InviteLimiter(options.inviteLimits, () => clock.now());
     this.newCallId = options.newCallId ?? (() => randomBytes(16).toString('base64url'));
+    this.reattach = new Reattachment({
+      index: this.index,
+      life: this.life,
+      tell: this.tell,
+      signer,
+      clock,
+      maxParticipants: options.maxParticipants,
+      rebuildUntil: clock.now() + (options.restorePeriodMs ?? RESTORE_PERIOD_MS),
+    });
   }
 
   get activeCalls(): number {
@@ -131,10 +159,15 @@ export class CallRegistry {
         return fail('call_full', `This call is full: at most ${this.options.maxParticipants} people, counting those being called.`);
       }
     }
+    // Neutral: the caller learns that the callee does not take their calls, not why.
+    if (target.blocksCaller) return fail('call_refused', `${name} is not taking calls from you right now.`);
     if (target.chosenStatus === 'dnd') return fail('do_not_disturb', `${name} does not want to be disturbed right now.`);
     if (this.index.isUserInCall(target.userId) || this.index.isUserRinging(target.userId)) {
       return fail('busy', `${name} is in another call. Try again later.`);
     }
+    // Counted only for invites that would ring: a refusal above costs the caller nothing.
+    const limited = this.limits.take(sender.userId, target.userId);
+    if (!limited.ok) return tooOften(name, limited);
 
     let call = current;
     if (call === undefined) {
@@ -175,7 +208,7 @@ export class CallRegistry {
 
   cancel(sender: Party, p: CallCancelPayload): Ack {
     const call = this.index.get(p.callId);
-    if (!call || !this.memberOf(call, sender)) return fail('not_in_call', 'You can only cancel an invite in a call you are in.');
+    if (!call || !memberOf(call, sender)) return fail('not_in_call', 'You can only cancel an invite in a call you are in.');
     const invite = call.invitees.get(p.to);
     if (!invite) return fail('not_invited', `${p.to} is not being called in this call any more.`);
     this.life.removeInvite(call, invite);
@@ -187,7 +220,7 @@ export class CallRegistry {
 
   leave(sender: Party, callId: CallId): Ack {
     const call = this.index.get(callId);
-    const member = call && this.memberOf(call, sender);
+    const member = call && memberOf(call, sender);
     if (!call || !member) return notInCall();
     this.life.removeMember(call, member, 'left');
     this.life.settle(call, 'hangup');
@@ -196,7 +229,7 @@ export class CallRegistry {
 
   setMedia(sender: Party, p: CallMediaPayload): Ack {
     const call = this.index.get(p.callId);
-    const member = call && this.memberOf(call, sender);
+    const member = call && memberOf(call, sender);
     if (!call || !member) return notInCall();
     member.audio = p.audio;
     member.video = p.video;
@@ -204,105 +237,52 @@ export class CallRegistry {
     return { ok: true };
   }
 
-  /**
-   * Re-attach after a reconnection, or rebuild a call this node does not know
-   * (the server restarted and lost its memory).
-   *
-   * Why rebuilding from a client's word is safe enough: call ids are 128 random
-   * bits that the server only ever sends to the call's members and ringing devices,
-   * so knowing one means having been in that call. A rebuilt call admits other
-   * rejoiners only for `rejoinGraceMs`, ends by itself if nobody comes, and ids of
-   * calls that ended on this node are remembered (tombstones) so they cannot be
-   * revived. Whoever joins is visible to every member in the member list.
-   */
+  /** See Reattachment.rejoin (callReattach.ts). */
   rejoin(sender: Party, p: CallRejoinPayload): CallAck {
-    const call = this.index.get(p.callId);
-    if (call) {
-      const member = this.memberOf(call, sender);
-      if (member) {
-        this.life.rebind(member, sender);
-        member.audio = p.audio;
-        member.video = p.video;
-        this.tell.updated(call);
-        this.life.flushQueue(member);
-        return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };
-      }
-      if (!this.life.isRestoring(call) || call.members.has(sender.deviceId)) return fail('not_in_call', 'This device is no longer in that call.');
-      if (this.index.callOf(sender.deviceId) || this.index.isUserInCall(sender.userId)) return alreadyInCall();
-      if (occupancy(call) >= this.options.maxParticipants) return fail('call_full', 'That call is full.');
-      this.life.addMember(call, sender, p.audio, p.video);
-      this.tell.updated(call);
-      return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };
-    }
-    if (this.index.hasEnded(p.callId)) return fail('call_not_found', 'That call has ended.');
-    if (this.index.callOf(sender.deviceId)) return alreadyInCall();
-    const rebuilt = this.index.create(p.callId, p.media);
-    this.life.openRestoreWindow(rebuilt);
-    this.life.addMember(rebuilt, sender, p.audio, p.video);
-    this.tell.updated(rebuilt);
-    return { ok: true, call: this.tell.snapshot(rebuilt, sender.deviceId) };
+    return this.reattach.rejoin(sender, p);
   }
 
   relay(sender: Party, p: SignalPayload): Ack {
     const route = routeSignal(this.index.get(p.callId), sender, p.to);
     if (route.kind === 'refuse') return fail(route.code, route.message);
     const signal = { callId: p.callId, from: sender.deviceId, fromUserId: sender.userId, data: p.data };
-    if (route.kind === 'queue') enqueueSignal(route.member.queue, signal, LIMITS.maxQueuedSignalsPerDevice);
+    if (route.kind === 'queue') enqueueSignal(route.member.queue, signal, QUEUE_LIMITS);
     else this.tell.signal(p.to, signal);
     return { ok: true };
   }
 
-  // ─── devices coming and going ────────────────────────────────────────────
+  /** Is this device a member of a live call, or ringing for one? (Who may have TURN credentials.) */
+  isInOrRingingForCall(party: Party): boolean {
+    const call = this.index.callOf(party.deviceId);
+    if (call && isMember(call, party.userId, party.deviceId)) return true;
+    return this.index.ringing(party.userId).some((ringing) => isRingingDevice(ringing, party.deviceId));
+  }
 
   /**
-   * A device's socket connected: rebind its membership (if it is still a member)
-   * and make it ring for every call its user is being invited to. Call `flush()`
-   * after sending the welcome: it delivers the signals queued meanwhile, in order,
-   * exactly once.
+   * `userId` now blocks `blocked`: invites from them that ring `userId` stop,
+   * as if declined (the caller sees "declined", nothing more).
    */
-  attach(party: Party): { call: CallSnapshot | null; ringing: IncomingCall[]; flush: () => void } {
-    let snapshot: CallSnapshot | null = null;
-    let flush = (): void => {};
-    const call = this.index.callOf(party.deviceId);
-    const member = call && this.memberOf(call, party);
-    if (call && member) {
-      this.life.rebind(member, party);
-      this.tell.updated(call, party.deviceId);
-      snapshot = this.tell.snapshot(call, party.deviceId);
-      flush = () => this.life.flushQueue(member);
+  refuseRingsFrom(userId: UserId, blocked: ReadonlySet<UserId>): void {
+    for (const call of this.index.ringing(userId)) {
+      const invite = call.invitees.get(userId);
+      if (!invite || !blocked.has(invite.invitedBy)) continue;
+      this.life.removeInvite(call, invite);
+      this.tell.ringEnded(call, invite, 'declined_elsewhere');
+      this.tell.inviteEnded(call, userId, 'declined');
+      this.life.settle(call, 'declined');
     }
-    const ringing: IncomingCall[] = [];
-    for (const invited of this.index.ringing(party.userId)) {
-      const invite = invited.invitees.get(party.userId);
-      if (!invite || invited.members.has(party.deviceId)) continue;
-      if (!invite.devices.has(party.deviceId)) {
-        invite.devices.add(party.deviceId);
-        this.tell.updated(invited);
-      }
-      ringing.push(this.tell.incoming(invited, invite, party.deviceId));
-    }
-    return { call: snapshot, ringing, flush };
+  }
+
+  // ─── devices coming and going ────────────────────────────────────────────
+
+  /** See Reattachment.attach (callReattach.ts). */
+  attach(party: Party): Attached {
+    return this.reattach.attach(party);
   }
 
   /** A device's socket is gone (not replaced by a newer one of the same device). */
   detach(party: Party): void {
-    const call = this.index.callOf(party.deviceId);
-    const member = call && this.memberOf(call, party);
-    if (call && member?.connected) {
-      this.life.hold(call, member);
-      this.tell.updated(call);
-    }
-    for (const invited of this.index.ringing(party.userId)) {
-      const invite = invited.invitees.get(party.userId);
-      if (!invite || !invite.devices.delete(party.deviceId)) continue;
-      if (invite.devices.size > 0) {
-        this.tell.updated(invited);
-        continue;
-      }
-      this.life.removeInvite(invited, invite);
-      this.tell.inviteEnded(invited, invite.userId, 'offline');
-      this.life.settle(invited, 'offline');
-    }
+    this.reattach.detach(party);
   }
 
   /**
@@ -339,8 +319,4 @@ export class CallRegistry {
     return { ok: true, call: this.tell.snapshot(call, party.deviceId) };
   }
 
-  private memberOf(call: Call, party: Party): Member | undefined {
-    const member = call.members.get(party.deviceId);
-    return member?.userId === party.userId ? member : undefined;
-  }
 }

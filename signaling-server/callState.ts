@@ -27,6 +27,12 @@ export interface QueuedSignal {
   data: SignalData;
 }
 
+/** The signals held for one member, oldest first, and what they weigh. */
+export interface SignalQueue {
+  items: { signal: QueuedSignal; bytes: number }[];
+  bytes: number;
+}
+
 export interface Member {
   userId: UserId;
   deviceId: DeviceId;
@@ -36,7 +42,9 @@ export interface Member {
   video: boolean;
   /** Running while the member's socket is gone; on expiry the member is removed. */
   graceTimer: unknown;
-  queue: QueuedSignal[];
+  queue: SignalQueue;
+  /** This member's membership token (membershipToken.ts), signed once when it joined. */
+  rejoinToken: string;
 }
 
 export interface Invite {
@@ -65,7 +73,10 @@ export interface Call {
   restoreTimer: unknown;
 }
 
-/** The call as `viewer` sees it: `polite` is from the viewer's side of each pair. */
+/**
+ * The call as `viewer` sees it: `polite` is from the viewer's side of each pair,
+ * and `rejoinToken` is the viewer's own (null unless the viewer is a member).
+ */
 export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: number): CallSnapshot {
   const polite = (other: DeviceId): boolean => other !== viewer && isPolite(viewer, other);
   return {
@@ -88,6 +99,7 @@ export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: numbe
       invitedBy: i.invitedBy,
     })),
     maxParticipants,
+    rejoinToken: call.members.get(viewer)?.rejoinToken ?? null,
   };
 }
 
@@ -95,6 +107,11 @@ export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: numbe
 export function ringingInvite(call: Call, userId: UserId, deviceId: DeviceId): Invite | undefined {
   const invite = call.invitees.get(userId);
   return invite?.devices.has(deviceId) ? invite : undefined;
+}
+
+/** Is this device of this user a member of `call`? */
+export function isMember(call: Call, userId: UserId, deviceId: DeviceId): boolean {
+  return call.members.get(deviceId)?.userId === userId;
 }
 
 /** Is `deviceId` ringing for `call`, whoever its user is? */
@@ -111,4 +128,9 @@ export function shouldEnd(call: Call): boolean {
 /** Members plus pending invitees: what `maxParticipants` bounds. */
 export function occupancy(call: Call): number {
   return call.members.size + call.invitees.size;
+}
+
+/** The member that is this device of this user, if it is one. */
+export function memberOf(call: Call, party: Party): Member | undefined {
+  return isMember(call, party.userId, party.deviceId) ? call.members.get(party.deviceId) : undefined;
 }

@@ -3,6 +3,8 @@
  * options. Pure: argv and env in, a decision out; a `UsageError` says in one line
  * what is wrong.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { DEFAULT_PORT, type SignalingServerOptions } from './options';
@@ -37,6 +39,11 @@ Options:
   --stun-url URL           STUN server handed to clients (repeatable)
   --redis-url URL          share presence, calls and relay with every node using this
                            Redis, e.g. redis://127.0.0.1:6379 (or set PARLEY_REDIS_URL)
+  --data-dir DIR           where the server keeps membership.key, the secret that lets
+                           call members rejoin after a restart (default
+                           $XDG_STATE_HOME/parley-server or ~/.local/state/parley-server);
+                           PARLEY_MEMBERSHIP_SECRET (32+ characters) replaces the file,
+                           and every node of a cluster needs the same one
   -h, --help               show this help
   -v, --version            show the version`;
 
@@ -53,6 +60,7 @@ const spec = {
   'turn-secret': { type: 'string' },
   'stun-url': { type: 'string', multiple: true },
   'redis-url': { type: 'string' },
+  'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -101,7 +109,20 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new UsageError('--turn-url and --turn-secret go together: give both, or neither');
   }
   if (turnUrls !== undefined && turnSecret !== undefined) options.turn = { urls: turnUrls, secret: turnSecret };
+  const secret = env.PARLEY_MEMBERSHIP_SECRET || undefined;
+  if (secret !== undefined) {
+    if (secret.length < 32) throw new UsageError(`PARLEY_MEMBERSHIP_SECRET must be at least 32 characters, not ${secret.length}`);
+    options.membershipSecret = secret;
+  }
+  if (values['data-dir'] === '') throw new UsageError('--data-dir needs a directory');
+  options.dataDir = values['data-dir'] ?? defaultDataDir(env);
   return { kind: 'run', options };
+}
+
+/** $XDG_STATE_HOME/parley-server, else ~/.local/state/parley-server (the XDG default). */
+export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
+  const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(state, 'parley-server');
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {

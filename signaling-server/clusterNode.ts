@@ -27,6 +27,7 @@ import { ClusterRedis, KEY_PREFIX } from './clusterRedis';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
 import type { Ack, NodeReply } from './protocol';
+import { loadMembershipKey } from './serverSecret';
 import { installHandshake, sayGoodbye, type IoServer } from './socketServer';
 import { switchboardOptions, type NodeRole } from './standalone';
 
@@ -43,6 +44,11 @@ const NOT_HANDLED: NodeReply = { handled: false };
 export function startClusterNode(io: IoServer, options: ResolvedOptions & { redisUrl: string }, baseLog: Logger): NodeRole {
   const nodeId = `node-${randomBytes(9).toString('base64url')}`;
   const log = baseLog.child({ nodeId });
+  // Read once: every coordinator this node becomes signs and checks with it.
+  if (options.membershipSecret === undefined) {
+    log.warn('no membership secret shared by the cluster (membershipSecret, PARLEY_MEMBERSHIP_SECRET): after a coordinator change, calls can be rejoined only if every node reads the same key file');
+  }
+  const membershipKey = loadMembershipKey(options, log);
   let coordinator: Coordinator | null = null;
   let closing = false;
   const ready = (): Coordinator | null => (coordinator?.ready ? coordinator : null);
@@ -67,7 +73,7 @@ export function startClusterNode(io: IoServer, options: ResolvedOptions & { redi
 
   function takeOver(): void {
     if (closing) return;
-    const role = new Coordinator(io, switchboardOptions(options, log), log);
+    const role = new Coordinator(io, switchboardOptions(options, log, membershipKey), log);
     coordinator = role;
     log.info('this node is now the coordinator; rebuilding presence from the sockets of every node');
     role.start().catch((err: unknown) => log.error({ err: describeError(err) }, 'coordinator start failed'));
@@ -140,8 +146,10 @@ export function startClusterNode(io: IoServer, options: ResolvedOptions & { redi
     {
       allowedOrigins: options.allowedOrigins,
       password: options.password,
-      // Device ownership is the coordinator's to check (Switchboard.adopt kicks).
+      // Device ownership and the device cap are the coordinator's to check (Switchboard.adopt kicks).
       deviceOwner: () => undefined,
+      devicesOnline: () => [],
+      maxDevicesPerUser: options.maxDevicesPerUser,
     },
     log,
     () =>

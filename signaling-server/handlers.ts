@@ -33,6 +33,22 @@ export interface HandlerDeps<S> {
   iceServers: (userId: UserId) => { iceServers: IceServer[]; ttlSeconds: number };
 }
 
+/**
+ * TURN credentials let whoever holds them relay traffic through the operator's
+ * TURN server, so they go only to devices that need them now: members of a live
+ * call and devices it rings (the app asks when it opens a peer session, which is
+ * exactly then). Anyone else is refused rather than given a STUN-only list: the
+ * app keeps an answer for the whole call (rtcConfig.ts) but asks again after a
+ * refusal, so a request that raced ahead of the call costs nothing.
+ */
+const NO_ICE_SERVERS: Ack = {
+  ok: false,
+  error: {
+    code: 'not_in_call',
+    message: 'ICE servers (and TURN credentials) are handed out only to devices in a call or being rung for one. Start or answer a call first.',
+  },
+};
+
 export function createHandlers<S>(deps: HandlerDeps<S>): Handlers {
   const { registry, presence } = deps;
   return {
@@ -41,21 +57,32 @@ export function createHandlers<S>(deps: HandlerDeps<S>): Handlers {
       if (changed) deps.broadcastPresence(changed);
       return { ok: true };
     },
-    'call:invite': (party, p) => registry.invite(party, inviteTarget(presence, p.to), p),
+    'call:invite': (party, p) => registry.invite(party, inviteTarget(presence, p.to, party.userId), p),
     'call:accept': (party, p) => registry.accept(party, p),
     'call:decline': (party, p) => registry.decline(party, p.callId),
     'call:cancel': (party, p) => registry.cancel(party, p),
     'call:leave': (party, p) => registry.leave(party, p.callId),
     'call:media': (party, p) => registry.setMedia(party, p),
     'call:rejoin': (party, p) => registry.rejoin(party, p),
-    'ice:servers': (party) => ({ ok: true, ...deps.iceServers(party.userId) }),
+    'ice:servers': (party) => (registry.isInOrRingingForCall(party) ? { ok: true, ...deps.iceServers(party.userId) } : NO_ICE_SERVERS),
     signal: (party, p) => registry.relay(party, p),
+    'block:set': (party, { userIds }) => {
+      presence.setBlocked(party.userId, userIds);
+      registry.refuseRingsFrom(party.userId, new Set(userIds));
+      return { ok: true };
+    },
   };
 }
 
-function inviteTarget<S>(presence: Presence<S>, userId: UserId): InviteTarget | null {
+function inviteTarget<S>(presence: Presence<S>, userId: UserId, callerId: UserId): InviteTarget | null {
   const user = presence.user(userId);
   const chosenStatus = presence.chosenStatus(userId);
   if (!user || !chosenStatus) return null;
-  return { userId, displayName: user.displayName, chosenStatus, devices: presence.devicesOf(userId) };
+  return {
+    userId,
+    displayName: user.displayName,
+    chosenStatus,
+    devices: presence.devicesOf(userId),
+    blocksCaller: presence.blocks(userId, callerId),
+  };
 }

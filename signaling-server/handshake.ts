@@ -1,7 +1,8 @@
 /**
  * Who may connect: the socket.io connection middleware, run on every (re)connection.
  * Checks, in order: the page's Origin, the protocol version, the identity fields,
- * the server password, and that the device id is not someone else's. A refusal
+ * the server password, that the device id is not someone else's, and that the
+ * user has not reached the device cap (options.maxDevicesPerUser). A refusal
  * reaches the client as `connect_error` with `data: ConnectRefusal`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -16,7 +17,20 @@ export interface HandshakePolicy {
   password: string;
   /** The user a device id currently belongs to (online, or a call member in its grace period). */
   deviceOwner: (deviceId: DeviceId) => UserId | undefined;
+  /**
+   * The devices of a user online now, and how many one user may have: another
+   * device beyond that is refused `too_many_devices` (one already online may
+   * reconnect). A cluster node's gateway answers [] and the coordinator checks
+   * instead (Switchboard.adopt, which also covers two handshakes racing).
+   */
+  devicesOnline: (userId: UserId) => readonly DeviceId[];
+  maxDevicesPerUser: number;
 }
+
+export const tooManyDevices = (displayName: string, max: number): ConnectRefusal => ({
+  code: 'too_many_devices',
+  message: `${displayName} already has ${max} devices online, the most this server allows. Close Parley on one of them, then connect again.`,
+});
 
 export type HandshakeResult = { ok: true; party: Party } | { ok: false; refusal: ConnectRefusal };
 
@@ -81,6 +95,10 @@ export function checkHandshake(headers: IncomingHttpHeaders, auth: unknown, poli
       'invalid_identity',
       `The device id ${deviceId} is already in use by another user. Reset this app's identity to get a new device id.`,
     );
+  }
+  const devices = policy.devicesOnline(userId);
+  if (!devices.includes(deviceId) && devices.length >= policy.maxDevicesPerUser) {
+    return { ok: false, refusal: tooManyDevices(displayName, policy.maxDevicesPerUser) };
   }
   return { ok: true, party: { userId, deviceId, displayName } };
 }

@@ -6,6 +6,10 @@
  *
  * Status: a user chooses available / dnd / away (default available); while any of
  * their devices is a call member, everyone sees `in_call` instead.
+ *
+ * Block lists (`block:set`) live here too, for as long as the user has a device
+ * online: the client keeps the list and sends it again after every welcome, so
+ * the server holds no state about users who are away.
  */
 import type { Party } from './callState';
 import type { ChosenStatus, DeviceId, PresenceStatus, PresenceUser, UserId } from './protocol';
@@ -17,6 +21,8 @@ interface UserEntry<S> {
   /** The status last shown to others, to broadcast only real changes. */
   shown: PresenceStatus;
   devices: Map<DeviceId, S>;
+  /** Users whose invites this user refuses. */
+  blocked: ReadonlySet<UserId>;
 }
 
 export interface ConnectResult<S> {
@@ -77,7 +83,14 @@ export class Presence<S> {
     const firstDevice = entry === undefined;
     let changed: PresenceUser | null = null;
     if (entry === undefined) {
-      entry = { userId: party.userId, displayName: party.displayName, chosen: 'available', shown: 'available', devices: new Map() };
+      entry = {
+        userId: party.userId,
+        displayName: party.displayName,
+        chosen: 'available',
+        shown: 'available',
+        devices: new Map(),
+        blocked: new Set(),
+      };
       this.users.set(party.userId, entry);
       entry.shown = this.effective(entry);
     } else if (entry.displayName !== party.displayName) {
@@ -103,6 +116,19 @@ export class Presence<S> {
     if (entry.devices.size > 0) return { lastDevice: false };
     this.users.delete(party.userId);
     return { lastDevice: true };
+  }
+
+  /** Replaces the user's block list; false when the user is not online (nothing kept). */
+  setBlocked(userId: UserId, blocked: readonly UserId[]): boolean {
+    const entry = this.users.get(userId);
+    if (!entry) return false;
+    entry.blocked = new Set(blocked);
+    return true;
+  }
+
+  /** Does `userId` refuse calls from `callerId`? */
+  blocks(userId: UserId, callerId: UserId): boolean {
+    return this.users.get(userId)?.blocked.has(callerId) ?? false;
   }
 
   /** The user picked a status; returns what to broadcast if what others see changed. */

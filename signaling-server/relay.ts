@@ -7,8 +7,8 @@
  * call yet), and nobody signals itself. An unknown call and a call the sender is
  * not in get the same answer, so a stranger cannot probe which call ids exist.
  */
-import { ringingInvite, isRingingDevice, type Call, type Member, type Party, type QueuedSignal } from './callState';
-import type { DeviceId, ErrorCode } from './protocol';
+import { ringingInvite, isRingingDevice, type Call, type Member, type Party, type QueuedSignal, type SignalQueue } from './callState';
+import type { DeviceId, ErrorCode, SignalData } from './protocol';
 
 export type Route =
   | { kind: 'deliver' }
@@ -40,8 +40,48 @@ export function routeSignal(call: Call | undefined, sender: Party, to: DeviceId)
   return { kind: 'deliver' };
 }
 
-/** Appends `signal`, dropping the oldest beyond `max` (a stale candidate is the cheapest loss). */
-export function enqueueSignal(queue: QueuedSignal[], signal: QueuedSignal, max: number): void {
-  queue.push(signal);
-  if (queue.length > max) queue.splice(0, queue.length - max);
+export interface QueueLimits {
+  maxSignals: number;
+  maxBytes: number;
+}
+
+/**
+ * What a signal weighs in a queue: the text it carries (SDP or candidate), which
+ * is nearly all of it. A byte bound and not only a count, because one offer can
+ * be 64 KiB (LIMITS.maxPacketBytes) and a count alone let a queue hold ~12 MiB.
+ */
+export function signalBytes(data: SignalData): number {
+  const text = (s: string | null | undefined): number => (s ? Buffer.byteLength(s, 'utf8') : 0);
+  if (data.kind === 'description') return 64 + text(data.description.sdp);
+  const c = data.candidate;
+  return 64 + (c === null ? 0 : text(c.candidate) + text(c.sdpMid) + text(c.usernameFragment));
+}
+
+/**
+ * Appends `signal`, dropping the oldest while the queue holds more than
+ * `maxSignals` or `maxBytes` (a stale candidate is the cheapest loss, and a
+ * newer description supersedes an older one anyway).
+ */
+export function enqueueSignal(queue: SignalQueue, signal: QueuedSignal, limits: QueueLimits): void {
+  const bytes = signalBytes(signal.data);
+  queue.items.push({ signal, bytes });
+  queue.bytes += bytes;
+  let drop = 0;
+  let kept = queue.bytes;
+  while (drop < queue.items.length && (queue.items.length - drop > limits.maxSignals || kept > limits.maxBytes)) {
+    kept -= (queue.items[drop] as { bytes: number }).bytes;
+    drop += 1;
+  }
+  if (drop > 0) {
+    queue.items.splice(0, drop);
+    queue.bytes = kept;
+  }
+}
+
+/** Empties the queue, returning its signals in order. */
+export function drainSignals(queue: SignalQueue): QueuedSignal[] {
+  const signals = queue.items.map((item) => item.signal);
+  queue.items = [];
+  queue.bytes = 0;
+  return signals;
 }

@@ -10,7 +10,9 @@ import type { Logger } from 'pino';
 import { CallRegistry } from './callRegistry';
 import type { Party } from './callState';
 import { createHandlers, type ClientPayloads, type Handlers } from './handlers';
+import { tooManyDevices } from './handshake';
 import { describeError } from './logger';
+import type { InviteLimitOptions } from './options';
 import { Presence } from './presence';
 import type {
   Ack,
@@ -41,6 +43,11 @@ export interface SwitchboardOptions {
   maxParticipants: number;
   ringTimeoutMs: number;
   rejoinGraceMs: number;
+  /** Signs rejoin tokens (serverSecret.ts). */
+  membershipKey: Buffer;
+  inviteLimits: InviteLimitOptions;
+  /** Devices one user may have online at once. */
+  maxDevicesPerUser: number;
   iceServers: (userId: UserId) => { iceServers: IceServer[]; ttlSeconds: number };
   log: Logger;
 }
@@ -74,6 +81,8 @@ export class Switchboard<S> {
       maxParticipants: options.maxParticipants,
       ringTimeoutMs: options.ringTimeoutMs,
       rejoinGraceMs: options.rejoinGraceMs,
+      membershipKey: options.membershipKey,
+      inviteLimits: options.inviteLimits,
       sink: {
         send: (deviceId, event, ...args) => {
           const socket = presence.socketOf(deviceId);
@@ -103,7 +112,7 @@ export class Switchboard<S> {
 
   /**
    * A socket authenticated as `party`: admit it (false: it was kicked, its device
-   * id is another user's), welcome it with its call and ringing invites, and
+   * id is another user's or its user has too many devices), welcome it with its call and ringing invites, and
    * announce it.
    */
   connect(party: Party, socket: S): boolean {
@@ -128,6 +137,12 @@ export class Switchboard<S> {
     // either connects. The second to connect loses.
     if (owner !== undefined && owner !== party.userId) {
       this.transport.kick(socket, deviceTaken(party.deviceId));
+      return null;
+    }
+    // Checked at the handshake too (handshake.ts); this covers two handshakes racing, and a cluster.
+    const devices = this.presence.devicesOf(party.userId);
+    if (!devices.includes(party.deviceId) && devices.length >= this.options.maxDevicesPerUser) {
+      this.transport.kick(socket, tooManyDevices(party.displayName, this.options.maxDevicesPerUser));
       return null;
     }
     const { firstDevice, replaced, changed } = this.presence.connect(party, socket);

@@ -4,9 +4,19 @@
  * implements it with `use-auth-secret`): username = "<expiry unix seconds>:<userId>",
  * credential = base64(HMAC-SHA1(shared secret, username)). The TURN server checks
  * the HMAC and the expiry itself, so the secret never leaves this process.
+ *
+ * The expiry is rounded up to a multiple of EXPIRY_STEP_SECONDS, so asking again
+ * within the same step returns the same credential (nothing new is minted for a
+ * device that asks in a loop), and the lifetime never passes MAX_TTL_SECONDS.
+ * Who may have them at all is decided in handlers.ts (call members and ringing
+ * devices only).
  */
 import { createHmac } from 'node:crypto';
 import type { IceServer, UserId } from './protocol';
+
+export const EXPIRY_STEP_SECONDS = 300;
+/** A leaked credential must not outlive the day it was minted (options cap ttlSeconds at this too). */
+export const MAX_TTL_SECONDS = 24 * 3600;
 
 export interface TurnConfig {
   urls: string[];
@@ -37,7 +47,10 @@ export function iceServersFor(
   const iceServers: IceServer[] = [];
   if (stunUrls.length > 0) iceServers.push({ urls: [...stunUrls] });
   if (turn === null) return { iceServers, ttlSeconds: 0 };
-  const expiry = Math.floor(nowMs / 1000) + turn.ttlSeconds;
+  const now = Math.floor(nowMs / 1000);
+  const ttl = Math.min(turn.ttlSeconds, MAX_TTL_SECONDS);
+  let expiry = Math.ceil((now + ttl) / EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS;
+  if (expiry - now > MAX_TTL_SECONDS) expiry -= EXPIRY_STEP_SECONDS;
   iceServers.push({ urls: [...turn.urls], ...turnRestCredential(turn.secret, userId, expiry) });
-  return { iceServers, ttlSeconds: turn.ttlSeconds };
+  return { iceServers, ttlSeconds: expiry - now };
 }

@@ -1,88 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Party } from '../../signaling-server/callState';
-import { CallRegistry, type CallSink, type Clock, type InviteTarget } from '../../signaling-server/callRegistry';
-import type { ServerToClientEvents } from '../../signaling-server/protocol';
-
-/** Timers that run only when the test advances time. */
-class ManualClock implements Clock {
-  private t = 1_000_000;
-  private nextId = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    this.nextId += 1;
-    this.timers.set(this.nextId, { at: this.t + ms, fn });
-    return this.nextId;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  get pending(): number {
-    return this.timers.size;
-  }
-  advance(ms: number): void {
-    const target = this.t + ms;
-    for (;;) {
-      const due = [...this.timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-    }
-    this.t = target;
-  }
-}
-
-type Sent = { deviceId: string; event: keyof ServerToClientEvents; payload: unknown };
-
-function setup(overrides: { maxParticipants?: number; sink?: Partial<CallSink> } = {}) {
-  const clock = new ManualClock();
-  const sent: Sent[] = [];
-  const membershipChanges: string[] = [];
-  const errors: unknown[] = [];
-  let n = 0;
-  const registry = new CallRegistry({
-    maxParticipants: overrides.maxParticipants ?? 4,
-    ringTimeoutMs: 30_000,
-    rejoinGraceMs: 20_000,
-    clock,
-    newCallId: () => `call-id-${++n}`.padEnd(12, '0'),
-    onError: (err) => errors.push(err),
-    sink: {
-      send: (deviceId, event, ...args) => sent.push({ deviceId, event, payload: args[0] }),
-      membershipChanged: (userId) => membershipChanges.push(userId),
-      ...overrides.sink,
-    },
-  });
-  const to = (deviceId: string) => sent.filter((s) => s.deviceId === deviceId);
-  const events = (deviceId: string) => to(deviceId).map((s) => s.event);
-  return { clock, registry, sent, to, events, membershipChanges, errors };
-}
-
-const party = (name: string, device = 'a'): Party => ({ userId: `user-${name}`, deviceId: `dev-${name}-${device}`, displayName: name });
-const target = (p: Party, devices = [p.deviceId], chosenStatus: InviteTarget['chosenStatus'] = 'available'): InviteTarget => ({
-  userId: p.userId,
-  displayName: p.displayName,
-  chosenStatus,
-  devices,
-});
-const alice = party('alice');
-const bob = party('bob');
-const carol = party('carol');
-
-function call(t: ReturnType<typeof setup>, from = alice, callee = bob): string {
-  const result = t.registry.invite(from, target(callee), { to: callee.userId, media: 'audio' });
-  if (!result.ok) throw new Error(result.error.message);
-  return result.call.callId;
-}
-
-function connected(t: ReturnType<typeof setup>): string {
-  const callId = call(t);
-  expect(t.registry.accept(bob, { callId, audio: true, video: false })).toMatchObject({ ok: true });
-  return callId;
-}
+import { alice, bob, call, carol, connected, party, setup, target } from './registryHarness';
 
 describe('CallRegistry', () => {
   it('ends an unanswered invite after the ring timeout, and clears every timer', () => {
@@ -164,27 +81,6 @@ describe('CallRegistry', () => {
     expect(t.registry.invite(carol, target(alice), { to: alice.userId, media: 'audio' })).toMatchObject({
       ok: false,
       error: { code: 'busy' },
-    });
-  });
-
-  it('rebuilds an unknown call on rejoin, admits others only during the grace window, and never revives an ended call', () => {
-    const t = setup();
-    const rebuilt = t.registry.rejoin(alice, { callId: 'lost-call-0001', media: 'video', audio: true, video: true });
-    expect(rebuilt).toMatchObject({ ok: true, call: { callId: 'lost-call-0001', media: 'video' } });
-    expect(t.registry.rejoin(bob, { callId: 'lost-call-0001', media: 'video', audio: true, video: false })).toMatchObject({
-      ok: true,
-    });
-    t.clock.advance(20_001);
-    expect(t.registry.activeCalls).toBe(1);
-    expect(t.registry.rejoin(carol, { callId: 'lost-call-0001', media: 'video', audio: true, video: false })).toMatchObject({
-      ok: false,
-      error: { code: 'not_in_call' },
-    });
-    t.registry.leave(bob, 'lost-call-0001');
-    expect(t.registry.activeCalls).toBe(0);
-    expect(t.registry.rejoin(alice, { callId: 'lost-call-0001', media: 'video', audio: true, video: true })).toMatchObject({
-      ok: false,
-      error: { code: 'call_not_found' },
     });
   });
 

@@ -1,15 +1,31 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MembershipSigner } from '../../signaling-server/membershipToken';
 import {
   candidate,
   cleanup,
   connectClient,
   establishCall,
   offer,
+  rejoinTokenOf,
   startServer,
   type TestClient,
 } from './harness';
 
-afterEach(cleanup);
+const dataDirs: string[] = [];
+afterEach(async () => {
+  await cleanup();
+  for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Where a server keeps its membership key across restarts. */
+function freshDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-data-'));
+  dataDirs.push(dir);
+  return dir;
+}
 
 const reconnect = (server: { url: string }, client: TestClient): Promise<TestClient> =>
   connectClient(server.url, { name: `${client.name}-again`, userId: client.userId, deviceId: client.deviceId, displayName: client.displayName });
@@ -53,7 +69,8 @@ describe('a member whose connection drops', () => {
 
     const late = await reconnect(server, bob);
     expect(late.welcome?.call).toBeNull();
-    expect(await late.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({
+    const rejoinToken = rejoinTokenOf(bob, callId);
+    expect(await late.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken })).toMatchObject({
       ok: false,
       error: { code: 'call_not_found' },
     });
@@ -74,25 +91,28 @@ describe('a member whose connection drops', () => {
     expect(alice.all('presence:left')).toEqual([]);
   });
 
-  it('is refused rejoining a call it is no longer a member of', async () => {
+  it('rejoins with its token, while someone who only knows the call id is refused as if the call did not exist', async () => {
     const server = await startServer();
     const alice = await connectClient(server, { name: 'alice' });
     const bob = await connectClient(server, { name: 'bob' });
     const carol = await connectClient(server, { name: 'carol' });
     const callId = await establishCall(alice, bob);
-    expect(await carol.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({
-      ok: false,
-      error: { code: 'not_in_call' },
-    });
-    expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: false, video: false })).toMatchObject({ ok: true });
+    const stranger = { callId, media: 'audio', audio: true, video: false } as const;
+    const refusal = { ok: false, error: { code: 'call_not_found' } };
+    expect(await carol.request('call:rejoin', { ...stranger, rejoinToken: 'x'.repeat(43) })).toMatchObject(refusal);
+    expect(await carol.request('call:rejoin', { ...stranger, rejoinToken: rejoinTokenOf(bob, callId) })).toMatchObject(refusal);
+    expect(await carol.request('call:rejoin', { ...stranger, callId: 'never-existed-0000' , rejoinToken: 'x'.repeat(43) })).toMatchObject(refusal);
+    const rejoinToken = rejoinTokenOf(bob, callId);
+    expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: false, video: false, rejoinToken })).toMatchObject({ ok: true });
     const seen = await alice.next('call:updated', (p) => p.call.members.some((m) => m.deviceId === bob.deviceId && !m.audio));
     expect(seen.call.members).toHaveLength(2);
   });
 });
 
 describe('a server restart', () => {
-  it('lets both members rejoin the call by its id on the new server', async () => {
-    const first = await startServer();
+  it('lets both members rejoin the call by its id on the new server, with the key kept in the data dir', async () => {
+    const dataDir = freshDataDir();
+    const first = await startServer({ dataDir });
     const alice = await connectClient(first, { name: 'alice' });
     const bob = await connectClient(first, { name: 'bob' });
     const callId = await establishCall(alice, bob, 'video');
@@ -103,15 +123,15 @@ describe('a server restart', () => {
     await bob.next('server:shutdown');
     expect(alice.all('call:ended')).toEqual([]);
 
-    const second = await startServer({ port });
+    const second = await startServer({ port, dataDir });
     const alice2 = await reconnect(second, alice);
     const bob2 = await reconnect(second, bob);
     expect(alice2.welcome?.call).toBeNull();
-    const rebuilt = await alice2.request('call:rejoin', { callId, media: 'video', audio: true, video: true });
+    const rebuilt = await alice2.request('call:rejoin', { callId, media: 'video', audio: true, video: true, rejoinToken: rejoinTokenOf(alice, callId) });
     if (!rebuilt.ok) throw new Error(rebuilt.error.message);
     expect(rebuilt.call).toMatchObject({ callId, media: 'video' });
     expect(rebuilt.call.members.map((m) => m.deviceId)).toEqual([alice.deviceId]);
-    const joined = await bob2.request('call:rejoin', { callId, media: 'video', audio: true, video: false });
+    const joined = await bob2.request('call:rejoin', { callId, media: 'video', audio: true, video: false, rejoinToken: rejoinTokenOf(bob, callId) });
     if (!joined.ok) throw new Error(joined.error.message);
     expect(joined.call.members.map((m) => m.deviceId)).toEqual([alice.deviceId, bob.deviceId]);
     await alice2.next('call:updated', (p) => p.call.members.length === 2);
@@ -122,11 +142,60 @@ describe('a server restart', () => {
     expect(await bob2.next('call:ended')).toEqual({ callId, reason: 'hangup' });
   });
 
+  it('admits to the rebuilt call none but its members: not an invitee who declined, not a device with a made-up token', async () => {
+    const dataDir = freshDataDir();
+    const first = await startServer({ dataDir });
+    const alice = await connectClient(first, { name: 'alice' });
+    const bob = await connectClient(first, { name: 'bob' });
+    const carol = await connectClient(first, { name: 'carol' });
+    const callId = await establishCall(alice, bob);
+    expect(await alice.request('call:invite', { to: carol.userId, media: 'audio', callId })).toMatchObject({ ok: true });
+    await carol.next('call:incoming');
+    expect(await carol.request('call:decline', { callId })).toEqual({ ok: true });
+    const { port } = first.address;
+    await first.close();
+
+    const second = await startServer({ port, dataDir });
+    const alice2 = await reconnect(second, alice);
+    const carol2 = await reconnect(second, carol);
+    const rejoin = { callId, media: 'audio', audio: true, video: false } as const;
+    expect(await alice2.request('call:rejoin', { ...rejoin, rejoinToken: rejoinTokenOf(alice, callId) })).toMatchObject({ ok: true });
+    // Carol saw the call id while it rang her, and every snapshot she got said rejoinToken: null.
+    expect(carol.all('call:incoming').map((p) => p.call.rejoinToken)).toEqual([null]);
+    for (const rejoinToken of ['x'.repeat(43), rejoinTokenOf(alice, callId)]) {
+      expect(await carol2.request('call:rejoin', { ...rejoin, rejoinToken })).toMatchObject({ ok: false, error: { code: 'call_not_found' } });
+    }
+    const bob2 = await reconnect(second, bob);
+    const joined = await bob2.request('call:rejoin', { ...rejoin, rejoinToken: rejoinTokenOf(bob, callId) });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.call.members.map((m) => m.userId)).toEqual([alice.userId, bob.userId]);
+  });
+
+  it('does not rebuild a call on a restarted server with another key', async () => {
+    const first = await startServer({ dataDir: freshDataDir() });
+    const alice = await connectClient(first, { name: 'alice' });
+    const bob = await connectClient(first, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+    const { port } = first.address;
+    await first.close();
+    const second = await startServer({ port, dataDir: freshDataDir() });
+    const alice2 = await reconnect(second, alice);
+    const rejoinToken = rejoinTokenOf(alice, callId);
+    expect(await alice2.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken })).toMatchObject({
+      ok: false,
+      error: { code: 'call_not_found' },
+    });
+    expect(second.stats().activeCalls).toBe(0);
+  });
+
   it('ends a rebuilt call that nobody else rejoins within the grace period', async () => {
-    const server = await startServer({ rejoinGraceMs: 300 });
+    const membershipSecret = 'a-cluster-wide-secret-of-32-chars!';
+    const server = await startServer({ rejoinGraceMs: 300, membershipSecret });
     const alice = await connectClient(server, { name: 'alice' });
     const callId = 'restored-call-0123456789';
-    expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({ ok: true });
+    // Signed by the previous server, which had the same secret.
+    const rejoinToken = new MembershipSigner(Buffer.from(membershipSecret)).sign(callId, alice.userId, alice.deviceId);
+    expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken })).toMatchObject({ ok: true });
     expect(await alice.next('call:ended')).toEqual({ callId, reason: 'disconnected' });
     expect(server.stats().activeCalls).toBe(0);
   });

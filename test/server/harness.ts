@@ -292,6 +292,19 @@ export const candidate = (n: number): SignalData => ({
   candidate: { candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 ${50000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
 });
 
+/**
+ * The membership token of the last snapshot of `callId` that `client` received as
+ * a member (welcome or call:updated): what a real client keeps to rejoin with.
+ */
+export function rejoinTokenOf(client: TestClient, callId: string): string {
+  const snapshots = client.received
+    .flatMap((r) => (r.event === 'session:welcome' ? [(r.payload as WelcomePayload).call] : r.event === 'call:updated' ? [(r.payload as PayloadOf<'call:updated'>).call] : []))
+    .filter((c) => c !== null && c.callId === callId && c.rejoinToken !== null);
+  const token = snapshots.at(-1)?.rejoinToken;
+  if (!token) throw new Error(`${client.name} never received a membership token for ${callId}`);
+  return token;
+}
+
 /** Invites `callee` from `caller` and has it accepted; returns the call id. */
 export async function establishCall(caller: TestClient, callee: TestClient, media: 'audio' | 'video' = 'audio'): Promise<string> {
   const invited = await caller.request('call:invite', { to: callee.userId, media });

@@ -106,9 +106,10 @@ const valid = (callId: string, userId: string, deviceId: string): Record<string,
   'call:cancel': { callId, to: userId },
   'call:leave': { callId },
   'call:media': { callId, audio: true, video: true },
-  'call:rejoin': { callId, media: 'audio', audio: true, video: false },
+  'call:rejoin': { callId, media: 'audio', audio: true, video: false, rejoinToken: 'x'.repeat(43) },
   'ice:servers': {},
   signal: { callId, to: deviceId, data: offer() },
+  'block:set': { userIds: [userId] },
 });
 
 function mutations(payload: Record<string, unknown>): [string, unknown][] {
