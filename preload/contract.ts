@@ -103,6 +103,12 @@ export const settingsSchema = z.strictObject({
     .int()
     .min(1024)
     .max(2 * 1024 * 1024 * 1024),
+  /**
+   * People whose calls this user refuses (Settings → Blocked). Kept by the host and
+   * sent to the server (`block:set`) after every connection; at most 1,000, the
+   * server's LIMITS.maxBlockedUsers (this file imports nothing, so the number is repeated).
+   */
+  blockedUserIds: z.array(idSchema).max(1000),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
@@ -118,6 +124,7 @@ export const DEFAULT_SETTINGS: Settings = {
   startMinimised: false,
   devices: { microphone: null, camera: null, speaker: null },
   maxFileBytes: 100 * 1024 * 1024,
+  blockedUserIds: [],
 };
 
 export const favouriteSchema = z.strictObject({ userId: idSchema, displayName: nameSchema });
@@ -227,6 +234,47 @@ export type IncomingCallNotice = z.infer<typeof incomingCallNoticeSchema>;
 
 export const externalUrlSchema = z.url({ protocol: /^https$/ }).max(2048);
 
+// Received files on the desktop: the renderer streams an accepted file's chunks to
+// main, which names, writes and hashes it (main/files/downloadWriter.ts).
+
+/** The largest piece of a received file one write carries (the renderer sends 16 KiB chunks). */
+export const MAX_DOWNLOAD_WRITE_BYTES = 1024 * 1024;
+const sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** A Uint8Array from this realm or another (IPC, contextBridge): checked by its tag, not instanceof. */
+const bytesSchema = z.custom<Uint8Array<ArrayBuffer>>(
+  (v) => Object.prototype.toString.call(v) === '[object Uint8Array]',
+  'must be a Uint8Array',
+);
+export const downloadBeginSchema = z.strictObject({
+  /** The sender's name for the file; main sanitises it again and never overwrites. */
+  name: z.string().min(1).max(255),
+  size: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 * 1024 * 1024 * 1024),
+  /** Lower-case hex SHA-256 the finished file must have. */
+  sha256: sha256HexSchema,
+});
+export type DownloadBegin = z.infer<typeof downloadBeginSchema>;
+export const downloadRefSchema = z.strictObject({ id: idSchema });
+export type DownloadRef = z.infer<typeof downloadRefSchema>;
+export const downloadChunkSchema = z.strictObject({
+  id: idSchema,
+  chunk: bytesSchema.refine((b) => b.byteLength <= MAX_DOWNLOAD_WRITE_BYTES, `at most ${MAX_DOWNLOAD_WRITE_BYTES} bytes per write`),
+});
+export type DownloadChunk = z.infer<typeof downloadChunkSchema>;
+export const downloadStartedSchema = z.strictObject({ id: idSchema });
+export const downloadResultSchema = z.discriminatedUnion('ok', [
+  /** Verified and renamed to its final name: `path` is where it is. */
+  z.strictObject({ ok: z.literal(true), path: z.string().min(1).max(4096), sha256: sha256HexSchema }),
+  /** Thrown away: the bytes did not match the hash, or fewer arrived than announced. */
+  z.strictObject({ ok: z.literal(false), reason: z.enum(['checksum', 'size']), message: z.string().max(1000) }),
+]);
+export type DownloadResult = z.infer<typeof downloadResultSchema>;
+/** The folder received files are saved to (absolute path). */
+export const downloadFolderSchema = z.string().min(1).max(4096);
+
 export interface AppInfo {
   host: 'desktop' | 'web';
   version: string;
@@ -279,6 +327,21 @@ export interface ParleyBridge {
   /** Answers a screen-source request (null: the person cancelled). */
   chooseScreenSource(choice: ScreenSourceChoice): void;
 
+  /** Desktop: starts writing a received file into the download folder (the browser host rejects). */
+  beginDownload(request: DownloadBegin): Promise<{ id: string }>;
+  /** Appends the next chunk; chunks must be written one after another. */
+  writeDownload(request: DownloadChunk): Promise<void>;
+  /** Checks size and SHA-256; only a match gets the final name, anything else is deleted. */
+  finishDownload(request: DownloadRef): Promise<DownloadResult>;
+  /** Stops and deletes a download in progress. */
+  abortDownload(request: DownloadRef): Promise<void>;
+  /** Shows a finished download in the system's file manager. */
+  revealDownload(request: DownloadRef): Promise<void>;
+  /** Desktop: where received files are saved. */
+  getDownloadFolder(): Promise<string>;
+  /** Desktop: lets the person pick the folder (a system dialog); null when they cancelled. */
+  chooseDownloadFolder(): Promise<string | null>;
+
   onCallRequested(listener: (request: CallRequest) => void): Unsubscribe;
   onCallAction(listener: (action: CallAction) => void): Unsubscribe;
   onScreenSourcesRequested(listener: (request: ScreenSourceRequest) => void): Unsubscribe;
@@ -301,6 +364,13 @@ export const INVOKE_CHANNELS = {
   clearHistory: 'parley:history:clear',
   showIncomingCall: 'parley:notify:incoming',
   openExternal: 'parley:open-external',
+  beginDownload: 'parley:download:begin',
+  writeDownload: 'parley:download:write',
+  finishDownload: 'parley:download:finish',
+  abortDownload: 'parley:download:abort',
+  revealDownload: 'parley:download:reveal',
+  getDownloadFolder: 'parley:download-folder:get',
+  chooseDownloadFolder: 'parley:download-folder:choose',
 } as const;
 
 /** renderer → main, one-way (`ipcRenderer.send`). */
@@ -332,6 +402,13 @@ export const requestSchemas = {
   [INVOKE_CHANNELS.clearHistory]: z.undefined(),
   [INVOKE_CHANNELS.showIncomingCall]: incomingCallNoticeSchema,
   [INVOKE_CHANNELS.openExternal]: externalUrlSchema,
+  [INVOKE_CHANNELS.beginDownload]: downloadBeginSchema,
+  [INVOKE_CHANNELS.writeDownload]: downloadChunkSchema,
+  [INVOKE_CHANNELS.finishDownload]: downloadRefSchema,
+  [INVOKE_CHANNELS.abortDownload]: downloadRefSchema,
+  [INVOKE_CHANNELS.revealDownload]: downloadRefSchema,
+  [INVOKE_CHANNELS.getDownloadFolder]: z.undefined(),
+  [INVOKE_CHANNELS.chooseDownloadFolder]: z.undefined(),
   [SEND_CHANNELS.reportCallState]: callStateReportSchema,
   [SEND_CHANNELS.dismissIncomingCall]: idSchema,
   [SEND_CHANNELS.chooseScreenSource]: screenSourceChoiceSchema,

@@ -13,6 +13,7 @@ import type { HistoryEntry } from '../../preload/contract';
 import type { CallSnapshot, IncomingCall } from '../../signaling-server/protocol';
 import { insecureContextDevices, LocalMedia, type MediaDevicesLike, type PreferredDevices } from '../media/localMedia';
 import { browserDisplayMedia, createCallFeatures } from './callFeatures';
+import type { ReceivedFileHost } from './fileTransfers';
 import { historyEntry } from './callHistory';
 import { CallRejoin } from './callRejoin';
 import { isInCall, remoteMembers, type CallState, type EndedState, type SelfRef } from './callState';
@@ -56,8 +57,16 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
   recoveryPolicy?: Partial<IceRecoveryPolicy>;
   /** Largest file sent or accepted in a call (settings.maxFileBytes); default 100 MB. */
   maxFileBytes?: () => number;
+  /** Desktop: the host writes received files to disk (fileTransfers.ts); absent: kept in memory. */
+  downloads?: ReceivedFileHost | null;
   /** Default navigator.mediaDevices where it has getDisplayMedia; null: no screen sharing. */
   display?: DisplayMediaLike | null;
+  /**
+   * Users this person blocked (Settings → Blocked). The server refuses their invites
+   * once it has the list (block:set); one that still arrives (sent before the list
+   * reached the server) is declined here without ringing or showing.
+   */
+  isBlocked?: (userId: string) => boolean;
 }
 
 export interface CallEngine<PC extends PeerConnectionLike = RTCPeerConnection> extends CallController {
@@ -126,6 +135,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     display: options.display === undefined ? browserDisplayMedia() : options.display,
     connections: () => pollTargets(),
     maxFileBytes: options.maxFileBytes ?? (() => 100 * 1024 * 1024),
+    downloads: options.downloads ?? null,
     now,
   });
 
@@ -264,6 +274,10 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   });
 
   function startRinging(incoming: IncomingCall): void {
+    if (options.isBlocked?.(incoming.from.userId)) {
+      void quietly(signaling.request('call:decline', { callId: incoming.callId }));
+      return;
+    }
     const before = state();
     if (before.phase !== 'idle' && before.phase !== 'ended') return;
     if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;

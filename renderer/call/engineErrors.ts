@@ -23,6 +23,11 @@ export function inviteFailure(error: unknown): { reason: EndReason; detail?: str
       return { reason: 'user_offline' };
     case 'self_call':
       return { reason: 'failed', detail: 'You cannot call yourself. Choose someone else in your contacts.' };
+    // The server says why and, for a cooldown, when to try again: its words are shown as they are.
+    case 'call_refused':
+      return { reason: 'refused', detail: messageOf(error) };
+    case 'rate_limited':
+      return { reason: 'rate_limited', detail: messageOf(error) };
     default:
       return { reason: 'failed', detail: `The call could not be placed: ${messageOf(error)}` };
   }
@@ -58,6 +63,10 @@ export function inviteError(error: unknown, peer: PersonRef, maxParticipants: nu
       return new Error(`${name} is already in this call.`);
     case 'self_call':
       return new Error('You are already in this call.');
+    case 'call_refused':
+      return new Error(`${name} is not taking your calls: ${messageOf(error)}`);
+    case 'rate_limited':
+      return new Error(`Too many calls for now: ${messageOf(error)}`);
     default:
       return new Error(`Could not add ${name} to the call: ${messageOf(error)}`);
   }

@@ -19,6 +19,8 @@ export type EndReason =
   | 'busy' // the callee is in another call
   | 'do_not_disturb'
   | 'user_offline'
+  | 'refused' // the callee does not take calls from me (server: call_refused)
+  | 'rate_limited' // I called too often; the server's message says when to try again
   | 'answered_elsewhere' // another of my devices took it
   | 'declined_elsewhere'
   | 'missed' // it rang here and nobody answered

@@ -37,6 +37,14 @@ function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationM
       return { headline: 'No answer', detail: `${name} did not pick up.`, offerRetry: true };
     case 'user_offline':
       return { headline: `${name} is offline`, detail: 'The call cannot ring until they are back online.', offerRetry: false };
+    case 'refused':
+      return { headline: `${name} is not taking your calls`, detail: 'The server refused the call.', offerRetry: false };
+    case 'rate_limited':
+      return {
+        headline: 'Too many calls for now',
+        detail: 'The server is holding back your calls for a while. Wait a little, then try again.',
+        offerRetry: false,
+      };
     case 'offline':
       return { headline: `${name} went offline`, detail: 'Their connection dropped while the call was ringing.', offerRetry: true };
     case 'failed':

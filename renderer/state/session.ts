@@ -6,6 +6,7 @@
 import type { HistoryEntry, Identity, ServerEndpoint } from '../../preload/contract';
 import type { ChosenStatus, PresenceUser } from '../../signaling-server/protocol';
 import { createCallEngine, type CallEngine } from '../call/callEngine';
+import type { ReceivedFileHost } from '../call/fileTransfers';
 import { SignalingClient, type ConnectionState } from '../signaling/client';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './presence';
 import { createStore, type ReadableStore } from './store';
@@ -24,6 +25,10 @@ export interface SessionOptions {
   relayOnly?(): boolean;
   /** Settings → largest file sent or accepted in a call, read for each transfer. */
   maxFileBytes?(): number;
+  /** Desktop: where received files are written (the host bridge); absent: kept in memory. */
+  downloads?: ReceivedFileHost | null;
+  /** Settings → Blocked: sent to the server after every welcome (it keeps the list only while we are online). */
+  blocked?(): readonly string[];
   onHistory(entry: HistoryEntry): void;
   onError(message: string): void;
 }
@@ -36,6 +41,8 @@ export interface Session {
   readonly connection: ReadableStore<ConnectionState>;
   readonly presence: ReadableStore<PresenceState>;
   setStatus(status: ChosenStatus): Promise<void>;
+  /** Sends the block list again (after it changed); a no-op while offline, the next welcome sends it. */
+  syncBlocked(): Promise<void>;
   dispose(): void;
 }
 
@@ -63,12 +70,25 @@ export function openSession(options: SessionOptions): Session {
     }
   };
 
+  const blocked = (): string[] => [...(options.blocked?.() ?? [])];
+  const applyBlocked = async (): Promise<void> => {
+    if (client.getState().phase !== 'online') return;
+    try {
+      await client.request('block:set', { userIds: blocked() });
+    } catch (error) {
+      options.onError(
+        `Could not give the server your list of blocked people, so their calls may still ring: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+
   let lastWelcome: unknown = null;
   const onState = (state: ConnectionState): void => {
     if (state.phase === 'online' && state.welcome !== lastWelcome) {
       lastWelcome = state.welcome;
       dispatch({ type: 'welcome', self: state.welcome.self, users: state.welcome.users });
       void applyStatus();
+      void applyBlocked();
     } else if (state.phase === 'refused' || state.phase === 'closed') {
       dispatch({ type: 'reset' });
     }
@@ -87,7 +107,9 @@ export function openSession(options: SessionOptions): Session {
     self: { userId: options.identity.userId, deviceId: options.identity.deviceId, displayName: options.displayName },
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
+    isBlocked: (userId) => blocked().includes(userId),
     ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
+    ...(options.downloads ? { downloads: options.downloads } : {}),
     preferredDevices: () => {
       const { microphone, camera } = options.devices();
       return { microphone, camera };
@@ -111,6 +133,7 @@ export function openSession(options: SessionOptions): Session {
       wanted = status;
       await applyStatus();
     },
+    syncBlocked: applyBlocked,
     dispose() {
       offState();
       client.socket.off('presence:joined', onJoined);

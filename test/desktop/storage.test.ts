@@ -133,6 +133,17 @@ describe('HostStorage', () => {
     expect(notices).toEqual([]);
   });
 
+  it('a settings file from before the block list gets an empty one, and a saved list survives a restart', async () => {
+    const { blockedUserIds: _dropped, ...older } = { ...DEFAULT_SETTINGS, displayName: 'Ada' };
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify(older));
+    const storage = await open();
+    expect(storage.getSettings().blockedUserIds).toEqual([]);
+    await storage.updateSettings({ blockedUserIds: ['user-mallory-01'] });
+    expect((await open()).getSettings()).toEqual({ ...DEFAULT_SETTINGS, displayName: 'Ada', blockedUserIds: ['user-mallory-01'] });
+    await expect(storage.updateSettings({ blockedUserIds: ['not an id'] })).rejects.toThrow();
+    expect(notices).toEqual([]);
+  });
+
   it('a bare-key mute shortcut from an older Parley becomes the default, and the other settings stay', async () => {
     writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, displayName: 'Ada', muteShortcut: 'M' }));
     const storage = await open();

@@ -123,6 +123,12 @@ export class FakeSignaling implements CallSignaling {
 export class FakeCallServer {
   readonly calls = new Map<string, Call>();
   readonly dnd = new Set<string>();
+  /** Each user's block list, as `block:set` last gave it. */
+  readonly blocked = new Map<string, string[]>();
+  /** False: the server ignores block lists, as when an invite overtakes the list (a race). */
+  enforceBlocks = true;
+  /** Set: every invite is refused `rate_limited` with this message (an invite cooldown). */
+  cooldown: string | null = null;
   private readonly clients = new Map<string, FakeSignaling>();
   private nextCall = 1;
   /** Survives `restart`, like the real server's membership secret in its data folder. */
@@ -159,6 +165,9 @@ export class FakeCallServer {
     switch (event) {
       case 'ice:servers':
         return { iceServers: [], ttlSeconds: 600 };
+      case 'block:set':
+        this.blocked.set(self.userId, [...(payload.userIds as string[])]);
+        return {};
       case 'call:invite':
         return this.invite(self, payload.to as string, payload.media as 'audio' | 'video', payload.callId as string | undefined);
       case 'call:accept': {
@@ -249,6 +258,8 @@ export class FakeCallServer {
     }
     const devices = this.devicesOf(to);
     if (devices.length === 0) refuse('user_offline');
+    if (this.cooldown !== null) refuse('rate_limited', this.cooldown);
+    if (this.enforceBlocks && this.blocked.get(to)?.includes(self.userId)) refuse('call_refused', 'This person does not take your calls.');
     if (this.dnd.has(to)) refuse('do_not_disturb');
     if ([...this.calls.values()].some((c) => [...c.members.values()].some((m) => m.userId === to))) refuse('busy');
     let call: Call;

@@ -55,6 +55,17 @@ describe('ended call wording', () => {
   it('does not offer to call someone who does not want to be disturbed', () => {
     expect(describeEnded(ended('do_not_disturb')).offerRetry).toBe(false);
   });
+
+  it('says plainly that the callee refused, or that calls are held back, with the server’s own message and no "Call again"', () => {
+    const refused = describeEnded({ ...ended('refused'), detail: 'Bob does not take calls from you.' });
+    expect(refused).toEqual({ headline: 'Bob is not taking your calls', detail: 'Bob does not take calls from you.', offerRetry: false });
+    const limited = describeEnded({ ...ended('rate_limited'), detail: 'You called Bob too often; try again in 30 s.' });
+    expect(limited).toEqual({
+      headline: 'Too many calls for now',
+      detail: 'You called Bob too often; try again in 30 s.',
+      offerRetry: false,
+    });
+  });
 });
 
 describe('call announcements', () => {

@@ -98,6 +98,17 @@ describe('web host storage', () => {
     expect(await noticesOf(bridge)).toEqual([]);
   });
 
+  it('gives settings saved before the block list an empty one, and keeps a saved list across visits', async () => {
+    const { blockedUserIds: _dropped, ...older } = { ...DEFAULT_SETTINGS, displayName: 'Ada' };
+    const first = setup({ storage: createMemoryStorage({ [STORAGE_KEYS.settings]: JSON.stringify(older) }) });
+    expect((await first.bridge.getSettings()).blockedUserIds).toEqual([]);
+    await first.bridge.updateSettings({ blockedUserIds: ['user-mallory-01'] });
+    const again = setup({ storage: first.options.storage });
+    expect((await again.bridge.getSettings()).blockedUserIds).toEqual(['user-mallory-01']);
+    await expect(again.bridge.updateSettings({ blockedUserIds: ['<script>'] })).rejects.toThrow(/blockedUserIds/);
+    expect(await noticesOf(again.bridge)).toEqual([]);
+  });
+
   it('keeps settings across visits and refuses invalid patches with the field named', async () => {
     const first = setup();
     await first.bridge.updateSettings({ displayName: 'Ada', status: 'dnd' });
