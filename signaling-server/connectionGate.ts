@@ -116,9 +116,13 @@ export class ConnectionGate {
     if (admission === undefined) return next();
     admission.connects += 1;
     if (admission.refused) {
-      // Refused already and closing: socket.io drops what the middleware says to a
-      // connection that is no longer open, but failing still frees the pending socket.
-      return next(new Error('refused'));
+      // Refused already: close first, then fail, so that socket.io finds the
+      // connection closing and answers nothing (failing still frees its pending socket).
+      setImmediate(() => {
+        if (socket.conn.readyState === 'open') socket.conn.close();
+        next(new Error('refused'));
+      });
+      return;
     }
     if (admission.refusal !== null) {
       const { code, message, limit } = admission.refusal;
