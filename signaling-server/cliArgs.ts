@@ -3,11 +3,12 @@
  * options. Pure: argv and env in, a decision out; a `UsageError` says in one line
  * what is wrong.
  */
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from './logger';
-import { DEFAULT_PORT, type SignalingServerOptions } from './options';
+import { DEFAULT_ADDRESS_LIMITS, DEFAULT_PORT, type AddressLimitOptions, type SignalingServerOptions } from './options';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -39,6 +40,21 @@ Options:
   --stun-url URL           STUN server handed to clients (repeatable)
   --redis-url URL          share presence, calls and relay with every node using this
                            Redis, e.g. redis://127.0.0.1:6379 (or set PARLEY_REDIS_URL)
+  --max-connections-per-address N
+                           connections open at once from one network address
+                           (default ${DEFAULT_ADDRESS_LIMITS.maxConnections}; IPv6 counts per /64)
+  --connections-per-minute N
+                           new connections from one address per minute, in bursts of
+                           half that (default ${DEFAULT_ADDRESS_LIMITS.connectionsPerMinute}, bursts of ${DEFAULT_ADDRESS_LIMITS.connectionBurst})
+  --failed-handshakes-per-minute N
+                           failed sign-ins (wrong password or identity) from one address
+                           before it is refused for the rest of the minute (default ${DEFAULT_ADDRESS_LIMITS.failedHandshakesPerMinute})
+  --trusted-proxy ADDR     believe X-Forwarded-For from this proxy's IP address
+                           (repeatable; replaces the default, the loopback addresses)
+  --limit-loopback         apply the address limits to clients on this computer too
+                           (off by default: the desktop app and local tools live there)
+  --allowed-host HOST      answer only requests for HOST or HOST:PORT, against DNS
+                           rebinding (repeatable; default: any host)
   --data-dir DIR           where the server keeps membership.key, the secret that lets
                            call members rejoin after a restart (default
                            $XDG_STATE_HOME/parley-server or ~/.local/state/parley-server);
@@ -60,6 +76,12 @@ const spec = {
   'turn-secret': { type: 'string' },
   'stun-url': { type: 'string', multiple: true },
   'redis-url': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
+  'connections-per-minute': { type: 'string' },
+  'failed-handshakes-per-minute': { type: 'string' },
+  'trusted-proxy': { type: 'string', multiple: true },
+  'limit-loopback': { type: 'boolean' },
+  'allowed-host': { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
@@ -109,6 +131,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     throw new UsageError('--turn-url and --turn-secret go together: give both, or neither');
   }
   if (turnUrls !== undefined && turnSecret !== undefined) options.turn = { urls: turnUrls, secret: turnSecret };
+  Object.assign(options, addressOptions(values));
   const secret = env.PARLEY_MEMBERSHIP_SECRET || undefined;
   if (secret !== undefined) {
     if (secret.length < 32) throw new UsageError(`PARLEY_MEMBERSHIP_SECRET must be at least 32 characters, not ${secret.length}`);
@@ -123,6 +146,46 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
 export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
   const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'parley-server');
+}
+
+/** The per-address flags; only what was given, so the option defaults stay in options.ts. */
+function addressOptions(values: {
+  'max-connections-per-address'?: string;
+  'connections-per-minute'?: string;
+  'failed-handshakes-per-minute'?: string;
+  'trusted-proxy'?: string[];
+  'limit-loopback'?: boolean;
+  'allowed-host'?: string[];
+}): Partial<SignalingServerOptions> {
+  const out: Partial<SignalingServerOptions> = {};
+  const limits: Partial<AddressLimitOptions> = {};
+  if (values['max-connections-per-address'] !== undefined) {
+    limits.maxConnections = integer('--max-connections-per-address', values['max-connections-per-address'], 1, 1_000_000);
+  }
+  if (values['connections-per-minute'] !== undefined) {
+    limits.connectionsPerMinute = integer('--connections-per-minute', values['connections-per-minute'], 1, 1_000_000);
+    limits.connectionBurst = Math.max(1, Math.ceil(limits.connectionsPerMinute / 2));
+  }
+  if (values['failed-handshakes-per-minute'] !== undefined) {
+    limits.failedHandshakesPerMinute = integer('--failed-handshakes-per-minute', values['failed-handshakes-per-minute'], 1, 1_000_000);
+  }
+  if (Object.keys(limits).length > 0) out.addressLimits = { ...DEFAULT_ADDRESS_LIMITS, ...limits };
+  if (values['trusted-proxy'] !== undefined) {
+    for (const proxy of values['trusted-proxy']) {
+      if (isIP(proxy) === 0) throw new UsageError(`--trusted-proxy needs an IP address (no names, no ranges), not "${proxy}"`);
+    }
+    out.trustedProxies = values['trusted-proxy'];
+  }
+  if (values['limit-loopback']) out.limitLoopback = true;
+  if (values['allowed-host'] !== undefined) {
+    for (const host of values['allowed-host']) {
+      if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host)) {
+        throw new UsageError(`--allowed-host needs a host name or host:port, e.g. parley.example or 192.168.1.5:3000, not "${host}"`);
+      }
+    }
+    out.allowedHosts = values['allowed-host'];
+  }
+  return out;
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {
