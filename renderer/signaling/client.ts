@@ -39,12 +39,20 @@ export interface SignalingOptions {
   connect?: typeof io;
 }
 
-/** Codes after which reconnecting with the same credentials is pointless. */
+/**
+ * Codes after which reconnecting by ourselves is pointless or harmful: the
+ * credentials are wrong, or the server limits our network address and closes
+ * the connection (too_many_connections, rate_limited — retrying at once would
+ * only spend the address's allowance). socket.io-client does not retry after a
+ * refusal anyway; the person sees the server's words and a "Try again".
+ */
 const FATAL_CODES: ReadonlySet<string> = new Set([
   'protocol_mismatch',
   'auth_failed',
   'invalid_identity',
   'origin_forbidden',
+  'too_many_connections',
+  'rate_limited',
 ]);
 
 export class RequestError extends Error {
