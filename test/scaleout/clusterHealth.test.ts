@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_PREFIX } from '../../signaling-server/clusterRedis';
 import { SERVER_VERSION } from '../../signaling-server/index';
 import { PROTOCOL_VERSION, type InterServerEvents } from '../../signaling-server/protocol';
-import { cleanup, connectClient, connectRefused, establishCall, eventually, offer, startServer } from '../server/harness';
+import { cleanup, connectClient, connectRefused, establishCall, eventually, offer, rejoinTokenOf, startServer } from '../server/harness';
 import { health, isCoordinator, startNodes } from './nodes';
 import { freePort } from '../support/freePort';
 import { startRedis, type RedisServer } from './redisServer';
@@ -81,8 +81,8 @@ describe('a clustered node', () => {
 
     await alice.next('session:welcome', (w) => w.call === null, 15_000);
     await bob.next('session:welcome', (w) => w.call === null, 15_000);
-    expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({ ok: true });
-    expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: true, video: false })).toMatchObject({ ok: true });
+    expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(alice, callId) })).toMatchObject({ ok: true });
+    expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(bob, callId) })).toMatchObject({ ok: true });
     expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
     expect(await bob.next('signal')).toMatchObject({ callId, from: alice.deviceId });
   });

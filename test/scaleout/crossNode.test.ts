@@ -151,3 +151,33 @@ describe('a call across nodes', () => {
     expect(await carol.next('call:ended')).toEqual({ callId, reason: 'hangup' });
   });
 });
+
+describe('the call rules on the coordinator, for clients of other nodes', () => {
+  it('refuses a blocked caller, a forged rejoin, TURN outside a call and a device beyond the cap, as a single node does', async () => {
+    const [a, b] = await startNodes(redis.url, 2, {
+      maxDevicesPerUser: 2,
+      turn: { urls: ['turn:turn.example:3478'], secret: 'cluster-turn-secret', ttlSeconds: 600 },
+    });
+    if (!a || !b) throw new Error('two nodes expected');
+    const alice = await connectClient(a, { name: 'alice' });
+    const bob = await connectClient(b, { name: 'bob' });
+
+    // block:set is forwarded to the coordinator like any event.
+    expect(await bob.request('block:set', { userIds: [alice.userId] })).toEqual({ ok: true });
+    expect(await alice.request('call:invite', { to: bob.userId, media: 'audio' })).toMatchObject({
+      ok: false,
+      error: { code: 'call_refused', message: 'bob is not taking calls from you right now.' },
+    });
+    expect(bob.all('call:incoming')).toEqual([]);
+    expect(await alice.request('ice:servers', {})).toMatchObject({ ok: false, error: { code: 'not_in_call' } });
+    expect(
+      await alice.request('call:rejoin', { callId: 'unknown-call-000000', media: 'audio', audio: true, video: false, rejoinToken: 'x'.repeat(43) }),
+    ).toMatchObject({ ok: false, error: { code: 'call_not_found' } });
+
+    // Two devices of bob's are allowed; the third, on another node, is kicked by the coordinator.
+    await connectClient(a, { name: 'bob-laptop', userId: bob.userId, displayName: 'bob' });
+    const third = openClient(a.url, { name: 'bob', userId: bob.userId, deviceId: freshId('bob-phone') });
+    expect(await third.next('session:kicked')).toMatchObject({ code: 'too_many_devices', message: expect.stringContaining('2 devices') });
+    await third.disconnected();
+  });
+});

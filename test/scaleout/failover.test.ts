@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignalingClient } from '../../renderer/signaling/client';
-import { answer, candidate, cleanup, connectClient, eventually, offer, TestClient } from '../server/harness';
+import { answer, candidate, cleanup, connectClient, eventually, offer, rejoinTokenOf, TestClient } from '../server/harness';
 import { isCoordinator, killNodeProcesses, startNodeProcess } from './nodes';
 import { startRedis, type RedisServer } from './redisServer';
 
@@ -76,9 +76,9 @@ describe('a node killed without a word', () => {
     expect(aliceWelcome.call).toBeNull();
     expect(aliceWelcome.users).toEqual([{ userId: bob.userId, displayName: 'bob', status: 'away' }]);
 
-    const rejoined = await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false });
+    const rejoined = await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(alice, callId) });
     if (!rejoined.ok) throw new Error(rejoined.error.message);
-    const bobBack = await bob.request('call:rejoin', { callId, media: 'audio', audio: true, video: false });
+    const bobBack = await bob.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(bob, callId) });
     if (!bobBack.ok) throw new Error(bobBack.error.message);
     expect(bobBack.call.members.map((m) => m.deviceId)).toEqual([alice.deviceId, bob.deviceId]);
     await alice.next('call:updated', (p) => p.call.members.length === 2);

@@ -11,6 +11,9 @@ import { eventually, startServer } from '../server/harness';
 
 const root = join(import.meta.dirname, '..', '..');
 
+/** Every node of a cluster signs call membership with the same secret, so a member rejoins on whichever node coordinates. */
+export const CLUSTER_SECRET = 'scale-out-test-cluster-membership-secret';
+
 export interface Health {
   status: string;
   devicesOnline: number;
@@ -45,7 +48,7 @@ export async function clusterReady(url: string, timeoutMs = 15_000): Promise<voi
 export async function startNodes(redisUrl: string, count: number, options: SignalingServerOptions = {}): Promise<SignalingServer[]> {
   const nodes: SignalingServer[] = [];
   for (let i = 0; i < count; i++) {
-    const node = await startServer({ redisUrl, ...options });
+    const node = await startServer({ redisUrl, membershipSecret: CLUSTER_SECRET, ...options });
     await clusterReady(node.url);
     if (i === 0) await eventually(() => isCoordinator(node.url), 'the first node is the coordinator', 15_000);
     nodes.push(node);
@@ -68,7 +71,11 @@ export async function startNodeProcess(redisUrl: string, args: string[] = []): P
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(root, 'signaling-server', 'cli.ts'), '--port', '0', '--redis-url', redisUrl, '--log-level', 'warn', ...args],
-    { cwd: root, env: { ...process.env, PARLEY_SERVER_PASSWORD: '', PARLEY_TURN_SECRET: '', PARLEY_REDIS_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: root,
+      env: { ...process.env, PARLEY_SERVER_PASSWORD: '', PARLEY_TURN_SECRET: '', PARLEY_REDIS_URL: '', PARLEY_MEMBERSHIP_SECRET: CLUSTER_SECRET },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   processes.add(child);
   let out = '';
