@@ -2,8 +2,15 @@
  * Starts serverChild.ts in a child process (through tsx) and hands back its URL,
  * so a test can SIGKILL the signaling server mid-call and start it again on the
  * same port. Every process started here is killed by `killServerProcesses()`.
+ *
+ * The processes share one data dir (unless the options name another, or a
+ * membership secret), as a server restarted on the same machine would: it keeps
+ * the membership key, so call members can rejoin the restarted server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -18,9 +25,12 @@ export interface ServerProcess {
 }
 
 const running = new Set<ChildProcess>();
+let sharedDataDir: string | null = null;
 
 export async function startServerProcess(options: Record<string, unknown> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(options)], {
+  sharedDataDir ??= mkdtempSync(join(tmpdir(), 'parley-server-data-'));
+  const withData = 'dataDir' in options || 'membershipSecret' in options ? options : { dataDir: sharedDataDir, ...options };
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(withData)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -59,6 +69,7 @@ export async function startServerProcess(options: Record<string, unknown> = {}):
   };
 }
 
+/** Kills every server process, and forgets their data dir (the next test starts with a new key). */
 export async function killServerProcesses(): Promise<void> {
   const children = [...running];
   await Promise.all(
@@ -71,4 +82,6 @@ export async function killServerProcesses(): Promise<void> {
         }),
     ),
   );
+  if (sharedDataDir !== null) rmSync(sharedDataDir, { recursive: true, force: true });
+  sharedDataDir = null;
 }

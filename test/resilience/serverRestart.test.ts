@@ -5,7 +5,10 @@
  * the call back (both pages rejoin it by its id) without a new peer connection; a
  * hang-up afterwards still ends it for both.
  */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { callSection, connectCall, endedHeadline, tileOf } from '../e2e/calls';
 import { ensureClientBuilt, SCENARIO_MS, useChromium, visible, waitUntil, type Person } from '../e2e/harness';
 import { expectAudioArriving, rtpTotals } from '../e2e/media';
@@ -34,7 +37,10 @@ async function backInTheCall(person: Person): Promise<boolean> {
 
 describe('a call whose signaling server goes away', { timeout: SCENARIO_MS }, () => {
   it('keeps its media flowing while the server is down, is re-attached by the restarted server, and still hangs up', async () => {
-    const { server, openPerson } = await chromium.stage();
+    // The restarted server reads the membership key the first one wrote there.
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-restart-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { server, openPerson } = await chromium.stage({ dataDir });
     const alice = await openPerson('Alice');
     const bob = await openPerson('Bob');
     await connectCall(alice, bob, 'audio');
@@ -51,7 +57,7 @@ describe('a call whose signaling server goes away', { timeout: SCENARIO_MS }, ()
     await Promise.all([keepsReceiving(alice), keepsReceiving(bob)]);
     expect([...(await connectionStates(alice.page)), ...(await connectionStates(bob.page))]).toEqual(['connected', 'connected']);
 
-    const second = await createSignalingServer({ host: '127.0.0.1', port, clientDir: ensureClientBuilt(), logLevel: 'silent' });
+    const second = await createSignalingServer({ host: '127.0.0.1', port, clientDir: ensureClientBuilt(), logLevel: 'silent', dataDir });
     try {
       const upAt = Date.now();
       const backAt = await firstMoment(

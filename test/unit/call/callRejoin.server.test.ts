@@ -27,8 +27,11 @@ afterEach(async () => {
   await killServerProcesses();
 });
 
+/** Every server here signs membership with the same secret, as a restarted server keeps its key. */
+const MEMBERSHIP_SECRET = 'call-rejoin-tests-membership-secret';
+
 async function serve(options: Partial<SignalingServerOptions> = {}): Promise<SignalingServer> {
-  const server = await createSignalingServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', ...options });
+  const server = await createSignalingServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', membershipSecret: MEMBERSHIP_SECRET, ...options });
   servers.push(server);
   return server;
 }
