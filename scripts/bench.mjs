@@ -2,7 +2,8 @@
 // (test/bench/main.ts, through tsx). Results: a table on stdout,
 // bench-results/latest.json and bench-results/latest.md (git-ignored).
 //
-// Usage: npm run bench [-- --only weight,calls,signaling] [-- --calls N] [-- --sizes 1000,5000]
+// Usage: npm run bench [-- --only weight,calls,signaling,abuse] [-- --calls N] [-- --sizes 1000,5000]
+//        [-- --abuse-seconds N]
 //
 // The builds go to bench-results/build/, not dist/: other work in this tree (the
 // e2e harness rebuilds dist/renderer when sources change, under vitest's

@@ -46,5 +46,9 @@ export function checkDisplayName(raw: string): DisplayNameCheck {
       message: `Remove ${list}: a name may hold letters, digits, spaces and . ' _ ( ) - only.`,
     };
   }
-  return { ok: false, message: parsed.error.issues[0]?.message ?? 'This name cannot be used.' };
+  // The protocol's own refusals (invisible fillers, no visible letter, stacked
+  // accents) are already sentences about the name: said as they are, plus what to do.
+  const why = parsed.error.issues[0]?.message;
+  if (!why) return { ok: false, message: 'This name cannot be used. Type a name people can read.' };
+  return { ok: false, message: `${why.charAt(0).toUpperCase()}${why.slice(1)}. Type a name people can read.` };
 }

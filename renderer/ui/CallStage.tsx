@@ -23,10 +23,12 @@ interface CallStageProps {
   devices: InCallDevices;
   run(action: () => Promise<void> | void): void;
   onCall(person: PersonRef, media: CallMedia): void;
+  /** Puts a person on the block list (Decline and block). */
+  onBlock(person: PersonRef): void;
 }
 
 export function CallStage(props: CallStageProps) {
-  const { services, engine, view, self, online, contacts, speakerId, features, devices, run, onCall } = props;
+  const { services, engine, view, self, online, contacts, speakerId, features, devices, run, onCall, onBlock } = props;
   if (!engine || view.phase === 'idle') {
     return <IdleStage name={self.displayName} online={online} notifications={services.webNotifications} />;
   }
@@ -39,6 +41,10 @@ export function CallStage(props: CallStageProps) {
           view={view}
           onAccept={(video) => run(() => engine.accept({ video }))}
           onDecline={() => run(() => engine.decline())}
+          onDeclineAndBlock={() => {
+            onBlock(view.from);
+            run(() => engine.decline());
+          }}
         />
       );
     case 'active':

@@ -17,9 +17,12 @@ interface ContactListProps {
   shareUrl: string | null;
   onCall(contact: Contact, media: CallMedia): void;
   onToggleFavourite(contact: Contact): void;
+  blockedUserIds: readonly string[];
+  onToggleBlock(contact: Contact): void;
 }
 
-export function ContactList({ contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite }: ContactListProps) {
+export function ContactList(props: ContactListProps) {
+  const { contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite, blockedUserIds, onToggleBlock } = props;
   const searchId = useId();
   const shown = useMemo(() => filterContacts(contacts, query), [contacts, query]);
   const favourites = shown.filter((c) => c.favourite);
@@ -31,6 +34,8 @@ export function ContactList({ contacts, query, onQueryChange, callBlocked, onlin
       callBlocked={callBlocked}
       onCall={onCall}
       onToggleFavourite={onToggleFavourite}
+      isBlocked={blockedUserIds.includes(contact.userId)}
+      onToggleBlock={onToggleBlock}
     />
   );
 

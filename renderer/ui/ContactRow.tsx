@@ -1,10 +1,12 @@
-/** One person: presence, favourite star, and the two ways to call them. */
+/** One person: presence, favourite star, block toggle, and the two ways to call them. */
+import Ban from 'lucide-react/icons/ban';
 import Phone from 'lucide-react/icons/phone';
 import Star from 'lucide-react/icons/star';
 import Video from 'lucide-react/icons/video';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { STATUS_LABEL, type Contact } from '../state/contacts';
 import { Avatar } from './Avatar';
+import { PersonName, useDistinctName } from './PersonName';
 
 interface ContactRowProps {
   contact: Contact;
@@ -12,20 +14,39 @@ interface ContactRowProps {
   callBlocked: string | null;
   onCall(contact: Contact, media: CallMedia): void;
   onToggleFavourite(contact: Contact): void;
+  /** This person is on my block list: their calls do not ring. */
+  isBlocked: boolean;
+  onToggleBlock(contact: Contact): void;
 }
 
-export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite }: ContactRowProps) {
+export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, isBlocked, onToggleBlock }: ContactRowProps) {
   const offline = contact.status === 'offline';
   const blocked = offline ? `${contact.displayName} is offline` : callBlocked;
-  const name = contact.displayName;
+  // With a suffix when another person's name reads the same, so every label tells them apart.
+  const name = useDistinctName(contact.userId, contact.displayName);
   return (
-    <li className={`contact${offline ? ' contact--offline' : ''}`} data-user-id={contact.userId}>
-      <Avatar userId={contact.userId} name={name} status={contact.status} />
+    <li className={`contact${offline ? ' contact--offline' : ''}${isBlocked ? ' contact--blocked' : ''}`} data-user-id={contact.userId}>
+      <Avatar userId={contact.userId} name={contact.displayName} status={contact.status} />
       <div className="contact__text">
-        <span className="contact__name">{name}</span>
-        <span className={`contact__status contact__status--${contact.status}`}>{STATUS_LABEL[contact.status]}</span>
+        <span className="contact__name">
+          <PersonName userId={contact.userId} name={contact.displayName} />
+        </span>
+        <span className={`contact__status contact__status--${contact.status}`}>
+          {STATUS_LABEL[contact.status]}
+          {isBlocked && ' · Blocked'}
+        </span>
       </div>
       <div className="contact__actions">
+        <button
+          type="button"
+          className={`icon-button block-toggle${isBlocked ? ' block-toggle--on' : ''}`}
+          aria-label={isBlocked ? `Unblock ${name}` : `Block ${name}`}
+          aria-pressed={isBlocked}
+          title={isBlocked ? 'Unblock: let their calls ring again' : 'Block: their calls will not ring'}
+          onClick={() => onToggleBlock(contact)}
+        >
+          <Ban size={18} aria-hidden="true" />
+        </button>
         <button
           type="button"
           className={`icon-button star${contact.favourite ? ' star--on' : ''}`}

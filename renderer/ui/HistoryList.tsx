@@ -1,4 +1,5 @@
-/** History tab: incoming, outgoing and missed calls, newest first, with "call back". */
+/** History tab: incoming, outgoing and missed calls, newest first, with "call back" and block/unblock. */
+import Ban from 'lucide-react/icons/ban';
 import PhoneCall from 'lucide-react/icons/phone-call';
 import PhoneIncoming from 'lucide-react/icons/phone-incoming';
 import PhoneMissed from 'lucide-react/icons/phone-missed';
@@ -15,6 +16,8 @@ interface HistoryListProps {
   callBlocked: string | null;
   onCallBack(peer: { userId: string; displayName: string }, media: CallMedia): void;
   onClear(): void;
+  blockedUserIds: readonly string[];
+  onToggleBlock(peer: { userId: string; displayName: string }): void;
 }
 
 const KIND_ICON: Record<HistoryKind, typeof PhoneIncoming> = {
@@ -23,7 +26,7 @@ const KIND_ICON: Record<HistoryKind, typeof PhoneIncoming> = {
   missed: PhoneMissed,
 };
 
-export function HistoryList({ entries, callBlocked, onCallBack, onClear }: HistoryListProps) {
+export function HistoryList({ entries, callBlocked, onCallBack, onClear, blockedUserIds, onToggleBlock }: HistoryListProps) {
   const now = useNow(60_000);
   if (entries.length === 0) {
     return (
@@ -67,6 +70,18 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear }: Histo
                   </span>
                 </span>
               </div>
+              {first && (
+                <button
+                  type="button"
+                  className={`icon-button block-toggle${blockedUserIds.includes(first.userId) ? ' block-toggle--on' : ''}`}
+                  aria-label={blockedUserIds.includes(first.userId) ? `Unblock ${first.displayName}` : `Block ${first.displayName}`}
+                  aria-pressed={blockedUserIds.includes(first.userId)}
+                  title={blockedUserIds.includes(first.userId) ? 'Unblock: let their calls ring again' : 'Block: their calls will not ring'}
+                  onClick={() => onToggleBlock(first)}
+                >
+                  <Ban size={18} aria-hidden="true" />
+                </button>
+              )}
               {first && (
                 <button
                   type="button"

@@ -4,7 +4,9 @@ import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
 import type { CallView, PersonRef } from '../call/types';
 import type { ConnectionState } from '../signaling/client';
 import { effectiveDevice } from '../media/devices';
+import { blockedPeople, blockUser, unblockUser } from '../state/blocking';
 import { buildContacts, type Contact } from '../state/contacts';
+import { markNames } from '../state/nameMarks';
 import { describeConnection } from '../state/connectionText';
 import { EMPTY_PRESENCE, type PresenceState } from '../state/presence';
 import type { CallEngine } from '../state/session';
@@ -14,6 +16,7 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { Header } from './Header';
 import { LinkCallDialog } from './LinkCallDialog';
 import { LiveRegion } from './LiveRegion';
+import { NameMarksContext } from './PersonName';
 import { ScreenPicker } from './ScreenPicker';
 import { useServices, useStore } from './services';
 import { Sidebar } from './Sidebar';
@@ -73,6 +76,19 @@ export function Shell() {
   const self: PersonRef = { userId: services.identity.userId, displayName: settings.displayName };
 
   useEffect(() => favouritesStore.refreshNames(presence.users), [favouritesStore, presence]);
+  // Look-alike names are judged against everyone known: online people, offline favourites, and me.
+  const nameMarks = useMemo(
+    () =>
+      markNames([
+        ...presence.users.values(),
+        ...favourites.filter((f) => !presence.users.has(f.userId)),
+        { userId: services.identity.userId, displayName: settings.displayName },
+      ]),
+    [presence, favourites, services.identity.userId, settings.displayName],
+  );
+  // The server keeps the block list only while this device is online: the session
+  // sends it after every welcome, and here after every change.
+  useEffect(() => void session?.syncBlocked(), [session, settings.blockedUserIds]);
 
   const run = useCallback(
     (action: () => Promise<void> | void) => {
@@ -91,6 +107,26 @@ export function Shell() {
       });
     },
     [run, settingsStore, session],
+  );
+
+  const setBlocked = useCallback(
+    (person: PersonRef, block: boolean) => {
+      run(async () => {
+        const current = settingsStore.getSnapshot().blockedUserIds;
+        const next = block ? blockUser(current, person.userId) : unblockUser(current, person.userId);
+        await settingsStore.update({ blockedUserIds: next });
+        toastStore.push(
+          block
+            ? { level: 'info', message: `Blocked ${person.displayName}: their calls will not ring. Unblock them from the contact list, History or Settings → Blocked.` }
+            : { level: 'info', message: `Unblocked ${person.displayName}: their calls ring again.` },
+        );
+      });
+    },
+    [run, settingsStore, toastStore],
+  );
+  const toggleBlock = useCallback(
+    (person: PersonRef) => setBlocked(person, !settingsStore.getSnapshot().blockedUserIds.includes(person.userId)),
+    [setBlocked, settingsStore],
   );
 
   const call = useCallback(
@@ -128,76 +164,83 @@ export function Shell() {
   };
 
   return (
-    <div className={`app app--${view.phase}`}>
-      <Header
-        connection={connectionText}
-        selfId={self.userId}
-        selfName={self.displayName}
-        status={settings.status}
-        inCall={view.phase === 'active'}
-        canRename={view.phase === 'idle' || view.phase === 'ended'}
-        onStatusChange={setStatus}
-        onRename={() => setRenaming(true)}
-        onSettings={() => {
-          refreshDevices();
-          setSettingsOpen(true);
-        }}
-      />
-      <ConnectionBanner
-        connection={connectionText}
-        refused={connection?.phase === 'refused'}
-        canReload={services.appInfo.host === 'web'}
-        onPassword={submitPassword}
-        onRetry={restart}
-        onRename={() => setRenaming(true)}
-      />
-      <div className="app__body">
-        <Sidebar
-          contacts={contacts}
-          history={history}
-          callBlocked={callBlocked}
-          online={online}
-          shareUrl={services.appInfo.host === 'web' ? window.location.origin : null}
-          onCall={call}
-          onToggleFavourite={(c: Contact) => void favouritesStore.toggle({ userId: c.userId, displayName: c.displayName })}
-          onClearHistory={() => void historyStore.clear()}
+    <NameMarksContext.Provider value={nameMarks}>
+      <div className={`app app--${view.phase}`}>
+        <Header
+          connection={connectionText}
+          selfId={self.userId}
+          selfName={self.displayName}
+          status={settings.status}
+          inCall={view.phase === 'active'}
+          canRename={view.phase === 'idle' || view.phase === 'ended'}
+          onStatusChange={setStatus}
+          onRename={() => setRenaming(true)}
+          onSettings={() => {
+            refreshDevices();
+            setSettingsOpen(true);
+          }}
         />
-        <main className={`stage stage--${view.phase}`}>
-          <CallStage
-            services={services}
-            engine={engine}
-            view={view}
-            self={self}
-            online={online}
+        <ConnectionBanner
+          connection={connectionText}
+          refused={connection?.phase === 'refused'}
+          canReload={services.appInfo.host === 'web'}
+          onPassword={submitPassword}
+          onRetry={restart}
+          onRename={() => setRenaming(true)}
+        />
+        <div className="app__body">
+          <Sidebar
             contacts={contacts}
-            speakerId={effectiveDevice('speaker', settings.devices.speaker, deviceLists)}
-            features={features}
-            devices={inCallDevices}
-            run={run}
+            history={history}
+            callBlocked={callBlocked}
+            online={online}
+            shareUrl={services.appInfo.host === 'web' ? window.location.origin : null}
             onCall={call}
+            onToggleFavourite={(c: Contact) => void favouritesStore.toggle({ userId: c.userId, displayName: c.displayName })}
+            onClearHistory={() => void historyStore.clear()}
+            blockedUserIds={settings.blockedUserIds}
+            onToggleBlock={toggleBlock}
           />
-        </main>
+          <main className={`stage stage--${view.phase}`}>
+            <CallStage
+              services={services}
+              engine={engine}
+              view={view}
+              self={self}
+              online={online}
+              contacts={contacts}
+              speakerId={effectiveDevice('speaker', settings.devices.speaker, deviceLists)}
+              features={features}
+              devices={inCallDevices}
+              run={run}
+              onCall={call}
+              onBlock={(person) => setBlocked(person, true)}
+            />
+          </main>
+        </div>
+        {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
+        {linkQuestion && <LinkCallDialog key={linkQuestion.userId} question={linkQuestion} onAnswer={answerLinkQuestion} />}
+        {settingsOpen && (
+          <SettingsDialog
+            settings={settings}
+            lists={deviceLists}
+            onChooseDevice={chooseDevice}
+            onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
+            onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
+            blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
+            onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}
+            onClose={() => setSettingsOpen(false)}
+          />
+        )}
+        {renaming && (
+          <RenameDialog
+            currentName={settings.displayName}
+            onSave={async (displayName) => void (await settingsStore.update({ displayName }))}
+            onClose={() => setRenaming(false)}
+          />
+        )}
+        <LiveRegion view={view} />
       </div>
-      {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
-      {linkQuestion && <LinkCallDialog key={linkQuestion.userId} question={linkQuestion} onAnswer={answerLinkQuestion} />}
-      {settingsOpen && (
-        <SettingsDialog
-          settings={settings}
-          lists={deviceLists}
-          onChooseDevice={chooseDevice}
-          onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
-          onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
-          onClose={() => setSettingsOpen(false)}
-        />
-      )}
-      {renaming && (
-        <RenameDialog
-          currentName={settings.displayName}
-          onSave={async (displayName) => void (await settingsStore.update({ displayName }))}
-          onClose={() => setRenaming(false)}
-        />
-      )}
-      <LiveRegion view={view} />
-    </div>
+    </NameMarksContext.Provider>
   );
 }

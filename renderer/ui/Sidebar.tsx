@@ -20,9 +20,12 @@ interface SidebarProps {
   onCall(person: PersonRef, media: CallMedia): void;
   onToggleFavourite(contact: Contact): void;
   onClearHistory(): void;
+  blockedUserIds: readonly string[];
+  onToggleBlock(person: PersonRef): void;
 }
 
-export function Sidebar({ contacts, history, callBlocked, online, shareUrl, onCall, onToggleFavourite, onClearHistory }: SidebarProps) {
+export function Sidebar(props: SidebarProps) {
+  const { contacts, history, callBlocked, online, shareUrl, onCall, onToggleFavourite, onClearHistory, blockedUserIds, onToggleBlock } = props;
   const [tab, setTab] = useState<Tab>('contacts');
   const [query, setQuery] = useState('');
   // Missed calls since the History tab was last looked at.
@@ -54,9 +57,18 @@ export function Sidebar({ contacts, history, callBlocked, online, shareUrl, onCa
             shareUrl={shareUrl}
             onCall={(c, media) => onCall({ userId: c.userId, displayName: c.displayName }, media)}
             onToggleFavourite={onToggleFavourite}
+            blockedUserIds={blockedUserIds}
+            onToggleBlock={(c) => onToggleBlock({ userId: c.userId, displayName: c.displayName })}
           />
         ) : (
-          <HistoryList entries={history} callBlocked={callBlocked} onCallBack={onCall} onClear={onClearHistory} />
+          <HistoryList
+            entries={history}
+            callBlocked={callBlocked}
+            onCallBack={onCall}
+            onClear={onClearHistory}
+            blockedUserIds={blockedUserIds}
+            onToggleBlock={onToggleBlock}
+          />
         )}
       </Tabs>
     </aside>

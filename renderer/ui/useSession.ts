@@ -29,6 +29,7 @@ export function useSession(services: Services, displayName: string, status: Chos
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,
             maxFileBytes: () => services.settings.getSnapshot().maxFileBytes,
+            blocked: () => services.settings.getSnapshot().blockedUserIds,
             onHistory: (entry) => void services.history.add(entry),
             onError: report,
           });

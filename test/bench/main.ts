@@ -4,7 +4,8 @@
  * prints a table and writes bench-results/latest.json and latest.md.
  *
  * Options (after `npm run bench --`):
- *   --only weight,calls,signaling   run some of them
+ *   --only weight,calls,signaling,abuse   run some of them
+ *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20)
  *   --sizes 1000,5000,10000         signaling sizes
  * Benchmarks are not tests: a missed target is printed, never an exit code.
@@ -18,6 +19,7 @@ import { launchChromium } from './browser';
 import { runCallSetupBench } from './callSetup';
 import { runClientWeightBench } from './clientWeight';
 import { busiestProcesses, describeMachine, openFileLimit, sampleLoad } from './machine';
+import { runAbuseBench } from './abuse/abuseBench';
 import { formatText, writeResults, type BenchResults } from './report';
 import { runSignalingBench } from './signaling/signalingBench';
 
@@ -26,7 +28,8 @@ const { values } = parseArgs({
     client: { type: 'string' },
     server: { type: 'string' },
     out: { type: 'string', default: 'bench-results' },
-    only: { type: 'string', default: 'weight,calls,signaling' },
+    only: { type: 'string', default: 'weight,calls,signaling,abuse' },
+    'abuse-seconds': { type: 'string', default: '8' },
     calls: { type: 'string', default: '20' },
     sizes: { type: 'string', default: '1000,5000,10000' },
   },
@@ -124,6 +127,15 @@ async function main(): Promise<void> {
         fanoutUsers: 1_000,
         log,
       });
+    });
+  }
+
+  if (only.has('abuse')) {
+    log('\n== 4. abuse ==');
+    // Its own table and bench-results/abuse.json: the honest call under attack (issue 10).
+    const parleyBundle = values.server;
+    await timed('abuse', async () => {
+      await runAbuseBench({ parleyBundle, phaseMs: Number(values['abuse-seconds']) * 1000, out: values.out, log });
     });
   }
 

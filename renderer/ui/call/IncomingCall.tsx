@@ -1,9 +1,11 @@
-/** It rings here: who, audio or video, and the three answers. */
+/** It rings here: who (marked if the name looks like another's), audio or video, and the answers. */
+import Ban from 'lucide-react/icons/ban';
 import Phone from 'lucide-react/icons/phone';
 import PhoneOff from 'lucide-react/icons/phone-off';
 import Video from 'lucide-react/icons/video';
 import type { CallView } from '../../call/types';
 import { peopleTitle } from '../../state/history';
+import { PersonName } from '../PersonName';
 import { RingingCard, RoundButton } from './RingingCard';
 
 type IncomingView = Extract<CallView, { phase: 'incoming' }>;
@@ -12,9 +14,11 @@ interface IncomingCallProps {
   view: IncomingView;
   onAccept(video: boolean): void;
   onDecline(): void;
+  /** Decline, and put the caller on the block list so their calls stop ringing. */
+  onDeclineAndBlock(): void;
 }
 
-export function IncomingCall({ view, onAccept, onDecline }: IncomingCallProps) {
+export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock }: IncomingCallProps) {
   const video = view.media === 'video';
   const others = view.others.filter((p) => p.userId !== view.from.userId);
   return (
@@ -23,7 +27,7 @@ export function IncomingCall({ view, onAccept, onDecline }: IncomingCallProps) {
       titleId="incoming-title"
       person={view.from}
       local={view.local}
-      title={view.from.displayName}
+      title={<PersonName userId={view.from.userId} name={view.from.displayName} />}
       subtitle={
         <>
           {video ? 'Incoming video call' : 'Incoming audio call'}
@@ -31,6 +35,7 @@ export function IncomingCall({ view, onAccept, onDecline }: IncomingCallProps) {
         </>
       }
     >
+      <RoundButton tone="neutral" icon={<Ban size={26} aria-hidden="true" />} label="Decline and block" onClick={onDeclineAndBlock} />
       <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label="Decline" onClick={onDecline} />
       {video && (
         <RoundButton

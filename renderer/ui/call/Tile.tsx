@@ -5,6 +5,7 @@ import VideoOff from 'lucide-react/icons/video-off';
 import type { ReactNode } from 'react';
 import type { LocalMediaView, PeerConnectionPhase, PersonRef, RemoteParticipant } from '../../call/types';
 import { Avatar } from '../Avatar';
+import { PersonName, useDistinctName } from '../PersonName';
 import { useMediaElement } from './useMediaElement';
 
 const CONNECTION_TEXT: Partial<Record<PeerConnectionPhase, string>> = {
@@ -45,12 +46,13 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId, quality
   const showVideo = participant.video && showing;
   const status = CONNECTION_TEXT[participant.connection];
   const name = participant.displayName;
+  const label = useDistinctName(participant.userId, name);
   return (
     <div
       className={`tile${activeSpeaker ? ' tile--speaking' : ''}${showVideo ? '' : ' tile--no-video'}`}
       data-testid="tile"
       data-user-id={participant.userId}
-      aria-label={name}
+      aria-label={label}
       role="group"
     >
       {/* The element stays mounted without video too: it plays the participant's audio. */}
@@ -76,7 +78,9 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId, quality
       )}
       {overlay}
       <div className="tile__footer">
-        <span className="tile__name">{name}</span>
+        <span className="tile__name">
+          <PersonName userId={participant.userId} name={name} />
+        </span>
         <MediaMarks audio={participant.audio} video={participant.video} name={name} />
         {quality}
       </div>
@@ -94,7 +98,9 @@ export function InviteeTile({ person }: { person: PersonRef }) {
         </div>
       </div>
       <div className="tile__footer">
-        <span className="tile__name">Ringing {person.displayName}…</span>
+        <span className="tile__name">
+          <PersonName userId={person.userId} name={person.displayName} before="Ringing " after="…" />
+        </span>
       </div>
     </div>
   );

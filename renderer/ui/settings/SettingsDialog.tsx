@@ -3,7 +3,9 @@ import { useId, useState } from 'react';
 import type { Settings } from '../../../preload/contract';
 import { formatBytes } from '../../call/fileTransferProtocol';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
+import type { BlockedPerson } from '../../state/blocking';
 import { Dialog } from '../Dialog';
+import { BlockedSettings } from './BlockedSettings';
 import { DeviceSelects } from './DeviceSelects';
 import { PrivacySettings } from './PrivacySettings';
 
@@ -18,10 +20,14 @@ interface SettingsDialogProps {
   onMaxFileBytes(bytes: number): Promise<void>;
   /** Relay every call through TURN (settings.relayOnly). */
   onRelayOnly(on: boolean): Promise<void>;
+  /** Settings → Blocked: settings.blockedUserIds with the names known for them. */
+  blocked?: readonly BlockedPerson[];
+  onUnblock?(person: BlockedPerson): void;
   onClose(): void;
 }
 
-export function SettingsDialog({ settings, lists, onChooseDevice, onMaxFileBytes, onRelayOnly, onClose }: SettingsDialogProps) {
+export function SettingsDialog(props: SettingsDialogProps) {
+  const { settings, lists, onChooseDevice, onMaxFileBytes, onRelayOnly, onClose } = props;
   const limitId = useId();
   const hintId = useId();
   const [limit, setLimit] = useState(String(Math.round(settings.maxFileBytes / MB)));
@@ -77,6 +83,7 @@ export function SettingsDialog({ settings, lists, onChooseDevice, onMaxFileBytes
         </div>
       </section>
       <PrivacySettings relayOnly={settings.relayOnly} onRelayOnly={onRelayOnly} />
+      {props.blocked && props.onUnblock && <BlockedSettings people={props.blocked} onUnblock={props.onUnblock} />}
     </Dialog>
   );
 }

@@ -29,6 +29,22 @@ describe('display name validation', () => {
     expect(checkDisplayName('<b>Bob</b>!')).toMatchObject({ ok: false, message: expect.stringContaining('“<”, “>”, “/”, “!”') });
   });
 
+  it('refuses names that are blank or invisible, or spill accents over their neighbours, in the protocol’s words', () => {
+    expect(checkDisplayName('\u3164')).toEqual({
+      ok: false,
+      message: 'The display name holds invisible characters (fillers or variation selectors). Type a name people can read.',
+    });
+    expect(checkDisplayName('Bob\uFE0F')).toMatchObject({ ok: false, message: expect.stringContaining('invisible characters') });
+    expect(checkDisplayName('\u0301\u0301')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('needs at least one visible letter or digit'),
+    });
+    expect(checkDisplayName('Zx\u0301\u0302\u0303\u0304d')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('stacks more than 3 accents'),
+    });
+  });
+
   it('names invisible characters by code point, so a disguised name is explained', () => {
     // U+202E RIGHT-TO-LEFT OVERRIDE would make the name read backwards in a roster.
     expect(checkDisplayName('Bob\u202Etxt')).toMatchObject({ ok: false, message: expect.stringContaining('U+202E') });

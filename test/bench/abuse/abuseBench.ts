@@ -1,0 +1,225 @@
+/**
+ * The abuse load test (issue 10's acceptance): an honest call's signal round trip
+ * (a) with no attack, (b) while one address floods handshakes, (c) while another
+ * floods invites, and (d) both at once — the server, the attacker and the honest
+ * call each in their own process, all on 127.0.0.1, bounded in time (four phases
+ * of `phaseMs`). Prints a table with each attacked phase's p99 against the quiet
+ * one, and the target: honest p99 under 50 ms while attacked, MET or MISSED.
+ * Never fails on a missed target.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { ratio, summarize, type Summary } from '../stats';
+import { startHonestCall } from './honestCall';
+import {
+  fromAttackerSchema,
+  fromServerSchema,
+  HANDSHAKE_ADDRESS,
+  INVITE_ADDRESS,
+  type Attack,
+  type AttackReport,
+  type FromAttacker,
+  type FromServer,
+  type ServerSample,
+  type ToAttacker,
+} from './messages';
+
+export const ABUSE_TARGET_P99_MS = 50;
+
+const SERVER_SCRIPT = fileURLToPath(new URL('./abuseServer.ts', import.meta.url));
+const ATTACKER_SCRIPT = fileURLToPath(new URL('./attacker.ts', import.meta.url));
+
+export interface AbusePhase {
+  name: string;
+  attacks: Attack[];
+  seconds: number;
+  rtt: Summary;
+  lost: number;
+  /** p99 of this phase / p99 of the quiet phase. */
+  p99Ratio: number;
+  health: Summary;
+  server: ServerSample;
+  attack: AttackReport | null;
+}
+
+export interface AbuseResults {
+  targetP99Ms: number;
+  phases: AbusePhase[];
+  /** Every attacked phase's honest p99 under the target. */
+  met: boolean;
+}
+
+function forkTs(script: string, args: string[]): ChildProcess {
+  return fork(script, args, { execArgv: [...process.execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+function next<T extends { type: string }, K extends T['type']>(
+  child: ChildProcess,
+  schema: z.ZodType<T>,
+  want: K,
+  what: string,
+  timeoutMs: number,
+): Promise<Extract<T, { type: K }>> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onMessage = (raw: unknown): void => {
+      const parsed = schema.safeParse(raw);
+      if (!parsed.success) return;
+      if (parsed.data.type === 'failed') {
+        done();
+        reject(new Error(`${what}: ${String((parsed.data as { message?: unknown }).message)}`));
+      } else if (parsed.data.type === want) {
+        done();
+        resolve(parsed.data as Extract<T, { type: K }>);
+      }
+    };
+    const onExit = (code: number | null): void => {
+      done();
+      reject(new Error(`${what}: the process ended (code ${code}) before answering`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`${what}: no answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+function stop(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+const PHASES: { name: string; attacks: Attack[] }[] = [
+  { name: 'a. quiet', attacks: [] },
+  { name: 'b. handshake flood', attacks: ['handshakes'] },
+  { name: 'c. invite flood', attacks: ['invites'] },
+  { name: 'd. both floods', attacks: ['handshakes', 'invites'] },
+];
+
+export async function runAbuseBench(options: { parleyBundle: string; phaseMs: number; out: string | null; log: (line: string) => void }): Promise<AbuseResults> {
+  const { log, phaseMs } = options;
+  const server = forkTs(SERVER_SCRIPT, [options.parleyBundle]);
+  const attacker = forkTs(ATTACKER_SCRIPT, []);
+  const askServer = async (): Promise<ServerSample> => {
+    const reply = next<FromServer, 'sample'>(server, fromServerSchema, 'sample', 'server sample', 30_000);
+    server.send({ type: 'measure' });
+    return (await reply).sample;
+  };
+  const tellAttacker = <K extends FromAttacker['type']>(message: ToAttacker, reply: K, timeoutMs: number) => {
+    const answer = next<FromAttacker, K>(attacker, fromAttackerSchema, reply, `attacker (${message.type})`, timeoutMs);
+    attacker.send(message);
+    return answer;
+  };
+  let honest: Awaited<ReturnType<typeof startHonestCall>> | null = null;
+  try {
+    const ready = await next<FromServer, 'ready'>(server, fromServerSchema, 'ready', 'starting the server', 60_000);
+    const prepared = await tellAttacker({ type: 'prepare', url: ready.url, password: ready.password }, 'prepared', 60_000);
+    log(`abuse: server ${ready.url}; handshake flood from ${HANDSHAKE_ADDRESS}, invite flood from ${INVITE_ADDRESS} (${prepared.callers} callers)`);
+    honest = await startHonestCall(ready.url, ready.password);
+    const phases: AbusePhase[] = [];
+    for (const phase of PHASES) {
+      log(`abuse: ${phase.name} (${phaseMs / 1000} s)…`);
+      await askServer();
+      if (phase.attacks.length > 0) await tellAttacker({ type: 'start', attacks: phase.attacks }, 'started', 10_000);
+      const sample = await honest.measure(phaseMs);
+      const attack = phase.attacks.length > 0 ? (await tellAttacker({ type: 'stop' }, 'report', 30_000)).report : null;
+      const serverSample = await askServer();
+      const rtt = summarize(sample.rttMs);
+      phases.push({
+        name: phase.name,
+        attacks: phase.attacks,
+        seconds: phaseMs / 1000,
+        rtt,
+        lost: sample.lost,
+        p99Ratio: ratio(rtt.p99, phases[0]?.rtt.p99 ?? rtt.p99),
+        health: summarize(sample.healthMs),
+        server: serverSample,
+        attack,
+      });
+    }
+    const attacked = phases.filter((p) => p.attacks.length > 0);
+    const results: AbuseResults = {
+      targetP99Ms: ABUSE_TARGET_P99_MS,
+      phases,
+      met: attacked.every((p) => p.rtt.p99 < ABUSE_TARGET_P99_MS),
+    };
+    log(`\n${formatAbuse(results)}`);
+    if (options.out !== null) {
+      mkdirSync(options.out, { recursive: true });
+      writeFileSync(join(options.out, 'abuse.json'), `${JSON.stringify(results, null, 2)}\n`);
+      log(`\nwrote ${join(options.out, 'abuse.json')}`);
+    }
+    return results;
+  } finally {
+    honest?.close();
+    stop(attacker);
+    stop(server);
+  }
+}
+
+const ms = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '—');
+const times = (n: number): string => (Number.isFinite(n) ? `${n.toFixed(2)}×` : '—');
+const perSecond = (n: number, seconds: number): string => `${Math.round(n / seconds).toLocaleString('en-US')}/s`;
+const counts = (table: Record<string, number>): string =>
+  Object.entries(table)
+    .sort((x, y) => y[1] - x[1])
+    .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+    .join(', ') || '—';
+
+function describeAttack(p: AbusePhase): string[] {
+  const a = p.attack;
+  if (a === null) return [];
+  const lines: string[] = [];
+  if (p.attacks.includes('handshakes')) {
+    lines.push(
+      `    handshakes: ${perSecond(a.connectsSent, p.seconds)} CONNECTs sent on ${a.connectionsOpened.toLocaleString('en-US')} connections; ` +
+        `answered: ${counts(a.connectAnswers)}; turned away before the WebSocket: ${a.connectionsDropped.toLocaleString('en-US')}`,
+    );
+  }
+  if (p.attacks.includes('invites')) {
+    lines.push(
+      `    invites: ${perSecond(a.invitesSent, p.seconds)} sent; answers: ${counts(a.inviteAnswers)}; ` +
+        `victim rang ${a.victimRings.toLocaleString('en-US')} times; kicked ${a.kicked}, reconnections refused ${a.reconnectsRefused.toLocaleString('en-US')}`,
+    );
+  }
+  return lines;
+}
+
+export function formatAbuse(r: AbuseResults): string {
+  const header = ['phase', 'honest RTT p50', 'p99', 'max', 'p99 / quiet', 'lost', '/healthz p99', 'server loop p99', 'server CPU', 'log lines', 'log KiB'];
+  const rows = r.phases.map((p) => [
+    p.name,
+    ms(p.rtt.p50),
+    ms(p.rtt.p99),
+    ms(p.rtt.max),
+    times(p.p99Ratio),
+    String(p.lost),
+    ms(p.health.p99),
+    ms(p.server.loopDelayP99Ms),
+    `${Math.round((100 * p.server.cpuMs) / Math.max(1, p.server.wallMs))}%`,
+    p.server.logLines.toLocaleString('en-US'),
+    (p.server.logBytes / 1024).toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const out = ['== abuse: an honest call while the server is attacked ==', line(header)];
+  for (const [i, p] of r.phases.entries()) {
+    out.push(line(rows[i] as string[]));
+    out.push(...describeAttack(p));
+  }
+  const attacked = r.phases.filter((p) => p.attacks.length > 0);
+  out.push(
+    '',
+    `target: honest signal round trip p99 < ${r.targetP99Ms} ms while attacked — ${r.met ? 'MET' : 'MISSED'} ` +
+      `(${attacked.map((p) => `${p.name.slice(3)} ${ms(p.rtt.p99)}`).join(', ')})`,
+  );
+  return out.join('\n');
+}
