@@ -103,6 +103,8 @@ export class ConnectionGate {
   onEngineConnection = (conn: GateConn & { request: IncomingMessage | null }): void => {
     const admission = conn.request ? this.byRequest.get(conn.request) : undefined;
     if (admission === undefined) return;
+    // engine.io keeps the upgrade request for the connection's life (handshakeRelease.ts): let go of it here.
+    if (conn.request) this.byRequest.delete(conn.request);
     this.byConn.set(conn, admission);
     const { key } = admission;
     if (key === null || admission.refusal !== null) return;

@@ -17,6 +17,9 @@ import { attachConnectionGate, type IoServer } from './socketServer';
 import { startStandalone, type NodeRole } from './standalone';
 import { SERVER_VERSION } from './version';
 
+/** engine.io's Server.errors.FORBIDDEN: what allowRequest's refusals are reported as. */
+const ENGINE_FORBIDDEN = 4;
+
 export interface SignalingServer {
   /** e.g. http://127.0.0.1:54321 */
   readonly url: string;
@@ -68,6 +71,8 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   });
 
   io.engine.on('connection_error', (err: { code?: number; message?: string }) => {
+    // FORBIDDEN is the connection gate's own refusal, already logged once per address per window.
+    if (err.code === ENGINE_FORBIDDEN) return;
     log.debug({ code: err.code, message: err.message }, 'engine connection refused');
   });
   io.engine.on('connection', gate.onEngineConnection);

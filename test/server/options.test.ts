@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSignalingServer, DEFAULT_PORT, type SignalingServerOptions } from '../../signaling-server/index';
+import { DEFAULT_ADDRESS_LIMITS, resolveOptions } from '../../signaling-server/options';
 import { cleanup, connectClient, startServer } from './harness';
 
 afterEach(cleanup);
@@ -20,6 +21,11 @@ describe('server options', () => {
     [{ redisUrl: 'http://redis.example:6379' }, 'redisUrl'],
     [{ redisUrl: 'redis://' }, 'redisUrl'],
     [{ redisUrl: 'localhost:6379' }, 'redisUrl'],
+    [{ addressLimits: { maxConnections: 0, connectionsPerMinute: 60, connectionBurst: 30, failedHandshakesPerMinute: 10 } }, 'addressLimits.maxConnections'],
+    [{ addressLimits: { maxConnections: 100 } }, 'addressLimits.connectionsPerMinute'],
+    [{ trustedProxies: [''] }, 'trustedProxies'],
+    [{ allowedHosts: [''] }, 'allowedHosts'],
+    [{ limitLoopback: 'yes' }, 'limitLoopback'],
   ])('refuses %j, naming the option', async (options, name) => {
     const attempt = createSignalingServer({ port: 0, logLevel: 'silent', ...(options as SignalingServerOptions) });
     await expect(attempt).rejects.toThrow(name);
@@ -47,5 +53,15 @@ describe('server options', () => {
     expect(await alice.next('server:shutdown')).toMatchObject({ message: expect.any(String) });
     await alice.disconnected();
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('per-address options', () => {
+  it('default to DEFAULT_ADDRESS_LIMITS, loopback proxies, loopback exempt and any host', () => {
+    const options = resolveOptions({});
+    expect(options.addressLimits).toEqual(DEFAULT_ADDRESS_LIMITS);
+    expect(options.trustedProxies).toEqual(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+    expect(options.limitLoopback).toBe(false);
+    expect(options.allowedHosts).toBeUndefined();
   });
 });
