@@ -29,6 +29,7 @@ import { APP_SCHEME, isAppUrl } from './appUrl';
 import { DisplayMediaService } from './capture/displayMediaHandler';
 import { DEEP_LINK_SCHEME, DeepLinkRouter, deepLinkFromArgv } from './deepLinks/deepLinks';
 import { EmbeddedServer } from './embeddedServer';
+import { DownloadService } from './files/downloadService';
 import { createDesktopHost, registerDesktopHost } from './ipc/desktopHost';
 import { IpcRegistry } from './ipc/ipcRegistry';
 import { createMainLogger } from './logger';
@@ -175,6 +176,18 @@ async function start(): Promise<void> {
     logger,
   });
 
+  const downloads = new DownloadService({
+    dir: app.getPath('userData'),
+    defaultFolder: app.getPath('downloads'),
+    maxBytes: () => storage.getSettings().maxFileBytes,
+    showOpenDialog: (options) =>
+      mainWindow !== null && !mainWindow.isDestroyed() ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options),
+    showItemInFolder: (path) => shell.showItemInFolder(path),
+    notify,
+    logger,
+  });
+  await downloads.load();
+
   const server = new EmbeddedServer({
     createServer: createSignalingServer,
     clientDir: existsSync(paths.rendererDir) ? paths.rendererDir : null,
@@ -203,6 +216,7 @@ async function start(): Promise<void> {
     createDesktopHost({
       storage,
       server,
+      downloads,
       appInfo: () => ({
         host: 'desktop',
         version: app.getVersion(),
@@ -263,6 +277,7 @@ async function start(): Promise<void> {
       onClosed: () => {
         mainWindow = null;
         display.dispose();
+        void downloads.abortAll(); // nothing half-written stays behind
       },
       logger,
     });
@@ -305,7 +320,7 @@ async function start(): Promise<void> {
     tray.dispose();
     registry.dispose();
     // Close the server's sockets before exit, but never hang the quit on it.
-    const stopped = Promise.race([server.stop(), new Promise((done) => setTimeout(done, 3000))]);
+    const stopped = Promise.race([Promise.all([server.stop(), downloads.abortAll()]), new Promise((done) => setTimeout(done, 3000))]);
     void stopped.finally(() => {
       logger.flush();
       app.quit();

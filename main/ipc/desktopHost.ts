@@ -14,6 +14,7 @@ import {
   type SettingsPatch,
 } from '../../preload/contract';
 import type { EmbeddedServer } from '../embeddedServer';
+import type { DownloadService } from '../files/downloadService';
 import { safeExternalUrl } from '../security/navigationPolicy';
 import type { HostStorage } from '../storage/hostStorage';
 import type { IpcRegistry } from './ipcRegistry';
@@ -23,6 +24,8 @@ export type HostMethods = Omit<ParleyBridge, 'onCallRequested' | 'onCallAction' 
 export interface DesktopHostOptions {
   storage: HostStorage;
   server: Pick<EmbeddedServer, 'endpoint'>;
+  /** Received files written to disk (files/downloadService.ts). */
+  downloads: Pick<DownloadService, 'begin' | 'write' | 'finish' | 'abort' | 'reveal' | 'folder' | 'chooseFolder'>;
   appInfo(): AppInfo;
   /** Tray, power blocker, notifications and the event queue follow the report. */
   onCallState(report: CallStateReport): void;
@@ -58,6 +61,13 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
       await options.openExternal(safe);
     },
     chooseScreenSource: (choice) => options.chooseScreenSource(choice),
+    beginDownload: (request) => options.downloads.begin(request),
+    writeDownload: (request) => options.downloads.write(request),
+    finishDownload: (request) => options.downloads.finish(request),
+    abortDownload: (request) => options.downloads.abort(request),
+    revealDownload: (request) => options.downloads.reveal(request),
+    getDownloadFolder: async () => options.downloads.folder(),
+    chooseDownloadFolder: () => options.downloads.chooseFolder(),
   };
 }
 
@@ -75,6 +85,13 @@ export function registerDesktopHost(registry: IpcRegistry, host: HostMethods): v
   registry.handle(INVOKE_CHANNELS.clearHistory, () => host.clearHistory());
   registry.handle(INVOKE_CHANNELS.showIncomingCall, (notice) => host.showIncomingCall(notice));
   registry.handle(INVOKE_CHANNELS.openExternal, (url) => host.openExternal(url));
+  registry.handle(INVOKE_CHANNELS.beginDownload, (request) => host.beginDownload(request));
+  registry.handle(INVOKE_CHANNELS.writeDownload, (request) => host.writeDownload(request));
+  registry.handle(INVOKE_CHANNELS.finishDownload, (request) => host.finishDownload(request));
+  registry.handle(INVOKE_CHANNELS.abortDownload, (request) => host.abortDownload(request));
+  registry.handle(INVOKE_CHANNELS.revealDownload, (request) => host.revealDownload(request));
+  registry.handle(INVOKE_CHANNELS.getDownloadFolder, () => host.getDownloadFolder());
+  registry.handle(INVOKE_CHANNELS.chooseDownloadFolder, () => host.chooseDownloadFolder());
   registry.on(SEND_CHANNELS.reportCallState, (report) => host.reportCallState(report));
   registry.on(SEND_CHANNELS.dismissIncomingCall, (callId) => host.dismissIncomingCall(callId));
   registry.on(SEND_CHANNELS.chooseScreenSource, (choice) => host.chooseScreenSource(choice));

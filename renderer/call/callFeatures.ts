@@ -8,7 +8,7 @@ import { isInCall, type CallState, type SelfRef } from './callState';
 import { ChatRoom } from './chatRoom';
 import { featureConnection } from './featureConnection';
 import type { CallFeaturesController, FeaturesView } from './featureTypes';
-import { FileTransfers } from './fileTransfers';
+import { FileTransfers, type ReceivedFileHost } from './fileTransfers';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
 import { PeerChannels } from './peerChannels';
@@ -28,6 +28,8 @@ export interface CallFeaturesOptions {
   /** The connections to the call's members, by deviceId (for stats). */
   connections(): Iterable<[string, PeerConnectionLike]>;
   maxFileBytes(): number;
+  /** Desktop: the host writes received files to disk. Absent: they are kept in memory (the browser). */
+  downloads?: ReceivedFileHost | null;
   now(): number;
   statsPollMs?: number;
   /** Problems nobody can act on in the moment (a refused setParameters); for the console. */
@@ -73,6 +75,8 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     peerName: (deviceId) => names.get(deviceId) ?? 'Someone',
     newId: randomId,
     onChange: changed,
+    downloads: options.downloads ?? null,
+    onError: reportError,
   });
   const channels = new PeerChannels({
     ready: (link) => {
@@ -211,8 +215,11 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     },
 
     sendFile: (file) => files.send(file),
+    acceptTransfer: (key) => files.accept(key),
+    declineTransfer: (key) => files.decline(key),
     cancelTransfer: (key) => files.cancel(key),
     dismissTransfer: (key) => files.dismiss(key),
+    revealTransfer: (key) => files.reveal(key),
 
     async switchDevice(device, deviceId) {
       if (!inCall) return false;

@@ -41,8 +41,13 @@ export interface CallFeaturesController {
   setChatOpen(open: boolean): void;
   /** Sends to every member; throws a readable Error (over the size limit, nobody to send to). */
   sendFile(file: FileLike): Promise<void>;
+  /** Accepts an incoming file offer; throws a readable Error when the call has no room left for it. */
+  acceptTransfer(key: string): Promise<void>;
+  declineTransfer(key: string): void;
   cancelTransfer(key: string): void;
   dismissTransfer(key: string): void;
+  /** Shows a received file in the system's file manager (desktop, where files are saved to disk). */
+  revealTransfer(key: string): Promise<void>;
   /** Puts another microphone or camera in use mid-call (replaceTrack). False: nothing to switch. */
   switchDevice(device: 'microphone' | 'camera', deviceId: string | null): Promise<boolean>;
 }

@@ -7,39 +7,18 @@
  * One outgoing transfer is on the wire at a time (the others wait in a queue) and
  * the peer does the same, so binary chunks need no header: they belong to the
  * incoming transfer accepted last. After a cancel, chunks that were already on
- * their way are dropped until the next offer.
+ * their way are dropped until the next offer. The receiving half, with the
+ * person's Accept / Decline, is fileTransferIncoming.ts.
  */
-import { FileAssembly } from './fileTransferReceive';
-import { encodeFileMessage, parseFileMessage, PROGRESS_STEP_BYTES, type FileMessage } from './fileTransferProtocol';
+import type { OpenSink } from './fileSink';
+import { TransferBook, TERMINAL, type Transfer, type TransferProblem } from './fileTransferBook';
+import { IncomingFiles, type IncomingOffer, type OfferRefusal } from './fileTransferIncoming';
+import { encodeFileMessage, OFFER_SENDER_GRACE_MS, OFFER_TTL_MS, parseFileMessage, type FileMessage } from './fileTransferProtocol';
 import { pumpChunks, type ChunkChannel } from './fileTransferSend';
+import { realTimers, type Timers } from './iceRecovery';
 
-export type TransferStatus = 'waiting' | 'sending' | 'receiving' | 'verifying' | 'done' | 'cancelled' | 'rejected' | 'failed';
-
-/** Why a transfer did not arrive; the UI turns this into words (transferText.ts). */
-export type TransferProblem =
-  | { kind: 'cancelled'; by: 'me' | 'peer' }
-  /** Rejected for size: `limit` is the receiver's (mine for an incoming file, theirs for an outgoing one). */
-  | { kind: 'too_large'; limit: number }
-  | { kind: 'busy' }
-  /** The received bytes do not match the SHA-256 of the offer (incoming), or the peer's copy did not (outgoing). */
-  | { kind: 'checksum' }
-  | { kind: 'connection' }
-  /** The peer broke the protocol (more bytes than announced, an oversized chunk, a short file). */
-  | { kind: 'protocol' };
-
-export interface Transfer {
-  id: string;
-  direction: 'out' | 'in';
-  name: string;
-  size: number;
-  mime: string;
-  /** Bytes moved so far. */
-  bytes: number;
-  status: TransferStatus;
-  problem: TransferProblem | null;
-  /** The verified file: incoming transfers that are done, only. */
-  data: Uint8Array<ArrayBuffer> | null;
-}
+export type { Transfer, TransferProblem, TransferStatus } from './fileTransferBook';
+export type { IncomingOffer, OfferRefusal } from './fileTransferIncoming';
 
 export interface OutgoingFile {
   id: string;
@@ -56,41 +35,53 @@ export interface FileChannel extends ChunkChannel {
 
 export interface FileLinkOptions {
   channel: FileChannel;
-  /** Largest incoming file accepted (settings.maxFileBytes), read at each offer. */
-  maxFileBytes(): number;
+  /** Checks an offer as it arrives (size limit, room left): null to ask the person. */
+  screen(offer: IncomingOffer): OfferRefusal | null;
+  /** Where an accepted file's bytes go; throws a person-readable Error when there is nowhere. */
+  openSink: OpenSink;
   onUpdate(transfer: Transfer): void;
-  digest?(bytes: Uint8Array<ArrayBuffer>): Promise<string>;
+  timers?: Timers;
+  /** How long an offer waits for the person's answer (default OFFER_TTL_MS). */
+  offerTtlMs?: number;
 }
-
-const TERMINAL: ReadonlySet<TransferStatus> = new Set(['done', 'cancelled', 'rejected', 'failed']);
 
 interface Sending {
   file: OutgoingFile;
   abort: AbortController;
   pumping: boolean;
   cancelledBy: 'me' | 'peer' | null;
-}
-
-interface Receiving {
-  id: string;
-  assembly: FileAssembly;
-  reported: number;
+  /** Gives up on an offer nobody answers. */
+  timer: unknown;
 }
 
 export class FileLink {
-  private readonly transfers = new Map<string, Transfer>();
+  private readonly book: TransferBook;
+  private readonly incoming: IncomingFiles;
+  private readonly timers: Timers;
+  private readonly offerTtlMs: number;
   private readonly queue: OutgoingFile[] = [];
   private sending: Sending | null = null;
-  private receiving: Receiving | null = null;
   private closed = false;
 
-  constructor(private readonly options: FileLinkOptions) {}
+  constructor(private readonly options: FileLinkOptions) {
+    this.book = new TransferBook(options.onUpdate);
+    this.timers = options.timers ?? realTimers;
+    this.offerTtlMs = options.offerTtlMs ?? OFFER_TTL_MS;
+    this.incoming = new IncomingFiles({
+      book: this.book,
+      post: (message) => this.post(message),
+      screen: options.screen,
+      openSink: options.openSink,
+      timers: this.timers,
+      offerTtlMs: this.offerTtlMs,
+    });
+  }
 
   /** Queues a file for this peer; it is offered when the transfers before it are through. */
   send(file: OutgoingFile): void {
     if (this.closed) return;
     this.queue.push(file);
-    this.set({
+    this.book.set({
       id: file.id,
       direction: 'out',
       name: file.name,
@@ -99,9 +90,19 @@ export class FileLink {
       bytes: 0,
       status: 'waiting',
       problem: null,
-      data: null,
+      file: null,
     });
     this.next();
+  }
+
+  /** The person accepted the incoming offer `id`. */
+  accept(id: string): Promise<void> {
+    return this.closed ? Promise.resolve() : this.incoming.accept(id);
+  }
+
+  /** The person declined the incoming offer `id`. */
+  decline(id: string): void {
+    if (!this.closed) this.incoming.decline(id);
   }
 
   /** Stops a transfer from this side, whichever way it goes; the peer is told. */
@@ -109,7 +110,7 @@ export class FileLink {
     const queued = this.queue.findIndex((f) => f.id === id);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
-      this.finish(id, 'cancelled', { kind: 'cancelled', by: 'me' });
+      this.book.finish(id, 'cancelled', { kind: 'cancelled', by: 'me' });
       return;
     }
     if (this.sending?.file.id === id) {
@@ -118,19 +119,19 @@ export class FileLink {
       if (sending.pumping) {
         sending.abort.abort(); // the pump returns 'cancelled' and run() tells the peer
       } else {
-        this.sending = null;
+        this.stopOffer(sending);
         this.post({ type: 'cancel', id });
-        this.finish(id, 'cancelled', { kind: 'cancelled', by: 'me' });
+        this.book.finish(id, 'cancelled', { kind: 'cancelled', by: 'me' });
         this.next();
       }
       return;
     }
-    if (this.receiving?.id === id) {
-      this.receiving.assembly.discard();
-      this.receiving = null;
-      this.post({ type: 'cancel', id });
-      this.finish(id, 'cancelled', { kind: 'cancelled', by: 'me' });
-    }
+    this.incoming.cancel(id);
+  }
+
+  /** Forgets a finished transfer (dismissed from the list). */
+  forget(id: string): void {
+    this.book.forget(id);
   }
 
   /** One message from the channel: text is a control message, binary a chunk. */
@@ -140,7 +141,7 @@ export class FileLink {
       const message = parseFileMessage(data);
       if (message) void this.onMessage(message);
     } else if (data instanceof ArrayBuffer) {
-      this.onChunk(data);
+      this.incoming.onChunk(data);
     }
   }
 
@@ -148,13 +149,13 @@ export class FileLink {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.sending) this.timers.clearTimeout(this.sending.timer);
     this.sending?.abort.abort();
     this.sending = null;
-    this.receiving?.assembly.discard();
-    this.receiving = null;
+    this.incoming.close();
     this.queue.length = 0;
-    for (const t of [...this.transfers.values()]) {
-      if (!TERMINAL.has(t.status)) this.finish(t.id, 'failed', { kind: 'connection' });
+    for (const t of this.book.all()) {
+      if (!TERMINAL.has(t.status)) this.book.finish(t.id, 'failed', { kind: 'connection' });
     }
   }
 
@@ -162,33 +163,43 @@ export class FileLink {
     if (this.closed || this.sending) return;
     const file = this.queue.shift();
     if (!file) return;
-    this.sending = { file, abort: new AbortController(), pumping: false, cancelledBy: null };
-    this.post({
-      type: 'offer',
-      id: file.id,
-      name: file.name,
-      size: file.bytes.byteLength,
-      mime: file.mime,
-      sha256: file.sha256,
-    });
+    const timer = this.timers.setTimeout(() => this.offerExpired(file.id), this.offerTtlMs + OFFER_SENDER_GRACE_MS);
+    this.sending = { file, abort: new AbortController(), pumping: false, cancelledBy: null, timer };
+    this.post({ type: 'offer', id: file.id, name: file.name, size: file.bytes.byteLength, mime: file.mime, sha256: file.sha256 });
+  }
+
+  /** The receiver never answered (its own expiry was lost): withdraw the offer. */
+  private offerExpired(id: string): void {
+    const sending = this.sending;
+    if (sending?.file.id !== id || sending.pumping) return;
+    this.stopOffer(sending);
+    this.post({ type: 'cancel', id });
+    this.book.finish(id, 'rejected', { kind: 'expired' });
+    this.next();
+  }
+
+  private stopOffer(sending: Sending): void {
+    this.timers.clearTimeout(sending.timer);
+    if (this.sending === sending) this.sending = null;
   }
 
   private async run(sending: Sending): Promise<void> {
     const { file } = sending;
+    this.timers.clearTimeout(sending.timer);
     sending.pumping = true;
-    this.patch(file.id, { status: 'sending' });
+    this.book.patch(file.id, { status: 'sending' });
     const outcome = await pumpChunks(file.bytes, this.options.channel, {
       signal: sending.abort.signal,
-      onProgress: (bytes) => this.patch(file.id, { bytes }),
+      onProgress: (bytes) => this.book.patch(file.id, { bytes }),
     });
     if (this.closed) return;
     if (this.sending === sending) this.sending = null;
     if (outcome === 'sent') {
       this.post({ type: 'end', id: file.id });
-      this.patch(file.id, { status: 'verifying' });
+      this.book.patch(file.id, { status: 'verifying' });
     } else if (outcome === 'cancelled') {
       if (sending.cancelledBy === 'me') this.post({ type: 'cancel', id: file.id });
-      this.finish(file.id, 'cancelled', { kind: 'cancelled', by: sending.cancelledBy ?? 'me' });
+      this.book.finish(file.id, 'cancelled', { kind: 'cancelled', by: sending.cancelledBy ?? 'me' });
     } else {
       this.close();
       return;
@@ -200,61 +211,31 @@ export class FileLink {
     const { id } = message;
     switch (message.type) {
       case 'offer':
-        return this.onOffer(message);
+        this.incoming.onOffer(message);
+        return;
       case 'accept':
         if (this.sending?.file.id === id && !this.sending.pumping) await this.run(this.sending);
         return;
-      case 'reject':
-        if (this.sending?.file.id !== id || this.sending.pumping) return;
-        this.sending = null;
-        this.finish(
-          id,
-          'rejected',
-          message.reason === 'too_large' ? { kind: 'too_large', limit: message.limit ?? 0 } : { kind: 'busy' },
-        );
+      case 'reject': {
+        const sending = this.sending;
+        if (sending?.file.id !== id || sending.pumping) return;
+        this.stopOffer(sending);
+        this.book.finish(id, 'rejected', rejectionProblem(message));
         this.next();
         return;
+      }
       case 'cancel':
         return this.onPeerCancel(id);
       case 'end':
-        return this.onEnd(id);
+        return this.incoming.onEnd(id, () => this.closed);
       case 'result': {
-        const t = this.transfers.get(id);
+        const t = this.book.get(id);
         if (t?.direction !== 'out' || t.status !== 'verifying') return;
-        if (message.ok) this.finish(id, 'done', null);
-        else this.finish(id, 'failed', { kind: 'checksum' });
+        if (message.ok) this.book.finish(id, 'done', null);
+        else this.book.finish(id, 'failed', { kind: 'checksum' });
         return;
       }
     }
-  }
-
-  private onOffer(offer: Extract<FileMessage, { type: 'offer' }>): void {
-    const { id } = offer;
-    // A second offer before the first ended, or an id we already know: not ours to take.
-    if (this.receiving || this.transfers.has(id)) {
-      this.post({ type: 'reject', id, reason: 'busy' });
-      return;
-    }
-    const base: Transfer = {
-      id,
-      direction: 'in',
-      name: offer.name,
-      size: offer.size,
-      mime: offer.mime,
-      bytes: 0,
-      status: 'receiving',
-      problem: null,
-      data: null,
-    };
-    const limit = this.options.maxFileBytes();
-    if (offer.size > limit) {
-      this.set({ ...base, status: 'rejected', problem: { kind: 'too_large', limit } });
-      this.post({ type: 'reject', id, reason: 'too_large', limit });
-      return;
-    }
-    this.receiving = { id, assembly: new FileAssembly(offer.size, offer.sha256, this.options.digest), reported: 0 };
-    this.set(base);
-    this.post({ type: 'accept', id });
   }
 
   private onPeerCancel(id: string): void {
@@ -264,51 +245,16 @@ export class FileLink {
       if (sending.pumping) {
         sending.abort.abort();
       } else {
-        this.sending = null;
-        this.finish(id, 'cancelled', { kind: 'cancelled', by: 'peer' });
+        this.stopOffer(sending);
+        this.book.finish(id, 'cancelled', { kind: 'cancelled', by: 'peer' });
         this.next();
       }
       return;
     }
-    if (this.receiving?.id === id) {
-      this.receiving.assembly.discard();
-      this.receiving = null;
-      this.finish(id, 'cancelled', { kind: 'cancelled', by: 'peer' });
-      return;
-    }
+    if (this.incoming.onPeerCancel(id)) return;
     // Cancelled while we were confirming: they gave up on it.
-    const t = this.transfers.get(id);
-    if (t && t.direction === 'out' && t.status === 'verifying') this.finish(id, 'cancelled', { kind: 'cancelled', by: 'peer' });
-  }
-
-  private onChunk(chunk: ArrayBuffer): void {
-    const receiving = this.receiving;
-    if (!receiving) return; // the tail of a cancelled transfer, or nothing we accepted
-    const verdict = receiving.assembly.add(chunk);
-    if (verdict !== 'ok') {
-      receiving.assembly.discard();
-      this.receiving = null;
-      this.post({ type: 'cancel', id: receiving.id });
-      this.finish(receiving.id, 'failed', { kind: 'protocol' });
-      return;
-    }
-    const { received, size } = receiving.assembly;
-    if (received - receiving.reported >= PROGRESS_STEP_BYTES || received === size) {
-      receiving.reported = received;
-      this.patch(receiving.id, { bytes: received });
-    }
-  }
-
-  private async onEnd(id: string): Promise<void> {
-    const receiving = this.receiving;
-    if (receiving?.id !== id) return;
-    this.receiving = null;
-    this.patch(id, { status: 'verifying', bytes: receiving.assembly.received });
-    const result = await receiving.assembly.finish();
-    if (this.closed || this.transfers.get(id)?.status !== 'verifying') return;
-    this.post({ type: 'result', id, ok: result.ok });
-    if (result.ok) this.finish(id, 'done', null, result.bytes);
-    else this.finish(id, 'failed', { kind: result.reason === 'checksum' ? 'checksum' : 'protocol' });
+    const t = this.book.get(id);
+    if (t && t.direction === 'out' && t.status === 'verifying') this.book.finish(id, 'cancelled', { kind: 'cancelled', by: 'peer' });
   }
 
   private post(message: FileMessage): void {
@@ -319,25 +265,22 @@ export class FileLink {
       // Closing under us: the 'close' event fails what is left.
     }
   }
+}
 
-  private set(transfer: Transfer): void {
-    this.transfers.set(transfer.id, transfer);
-    this.options.onUpdate(transfer);
-  }
-
-  private patch(id: string, patch: Partial<Transfer>): void {
-    const t = this.transfers.get(id);
-    if (t && !TERMINAL.has(t.status)) this.set({ ...t, ...patch });
-  }
-
-  private finish(
-    id: string,
-    status: TransferStatus,
-    problem: TransferProblem | null,
-    data: Uint8Array<ArrayBuffer> | null = null,
-  ): void {
-    const t = this.transfers.get(id);
-    if (!t || TERMINAL.has(t.status)) return;
-    this.set({ ...t, status, problem, data, bytes: status === 'done' ? t.size : t.bytes });
+/** The receiver's "no" to an outgoing offer, as a problem the sender's list shows. */
+function rejectionProblem(message: Extract<FileMessage, { type: 'reject' }>): TransferProblem {
+  switch (message.reason) {
+    case 'too_large':
+      return { kind: 'too_large', limit: message.limit ?? 0 };
+    case 'no_room':
+      return { kind: 'no_room', limit: message.limit ?? 0 };
+    case 'declined':
+      return { kind: 'declined', by: 'peer' };
+    case 'expired':
+      return { kind: 'expired' };
+    case 'failed':
+      return { kind: 'storage', message: '' };
+    case 'busy':
+      return { kind: 'busy' };
   }
 }

@@ -5,13 +5,18 @@
  * ordered and reliable), so a chunk belongs to the transfer that was accepted last.
  *
  *   sender                               receiver
- *   offer {id,name,size,mime,sha256} ─▶  within its limit?  ─▶ accept | reject(too_large, limit)
- *   chunk, chunk, … (binary, 16 KiB)  ─▶  counted, kept
+ *   offer {id,name,size,mime,sha256} ─▶  over a limit? ─▶ reject(too_large | no_room) at once
+ *                                        otherwise the person is asked (name, size, sender):
+ *                           ◀── accept   Accept
+ *                           ◀── reject(declined)   Decline
+ *                           ◀── reject(expired)    no answer within OFFER_TTL_MS
+ *   chunk, chunk, … (binary, 16 KiB)  ─▶  counted, hashed, kept (memory or disk)
  *   end {id}                          ─▶  size and SHA-256 checked ─▶ result {ok}
  *   cancel {id}  ◀──────── either side, any time ────────▶ cancel {id}
  *
- * Everything that arrives is outside input: text is parsed by `fileMessageSchema`,
- * binary is checked against what the accepted offer announced.
+ * Nothing but the offer crosses before Accept: chunks for a transfer that is not
+ * accepted are dropped. Everything that arrives is outside input: text is parsed by
+ * `fileMessageSchema`, binary is checked against what the accepted offer announced.
  */
 import { z } from 'zod';
 
@@ -28,6 +33,20 @@ export const LOW_WATER_BYTES = 256 * 1024;
 export const MAX_CHUNK_BYTES = 64 * 1024;
 /** Progress is reported every this many bytes (and at the end), not per chunk. */
 export const PROGRESS_STEP_BYTES = 256 * 1024;
+/** An offer nobody answers expires on the receiving side after this long… */
+export const OFFER_TTL_MS = 2 * 60_000;
+/** …and the sender gives up a little later, in case the receiver's "expired" was lost with its connection. */
+export const OFFER_SENDER_GRACE_MS = 15_000;
+/**
+ * What one call may hold in this window's memory (files received and being
+ * received), unless the size limit is set higher: then one file of the limit's size
+ * still fits.
+ */
+export const CALL_MEMORY_BYTES = 256 * 1024 * 1024;
+
+export function callMemoryCap(maxFileBytes: number): number {
+  return Math.max(CALL_MEMORY_BYTES, maxFileBytes);
+}
 
 const idSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
@@ -45,8 +64,14 @@ export const fileMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('reject'),
     id: idSchema,
-    reason: z.enum(['too_large', 'busy']),
-    /** The receiver's size limit in bytes (too_large). */
+    /**
+     * too_large: over the receiver's size limit; no_room: the receiver's call holds
+     * too much already; busy: an offer was already pending; declined: the person
+     * said no; expired: nobody answered in time; failed: the receiver could not
+     * store it (no download folder, disk full).
+     */
+    reason: z.enum(['too_large', 'busy', 'declined', 'expired', 'no_room', 'failed']),
+    /** The receiver's size limit in bytes (too_large), or its call's memory cap (no_room). */
     limit: z.number().int().nonnegative().optional(),
   }),
   z.strictObject({ type: z.literal('end'), id: idSchema }),

@@ -1,12 +1,18 @@
 /**
  * The call's file transfers: one FileLink per ready peer, a file sent to every
  * member (one transfer per peer, as the connections are one per peer), and the list
- * the UI shows with progress. A received file is handed out as a Blob only after its
- * SHA-256 matched, under a sanitised name and as application/octet-stream whatever
- * type the sender claimed, so opening it can never run it in Parley's origin.
+ * the UI shows with progress and the Accept / Decline of incoming offers.
+ *
+ * Where received files go: on the desktop, to disk through the host (main names,
+ * writes and hashes them); in the browser, into one Blob each, under a sanitised
+ * name and as application/octet-stream whatever type the sender claimed, so opening
+ * it can never run it in Parley's origin. What a call holds in memory (received and
+ * being received) is capped; dismissing a file from the list frees it.
  */
-import { FileLink, type Transfer } from './fileTransferLink';
-import { formatBytes, sanitizeFileName, sha256Hex } from './fileTransferProtocol';
+import { DiskSink, MemorySink, type DownloadHost, type FileSink, type IncomingFileInfo } from './fileSink';
+import { FileLink, type IncomingOffer, type OfferRefusal, type Transfer } from './fileTransferLink';
+import { callMemoryCap, formatBytes, sanitizeFileName, sha256Hex } from './fileTransferProtocol';
+import type { Timers } from './iceRecovery';
 import type { ReadyLink } from './peerChannels';
 
 export interface TransferPeer {
@@ -15,12 +21,14 @@ export interface TransferPeer {
   displayName: string;
 }
 
-export interface TransferView extends Omit<Transfer, 'data'> {
+export interface TransferView extends Omit<Transfer, 'file'> {
   /** Unique in the list: the peer's deviceId and the transfer id. */
   key: string;
   peer: TransferPeer;
-  /** The verified file to save (incoming, done). */
+  /** The verified file to save (incoming, done, in memory). */
   blob: Blob | null;
+  /** Where the verified file was saved (incoming, done, desktop). */
+  savedPath: string | null;
   /** The name to save it under. */
   saveName: string;
 }
@@ -33,18 +41,34 @@ export interface FileLike {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
+/** The host's download methods (desktop), with "show in folder". */
+export interface ReceivedFileHost extends DownloadHost {
+  revealDownload(request: { id: string }): Promise<void>;
+}
+
 export interface FileTransfersOptions {
   maxFileBytes(): number;
   peerName(deviceId: string): string;
   newId(): string;
   onChange(): void;
   digest?(bytes: Uint8Array<ArrayBuffer>): Promise<string>;
+  /** Desktop: received files are written to disk by the host. Absent: they are kept in memory. */
+  downloads?: ReceivedFileHost | null;
+  timers?: Timers;
+  offerTtlMs?: number;
+  /** What the call may hold in memory; default callMemoryCap(maxFileBytes). */
+  memoryCap?(): number;
+  /** Host failures nobody can act on in the moment; for the console. */
+  onError?(error: unknown): void;
 }
 
 const MAX_LISTED = 200;
+/** Incoming files in these states occupy memory (in the browser). */
+const HELD: ReadonlySet<string> = new Set(['receiving', 'verifying', 'done']);
 
 export class FileTransfers {
   private readonly links = new Map<string, { link: FileLink; peer: TransferPeer }>();
+  private readonly downloadIds = new Map<string, string>();
   private views: readonly TransferView[] = [];
 
   constructor(private readonly options: FileTransfersOptions) {}
@@ -53,14 +77,26 @@ export class FileTransfers {
     return this.views;
   }
 
+  /** Bytes of received (and being received) files this call holds in memory. */
+  memoryHeld(): number {
+    if (this.options.downloads) return 0;
+    return this.views.reduce((sum, v) => (v.direction === 'in' && HELD.has(v.status) ? sum + v.size : sum), 0);
+  }
+
+  memoryCap(): number {
+    return this.options.memoryCap?.() ?? callMemoryCap(this.options.maxFileBytes());
+  }
+
   ready(link: ReadyLink): void {
     this.gone(link.deviceId);
     const peer: TransferPeer = { deviceId: link.deviceId, userId: link.userId, displayName: this.options.peerName(link.deviceId) };
     const fileLink = new FileLink({
       channel: link.files,
-      maxFileBytes: this.options.maxFileBytes,
+      screen: (offer) => this.screen(offer),
+      openSink: (file) => this.openSink(file),
       onUpdate: (transfer) => this.update(peer, transfer),
-      ...(this.options.digest ? { digest: this.options.digest } : {}),
+      ...(this.options.timers ? { timers: this.options.timers } : {}),
+      ...(this.options.offerTtlMs ? { offerTtlMs: this.options.offerTtlMs } : {}),
     });
     this.links.set(link.deviceId, { link: fileLink, peer });
   }
@@ -99,7 +135,32 @@ export class FileTransfers {
     }
     const sha256 = await (this.options.digest ?? sha256Hex)(bytes);
     const name = sanitizeFileName(file.name);
+    // One copy of the bytes, shared by every peer's transfer; it goes when the last one is through.
     for (const { link } of targets) link.send({ id: this.options.newId(), name, mime: file.type.slice(0, 255), bytes, sha256 });
+  }
+
+  /**
+   * The person accepted an incoming offer. Throws a readable Error when the call
+   * has no room left for it in memory (the offer stays, so they can make room).
+   */
+  async accept(key: string): Promise<void> {
+    const view = this.views.find((v) => v.key === key);
+    if (view?.status !== 'offered') return;
+    if (!this.options.downloads) {
+      const cap = this.memoryCap();
+      const held = this.memoryHeld();
+      if (held + view.size > cap) {
+        throw new Error(
+          `“${view.name}” (${formatBytes(view.size)}) does not fit: this call already holds ${formatBytes(held)} of received files and keeps at most ${formatBytes(cap)} in memory. Save and remove some files from the list, then accept again.`,
+        );
+      }
+    }
+    await this.links.get(view.peer.deviceId)?.link.accept(view.id);
+  }
+
+  decline(key: string): void {
+    const view = this.views.find((v) => v.key === key);
+    if (view) this.links.get(view.peer.deviceId)?.link.decline(view.id);
   }
 
   cancel(key: string): void {
@@ -107,26 +168,55 @@ export class FileTransfers {
     if (view) this.links.get(view.peer.deviceId)?.link.cancel(view.id);
   }
 
-  /** Removes a finished transfer from the list. */
+  /** Shows a saved file in the system's file manager (desktop). */
+  async reveal(key: string): Promise<void> {
+    const id = this.downloadIds.get(key);
+    if (id === undefined || !this.options.downloads) return;
+    await this.options.downloads.revealDownload({ id });
+  }
+
+  /** Removes a finished transfer from the list; a received file held in memory goes with it. */
   dismiss(key: string): void {
-    const next = this.views.filter((v) => v.key !== key || !['done', 'cancelled', 'rejected', 'failed'].includes(v.status));
-    if (next.length !== this.views.length) this.set(next);
+    const view = this.views.find((v) => v.key === key);
+    if (!view || !['done', 'cancelled', 'rejected', 'failed'].includes(view.status)) return;
+    this.links.get(view.peer.deviceId)?.link.forget(view.id);
+    this.downloadIds.delete(key);
+    this.set(this.views.filter((v) => v.key !== key));
   }
 
   reset(): void {
     for (const deviceId of [...this.links.keys()]) this.gone(deviceId);
+    this.downloadIds.clear();
     if (this.views.length > 0) this.set([]);
+  }
+
+  private screen(offer: IncomingOffer): OfferRefusal | null {
+    const limit = this.options.maxFileBytes();
+    if (offer.size > limit) return { reason: 'too_large', limit };
+    if (!this.options.downloads) {
+      const cap = this.memoryCap();
+      if (this.memoryHeld() + offer.size > cap) return { reason: 'no_room', limit: cap };
+    }
+    return null;
+  }
+
+  private async openSink(file: IncomingFileInfo): Promise<FileSink> {
+    const downloads = this.options.downloads;
+    if (!downloads) return new MemorySink(file.sha256);
+    return DiskSink.open(downloads, { ...file, name: sanitizeFileName(file.name) }, (error) => this.options.onError?.(error));
   }
 
   private update(peer: TransferPeer, transfer: Transfer): void {
     const key = `${peer.deviceId}:${transfer.id}`;
-    const { data, ...rest } = transfer;
+    const { file, ...rest } = transfer;
     const existing = this.views.find((v) => v.key === key);
+    if (file?.kind === 'disk') this.downloadIds.set(key, file.downloadId);
     const view: TransferView = {
       ...rest,
       key,
       peer,
-      blob: data ? new Blob([data], { type: 'application/octet-stream' }) : (existing?.blob ?? null),
+      blob: file?.kind === 'memory' ? file.blob : (existing?.blob ?? null),
+      savedPath: file?.kind === 'disk' ? file.path : (existing?.savedPath ?? null),
       saveName: sanitizeFileName(transfer.name),
     };
     this.set(existing ? this.views.map((v) => (v.key === key ? view : v)) : [...this.views, view].slice(-MAX_LISTED));

@@ -120,6 +120,11 @@ class Emitter<T> {
   }
 }
 
+/** The desktop-only download methods, in the browser. */
+async function noDiskInBrowser(): Promise<never> {
+  throw new Error('Saving received files to a folder needs the Parley desktop app; in the browser, use the Save link on each file.');
+}
+
 export function createWebHost(options: WebHostOptions): WebHost {
   const { storage, tabStorage } = options;
   const defaults = webDefaultSettings(options.origin);
@@ -253,6 +258,15 @@ export function createWebHost(options: WebHostOptions): WebHost {
     chooseScreenSource() {
       // The browser shows its own picker; nothing asks this host for a choice.
     },
+    // A page cannot write files where it likes: in the browser a received file stays
+    // in memory as a Blob (capped per call) and the person saves it with a link.
+    beginDownload: noDiskInBrowser,
+    writeDownload: noDiskInBrowser,
+    finishDownload: noDiskInBrowser,
+    abortDownload: noDiskInBrowser,
+    revealDownload: noDiskInBrowser,
+    getDownloadFolder: noDiskInBrowser,
+    chooseDownloadFolder: noDiskInBrowser,
     onCallRequested(_listener: (request: CallRequest) => void) {
       return () => {};
     },

@@ -229,6 +229,7 @@ export function Shell() {
             onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
             blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
             onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}
+            downloadFolder={services.appInfo.host === 'desktop' ? services.bridge : null}
             onClose={() => setSettingsOpen(false)}
           />
         )}

@@ -29,6 +29,8 @@ export function useSession(services: Services, displayName: string, status: Chos
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,
             maxFileBytes: () => services.settings.getSnapshot().maxFileBytes,
+            // The desktop writes received files to disk through main; the browser keeps them in memory.
+            downloads: services.appInfo.host === 'desktop' ? services.bridge : null,
             blocked: () => services.settings.getSnapshot().blockedUserIds,
             onHistory: (entry) => void services.history.add(entry),
             onError: report,

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import {
   requestSchemas,
   type CallStateReport,
 } from '../../preload/contract';
+import { DownloadService } from '../../main/files/downloadService';
 import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
 import { IpcRegistry } from '../../main/ipc/ipcRegistry';
 import { validatePayload, validateSender, type IpcEventLike, type SenderFrameLike } from '../../main/ipc/validateSender';
@@ -157,10 +159,30 @@ describe('the desktop host over IPC', () => {
     const reports: CallStateReport[] = [];
     const opened: string[] = [];
     const registry = new IpcRegistry({ ipcMain: ipc, logger: silentLogger, isTrustedSender: trusted });
+    const downloadFolder = join(dir, 'Downloads');
+    const chosenFolder = join(dir, 'Chosen');
+    mkdirSync(downloadFolder);
+    mkdirSync(chosenFolder);
+    const dialogs: string[] = [];
+    const revealed: string[] = [];
+    const downloads = new DownloadService({
+      dir,
+      defaultFolder: downloadFolder,
+      maxBytes: () => storage.getSettings().maxFileBytes,
+      showOpenDialog: async (options) => {
+        dialogs.push(options.title);
+        return { canceled: false, filePaths: [chosenFolder] };
+      },
+      showItemInFolder: (path) => void revealed.push(path),
+      notify: () => undefined,
+      logger: silentLogger,
+    });
+    await downloads.load();
     registerDesktopHost(
       registry,
       createDesktopHost({
         storage,
+        downloads,
         server: { endpoint: async (choice) => ({ urls: choice.mode === 'remote' ? choice.urls : ['http://127.0.0.1:7300'], password: choice.password }) },
         appInfo: () => ({
           host: 'desktop',
@@ -177,7 +199,7 @@ describe('the desktop host over IPC', () => {
         },
       }),
     );
-    return { ipc, reports, opened };
+    return { ipc, reports, opened, downloadFolder, chosenFolder, dialogs, revealed };
   }
 
   it('registers a handler for every channel of the contract', async () => {
@@ -196,6 +218,53 @@ describe('the desktop host over IPC', () => {
     const report = callStateReport();
     ipc.send(SEND_CHANNELS.reportCallState, from, report);
     expect(reports).toEqual([report]);
+  });
+
+  it('saves a received file streamed over IPC inside the download folder, whatever name it came with', async () => {
+    const { ipc, downloadFolder, revealed } = await host();
+    const from = event(mainFrame);
+    const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const begun = (await ipc.invoke(INVOKE_CHANNELS.beginDownload, from, { name: '../../escape.txt', size: 5, sha256 })) as { id: string };
+    await ipc.invoke(INVOKE_CHANNELS.writeDownload, from, { id: begun.id, chunk: bytes });
+    const done = await ipc.invoke(INVOKE_CHANNELS.finishDownload, from, { id: begun.id });
+    expect(done).toEqual({ ok: true, path: join(downloadFolder, 'escape.txt'), sha256 });
+    expect([...readFileSync(join(downloadFolder, 'escape.txt'))]).toEqual([1, 2, 3, 4, 5]);
+    await ipc.invoke(INVOKE_CHANNELS.revealDownload, from, { id: begun.id });
+    expect(revealed).toEqual([join(downloadFolder, 'escape.txt')]);
+  });
+
+  it('refuses download requests that fail the schema before they reach the writer', async () => {
+    const { ipc, downloadFolder } = await host();
+    const from = event(mainFrame);
+    const sha256 = '0'.repeat(64);
+    const refusals = [
+      [INVOKE_CHANNELS.beginDownload, { name: 'a.txt', size: -1, sha256 }],
+      [INVOKE_CHANNELS.beginDownload, { name: 'a.txt', size: 1, sha256: 'not-a-hash' }],
+      [INVOKE_CHANNELS.beginDownload, { name: 'a.txt', size: 1, sha256, folder: '/etc' }],
+      [INVOKE_CHANNELS.writeDownload, { id: 'download-00000001', chunk: [1, 2, 3] }],
+      [INVOKE_CHANNELS.writeDownload, { id: 'download-00000001', chunk: new Uint8Array(2 * 1024 * 1024) }],
+      [INVOKE_CHANNELS.finishDownload, { id: '../../x' }],
+    ] as const;
+    for (const [channel, payload] of refusals) {
+      await expect(ipc.invoke(channel, from, payload), `${channel} ${JSON.stringify(payload).slice(0, 80)}`).rejects.toThrow(/refused/);
+    }
+    // From a page that is not Parley's, even a well-formed request is refused.
+    const foreign: SenderFrameLike = { url: 'https://evil.example/', parent: null };
+    await expect(
+      ipc.invoke(INVOKE_CHANNELS.beginDownload, event(foreign, { mainFrame: foreign }), { name: 'a.txt', size: 1, sha256 }),
+    ).rejects.toThrow(/refused/);
+    expect(readdirSync(downloadFolder)).toEqual([]);
+  });
+
+  it('the download folder changes only through the system dialog, not through settings', async () => {
+    const { ipc, downloadFolder, chosenFolder, dialogs } = await host();
+    const from = event(mainFrame);
+    expect(await ipc.invoke(INVOKE_CHANNELS.getDownloadFolder, from)).toBe(downloadFolder);
+    await expect(ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { downloadFolder: '/etc' })).rejects.toThrow(/refused/);
+    expect(await ipc.invoke(INVOKE_CHANNELS.chooseDownloadFolder, from)).toBe(chosenFolder);
+    expect(dialogs).toEqual(['Save received files to…']);
+    expect(await ipc.invoke(INVOKE_CHANNELS.getDownloadFolder, from)).toBe(chosenFolder);
   });
 
   it('openExternal hands the shell the normalised https URL and refuses a user@host look-alike', async () => {

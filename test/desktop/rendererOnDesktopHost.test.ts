@@ -17,6 +17,7 @@ import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, settingsSchema, type CallStateReport, type Settings } from '../../preload/contract';
 import { EmbeddedServer } from '../../main/embeddedServer';
+import { DownloadService } from '../../main/files/downloadService';
 import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
 import { IpcRegistry } from '../../main/ipc/ipcRegistry';
 import type { IpcEventLike } from '../../main/ipc/validateSender';
@@ -41,6 +42,7 @@ let http: Server | null = null;
 let server: EmbeddedServer | null = null;
 let events = new RendererEventQueue({ logger: silentLogger });
 let port = 0;
+let pageOrigin = '';
 const reports: CallStateReport[] = [];
 const pageErrors: string[] = [];
 
@@ -75,7 +77,26 @@ beforeAll(async () => {
   events = new RendererEventQueue({ logger: silentLogger });
   const storage = new HostStorage({ dir: userData, notify: events.notify, logger: silentLogger });
   await storage.load();
-  server = new EmbeddedServer({ createServer: createSignalingServer, clientDir: null, logger: silentLogger, notify: events.notify });
+  server = new EmbeddedServer({
+    // The page is served from http://127.0.0.1:<port> here, standing in for app://parley:
+    // the server's Origin allowlist gets that origin too.
+    createServer: (options) => createSignalingServer({ ...options, allowedOrigins: [...(options.allowedOrigins ?? []), pageOrigin] }),
+    clientDir: null,
+    logger: silentLogger,
+    notify: events.notify,
+  });
+  const downloadFolder = join(work, 'Downloads');
+  mkdirSync(downloadFolder);
+  const downloads = new DownloadService({
+    dir: userData,
+    defaultFolder: downloadFolder,
+    maxBytes: () => storage.getSettings().maxFileBytes,
+    showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+    showItemInFolder: () => undefined,
+    notify: events.notify,
+    logger: silentLogger,
+  });
+  await downloads.load();
   const ipcMain = new CallableIpcMain();
   const registry = new IpcRegistry({ ipcMain, logger: silentLogger, isTrustedSender: (s) => s === CONTENTS });
   registerDesktopHost(
@@ -83,6 +104,7 @@ beforeAll(async () => {
     createDesktopHost({
       storage,
       server,
+      downloads,
       appInfo: () => ({
         host: 'desktop',
         version: '0.1.0-e2e',
@@ -111,6 +133,7 @@ beforeAll(async () => {
   await new Promise<void>((done) => http?.listen(0, '127.0.0.1', done));
   const httpAddress = http.address();
   if (httpAddress === null || typeof httpAddress === 'string') throw new Error('no http port');
+  pageOrigin = `http://127.0.0.1:${httpAddress.port}`;
 
   browser = await launchChromium();
   const context = await browser.newContext();

@@ -18,12 +18,16 @@ interface ChatPanelProps {
   reachable: number;
   onSend(text: string): void;
   onFiles(files: File[]): void;
+  onAcceptTransfer(key: string): void;
+  onDeclineTransfer(key: string): void;
   onCancelTransfer(key: string): void;
   onDismissTransfer(key: string): void;
+  onRevealTransfer(key: string): void;
   onClose(): void;
 }
 
-export function ChatPanel({ chat, transfers, reachable, onSend, onFiles, onCancelTransfer, onDismissTransfer, onClose }: ChatPanelProps) {
+export function ChatPanel(props: ChatPanelProps) {
+  const { chat, transfers, reachable, onSend, onFiles, onClose } = props;
   const [draft, setDraft] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -68,7 +72,14 @@ export function ChatPanel({ chat, transfers, reachable, onSend, onFiles, onCance
             </li>
           ))}
         </ol>
-        <TransferList transfers={transfers} onCancel={onCancelTransfer} onDismiss={onDismissTransfer} />
+        <TransferList
+          transfers={transfers}
+          onAccept={props.onAcceptTransfer}
+          onDecline={props.onDeclineTransfer}
+          onCancel={props.onCancelTransfer}
+          onDismiss={props.onDismissTransfer}
+          onReveal={props.onRevealTransfer}
+        />
         <div ref={end} />
       </div>
       <form className="chat-composer" onSubmit={submit}>

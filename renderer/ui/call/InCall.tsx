@@ -1,5 +1,5 @@
 /** The running call: shared screens, a grid of tiles, my self-view, chat, the timer and the controls. */
-import { useMemo, useState, type DragEvent } from 'react';
+import { useEffect, useMemo, useState, type DragEvent } from 'react';
 import MonitorUp from 'lucide-react/icons/monitor-up';
 import TriangleAlert from 'lucide-react/icons/triangle-alert';
 import type { Settings } from '../../../preload/contract';
@@ -69,6 +69,11 @@ export function InCall(props: InCallProps) {
   const tiles = view.participants.length + view.invitees.length;
   const screens = view.participants.filter((p): p is typeof p & { screen: MediaStream } => p.screen !== null);
   const chatOpen = features.chat.open;
+  // A file offer is a question for the person: open the panel where it is asked.
+  const offers = features.transfers.filter((t) => t.status === 'offered').length;
+  useEffect(() => {
+    if (offers > 0) controller?.setChatOpen(true);
+  }, [offers, controller]);
 
   const sendFiles = (files: readonly File[]): void => {
     if (!controller) return;
@@ -153,8 +158,11 @@ export function InCall(props: InCallProps) {
             reachable={features.reachable}
             onSend={(text) => run(() => controller.sendChat(text))}
             onFiles={sendFiles}
+            onAcceptTransfer={(key) => run(() => controller.acceptTransfer(key))}
+            onDeclineTransfer={(key) => controller.declineTransfer(key)}
             onCancelTransfer={(key) => controller.cancelTransfer(key)}
             onDismissTransfer={(key) => controller.dismissTransfer(key)}
+            onRevealTransfer={(key) => run(() => controller.revealTransfer(key))}
             onClose={() => controller.setChatOpen(false)}
           />
         )}

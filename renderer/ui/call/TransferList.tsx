@@ -1,32 +1,46 @@
-/** File transfers in the chat panel: progress both ways, cancel, and "Save" once verified. */
+/**
+ * File transfers in the chat panel: an incoming offer with Accept / Decline,
+ * progress both ways, cancel, and once verified "Save" (browser, from memory) or
+ * "Show in folder" (desktop, already on disk). Removing a received file from the
+ * list frees it: its object URL is revoked as the row goes (useObjectUrl).
+ */
+import Check from 'lucide-react/icons/check';
 import Download from 'lucide-react/icons/download';
 import FileIcon from 'lucide-react/icons/file';
+import FolderOpen from 'lucide-react/icons/folder-open';
 import X from 'lucide-react/icons/x';
 import type { TransferView } from '../../call/featureTypes';
 import { formatBytes } from '../../call/fileTransferProtocol';
 import { transferActive, transferPeerText, transferStatusText } from '../../state/transferText';
 import { useObjectUrl } from '../useObjectUrl';
 
-interface TransferListProps {
-  transfers: readonly TransferView[];
+interface TransferActions {
+  onAccept(key: string): void;
+  onDecline(key: string): void;
   onCancel(key: string): void;
   onDismiss(key: string): void;
+  onReveal(key: string): void;
 }
 
-export function TransferList({ transfers, onCancel, onDismiss }: TransferListProps) {
+interface TransferListProps extends TransferActions {
+  transfers: readonly TransferView[];
+}
+
+export function TransferList({ transfers, ...actions }: TransferListProps) {
   if (transfers.length === 0) return null;
   return (
     <ul className="transfers" aria-label="Files">
       {transfers.map((t) => (
-        <TransferRow key={t.key} transfer={t} onCancel={() => onCancel(t.key)} onDismiss={() => onDismiss(t.key)} />
+        <TransferRow key={t.key} transfer={t} actions={actions} />
       ))}
     </ul>
   );
 }
 
-function TransferRow({ transfer: t, onCancel, onDismiss }: { transfer: TransferView; onCancel(): void; onDismiss(): void }) {
+function TransferRow({ transfer: t, actions }: { transfer: TransferView; actions: TransferActions }) {
   const url = useObjectUrl(t.status === 'done' ? t.blob : null);
   const active = transferActive(t);
+  const offered = t.status === 'offered';
   const problem = t.status === 'failed' || t.status === 'rejected';
   return (
     <li
@@ -48,22 +62,50 @@ function TransferRow({ transfer: t, onCancel, onDismiss }: { transfer: TransferV
         {active || t.status === 'verifying' ? (
           <progress className="transfer__progress" max={Math.max(1, t.size)} value={t.bytes} aria-label={`${t.name} progress`} />
         ) : null}
-        <p className={`transfer__status${problem ? ' transfer__status--problem' : ''}`} role={problem ? 'alert' : undefined}>
+        <p className={`transfer__status${problem ? ' transfer__status--problem' : ''}`} role={problem ? 'alert' : offered ? 'status' : undefined}>
           {transferStatusText(t)}
         </p>
+        {offered && (
+          <div className="transfer__answer">
+            <button type="button" className="button button--primary button--small" aria-label={`Accept ${t.name}`} onClick={() => actions.onAccept(t.key)}>
+              <Check size={16} aria-hidden="true" />
+              Accept
+            </button>
+            <button type="button" className="button button--secondary button--small" aria-label={`Decline ${t.name}`} onClick={() => actions.onDecline(t.key)}>
+              Decline
+            </button>
+          </div>
+        )}
         {url && t.direction === 'in' && (
           <a className="button button--secondary button--small transfer__save" href={url} download={t.saveName} aria-label={`Save ${t.saveName}`}>
             <Download size={16} aria-hidden="true" />
             Save
           </a>
         )}
+        {t.status === 'done' && t.savedPath !== null && (
+          <button
+            type="button"
+            className="button button--secondary button--small transfer__save"
+            aria-label={`Show ${t.saveName} in its folder`}
+            onClick={() => actions.onReveal(t.key)}
+          >
+            <FolderOpen size={16} aria-hidden="true" />
+            Show in folder
+          </button>
+        )}
       </div>
       {active ? (
-        <button type="button" className="icon-button icon-button--small" aria-label={`Cancel ${t.name}`} title="Cancel" onClick={onCancel}>
+        <button type="button" className="icon-button icon-button--small" aria-label={`Cancel ${t.name}`} title="Cancel" onClick={() => actions.onCancel(t.key)}>
           <X size={16} aria-hidden="true" />
         </button>
-      ) : t.status !== 'verifying' ? (
-        <button type="button" className="icon-button icon-button--small" aria-label={`Remove ${t.name} from the list`} title="Remove" onClick={onDismiss}>
+      ) : t.status !== 'verifying' && !offered ? (
+        <button
+          type="button"
+          className="icon-button icon-button--small"
+          aria-label={`Remove ${t.name} from the list`}
+          title="Remove"
+          onClick={() => actions.onDismiss(t.key)}
+        >
           <X size={16} aria-hidden="true" />
         </button>
       ) : null}

@@ -1,12 +1,13 @@
 /** Settings: devices (chosen before or during a call) and the file-size limit for calls. */
 import { useId, useState } from 'react';
 import type { Settings } from '../../../preload/contract';
-import { formatBytes } from '../../call/fileTransferProtocol';
+import { callMemoryCap, formatBytes } from '../../call/fileTransferProtocol';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
 import type { BlockedPerson } from '../../state/blocking';
 import { Dialog } from '../Dialog';
 import { BlockedSettings } from './BlockedSettings';
 import { DeviceSelects } from './DeviceSelects';
+import { DownloadFolderField, type DownloadFolderControl } from './DownloadFolderField';
 import { PrivacySettings } from './PrivacySettings';
 
 const MB = 1024 * 1024;
@@ -23,11 +24,14 @@ interface SettingsDialogProps {
   /** Settings → Blocked: settings.blockedUserIds with the names known for them. */
   blocked?: readonly BlockedPerson[];
   onUnblock?(person: BlockedPerson): void;
+  /** Desktop: where received files are saved; null in the browser (files stay in memory until saved). */
+  downloadFolder?: DownloadFolderControl | null;
   onClose(): void;
 }
 
 export function SettingsDialog(props: SettingsDialogProps) {
   const { settings, lists, onChooseDevice, onMaxFileBytes, onRelayOnly, onClose } = props;
+  const downloadFolder = props.downloadFolder ?? null;
   const limitId = useId();
   const hintId = useId();
   const [limit, setLimit] = useState(String(Math.round(settings.maxFileBytes / MB)));
@@ -78,9 +82,13 @@ export function SettingsDialog(props: SettingsDialogProps) {
             }}
           />
           <p id={hintId} className={error ? 'field__error' : 'field__hint'} role={error ? 'alert' : undefined}>
-            {error ?? `Now ${formatBytes(settings.maxFileBytes)}. Files are held in memory while they travel, so keep this modest.`}
+            {error ??
+              (downloadFolder
+                ? `Now ${formatBytes(settings.maxFileBytes)}. Received files are written straight to the folder below.`
+                : `Now ${formatBytes(settings.maxFileBytes)}. In the browser received files are held in memory (at most ${formatBytes(callMemoryCap(settings.maxFileBytes))} per call) until you save and remove them, so keep this modest.`)}
           </p>
         </div>
+        {downloadFolder && <DownloadFolderField control={downloadFolder} />}
       </section>
       <PrivacySettings relayOnly={settings.relayOnly} onRelayOnly={onRelayOnly} />
       {props.blocked && props.onUnblock && <BlockedSettings people={props.blocked} onUnblock={props.onUnblock} />}

@@ -4,7 +4,7 @@
  * two real FileLinks joined by a fake channel pair, with real WebCrypto hashes.
  */
 import { describe, expect, it } from 'vitest';
-import { FileLink, type OutgoingFile, type Transfer } from '../../../renderer/call/fileTransferLink';
+import { MemorySink } from '../../../renderer/call/fileSink';
 import {
   CHUNK_BYTES,
   chunkRanges,
@@ -17,44 +17,8 @@ import {
 import { FileAssembly } from '../../../renderer/call/fileTransferReceive';
 import { pumpChunks } from '../../../renderer/call/fileTransferSend';
 import { waitFor } from '../fakes/waitFor';
-import { channelPair, type FakeDataChannel } from './fakeDataChannel';
-
-function bytesOf(size: number, seed = 7): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(size);
-  let x = seed;
-  for (let i = 0; i < size; i += 1) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    bytes[i] = x >>> 24;
-  }
-  return bytes;
-}
-
-async function outgoing(id: string, size: number, name = 'report.pdf'): Promise<OutgoingFile> {
-  const bytes = bytesOf(size);
-  return { id, name, mime: 'application/pdf', bytes, sha256: await sha256Hex(bytes) };
-}
-
-/** Two people's links over one channel pair, with every update each side saw. */
-function linkedPair(options: { maxFileBytes?: number; bytesPerTick?: number } = {}) {
-  const [aliceChannel, bobChannel] = channelPair(options.bytesPerTick);
-  const seen = { alice: new Map<string, Transfer>(), bob: new Map<string, Transfer>() };
-  const history: { side: 'alice' | 'bob'; transfer: Transfer }[] = [];
-  const link = (side: 'alice' | 'bob', channel: FakeDataChannel) =>
-    new FileLink({
-      channel,
-      maxFileBytes: () => options.maxFileBytes ?? 100 * 1024 * 1024,
-      onUpdate: (transfer) => {
-        seen[side].set(transfer.id, transfer);
-        history.push({ side, transfer });
-      },
-    });
-  const alice = link('alice', aliceChannel);
-  const bob = link('bob', bobChannel);
-  // What arrives on a channel goes to the link that owns it.
-  aliceChannel.onMessage = (data) => alice.receive(data);
-  bobChannel.onMessage = (data) => bob.receive(data);
-  return { alice, bob, aliceChannel, bobChannel, seen, history };
-}
+import { channelPair } from './fakeDataChannel';
+import { bytesOf, linkedPair, outgoing, receivedBytes } from './fileTransferHarness';
 
 describe('chunking', () => {
   it('cuts a file into 16 KiB ranges that cover every byte once, the last one short', () => {
@@ -106,29 +70,30 @@ describe('backpressure', () => {
 describe('reassembly', () => {
   it('joins chunks back into the file when the hash matches', async () => {
     const bytes = bytesOf(50_000);
-    const assembly = new FileAssembly(bytes.byteLength, await sha256Hex(bytes));
+    const assembly = new FileAssembly(bytes.byteLength, new MemorySink(await sha256Hex(bytes)));
     for (const { start, end } of chunkRanges(bytes.byteLength)) expect(assembly.add(bytes.slice(start, end).buffer)).toBe('ok');
     const result = await assembly.finish();
-    expect(result.ok && [...result.bytes]).toEqual([...bytes]);
+    expect(result.ok && result.file.kind === 'memory' && [...new Uint8Array(await result.file.blob.arrayBuffer())]).toEqual([...bytes]);
   });
 
   it('refuses bytes beyond the announced size, and a file that is short or altered', async () => {
     const bytes = bytesOf(1000);
     const hash = await sha256Hex(bytes);
-    const over = new FileAssembly(1000, hash);
+    const sink = () => new MemorySink(hash);
+    const over = new FileAssembly(1000, sink());
     expect(over.add(new ArrayBuffer(600))).toBe('ok');
     expect(over.add(new ArrayBuffer(600))).toBe('overflow');
-    expect(new FileAssembly(10 ** 9, hash).add(new ArrayBuffer(128 * 1024))).toBe('oversized_chunk');
+    expect(new FileAssembly(10 ** 9, sink()).add(new ArrayBuffer(128 * 1024))).toBe('oversized_chunk');
 
-    const short = new FileAssembly(1000, hash);
+    const short = new FileAssembly(1000, sink());
     short.add(bytes.slice(0, 999).buffer);
-    expect(await short.finish()).toEqual({ ok: false, reason: 'incomplete' });
+    expect(await short.finish()).toMatchObject({ ok: false, reason: 'incomplete' });
 
     const altered = bytes.slice();
     altered[500] = (altered[500] ?? 0) ^ 0xff;
-    const damaged = new FileAssembly(1000, hash);
+    const damaged = new FileAssembly(1000, sink());
     damaged.add(altered.buffer);
-    expect(await damaged.finish()).toEqual({ ok: false, reason: 'checksum' });
+    expect(await damaged.finish()).toMatchObject({ ok: false, reason: 'checksum' });
   });
 });
 
@@ -140,7 +105,8 @@ describe('a transfer between two links', () => {
     await waitFor(() => seen.alice.get(file.id)?.status === 'done', 'Alice sees it delivered');
     const received = seen.bob.get(file.id);
     expect(received).toMatchObject({ direction: 'in', status: 'done', name: 'report.pdf', size: file.bytes.byteLength });
-    expect(received?.data && (await sha256Hex(received.data))).toBe(file.sha256);
+    const bytes = await receivedBytes(received);
+    expect(bytes && (await sha256Hex(bytes))).toBe(file.sha256);
     expect(seen.alice.get(file.id)).toMatchObject({ direction: 'out', bytes: file.bytes.byteLength, problem: null });
   });
 
@@ -169,7 +135,7 @@ describe('a transfer between two links', () => {
     const file = await outgoing('transfer-bad-00001', 100_000);
     alice.send(file);
     await waitFor(() => seen.alice.get(file.id)?.status === 'failed', 'Alice learns the copy failed');
-    expect(seen.bob.get(file.id)).toMatchObject({ status: 'failed', problem: { kind: 'checksum' }, data: null });
+    expect(seen.bob.get(file.id)).toMatchObject({ status: 'failed', problem: { kind: 'checksum' }, file: null });
     expect(seen.alice.get(file.id)?.problem).toEqual({ kind: 'checksum' });
   });
 
@@ -195,7 +161,7 @@ describe('a transfer between two links', () => {
     await waitFor(() => (seen.bob.get(big.id)?.bytes ?? 0) > 0, 'Bob receives the first bytes');
     alice.cancel(big.id);
     await waitFor(() => seen.bob.get(big.id)?.status === 'cancelled', 'Bob hears of the cancel');
-    expect(seen.bob.get(big.id)).toMatchObject({ problem: { kind: 'cancelled', by: 'peer' }, data: null });
+    expect(seen.bob.get(big.id)).toMatchObject({ problem: { kind: 'cancelled', by: 'peer' }, file: null });
     expect(seen.alice.get(big.id)).toMatchObject({ status: 'cancelled', problem: { kind: 'cancelled', by: 'me' } });
   });
 
@@ -228,7 +194,7 @@ describe('a transfer between two links', () => {
     const file = await outgoing('transfer-empty-001', 0, 'empty.txt');
     alice.send(file);
     await waitFor(() => seen.alice.get(file.id)?.status === 'done', 'delivered');
-    expect(seen.bob.get(file.id)?.data?.byteLength).toBe(0);
+    expect((await receivedBytes(seen.bob.get(file.id)))?.byteLength).toBe(0);
   });
 
   it('ignores chunks nobody accepted and control messages that fail the schema', async () => {

@@ -17,6 +17,7 @@ function transfer(patch: Partial<TransferView>): TransferView {
     problem: null,
     peer: { deviceId: 'device-bob-01', userId: 'user-bob-0001', displayName: 'Bob' },
     blob: null,
+    savedPath: null,
     saveName: 'plan.pdf',
     ...patch,
   };
