@@ -16,7 +16,7 @@ describe('call outcomes', { timeout: SCENARIO_MS }, () => {
     const bob = await openPerson('Bob');
 
     await dial(alice, bob, 'video');
-    await bob.main.getByRole('button', { name: 'Decline' }).click();
+    await bob.main.getByRole('button', { name: 'Decline', exact: true }).click();
 
     await visible(endedHeadline(alice, 'Bob declined'));
     await gone(acceptButton(bob));
