@@ -70,7 +70,7 @@ export class ConnectionGate {
 
   constructor(
     private readonly options: ConnectionGateOptions,
-    private readonly log: Logger,
+    log: Logger,
     private readonly now: () => number = Date.now,
   ) {
     this.guard = new AddressGuard(options.addressLimits, now());
@@ -155,11 +155,6 @@ export class ConnectionGate {
     const admission = this.byConn.get(socket.conn);
     const reason = (err instanceof Error ? err.message : typeof err === 'string' ? err : 'unknown error').slice(0, 120);
     this.inputLog.note(admission?.key ?? admission?.address ?? 'unknown', reason, { deviceId, reason });
-  }
-
-  /** How many addresses the limits remember (bounded). */
-  get trackedAddresses(): number {
-    return this.guard.size;
   }
 
   dispose(): void {

@@ -4,8 +4,9 @@
  * only; every packet goes to the loopback server):
  *
  * - handshakes (HANDSHAKE_ADDRESS): engine.io connections opened as fast as the
- *   server lets them, each sending CONNECT after CONNECT with wrong passwords —
- *   the attack that once made ~17,000 guesses a second on one socket;
+ *   server lets them, each keeping CONNECTS_PER_CONNECTION wrong-password CONNECTs
+ *   in flight for as long as the server keeps it open (at most 2 s) — the attack
+ *   that once made ~17,000 guesses a second on one socket;
  * - invites (INVITE_ADDRESS): ten signed-in callers ringing one victim as fast as
  *   the acks come back (ring, hang up, ring again), reconnecting when kicked.
  */
@@ -85,6 +86,11 @@ async function handshakeLoop(): Promise<void> {
       engine.on('close', () => resolve());
       setTimeout(resolve, 2_000);
     });
+    let open = true;
+    const guess = (): void => {
+      engine.send(`0${JSON.stringify(auth(id('guess'), id('guess-dev'), `wrong ${counter}`))}`);
+      report.connectsSent += 1;
+    };
     engine.on('message', (data) => {
       const text = String(data);
       if (!text.startsWith('4')) return;
@@ -94,12 +100,12 @@ async function handshakeLoop(): Promise<void> {
       } catch {
         bump(report.connectAnswers, 'unreadable');
       }
+      // Every answer is another chance: guess again on the same connection while it stays open.
+      if (open && running.has('handshakes')) guess();
     });
-    for (let i = 0; i < CONNECTS_PER_CONNECTION; i++) {
-      engine.send(`0${JSON.stringify(auth(id('guess'), id('guess-dev'), `wrong ${counter}`))}`);
-      report.connectsSent += 1;
-    }
+    for (let i = 0; i < CONNECTS_PER_CONNECTION; i++) guess();
     await closed;
+    open = false;
     manager._close();
   }
 }
