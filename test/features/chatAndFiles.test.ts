@@ -65,10 +65,16 @@ describe('chat and files in a call', { timeout: SCENARIO_MS }, () => {
         if (!w.__fileDoneAt && document.querySelector('[data-testid="transfer"][data-status="done"]')) w.__fileDoneAt = Date.now();
       }).observe(document.body, { subtree: true, attributes: true, childList: true });
     });
-    const started = Date.now();
     const sentHash = await dropGeneratedFile(alice.page, 'measurements.bin', FIVE_MB);
     const incoming = bobChat.getByTestId('transfer').filter({ hasText: 'measurements.bin' });
-    await visible(incoming);
+    const outgoing = aliceChat.getByTestId('transfer').filter({ hasText: 'measurements.bin' });
+    // Bob is asked first (name, size, sender); Alice waits and nothing is sent yet.
+    await visible(incoming.getByText('Alice wants to send you this file (5 MB)'));
+    expect(await incoming.getAttribute('data-status')).toBe('offered');
+    await visible(outgoing.getByText('Waiting for Bob…'));
+    expect(await outgoing.getAttribute('data-status')).toBe('waiting');
+    const started = Date.now();
+    await incoming.getByRole('button', { name: 'Accept measurements.bin' }).click();
     await waitUntil(
       'Bob has the file, checked',
       () => incoming.getAttribute('data-status'),
@@ -78,12 +84,36 @@ describe('chat and files in a call', { timeout: SCENARIO_MS }, () => {
     const elapsed = (await bob.page.evaluate(() => (window as Window & { __fileDoneAt?: number }).__fileDoneAt ?? Date.now())) - started;
     expect(await incoming.getAttribute('data-status')).toBe('done');
     await visible(incoming.getByText('Received, checksum verified'));
-    const outgoing = aliceChat.getByTestId('transfer').filter({ hasText: 'measurements.bin' });
     await waitUntil('Alice sees it delivered', () => outgoing.getAttribute('data-status'), (status) => status === 'done');
     await visible(outgoing.getByText('Delivered to Bob, checksum verified'));
 
-    const saved = await saveDownload(bob, incoming.getByRole('link', { name: 'Save measurements.bin' }));
+    const saveLink = incoming.getByRole('link', { name: 'Save measurements.bin' });
+    const saved = await saveDownload(bob, saveLink);
     expect(saved).toEqual({ name: 'measurements.bin', size: FIVE_MB, hash: sentHash });
-    console.info(`5 MB file over loopback, drop to verified at the receiver: ${elapsed} ms`);
+    console.info(`5 MB file over loopback, Accept to verified at the receiver: ${elapsed} ms`);
+
+    // Removing the file from the list revokes its blob: URL, so the page no longer holds it.
+    // (The page's CSP keeps a test from fetching blob: URLs, so the revocation itself is watched.)
+    const blobUrl = (await saveLink.getAttribute('href')) ?? '';
+    expect(blobUrl.startsWith('blob:')).toBe(true);
+    await bob.page.evaluate(() => {
+      const w = window as Window & { __revoked?: string[] };
+      const revoke = URL.revokeObjectURL.bind(URL);
+      w.__revoked = [];
+      URL.revokeObjectURL = (url: string) => {
+        w.__revoked?.push(url);
+        revoke(url);
+      };
+    });
+    await incoming.getByRole('button', { name: 'Remove measurements.bin from the list' }).click();
+    await waitUntil('the row is gone', () => incoming.count(), (n) => n === 0);
+    expect(await bob.page.evaluate(() => (window as Window & { __revoked?: string[] }).__revoked)).toEqual([blobUrl]);
+
+    // A declined offer: Alice is told, and no byte of it went over.
+    await dropGeneratedFile(alice.page, 'unwanted.bin', 64 * 1024);
+    const unwanted = bobChat.getByTestId('transfer').filter({ hasText: 'unwanted.bin' });
+    await unwanted.getByRole('button', { name: 'Decline unwanted.bin' }).click();
+    await visible(unwanted.getByText('You declined it'));
+    await visible(aliceChat.getByTestId('transfer').filter({ hasText: 'unwanted.bin' }).getByText('Bob declined'));
   });
 });

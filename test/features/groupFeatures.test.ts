@@ -46,23 +46,25 @@ describe('features in a group call', { timeout: SCENARIO_MS * 2 }, () => {
       expect(await chat.getByTestId('chat-message').count()).toBe(1);
     }
 
-    // A file to every member: one transfer per peer, each verified.
+    // A file to every member: one offer per peer, and each receiver decides for itself.
     const sentHash = await dropGeneratedFile(carol.page, 'slides.pdf', 300 * 1024);
     const carolChat = await openChat(carol);
+    const aliceRow = (await openChat(alice)).getByTestId('transfer').filter({ hasText: 'slides.pdf' });
+    const bobRow = (await openChat(bob)).getByTestId('transfer').filter({ hasText: 'slides.pdf' });
+    await aliceRow.getByRole('button', { name: 'Accept slides.pdf' }).click();
+    await bobRow.getByRole('button', { name: 'Decline slides.pdf' }).click();
+    await waitUntil('Alice has the file', () => aliceRow.getAttribute('data-status'), (s) => s === 'done');
+    expect(await saveDownload(alice, aliceRow.getByRole('link', { name: 'Save slides.pdf' }))).toEqual({
+      name: 'slides.pdf',
+      size: 300 * 1024,
+      hash: sentHash,
+    });
     await waitUntil(
-      'Carol sees both copies delivered',
+      'Carol sees one copy delivered',
       () => carolChat.locator('[data-testid="transfer"][data-status="done"]').count(),
-      (n) => n === 2,
+      (n) => n === 1,
     );
-    for (const receiver of [alice, bob]) {
-      const chat = await openChat(receiver);
-      const row = chat.getByTestId('transfer').filter({ hasText: 'slides.pdf' });
-      await waitUntil(`${receiver.name} has the file`, () => row.getAttribute('data-status'), (s) => s === 'done');
-      expect(await saveDownload(receiver, row.getByRole('link', { name: 'Save slides.pdf' }))).toEqual({
-        name: 'slides.pdf',
-        size: 300 * 1024,
-        hash: sentHash,
-      });
-    }
+    await visible(carolChat.getByTestId('transfer').filter({ hasText: 'To Bob' }).getByText('Bob declined'));
+    expect(await bobRow.getAttribute('data-status')).toBe('rejected');
   });
 });
