@@ -15,7 +15,7 @@ import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, settingsSchema, type CallStateReport, type Settings } from '../../preload/contract';
+import { DEFAULT_SETTINGS, EVENT_CHANNELS, settingsSchema, type CallStateReport, type Settings } from '../../preload/contract';
 import { EmbeddedServer } from '../../main/embeddedServer';
 import { DownloadService } from '../../main/files/downloadService';
 import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
@@ -24,7 +24,9 @@ import type { IpcEventLike } from '../../main/ipc/validateSender';
 import { createAppProtocolHandler } from '../../main/protocol/appProtocol';
 import { HostStorage } from '../../main/storage/hostStorage';
 import { RendererEventQueue } from '../../main/window/rendererEvents';
+import { SignalingClient } from '../../renderer/signaling/client';
 import { createSignalingServer } from '../../signaling-server/index';
+import type { IncomingCall } from '../../signaling-server/protocol';
 import { launchChromium } from '../support/chromium';
 import { freePort } from '../support/freePort';
 import { CallableIpcMain, eventually, silentLogger } from './fakes';
@@ -206,4 +208,51 @@ describe('the renderer on the desktop host', () => {
     events.notify('warning', 'The shortcut Alt+M is taken by another app; choose another in Settings.');
     await p.getByText('The shortcut Alt+M is taken by another app').waitFor({ timeout: 10_000 });
   }, 30_000);
+});
+
+describe('a parley:// link on the desktop', () => {
+  it('asks before it dials: name, id, audio first even when the link says video; Cancel dials nothing', async () => {
+    const p = page;
+    if (p === null) throw new Error('no page');
+    // Bob is online on the same embedded server (a Node client sends no Origin; the password guards it).
+    const bob = new SignalingClient({
+      urls: [`http://127.0.0.1:${port}`],
+      userId: 'user-bob-desktop-link',
+      deviceId: 'device-bob-desktop-link',
+      displayName: 'Bob',
+      password: 'e2e',
+    });
+    const rang: IncomingCall[] = [];
+    bob.socket.on('call:incoming', (incoming) => rang.push(incoming));
+    bob.start();
+    try {
+      await p.getByRole('button', { name: 'Audio call Bob', exact: true }).waitFor({ timeout: 20_000 });
+      const ask = p.getByRole('dialog', { name: 'Call Bob?' });
+
+      // As main's DeepLinkRouter sends it for parley://call/user-bob-desktop-link?media=video.
+      events.send(EVENT_CHANNELS.callRequested, { userId: 'user-bob-desktop-link', media: 'video', via: 'link' });
+      await ask.waitFor({ timeout: 10_000 });
+      await ask.getByText('user-bob-desktop-link').first().waitFor();
+      expect(rang).toEqual([]);
+      // Enter on the open question starts an audio call, never the camera.
+      await ask.locator('button:focus', { hasText: 'Audio call' }).waitFor({ timeout: 10_000 });
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      await ask.waitFor({ state: 'detached' });
+
+      const unknown = p.getByRole('dialog', { name: 'Call Unknown person?' });
+      events.send(EVENT_CHANNELS.callRequested, { userId: 'user-nobody-known-1', media: 'audio', via: 'link' });
+      await unknown.getByText('user-nobody-known-1').first().waitFor({ timeout: 10_000 });
+      await unknown.getByRole('button', { name: 'Cancel' }).click();
+      await unknown.waitFor({ state: 'detached' });
+      expect(rang).toEqual([]);
+
+      events.send(EVENT_CHANNELS.callRequested, { userId: 'user-bob-desktop-link', media: 'video', via: 'link' });
+      await ask.getByRole('button', { name: 'Audio call' }).click();
+      await eventually(() => expect(rang.map((r) => [r.from.displayName, r.media])).toEqual([['Ada Desktop', 'audio']]), 20_000);
+      await bob.request('call:decline', { callId: rang[0]?.callId ?? '' });
+      expect(pageErrors).toEqual([]);
+    } finally {
+      bob.close();
+    }
+  }, 90_000);
 });
