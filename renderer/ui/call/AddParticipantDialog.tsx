@@ -4,6 +4,7 @@ import type { PersonRef } from '../../call/types';
 import type { Contact } from '../../state/contacts';
 import { Avatar } from '../Avatar';
 import { Dialog } from '../Dialog';
+import { PersonName } from '../PersonName';
 
 interface AddParticipantDialogProps {
   candidates: readonly Contact[];
@@ -33,7 +34,9 @@ export function AddParticipantDialog({ candidates, room, maxParticipants, onInvi
           {candidates.map((c) => (
             <li key={c.userId} className="picker-list__item">
               <Avatar userId={c.userId} name={c.displayName} status={c.status} size="sm" />
-              <span className="picker-list__name">{c.displayName}</span>
+              <span className="picker-list__name">
+                <PersonName userId={c.userId} name={c.displayName} />
+              </span>
               <button
                 type="button"
                 className="button button--primary button--small"
