@@ -4,7 +4,7 @@ import type { PersonRef } from '../../call/types';
 import type { Contact } from '../../state/contacts';
 import { Avatar } from '../Avatar';
 import { Dialog } from '../Dialog';
-import { PersonName } from '../PersonName';
+import { PersonName, useDistinctName } from '../PersonName';
 
 interface AddParticipantDialogProps {
   candidates: readonly Contact[];
@@ -32,28 +32,35 @@ export function AddParticipantDialog({ candidates, room, maxParticipants, onInvi
       ) : (
         <ul className="picker-list">
           {candidates.map((c) => (
-            <li key={c.userId} className="picker-list__item">
-              <Avatar userId={c.userId} name={c.displayName} status={c.status} size="sm" />
-              <span className="picker-list__name">
-                <PersonName userId={c.userId} name={c.displayName} />
-              </span>
-              <button
-                type="button"
-                className="button button--primary button--small"
-                disabled={full}
-                aria-label={`Invite ${c.displayName}`}
-                onClick={() => {
-                  onInvite({ userId: c.userId, displayName: c.displayName });
-                  onClose();
-                }}
-              >
-                <UserPlus size={16} aria-hidden="true" />
-                Invite
-              </button>
-            </li>
+            <Candidate
+              key={c.userId}
+              contact={c}
+              disabled={full}
+              onInvite={() => {
+                onInvite({ userId: c.userId, displayName: c.displayName });
+                onClose();
+              }}
+            />
           ))}
         </ul>
       )}
     </Dialog>
+  );
+}
+
+/** One person to invite; the button's name carries the id suffix when two names read the same. */
+function Candidate({ contact, disabled, onInvite }: { contact: Contact; disabled: boolean; onInvite(): void }) {
+  const name = useDistinctName(contact.userId, contact.displayName);
+  return (
+    <li className="picker-list__item">
+      <Avatar userId={contact.userId} name={contact.displayName} status={contact.status} size="sm" />
+      <span className="picker-list__name">
+        <PersonName userId={contact.userId} name={contact.displayName} />
+      </span>
+      <button type="button" className="button button--primary button--small" disabled={disabled} aria-label={`Invite ${name}`} onClick={onInvite}>
+        <UserPlus size={16} aria-hidden="true" />
+        Invite
+      </button>
+    </li>
   );
 }
