@@ -7,6 +7,7 @@
  * renderer may patch: only the system dialog, which the person drives, can change
  * where Parley writes. Electron's dialog and shell come in as options (tests pass fakes).
  */
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DownloadBegin, DownloadChunk, DownloadResult } from '../../preload/contract';
@@ -79,7 +80,12 @@ export class DownloadService {
     return chosen;
   }
 
-  begin = (request: DownloadBegin): Promise<{ id: string }> => this.writer.begin(request);
+  begin = async (request: DownloadBegin): Promise<{ id: string }> => {
+    // The OS Downloads folder may not exist yet (a fresh account, a minimal desktop): make it.
+    // A folder the person chose is never created behind their back; its absence is reported.
+    if (this.store.get().folder === null) await mkdir(this.options.defaultFolder, { recursive: true });
+    return this.writer.begin(request);
+  };
   write = (request: DownloadChunk): Promise<void> => this.writer.write(request);
   finish = (request: { id: string }): Promise<DownloadResult> => this.writer.finish(request);
   abort = (request: { id: string }): Promise<void> => this.writer.abort(request);

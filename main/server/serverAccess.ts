@@ -53,10 +53,11 @@ export function accessPolicy(input: AccessInput): AccessPolicy {
       if (!name.endsWith('.local')) hosts.add(`${name}.local`);
     }
   }
-  const withPort = [...hosts].map((host) => `${host}:${input.port}`);
   return {
-    allowedOrigins: [APP_ORIGIN, ...withPort.map((host) => `http://${host}`)],
-    allowedHosts: withPort,
+    allowedOrigins: [APP_ORIGIN, ...[...hosts].map((host) => `http://${host}:${input.port}`)],
+    // Host names without the port match on any port: what stops rebinding is the
+    // name (an attacker's page still sends its own), and the port may be picked late.
+    allowedHosts: [...hosts],
   };
 }
 

@@ -103,6 +103,8 @@ class FakeApp extends EventEmitter {
     return this.ready;
   }
   getPath(name: string): string {
+    // The OS Downloads folder stands inside the test's userData folder.
+    if (name === 'downloads') return `${this.userData}/Downloads`;
     if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
     return this.userData;
   }
@@ -225,6 +227,9 @@ export const fake = {
   blockers,
   opened: [] as string[],
   errors: [] as string[],
+  /** Folders shown with shell.showItemInFolder; the folder the fake open dialog answers with (null: cancelled). */
+  shownInFolder: [] as string[],
+  openDialogAnswer: null as string | null,
   applicationMenu: undefined as unknown,
   /** Electron's powerMonitor is an EventEmitter of OS power events. */
   powerMonitor: new EventEmitter(),
@@ -258,9 +263,12 @@ export const electronModule = {
     openExternal: async (url: string) => {
       fake.opened.push(url);
     },
+    showItemInFolder: (path: string) => void fake.shownInFolder.push(path),
   },
   dialog: {
     showErrorBox: (title: string, message: string) => fake.errors.push(`${title}: ${message}`),
+    showOpenDialog: async (..._args: unknown[]) =>
+      fake.openDialogAnswer === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [fake.openDialogAnswer] },
   },
   desktopCapturer: {
     getSources: async () => [],

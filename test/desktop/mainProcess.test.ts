@@ -3,7 +3,8 @@
  * 'electron' module replaced by a recording fake: real storage in a temp folder,
  * the real signaling server on loopback, the real protocol handler and IPC registry.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +202,27 @@ describe('main process (composition root)', () => {
     expect(contents.sent.length).toBe(before);
     sendFromPage(SEND_CHANNELS.reportCallState, { ...inCall, phase: 'idle' });
     expect(sentTo(EVENT_CHANNELS.callRequested).at(-1)).toEqual({ userId: 'user_ABC-123', media: 'audio', via: 'link' });
+  });
+
+  it('a received file streamed from the page is saved by main in the Downloads folder, and can be shown there', async () => {
+    const bytes = new Uint8Array(40_000).map((_, i) => i & 255);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const { id } = (await invoke(INVOKE_CHANNELS.beginDownload, { name: 'notes/../../plan.txt', size: bytes.byteLength, sha256 })) as {
+      id: string;
+    };
+    await invoke(INVOKE_CHANNELS.writeDownload, { id, chunk: bytes.subarray(0, 16_384) });
+    await invoke(INVOKE_CHANNELS.writeDownload, { id, chunk: bytes.subarray(16_384) });
+    const saved = join(dir, 'Downloads', 'plan.txt');
+    expect(await invoke(INVOKE_CHANNELS.finishDownload, { id })).toEqual({ ok: true, path: saved, sha256 });
+    expect(readFileSync(saved).equals(Buffer.from(bytes))).toBe(true);
+    await invoke(INVOKE_CHANNELS.revealDownload, { id });
+    expect(fake.shownInFolder).toEqual([saved]);
+
+    const chosen = join(dir, 'Elsewhere');
+    mkdirSync(chosen);
+    fake.openDialogAnswer = chosen;
+    expect(await invoke(INVOKE_CHANNELS.chooseDownloadFolder)).toBe(chosen);
+    expect(await invoke(INVOKE_CHANNELS.getDownloadFolder)).toBe(chosen);
   });
 
   it('closing the window hides it to the tray; quitting stops the server and cleans up', async () => {
