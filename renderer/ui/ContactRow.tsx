@@ -6,7 +6,7 @@ import Video from 'lucide-react/icons/video';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { STATUS_LABEL, type Contact } from '../state/contacts';
 import { Avatar } from './Avatar';
-import { PersonName, useDistinctName } from './PersonName';
+import { PersonName, ScriptsBadge, useDistinctName } from './PersonName';
 
 interface ContactRowProps {
   contact: Contact;
@@ -29,11 +29,11 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
       <Avatar userId={contact.userId} name={contact.displayName} status={contact.status} />
       <div className="contact__text">
         <span className="contact__name">
-          <PersonName userId={contact.userId} name={contact.displayName} />
+          <PersonName userId={contact.userId} name={contact.displayName} badge={false} />
         </span>
         <span className={`contact__status contact__status--${contact.status}`}>
           {STATUS_LABEL[contact.status]}
-          {isBlocked && ' · Blocked'}
+          {isBlocked && ' · Blocked'} <ScriptsBadge userId={contact.userId} name={contact.displayName} />
         </span>
       </div>
       <div className="contact__actions">

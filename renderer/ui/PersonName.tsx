@@ -21,25 +21,36 @@ interface PersonNameProps {
   /** Text around the name inside the same span ("Ringing …"). */
   before?: string;
   after?: string;
+  /** False where the row is too narrow: the place shows <ScriptsBadge> on another line instead. */
+  badge?: boolean;
 }
 
-export function PersonName({ userId, name, before = '', after = '' }: PersonNameProps) {
+/** The "mixed scripts" badge alone, for a second line (contact rows). */
+export function ScriptsBadge({ userId, name }: { userId: string; name: string }) {
+  const mark = useContext(NameMarksContext).get(userId);
+  if (!mark?.mixedScripts) return null;
+  const label = describeMark(name, mark).scriptsLabel ?? '';
+  return (
+    <span className="person-name__badge" role="img" aria-label={label} title={label}>
+      mixed scripts
+    </span>
+  );
+}
+
+export function PersonName({ userId, name, before = '', after = '', badge = true }: PersonNameProps) {
   const mark = useContext(NameMarksContext).get(userId);
   if (!mark) return <>{`${before}${name}${after}`}</>;
   const text = describeMark(name, mark);
+  // The badge sits outside the text so a long name is cut short (ellipsis) before the badge is.
   return (
-    <>
-      <span className={text.suffix ? 'person-name person-name--duplicate' : 'person-name'} title={text.duplicateHint ?? undefined}>
+    <span className="person-name">
+      <span className={text.suffix ? 'person-name__text person-name__text--duplicate' : 'person-name__text'} title={text.duplicateHint ?? undefined}>
         {before}
         {name}
         {text.suffix && <span className="person-name__suffix"> {text.suffix}</span>}
         {after}
       </span>
-      {text.scriptsLabel && (
-        <span className="person-name__badge" role="img" aria-label={text.scriptsLabel} title={text.scriptsLabel}>
-          mixed scripts
-        </span>
-      )}
-    </>
+      {badge && <ScriptsBadge userId={userId} name={name} />}
+    </span>
   );
 }
