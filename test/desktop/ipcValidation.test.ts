@@ -11,6 +11,7 @@ import {
   type CallStateReport,
 } from '../../preload/contract';
 import { DownloadService } from '../../main/files/downloadService';
+import { withLanPassword } from '../../main/server/serverAccess';
 import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
 import { IpcRegistry } from '../../main/ipc/ipcRegistry';
 import { validatePayload, validateSender, type IpcEventLike, type SenderFrameLike } from '../../main/ipc/validateSender';
@@ -197,6 +198,8 @@ describe('the desktop host over IPC', () => {
         openExternal: async (url) => {
           opened.push(url);
         },
+        // As main/index.ts wires it: LAN hosting never goes without a password.
+        prepareSettingsPatch: (patch) => withLanPassword(patch, storage.getSettings()).patch,
       }),
     );
     return { ipc, reports, opened, downloadFolder, chosenFolder, dialogs, revealed };
@@ -232,6 +235,16 @@ describe('the desktop host over IPC', () => {
     expect([...readFileSync(join(downloadFolder, 'escape.txt'))]).toEqual([1, 2, 3, 4, 5]);
     await ipc.invoke(INVOKE_CHANNELS.revealDownload, from, { id: begun.id });
     expect(revealed).toEqual([join(downloadFolder, 'escape.txt')]);
+  });
+
+  it('turning on LAN hosting through settings stores a generated password; a chosen one is kept', async () => {
+    const { ipc } = await host();
+    const from = event(mainFrame);
+    const lan = { mode: 'host', port: 7300, lan: true, password: '' } as const;
+    const generated = (await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { server: lan })) as typeof DEFAULT_SETTINGS;
+    expect(generated.server).toMatchObject({ mode: 'host', lan: true, password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
+    const chosen = (await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { server: { ...lan, password: 'our-team' } })) as typeof DEFAULT_SETTINGS;
+    expect(chosen.server).toMatchObject({ password: 'our-team' });
   });
 
   it('refuses download requests that fail the schema before they reach the writer', async () => {
