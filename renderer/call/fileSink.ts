@@ -71,14 +71,19 @@ export interface DownloadHost {
   abortDownload(request: { id: string }): Promise<void>;
 }
 
+/** Chunks are gathered to this size before one IPC write (16 × 16 KiB: fewer round trips to main). */
+export const DISK_WRITE_BYTES = 256 * 1024;
+
 /**
  * The desktop sink: chunks go to main in order (each write waits for the one
- * before, so main sees them in sequence) and main hashes them; only a file whose
- * hash matched gets its final name.
+ * before, so main sees them in sequence), gathered into writes of DISK_WRITE_BYTES,
+ * and main hashes them; only a file whose hash matched gets its final name.
  */
 export class DiskSink implements FileSink {
   readonly inMemory = false;
   private chain: Promise<void> = Promise.resolve();
+  private pending: Uint8Array<ArrayBuffer>[] = [];
+  private pendingBytes = 0;
   private failure: string | null = null;
   private aborted = false;
 
@@ -95,6 +100,20 @@ export class DiskSink implements FileSink {
 
   write(chunk: Uint8Array<ArrayBuffer>): boolean {
     if (this.failure !== null || this.aborted) return false;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.byteLength;
+    if (this.pendingBytes >= DISK_WRITE_BYTES) this.flush();
+    return true;
+  }
+
+  /** Sends what was gathered as one write, after the writes before it. */
+  private flush(): void {
+    if (this.pendingBytes === 0) return;
+    const parts = this.pending;
+    const size = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const chunk = parts.length === 1 && parts[0] ? parts[0] : joinParts(parts, size);
     this.chain = this.chain.then(async () => {
       if (this.failure !== null || this.aborted) return;
       try {
@@ -104,10 +123,10 @@ export class DiskSink implements FileSink {
         this.onError(error);
       }
     });
-    return true;
   }
 
   async finish(): Promise<SinkResult> {
+    this.flush();
     await this.chain;
     if (this.failure !== null) return { ok: false, reason: 'storage', message: this.failure };
     try {
@@ -123,10 +142,22 @@ export class DiskSink implements FileSink {
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
+    this.pending = [];
+    this.pendingBytes = 0;
     void this.chain
       .then(() => this.host.abortDownload({ id: this.id }))
       .catch((error: unknown) => this.onError(error));
   }
+}
+
+function joinParts(parts: readonly Uint8Array<ArrayBuffer>[], size: number): Uint8Array<ArrayBuffer> {
+  const joined = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.byteLength;
+  }
+  return joined;
 }
 
 function messageOf(error: unknown): string {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { DataChannelLike } from '../../../renderer/call/dataChannel';
-import type { DownloadHost } from '../../../renderer/call/fileSink';
+import { DISK_WRITE_BYTES, type DownloadHost } from '../../../renderer/call/fileSink';
 import { FileTransfers, type FileLike, type ReceivedFileHost, type TransferView } from '../../../renderer/call/fileTransfers';
 import { Sha256 } from '../../../renderer/call/sha256Stream';
 import { waitFor } from '../fakes/waitFor';
@@ -172,6 +172,8 @@ describe('received files on the desktop', () => {
     expect(bob.transfers.memoryHeld()).toBe(0);
     const chunks = downloads.written.get('download-0001') ?? [];
     expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(500_000);
+    // 31 chunks of 16 KiB from the channel go to main as 2 writes, none above the gathering size.
+    expect(chunks.map((c) => c.byteLength)).toEqual([DISK_WRITE_BYTES, 500_000 - DISK_WRITE_BYTES]);
     await bob.transfers.reveal(view(bob, 'big.bin')?.key ?? '');
     expect(downloads.revealed).toEqual(['download-0001']);
     await waitFor(() => view(alice, 'big.bin', 'out')?.status === 'done', 'Alice sees it verified');
