@@ -54,7 +54,7 @@ class Buckets {
     const tokens = this.available(key, now) - 1;
     this.entries.delete(key);
     this.entries.set(key, { tokens, at: now });
-    this.forget(now);
+    this.sweep(now);
   }
 
   private refilled(bucket: Bucket, now: number): number {
@@ -62,7 +62,8 @@ class Buckets {
     return Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) / this.intervalMs);
   }
 
-  private forget(now: number): void {
+  /** Drops a few idle entries, oldest first, and any beyond `maxEntries`. */
+  sweep(now: number): void {
     let examined = 0;
     for (const [key, bucket] of this.entries) {
       const over = this.entries.size > this.maxEntries;
@@ -94,6 +95,9 @@ export class InviteLimiter {
   /** Takes a token from both buckets, or from neither when either is empty. */
   take(caller: UserId, callee: UserId): InviteDecision {
     const now = this.now();
+    // Refused attempts sweep too, so a flood that is refused still lets idle entries go.
+    this.pairs.sweep(now);
+    this.callers.sweep(now);
     const pair = `${caller}\n${callee}`;
     if (this.pairs.available(pair, now) < 1) return { ok: false, scope: 'pair', retryInMs: this.pairs.waitMs(pair, now) };
     if (this.callers.available(caller, now) < 1) return { ok: false, scope: 'caller', retryInMs: this.callers.waitMs(caller, now) };

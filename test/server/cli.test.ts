@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { SERVER_VERSION } from '../../signaling-server/index';
 import { cleanup, connectClient, connectRefused, startServer } from './harness';
 
@@ -34,10 +34,21 @@ afterEach(async () => {
   await cleanup();
 });
 
+const stateHomes: string[] = [];
+afterAll(() => {
+  for (const dir of stateHomes.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function stateHome(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-cli-state-'));
+  stateHomes.push(dir);
+  return dir;
+}
+
 function runCli(args: string[], env: Record<string, string> = {}): Run {
   const child = spawn(process.execPath, [...cliCommand(), ...args], {
     cwd: root,
-    env: { ...process.env, PARLEY_SERVER_PASSWORD: '', PARLEY_TURN_SECRET: '', ...env },
+    // Its membership key goes to a throwaway state dir, never to the real ~/.local/state.
+    env: { ...process.env, PARLEY_SERVER_PASSWORD: '', PARLEY_TURN_SECRET: '', PARLEY_MEMBERSHIP_SECRET: '', XDG_STATE_HOME: stateHome(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -132,7 +143,27 @@ describe('parley-server', () => {
     expect(humanLines(run.stderr())).toEqual([
       `parley-server: port ${taken.address.port} on 127.0.0.1 is already in use — choose another with --port`,
     ]);
-    expect(run.stderr().trim().split('\n')).toHaveLength(1);
+    // Nothing else but JSON log lines (the first start logs that it generated its membership key): no stack trace.
+    expect(run.stderr().trim().split('\n').filter((l) => !l.startsWith('{"level"'))).toHaveLength(1);
+  });
+
+  it('keeps its membership key in $XDG_STATE_HOME/parley-server, and refuses to start with a corrupt one', async () => {
+    const state = stateHome();
+    const run = runCli(['--port', '0', '--log-level', 'silent'], { XDG_STATE_HOME: state });
+    const url = (/(http:\/\/[^/]+)\//.exec(await run.line) ?? [])[1] ?? '';
+    // An answer means the CLI is past printing its line and has its signal handlers.
+    expect((await fetch(`${url}/healthz`)).ok).toBe(true);
+    const file = join(state, 'parley-server', 'membership.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+
+    writeFileSync(file, 'not a key');
+    const broken = runCli(['--port', '0'], { XDG_STATE_HOME: state });
+    expect(await broken.exited).toBe(1);
+    const lines = humanLines(broken.stderr());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`parley-server: the membership key ${file} is not a key`);
   });
 
   it('prints help and the version', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli, USAGE } from '../../signaling-server/cliArgs';
+import { parseCli, USAGE, UsageError } from '../../signaling-server/cliArgs';
 import { DEFAULT_ADDRESS_LIMITS } from '../../signaling-server/options';
 
 const run = (argv: string[], env: Record<string, string> = {}) => {
@@ -83,5 +83,26 @@ describe('parley-server per-address limits and the Host allowlist', () => {
     expect(USAGE).toMatch(/--trusted-proxy ADDR +believe X-Forwarded-For/);
     expect(USAGE).toMatch(/--limit-loopback +apply the address limits/);
     expect(USAGE).toMatch(/--allowed-host HOST +answer only requests for HOST/);
+  });
+});
+
+describe('parley-server --data-dir and PARLEY_MEMBERSHIP_SECRET', () => {
+  it('keeps its data in $XDG_STATE_HOME/parley-server, else ~/.local/state/parley-server, unless --data-dir says where', () => {
+    expect(run([], { XDG_STATE_HOME: '/var/lib/state' }).dataDir).toBe('/var/lib/state/parley-server');
+    expect(run([], { HOME: '/home/ada' }).dataDir).toBe('/home/ada/.local/state/parley-server');
+    expect(run(['--data-dir', '/srv/parley'], { XDG_STATE_HOME: '/var/lib/state' }).dataDir).toBe('/srv/parley');
+    expect(() => run(['--data-dir', ''])).toThrow(new UsageError('--data-dir needs a directory'));
+  });
+
+  it('takes the membership secret from the environment only, and refuses one shorter than 32 characters', () => {
+    expect(run([]).membershipSecret).toBeUndefined();
+    expect(run([], { PARLEY_MEMBERSHIP_SECRET: 's'.repeat(32) }).membershipSecret).toBe('s'.repeat(32));
+    expect(() => run([], { PARLEY_MEMBERSHIP_SECRET: 'too-short' })).toThrow(/PARLEY_MEMBERSHIP_SECRET must be at least 32 characters, not 9/);
+    expect(() => run(['--membership-secret', 's'.repeat(32)])).toThrow(/unknown option/);
+  });
+
+  it('is explained in --help', () => {
+    expect(USAGE).toMatch(/--data-dir DIR +where the server keeps membership.key/);
+    expect(USAGE).toContain('PARLEY_MEMBERSHIP_SECRET');
   });
 });
