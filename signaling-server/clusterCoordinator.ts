@@ -11,8 +11,11 @@
  * the next coordinator rebuilds presence from the sockets themselves
  * (`fetchSockets`, socket.data has who each one is), welcomes every socket
  * again (`call: null`), and clients re-attach their calls with `call:rejoin`,
- * which rebuilds an unknown call id (CallRegistry.rejoin). Media keeps flowing
- * peer to peer meanwhile.
+ * which rebuilds an unknown call id for members that bring their membership
+ * token (callReattach.ts; every node signs with the same secret). Media keeps
+ * flowing peer to peer meanwhile. Block lists, invite limits and the device cap
+ * are the coordinator's too: lists are sent again by the clients after the new
+ * welcome; the limits start afresh.
  */
 import type { Logger } from 'pino';
 import type { Party } from './callState';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MembershipSigner } from '../../signaling-server/membershipToken';
+import { LIMITS } from '../../signaling-server/protocol';
 import {
   candidate,
   cleanup,
@@ -56,6 +57,25 @@ describe('a member whose connection drops', () => {
     expect(signals.map((s) => s.data)).toEqual([0, 1, 2, 3, 4].map(candidate).concat(offer()));
     expect(signals.every((s) => s.from === alice.deviceId && s.callId === callId)).toBe(true);
     expect(alice.all('call:member-left')).toEqual([]);
+  });
+
+  it(`is held at most ${LIMITS.maxQueuedSignalBytesPerDevice / 1024} KiB of signals, the newest, however much is sent meanwhile`, async () => {
+    const server = await startServer({ rejoinGraceMs: 20_000, rateLimit: { capacity: 1_000, refillPerSecond: 1_000, maxViolations: 100, windowMs: 10_000 } });
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const callId = await establishCall(alice, bob);
+    bob.close();
+    await alice.next('call:updated', (p) => p.call.members.some((m) => m.deviceId === bob.deviceId && !m.connected));
+    // 60 offers of 40 KiB: 2.4 MiB, which the old count-only queue (256 signals) would all have kept.
+    for (let n = 0; n < 60; n++) {
+      expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer(`v=0 ${n} `.padEnd(40 * 1024, 'x')) })).toEqual({ ok: true });
+    }
+    const back = await reconnect(server, bob);
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: candidate(99) })).toEqual({ ok: true });
+    await back.next('signal', (p) => p.data.kind === 'candidate');
+    const offers = back.all('signal').flatMap((p) => (p.data.kind === 'description' ? [p.data.description.sdp] : []));
+    expect(offers.reduce((n, sdp) => n + sdp.length, 0)).toBeLessThanOrEqual(LIMITS.maxQueuedSignalBytesPerDevice);
+    expect(offers.map((sdp) => Number(sdp.split(' ')[1]))).toEqual([54, 55, 56, 57, 58, 59]);
   });
 
   it('is removed after the grace period, which ends a two-person call as "disconnected"', async () => {
