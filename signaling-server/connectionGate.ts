@@ -11,9 +11,9 @@
  * open a second session beside the first, which would slip past the cap on
  * connections per address. Parley's clients open one session per connection.
  *
- * An address refused again and again within a window (a flood) is turned away in
- * `allowRequest` itself with a plain HTTP 400 and the same message: no WebSocket,
- * no socket.io, nothing but that reply.
+ * An address refused again and again within a window (a flood) is turned away
+ * before engine.io sees the upgrade, with a plain HTTP 429 and the same message:
+ * no WebSocket, no socket.io, nothing but that reply (`floodRefusal`).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
@@ -63,7 +63,7 @@ export class ConnectionGate {
   private readonly trusted: ReadonlySet<string>;
   private readonly byRequest = new WeakMap<IncomingMessage, Admission>();
   private readonly byConn = new WeakMap<GateConn, Admission>();
-  private readonly refusals = new Map<string, { count: number; since: number }>();
+  private readonly refusals = new Map<string, { count: number; since: number; last: AddressRefusal }>();
   readonly refusalLog: LogThrottle;
   /** Malformed input (socket.io closes the connection after each): one short line per address per window. */
   private readonly inputLog: LogThrottle;
@@ -90,13 +90,31 @@ export class ConnectionGate {
     const exempt = isLoopback(normalizeAddress(address)) && !this.options.limitLoopback;
     const key = exempt ? null : addressKey(address);
     const refusal = key === null ? null : this.guard.admit(key, this.now());
-    if (key !== null && refusal !== null && this.countRefusal(key) > DROP_AFTER_REFUSALS) {
+    if (key !== null && refusal !== null && this.countRefusal(key, refusal) > DROP_AFTER_REFUSALS) {
       this.refusalLog.note(key, refusal.code, { code: refusal.code, limit: refusal.limit, stage: 'upgrade' });
       callback(refusal.message, false);
       return;
     }
     this.byRequest.set(req, { key, address, refusal, connects: 0, refused: false });
     callback(null, true);
+  };
+
+  /**
+   * Before engine.io sees an upgrade (hostGuard.ts, refuseUpgradesWhen): an
+   * address refused more than DROP_AFTER_REFUSALS times this window gets a short
+   * 429 with the last refusal's words, and costs nothing more. Its connections
+   * are not counted against the rate meanwhile: they never open.
+   */
+  floodRefusal = (req: IncomingMessage): { status: string; text: string } | null => {
+    if (this.refusals.size === 0) return null;
+    const address = this.addressOf(req);
+    if (isLoopback(normalizeAddress(address)) && !this.options.limitLoopback) return null;
+    const key = addressKey(address);
+    const entry = this.refusals.get(key);
+    if (entry === undefined || entry.count <= DROP_AFTER_REFUSALS || this.now() - entry.since >= ADDRESS_WINDOW_MS) return null;
+    entry.count += 1;
+    this.refusalLog.note(key, entry.last.code, { code: entry.last.code, limit: entry.last.limit, stage: 'upgrade' });
+    return { status: '429 Too Many Requests', text: `${entry.last.message}\n` };
   };
 
   /** engine.io's 'connection': counts the connection open until it closes. */
@@ -184,15 +202,16 @@ export class ConnectionGate {
   }
 
   /** Counts a refusal of `key` in the current window; returns the count. */
-  private countRefusal(key: string): number {
+  private countRefusal(key: string, refusal: AddressRefusal): number {
     const now = this.now();
     let entry = this.refusals.get(key);
     if (entry === undefined || now - entry.since >= ADDRESS_WINDOW_MS) {
       if (entry === undefined && this.refusals.size >= 10_000) this.pruneRefusals(now);
-      entry = { count: 0, since: now };
+      entry = { count: 0, since: now, last: refusal };
       this.refusals.set(key, entry);
     }
     entry.count += 1;
+    entry.last = refusal;
     return entry.count;
   }
 

@@ -53,9 +53,7 @@ export function hostRefusal(host: string | undefined, allowed: readonly string[]
 export function guardHosts(httpServer: HttpServer, allowed: readonly string[] | undefined, onRefused: (host: string | undefined) => void): void {
   if (allowed === undefined) return;
   const requestListeners = httpServer.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
-  const upgradeListeners = httpServer.listeners('upgrade') as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
   httpServer.removeAllListeners('request');
-  httpServer.removeAllListeners('upgrade');
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req.headers.host, allowed)) {
       onRefused(req.headers.host);
@@ -65,17 +63,31 @@ export function guardHosts(httpServer: HttpServer, allowed: readonly string[] | 
     }
     for (const listener of requestListeners) listener.call(httpServer, req, res);
   });
+  refuseUpgradesWhen(httpServer, (req) => {
+    if (hostAllowed(req.headers.host, allowed)) return null;
+    onRefused(req.headers.host);
+    return { status: '421 Misdirected Request', text: hostRefusal(req.headers.host, allowed) };
+  });
+}
+
+/**
+ * Puts `check` in front of every 'upgrade' listener already on `httpServer`: an
+ * upgrade it refuses gets a short plain-text HTTP answer and the socket ends,
+ * before engine.io (or anything else) does any work for it.
+ */
+export function refuseUpgradesWhen(httpServer: HttpServer, check: (req: IncomingMessage) => { status: string; text: string } | null): void {
+  const upgradeListeners = httpServer.listeners('upgrade') as ((req: IncomingMessage, socket: Duplex, head: Buffer) => void)[];
+  httpServer.removeAllListeners('upgrade');
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!hostAllowed(req.headers.host, allowed)) {
-      onRefused(req.headers.host);
-      const body = hostRefusal(req.headers.host, allowed);
-      socket.on('error', () => undefined); // the peer may be gone already; nothing to tell anyone
-      socket.end(
-        'HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
+    const refusal = check(req);
+    if (refusal === null) {
+      for (const listener of upgradeListeners) listener.call(httpServer, req, socket, head);
       return;
     }
-    for (const listener of upgradeListeners) listener.call(httpServer, req, socket, head);
+    socket.on('error', () => undefined); // the peer may be gone already; nothing to tell anyone
+    socket.end(
+      `HTTP/1.1 ${refusal.status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(refusal.text)}\r\n\r\n${refusal.text}`,
+    );
   });
 }

@@ -8,7 +8,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { ConnectionGate } from './connectionGate';
-import { guardHosts } from './hostGuard';
+import { guardHosts, refuseUpgradesWhen } from './hostGuard';
 import { createRequestHandler, type HealthStats } from './http';
 import { createLogger, describeError } from './logger';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options';
@@ -79,7 +79,9 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   // First of all middlewares: the node role's handshake comes after it.
   io.use(gate.middleware);
   attachConnectionGate(io, gate);
-  // After socket.io attached its listeners: the Host check goes in front of them all.
+  // After socket.io attached its listeners: a flooding address is turned away in
+  // front of engine.io, and the Host check goes in front of everything.
+  refuseUpgradesWhen(httpServer, gate.floodRefusal);
   guardHosts(httpServer, options.allowedHosts, (host) =>
     gate.refusalLog.note(`host ${String(host).slice(0, 100)}`, 'host_forbidden', { code: 'host_forbidden', host: String(host).slice(0, 100) }),
   );

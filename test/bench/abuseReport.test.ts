@@ -18,6 +18,7 @@ const phase = (name: string, attacks: AbusePhase['attacks'], rttMs: number[], qu
     p99Ratio: rtt.p99 / quietP99,
     health: summarize([1, 2]),
     server: { logLines: 3, logBytes: 2048, loopDelayP99Ms: 12, loopDelayMaxMs: 20, cpuMs: 400, wallMs: 8_000 },
+    load: 1.5,
     attack:
       attacks.length === 0
         ? null

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/index';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { cleanup, connectClient, connectRefused, eventually, expectHonestCallWorks, freshId, startServer } from './harness';
+import { rawRequest, WS_PATH } from './rawHttp';
 
 afterEach(cleanup);
 
@@ -130,6 +131,9 @@ describe('connections per address', () => {
     // First refused with the code, then without a WebSocket at all.
     expect(messages.has('too_many_connections')).toBe(true);
     expect([...messages].some((m) => m.includes('refused without a code'))).toBe(true);
+    const turnedAway = await rawRequest(server, WS_PATH, from(ATTACKER), true);
+    expect(turnedAway).toMatchObject({ status: 429, upgraded: false });
+    expect(turnedAway.body).toMatch(/Too many new connections from your network address/);
     await honestFromElsewhere(server);
   });
 });

@@ -3,50 +3,14 @@
  * rebinding, requests and WebSocket upgrades for any other host name are refused
  * before anything else sees them, /healthz included.
  */
-import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/index';
 import { cleanup, connectClient, connectRefused, expectHonestCallWorks, startServer } from './harness';
+import { rawRequest, WS_PATH } from './rawHttp';
 
 afterEach(cleanup);
 
-interface Answer {
-  status: number;
-  body: string;
-  /** True when the server switched protocols (a WebSocket was opened). */
-  upgraded: boolean;
-}
-
-/** One HTTP request (or WebSocket upgrade) to the server with the given Host header. */
-function ask(server: SignalingServer, path: string, host: string, upgrade = false): Promise<Answer> {
-  const headers: Record<string, string> = { Host: host };
-  if (upgrade) {
-    Object.assign(headers, {
-      Connection: 'Upgrade',
-      Upgrade: 'websocket',
-      'Sec-WebSocket-Version': '13',
-      'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-    });
-  }
-  return new Promise((resolve, reject) => {
-    const req = request({ host: server.address.host, port: server.address.port, path, headers });
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, upgraded: false }));
-    });
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve({ status: 101, body: '', upgraded: true });
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
+const ask = (server: SignalingServer, path: string, host: string, upgrade = false) => rawRequest(server, path, { Host: host }, upgrade);
 
 describe('the Host allowlist', () => {
   it('answers 421 with what to do for another host name, on /healthz and on WebSocket upgrades', async () => {

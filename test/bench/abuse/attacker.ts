@@ -1,20 +1,18 @@
 /**
  * The attacker, in its own process (driven over IPC, see messages.ts), from two
- * network addresses simulated with X-Forwarded-For from 127.0.0.1 (a header value
- * only; every packet goes to the loopback server):
+ * network addresses per phase simulated with X-Forwarded-For from 127.0.0.1 (a
+ * header value only; every packet goes to the loopback server):
  *
- * - handshakes (HANDSHAKE_ADDRESS): engine.io connections opened as fast as the
+ * - handshakes: engine.io connections opened as fast as the
  *   server lets them, each keeping CONNECTS_PER_CONNECTION wrong-password CONNECTs
  *   in flight for as long as the server keeps it open (at most 2 s) — the attack
  *   that once made ~17,000 guesses a second on one socket;
- * - invites (INVITE_ADDRESS): ten signed-in callers ringing one victim as fast as
- *   the acks come back (ring, hang up, ring again), reconnecting when kicked.
+ * - invites: ten callers who sign in and ring one victim as fast as the acks
+ *   come back (ring, hang up, ring again), reconnecting when kicked.
  */
 import { io, Manager, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../../signaling-server/protocol';
 import {
-  HANDSHAKE_ADDRESS,
-  INVITE_ADDRESS,
   toAttackerSchema,
   VICTIM_ADDRESS,
   type Attack,
@@ -51,6 +49,7 @@ const bump = (table: Record<string, number>, key: string): void => {
 
 let url = '';
 let password = '';
+let addresses = { handshakes: '', invites: '' };
 const running = new Set<Attack>();
 const loops: Promise<void>[] = [];
 let counter = 0;
@@ -72,7 +71,7 @@ async function handshakeLoop(): Promise<void> {
       transports: ['websocket'],
       reconnection: false,
       autoConnect: false,
-      extraHeaders: { 'x-forwarded-for': HANDSHAKE_ADDRESS },
+      extraHeaders: { 'x-forwarded-for': addresses.handshakes },
     });
     const opened = await new Promise<boolean>((resolve) => manager.open((err) => resolve(err === undefined)));
     if (!opened) {
@@ -152,7 +151,7 @@ async function inviteLoop(caller: { userId: string; socket: Socket | null }): Pr
     if (caller.socket === null || !caller.socket.connected) {
       if (caller.socket !== null) report.kicked += 1;
       caller.socket?.close();
-      caller.socket = await connect(caller.userId, INVITE_ADDRESS);
+      caller.socket = await connect(caller.userId, addresses.invites);
       if (caller.socket === null) {
         report.reconnectsRefused += 1;
         await new Promise((r) => setTimeout(r, 50));
@@ -174,15 +173,14 @@ async function prepare(): Promise<void> {
   if (victim === null) throw new Error('the invite flood victim could not connect');
   victim.on('call:incoming', () => (report.victimRings += 1));
   victims.push(victim);
-  for (let i = 0; i < CALLERS; i++) {
-    const userId = id('ringer');
-    callers.push({ userId, socket: await connect(userId, INVITE_ADDRESS) });
-  }
-  send({ type: 'prepared', victims: victims.length, callers: callers.filter((c) => c.socket !== null).length });
+  send({ type: 'prepared' });
 }
 
-function start(attacks: Attack[]): void {
+function start(attacks: Attack[], from: typeof addresses): void {
   report = emptyReport();
+  addresses = from;
+  // Fresh callers every phase, signing in from this phase's address.
+  callers.splice(0, callers.length, ...Array.from({ length: CALLERS }, () => ({ userId: id('ringer'), socket: null })));
   for (const attack of attacks) running.add(attack);
   if (attacks.includes('handshakes')) for (let i = 0; i < HANDSHAKE_LOOPS; i++) loops.push(handshakeLoop());
   if (attacks.includes('invites')) for (const caller of callers) loops.push(inviteLoop(caller));
@@ -192,6 +190,7 @@ function start(attacks: Attack[]): void {
 async function stop(): Promise<void> {
   running.clear();
   await Promise.all(loops.splice(0));
+  for (const caller of callers) caller.socket?.close();
   send({ type: 'report', report });
 }
 
@@ -205,7 +204,7 @@ process.on('message', (raw: unknown) => {
     password = message.password;
     prepare().catch(done);
   } else if (message.type === 'start') {
-    start(message.attacks);
+    start(message.attacks, message.addresses);
   } else {
     stop().catch(done);
   }

@@ -32,9 +32,16 @@ export type FromServer = z.infer<typeof fromServerSchema>;
 
 // ─── orchestrator ⇄ attacker ────────────────────────────────────────────────
 
-/** The simulated addresses (X-Forwarded-For from 127.0.0.1; documentation ranges, RFC 5737). */
-export const HANDSHAKE_ADDRESS = '203.0.113.7';
-export const INVITE_ADDRESS = '203.0.113.8';
+/**
+ * The simulated addresses (X-Forwarded-For from 127.0.0.1; documentation ranges,
+ * RFC 5737). Each attacked phase floods from addresses of its own, so that one
+ * phase's lockout does not decide the next phase's attack.
+ */
+export const ATTACK_ADDRESSES = {
+  handshakeFlood: { handshakes: '203.0.113.7', invites: '203.0.113.8' },
+  inviteFlood: { handshakes: '203.0.113.9', invites: '203.0.113.10' },
+  bothFloods: { handshakes: '203.0.113.11', invites: '203.0.113.12' },
+} as const;
 export const VICTIM_ADDRESS = '198.51.100.50';
 export const HONEST_ADDRESSES = ['198.51.100.10', '198.51.100.11'] as const;
 
@@ -42,9 +49,13 @@ export const attackSchema = z.enum(['handshakes', 'invites']);
 export type Attack = z.infer<typeof attackSchema>;
 
 export const toAttackerSchema = z.discriminatedUnion('type', [
-  /** Connect the invite flood's victim and its callers' first sockets. */
+  /** Connect the invite flood's victim. */
   z.strictObject({ type: z.literal('prepare'), url: z.string(), password: z.string() }),
-  z.strictObject({ type: z.literal('start'), attacks: z.array(attackSchema) }),
+  z.strictObject({
+    type: z.literal('start'),
+    attacks: z.array(attackSchema),
+    addresses: z.strictObject({ handshakes: z.string(), invites: z.string() }),
+  }),
   /** Stop every attack and report what it did since 'start'. */
   z.strictObject({ type: z.literal('stop') }),
 ]);
@@ -70,7 +81,7 @@ export const attackReportSchema = z.strictObject({
 export type AttackReport = z.infer<typeof attackReportSchema>;
 
 export const fromAttackerSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('prepared'), victims: z.number(), callers: z.number() }),
+  z.strictObject({ type: z.literal('prepared') }),
   z.strictObject({ type: z.literal('started') }),
   z.strictObject({ type: z.literal('report'), report: attackReportSchema }),
   z.strictObject({ type: z.literal('failed'), message: z.string() }),
