@@ -1,8 +1,11 @@
 /**
  * Every call and what may happen to it: invite, accept, decline,
  * cancel, leave, media, rejoin, relay, and devices coming and going. This module
- * holds the rules (who may do what, and the refusals); callLifecycle.ts carries
- * out the changes, callNotifier.ts tells the devices, callIndex.ts stores.
+ * holds the rules (who may do what, and the refusals; invites also pass the
+ * callee's block list and the invite limits, inviteLimits.ts); callLifecycle.ts
+ * carries out the changes, callNotifier.ts tells the devices, callIndex.ts stores,
+ * and callReattach.ts brings devices back (attach, detach, rejoin with membership
+ * tokens).
  *
  * No socket.io in here. Commands take the acting device (a `Party`) and a parsed
  * payload, change the state, tell the devices concerned through a `CallSink`, and
