@@ -4,9 +4,11 @@
  * loop. Counted per user, not per socket: ten sockets of one user share the limit.
  *
  * The maps forget: a bucket that has refilled is the same as no bucket, so idle
- * entries are dropped as they are met (oldest first, a couple per call), and past
- * `maxEntries` the least recently used go regardless (which can only make a limit
- * more lenient for that key, never lock anyone out).
+ * entries are dropped as a sweeping hand meets them (a couple per check, going
+ * round the map like a clock), and past `maxEntries` the entries at the hand go
+ * regardless (which can only make a limit more lenient for that key, never lock
+ * anyone out). The hand keeps its place between checks, so a check costs the same
+ * whether the map holds ten entries or a hundred thousand.
  */
 import type { InviteLimitOptions } from './options';
 import type { UserId } from './protocol';
@@ -23,8 +25,9 @@ const DEFAULT_MAX_ENTRIES = 100_000;
 const SWEEP_PER_USE = 2;
 
 class Buckets {
-  /** In order of last use (an entry is re-inserted when used). */
   private readonly entries = new Map<string, Bucket>();
+  /** Where the sweep goes on from (Map iterators stay valid while entries come and go). */
+  private hand: Iterator<[string, Bucket]> | null = null;
 
   constructor(
     private readonly burst: number,
@@ -51,9 +54,7 @@ class Buckets {
   }
 
   take(key: string, now: number): void {
-    const tokens = this.available(key, now) - 1;
-    this.entries.delete(key);
-    this.entries.set(key, { tokens, at: now });
+    this.entries.set(key, { tokens: this.available(key, now) - 1, at: now });
     this.sweep(now);
   }
 
@@ -62,14 +63,17 @@ class Buckets {
     return Math.min(this.burst, bucket.tokens + Math.max(0, now - bucket.at) / this.intervalMs);
   }
 
-  /** Drops a few idle entries, oldest first, and any beyond `maxEntries`. */
+  /** Looks at a few entries at the hand, dropping the idle ones, and drops any beyond `maxEntries`. */
   sweep(now: number): void {
-    let examined = 0;
-    for (const [key, bucket] of this.entries) {
-      const over = this.entries.size > this.maxEntries;
-      if (!over && (examined >= SWEEP_PER_USE || this.refilled(bucket, now) < this.burst)) break;
-      this.entries.delete(key);
-      examined += 1;
+    for (let examined = 0; examined < SWEEP_PER_USE || this.entries.size > this.maxEntries; examined++) {
+      let next = this.hand?.next();
+      if (next === undefined || next.done === true) {
+        this.hand = this.entries.entries();
+        next = this.hand.next();
+        if (next.done === true) return;
+      }
+      const [key, bucket] = next.value;
+      if (this.entries.size > this.maxEntries || this.refilled(bucket, now) >= this.burst) this.entries.delete(key);
     }
   }
 }
