@@ -62,9 +62,6 @@ async function main(): Promise<void> {
     fail(err instanceof Error ? err.message : String(err), 1);
   }
 
-  const served = options.clientDir ? ' — open it in a browser' : '';
-  process.stdout.write(`Parley server listening on ${server.url}/${served}\n`);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -80,6 +77,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+
+  // Only now say so: whoever reads this line (a supervisor, a test) may send
+  // SIGTERM at once, and before the handlers exist that would kill the process
+  // without the goodbye to its clients.
+  const served = options.clientDir ? ' — open it in a browser' : '';
+  process.stdout.write(`Parley server listening on ${server.url}/${served}\n`);
 }
 
 /** Server option names → the flags a person typed. */
@@ -97,6 +100,14 @@ function optionMessage(err: OptionError): string {
     stunUrls: '--stun-url',
     allowedOrigins: '--allowed-origin',
     redisUrl: '--redis-url',
+    'addressLimits.maxConnections': '--max-connections-per-address',
+    'addressLimits.connectionsPerMinute': '--connections-per-minute',
+    'addressLimits.connectionBurst': '--connections-per-minute',
+    'addressLimits.failedHandshakesPerMinute': '--failed-handshakes-per-minute',
+    trustedProxies: '--trusted-proxy',
+    allowedHosts: '--allowed-host',
+    dataDir: '--data-dir',
+    membershipSecret: 'PARLEY_MEMBERSHIP_SECRET',
   };
   const flag = Object.entries(flags).find(([option]) => err.option === option || err.option.startsWith(`${option}.`))?.[1];
   const detail = err.message.replace(/^Invalid signaling server option "[^"]*": /, '').replace(/\.$/, '');

@@ -27,7 +27,6 @@ import { ClusterRedis, KEY_PREFIX } from './clusterRedis';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
 import type { Ack, NodeReply } from './protocol';
-import { loadMembershipKey } from './serverSecret';
 import { installHandshake, sayGoodbye, type IoServer } from './socketServer';
 import { switchboardOptions, type NodeRole } from './standalone';
 
@@ -41,14 +40,18 @@ export const LEASE = {
 
 const NOT_HANDLED: NodeReply = { handled: false };
 
-export function startClusterNode(io: IoServer, options: ResolvedOptions & { redisUrl: string }, baseLog: Logger): NodeRole {
+/** `membershipKey`: read once by createSignalingServer; every coordinator this node becomes signs and checks with it. */
+export function startClusterNode(
+  io: IoServer,
+  options: ResolvedOptions & { redisUrl: string },
+  baseLog: Logger,
+  membershipKey: Buffer,
+): NodeRole {
   const nodeId = `node-${randomBytes(9).toString('base64url')}`;
   const log = baseLog.child({ nodeId });
-  // Read once: every coordinator this node becomes signs and checks with it.
   if (options.membershipSecret === undefined) {
     log.warn('no membership secret shared by the cluster (membershipSecret, PARLEY_MEMBERSHIP_SECRET): after a coordinator change, calls can be rejoined only if every node reads the same key file');
   }
-  const membershipKey = loadMembershipKey(options, log);
   let coordinator: Coordinator | null = null;
   let closing = false;
   const ready = (): Coordinator | null => (coordinator?.ready ? coordinator : null);

@@ -57,9 +57,13 @@ export const callIdSchema = userIdSchema;
  * the Mongolian free variation selectors (U+180B–U+180D, U+180F) and all variation
  * selectors (U+FE00–U+FE0F, U+E0100–U+E01EF). See Unicode's Default_Ignorable_Code_Point.
  */
-const INVISIBLE_IN_NAMES = /[\u115F\u1160\u3164\uFFA0\u034F\u17B4\u17B5\u180B-\u180D\u180F\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
+// Each mark stands alone or opens its own class: inside a class, a mark right after
+// another character reads as one combined character (no-misleading-character-class).
+const INVISIBLE_IN_NAMES = /[\u115F\u1160\u3164\uFFA0]|\u034F|\u17B4|\u17B5|[\u180B-\u180D]|\u180F|[\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/u;
+const INVISIBLE_IN_NAMES_ALL = new RegExp(INVISIBLE_IN_NAMES, 'gu');
 /** More than this many combining marks on one base character is "Zalgo" text that spills over its neighbours. */
 const MAX_MARKS_PER_CHARACTER = 3;
+const MARK_STACK = new RegExp(`\\p{M}{${MAX_MARKS_PER_CHARACTER + 1},}`, 'u');
 
 /**
  * Letters (any script), combining marks, digits, spaces and . ' _ ( ) -; 1–40
@@ -83,9 +87,9 @@ export const displayNameSchema = z
         "the display name may hold letters, digits, spaces and . ' _ ( ) - only",
       )
       .refine((s) => !INVISIBLE_IN_NAMES.test(s), 'the display name holds invisible characters (fillers or variation selectors)')
-      .refine((s) => /[\p{L}\p{N}]/u.test(s.replace(new RegExp(INVISIBLE_IN_NAMES, 'gu'), '')), 'the display name needs at least one visible letter or digit')
+      .refine((s) => /[\p{L}\p{N}]/u.test(s.replace(INVISIBLE_IN_NAMES_ALL, '')), 'the display name needs at least one visible letter or digit')
       .refine(
-        (s) => !new RegExp(`\\p{M}{${MAX_MARKS_PER_CHARACTER + 1},}`, 'u').test(s),
+        (s) => !MARK_STACK.test(s),
         `the display name stacks more than ${MAX_MARKS_PER_CHARACTER} accents on one character`,
       ),
   );

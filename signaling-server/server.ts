@@ -14,6 +14,7 @@ import { createLogger, describeError } from './logger';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options';
 import { LIMITS } from './protocol';
 import { attachConnectionGate, type IoServer } from './socketServer';
+import { loadMembershipKey } from './serverSecret';
 import { startStandalone, type NodeRole } from './standalone';
 import { SERVER_VERSION } from './version';
 
@@ -36,6 +37,9 @@ export interface SignalingServer {
 export async function createSignalingServer(input: SignalingServerOptions = {}): Promise<SignalingServer> {
   const options = resolveOptions(input);
   const log = options.logger ?? createLogger(options.logLevel);
+  // Before anything listens or is built: a bad key file is a startup error with
+  // nothing to tear down.
+  const membershipKey = loadMembershipKey(options, log);
   const startedAt = Date.now();
   let role: NodeRole | null = null;
 
@@ -87,12 +91,12 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   );
 
   if (options.redisUrl === undefined) {
-    role = startStandalone(io, options, log);
+    role = startStandalone(io, options, log, membershipKey);
   } else {
     // Loaded only when clustering, so a desktop app embedding the server never
     // loads the Redis client.
     const { startClusterNode } = await import('./clusterNode');
-    role = startClusterNode(io, { ...options, redisUrl: options.redisUrl }, log);
+    role = startClusterNode(io, { ...options, redisUrl: options.redisUrl }, log, membershipKey);
   }
   const node = role;
 

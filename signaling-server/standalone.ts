@@ -11,7 +11,6 @@ import type { HealthStats } from './http';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
 import { installHandshake, logSocketErrors, sayGoodbye, type IoServer, type IoSocket } from './socketServer';
-import { loadMembershipKey } from './serverSecret';
 import { Switchboard, type Transport } from './switchboard';
 import { iceServersFor } from './turnCredentials';
 
@@ -38,7 +37,8 @@ export function switchboardOptions(options: ResolvedOptions, log: Logger, member
   };
 }
 
-export function startStandalone(io: IoServer, options: ResolvedOptions, log: Logger): NodeRole {
+/** `membershipKey`: from loadMembershipKey (serverSecret.ts), read once by createSignalingServer. */
+export function startStandalone(io: IoServer, options: ResolvedOptions, log: Logger, membershipKey: Buffer): NodeRole {
   let closing = false;
   const transport: Transport<IoSocket> = {
     send: (socket, event, ...args) => {
@@ -55,7 +55,7 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
       socket.disconnect(true);
     },
   };
-  const board = new Switchboard<IoSocket>(switchboardOptions(options, log, loadMembershipKey(options, log)), transport);
+  const board = new Switchboard<IoSocket>(switchboardOptions(options, log, membershipKey), transport);
 
   installHandshake(io, {
     allowedOrigins: options.allowedOrigins,
