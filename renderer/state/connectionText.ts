@@ -100,10 +100,27 @@ function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, 
         action: 'none',
       };
     case 'rate_limited':
+      // Both a kick for flooding events and a refusal after too many failed
+      // sign-ins from this network address end here; the server's own words
+      // (shown beside this) say which.
       return {
-        label: 'Disconnected',
+        label: 'Slow down',
         tone: 'error',
-        detail: `${server} disconnected this window for sending too many messages. Reload to connect again.`,
+        detail: `${server} turned this window away for too many requests or sign-in attempts. Wait a minute, then reload to connect again.`,
+        action: 'none',
+      };
+    case 'too_many_connections':
+      return {
+        label: 'Too many connections',
+        tone: 'error',
+        detail: `${server} has too many connections from your network address right now. Close other Parley windows or wait a minute, then reload.`,
+        action: 'none',
+      };
+    case 'too_many_devices':
+      return {
+        label: 'Too many devices',
+        tone: 'error',
+        detail: `You are signed in to ${server} on the most devices it allows. Close Parley on another device, then reload.`,
         action: 'none',
       };
     default:

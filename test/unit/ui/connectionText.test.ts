@@ -36,4 +36,18 @@ describe('connection indicator', () => {
   it('offers a new name when the server refused the identity', () => {
     expect(describeConnection({ phase: 'refused', url, code: 'invalid_identity', message: 'bad name' }).action).toBe('rename');
   });
+
+  it('says what to do when the server limits this address, this user or this window', () => {
+    const cases = [
+      ['too_many_connections', 'Too many connections', /Close other Parley windows or wait a minute/],
+      ['too_many_devices', 'Too many devices', /Close Parley on another device/],
+      ['rate_limited', 'Slow down', /Wait a minute, then reload/],
+    ] as const;
+    for (const [code, label, detail] of cases) {
+      const text = describeConnection({ phase: 'refused', url, code, message: 'the server says why' });
+      expect(text).toMatchObject({ label, tone: 'error', serverMessage: 'the server says why' });
+      expect(text.detail).toMatch(detail);
+      expect(text.detail).toContain('parley.example.org:7300');
+    }
+  });
 });
