@@ -12,12 +12,11 @@
  * connections a second) would otherwise be what slows the honest call, which a
  * real attacker's, on its own machine, would not. The table says how much it sent.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { z } from 'zod';
+import { forkTs, nextMessage, stop } from '../childProcesses';
 import { ratio, summarize, type Summary } from '../stats';
 import { startHonestCall } from './honestCall';
 import {
@@ -59,51 +58,6 @@ export interface AbuseResults {
   met: boolean;
 }
 
-function forkTs(script: string, args: string[]): ChildProcess {
-  return fork(script, args, { execArgv: [...process.execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function next<T extends { type: string }, K extends T['type']>(
-  child: ChildProcess,
-  schema: z.ZodType<T>,
-  want: K,
-  what: string,
-  timeoutMs: number,
-): Promise<Extract<T, { type: K }>> {
-  return new Promise((resolve, reject) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    const onMessage = (raw: unknown): void => {
-      const parsed = schema.safeParse(raw);
-      if (!parsed.success) return;
-      if (parsed.data.type === 'failed') {
-        done();
-        reject(new Error(`${what}: ${String((parsed.data as { message?: unknown }).message)}`));
-      } else if (parsed.data.type === want) {
-        done();
-        resolve(parsed.data as Extract<T, { type: K }>);
-      }
-    };
-    const onExit = (code: number | null): void => {
-      done();
-      reject(new Error(`${what}: the process ended (code ${code}) before answering`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`${what}: no answer within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
-}
-
-function stop(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
 const PHASES: { name: string; attacks: Attack[]; addresses: { handshakes: string; invites: string } | null }[] = [
   { name: 'quiet', attacks: [], addresses: null },
   { name: 'handshake flood', attacks: ['handshakes'], addresses: ATTACK_ADDRESSES.handshakeFlood },
@@ -123,18 +77,18 @@ export async function runAbuseBench(options: { parleyBundle: string; phaseMs: nu
     log(`abuse: could not lower the attacker's priority (${error instanceof Error ? error.message : String(error)}); its own CPU weighs on the honest call`);
   }
   const askServer = async (): Promise<ServerSample> => {
-    const reply = next<FromServer, 'sample'>(server, fromServerSchema, 'sample', 'server sample', 30_000);
+    const reply = nextMessage<FromServer, 'sample'>(server, fromServerSchema, 'sample', 'server sample', 30_000);
     server.send({ type: 'measure' });
     return (await reply).sample;
   };
   const tellAttacker = <K extends FromAttacker['type']>(message: ToAttacker, reply: K, timeoutMs: number) => {
-    const answer = next<FromAttacker, K>(attacker, fromAttackerSchema, reply, `attacker (${message.type})`, timeoutMs);
+    const answer = nextMessage<FromAttacker, K>(attacker, fromAttackerSchema, reply, `attacker (${message.type})`, timeoutMs);
     attacker.send(message);
     return answer;
   };
   let honest: Awaited<ReturnType<typeof startHonestCall>> | null = null;
   try {
-    const ready = await next<FromServer, 'ready'>(server, fromServerSchema, 'ready', 'starting the server', 60_000);
+    const ready = await nextMessage<FromServer, 'ready'>(server, fromServerSchema, 'ready', 'starting the server', 60_000);
     await tellAttacker({ type: 'prepare', url: ready.url, password: ready.password }, 'prepared', 60_000);
     log(`abuse: server ${ready.url}; ${PHASES.length} phases of ${phaseMs / 1000} s`);
     honest = await startHonestCall(ready.url, ready.password);
