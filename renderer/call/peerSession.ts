@@ -11,7 +11,6 @@
  * null track sends nothing: that is how a call pre-connects while it rings.
  */
 import type { SignalData } from '../../signaling-server/protocol';
-import type { PeerConnectionPhase } from './types';
 import {
   listen,
   transceiverKind,
@@ -26,32 +25,17 @@ export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnecti
   polite: boolean;
   /** Relays a description or candidate to the remote device. */
   send(data: SignalData): void;
-  onPhase?(phase: PeerConnectionPhase): void;
   /** A remote track arrived (it stays muted until the other side attaches media). */
   onTrack?(track: MediaStreamTrack): void;
-  /** Negotiation errors we cannot act on; the connection phase shows the outcome. */
-  onError?(error: unknown): void;
+  /**
+   * Negotiation errors this session cannot act on (the connection phase, watched by
+   * IceRecovery, shows the outcome); the owner logs them with the call and device.
+   */
+  onError?(error: unknown, during: NegotiationStep): void;
 }
 
-/** RTCPeerConnectionState → what a participant tile shows; null for 'closed'. */
-export function connectionPhase(state: RTCPeerConnectionState): PeerConnectionPhase | null {
-  switch (state) {
-    case 'new':
-      return 'new';
-    case 'connecting':
-      return 'connecting';
-    case 'connected':
-      return 'connected';
-    // 'disconnected' is transient by definition (ICE consent checks lapsed); the
-    // connection may come back by itself, so the tile says "reconnecting".
-    case 'disconnected':
-      return 'reconnecting';
-    case 'failed':
-      return 'failed';
-    case 'closed':
-      return null;
-  }
-}
+/** What the session was doing when an error came: the log says it. */
+export type NegotiationStep = 'remote description' | 'local description' | 'remote candidate' | 'sending track';
 
 export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
   readonly pc: PC;
@@ -83,10 +67,6 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
             usernameFragment: candidate.usernameFragment,
           },
         });
-      }),
-      listen(pc, 'connectionstatechange', () => {
-        const phase = connectionPhase(pc.connectionState);
-        if (phase) this.options.onPhase?.(phase);
       }),
       listen(pc, 'track', ({ track, transceiver, streams }) => {
         // Camera and microphone are sent with no stream (addTransceiver(kind) has
@@ -139,6 +119,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
   async handleSignal(data: SignalData): Promise<void> {
     if (this.closed) return;
     const { pc } = this;
+    let step: NegotiationStep = data.kind === 'description' ? 'remote description' : 'remote candidate';
     try {
       if (data.kind === 'description') {
         const description = data.description;
@@ -157,6 +138,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
         if (this.closed) return;
         if (description.type === 'offer') {
           this.adoptRemoteTransceivers(before);
+          step = 'local description';
           await pc.setLocalDescription();
           this.sendLocalDescription();
         }
@@ -172,7 +154,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
         }
       }
     } catch (error) {
-      if (!this.closed) this.options.onError?.(error);
+      if (!this.closed) this.options.onError?.(error, step);
     }
   }
 
@@ -203,7 +185,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
       await this.pc.setLocalDescription();
       this.sendLocalDescription();
     } catch (error) {
-      if (!this.closed) this.options.onError?.(error);
+      if (!this.closed) this.options.onError?.(error, 'local description');
     } finally {
       this.makingOffer = false;
     }
@@ -257,7 +239,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     try {
       await transceiver.sender.replaceTrack(track);
     } catch (error) {
-      if (!this.closed) this.options.onError?.(error);
+      if (!this.closed) this.options.onError?.(error, 'sending track');
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PeerSession, connectionPhase } from '../../../renderer/call/peerSession';
+import { PeerSession, type NegotiationStep } from '../../../renderer/call/peerSession';
 import { FakeMediaStreamTrack } from '../fakes/fakeMedia';
 import { FakePeerConnection } from '../fakes/fakePeerConnection';
 import { FakeRelay } from '../fakes/fakeRelay';
@@ -179,7 +179,7 @@ describe('peer session (perfect negotiation)', () => {
     const { relay, a, b, settled } = pair('B');
     a.session.ensureTransceivers(['audio']);
     await waitFor(settled, 'connected');
-    expect(a.pc.listenerCount()).toBe(4);
+    expect(a.pc.listenerCount()).toBe(3);
     const sentBefore = relay.sent.length;
 
     a.session.close();
@@ -191,26 +191,18 @@ describe('peer session (perfect negotiation)', () => {
     expect(relay.sent.length).toBe(sentBefore);
   });
 
-  it('maps connection states to participant phases', () => {
-    expect(connectionPhase('new')).toBe('new');
-    expect(connectionPhase('connecting')).toBe('connecting');
-    expect(connectionPhase('connected')).toBe('connected');
-    expect(connectionPhase('disconnected')).toBe('reconnecting');
-    expect(connectionPhase('failed')).toBe('failed');
-    expect(connectionPhase('closed')).toBeNull();
-  });
-
-  it('reports connection phases as the connection drives them', async () => {
+  it('reports a description it cannot apply, with the step that failed, and stays usable', async () => {
     const pc = new FakePeerConnection({}, { autoIce: false });
-    const phases: string[] = [];
-    const session = new PeerSession({ pc, polite: true, send: () => {}, onPhase: (p) => phases.push(p) });
+    const errors: { error: unknown; during: NegotiationStep }[] = [];
+    const session = new PeerSession({ pc, polite: true, send: () => {}, onError: (error, during) => errors.push({ error, during }) });
 
-    pc.setConnectionState('connecting');
-    pc.setConnectionState('connected');
-    pc.setConnectionState('disconnected');
-    pc.setConnectionState('failed');
+    // An answer while stable: setRemoteDescription rejects (InvalidStateError).
+    await session.handleSignal({ kind: 'description', description: { type: 'answer', sdp: 'v=0' } });
+
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.during).toBe('remote description');
+    expect(errors[0]?.error).toMatchObject({ name: 'InvalidStateError' });
+    expect(pc.signalingState).toBe('stable');
     session.close();
-
-    expect(phases).toEqual(['connecting', 'connected', 'reconnecting', 'failed']);
   });
 });
