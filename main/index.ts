@@ -32,6 +32,7 @@ import { EmbeddedServer } from './embeddedServer';
 import { DownloadService } from './files/downloadService';
 import { createDesktopHost, registerDesktopHost } from './ipc/desktopHost';
 import { IpcRegistry } from './ipc/ipcRegistry';
+import { RendererLog } from './ipc/rendererLog';
 import { createMainLogger } from './logger';
 import { IncomingCallService } from './notifications/incomingCall';
 import { appPaths } from './paths';
@@ -233,6 +234,7 @@ async function start(): Promise<void> {
       dismissIncomingCall: (callId) => incoming.dismiss(callId),
       chooseScreenSource: (choice) => display.choose(choice),
       openExternal: (url) => shell.openExternal(url),
+      rendererLog: new RendererLog({ logger }),
       prepareSettingsPatch: lanPassword,
     }),
   );

@@ -148,6 +148,7 @@ export function createPreloadBridge(ipc: IpcRendererLike, options: PreloadBridge
     dismissIncomingCall: (callId) => send(SEND_CHANNELS.dismissIncomingCall, callId),
     openExternal: (url) => invoke(INVOKE_CHANNELS.openExternal, url, nothing),
     chooseScreenSource: (choice) => send(SEND_CHANNELS.chooseScreenSource, choice),
+    log: (entry) => send(SEND_CHANNELS.log, entry),
     beginDownload: (request) => invoke(INVOKE_CHANNELS.beginDownload, request, downloadStartedSchema),
     writeDownload: (request) => invoke(INVOKE_CHANNELS.writeDownload, request, nothing),
     finishDownload: (request) => invoke(INVOKE_CHANNELS.finishDownload, request, downloadResultSchema),

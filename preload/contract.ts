@@ -234,6 +234,25 @@ export type IncomingCallNotice = z.infer<typeof incomingCallNoticeSchema>;
 
 export const externalUrlSchema = z.url({ protocol: /^https$/ }).max(2048);
 
+/**
+ * One line of the renderer's log. Desktop: main writes it to its pino log (child
+ * `{ source: 'renderer', scope }`), rate-limited per window; web: the console.
+ * An entry that fails this schema is refused like any other request (the preload
+ * throws), so the renderer's logger truncates before it sends.
+ */
+export const logEntrySchema = z.strictObject({
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  /** Where in the renderer: 'peer', 'call.features', 'files:receive'. */
+  scope: z
+    .string()
+    .max(64)
+    .regex(/^[a-z][a-zA-Z0-9.:-]*$/),
+  message: z.string().max(1000),
+  /** A stack or other detail, kept apart from the message. */
+  detail: z.string().max(4000).optional(),
+});
+export type LogEntry = z.infer<typeof logEntrySchema>;
+
 // Received files on the desktop: the renderer streams an accepted file's chunks to
 // main, which names, writes and hashes it (main/files/downloadWriter.ts).
 
@@ -326,6 +345,8 @@ export interface ParleyBridge {
   openExternal(url: string): Promise<void>;
   /** Answers a screen-source request (null: the person cancelled). */
   chooseScreenSource(choice: ScreenSourceChoice): void;
+  /** Fire and forget: one line for the host's log (see logEntrySchema). */
+  log(entry: LogEntry): void;
 
   /** Desktop: starts writing a received file into the download folder (the browser host rejects). */
   beginDownload(request: DownloadBegin): Promise<{ id: string }>;
@@ -378,6 +399,7 @@ export const SEND_CHANNELS = {
   reportCallState: 'parley:call-state',
   dismissIncomingCall: 'parley:notify:dismiss',
   chooseScreenSource: 'parley:screen-source:choose',
+  log: 'parley:log',
 } as const;
 
 /** main → renderer (`webContents.send`). */
@@ -412,6 +434,7 @@ export const requestSchemas = {
   [SEND_CHANNELS.reportCallState]: callStateReportSchema,
   [SEND_CHANNELS.dismissIncomingCall]: idSchema,
   [SEND_CHANNELS.chooseScreenSource]: screenSourceChoiceSchema,
+  [SEND_CHANNELS.log]: logEntrySchema,
 } as const;
 
 /** The payload schema of every main → renderer event. */

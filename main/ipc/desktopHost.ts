@@ -9,6 +9,7 @@ import {
   SEND_CHANNELS,
   type AppInfo,
   type CallStateReport,
+  type LogEntry,
   type ParleyBridge,
   type ScreenSourceChoice,
   type SettingsPatch,
@@ -18,8 +19,12 @@ import type { DownloadService } from '../files/downloadService';
 import { safeExternalUrl } from '../security/navigationPolicy';
 import type { HostStorage } from '../storage/hostStorage';
 import type { IpcRegistry } from './ipcRegistry';
+import type { RendererLog } from './rendererLog';
 
-export type HostMethods = Omit<ParleyBridge, 'onCallRequested' | 'onCallAction' | 'onScreenSourcesRequested' | 'onNotice'>;
+export type HostMethods = Omit<ParleyBridge, 'onCallRequested' | 'onCallAction' | 'onScreenSourcesRequested' | 'onNotice' | 'log'> & {
+  /** `sender` is the window's webContents: the rate limit is per window. */
+  log(entry: LogEntry, sender: object): void;
+};
 
 export interface DesktopHostOptions {
   storage: HostStorage;
@@ -34,6 +39,8 @@ export interface DesktopHostOptions {
   chooseScreenSource(choice: ScreenSourceChoice): void;
   /** shell.openExternal */
   openExternal(url: string): Promise<void>;
+  /** The renderer's log lines; tests that do not read them leave it out and the lines go nowhere. */
+  rendererLog?: Pick<RendererLog, 'write'>;
   /** Rewrites a validated settings patch before it is stored (fills in a LAN server password). */
   prepareSettingsPatch?(patch: SettingsPatch): SettingsPatch;
 }
@@ -61,6 +68,7 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
       await options.openExternal(safe);
     },
     chooseScreenSource: (choice) => options.chooseScreenSource(choice),
+    log: (entry, sender) => options.rendererLog?.write(sender, entry),
     beginDownload: (request) => options.downloads.begin(request),
     writeDownload: (request) => options.downloads.write(request),
     finishDownload: (request) => options.downloads.finish(request),
@@ -95,4 +103,5 @@ export function registerDesktopHost(registry: IpcRegistry, host: HostMethods): v
   registry.on(SEND_CHANNELS.reportCallState, (report) => host.reportCallState(report));
   registry.on(SEND_CHANNELS.dismissIncomingCall, (callId) => host.dismissIncomingCall(callId));
   registry.on(SEND_CHANNELS.chooseScreenSource, (choice) => host.chooseScreenSource(choice));
+  registry.on(SEND_CHANNELS.log, (entry, origin) => host.log(entry, origin.sender));
 }

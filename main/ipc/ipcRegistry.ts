@@ -13,6 +13,11 @@ export type SendChannel = (typeof SEND_CHANNELS)[keyof typeof SEND_CHANNELS];
 
 type Listener = (event: IpcEventLike, ...args: unknown[]) => unknown;
 
+/** Who sent a validated message: the webContents (per-window limits key on it). */
+export interface IpcOrigin {
+  readonly sender: object;
+}
+
 /** The part of Electron's ipcMain this uses. */
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void;
@@ -40,7 +45,7 @@ export class IpcRegistry {
 
   constructor(private readonly options: IpcRegistryOptions) {}
 
-  handle<C extends InvokeChannel>(channel: C, handler: (payload: RequestPayload<C>) => unknown): void {
+  handle<C extends InvokeChannel>(channel: C, handler: (payload: RequestPayload<C>, origin: IpcOrigin) => unknown): void {
     this.assertKnown(channel);
     const { ipcMain, logger } = this.options;
     const listener: Listener = async (event, ...args) => {
@@ -50,7 +55,7 @@ export class IpcRegistry {
         throw new IpcRejectedError(channel, verdict.reason);
       }
       try {
-        return await handler(verdict.value as RequestPayload<C>);
+        return await handler(verdict.value as RequestPayload<C>, { sender: event.sender });
       } catch (error) {
         logger.error({ channel, err: error }, 'IPC handler failed');
         throw error;
@@ -60,7 +65,7 @@ export class IpcRegistry {
     this.disposers.push(() => ipcMain.removeHandler(channel));
   }
 
-  on<C extends SendChannel>(channel: C, handler: (payload: RequestPayload<C>) => void): void {
+  on<C extends SendChannel>(channel: C, handler: (payload: RequestPayload<C>, origin: IpcOrigin) => void): void {
     this.assertKnown(channel);
     const { ipcMain, logger } = this.options;
     const listener = (event: IpcEventLike, ...args: unknown[]): void => {
@@ -70,7 +75,7 @@ export class IpcRegistry {
         return;
       }
       try {
-        handler(verdict.value as RequestPayload<C>);
+        handler(verdict.value as RequestPayload<C>, { sender: event.sender });
       } catch (error) {
         logger.error({ channel, err: error }, 'IPC handler failed');
       }

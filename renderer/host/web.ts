@@ -16,6 +16,7 @@ import {
   MAX_HISTORY,
   externalUrlSchema,
   favouritesSchema,
+  logEntrySchema,
   historyEntrySchema,
   historySchema,
   settingsPatchSchema,
@@ -61,6 +62,8 @@ export interface WebHostOptions {
   randomBytes: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
   notifications: NotificationPort | null;
   page: PagePort | null;
+  /** Where ParleyBridge.log writes (default: the page's console). */
+  console?: Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 }
 
 /** What only the browser host offers: asking for notification permission at the right moment. */
@@ -257,6 +260,15 @@ export function createWebHost(options: WebHostOptions): WebHost {
     },
     chooseScreenSource() {
       // The browser shows its own picker; nothing asks this host for a choice.
+    },
+    log(entry) {
+      // Refused like the desktop preload refuses it, so a logger bug shows in the browser too.
+      const parsed = logEntrySchema.safeParse(entry);
+      if (!parsed.success) throw new TypeError(`Invalid argument for log: ${parsed.error.issues[0]?.message ?? 'invalid entry'}`);
+      const { level, scope, message, detail } = parsed.data;
+      const out = options.console ?? console;
+      if (detail === undefined) out[level](`[${scope}] ${message}`);
+      else out[level](`[${scope}] ${message}`, detail);
     },
     // A page cannot write files where it likes: in the browser a received file stays
     // in memory as a Blob (capped per call) and the person saves it with a link.

@@ -26,6 +26,7 @@ const BRIDGE_METHODS: Record<keyof ParleyBridge, true> = {
   dismissIncomingCall: true,
   openExternal: true,
   chooseScreenSource: true,
+  log: true,
   beginDownload: true,
   writeDownload: true,
   finishDownload: true,
@@ -116,6 +117,17 @@ describe('preload bridge', () => {
     const ipc = new FakeIpcRenderer();
     createPreloadBridge(ipc).dismissIncomingCall('call-abcdefgh');
     expect(ipc.sent).toEqual([[SEND_CHANNELS.dismissIncomingCall, ['call-abcdefgh']]]);
+  });
+
+  it('log entries go to main with send; an entry over its limits throws and is never sent', () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createPreloadBridge(ipc);
+    const entry = { level: 'info', scope: 'files:receive', message: 'saved', detail: 'a.txt' } as const;
+    bridge.log(entry);
+    expect(ipc.sent).toEqual([[SEND_CHANNELS.log, [entry]]]);
+    expect(() => bridge.log({ level: 'info', scope: 'x'.repeat(65), message: 'too long a scope' })).toThrow(/Invalid argument for parley:log: scope/);
+    expect(() => bridge.log({ level: 'info', scope: 'peer', message: 'm', detail: 'd'.repeat(4001) })).toThrow(/detail/);
+    expect(ipc.sent).toHaveLength(1);
   });
 
   it('listeners get only the payload, and unsubscribe really removes the ipc listener', () => {

@@ -232,4 +232,22 @@ describe('web host shell', () => {
     shown[0]?.click();
     expect(actions).toEqual([]);
   });
+
+  it('writes log entries to the console at their level with the scope in front, and refuses invalid ones', () => {
+    const written: Array<[string, unknown[]]> = [];
+    const record =
+      (level: string) =>
+      (...args: unknown[]) =>
+        void written.push([level, args]);
+    const { bridge } = setup({ console: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') } });
+    bridge.log({ level: 'warn', scope: 'peer', message: 'ICE restart' });
+    bridge.log({ level: 'error', scope: 'call.features', message: 'mute failed', detail: 'Error: track ended' });
+    expect(written).toEqual([
+      ['warn', ['[peer] ICE restart']],
+      ['error', ['[call.features] mute failed', 'Error: track ended']],
+    ]);
+    expect(() => bridge.log({ level: 'info', scope: 'Peer', message: 'x' })).toThrow(/Invalid argument for log/);
+    expect(() => bridge.log({ level: 'info', scope: 'peer', message: 'x'.repeat(1001) })).toThrow(/Invalid argument for log/);
+    expect(written).toHaveLength(2);
+  });
 });
