@@ -21,7 +21,8 @@ import type { ClientPayloads } from './handlers';
 import { releaseHandshake } from './handshakeRelease';
 import { describeError } from './logger';
 import type { RateLimitOptions } from './options';
-import type { Ack, ClientEventName, InterServerEvents, NodeSocketRef } from './protocol';
+import type { InterServerEvents, NodeSocketRef } from './clusterProtocol';
+import type { Ack, ClientEventName } from './protocol';
 import { logSocketErrors, type IoServer, type IoSocket } from './socketServer';
 
 const RETRY_EVERY_MS = 200;

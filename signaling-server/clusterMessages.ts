@@ -14,11 +14,9 @@ import {
   ERROR_CODES,
   userIdSchema,
   type Ack,
-  type ChosenStatusMark,
-  type NodeClientEvent,
-  type NodeSocketRef,
   type SocketData,
 } from './protocol';
+import type { ChosenStatusMark, NodeClientEvent, NodeSocketRef } from './clusterProtocol';
 
 export const nodeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a node id is 8–64 characters of A–Z, a–z, 0–9, "_" or "-"');
 /** socket.io ids are 20 characters of base64id; allow some room. */

@@ -26,7 +26,8 @@ import { coordinatorReleasedSchema, nodeClientEventSchema, nodeSocketRefSchema }
 import { ClusterRedis, KEY_PREFIX } from './clusterRedis';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
-import type { Ack, NodeReply } from './protocol';
+import type { NodeReply } from './clusterProtocol';
+import type { Ack } from './protocol';
 import { installHandshake, sayGoodbye, type IoServer } from './socketServer';
 import { switchboardOptions, type NodeRole } from './standalone';
 

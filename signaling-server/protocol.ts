@@ -94,6 +94,13 @@ export const displayNameSchema = z
       ),
   );
 
+/**
+ * A display name as a client receives it from the server, which normalised and
+ * checked it already (displayNameSchema): only its size is checked, loosely, so a
+ * server that allows longer names does not make a client drop whole events.
+ */
+export const receivedNameSchema = z.string().min(1).max(80);
+
 export type UserId = string;
 export type DeviceId = string;
 export type CallId = string;
@@ -142,16 +149,14 @@ export const ERROR_CODES = [
   /** The callee does not take calls from the caller (they blocked them). */
   'call_refused',
 ] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-export interface ProtocolError {
-  code: ErrorCode;
-  message: string;
-}
+export const errorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+/** A refusal: an ack's `error`, `session:kicked`, and `connect_error.data`. */
+export const protocolErrorSchema = z.object({ code: errorCodeSchema, message: z.string() });
+export type ProtocolError = z.infer<typeof protocolErrorSchema>;
 /** What `connect_error.data` carries when the server refuses a connection. */
-export interface ConnectRefusal {
-  code: ErrorCode;
-  message: string;
-}
+export const connectRefusalSchema = protocolErrorSchema;
+export type ConnectRefusal = ProtocolError;
 
 export type Ack<T extends object = Record<never, never>> =
   | ({ ok: true } & T)
@@ -164,83 +169,13 @@ export type AckFn<T extends object = Record<never, never>> = (response: Ack<T>) 
 export const chosenStatusSchema = z.enum(['available', 'dnd', 'away']);
 export type ChosenStatus = z.infer<typeof chosenStatusSchema>;
 /** What others see: the chosen status, or `in_call`, which only the server sets. */
-export type PresenceStatus = ChosenStatus | 'in_call';
-
-export interface PresenceUser {
-  userId: UserId;
-  displayName: string;
-  status: PresenceStatus;
-}
+export const presenceStatusSchema = z.enum([...chosenStatusSchema.options, 'in_call']);
+export type PresenceStatus = z.infer<typeof presenceStatusSchema>;
 
 // ─── calls ─────────────────────────────────────────────────────────────────
 
 export const callMediaSchema = z.enum(['audio', 'video']);
 export type CallMedia = z.infer<typeof callMediaSchema>;
-
-export interface CallMember {
-  userId: UserId;
-  deviceId: DeviceId;
-  displayName: string;
-  /**
-   * From the recipient's point of view: true when the RECIPIENT is the polite peer
-   * towards this member (perfect negotiation). Deterministic: of two devices, the one
-   * with the smaller deviceId is polite. Meaningless (false) for the recipient itself.
-   */
-  polite: boolean;
-  /** False while the member's socket is gone and the server holds its place. */
-  connected: boolean;
-  audio: boolean;
-  video: boolean;
-}
-
-export interface CallInvitee {
-  userId: UserId;
-  displayName: string;
-  /** The devices that ring; members may prepare a connection to each of them. */
-  devices: { deviceId: DeviceId; polite: boolean }[];
-  invitedBy: UserId;
-}
-
-/** A call as one recipient sees it. */
-export interface CallSnapshot {
-  callId: CallId;
-  media: CallMedia;
-  /** ms since epoch; set when the second member joined, null before. */
-  connectedAt: number | null;
-  members: CallMember[];
-  invitees: CallInvitee[];
-  maxParticipants: number;
-  /**
-   * The viewer's membership token for this call: an HMAC the server signs over
-   * (callId, userId, deviceId) with a secret that survives restarts. Null when the
-   * viewer is not a member. Keep the latest and send it with `call:rejoin`: after
-   * a server restart it is the only proof that this device was in the call.
-   */
-  rejoinToken: string | null;
-}
-
-/** Why the ringing stopped on an invitee's devices. */
-export type RingEndReason =
-  | 'answered_elsewhere'
-  | 'declined_elsewhere'
-  | 'cancelled'
-  | 'no_answer'
-  | 'call_ended';
-
-/** Why an invite ended, as the call's members learn it. */
-export type InviteEndReason = 'answered' | 'declined' | 'no_answer' | 'cancelled' | 'offline';
-
-/** Why a call ended, as its last members learn it. */
-export type CallEndReason =
-  | 'hangup' // the others left
-  | 'declined'
-  | 'no_answer'
-  | 'cancelled'
-  | 'offline' // the callee went offline while it rang
-  | 'disconnected' // the others' connections were lost past the grace period
-  | 'server_shutdown';
-
-export type MemberLeaveReason = 'left' | 'disconnected';
 
 // ─── signals (opaque to the server but shape-checked) ───────────────────────
 
@@ -330,19 +265,193 @@ export const clientEventSchemas = {
 } as const;
 export type ClientEventName = keyof typeof clientEventSchemas;
 
-export interface IceServer {
-  urls: string[];
-  username?: string;
-  credential?: string;
-}
+// ─── server → client payload schemas ────────────────────────────────────────
+//
+// The server builds these payloads (their types are inferred from the schemas) and
+// the client parses every one of them (renderer/signaling/client.ts). They are
+// `z.object`, not `z.strictObject`: a client drops keys it does not know, so a
+// newer server may add a field without breaking older clients. The enums are the
+// same on both sides, so a new reason is a compile-time change for both.
+
+export const presenceUserSchema = z.object({
+  userId: userIdSchema,
+  displayName: receivedNameSchema,
+  status: presenceStatusSchema,
+});
+export type PresenceUser = z.infer<typeof presenceUserSchema>;
+
+export const callMemberSchema = z.object({
+  userId: userIdSchema,
+  deviceId: deviceIdSchema,
+  displayName: receivedNameSchema,
+  /**
+   * From the recipient's point of view: true when the RECIPIENT is the polite peer
+   * towards this member (perfect negotiation). Deterministic: of two devices, the one
+   * with the smaller deviceId is polite. Meaningless (false) for the recipient itself.
+   */
+  polite: z.boolean(),
+  /** False while the member's socket is gone and the server holds its place. */
+  connected: z.boolean(),
+  audio: z.boolean(),
+  video: z.boolean(),
+});
+export type CallMember = z.infer<typeof callMemberSchema>;
+
+export const callInviteeSchema = z.object({
+  userId: userIdSchema,
+  displayName: receivedNameSchema,
+  /** The devices that ring; members may prepare a connection to each of them. */
+  devices: z.array(z.object({ deviceId: deviceIdSchema, polite: z.boolean() })).max(32),
+  invitedBy: userIdSchema,
+});
+export type CallInvitee = z.infer<typeof callInviteeSchema>;
+
+/** A call as one recipient sees it. */
+export const callSnapshotSchema = z.object({
+  callId: callIdSchema,
+  media: callMediaSchema,
+  /** ms since epoch; set when the second member joined, null before. */
+  connectedAt: z.number().nullable(),
+  members: z.array(callMemberSchema).max(64),
+  invitees: z.array(callInviteeSchema).max(64),
+  maxParticipants: z.number().int().positive(),
+  /**
+   * The viewer's membership token for this call: an HMAC the server signs over
+   * (callId, userId, deviceId) with a secret that survives restarts. Null when the
+   * viewer is not a member. Keep the latest and send it with `call:rejoin`: after
+   * a server restart it is the only proof that this device was in the call.
+   *
+   * A snapshot without it (an older fake, a server that lost its mind) is taken as
+   * "no token" rather than dropped, so the call goes on; only a rejoin needs it.
+   */
+  rejoinToken: z.string().min(1).max(LIMITS.rejoinTokenMax).nullable().catch(null),
+});
+export type CallSnapshot = z.infer<typeof callSnapshotSchema>;
+
+export const incomingCallSchema = z.object({
+  callId: callIdSchema,
+  from: z.object({ userId: userIdSchema, displayName: receivedNameSchema }),
+  media: callMediaSchema,
+  call: callSnapshotSchema,
+});
+export type IncomingCall = z.infer<typeof incomingCallSchema>;
+
+/** Why the ringing stopped on an invitee's devices. */
+export const ringEndReasonSchema = z.enum([
+  'answered_elsewhere',
+  'declined_elsewhere',
+  'cancelled',
+  'no_answer',
+  'call_ended',
+]);
+export type RingEndReason = z.infer<typeof ringEndReasonSchema>;
+
+/** Why an invite ended, as the call's members learn it. */
+export const inviteEndReasonSchema = z.enum(['answered', 'declined', 'no_answer', 'cancelled', 'offline']);
+export type InviteEndReason = z.infer<typeof inviteEndReasonSchema>;
+
+/** Why a call ended, as its last members learn it. */
+export const callEndReasonSchema = z.enum([
+  'hangup', // the others left
+  'declined',
+  'no_answer',
+  'cancelled',
+  'offline', // the callee went offline while it rang
+  'disconnected', // the others' connections were lost past the grace period
+  'server_shutdown',
+]);
+export type CallEndReason = z.infer<typeof callEndReasonSchema>;
+
+export const memberLeaveReasonSchema = z.enum(['left', 'disconnected']);
+export type MemberLeaveReason = z.infer<typeof memberLeaveReasonSchema>;
+
+export const welcomePayloadSchema = z.object({
+  self: z.object({
+    userId: userIdSchema,
+    deviceId: deviceIdSchema,
+    displayName: receivedNameSchema,
+    status: presenceStatusSchema,
+  }),
+  users: z.array(presenceUserSchema),
+  limits: z.object({
+    maxParticipants: z.number().int().positive(),
+    ringTimeoutMs: z.number().int().min(0),
+    /** How long the server keeps a call for members to come back. */
+    rejoinGraceMs: z.number().int().min(1),
+  }),
+  /** The call this device is still a member of (it reconnected within the grace period). */
+  call: callSnapshotSchema.nullable(),
+  /** The calls this user's devices are being invited to, so a new device rings too. */
+  ringing: z.array(incomingCallSchema).max(64),
+  serverVersion: z.string().max(256),
+});
+export type WelcomePayload = z.infer<typeof welcomePayloadSchema>;
+
+export const callEventSchema = z.object({ call: callSnapshotSchema });
+
+/** One schema per server event: the client parses every payload with these. */
+export const serverEventSchemas = {
+  'session:welcome': welcomePayloadSchema,
+  'presence:joined': presenceUserSchema,
+  'presence:left': z.object({ userId: userIdSchema }),
+  'presence:updated': presenceUserSchema,
+  /** This device rings. */
+  'call:incoming': incomingCallSchema,
+  /** This device stops ringing for `callId`. */
+  'call:ring-ended': z.object({ callId: callIdSchema, reason: ringEndReasonSchema }),
+  /**
+   * The call changed: members, invitees or media state. Sent after every change to
+   * every connected member, the device that caused it included (its ack carries
+   * the same snapshot), so a client can follow its calls from events alone.
+   */
+  'call:updated': callEventSchema,
+  'call:invite-ended': z.object({ callId: callIdSchema, userId: userIdSchema, reason: inviteEndReasonSchema }),
+  'call:member-left': z.object({
+    callId: callIdSchema,
+    userId: userIdSchema,
+    deviceId: deviceIdSchema,
+    reason: memberLeaveReasonSchema,
+  }),
+  /** The call is over for this device. */
+  'call:ended': z.object({ callId: callIdSchema, reason: callEndReasonSchema }),
+  signal: z.object({ callId: callIdSchema, from: deviceIdSchema, fromUserId: userIdSchema, data: signalDataSchema }),
+  /** The server is going away (restart or shutdown); reconnect later. */
+  'server:shutdown': z.object({ message: z.string() }),
+  /** The socket is about to be disconnected for repeated protocol violations. */
+  'session:kicked': protocolErrorSchema,
+} as const;
+export type ServerEventName = keyof typeof serverEventSchemas;
+export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
+/** Every server event, in the table's order (a client subscribes to each). */
+export const SERVER_EVENT_NAMES = Object.keys(serverEventSchemas) as ServerEventName[];
+
+// ─── acks the client reads ──────────────────────────────────────────────────
+
+export const iceServerSchema = z.object({
+  urls: z.array(z.string().max(512)).min(1).max(8),
+  username: z.string().max(512).optional(),
+  credential: z.string().max(512).optional(),
+});
+export type IceServer = z.infer<typeof iceServerSchema>;
+
+export const iceServersAckSchema = z.object({
+  iceServers: z.array(iceServerSchema).max(16),
+  /** How long the TURN credentials stay valid; 0 (or absent) when nothing expires. */
+  ttlSeconds: z.number().int().min(0).default(0),
+});
+export type IceServersAck = z.infer<typeof iceServersAckSchema>;
+
+/** What `call:invite`, `call:accept` and `call:rejoin` answer with besides `ok`. */
+export const callAckSchema = callEventSchema;
+export type CallAck = z.infer<typeof callAckSchema>;
 
 // ─── event maps (socket.io typed events) ────────────────────────────────────
 
 export interface ClientToServerEvents {
   'presence:status': (payload: PresenceStatusPayload, ack: AckFn) => void;
   /** Creates a call (or adds `to` to `callId`) and rings every device of `to`. */
-  'call:invite': (payload: CallInvitePayload, ack: AckFn<{ call: CallSnapshot }>) => void;
-  'call:accept': (payload: CallAcceptPayload, ack: AckFn<{ call: CallSnapshot }>) => void;
+  'call:invite': (payload: CallInvitePayload, ack: AckFn<CallAck>) => void;
+  'call:accept': (payload: CallAcceptPayload, ack: AckFn<CallAck>) => void;
   'call:decline': (payload: CallIdPayload, ack: AckFn) => void;
   /** A member withdraws a ringing invite. */
   'call:cancel': (payload: CallCancelPayload, ack: AckFn) => void;
@@ -351,12 +460,9 @@ export interface ClientToServerEvents {
   /** Mute / camera state, shown on every member's tiles. */
   'call:media': (payload: CallMediaPayload, ack: AckFn) => void;
   /** Re-attach to a call after a reconnection or a server restart. */
-  'call:rejoin': (payload: CallRejoinPayload, ack: AckFn<{ call: CallSnapshot }>) => void;
+  'call:rejoin': (payload: CallRejoinPayload, ack: AckFn<CallAck>) => void;
   /** ICE servers for this user (STUN/TURN with short-lived credentials). */
-  'ice:servers': (
-    payload: Record<never, never>,
-    ack: AckFn<{ iceServers: IceServer[]; ttlSeconds: number }>,
-  ) => void;
+  'ice:servers': (payload: Record<never, never>, ack: AckFn<IceServersAck>) => void;
   /** Relay an SDP description or ICE candidate to one device of the same call. */
   signal: (payload: SignalPayload, ack: AckFn) => void;
   /**
@@ -367,101 +473,10 @@ export interface ClientToServerEvents {
   'block:set': (payload: BlockSetPayload, ack: AckFn) => void;
 }
 
-export interface WelcomePayload {
-  self: { userId: UserId; deviceId: DeviceId; displayName: string; status: PresenceStatus };
-  users: PresenceUser[];
-  limits: { maxParticipants: number; ringTimeoutMs: number; rejoinGraceMs: number };
-  /** The call this device is still a member of (it reconnected within the grace period). */
-  call: CallSnapshot | null;
-  /** The calls this user's devices are being invited to, so a new device rings too. */
-  ringing: IncomingCall[];
-  serverVersion: string;
-}
-
-export interface IncomingCall {
-  callId: CallId;
-  from: { userId: UserId; displayName: string };
-  media: CallMedia;
-  call: CallSnapshot;
-}
-
-export interface ServerToClientEvents {
-  'session:welcome': (payload: WelcomePayload) => void;
-  'presence:joined': (user: PresenceUser) => void;
-  'presence:left': (payload: { userId: UserId }) => void;
-  'presence:updated': (user: PresenceUser) => void;
-  /** This device rings. */
-  'call:incoming': (payload: IncomingCall) => void;
-  /** This device stops ringing for `callId`. */
-  'call:ring-ended': (payload: { callId: CallId; reason: RingEndReason }) => void;
-  /**
-   * The call changed: members, invitees or media state. Sent after every change to
-   * every connected member, the device that caused it included (its ack carries
-   * the same snapshot), so a client can follow its calls from events alone.
-   */
-  'call:updated': (payload: { call: CallSnapshot }) => void;
-  'call:invite-ended': (payload: { callId: CallId; userId: UserId; reason: InviteEndReason }) => void;
-  'call:member-left': (payload: {
-    callId: CallId;
-    userId: UserId;
-    deviceId: DeviceId;
-    reason: MemberLeaveReason;
-  }) => void;
-  /** The call is over for this device. */
-  'call:ended': (payload: { callId: CallId; reason: CallEndReason }) => void;
-  signal: (payload: { callId: CallId; from: DeviceId; fromUserId: UserId; data: SignalData }) => void;
-  /** The server is going away (restart or shutdown); reconnect later. */
-  'server:shutdown': (payload: { message: string }) => void;
-  /** The socket is about to be disconnected for repeated protocol violations. */
-  'session:kicked': (payload: ProtocolError) => void;
-}
-
-// ─── between server nodes (scale-out on Redis) ──────────────────────────────
-//
-// With a Redis URL, every node is a gateway for its own sockets and one node at a
-// time, the coordinator, owns presence and calls (see signaling-server/clusterNode.ts).
-// A gateway forwards what its sockets do to the coordinator with these events; every
-// other node receives them too and answers `{ handled: false }`. What arrives from
-// another node is `unknown` until signaling-server/clusterMessages.ts parsed it.
-
-/** A client's socket on some node, as the node that holds it names it. */
-export interface NodeSocketRef {
-  /** The node that holds the socket (its gateway). */
-  nodeId: string;
-  /** socket.io's id of the socket: `io.to(socketId)` reaches it from any node. */
-  socketId: string;
-  /** Who the socket is, as its handshake said (checked by the gateway). */
-  party: { userId: UserId; deviceId: DeviceId; displayName: string };
-}
-
-/** The status a device chose last, and when (ms since epoch, the gateway's clock). */
-export interface ChosenStatusMark {
-  status: ChosenStatus;
-  at: number;
-}
-
-export interface NodeClientEvent extends NodeSocketRef {
-  event: ClientEventName;
-  /** Parsed by the gateway; parsed again by the coordinator. */
-  payload: unknown;
-}
-
-/** How a node answers a forwarded request: only the coordinator handles it. */
-export type NodeReply<T extends object = Record<never, never>> =
-  | { handled: false }
-  | ({ handled: true; nodeId: string } & T);
-
-/** Events between server nodes (socket.io `serverSideEmit`, carried by the Redis adapter). */
-export interface InterServerEvents {
-  /** A socket connected to a gateway: admit it (or kick it) and welcome it. */
-  'node:connect': (payload: NodeSocketRef, ack: (reply: NodeReply<{ admitted: boolean }>) => void) => void;
-  /** A socket of a gateway is gone. */
-  'node:disconnect': (payload: NodeSocketRef, ack: (reply: NodeReply) => void) => void;
-  /** A client event, already checked against its schema and the rate limit by the gateway. */
-  'node:event': (payload: NodeClientEvent, ack: (reply: NodeReply<{ ack: Ack<object> }>) => void) => void;
-  /** The coordinator is leaving (clean shutdown): another node should take over now. */
-  'node:coordinator-released': (payload: { nodeId: string }) => void;
-}
+/** Typed from `serverEventSchemas`, so the map and the schemas cannot drift. */
+export type ServerToClientEvents = {
+  [E in ServerEventName]: (payload: ServerEventPayload<E>) => void;
+};
 
 /** What the server keeps on each socket (`socket.data`). */
 export interface SocketData {
@@ -470,9 +485,10 @@ export interface SocketData {
   displayName: string;
   /**
    * Set by a clustered gateway when this device chose a status, so that a new
-   * coordinator rebuilding presence from the sockets (`fetchSockets`) restores it.
+   * coordinator rebuilding presence from the sockets (`fetchSockets`) restores it:
+   * the status and when it was chosen (ms since epoch, the gateway's clock).
    */
-  chosen?: ChosenStatusMark;
+  chosen?: { status: ChosenStatus; at: number };
 }
 
 /** Polite-role rule shared by everyone: of two devices, the smaller id is polite. */

@@ -10,10 +10,10 @@ import { describeError } from './logger';
 import type {
   ClientToServerEvents,
   ConnectRefusal,
-  InterServerEvents,
   ServerToClientEvents,
   SocketData,
 } from './protocol';
+import type { InterServerEvents } from './clusterProtocol';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
