@@ -70,8 +70,6 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
 }
 
 export interface CallEngine<PC extends PeerConnectionLike = RTCPeerConnection> extends CallController {
-  /** Every live peer connection (end-to-end tests read their getStats). */
-  debugPeerConnections(): PC[];
   /** Screen sharing, chat, files, live stats, device switching (callFeatures.ts). */
   readonly features: CallFeaturesController;
 }
@@ -459,7 +457,6 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     },
 
     features,
-    debugPeerConnections: () => pool.peerConnections(),
   };
   return engine;
 }

@@ -16,12 +16,15 @@
  * path is back, so a negotiation cut in half does not stay stuck in have-local-offer.
  */
 import type { SignalData } from '../../signaling-server/protocol';
+import { log } from '../log';
 import type { CallEvent } from './callState';
 import { IceRecovery, realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
 import { listen, type MediaKind, type PeerConnectionLike } from './peerConnection';
 import { PeerSession } from './peerSession';
 import type { SessionHook, SessionHooks } from './sessionHooks';
 import type { PlannedSession } from './sessionPlan';
+
+const peerLog = log.child('call.peer');
 
 /** Signals held for devices the plan does not name yet, across all of them. */
 const MAX_EARLY_SIGNALS = 256;
@@ -128,10 +131,6 @@ export class SessionPool<PC extends PeerConnectionLike> {
     return out;
   }
 
-  peerConnections(): PC[] {
-    return this.sessions().map(([, session]) => session.pc);
-  }
-
   /**
    * Holds ICE recovery for the peers `isHeld` names and releases it for the others;
    * a released peer restarts if its connection is down, and gets again a
@@ -202,6 +201,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
       entry.config = config;
     } catch (error) {
       if (entry.closed) return;
+      peerLog.error(`could not set up the connection to device ${deviceId} in call ${entry.callId}`, error);
       this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'failed', at: this.options.now() });
       const why = error instanceof Error ? error.message : String(error);
       this.options.onSessionLost?.(deviceId, `The connection could not be set up: ${why}`);
@@ -211,6 +211,8 @@ export class SessionPool<PC extends PeerConnectionLike> {
       pc,
       polite: entry.plan.polite,
       send: (data) => this.send(entry, data),
+      onError: (error, during) =>
+        peerLog.warn(`negotiation failed (${during}) with device ${deviceId} in call ${entry.callId}`, error),
       onTrack: (track) => {
         if (entry.remoteTracks.includes(track)) return;
         entry.remoteTracks.push(track);
@@ -224,7 +226,10 @@ export class SessionPool<PC extends PeerConnectionLike> {
       ...(this.options.recoveryPolicy ? { policy: this.options.recoveryPolicy } : {}),
       restart: () => void this.restartIce(entry, pc),
       onPhase: (connection) => this.options.dispatch({ type: 'linkPhase', deviceId, connection, at: this.options.now() }),
-      onGiveUp: () => this.options.onSessionLost?.(deviceId, CONNECTION_LOST),
+      onGiveUp: () => {
+        peerLog.warn(`ICE recovery gave up on device ${deviceId} in call ${entry.callId}`);
+        this.options.onSessionLost?.(deviceId, CONNECTION_LOST);
+      },
     });
     entry.recovery = recovery;
     entry.stopWatching = listen(pc, 'connectionstatechange', () => recovery.observe(pc.connectionState));
@@ -246,8 +251,9 @@ export class SessionPool<PC extends PeerConnectionLike> {
     if (!(sent instanceof Promise)) return;
     if (data.kind !== 'description') {
       // Lost candidates may keep a connection from ever coming up: released recovery restarts it.
-      sent.catch(() => {
+      sent.catch((error: unknown) => {
         entry.lostCandidates = true;
+        peerLog.debug(`a candidate for device ${entry.plan.deviceId} in call ${entry.callId} was not relayed`, error);
       });
       return;
     }
@@ -257,8 +263,9 @@ export class SessionPool<PC extends PeerConnectionLike> {
       () => {
         if (n === entry.sentDescriptions) entry.unsent = false;
       },
-      () => {
+      (error: unknown) => {
         if (n === entry.sentDescriptions) entry.unsent = true;
+        peerLog.debug(`a description for device ${entry.plan.deviceId} in call ${entry.callId} was not relayed`, error);
       },
     );
   }
@@ -270,14 +277,19 @@ export class SessionPool<PC extends PeerConnectionLike> {
    * without one it restarts with what it has.
    */
   private async restartIce(entry: Entry<PC>, pc: PC): Promise<void> {
+    peerLog.info(`restarting ICE with device ${entry.plan.deviceId} in call ${entry.callId}`);
     try {
       const config = await this.options.rtcConfiguration();
       if (!entry.closed && config !== entry.config && pc.setConfiguration) {
         pc.setConfiguration(config);
         entry.config = config;
       }
-    } catch {
+    } catch (error) {
       // Keep the servers it has: a restart with them beats none.
+      peerLog.warn(
+        `no fresh ICE servers for the restart with device ${entry.plan.deviceId} in call ${entry.callId}; restarting with the old ones`,
+        error,
+      );
     }
     if (!entry.closed) pc.restartIce();
   }

@@ -73,7 +73,7 @@ async function online(urls: string[], name: string, password = '') {
     views,
     requests,
     view,
-    pcList: (): FakePeerConnection[] => engine.debugPeerConnections(),
+    pcList: (): FakePeerConnection[] => pcs.open(),
     /** In the call, its one session connected, and attached to the server. */
     attached: (): boolean => {
       const v = view();

@@ -25,7 +25,7 @@ export function enginePerson<S extends CallSignaling>(signaling: S, self: SelfRe
   });
   const views: CallView[] = [];
   engine.subscribe((view) => views.push(view));
-  const live = (): FakePeerConnection[] => engine.debugPeerConnections();
+  const live = (): FakePeerConnection[] => pcs.open();
   return {
     self,
     signaling,

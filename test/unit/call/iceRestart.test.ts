@@ -58,7 +58,7 @@ function person(server: FakeCallServer, name: string, options: PersonOptions = {
   engine.subscribe((view) => views.push(view));
   disposers.push(() => engine.dispose());
   const pc = (): FakePeerConnection => {
-    const [only] = engine.debugPeerConnections();
+    const [only] = pcs.open();
     if (!only) throw new Error(`${name} has no peer connection`);
     return only;
   };
@@ -137,7 +137,7 @@ describe('ICE recovery in a call', () => {
     }
 
     expect(alice.engine.getView()).toMatchObject({ phase: 'ended', reason: 'failed', detail: CONNECTION_LOST });
-    expect(alice.engine.debugPeerConnections()).toEqual([]);
+    expect(alice.pcs.open()).toEqual([]);
     expect(alice.fake.sent('call:leave')).toHaveLength(1);
     await waitFor(() => bob.engine.getView().phase === 'ended', 'Bob learns the call ended');
     expect(bob.engine.getView()).toMatchObject({ phase: 'ended', reason: 'hangup' });

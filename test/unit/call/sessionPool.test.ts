@@ -4,6 +4,8 @@ import type { CallEvent } from '../../../renderer/call/callState';
 import { PeerSession } from '../../../renderer/call/peerSession';
 import type { PlannedSession } from '../../../renderer/call/sessionPlan';
 import { SessionPool } from '../../../renderer/call/sessionPool';
+import { setLogSink } from '../../../renderer/log';
+import type { LogEntry } from '../../../preload/contract';
 import { FakeMediaStreamTrack, createFakeStream } from '../fakes/fakeMedia';
 import { FakePeerConnection, fakePeerConnections } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
@@ -107,11 +109,48 @@ describe('session pool', () => {
     expect(events.map((e) => e.type)).toEqual(['linkPhase', 'linkClosed']);
   });
 
-  it('a session whose configuration cannot be had shows as failed', async () => {
-    const { pool, events } = setup({ rtcConfiguration: () => Promise.reject(new Error('TURN refused')) });
-    pool.sync(CALL, [plan()], ['audio'], none);
+  it('a session whose configuration cannot be had shows as failed, and the log says why', async () => {
+    const logged: LogEntry[] = [];
+    const restore = setLogSink((entry) => logged.push(entry));
+    try {
+      const { pool, events } = setup({ rtcConfiguration: () => Promise.reject(new Error('TURN refused')) });
+      pool.sync(CALL, [plan()], ['audio'], none);
 
-    await waitFor(() => events.some((e) => e.type === 'linkPhase' && e.connection === 'failed'), 'the link failed');
+      await waitFor(() => events.some((e) => e.type === 'linkPhase' && e.connection === 'failed'), 'the link failed');
+      expect(logged).toEqual([
+        {
+          level: 'error',
+          scope: 'call.peer',
+          message: `could not set up the connection to device ${REMOTE} in call ${CALL}`,
+          detail: expect.stringContaining('Error: TURN refused'),
+        },
+      ]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('a negotiation error reaches the log with the step, the device and the call', async () => {
+    const logged: LogEntry[] = [];
+    const restore = setLogSink((entry) => logged.push(entry));
+    try {
+      const { pool } = setup();
+      pool.sync(CALL, [plan()], ['audio'], none);
+      await waitFor(() => pool.sessions().length === 1, 'the session exists');
+
+      // An answer nobody asked for: setRemoteDescription rejects in 'stable'.
+      pool.deliver(CALL, REMOTE, { kind: 'description', description: { type: 'answer', sdp: 'v=0' } });
+
+      await waitFor(() => logged.length > 0, 'the error is logged');
+      expect(logged[0]).toEqual({
+        level: 'warn',
+        scope: 'call.peer',
+        message: `negotiation failed (remote description) with device ${REMOTE} in call ${CALL}`,
+        detail: expect.stringContaining('InvalidStateError'),
+      });
+    } finally {
+      restore();
+    }
   });
 
   it('a session removed while its configuration was on its way is never created', async () => {

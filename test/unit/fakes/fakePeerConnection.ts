@@ -496,6 +496,11 @@ export function fakePeerConnections(options: FakePeerConnectionOptions = {}) {
   const created: FakePeerConnection[] = [];
   return {
     created,
+    /**
+     * The fakes not closed yet: the connections the engine holds. (The engine does not
+     * list them; e2e pages read theirs through the harness's RTCPeerConnection hook.)
+     */
+    open: (): FakePeerConnection[] => created.filter((pc) => !pc.closed),
     create: (config: RTCConfiguration): FakePeerConnection => {
       const pc = new FakePeerConnection(config, options);
       created.push(pc);
