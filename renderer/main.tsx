@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getHost } from './host/bridge';
+import { bridgeSink, setLogSink } from './log';
 import { App } from './ui/App';
 import './ui/styles/theme.css';
 import './ui/styles/controls.css';
@@ -15,10 +16,15 @@ import './ui/styles/dialogs.css';
 /** Set by the build (VITE_PARLEY_VERSION); "dev" when built without it. */
 const version = typeof import.meta.env.VITE_PARLEY_VERSION === 'string' ? import.meta.env.VITE_PARLEY_VERSION : 'dev';
 
+const host = getHost(version);
+// From here on every logger writes to the host: main's pino log on the desktop,
+// the console in the browser (renderer/log.ts).
+setLogSink(bridgeSink(host.bridge));
+
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <App host={getHost(version)} />
+    <App host={host} />
   </StrictMode>,
 );
