@@ -1,8 +1,11 @@
 /**
  * Server refusals (RequestError codes) turned into end reasons and sentences.
  */
+import { log, type Logger } from '../log';
 import { RequestError } from '../signaling/client';
 import type { EndReason, PersonRef } from './types';
+
+const engineLog = log.child('call.engine');
 
 function codeOf(error: unknown): string | null {
   return error instanceof RequestError ? error.code : null;
@@ -72,12 +75,16 @@ export function inviteError(error: unknown, peer: PersonRef, maxParticipants: nu
   }
 }
 
-/** Awaits a request whose failure changes nothing (the state already moved on). */
-export async function quietly(request: Promise<unknown>): Promise<void> {
+/**
+ * Awaits a request whose failure changes nothing (the state already moved on);
+ * `what` names it for the log ("leaving call c-1").
+ */
+export async function quietly(request: Promise<unknown>, what = 'a best-effort request', logger: Logger = engineLog): Promise<void> {
   try {
     await request;
-  } catch {
-    // Nothing to do: the server already forgot the call, or we are offline and it
-    // will notice our absence by itself.
+  } catch (error) {
+    // Expected and harmless: the server already forgot the call, or we are offline
+    // and it will notice our absence by itself. Kept at debug for diagnosis.
+    logger.debug(`${what} failed; nothing to do, the call has moved on`, error);
   }
 }
