@@ -1,114 +1,27 @@
 /**
- * The server → client call events and acks the engine consumes: their schemas, and
- * one subscription that parses each event before a handler sees it. The socket
- * hands us `unknown`; nothing reaches the call store before it passed a schema. An
- * event that fails is dropped. Objects are parsed loosely (unknown keys dropped) so
- * that a newer server that adds a field does not break an older client.
+ * The server → client call events the engine consumes, and one subscription that
+ * hands each of them to its handler. The schemas live in
+ * signaling-server/protocol.ts; the signaling client parses every event with them
+ * once (renderer/signaling/serverEventHub.ts), so what reaches a handler here is
+ * already typed, and an event that failed its schema never arrives.
  */
-import { z } from 'zod';
 import {
-  callIdSchema,
-  callMediaSchema,
-  deviceIdSchema,
-  LIMITS,
-  signalDataSchema,
-  userIdSchema,
+  callAckSchema,
+  callSnapshotSchema,
+  iceServersAckSchema,
   type CallEndReason,
-  type CallInvitee,
-  type CallMember,
   type CallSnapshot,
   type IncomingCall,
   type InviteEndReason,
   type RingEndReason,
+  type ServerEventPayload,
   type SignalData,
 } from '../../signaling-server/protocol';
 import type { ConnectionState, SignalingClient } from '../signaling/client';
+import type { ServerEventSource } from '../signaling/serverEventHub';
 
-const nameSchema = z.string().min(1).max(80);
-
-const memberSchema: z.ZodType<CallMember> = z.object({
-  userId: userIdSchema,
-  deviceId: deviceIdSchema,
-  displayName: nameSchema,
-  polite: z.boolean(),
-  connected: z.boolean(),
-  audio: z.boolean(),
-  video: z.boolean(),
-});
-
-const inviteeSchema: z.ZodType<CallInvitee> = z.object({
-  userId: userIdSchema,
-  displayName: nameSchema,
-  devices: z.array(z.object({ deviceId: deviceIdSchema, polite: z.boolean() })).max(32),
-  invitedBy: userIdSchema,
-});
-
-export const callSnapshotSchema: z.ZodType<CallSnapshot> = z.object({
-  callId: callIdSchema,
-  media: callMediaSchema,
-  connectedAt: z.number().nullable(),
-  members: z.array(memberSchema).max(64),
-  invitees: z.array(inviteeSchema).max(64),
-  maxParticipants: z.number().int().positive(),
-  // Protocol 2: the viewer's own membership token, null when not a member. A
-  // snapshot without it (an older fake, a server that lost its mind) is taken as
-  // "no token" rather than dropped, so the call goes on; only a rejoin needs it.
-  rejoinToken: z.string().min(1).max(LIMITS.rejoinTokenMax).nullable().catch(null),
-});
-
-const incomingCallSchema: z.ZodType<IncomingCall> = z.object({
-  callId: callIdSchema,
-  from: z.object({ userId: userIdSchema, displayName: nameSchema }),
-  media: callMediaSchema,
-  call: callSnapshotSchema,
-});
-
-const ringEndReasons = ['answered_elsewhere', 'declined_elsewhere', 'cancelled', 'no_answer', 'call_ended'] as const;
-const inviteEndReasons = ['answered', 'declined', 'no_answer', 'cancelled', 'offline'] as const;
-const callEndReasons = [
-  'hangup',
-  'declined',
-  'no_answer',
-  'cancelled',
-  'offline',
-  'disconnected',
-  'server_shutdown',
-] as const;
-
-const ringEndedSchema: z.ZodType<{ callId: string; reason: RingEndReason }> = z.object({
-  callId: callIdSchema,
-  reason: z.enum(ringEndReasons),
-});
-const callUpdatedSchema = z.object({ call: callSnapshotSchema });
-const inviteEndedSchema: z.ZodType<{ callId: string; userId: string; reason: InviteEndReason }> = z.object({
-  callId: callIdSchema,
-  userId: userIdSchema,
-  reason: z.enum(inviteEndReasons),
-});
-const memberLeftSchema = z.object({
-  callId: callIdSchema,
-  userId: userIdSchema,
-  deviceId: deviceIdSchema,
-  reason: z.enum(['left', 'disconnected']),
-});
-const callEndedSchema: z.ZodType<{ callId: string; reason: CallEndReason }> = z.object({
-  callId: callIdSchema,
-  reason: z.enum(callEndReasons),
-});
-const signalEventSchema: z.ZodType<{ callId: string; from: string; fromUserId: string; data: SignalData }> =
-  z.object({
-    callId: callIdSchema,
-    from: deviceIdSchema,
-    fromUserId: userIdSchema,
-    data: signalDataSchema,
-  });
-/** Only the part of the welcome the engine uses: calls that already ring for this user. */
-const welcomeRingingSchema = z.object({ ringing: z.array(incomingCallSchema).max(16) });
-/** And the call this device is still a member of (it came back within the grace period). */
-const welcomeCallSchema = z.object({
-  call: callSnapshotSchema.nullable(),
-  limits: z.object({ rejoinGraceMs: z.number().int().min(1) }),
-});
+/** The engine parses acks with these (they came from here before protocol.ts held them). */
+export { callAckSchema, callSnapshotSchema, iceServersAckSchema };
 
 /** What a session:welcome says about this device's calls. */
 export interface WelcomeCalls {
@@ -118,24 +31,8 @@ export interface WelcomeCalls {
   /** How long the server keeps a call for members to come back. */
   rejoinGraceMs: number;
 }
-/** The server's default, for a welcome that does not say. */
-const DEFAULT_REJOIN_GRACE_MS = 20_000;
 
-export const iceServersAckSchema = z.object({
-  iceServers: z
-    .array(
-      z.object({
-        urls: z.array(z.string().max(512)).min(1).max(8),
-        username: z.string().max(512).optional(),
-        credential: z.string().max(512).optional(),
-      }),
-    )
-    .max(16),
-  /** How long the TURN credentials stay valid; 0 (or absent) when nothing expires. */
-  ttlSeconds: z.number().int().min(0).default(0),
-});
-
-const SERVER_EVENTS = [
+const CALL_EVENTS = [
   'call:incoming',
   'session:welcome',
   'call:ring-ended',
@@ -146,15 +43,13 @@ const SERVER_EVENTS = [
   'signal',
   'server:shutdown',
 ] as const;
-export type CallServerEvent = (typeof SERVER_EVENTS)[number];
+export type CallServerEvent = (typeof CALL_EVENTS)[number];
 
 /** What the engine needs of the signaling client; SignalingClient fits, tests pass a fake. */
 export interface CallSignaling {
   request: SignalingClient['request'];
-  socket: {
-    on(event: CallServerEvent, listener: (payload: unknown) => void): unknown;
-    off(event: CallServerEvent, listener: (payload: unknown) => void): unknown;
-  };
+  /** Server events, already parsed (SignalingClient's `events`, or a fake's ServerEventHub). */
+  events: ServerEventSource;
   /** The connection's state (SignalingClient has it): lets the engine hold the call through an outage. */
   onState?(listener: (state: ConnectionState) => void): () => void;
 }
@@ -174,40 +69,31 @@ export interface CallEventHandlers {
   shutdown?(): void;
 }
 
-/** Listens to every call event, parsed; returns the function that stops listening. */
-export function listenToCallEvents(socket: CallSignaling['socket'], on: CallEventHandlers): () => void {
-  const listeners: Record<CallServerEvent, (payload: unknown) => void> = {
-    'call:incoming': (p) => ifParsed(incomingCallSchema, p, on.incoming),
-    'session:welcome': (p) => {
-      let ringing: string[] = [];
-      ifParsed(welcomeRingingSchema, p, (w) => {
-        w.ringing.forEach((r) => on.incoming(r));
-        ringing = w.ringing.map((r) => r.callId);
-      });
-      // A welcome whose call part does not parse is taken as "no call": the engine
-      // then asks to rejoin, which the server answers with the call if it has it.
-      const parsed = welcomeCallSchema.safeParse(p);
+type CallListeners = { [E in CallServerEvent]: (payload: ServerEventPayload<E>) => void };
+
+/** Listens to every call event; returns the function that stops listening. */
+export function listenToCallEvents(events: ServerEventSource, on: CallEventHandlers): () => void {
+  const listeners: CallListeners = {
+    'call:incoming': (incoming) => on.incoming(incoming),
+    'session:welcome': (welcome) => {
+      for (const ringing of welcome.ringing) on.incoming(ringing);
       on.welcome?.({
-        call: parsed.success ? parsed.data.call : null,
-        ringing,
-        rejoinGraceMs: parsed.success ? parsed.data.limits.rejoinGraceMs : DEFAULT_REJOIN_GRACE_MS,
+        call: welcome.call,
+        ringing: welcome.ringing.map((r) => r.callId),
+        rejoinGraceMs: welcome.limits.rejoinGraceMs,
       });
     },
-    'call:ring-ended': (p) => ifParsed(ringEndedSchema, p, on.ringEnded),
-    'call:updated': (p) => ifParsed(callUpdatedSchema, p, (u) => on.updated(u.call)),
-    'call:invite-ended': (p) => ifParsed(inviteEndedSchema, p, on.inviteEnded),
-    'call:member-left': (p) => ifParsed(memberLeftSchema, p, on.memberLeft),
-    'call:ended': (p) => ifParsed(callEndedSchema, p, on.ended),
-    signal: (p) => ifParsed(signalEventSchema, p, on.signal),
+    'call:ring-ended': (event) => on.ringEnded(event),
+    'call:updated': (event) => on.updated(event.call),
+    'call:invite-ended': (event) => on.inviteEnded(event),
+    'call:member-left': (event) => on.memberLeft(event),
+    'call:ended': (event) => on.ended(event),
+    signal: (event) => on.signal(event),
     'server:shutdown': () => on.shutdown?.(),
   };
-  for (const event of SERVER_EVENTS) socket.on(event, listeners[event]);
-  return () => {
-    for (const event of SERVER_EVENTS) socket.off(event, listeners[event]);
+  const each = (act: <E extends CallServerEvent>(event: E, listener: CallListeners[E]) => void): void => {
+    for (const event of CALL_EVENTS) act(event, listeners[event]);
   };
-}
-
-function ifParsed<T>(schema: z.ZodType<T>, payload: unknown, handle: (value: T) => void): void {
-  const parsed = schema.safeParse(payload);
-  if (parsed.success) handle(parsed.data);
+  each((event, listener) => events.on(event, listener));
+  return () => each((event, listener) => events.off(event, listener));
 }

@@ -2,21 +2,28 @@
  * The renderer's connection to the signaling server: one typed socket.io client,
  * a visible connection state, and acks turned into promises.
  *
- * Event maps come from signaling-server/protocol.ts with their order reversed, as
- * socket.io's typed client expects.
+ * Every server event is parsed once, here, with protocol.ts's `serverEventSchemas`
+ * (ServerEventHub): `events` hands listeners typed payloads, and an event that
+ * fails its schema is dropped and reported. The raw `socket` is typed as what it
+ * really delivers — `unknown` — so nothing can listen to it and skip the schemas.
  */
 import { io, type Socket } from 'socket.io-client';
 import {
+  connectRefusalSchema,
   PROTOCOL_VERSION,
+  SERVER_EVENT_NAMES,
   type Ack,
   type ClientToServerEvents,
-  type ConnectRefusal,
   type ErrorCode,
-  type ServerToClientEvents,
+  type ProtocolError,
+  type ServerEventName,
   type WelcomePayload,
 } from '../../signaling-server/protocol';
+import { ServerEventHub, warnDroppedEvent, type DroppedEventReport, type ServerEventSource } from './serverEventHub';
 
-export type ParleySocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** What the socket delivers before the hub parsed it: nothing is trusted yet. */
+export type RawServerEvents = { [E in ServerEventName]: (payload: unknown) => void };
+export type ParleySocket = Socket<RawServerEvents, ClientToServerEvents>;
 
 export type ConnectionState =
   | { phase: 'connecting'; url: string }
@@ -37,6 +44,8 @@ export interface SignalingOptions {
   ackTimeoutMs?: number;
   /** Tests inject their own socket.io `io` to observe it. */
   connect?: typeof io;
+  /** Told about each server event (or refusal) dropped because it failed its schema; console.warn by default. */
+  onDropped?: DroppedEventReport;
 }
 
 /**
@@ -73,6 +82,8 @@ type OkOf<E extends RequestEvent> = Extract<AckOf<E>, { ok: true }>;
 
 export class SignalingClient {
   readonly socket: ParleySocket;
+  /** Every server event, parsed: listen here, not on `socket`. */
+  readonly events: ServerEventSource;
   private state: ConnectionState;
   private readonly listeners = new Set<(state: ConnectionState) => void>();
   private urlIndex = 0;
@@ -103,27 +114,30 @@ export class SignalingClient {
         }),
     }) as ParleySocket;
 
-    this.socket.on('session:welcome', (welcome) => {
+    const dropped = options.onDropped ?? warnDroppedEvent;
+    const hub = new ServerEventHub(dropped);
+    this.events = hub;
+    // The client's own listeners go first, so the state is 'online' before any
+    // other listener of the same welcome runs.
+    hub.on('session:welcome', (welcome) => {
       this.failuresOnUrl = 0;
       this.setState({ phase: 'online', url: this.currentUrl(), welcome });
     });
-    this.socket.on('connect_error', (err: Error & { data?: Partial<ConnectRefusal> }) => {
-      const code = err.data?.code;
-      if (code && FATAL_CODES.has(code)) {
+    for (const event of SERVER_EVENT_NAMES) {
+      this.socket.on(event, (payload: unknown) => void hub.receive(event, payload));
+    }
+    this.socket.on('connect_error', (err: Error & { data?: unknown }) => {
+      const refusal = this.refusalOf(err, dropped);
+      if (refusal && FATAL_CODES.has(refusal.code)) {
         this.socket.disconnect();
-        this.setState({
-          phase: 'refused',
-          url: this.currentUrl(),
-          code,
-          message: err.data?.message ?? err.message,
-        });
+        this.setState({ phase: 'refused', url: this.currentUrl(), code: refusal.code, message: refusal.message });
         return;
       }
       this.noteFailure(err.message);
     });
     // The server kicks a socket that floods it, or whose device id another socket
     // took over; reconnecting would only repeat it, so stop and say why.
-    this.socket.on('session:kicked', (error) => {
+    hub.on('session:kicked', (error) => {
       this.setState({ phase: 'refused', url: this.currentUrl(), code: error.code, message: error.message });
       this.socket.disconnect();
     });
@@ -177,6 +191,19 @@ export class SignalingClient {
     this.setState({ phase: 'closed' });
     this.socket.disconnect();
     this.listeners.clear();
+  }
+
+  /**
+   * The server's refusal carried by a connect_error, or null when there is none (a
+   * network failure) or it does not parse: then it is only a failed attempt, as
+   * the server's words cannot be trusted to say that retrying is pointless.
+   */
+  private refusalOf(err: Error & { data?: unknown }, dropped: DroppedEventReport): ProtocolError | null {
+    if (err.data === undefined) return null;
+    const parsed = connectRefusalSchema.safeParse(err.data);
+    if (parsed.success) return parsed.data;
+    dropped('connect_error', parsed.error.issues);
+    return null;
   }
 
   private currentUrl(): string {

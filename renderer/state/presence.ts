@@ -2,17 +2,11 @@
  * Who is on the server, as a pure reducer over the signaling events that carry
  * presence: `session:welcome` replaces everything, `presence:*` edit one user.
  *
- * The server is the authority, but its events still arrive from the wire, so each
- * user is parsed here; a malformed entry is dropped rather than shown.
+ * The events arrive parsed (the signaling client checks every server event
+ * against protocol.ts's schemas and drops the ones that fail), so the reducer
+ * trusts them.
  */
-import { z } from 'zod';
-import { userIdSchema, type PresenceStatus, type PresenceUser } from '../../signaling-server/protocol';
-
-export const presenceUserSchema = z.object({
-  userId: userIdSchema,
-  displayName: z.string().min(1).max(80),
-  status: z.enum(['available', 'dnd', 'away', 'in_call']),
-});
+import type { PresenceStatus, PresenceUser } from '../../signaling-server/protocol';
 
 export interface PresenceState {
   /** This user, as the server sees it; null before the first welcome. */
@@ -22,35 +16,31 @@ export interface PresenceState {
 }
 
 export type PresenceEvent =
-  | { type: 'welcome'; self: unknown; users: unknown }
-  | { type: 'joined'; user: unknown }
-  | { type: 'updated'; user: unknown }
-  | { type: 'left'; userId: unknown }
+  | { type: 'welcome'; self: PresenceUser; users: readonly PresenceUser[] }
+  | { type: 'joined'; user: PresenceUser }
+  | { type: 'updated'; user: PresenceUser }
+  | { type: 'left'; userId: string }
   /** The server refused us or we closed: nobody is known to be online. */
   | { type: 'reset' };
 
 export const EMPTY_PRESENCE: PresenceState = { self: null, users: new Map() };
 
-function parseUser(raw: unknown): PresenceUser | null {
-  const parsed = presenceUserSchema.safeParse(raw);
-  return parsed.success ? parsed.data : null;
-}
+/** Only what the list shows: the welcome's `self` also carries this device's id. */
+const userOf = ({ userId, displayName, status }: PresenceUser): PresenceUser => ({ userId, displayName, status });
 
 export function presenceReducer(state: PresenceState, event: PresenceEvent): PresenceState {
   switch (event.type) {
     case 'welcome': {
-      const self = parseUser(event.self);
+      const self = userOf(event.self);
       const users = new Map<string, PresenceUser>();
-      for (const raw of Array.isArray(event.users) ? event.users : []) {
-        const user = parseUser(raw);
-        if (user && user.userId !== self?.userId) users.set(user.userId, user);
+      for (const user of event.users) {
+        if (user.userId !== self.userId) users.set(user.userId, userOf(user));
       }
       return { self, users };
     }
     case 'joined':
     case 'updated': {
-      const user = parseUser(event.user);
-      if (!user) return state;
+      const user = userOf(event.user);
       if (user.userId === state.self?.userId) return { ...state, self: user };
       const current = state.users.get(user.userId);
       if (
@@ -65,8 +55,8 @@ export function presenceReducer(state: PresenceState, event: PresenceEvent): Pre
       return { ...state, users };
     }
     case 'left': {
-      const userId = typeof event.userId === 'string' ? event.userId : null;
-      if (userId === null || !state.users.has(userId)) return state;
+      const { userId } = event;
+      if (!state.users.has(userId)) return state;
       const users = new Map(state.users);
       users.delete(userId);
       return { ...state, users };

@@ -97,10 +97,10 @@ export function openSession(options: SessionOptions): Session {
 
   const onJoined = (user: PresenceUser): void => dispatch({ type: 'joined', user });
   const onUpdated = (user: PresenceUser): void => dispatch({ type: 'updated', user });
-  const onLeft = (payload: { userId: string }): void => dispatch({ type: 'left', userId: payload?.userId });
-  client.socket.on('presence:joined', onJoined);
-  client.socket.on('presence:updated', onUpdated);
-  client.socket.on('presence:left', onLeft);
+  const onLeft = (payload: { userId: string }): void => dispatch({ type: 'left', userId: payload.userId });
+  client.events.on('presence:joined', onJoined);
+  client.events.on('presence:updated', onUpdated);
+  client.events.on('presence:left', onLeft);
 
   const engine = createCallEngine({
     signaling: client,
@@ -136,9 +136,9 @@ export function openSession(options: SessionOptions): Session {
     syncBlocked: applyBlocked,
     dispose() {
       offState();
-      client.socket.off('presence:joined', onJoined);
-      client.socket.off('presence:updated', onUpdated);
-      client.socket.off('presence:left', onLeft);
+      client.events.off('presence:joined', onJoined);
+      client.events.off('presence:updated', onUpdated);
+      client.events.off('presence:left', onLeft);
       engine.dispose();
       client.close();
     },

@@ -223,7 +223,7 @@ describe('a parley:// link on the desktop', () => {
       password: 'e2e',
     });
     const rang: IncomingCall[] = [];
-    bob.socket.on('call:incoming', (incoming) => rang.push(incoming));
+    bob.events.on('call:incoming', (incoming) => rang.push(incoming));
     bob.start();
     try {
       await p.getByRole('button', { name: 'Audio call Bob', exact: true }).waitFor({ timeout: 20_000 });

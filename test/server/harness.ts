@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import {
   PROTOCOL_VERSION,
+  SERVER_EVENT_NAMES,
   type ClientToServerEvents,
   type ConnectRefusal,
   type ServerToClientEvents,
@@ -24,22 +25,8 @@ type RequestEvent = keyof ClientToServerEvents;
 export type AckOf<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]>[1] extends (response: infer R) => void ? R : never;
 
-/** Every server→client event, so a client can record them all (onAny is off-limits). */
-export const SERVER_EVENTS = [
-  'session:welcome',
-  'presence:joined',
-  'presence:left',
-  'presence:updated',
-  'call:incoming',
-  'call:ring-ended',
-  'call:updated',
-  'call:invite-ended',
-  'call:member-left',
-  'call:ended',
-  'signal',
-  'server:shutdown',
-  'session:kicked',
-] as const satisfies readonly ServerEvent[];
+/** Every server→client event, so a client can record them all (onAny is off-limits): protocol.ts's table. */
+export const SERVER_EVENTS: readonly ServerEvent[] = SERVER_EVENT_NAMES;
 
 export interface Received {
   event: ServerEvent;
