@@ -12,133 +12,44 @@
  *   ended ──dial / incoming──▶ (a new call replaces the ended view)
  *
  * Time comes in on the events (`at`), so the reducer stays pure.
+ *
+ * The store also keeps what the engine must remember between events, so that the
+ * call has one source of truth: which calls ended here (`endedCalls`: their late
+ * updates must not be taken for a new dial's), whether the last other member left
+ * while the path to them was down (`droppedWhileDown`: the server's 'hangup' then
+ * means the call dropped), and which mute/camera flags were asked of the server
+ * and not yet seen in a snapshot (`flagsSent`).
  */
-import type {
-  CallEndReason,
-  CallMedia,
-  CallMember,
-  CallSnapshot,
-  IncomingCall,
-  InviteEndReason,
-  RingEndReason,
-} from '../../signaling-server/protocol';
+import type { CallSnapshot, InviteEndReason, RingEndReason } from '../../signaling-server/protocol';
+import {
+  NO_LOCAL_MEDIA,
+  ENDED_CALLS_KEPT,
+  hasEnded,
+  isInCall,
+  leftWhileDown,
+  remoteMembers,
+  wantedFlags,
+  type ActiveState,
+  type CallEvent,
+  type CallState,
+  type EndedState,
+  type IncomingState,
+  type InCallState,
+  type LinkState,
+  type OutgoingState,
+  type SelfRef,
+} from './callStateTypes';
 import { nextSpeech, pickActiveSpeaker, SILENT, type SpeechState } from './speakerDetection';
-import type { EndReason, LocalMediaView, PeerConnectionPhase, PersonRef } from './types';
+import type { EndReason, PersonRef } from './types';
 
-export interface SelfRef {
-  userId: string;
-  deviceId: string;
-  displayName: string;
+export * from './callStateTypes';
+
+
+function withEnded(endedCalls: readonly string[], callId: string | null): readonly string[] {
+  if (callId === null || endedCalls.includes(callId)) return endedCalls;
+  return [...endedCalls, callId].slice(-ENDED_CALLS_KEPT);
 }
 
-export interface LocalState extends LocalMediaView {
-  /** A microphone track exists (false: it failed, or has not been acquired yet). */
-  microphone: boolean;
-  /** getUserMedia is still running. */
-  acquiring: boolean;
-}
-
-/** What we know about the connection to one remote device. */
-export interface LinkState extends SpeechState {
-  connection: PeerConnectionPhase;
-  stream: MediaStream | null;
-}
-
-type Direction = 'outgoing' | 'incoming';
-interface InCall {
-  media: CallMedia;
-  direction: Direction;
-  startedAt: number;
-  local: LocalState;
-  links: Readonly<Record<string, LinkState>>;
-}
-export type OutgoingState = InCall & {
-  phase: 'outgoing';
-  /** Tells this dial's acks apart from an earlier, abandoned one. */
-  attempt: string;
-  callId: string | null;
-  peer: PersonRef;
-  call: CallSnapshot | null;
-};
-export type IncomingState = InCall & {
-  phase: 'incoming';
-  callId: string;
-  from: PersonRef;
-  call: CallSnapshot;
-  accepting: boolean;
-};
-export type ActiveState = InCall & {
-  phase: 'active';
-  callId: string;
-  call: CallSnapshot;
-  connectedAt: number | null;
-  activeSpeaker: string | null;
-  /** Everyone who was a member at some point: the history's peers. */
-  met: PersonRef[];
-  /** The signaling server has this device attached to the call (false while it reconnects or rejoins). */
-  serverOnline: boolean;
-};
-export interface EndedState {
-  phase: 'ended';
-  callId: string | null;
-  media: CallMedia;
-  direction: Direction;
-  reason: EndReason;
-  detail?: string;
-  peers: PersonRef[];
-  startedAt: number;
-  connectedAt: number | null;
-  endedAt: number;
-  /** It became active (accepted) on this device. */
-  answered: boolean;
-}
-export type CallState = { phase: 'idle' } | OutgoingState | IncomingState | ActiveState | EndedState;
-export type InCallState = OutgoingState | IncomingState | ActiveState;
-
-export type CallEvent =
-  | { type: 'dial'; attempt: string; peer: PersonRef; media: CallMedia; at: number }
-  | { type: 'dialAcked'; attempt: string; call: CallSnapshot; at: number }
-  | { type: 'dialFailed'; attempt: string; reason: EndReason; detail?: string; at: number }
-  | { type: 'incoming'; incoming: IncomingCall; at: number }
-  | { type: 'accept' }
-  | { type: 'acceptAcked'; call: CallSnapshot; at: number }
-  | { type: 'acceptFailed'; callId: string; reason: EndReason; detail?: string; at: number }
-  | { type: 'decline'; at: number }
-  | { type: 'cancel'; at: number }
-  | { type: 'hangUp'; at: number }
-  | { type: 'ringEnded'; callId: string; reason: RingEndReason; at: number }
-  | { type: 'callUpdated'; call: CallSnapshot; at: number }
-  | { type: 'inviteEnded'; callId: string; userId: string; reason: InviteEndReason; at: number }
-  | { type: 'memberLeft'; callId: string; deviceId: string; at: number }
-  | { type: 'callEnded'; callId: string; reason: CallEndReason; at: number }
-  | { type: 'failed'; detail: string; at: number }
-  | { type: 'linkPhase'; deviceId: string; connection: PeerConnectionPhase; at: number }
-  | { type: 'linkStream'; deviceId: string; stream: MediaStream | null }
-  | { type: 'linkClosed'; deviceId: string }
-  | { type: 'audioLevels'; levels: Readonly<Record<string, number>> }
-  | { type: 'serverLink'; online: boolean }
-  | { type: 'localMedia'; local: Partial<LocalState> }
-  | { type: 'dismiss' };
-
-export const IDLE: CallState = { phase: 'idle' };
-
-export const NO_LOCAL_MEDIA: LocalState = {
-  stream: null,
-  muted: false,
-  cameraOn: false,
-  error: null,
-  microphone: false,
-  acquiring: false,
-};
-
-export function isInCall(state: CallState): state is InCallState {
-  return state.phase === 'outgoing' || state.phase === 'incoming' || state.phase === 'active';
-}
-
-/** The members other than this device. */
-export function remoteMembers(call: CallSnapshot, self: SelfRef): CallMember[] {
-  return call.members.filter((m) => m.deviceId !== self.deviceId);
-}
 
 function addPeople(into: readonly PersonRef[], people: readonly PersonRef[], self: SelfRef): PersonRef[] {
   const out = [...into];
@@ -165,6 +76,7 @@ export function peersOf(state: InCallState, self: SelfRef): PersonRef[] {
 function end(state: InCallState, self: SelfRef, reason: EndReason, at: number, detail?: string): EndedState {
   return {
     phase: 'ended',
+    endedCalls: withEnded(state.endedCalls, state.callId),
     callId: state.callId,
     media: state.media,
     direction: state.direction,
@@ -195,6 +107,9 @@ function activate(state: OutgoingState | IncomingState, call: CallSnapshot, self
     activeSpeaker: null,
     met: addPeople(peersOf(state, self), members, self),
     serverOnline: true,
+    droppedWhileDown: false,
+    flagsSent: null,
+    endedCalls: state.endedCalls,
   };
 }
 
@@ -222,8 +137,40 @@ function awaitingAck(state: InCallState, attempt: string): state is OutgoingStat
   return state.phase === 'outgoing' && state.attempt === attempt && state.callId === null;
 }
 
+/**
+ * Keeps `flagsSent` true after every change of an active call: cleared once my
+ * member entry shows my media, asked anew when it does not and nothing equal is
+ * on its way. While media is still being acquired, or without my entry, nothing
+ * is decided. The engine sends call:media whenever a new ask appears.
+ */
+function syncFlags(state: ActiveState, self: SelfRef): ActiveState {
+  if (state.local.acquiring) return state;
+  const me = state.call.members.find((m) => m.deviceId === self.deviceId);
+  if (!me) return state;
+  const want = wantedFlags(state.local);
+  if (me.audio === want.audio && me.video === want.video) return state.flagsSent === null ? state : { ...state, flagsSent: null };
+  const sent = state.flagsSent;
+  if (sent !== null && sent.audio === want.audio && sent.video === want.video) return state;
+  return { ...state, flagsSent: want };
+}
+
 export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): CallState {
+  const next = reduceEvent(state, event, self);
+  // A failed request is asked again at the next change, not at once (no retry loop while offline).
+  if (next === state || next.phase !== 'active' || event.type === 'flagsFailed') return next;
+  return syncFlags(next, self);
+}
+
+function reduceEvent(state: CallState, event: CallEvent, self: SelfRef): CallState {
   switch (event.type) {
+    case 'callAbandoned': {
+      const endedCalls = withEnded(state.endedCalls, event.callId);
+      return endedCalls === state.endedCalls ? state : { ...state, endedCalls };
+    }
+    case 'callUpdated':
+      // Updates of a call that ended here are late: never another call's.
+      if (hasEnded(state, event.call.callId)) return state;
+      break;
     case 'dial':
       if (state.phase !== 'idle' && state.phase !== 'ended') return state;
       return {
@@ -237,6 +184,7 @@ export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): C
         startedAt: event.at,
         local: NO_LOCAL_MEDIA,
         links: {},
+        endedCalls: state.endedCalls,
       };
     case 'incoming': {
       if (state.phase !== 'idle' && state.phase !== 'ended') return state;
@@ -252,10 +200,11 @@ export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): C
         startedAt: event.at,
         local: NO_LOCAL_MEDIA,
         links: {},
+        endedCalls: state.endedCalls,
       };
     }
     case 'dismiss':
-      return state.phase === 'ended' ? IDLE : state;
+      return state.phase === 'ended' ? { phase: 'idle', endedCalls: state.endedCalls } : state;
   }
   if (!isInCall(state)) return state;
 
@@ -287,16 +236,19 @@ export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): C
     case 'ringEnded':
       if (state.phase !== 'incoming' || state.callId !== event.callId) return state;
       return end(state, self, ringEndReason[event.reason], event.at);
-    case 'callEnded':
+    case 'callEnded': {
       if (state.callId !== event.callId) return state;
-      return end(state, self, state.phase === 'incoming' ? 'missed' : event.reason, event.at);
+      if (state.phase === 'incoming') return end(state, self, 'missed', event.at);
+      const dropped = state.phase === 'active' && state.droppedWhileDown && event.reason === 'hangup';
+      return end(state, self, dropped ? 'disconnected' : event.reason, event.at);
+    }
     case 'callUpdated': {
       const { call } = event;
       // The server sends call:updated to the acting device before its ack, and an
       // ack only resolves a promise whose continuation runs after the events that
       // came with it (one socket read). So while a dial or an accept awaits its ack,
-      // an update of a call I am a member of is that call — the engine drops
-      // updates of calls that ended here, the only other kind a member could get.
+      // an update of a call I am a member of is that call — the store drops
+      // updates of calls that ended here (above), the only other kind a member could get.
       const member = call.members.some((m) => m.deviceId === self.deviceId);
       if (state.phase === 'outgoing' && state.callId === null && member) {
         const adopted = { ...state, callId: call.callId };
@@ -331,7 +283,8 @@ export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): C
       if (state.phase !== 'active' || state.callId !== event.callId) return state;
       const members = state.call.members.filter((m) => m.deviceId !== event.deviceId);
       if (members.length === state.call.members.length) return state;
-      return { ...state, call: { ...state.call, members } };
+      const droppedWhileDown = state.droppedWhileDown || leftWhileDown(state, self, event.deviceId);
+      return { ...state, call: { ...state.call, members }, droppedWhileDown };
     }
     case 'linkPhase': {
       const links = withLink(state, event.deviceId, { connection: event.connection });
@@ -358,6 +311,9 @@ export function reduceCall(state: CallState, event: CallEvent, self: SelfRef): C
       return { ...state, local: { ...state.local, ...event.local } };
     case 'serverLink':
       return state.phase === 'active' && state.serverOnline !== event.online ? { ...state, serverOnline: event.online } : state;
+    case 'flagsFailed':
+      if (state.phase !== 'active' || state.callId !== event.callId || state.flagsSent !== event.flags) return state;
+      return { ...state, flagsSent: null };
   }
 }
 

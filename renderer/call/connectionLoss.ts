@@ -39,16 +39,5 @@ export function lossOutcome(state: InCallState, self: SelfRef, deviceId: string,
   }
 }
 
-/**
- * Whether `deviceId` leaving now leaves this device alone in a call whose path to
- * them was down. When both ends of a broken path give up, the first to give up
- * leaves, and the server ends the call for the other as 'hangup'; for the person
- * at the other end that call was dropped, not hung up, and is said so.
- */
-export function leftWhileDown(state: InCallState, self: SelfRef, deviceId: string): boolean {
-  if (state.phase !== 'active') return false;
-  const others = remoteMembers(state.call, self);
-  if (others.length !== 1 || others[0]?.deviceId !== deviceId) return false;
-  const connection = state.links[deviceId]?.connection;
-  return connection === 'reconnecting' || connection === 'failed';
-}
+// The call store applies it to a member leaving (callState.ts): one rule, kept with the state.
+export { leftWhileDown } from './callState';

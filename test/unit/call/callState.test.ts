@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ENDED_CALLS_KEPT,
   IDLE,
   NO_LOCAL_MEDIA,
   reduceCall,
@@ -67,6 +68,7 @@ const everyEvent: CallEvent[] = [
   { type: 'audioLevels', levels: { [aliceDevice]: 0.5 } },
   { type: 'localMedia', local: { muted: true } },
   { type: 'dismiss' },
+  { type: 'flagsFailed', callId: CALL_ID, flags: { audio: true, video: false } },
 ];
 
 function ignored(state: CallState, allowed: CallEvent['type'][]): CallEvent['type'][] {
@@ -421,8 +423,8 @@ describe('call state: active', () => {
 });
 
 describe('call state: ended', () => {
-  it('dismiss returns to idle', () => {
-    expect(reduce(ended(), { type: 'dismiss' })).toBe(IDLE);
+  it('dismiss returns to idle, still remembering the call that ended', () => {
+    expect(reduce(ended(), { type: 'dismiss' })).toEqual({ phase: 'idle', endedCalls: [CALL_ID] });
   });
 
   it('an incoming call replaces the ended view', () => {
@@ -439,5 +441,107 @@ describe('call state: ended', () => {
 
   it('ignores the late events of the call that ended', () => {
     expect(ignored(ended(), ['dismiss', 'incoming', 'dial'])).toEqual([]);
+  });
+});
+
+describe('call state: calls that ended here', () => {
+  it('an ended call is remembered, and a dial the server never answered adds nothing', () => {
+    expect(ended().endedCalls).toEqual([CALL_ID]);
+    expect(reduce(dialing(), { type: 'cancel', at: 2 }).endedCalls).toEqual([]);
+  });
+
+  it('the memory goes from one call to the next', () => {
+    const again = reduce(ended(), { type: 'dismiss' }, { type: 'dial', attempt: 'a2', peer: CAROL, media: 'audio', at: 10 });
+    expect(again).toMatchObject({ phase: 'outgoing', endedCalls: [CALL_ID] });
+    expect(reduce(ended(), { type: 'incoming', incoming: incomingCall({ callId: 'call-0000002' }), at: 10 }).endedCalls).toEqual([CALL_ID]);
+  });
+
+  it('a late update of a call that ended here is not taken for a new dial’s, even with me as member', () => {
+    const dialingAgain = reduce(ended(), { type: 'dial', attempt: 'a2', peer: CAROL, media: 'audio', at: 10 });
+    const late = snapshot({ members: [me, member(ALICE, aliceDevice)] });
+    expect(reduce(dialingAgain, { type: 'callUpdated', call: late, at: 11 })).toBe(dialingAgain);
+  });
+
+  it('a dial abandoned before its ack remembers the call the server made, once', () => {
+    const s = reduce(dialing(), { type: 'cancel', at: 2 });
+    const abandoned = reduce(s, { type: 'callAbandoned', callId: 'call-0000009' });
+    expect(abandoned).toMatchObject({ phase: 'ended', reason: 'cancelled', endedCalls: ['call-0000009'] });
+    expect(reduce(abandoned, { type: 'callAbandoned', callId: 'call-0000009' })).toBe(abandoned);
+    expect(reduce(IDLE, { type: 'callAbandoned', callId: 'call-0000009' })).toEqual({ phase: 'idle', endedCalls: ['call-0000009'] });
+  });
+
+  it('keeps the newest ENDED_CALLS_KEPT calls, forgetting the oldest', () => {
+    let s: CallState = IDLE;
+    for (let i = 0; i < ENDED_CALLS_KEPT + 2; i++) s = reduce(s, { type: 'callAbandoned', callId: `call-${String(i).padStart(7, '0')}` });
+    expect(s.endedCalls).toHaveLength(ENDED_CALLS_KEPT);
+    expect(s.endedCalls[0]).toBe('call-0000002');
+    expect(s.endedCalls.at(-1)).toBe(`call-${String(ENDED_CALLS_KEPT + 1).padStart(7, '0')}`);
+  });
+});
+
+describe('call state: a call dropped while the path was down', () => {
+  const down = (): ActiveState =>
+    reduce(active(), { type: 'linkPhase', deviceId: aliceDevice, connection: 'reconnecting', at: 5 }) as ActiveState;
+
+  it('the server’s hang-up after the last member left over a broken path ends it as disconnected', () => {
+    const left = reduce(down(), { type: 'memberLeft', callId: CALL_ID, deviceId: aliceDevice, at: 6 }) as ActiveState;
+    expect(left.droppedWhileDown).toBe(true);
+    expect(reduce(left, { type: 'callEnded', callId: CALL_ID, reason: 'hangup', at: 7 })).toMatchObject({ phase: 'ended', reason: 'disconnected' });
+    // Any other reason is the server's own.
+    expect(reduce(left, { type: 'callEnded', callId: CALL_ID, reason: 'server_shutdown', at: 7 })).toMatchObject({ reason: 'server_shutdown' });
+  });
+
+  it('a member who leaves over a working path leaves a plain hang-up', () => {
+    const left = reduce(active(), { type: 'memberLeft', callId: CALL_ID, deviceId: aliceDevice, at: 6 }) as ActiveState;
+    expect(left.droppedWhileDown).toBe(false);
+    expect(reduce(left, { type: 'callEnded', callId: CALL_ID, reason: 'hangup', at: 7 })).toMatchObject({ reason: 'hangup' });
+  });
+
+  it('in a group, one member leaving over a broken path is no drop: the others remain', () => {
+    const call = snapshot({ members: [member(ALICE, aliceDevice), me, member(CAROL, 'device-carol-1')] });
+    const group = reduce(active(), { type: 'callUpdated', call, at: 4 }, { type: 'linkPhase', deviceId: aliceDevice, connection: 'failed', at: 5 });
+    expect((reduce(group, { type: 'memberLeft', callId: CALL_ID, deviceId: aliceDevice, at: 6 }) as ActiveState).droppedWhileDown).toBe(false);
+  });
+});
+
+describe('call state: my mute and camera flags on the server', () => {
+  const withMic = (s: CallState): ActiveState =>
+    reduce(s, { type: 'localMedia', local: { microphone: true, acquiring: false } }) as ActiveState;
+
+  it('nothing is asked while my entry already shows my media', () => {
+    expect(withMic(active()).flagsSent).toBeNull();
+  });
+
+  it('muting asks for audio off once; the snapshot that shows it clears the ask', () => {
+    const muted = reduce(withMic(active()), { type: 'localMedia', local: { muted: true } }) as ActiveState;
+    expect(muted.flagsSent).toEqual({ audio: false, video: false });
+    // Another change before the server answered asks nothing new (same object).
+    const later = reduce(muted, { type: 'linkPhase', deviceId: aliceDevice, connection: 'connected', at: 6 }) as ActiveState;
+    expect(later.flagsSent).toBe(muted.flagsSent);
+    const shown = snapshot({ members: [member(ALICE, aliceDevice), member(SELF, SELF.deviceId, { audio: false })] });
+    expect((reduce(later, { type: 'callUpdated', call: shown, at: 7 }) as ActiveState).flagsSent).toBeNull();
+  });
+
+  it('nothing is decided while media is still being acquired', () => {
+    const acquiring = reduce(withMic(active()), { type: 'localMedia', local: { acquiring: true, muted: true } }) as ActiveState;
+    expect(acquiring.flagsSent).toBeNull();
+  });
+
+  it('a failed request clears its ask without asking again at once; the next change asks again', () => {
+    const muted = reduce(withMic(active()), { type: 'localMedia', local: { muted: true } }) as ActiveState;
+    const asked = muted.flagsSent;
+    if (asked === null) throw new Error('nothing asked');
+    const failed = reduce(muted, { type: 'flagsFailed', callId: CALL_ID, flags: asked }) as ActiveState;
+    expect(failed.flagsSent).toBeNull();
+    const next = reduce(failed, { type: 'linkPhase', deviceId: aliceDevice, connection: 'connected', at: 8 }) as ActiveState;
+    expect(next.flagsSent).toEqual({ audio: false, video: false });
+    expect(next.flagsSent).not.toBe(asked);
+  });
+
+  it('the failure of an older request, or of another call, changes nothing', () => {
+    const muted = reduce(withMic(active()), { type: 'localMedia', local: { muted: true } }) as ActiveState;
+    expect(reduce(muted, { type: 'flagsFailed', callId: CALL_ID, flags: { audio: false, video: false } })).toBe(muted);
+    const asked = muted.flagsSent ?? { audio: false, video: false };
+    expect(reduce(muted, { type: 'flagsFailed', callId: 'call-0000002', flags: asked })).toBe(muted);
   });
 });

@@ -1,6 +1,6 @@
 /** What a lost peer session means for the call: the pure decisions of connectionLoss.ts. */
 import { describe, expect, it } from 'vitest';
-import { reduceCall, type CallEvent, type CallState } from '../../../renderer/call/callState';
+import { IDLE, reduceCall, type CallEvent, type CallState } from '../../../renderer/call/callState';
 import { leftWhileDown, lossOutcome } from '../../../renderer/call/connectionLoss';
 import { CONNECTION_LOST } from '../../../renderer/call/sessionPool';
 import { ALICE, BOB, CAROL, incomingCall, invitee, member, SELF, snapshot } from './fixtures';
@@ -9,7 +9,7 @@ const me = member(SELF, SELF.deviceId);
 const SETUP = 'The connection could not be set up: no relay';
 
 function reduce(...events: CallEvent[]): CallState {
-  return events.reduce<CallState>((s, e) => reduceCall(s, e, SELF), { phase: 'idle' });
+  return events.reduce<CallState>((s, e) => reduceCall(s, e, SELF), IDLE);
 }
 
 function active(members = [member(ALICE, 'device-alice-1'), me], invitees: ReturnType<typeof invitee>[] = []) {

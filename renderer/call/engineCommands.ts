@@ -1,0 +1,151 @@
+/**
+ * The engine's commands: what the person (through the UI or the host) asks of a
+ * call. Each reads the store, moves it with an event, and tells the server; the
+ * effects (engineEffects.ts) then bring sessions and media in line.
+ */
+import type { CallSnapshot } from '../../signaling-server/protocol';
+import { isInCall, remoteMembers } from './callState';
+import { log } from '../log';
+import { acceptFailure, inviteError, inviteFailure } from './engineErrors';
+import type { EngineParts } from './engineParts';
+import { randomId } from './ids';
+import type { PeerConnectionLike } from './peerConnection';
+import { callSnapshotSchema } from './serverEvents';
+import type { CallController } from './types';
+
+export type CallCommands = Omit<CallController, 'getView' | 'subscribe' | 'dispose'>;
+
+export function createCallCommands<PC extends PeerConnectionLike>(
+  parts: EngineParts<PC>,
+  isDisposed: () => boolean,
+): CallCommands {
+  const { signaling, self, state, dispatch, now, local, rtcConfig, rejoin, pool, exits } = parts;
+
+  const commands: CallCommands = {
+    async call(peer, media) {
+      if (isDisposed()) return;
+      const before = state();
+      // Calling the person who is calling you (a tray click, a parley:// link) is
+      // answering them, as the server treats it too.
+      if (before.phase === 'incoming' && before.from.userId === peer.userId) {
+        return commands.accept({ video: media === 'video' });
+      }
+      if (before.phase !== 'idle' && before.phase !== 'ended') {
+        throw new Error(`You are already in a call. Hang up before calling ${peer.displayName}.`);
+      }
+      // The ended view gives way to the new call here, wherever the dial came from.
+      if (before.phase === 'ended') dispatch({ type: 'dismiss' });
+      const attempt = randomId();
+      rtcConfig.reset();
+      dispatch({ type: 'dial', attempt, peer, media, at: now() });
+      void local.start({ video: media === 'video' });
+      let call: CallSnapshot;
+      try {
+        call = callSnapshotSchema.parse((await signaling.request('call:invite', { to: peer.userId, media })).call);
+        rejoin.remember(call);
+      } catch (error) {
+        log.child('call.engine').info(`the invite to ${peer.userId} was refused or failed`, error);
+        dispatch({ type: 'dialFailed', attempt, ...inviteFailure(error), at: now() });
+        return;
+      }
+      const after = state();
+      if (after.phase === 'outgoing' && after.attempt === attempt) {
+        dispatch({ type: 'dialAcked', attempt, call, at: now() });
+      } else if (isInCall(after) && after.callId === call.callId) {
+        // Already following this call: its call:updated overtook the ack.
+      } else {
+        // Cancelled before the server answered: withdraw the invite it just made
+        // (or leave the call our invite joined, in glare).
+        dispatch({ type: 'callAbandoned', callId: call.callId });
+        if (remoteMembers(call, self).length === 0) await exits.withdraw(call.callId, peer.userId);
+        else await exits.leave(call.callId);
+      }
+    },
+
+    async accept({ video }) {
+      const before = state();
+      if (before.phase !== 'incoming' || before.accepting) return;
+      const { callId, media } = before;
+      const sendVideo = video && media === 'video';
+      dispatch({ type: 'accept' });
+      // Audio-only answer of a video call: the camera goes off and nothing is sent.
+      if (!sendVideo) local.stopCamera();
+      // Media asked for while it rang may still be on its way (a permission
+      // prompt): announce what we expect; the store asks again if it fails.
+      const audio = !local.muted && (local.audio !== null || local.acquiring);
+      const sending = sendVideo && (local.video !== null || local.acquiring);
+      try {
+        const ack = await signaling.request('call:accept', { callId, audio, video: sending });
+        const call = callSnapshotSchema.parse(ack.call);
+        rejoin.remember(call);
+        const after = state();
+        if (after.phase === 'incoming' && after.callId === callId) {
+          dispatch({ type: 'acceptAcked', call, at: now() });
+        } else if (!(isInCall(after) && after.callId === callId)) {
+          // Hung up while the accept was on its way.
+          await exits.leave(callId);
+        }
+      } catch (error) {
+        log.child('call.engine').info(`accepting call ${callId} was refused or failed`, error);
+        dispatch({ type: 'acceptFailed', callId, ...acceptFailure(error), at: now() });
+      }
+    },
+
+    async decline() {
+      const before = state();
+      if (before.phase !== 'incoming') return;
+      dispatch({ type: 'decline', at: now() });
+      await exits.decline(before.callId);
+    },
+
+    async cancel() {
+      const before = state();
+      if (before.phase !== 'outgoing') return;
+      dispatch({ type: 'cancel', at: now() });
+      // Without a callId the invite's ack is still coming; call() withdraws it then.
+      if (before.callId) await exits.withdraw(before.callId, before.peer.userId);
+    },
+
+    async hangUp() {
+      const before = state();
+      if (before.phase === 'outgoing') return commands.cancel();
+      if (before.phase === 'incoming') return commands.decline();
+      if (before.phase !== 'active') return;
+      dispatch({ type: 'hangUp', at: now() });
+      await exits.leave(before.callId);
+    },
+
+    async invite(peer) {
+      const before = state();
+      if (before.phase !== 'active') throw new Error(`You can add ${peer.displayName} only during a call.`);
+      let call: CallSnapshot;
+      try {
+        const ack = await signaling.request('call:invite', { to: peer.userId, media: before.media, callId: before.callId });
+        call = callSnapshotSchema.parse(ack.call);
+        rejoin.remember(call);
+      } catch (error) {
+        throw inviteError(error, peer, before.call.maxParticipants);
+      }
+      dispatch({ type: 'callUpdated', call, at: now() });
+    },
+
+    setMuted(muted) {
+      if (isInCall(state())) local.setMuted(muted);
+    },
+
+    async setCameraOn(on) {
+      if (!isInCall(state())) return;
+      if (on) await local.startCamera();
+      else local.stopCamera();
+    },
+
+    checkConnections() {
+      if (isInCall(state())) pool.checkConnections();
+    },
+
+    dismiss() {
+      dispatch({ type: 'dismiss' });
+    },
+  };
+  return commands;
+}

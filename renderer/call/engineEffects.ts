@@ -1,0 +1,115 @@
+/**
+ * The engine's effects of a change: after every change of the store, bring the
+ * world in line with the new state — peer sessions (sessionPool), local media, the
+ * speaker poll, my mute/camera flags on the server, history and the in-call
+ * features. Also what a lost peer session means for the call (connectionLoss.ts).
+ */
+import type { HistoryEntry } from '../../preload/contract';
+import { log } from '../log';
+import { historyEntry } from './callHistory';
+import { isInCall, remoteMembers, type CallState, type EndedState } from './callState';
+import { lossOutcome } from './connectionLoss';
+import type { EngineParts } from './engineParts';
+import { randomId } from './ids';
+import type { PeerConnectionLike } from './peerConnection';
+import { callKinds, planSessions } from './sessionPlan';
+import { pollAudioLevels } from './speakerPoller';
+
+export interface EngineEffectsOptions {
+  speakerPollMs: number;
+  onHistory?: (entry: HistoryEntry) => void;
+}
+
+export interface EngineEffects {
+  /** The store changed from `prev` to `next`. */
+  afterChange(prev: CallState, next: CallState): void;
+  /** A session could not be set up or was given up: end the call if nothing else carries it. */
+  sessionLost(deviceId: string, detail: string): void;
+  /** The connections of the members of an active call (speaker poll, live stats). */
+  pollTargets(): [string, PeerConnectionLike][];
+  dispose(): void;
+}
+
+export function createEngineEffects<PC extends PeerConnectionLike>(
+  parts: EngineParts<PC>,
+  options: EngineEffectsOptions,
+): EngineEffects {
+  const { signaling, self, state, dispatch, now, local, pool, rejoin, features, exits } = parts;
+  let stopPolling: (() => void) | null = null;
+
+  function pollTargets(): [string, PeerConnectionLike][] {
+    const s = state();
+    if (s.phase !== 'active') return [];
+    const members = new Set(remoteMembers(s.call, self).map((m) => m.deviceId));
+    return pool.sessions().flatMap(([deviceId, session]): [string, PeerConnectionLike][] =>
+      members.has(deviceId) ? [[deviceId, session.pc]] : [],
+    );
+  }
+
+  function followSpeakers(next: CallState): void {
+    if (next.phase === 'active' && !stopPolling) {
+      stopPolling = pollAudioLevels(pollTargets, (levels) => dispatch({ type: 'audioLevels', levels }), options.speakerPollMs);
+    } else if (next.phase !== 'active' && stopPolling) {
+      stopPolling();
+      stopPolling = null;
+    }
+  }
+
+  function recordHistory(ended: EndedState): void {
+    const entry = historyEntry(ended, { id: randomId(), fallbackCallId: randomId() });
+    if (!entry || !options.onHistory) return;
+    try {
+      options.onHistory(entry);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+
+  /** The store asked for new flags (callState.ts syncFlags): tell the server; a failure is asked again at the next change. */
+  function sendFlags(prev: CallState, next: CallState): void {
+    if (next.phase !== 'active' || next.flagsSent === null) return;
+    const before = prev.phase === 'active' ? prev.flagsSent : null;
+    if (next.flagsSent === before) return;
+    const { callId, flagsSent: flags } = next;
+    signaling.request('call:media', { callId, audio: flags.audio, video: flags.video }).catch((error: unknown) => {
+      log.child('call.engine').debug(`my mute/camera flags did not reach the server for call ${callId}; sent again at the next change`, error);
+      dispatch({ type: 'flagsFailed', callId, flags });
+    });
+  }
+
+  return {
+    afterChange(prev, next) {
+      if (isInCall(next)) {
+        pool.sync(next.callId, planSessions(next, self), callKinds(next.media), { audio: local.audio, video: local.video });
+        pool.setHeld((deviceId) => rejoin.isHeld(deviceId));
+      } else {
+        pool.closeAll();
+        local.release();
+        rejoin.forget();
+      }
+      followSpeakers(next);
+      if (prev.phase !== 'ended' && next.phase === 'ended') recordHistory(next);
+      sendFlags(prev, next);
+      features.callChanged(next);
+    },
+
+    sessionLost(deviceId, detail) {
+      const before = state();
+      if (!isInCall(before)) return;
+      const outcome = lossOutcome(before, self, deviceId, detail);
+      if (!outcome.end) return;
+      dispatch({ type: 'failed', detail: outcome.detail, at: now() });
+      if (outcome.tell === 'leave' && before.callId) void exits.leave(before.callId);
+      if (outcome.tell === 'withdraw' && before.phase === 'outgoing' && before.callId) void exits.withdraw(before.callId, before.peer.userId);
+    },
+
+    pollTargets,
+
+    dispose() {
+      stopPolling?.();
+      stopPolling = null;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The engine's effects of the server: each call event becomes a store event (a
+ * ring, an update, a member leaving, the end), signals go to the peer sessions,
+ * and the welcome and shutdown go to the rejoin logic (callRejoin.ts).
+ */
+import type { IncomingCall } from '../../signaling-server/protocol';
+import { hasEnded, isInCall } from './callState';
+import type { EngineParts } from './engineParts';
+import type { PeerConnectionLike } from './peerConnection';
+import { listenToCallEvents } from './serverEvents';
+
+export interface ServerEventOptions {
+  /** Users this person blocked: an invite of theirs that still arrives is declined without ringing. */
+  isBlocked?: (userId: string) => boolean;
+}
+
+/** Listens until the returned function is called. */
+export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineParts<PC>, options: ServerEventOptions): () => void {
+  const { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, exits } = parts;
+
+  function startRinging(incoming: IncomingCall): void {
+    if (options.isBlocked?.(incoming.from.userId)) {
+      void exits.decline(incoming.callId);
+      return;
+    }
+    const before = state();
+    if (before.phase !== 'idle' && before.phase !== 'ended') return;
+    if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;
+    rtcConfig.reset();
+    dispatch({ type: 'incoming', incoming, at: now() });
+    // Fast to answer: the media is ready (and its permission asked) while it rings.
+    const after = state();
+    if (after.phase === 'incoming' && after.callId === incoming.callId) {
+      void local.start({ video: incoming.media === 'video' });
+    }
+  }
+
+  return listenToCallEvents(signaling.events, {
+    incoming: startRinging,
+    ringEnded: (e) => dispatch({ type: 'ringEnded', ...e, at: now() }),
+    updated: (call) => {
+      // A late update of a call that ended here: not even its token is kept.
+      if (hasEnded(state(), call.callId)) return;
+      rejoin.remember(call);
+      dispatch({ type: 'callUpdated', call: rejoin.snapshotFor(call), at: now() });
+    },
+    inviteEnded: (e) => dispatch({ type: 'inviteEnded', ...e, at: now() }),
+    memberLeft: (e) => {
+      rejoin.memberLeft(e.callId, e.deviceId);
+      dispatch({ type: 'memberLeft', callId: e.callId, deviceId: e.deviceId, at: now() });
+    },
+    // A 'hangup' after the last member left while the path was down reads as dropped (the store decides).
+    ended: (e) => dispatch({ type: 'callEnded', callId: e.callId, reason: e.reason, at: now() }),
+    signal: (e) => {
+      if (isInCall(state())) pool.deliver(e.callId, e.from, e.data);
+    },
+    welcome: (w) => rejoin.welcome(w),
+    shutdown: () => rejoin.shutdown(),
+  });
+}
