@@ -2,8 +2,8 @@
  * Blocking a caller, seen from the call engine: the server refuses a blocked
  * caller's invite (`call_refused`) once it has the list; an invite that overtook
  * the list is declined here without ringing; refusals and invite cooldowns are
- * said plainly with the server's own words. Fake call server; the real server's
- * side is tested in test/server.
+ * said plainly with the server's own words. The real Switchboard over in-memory
+ * sockets (fakeCallServer.ts); the server's side is tested in test/server.
  */
 import { describe, expect, it } from 'vitest';
 import { createCallEngine } from '../../../renderer/call/callEngine';
@@ -26,14 +26,14 @@ describe('a blocked caller', () => {
 
     await mallory.engine.call(ALICE, 'video');
 
-    expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'refused', detail: 'This person does not take your calls.' });
-    expect(server.calls.size).toBe(0);
+    expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'refused', detail: 'Alice is not taking calls from you right now.' });
+    expect(server.activeCalls).toBe(0);
     expect(alice.requests).toHaveLength(1);
   });
 
   it('whose invite overtakes the list is declined without ringing, showing or being recorded', async () => {
     const server = new FakeCallServer();
-    server.enforceBlocks = false;
+    // Alice's engine knows the list; the server has not been sent it yet.
     const blocked = [MALLORY.userId];
     const aliceSignaling = server.connect(ALICE);
     const devices = new FakeMediaDevices();
@@ -64,14 +64,20 @@ describe('a blocked caller', () => {
   });
 
   it('an invite cooldown ends the dial with the server’s message, not "Call failed"', async () => {
-    const server = new FakeCallServer();
+    // One ring per minute for a caller → callee pair.
+    const server = new FakeCallServer({ inviteLimits: { perPair: { burst: 1, intervalMs: 60_000 }, perCaller: { burst: 10, intervalMs: 3_000 } } });
     server.connect(ALICE);
-    server.cooldown = 'You called Alice three times in a minute; try again in 40 s.';
     const mallory = enginePerson(server.connect(MALLORY), MALLORY);
+    await mallory.engine.call(ALICE, 'audio');
+    await mallory.engine.cancel();
+    await waitFor(() => mallory.phase() === 'ended', 'the first call is cancelled');
+    mallory.engine.dismiss();
 
     await mallory.engine.call(ALICE, 'audio');
 
-    expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'rate_limited', detail: server.cooldown });
+    expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'rate_limited' });
+    const view = mallory.view();
+    expect(view.phase === 'ended' && view.detail).toMatch(/^You have called Alice too often in a row\. Try again in \d+ s\.$/);
   });
 });
 

@@ -222,7 +222,7 @@ describe('call engine', () => {
     await waitFor(() => alice.connected() && bob.connected(), 'connected');
     await waitFor(() => [...alice.senders(), ...bob.senders()].every((s) => s.track !== null), 'both send');
 
-    expect(server.calls.size).toBe(1);
+    expect(server.activeCalls).toBe(1);
     const callId = (alice.view() as { callId: string }).callId;
     expect(bob.view()).toMatchObject({ phase: 'active', callId });
     expect(alice.live()).toHaveLength(1);

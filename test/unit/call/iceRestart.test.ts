@@ -44,7 +44,7 @@ function person(server: FakeCallServer, name: string, options: PersonOptions = {
   const timers = new ManualTimers();
   const pcs = fakePeerConnections();
   const engine = createCallEngine({
-    signaling: { request, socket: fake.socket },
+    signaling: { request, events: fake.events },
     self,
     media: new FakeMediaDevices(),
     createPeerConnection: pcs.create,
@@ -141,7 +141,7 @@ describe('ICE recovery in a call', () => {
     expect(alice.fake.sent('call:leave')).toHaveLength(1);
     await waitFor(() => bob.engine.getView().phase === 'ended', 'Bob learns the call ended');
     expect(bob.engine.getView()).toMatchObject({ phase: 'ended', reason: 'hangup' });
-    expect(server.calls.size).toBe(0);
+    expect(server.activeCalls).toBe(0);
   });
 
   it('the other side, whose path was down too, sees the call dropped rather than hung up', async () => {
@@ -221,6 +221,6 @@ describe('relay-only calls', () => {
     expect(ended).toMatchObject({ phase: 'ended', reason: 'failed' });
     expect(ended.phase === 'ended' && ended.detail).toMatch(/no TURN relay.*Relay calls through the server/s);
     await waitFor(() => bob.engine.getView().phase !== 'incoming', 'Bob stops ringing');
-    expect(server.calls.size).toBe(0);
+    expect(server.activeCalls).toBe(0);
   });
 });
