@@ -4,6 +4,7 @@
  * state (through `callChanged`), with one store for the UI. Everything here is
  * for the call in progress and is dropped when it ends.
  */
+import { log, type Logger } from '../log';
 import { isInCall, type CallState, type SelfRef } from './callState';
 import { ChatRoom } from './chatRoom';
 import { featureConnection } from './featureConnection';
@@ -32,8 +33,8 @@ export interface CallFeaturesOptions {
   downloads?: ReceivedFileHost | null;
   now(): number;
   statsPollMs?: number;
-  /** Problems nobody can act on in the moment (a refused setParameters); for the console. */
-  onError?(error: unknown): void;
+  /** Where the features log what they work around (default: the renderer log, scope 'call'). */
+  log?: Logger;
 }
 
 export interface CallFeatures extends CallFeaturesController {
@@ -59,7 +60,7 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     snapshot = null;
     for (const listener of [...listeners]) listener();
   };
-  const reportError = (error: unknown): void => options.onError?.(error);
+  const featureLog = options.log ?? log.child('call');
 
   const screen = new ScreenShare({
     display: options.display,
@@ -67,7 +68,7 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
       screensVersion = new Map(screen.screens);
       changed();
     },
-    onError: reportError,
+    log: featureLog.child('screen'),
   });
   const chat = new ChatRoom({ now: options.now, newId: randomId, onChange: changed });
   const files = new FileTransfers({
@@ -76,7 +77,7 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     newId: randomId,
     onChange: changed,
     downloads: options.downloads ?? null,
-    onError: reportError,
+    log: featureLog.child('files'),
   });
   const channels = new PeerChannels({
     ready: (link) => {

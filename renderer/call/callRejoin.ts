@@ -28,6 +28,7 @@
  *   will bring the call back, so it ends here with the server's reason.
  */
 import type { CallMember, CallSnapshot } from '../../signaling-server/protocol';
+import { log } from '../log';
 import { RequestError, type ConnectionState } from '../signaling/client';
 import { isInCall, remoteMembers, type ActiveState, type CallEvent, type CallState, type SelfRef } from './callState';
 import type { Timers } from './iceRecovery';
@@ -200,6 +201,7 @@ export class CallRejoin {
       call = callSnapshotSchema.parse(ack.call);
     } catch (error) {
       this.rejoining = null;
+      log.child('call.rejoin').info(`rejoining call ${callId} after the server connection came back failed`, error);
       // Offline again: the next welcome tries again. No answer on a live socket: try once more shortly.
       if (error instanceof RequestError && error.code === 'offline') return;
       if (error instanceof RequestError && error.code === 'timeout') {

@@ -4,6 +4,7 @@
  * change by closing a session, which reports its link closed) are queued, so every
  * event meets a settled state and every reaction sees its predecessor's result.
  */
+import { log } from '../log';
 import { IDLE, reduceCall, type CallEvent, type CallState, type SelfRef } from './callState';
 import { sameView, toCallView } from './callView';
 import type { CallView, Unsubscribe } from './types';
@@ -36,6 +37,7 @@ export function createCallStore(self: SelfRef, afterChange: (prev: CallState, ne
         listener(view);
       } catch (error) {
         // A broken subscriber must not break the call; report it on its own.
+        log.child('call').error('a subscriber to the call view threw', error);
         queueMicrotask(() => {
           throw error;
         });

@@ -11,6 +11,7 @@
  * other end of the channel it came through.
  */
 import { z } from 'zod';
+import { log } from '../log';
 
 export const MAX_CHAT_CHARS = 4000;
 /** The conversation keeps this many messages; older ones drop off. */
@@ -31,7 +32,9 @@ export function parseChatWire(data: unknown): ChatWire | null {
   let raw: unknown;
   try {
     raw = JSON.parse(data);
-  } catch {
+  } catch (error) {
+    // A peer's bug or an older version, not ours to fix: the message is dropped.
+    log.child('call.chat').debug(`dropped a chat-channel message that is not JSON (${data.length} characters)`, error);
     return null;
   }
   const parsed = chatWireSchema.safeParse(raw);

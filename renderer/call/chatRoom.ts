@@ -4,6 +4,7 @@
  * conversation for the call.
  */
 import { addChatMessage, cleanChatText, EMPTY_CHAT, MAX_CHAT_CHARS, parseChatWire, setChatOpen, type ChatAuthor, type ChatLog, type ChatWire } from './chatLog';
+import { log } from '../log';
 import type { ReadyLink } from './peerChannels';
 
 export interface ChatRoomOptions {
@@ -37,8 +38,9 @@ export class ChatRoom {
       try {
         link.chat.send(payload);
         sent += 1;
-      } catch {
+      } catch (error) {
         // Its channel closed under us; the link goes away with it.
+        log.child('call.chat').debug(`a chat message did not go to device ${link.deviceId}: its channel is closing`, error);
       }
     }
     this.set(addChatMessage(this.current, { id: wire.id, from: null, text: clean, at }));

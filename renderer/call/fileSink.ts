@@ -90,10 +90,11 @@ export class DiskSink implements FileSink {
   private constructor(
     private readonly host: DownloadHost,
     private readonly id: string,
-    private readonly onError: (error: unknown) => void,
+    /** `what` names the step for the log: 'writing', 'finishing', 'abandoning'. */
+    private readonly onError: (error: unknown, what: string) => void,
   ) {}
 
-  static async open(host: DownloadHost, file: IncomingFileInfo, onError: (error: unknown) => void): Promise<DiskSink> {
+  static async open(host: DownloadHost, file: IncomingFileInfo, onError: (error: unknown, what: string) => void): Promise<DiskSink> {
     const { id } = await host.beginDownload(file);
     return new DiskSink(host, id, onError);
   }
@@ -120,7 +121,7 @@ export class DiskSink implements FileSink {
         await this.host.writeDownload({ id: this.id, chunk });
       } catch (error) {
         this.failure = messageOf(error);
-        this.onError(error);
+        this.onError(error, 'writing');
       }
     });
   }
@@ -134,7 +135,7 @@ export class DiskSink implements FileSink {
       if (result.ok) return { ok: true, file: { kind: 'disk', downloadId: this.id, path: result.path } };
       return { ok: false, reason: result.reason === 'checksum' ? 'checksum' : 'storage', message: result.message };
     } catch (error) {
-      this.onError(error);
+      this.onError(error, 'finishing');
       return { ok: false, reason: 'storage', message: messageOf(error) };
     }
   }
@@ -146,7 +147,7 @@ export class DiskSink implements FileSink {
     this.pendingBytes = 0;
     void this.chain
       .then(() => this.host.abortDownload({ id: this.id }))
-      .catch((error: unknown) => this.onError(error));
+      .catch((error: unknown) => this.onError(error, 'abandoning'));
   }
 }
 

@@ -4,6 +4,7 @@
  * offer expires. Only after Accept is a sink opened and the sender told to go, so
  * nothing but the offer crosses before the person agreed. No DOM.
  */
+import { log } from '../log';
 import type { OpenSink } from './fileSink';
 import type { TransferBook } from './fileTransferBook';
 import { FileAssembly } from './fileTransferReceive';
@@ -77,6 +78,7 @@ export class IncomingFiles {
     try {
       sink = await this.options.openSink({ name: offer.name, size: offer.size, sha256: offer.sha256 });
     } catch (error) {
+      log.child('call.files').warn(`could not open a place for the received file “${offer.name}” (${offer.size} bytes)`, error);
       if (this.incoming !== opening) return;
       this.incoming = null;
       this.options.post({ type: 'reject', id, reason: 'failed' });

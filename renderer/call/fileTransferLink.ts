@@ -10,6 +10,7 @@
  * their way are dropped until the next offer. The receiving half, with the
  * person's Accept / Decline, is fileTransferIncoming.ts.
  */
+import { log } from '../log';
 import type { OpenSink } from './fileSink';
 import { TransferBook, TERMINAL, type Transfer, type TransferProblem } from './fileTransferBook';
 import { IncomingFiles, type IncomingOffer, type OfferRefusal } from './fileTransferIncoming';
@@ -261,8 +262,9 @@ export class FileLink {
     if (this.options.channel.readyState !== 'open') return;
     try {
       this.options.channel.send(encodeFileMessage(message));
-    } catch {
+    } catch (error) {
       // Closing under us: the 'close' event fails what is left.
+      log.child('call.files').debug(`a '${message.type}' file message was not sent: the channel is closing`, error);
     }
   }
 }

@@ -19,6 +19,7 @@
  * `fileMessageSchema`, binary is checked against what the accepted offer announced.
  */
 import { z } from 'zod';
+import { log } from '../log';
 
 /**
  * 16 KiB: the largest message every WebRTC stack delivers unfragmented
@@ -85,7 +86,9 @@ export function parseFileMessage(text: string): FileMessage | null {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch {
+  } catch (error) {
+    // A peer's bug or an older version, not ours to fix: the message is dropped.
+    log.child('call.files').debug(`dropped a file-channel message that is not JSON (${text.length} characters)`, error);
     return null;
   }
   const parsed = fileMessageSchema.safeParse(raw);

@@ -10,6 +10,7 @@
  * (webrtc-pc §6.2, "bufferedamountlow"). No DOM, no timers: it runs in Node
  * against a fake channel.
  */
+import { log } from '../log';
 import type { DataChannelEventMap } from './dataChannel';
 import { chunkRanges, HIGH_WATER_BYTES, LOW_WATER_BYTES, PROGRESS_STEP_BYTES } from './fileTransferProtocol';
 
@@ -75,8 +76,9 @@ export async function pumpChunks(bytes: Uint8Array<ArrayBuffer>, channel: ChunkC
     }
     try {
       channel.send(bytes.subarray(start, end));
-    } catch {
+    } catch (error) {
       // send throws InvalidStateError once the channel is closing (webrtc-pc §6.2 send()).
+      log.child('call.files').debug(`a file chunk (bytes ${start}–${end}) was not sent: the channel is closing`, error);
       return 'closed';
     }
     if (end - reported >= PROGRESS_STEP_BYTES) report(end);

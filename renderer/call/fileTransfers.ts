@@ -9,6 +9,7 @@
  * it can never run it in Parley's origin. What a call holds in memory (received and
  * being received) is capped; dismissing a file from the list frees it.
  */
+import { log, type Logger } from '../log';
 import { DiskSink, MemorySink, type DownloadHost, type FileSink, type IncomingFileInfo } from './fileSink';
 import { FileLink, type IncomingOffer, type OfferRefusal, type Transfer } from './fileTransferLink';
 import { callMemoryCap, formatBytes, sanitizeFileName, sha256Hex } from './fileTransferProtocol';
@@ -58,8 +59,8 @@ export interface FileTransfersOptions {
   offerTtlMs?: number;
   /** What the call may hold in memory; default callMemoryCap(maxFileBytes). */
   memoryCap?(): number;
-  /** Host failures nobody can act on in the moment; for the console. */
-  onError?(error: unknown): void;
+  /** Host failures nobody can act on in the moment (default: the 'call.files' log). */
+  log?: Logger;
 }
 
 const MAX_LISTED = 200;
@@ -203,7 +204,10 @@ export class FileTransfers {
   private async openSink(file: IncomingFileInfo): Promise<FileSink> {
     const downloads = this.options.downloads;
     if (!downloads) return new MemorySink(file.sha256);
-    return DiskSink.open(downloads, { ...file, name: sanitizeFileName(file.name) }, (error) => this.options.onError?.(error));
+    const fileLog = this.options.log ?? log.child('call.files');
+    return DiskSink.open(downloads, { ...file, name: sanitizeFileName(file.name) }, (error, what) =>
+      fileLog.warn(`${what} “${file.name}” failed`, error),
+    );
   }
 
   private update(peer: TransferPeer, transfer: Transfer): void {

@@ -21,6 +21,7 @@
  * The phase it reports is what a tile shows: once a connection has been up, any
  * other state reads "reconnecting" until it is back or given up ("failed").
  */
+import { log } from '../log';
 import type { PeerConnectionPhase } from './types';
 
 export interface Timers {
@@ -169,8 +170,9 @@ export class IceRecovery {
     this.startTimer('attempt', this.policy.attemptTimeoutMs);
     try {
       this.options.restart();
-    } catch {
+    } catch (error) {
       // A closed connection cannot restart; its session is on its way out.
+      log.child('call.peer').debug(`ICE restart ${this.restarts} could not start: the connection is closed`, error);
     }
     this.report();
   }

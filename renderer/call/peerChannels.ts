@@ -15,6 +15,7 @@
  * for the moment it becomes ready — the other side can be a member a moment before
  * this side has heard so.
  */
+import { log } from '../log';
 import { listenChannel, type DataChannelLike } from './dataChannel';
 import { whenNegotiated, type FeaturePeerConnection } from './featureConnection';
 
@@ -84,8 +85,9 @@ export class PeerChannels {
     for (const channel of [link.chat, link.files]) {
       try {
         channel?.close();
-      } catch {
+      } catch (error) {
         // Already closed with its connection.
+        log.child('call.channels').debug(`closing a data channel to device ${deviceId} failed: it was closed already`, error);
       }
     }
     if (link.ready) this.consumer.gone(deviceId);

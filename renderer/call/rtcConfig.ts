@@ -9,6 +9,7 @@
  * a long call (someone added, an ICE restart after an hour) never allocates with a
  * credential that is about to lapse.
  */
+import { log } from '../log';
 
 export interface IceServersAnswer {
   iceServers: RTCIceServer[];
@@ -77,7 +78,13 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
     let answer: IceServersAnswer;
     try {
       answer = await options.fetch();
-    } catch {
+    } catch (error) {
+      log.child('call.ice').warn(
+        stale && stale.relayOnly === relayOnly
+          ? 'could not fetch ICE servers; using the ones fetched before'
+          : 'could not fetch ICE servers; going on without STUN or TURN (host candidates only)',
+        error,
+      );
       // Offline for a moment: credentials that are not quite fresh beat none (they
       // are refreshed with a margin, so they are usually still valid).
       if (stale && stale.relayOnly === relayOnly) return stale.config;

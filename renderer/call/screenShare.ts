@@ -22,6 +22,7 @@
  * most 1920×1080 at 15 fps, at most 2.5 Mbit/s, and degradationPreference
  * 'maintain-resolution', so text stays sharp and frame rate gives way first.
  */
+import type { Logger } from '../log';
 import { whenNegotiated, type FeaturePeerConnection, type FeatureTrackEvent, type FeatureTransceiver } from './featureConnection';
 import type { RtpTransceiverLike } from './peerConnection';
 
@@ -53,7 +54,8 @@ interface Target {
 export interface ScreenShareOptions {
   display: DisplayMediaLike | null;
   onChange(): void;
-  onError(error: unknown): void;
+  /** Failures the share works around (a refused setParameters); nobody can act on them in the moment. */
+  log: Logger;
 }
 
 function errorName(error: unknown): string {
@@ -206,7 +208,7 @@ export class ScreenShare {
         target.transceiver = transceiver;
         void this.tune(transceiver);
       } catch (error) {
-        this.options.onError(error);
+        this.options.log.warn(`could not send my screen to device ${target.deviceId}`, error);
       }
     });
   }
@@ -220,8 +222,9 @@ export class ScreenShare {
     try {
       // Stopping renegotiates; the far side's track ends (webrtc-pc §5.4 stop()).
       transceiver.stop();
-    } catch {
-      // The connection is closed already.
+    } catch (error) {
+      // The connection is closed already: expected, the share is over either way.
+      this.options.log.debug(`stopping my screen for device ${target.deviceId} failed: its connection is closed`, error);
     }
   }
 
@@ -235,7 +238,7 @@ export class ScreenShare {
       await transceiver.sender.setParameters(parameters);
     } catch (error) {
       // The share still works, at the browser's default rate.
-      this.options.onError(error);
+      this.options.log.warn('could not cap the shared screen’s bitrate; it goes at the browser’s default rate', error);
     }
   }
 

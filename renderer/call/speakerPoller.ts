@@ -2,6 +2,7 @@
  * Polls each connection's inbound audio level for the active-speaker marks.
  * One tick at a time: a slow getStats delays the next poll instead of piling up.
  */
+import { log } from '../log';
 import type { PeerConnectionLike } from './peerConnection';
 import { inboundAudioLevel } from './speakerDetection';
 
@@ -22,8 +23,9 @@ export function pollAudioLevels(
         try {
           const level = inboundAudioLevel(await pc.getStats());
           if (level !== null) levels[deviceId] = level;
-        } catch {
+        } catch (error) {
           // A connection closing under us has no stats; the next poll skips it.
+          log.child('call.speaker').debug(`no audio level from device ${deviceId} (its connection is closing)`, error);
         }
       }),
     );

@@ -3,6 +3,7 @@
  * (callStats.ts). One tick at a time, like the speaker poll: a slow getStats delays
  * the next poll instead of piling up.
  */
+import { log } from '../log';
 import { digestStats, sampleStats, type StatsDigest, type StatsSample } from './callStats';
 import type { PeerConnectionLike } from './peerConnection';
 
@@ -27,8 +28,9 @@ export function pollStats(
           const sample = sampleStats(await pc.getStats());
           digests[deviceId] = digestStats(previous.get(pc) ?? null, sample);
           previous.set(pc, sample);
-        } catch {
+        } catch (error) {
           // A connection closing under us has no stats; the next poll skips it.
+          log.child('call.stats').debug(`no stats from device ${deviceId} (its connection is closing)`, error);
         }
       }),
     );
