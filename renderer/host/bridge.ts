@@ -4,6 +4,7 @@
  */
 import type { ParleyBridge } from '../../preload/contract';
 import { createWebHost, type NotificationPort, type WebHostOptions, type WebNotificationControl } from './web';
+import { log } from '../log';
 import { createMemoryStorage } from './webStorage';
 
 declare global {
@@ -41,7 +42,8 @@ function storageOr(get: () => Storage): Storage {
     const storage = get();
     storage.getItem('parley.probe');
     return storage;
-  } catch {
+  } catch (error) {
+    log.child('host.web').warn('site data is blocked: settings, favourites and history are kept for this page only', error);
     return createMemoryStorage();
   }
 }

@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import type { HostNotice } from '../../preload/contract';
+import { log } from '../log';
 
 export interface StoredValue<T> {
   value: T;
@@ -57,8 +58,9 @@ function setAside<T>(storage: Storage, key: string, raw: string, fallback: T, la
   try {
     storage.setItem(`${key}.corrupt`, raw);
     storage.removeItem(key);
-  } catch {
+  } catch (error) {
     // Storage full or blocked: the notice below still tells the person.
+    log.child('host.web').warn(`could not set the unreadable ${label} aside (${key}.corrupt)`, error);
   }
   return {
     value: fallback,

@@ -11,6 +11,9 @@
  * `unlockOnGesture` resumes it on the first click or key press; a call that rings
  * before any gesture shows without sound (the notification still appears).
  */
+import { log } from '../log';
+
+const ringLog = log.child('media.ringtone');
 
 export interface Ringtone {
   /** Rings until `stop`; calling it again while ringing does nothing. */
@@ -76,11 +79,15 @@ export function createRingtone(factory: ContextFactory | null = null): Ringtone 
     if (!ctx) {
       try {
         ctx = factory ? factory() : defaultFactory();
-      } catch {
+      } catch (error) {
+        ringLog.warn('no audio context: calls ring without sound (the window and notification still show them)', error);
         ctx = null;
       }
     }
-    if (ctx && ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
+    if (ctx && ctx.state === 'suspended') {
+      // Refused until the first gesture (autoplay policy): expected; unlockOnGesture tries again.
+      void ctx.resume().catch((error: unknown) => ringLog.debug('the audio context stays suspended until a click or key press', error));
+    }
     return ctx;
   };
 
@@ -140,7 +147,7 @@ export function createRingtone(factory: ContextFactory | null = null): Ringtone 
     },
     dispose() {
       stop();
-      void ctx?.close().catch(() => undefined);
+      void ctx?.close().catch((error: unknown) => ringLog.debug('closing the audio context failed (it was closed already)', error));
       ctx = null;
     },
   };

@@ -19,6 +19,7 @@ import {
   type ServerEventName,
   type WelcomePayload,
 } from '../../signaling-server/protocol';
+import { log } from '../log';
 import { ServerEventHub, warnDroppedEvent, type DroppedEventReport, type ServerEventSource } from './serverEventHub';
 
 /** What the socket delivers before the hub parsed it: nothing is trusted yet. */
@@ -179,7 +180,9 @@ export class SignalingClient {
         emitWithAck(event: string, payload: unknown): Promise<AckOf<E>>;
       };
       response = await emitter.emitWithAck(event, payload);
-    } catch {
+    } catch (error) {
+      // socket.io rejects emitWithAck only when the ack timer runs out (or the socket closes first).
+      log.child('signaling').info(`no answer to "${event}" within ${this.ackTimeoutMs} ms`, error);
       throw new RequestError('timeout', `The server did not answer "${event}" in time.`);
     }
     const ack = response as Ack<object>;

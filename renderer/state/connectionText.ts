@@ -24,11 +24,8 @@ export interface ConnectionContext {
 }
 
 export function serverLabel(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
+  // Not a URL (a typo in settings): shown as typed. canParse, not a catch: this runs on every render.
+  return URL.canParse(url) ? new URL(url).host || url : url;
 }
 
 export function describeConnection(

@@ -4,6 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { Host } from '../host/bridge';
+import { log } from '../log';
 import { createRingtone } from '../media/ringtone';
 import { checkDisplayName } from '../state/displayName';
 import { createFavouritesStore } from '../state/favouritesStore';
@@ -125,7 +126,9 @@ function Main() {
     // Asked inside the click that submits the form: browsers only show the
     // permission prompt for a user gesture, and this is when calls start to matter.
     if (services.webNotifications?.permission() === 'default') {
-      void services.webNotifications.request().catch(() => undefined);
+      void services.webNotifications
+        .request()
+        .catch((error: unknown) => log.child('ui').info('the notification permission prompt failed; calls ring in the window only', error));
     }
     await services.settings.update({ displayName });
   };

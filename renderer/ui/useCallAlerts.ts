@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import type { CallView } from '../call/types';
+import { log } from '../log';
 import type { Services } from './services';
 
 export function useCallAlerts(services: Services, view: CallView): void {
@@ -19,7 +20,8 @@ export function useCallAlerts(services: Services, view: CallView): void {
     if (ringing.phase === 'incoming') {
       bridge
         .showIncomingCall({ callId: ringing.callId, callerName: ringing.from.displayName, media: ringing.media })
-        .catch(() => undefined); // No notification is not worth a second error: the window rings.
+        // No notification is not worth a second error on screen: the window rings.
+        .catch((error: unknown) => log.child('ui').info(`no notification for the call ${ringing.callId} ringing`, error));
     }
     return () => {
       ringtone.stop();

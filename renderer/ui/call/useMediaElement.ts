@@ -11,6 +11,7 @@
  *   frames, so the tile shows the avatar instead of a black box.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { log } from '../../log';
 
 function liveVideo(stream: MediaStream | null): boolean {
   return !!stream && stream.getVideoTracks().some((t) => t.readyState === 'live' && !t.muted);
@@ -83,7 +84,9 @@ export function useMediaElement(stream: MediaStream | null, options: { muted: bo
     const video = ref.current as (HTMLVideoElement & { setSinkId?: (id: string) => Promise<void> }) | null;
     if (!video || !sinkId || typeof video.setSinkId !== 'function') return;
     // A speaker that was unplugged falls back to the default output.
-    video.setSinkId(sinkId).catch(() => undefined);
+    video
+      .setSinkId(sinkId)
+      .catch((error: unknown) => log.child('media').info(`speaker ${sinkId} is not available; playing through the default output`, error));
   }, [sinkId, stream]);
 
   useEffect(() => {
