@@ -5,13 +5,20 @@ import globals from 'globals';
 
 /**
  * Import boundaries from ARCHITECTURE.md, enforced on the import specifier:
- * - the two contract files are leaves: no relative imports at all;
- * - renderer/ imports only renderer/, preload/contract and signaling-server/protocol;
- * - preload/ imports only preload/ and electron;
+ * - the two contract files are leaves: protocol.ts imports nothing from the project,
+ *   preload/contract.ts only protocol.ts (the shared id, name and status schemas);
+ * - preload/hostData.ts (the host data rules both hosts share) imports only the contract;
+ * - renderer/ imports only renderer/, preload/contract, preload/hostData and signaling-server/protocol;
+ * - preload/ imports only preload/, signaling-server/protocol and electron;
  * - signaling-server/ imports nothing from the other folders;
- * - main/ imports preload/contract and signaling-server/*, never renderer/.
+ * - main/ imports preload/contract, preload/hostData and signaling-server/*, never renderer/.
  */
 const leaf = { regex: '^\\.', message: 'A contract file is a leaf: it imports nothing from the project.' };
+const contractLeaf = {
+  regex: '^\\.(?!\\./signaling-server/protocol$)',
+  message: 'preload/contract.ts imports only signaling-server/protocol from the project.',
+};
+const hostDataLeaf = { regex: '^\\.(?!/contract$)', message: 'preload/hostData.ts imports only the contract.' };
 const nodeBuiltins = { regex: '^node:', message: 'No Node built-ins here: this code runs in a browser context.' };
 const noElectron = { name: 'electron', message: 'Only main/ and the preload talk to Electron.' };
 
@@ -44,7 +51,7 @@ export default tseslint.config(
     ['renderer/**'],
     [
       { regex: '^(\\.\\./)+main(/|$)', message: 'renderer/ never imports main/.' },
-      { regex: '^(\\.\\./)+preload/(?!contract$)', message: 'renderer/ imports only preload/contract.' },
+      { regex: '^(\\.\\./)+preload/(?!(contract|hostData)$)', message: 'renderer/ imports only preload/contract and preload/hostData.' },
       { regex: '^(\\.\\./)+signaling-server/(?!protocol$)', message: 'renderer/ imports only signaling-server/protocol.' },
       { regex: '^(\\.\\./)+test(/|$)', message: 'renderer/ never imports tests.' },
       nodeBuiltins,
@@ -52,7 +59,8 @@ export default tseslint.config(
     [noElectron],
   ),
   boundary(['preload/**'], [
-    { regex: '^(\\.\\./)+(main|renderer|signaling-server|test)(/|$)', message: 'preload/ imports only preload/ and electron.' },
+    { regex: '^(\\.\\./)+(main|renderer|test)(/|$)', message: 'preload/ imports only preload/, signaling-server/protocol and electron.' },
+    { regex: '^(\\.\\./)+signaling-server/(?!protocol$)', message: 'preload/ imports only preload/, signaling-server/protocol and electron.' },
     nodeBuiltins,
   ]),
   boundary(
@@ -62,7 +70,9 @@ export default tseslint.config(
   ),
   boundary(['main/**'], [
     { regex: '^(\\.\\./)+renderer(/|$)', message: 'main/ never imports renderer/.' },
-    { regex: '^(\\.\\./)+preload/(?!contract$)', message: 'main/ imports only preload/contract.' },
+    { regex: '^(\\.\\./)+preload/(?!(contract|hostData)$)', message: 'main/ imports only preload/contract and preload/hostData.' },
   ]),
-  boundary(['preload/contract.ts', 'signaling-server/protocol.ts'], [leaf], [noElectron]),
+  boundary(['signaling-server/protocol.ts'], [leaf], [noElectron]),
+  boundary(['preload/contract.ts'], [contractLeaf], [noElectron]),
+  boundary(['preload/hostData.ts'], [hostDataLeaf, nodeBuiltins], [noElectron]),
 );

@@ -222,7 +222,6 @@ async function start(): Promise<void> {
         host: 'desktop',
         version: app.getVersion(),
         platform,
-        capabilities: { tray: tray.available, nativeScreenPicker: false, embeddedServer: true, globalShortcut: true },
       }),
       onCallState: (report) => {
         events.rendererReported();

@@ -1,22 +1,36 @@
 /**
  * The bridge between Parley's host (Electron main, or the browser) and the renderer.
  *
- * This file is a leaf: it imports nothing from the project. Main implements
- * `ParleyBridge` over IPC, the preload exposes it through contextBridge, the browser
- * host (renderer/host/web.ts) implements it with browser APIs, and the renderer
- * consumes it from one place. Every payload that crosses a process boundary is
- * parsed by the schemas below on the receiving side.
+ * This file and signaling-server/protocol.ts are the two contracts, and leaves: this
+ * one imports only the protocol's id, name and status schemas, so a user id means
+ * the same thing on the wire and across the bridge. Main implements `ParleyBridge`
+ * over IPC, the preload exposes it through contextBridge, the browser host
+ * (renderer/host/web.ts) implements it with browser APIs, and the renderer consumes
+ * it from one place. Every method is one row of `BRIDGE` below (channel, kind and
+ * schemas); the interface, the channel maps, the preload bridge and main's IPC
+ * registration are all derived from that table. Every payload that crosses a
+ * process boundary is parsed by its row's schemas on the receiving side.
  */
 import { z } from 'zod';
+import {
+  LIMITS,
+  callMediaSchema,
+  chosenStatusSchema,
+  receivedNameSchema,
+  userIdSchema,
+  presenceStatusSchema as serverPresenceSchema,
+} from '../signaling-server/protocol';
+
+export { callMediaSchema, chosenStatusSchema };
 
 // ─── shared value schemas ───────────────────────────────────────────────────
 
-const idSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
-const nameSchema = z.string().min(1).max(80);
+const idSchema = userIdSchema;
+/** Names the host stores came from the server, which checked them already (loosely re-checked). */
+const nameSchema = receivedNameSchema;
 
-export const chosenStatusSchema = z.enum(['available', 'dnd', 'away']);
-export const presenceStatusSchema = z.enum(['available', 'dnd', 'away', 'in_call', 'offline']);
-export const callMediaSchema = z.enum(['audio', 'video']);
+/** The protocol's statuses, plus `offline` for contacts the tray lists who are not connected. */
+export const presenceStatusSchema = z.enum([...serverPresenceSchema.options, 'offline']);
 
 export const identitySchema = z.strictObject({ userId: idSchema, deviceId: idSchema });
 export type Identity = z.infer<typeof identitySchema>;
@@ -105,10 +119,10 @@ export const settingsSchema = z.strictObject({
     .max(2 * 1024 * 1024 * 1024),
   /**
    * People whose calls this user refuses (Settings → Blocked). Kept by the host and
-   * sent to the server (`block:set`) after every connection; at most 1,000, the
-   * server's LIMITS.maxBlockedUsers (this file imports nothing, so the number is repeated).
+   * sent to the server (`block:set`) after every connection; at most the server's
+   * LIMITS.maxBlockedUsers.
    */
-  blockedUserIds: z.array(idSchema).max(1000),
+  blockedUserIds: z.array(idSchema).max(LIMITS.maxBlockedUsers),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
@@ -294,156 +308,167 @@ export type DownloadResult = z.infer<typeof downloadResultSchema>;
 /** The folder received files are saved to (absolute path). */
 export const downloadFolderSchema = z.string().min(1).max(4096);
 
-export interface AppInfo {
-  host: 'desktop' | 'web';
-  version: string;
-  platform: string;
-  /** What this host can do; the renderer hides what it cannot. */
-  capabilities: {
-    tray: boolean;
-    /** The host shows its own picker (the browser's); otherwise the renderer's picker is used. */
-    nativeScreenPicker: boolean;
-    embeddedServer: boolean;
-    globalShortcut: boolean;
-  };
-}
+/** Which host the renderer runs in: the packaged app, or a page served by the signaling server. */
+export const appInfoSchema = z.strictObject({
+  host: z.enum(['desktop', 'web']),
+  version: z.string().max(64),
+  platform: z.string().max(64),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
 
 /** The signaling server the renderer should connect to now. */
-export interface ServerEndpoint {
-  urls: string[];
-  password: string;
-}
+export const serverEndpointSchema = z.strictObject({
+  urls: z.array(z.string().max(2048)).min(1).max(8),
+  password: z.string().max(256),
+});
+export type ServerEndpoint = z.infer<typeof serverEndpointSchema>;
 
 export type Unsubscribe = () => void;
 
+// ─── the bridge: one row per method ─────────────────────────────────────────
+
+/** The request schema of a method that takes no argument. */
+export const noPayload = z.undefined();
+
+/** renderer → host, answered (`ipcRenderer.invoke` on the desktop). */
+const invoke = <const C extends string, Q extends z.ZodType, R extends z.ZodType>(channel: C, request: Q, response: R) =>
+  ({ channel, kind: 'invoke', request, response }) as const;
+/** renderer → host, one way (`ipcRenderer.send`). */
+const send = <const C extends string, Q extends z.ZodType>(channel: C, request: Q) => ({ channel, kind: 'send', request }) as const;
+/** host → renderer: `onX(listener)` returns its unsubscribe (`webContents.send`). */
+const event = <const C extends string, P extends z.ZodType>(channel: C, payload: P) => ({ channel, kind: 'event', payload }) as const;
+
+export type BridgeRow = ReturnType<typeof invoke> | ReturnType<typeof send> | ReturnType<typeof event>;
+
 /**
- * Everything host-specific the renderer may do. One method per capability; events
- * are `onX(listener)` and return their unsubscribe.
+ * Everything host-specific the renderer may do, one method per capability. The
+ * schemas are checked on the receiving side of every hop: main parses requests, the
+ * preload parses answers and events.
  */
-export interface ParleyBridge {
-  getAppInfo(): Promise<AppInfo>;
+export const BRIDGE = {
+  getAppInfo: invoke('parley:app-info', noPayload, appInfoSchema),
   /** The stable ids of this user and this device (created on first use). */
-  getIdentity(): Promise<Identity>;
+  getIdentity: invoke('parley:identity', noPayload, identitySchema),
 
-  getSettings(): Promise<Settings>;
+  getSettings: invoke('parley:settings:get', noPayload, settingsSchema),
   /** Validates and stores the patch; resolves with the settings now in force. */
-  updateSettings(patch: SettingsPatch): Promise<Settings>;
+  updateSettings: invoke('parley:settings:update', settingsPatchSchema, settingsSchema),
   /** Where to connect; on desktop this (re)starts the embedded server when hosting. */
-  getServerEndpoint(): Promise<ServerEndpoint>;
+  getServerEndpoint: invoke('parley:server:endpoint', noPayload, serverEndpointSchema),
 
-  getFavourites(): Promise<Favourite[]>;
-  setFavourites(favourites: Favourite[]): Promise<void>;
-  getHistory(): Promise<HistoryEntry[]>;
-  addHistoryEntry(entry: HistoryEntry): Promise<void>;
-  clearHistory(): Promise<void>;
+  getFavourites: invoke('parley:favourites:get', noPayload, favouritesSchema),
+  setFavourites: invoke('parley:favourites:set', favouritesSchema, noPayload),
+  getHistory: invoke('parley:history:get', noPayload, historySchema),
+  addHistoryEntry: invoke('parley:history:add', historyEntrySchema, noPayload),
+  clearHistory: invoke('parley:history:clear', noPayload, noPayload),
 
   /** Tray, power-save blocker and window attention follow this. */
-  reportCallState(report: CallStateReport): void;
-  showIncomingCall(notice: IncomingCallNotice): Promise<void>;
-  dismissIncomingCall(callId: string): void;
+  reportCallState: send('parley:call-state', callStateReportSchema),
+  showIncomingCall: invoke('parley:notify:incoming', incomingCallNoticeSchema, noPayload),
+  dismissIncomingCall: send('parley:notify:dismiss', idSchema),
   /** Opens an https URL in the system browser. */
-  openExternal(url: string): Promise<void>;
+  openExternal: invoke('parley:open-external', externalUrlSchema, noPayload),
   /** Answers a screen-source request (null: the person cancelled). */
-  chooseScreenSource(choice: ScreenSourceChoice): void;
+  chooseScreenSource: send('parley:screen-source:choose', screenSourceChoiceSchema),
   /** Fire and forget: one line for the host's log (see logEntrySchema). */
-  log(entry: LogEntry): void;
+  log: send('parley:log', logEntrySchema),
 
   /** Desktop: starts writing a received file into the download folder (the browser host rejects). */
-  beginDownload(request: DownloadBegin): Promise<{ id: string }>;
+  beginDownload: invoke('parley:download:begin', downloadBeginSchema, downloadStartedSchema),
   /** Appends the next chunk; chunks must be written one after another. */
-  writeDownload(request: DownloadChunk): Promise<void>;
+  writeDownload: invoke('parley:download:write', downloadChunkSchema, noPayload),
   /** Checks size and SHA-256; only a match gets the final name, anything else is deleted. */
-  finishDownload(request: DownloadRef): Promise<DownloadResult>;
+  finishDownload: invoke('parley:download:finish', downloadRefSchema, downloadResultSchema),
   /** Stops and deletes a download in progress. */
-  abortDownload(request: DownloadRef): Promise<void>;
+  abortDownload: invoke('parley:download:abort', downloadRefSchema, noPayload),
   /** Shows a finished download in the system's file manager. */
-  revealDownload(request: DownloadRef): Promise<void>;
+  revealDownload: invoke('parley:download:reveal', downloadRefSchema, noPayload),
   /** Desktop: where received files are saved. */
-  getDownloadFolder(): Promise<string>;
+  getDownloadFolder: invoke('parley:download-folder:get', noPayload, downloadFolderSchema),
   /** Desktop: lets the person pick the folder (a system dialog); null when they cancelled. */
-  chooseDownloadFolder(): Promise<string | null>;
+  chooseDownloadFolder: invoke('parley:download-folder:choose', noPayload, downloadFolderSchema.nullable()),
 
-  onCallRequested(listener: (request: CallRequest) => void): Unsubscribe;
-  onCallAction(listener: (action: CallAction) => void): Unsubscribe;
-  onScreenSourcesRequested(listener: (request: ScreenSourceRequest) => void): Unsubscribe;
-  onNotice(listener: (notice: HostNotice) => void): Unsubscribe;
+  onCallRequested: event('parley:call-requested', callRequestSchema),
+  onCallAction: event('parley:call-action', callActionSchema),
+  onScreenSourcesRequested: event('parley:screen-sources', screenSourceRequestSchema),
+  onNotice: event('parley:notice', hostNoticeSchema),
+} as const satisfies Record<string, BridgeRow>;
+
+type Table = typeof BRIDGE;
+export type BridgeMethodName = keyof Table;
+
+/** A method's arguments: none when its request schema is `noPayload`. */
+type Args<Q extends z.ZodType> = [z.output<Q>] extends [undefined] ? [] : [request: z.output<Q>];
+/** What an invoke resolves with: void when its response schema is `noPayload`. */
+type Answer<R extends z.ZodType> = [z.output<R>] extends [undefined] ? void : z.output<R>;
+
+/** The method a row describes, as the renderer calls it. */
+export type BridgeMethod<Row> = Row extends { kind: 'invoke'; request: infer Q extends z.ZodType; response: infer R extends z.ZodType }
+  ? (...args: Args<Q>) => Promise<Answer<R>>
+  : Row extends { kind: 'send'; request: infer Q extends z.ZodType }
+    ? (...args: Args<Q>) => void
+    : Row extends { kind: 'event'; payload: infer P extends z.ZodType }
+      ? (listener: (payload: z.output<P>) => void) => Unsubscribe
+      : never;
+
+/** Everything host-specific the renderer may do; see `BRIDGE` for each method. */
+export type ParleyBridge = { [N in BridgeMethodName]: BridgeMethod<Table[N]> };
+
+// ─── the channel maps, derived from the table ──────────────────────────────
+
+type Kind = BridgeRow['kind'];
+/** Events are named by what happens (`callRequested`), their methods by how to listen (`onCallRequested`). */
+type EventName<N> = N extends `on${infer Rest}` ? Uncapitalize<Rest> : N;
+type ChannelMap<K extends Kind> = {
+  [N in BridgeMethodName as Table[N]['kind'] extends K ? (K extends 'event' ? EventName<N> : N) : never]: Table[N]['channel'];
+};
+
+function channelsOf<K extends Kind>(kind: K): ChannelMap<K> {
+  const map: Record<string, string> = {};
+  for (const [name, row] of Object.entries(BRIDGE)) {
+    if (row.kind !== kind) continue;
+    const key = kind === 'event' ? name.charAt(2).toLowerCase() + name.slice(3) : name;
+    map[key] = row.channel;
+  }
+  // The loop builds exactly the mapped type; Object.entries loses the key-to-row link.
+  return map as ChannelMap<K>;
 }
 
-// ─── IPC channels (desktop) ─────────────────────────────────────────────────
-
 /** renderer → main, request/response (`ipcRenderer.invoke`). */
-export const INVOKE_CHANNELS = {
-  getAppInfo: 'parley:app-info',
-  getIdentity: 'parley:identity',
-  getSettings: 'parley:settings:get',
-  updateSettings: 'parley:settings:update',
-  getServerEndpoint: 'parley:server:endpoint',
-  getFavourites: 'parley:favourites:get',
-  setFavourites: 'parley:favourites:set',
-  getHistory: 'parley:history:get',
-  addHistoryEntry: 'parley:history:add',
-  clearHistory: 'parley:history:clear',
-  showIncomingCall: 'parley:notify:incoming',
-  openExternal: 'parley:open-external',
-  beginDownload: 'parley:download:begin',
-  writeDownload: 'parley:download:write',
-  finishDownload: 'parley:download:finish',
-  abortDownload: 'parley:download:abort',
-  revealDownload: 'parley:download:reveal',
-  getDownloadFolder: 'parley:download-folder:get',
-  chooseDownloadFolder: 'parley:download-folder:choose',
-} as const;
-
+export const INVOKE_CHANNELS = channelsOf('invoke');
 /** renderer → main, one-way (`ipcRenderer.send`). */
-export const SEND_CHANNELS = {
-  reportCallState: 'parley:call-state',
-  dismissIncomingCall: 'parley:notify:dismiss',
-  chooseScreenSource: 'parley:screen-source:choose',
-  log: 'parley:log',
-} as const;
-
+export const SEND_CHANNELS = channelsOf('send');
 /** main → renderer (`webContents.send`). */
-export const EVENT_CHANNELS = {
-  callRequested: 'parley:call-requested',
-  callAction: 'parley:call-action',
-  screenSourcesRequested: 'parley:screen-sources',
-  notice: 'parley:notice',
-} as const;
+export const EVENT_CHANNELS = channelsOf('event');
 
-/** The payload schema of every renderer → main channel (undefined: no payload). */
-export const requestSchemas = {
-  [INVOKE_CHANNELS.getAppInfo]: z.undefined(),
-  [INVOKE_CHANNELS.getIdentity]: z.undefined(),
-  [INVOKE_CHANNELS.getSettings]: z.undefined(),
-  [INVOKE_CHANNELS.updateSettings]: settingsPatchSchema,
-  [INVOKE_CHANNELS.getServerEndpoint]: z.undefined(),
-  [INVOKE_CHANNELS.getFavourites]: z.undefined(),
-  [INVOKE_CHANNELS.setFavourites]: favouritesSchema,
-  [INVOKE_CHANNELS.getHistory]: z.undefined(),
-  [INVOKE_CHANNELS.addHistoryEntry]: historyEntrySchema,
-  [INVOKE_CHANNELS.clearHistory]: z.undefined(),
-  [INVOKE_CHANNELS.showIncomingCall]: incomingCallNoticeSchema,
-  [INVOKE_CHANNELS.openExternal]: externalUrlSchema,
-  [INVOKE_CHANNELS.beginDownload]: downloadBeginSchema,
-  [INVOKE_CHANNELS.writeDownload]: downloadChunkSchema,
-  [INVOKE_CHANNELS.finishDownload]: downloadRefSchema,
-  [INVOKE_CHANNELS.abortDownload]: downloadRefSchema,
-  [INVOKE_CHANNELS.revealDownload]: downloadRefSchema,
-  [INVOKE_CHANNELS.getDownloadFolder]: z.undefined(),
-  [INVOKE_CHANNELS.chooseDownloadFolder]: z.undefined(),
-  [SEND_CHANNELS.reportCallState]: callStateReportSchema,
-  [SEND_CHANNELS.dismissIncomingCall]: idSchema,
-  [SEND_CHANNELS.chooseScreenSource]: screenSourceChoiceSchema,
-  [SEND_CHANNELS.log]: logEntrySchema,
-} as const;
+type RequestSchemas = {
+  [N in BridgeMethodName as Table[N] extends { kind: 'invoke' | 'send'; channel: infer C extends string } ? C : never]: Table[N] extends {
+    request: infer Q;
+  }
+    ? Q
+    : never;
+};
+type EventSchemas = {
+  [N in BridgeMethodName as Table[N] extends { kind: 'event'; channel: infer C extends string } ? C : never]: Table[N] extends {
+    payload: infer P;
+  }
+    ? P
+    : never;
+};
 
+function schemasOf<T>(pick: (row: BridgeRow) => z.ZodType | null): T {
+  const map: Record<string, z.ZodType> = {};
+  for (const row of Object.values<BridgeRow>(BRIDGE)) {
+    const schema = pick(row);
+    if (schema !== null) map[row.channel] = schema;
+  }
+  return map as T;
+}
+
+/** The payload schema of every renderer → main channel (`noPayload`: none). */
+export const requestSchemas = schemasOf<RequestSchemas>((row) => (row.kind === 'event' ? null : row.request));
 /** The payload schema of every main → renderer event. */
-export const eventSchemas = {
-  [EVENT_CHANNELS.callRequested]: callRequestSchema,
-  [EVENT_CHANNELS.callAction]: callActionSchema,
-  [EVENT_CHANNELS.screenSourcesRequested]: screenSourceRequestSchema,
-  [EVENT_CHANNELS.notice]: hostNoticeSchema,
-} as const;
+export const eventSchemas = schemasOf<EventSchemas>((row) => (row.kind === 'event' ? row.payload : null));
 
 /** Deep link: parley://call/<userId>[?media=audio|video] → a call request, or null. */
 export function parseDeepLink(raw: string): CallRequest | null {

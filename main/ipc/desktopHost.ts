@@ -1,15 +1,16 @@
 /**
- * Main's side of ParleyBridge: every request/one-way method of the contract,
- * implemented by the main services, and registered on IPC through the validating
- * registry. The event methods (onX) are the preload's business; main sends those
- * through RendererEvents.
+ * Main's side of ParleyBridge: every request/one-way row of the contract's BRIDGE
+ * table, implemented by the main services, and registered on IPC through the
+ * validating registry. The event rows (onX) are the preload's business; main sends
+ * those through RendererEvents.
  */
+import type { z } from 'zod';
 import {
-  INVOKE_CHANNELS,
-  SEND_CHANNELS,
+  BRIDGE,
   type AppInfo,
+  type BridgeMethod,
+  type BridgeMethodName,
   type CallStateReport,
-  type LogEntry,
   type ParleyBridge,
   type ScreenSourceChoice,
   type SettingsPatch,
@@ -18,13 +19,25 @@ import type { EmbeddedServer } from '../embeddedServer';
 import type { DownloadService } from '../files/downloadService';
 import { safeExternalUrl } from '../security/navigationPolicy';
 import type { HostStorage } from '../storage/hostStorage';
-import type { IpcRegistry } from './ipcRegistry';
+import type { IpcOrigin, IpcRegistry } from './ipcRegistry';
 import type { RendererLog } from './rendererLog';
 
-export type HostMethods = Omit<ParleyBridge, 'onCallRequested' | 'onCallAction' | 'onScreenSourcesRequested' | 'onNotice' | 'log'> & {
-  /** `sender` is the window's webContents: the rate limit is per window. */
-  log(entry: LogEntry, sender: object): void;
-};
+type Table = typeof BRIDGE;
+/** The rows main answers: everything but the events. */
+type HostMethodName = { [N in BridgeMethodName]: Table[N]['kind'] extends 'event' ? never : N }[BridgeMethodName];
+
+/**
+ * A row as main implements it: the parsed payload (if the row has one), then who
+ * sent it; an invoke's result may be a value or a promise. A method that needs no
+ * argument or origin simply leaves them out.
+ */
+type HostMethod<Row> = Row extends { kind: 'invoke'; request: infer Q extends z.ZodType }
+  ? (payload: z.output<Q>, origin: IpcOrigin) => ReturnType<BridgeMethod<Row>> | Awaited<ReturnType<BridgeMethod<Row>>>
+  : Row extends { kind: 'send'; request: infer Q extends z.ZodType }
+    ? (payload: z.output<Q>, origin: IpcOrigin) => void
+    : never;
+
+export type HostMethods = { [N in HostMethodName]: HostMethod<Table[N]> };
 
 export interface DesktopHostOptions {
   storage: HostStorage;
@@ -68,7 +81,7 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
       await options.openExternal(safe);
     },
     chooseScreenSource: (choice) => options.chooseScreenSource(choice),
-    log: (entry, sender) => options.rendererLog?.write(sender, entry),
+    log: (entry, origin) => options.rendererLog?.write(origin.sender, entry),
     beginDownload: (request) => options.downloads.begin(request),
     writeDownload: (request) => options.downloads.write(request),
     finishDownload: (request) => options.downloads.finish(request),
@@ -79,29 +92,19 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
   };
 }
 
-/** Wires every contract channel to `host`. A channel left out here would be a silent feature gap, so a test checks all are registered. */
+/**
+ * Wires every request/one-way row of the contract to `host`, through the validating
+ * registry (sender, payload, error replies). Derived from the table, so no channel
+ * can be left out.
+ */
 export function registerDesktopHost(registry: IpcRegistry, host: HostMethods): void {
-  registry.handle(INVOKE_CHANNELS.getAppInfo, () => host.getAppInfo());
-  registry.handle(INVOKE_CHANNELS.getIdentity, () => host.getIdentity());
-  registry.handle(INVOKE_CHANNELS.getSettings, () => host.getSettings());
-  registry.handle(INVOKE_CHANNELS.updateSettings, (patch) => host.updateSettings(patch));
-  registry.handle(INVOKE_CHANNELS.getServerEndpoint, () => host.getServerEndpoint());
-  registry.handle(INVOKE_CHANNELS.getFavourites, () => host.getFavourites());
-  registry.handle(INVOKE_CHANNELS.setFavourites, (favourites) => host.setFavourites(favourites));
-  registry.handle(INVOKE_CHANNELS.getHistory, () => host.getHistory());
-  registry.handle(INVOKE_CHANNELS.addHistoryEntry, (entry) => host.addHistoryEntry(entry));
-  registry.handle(INVOKE_CHANNELS.clearHistory, () => host.clearHistory());
-  registry.handle(INVOKE_CHANNELS.showIncomingCall, (notice) => host.showIncomingCall(notice));
-  registry.handle(INVOKE_CHANNELS.openExternal, (url) => host.openExternal(url));
-  registry.handle(INVOKE_CHANNELS.beginDownload, (request) => host.beginDownload(request));
-  registry.handle(INVOKE_CHANNELS.writeDownload, (request) => host.writeDownload(request));
-  registry.handle(INVOKE_CHANNELS.finishDownload, (request) => host.finishDownload(request));
-  registry.handle(INVOKE_CHANNELS.abortDownload, (request) => host.abortDownload(request));
-  registry.handle(INVOKE_CHANNELS.revealDownload, (request) => host.revealDownload(request));
-  registry.handle(INVOKE_CHANNELS.getDownloadFolder, () => host.getDownloadFolder());
-  registry.handle(INVOKE_CHANNELS.chooseDownloadFolder, () => host.chooseDownloadFolder());
-  registry.on(SEND_CHANNELS.reportCallState, (report) => host.reportCallState(report));
-  registry.on(SEND_CHANNELS.dismissIncomingCall, (callId) => host.dismissIncomingCall(callId));
-  registry.on(SEND_CHANNELS.chooseScreenSource, (choice) => host.chooseScreenSource(choice));
-  registry.on(SEND_CHANNELS.log, (entry, origin) => host.log(entry, origin.sender));
+  for (const name of Object.keys(BRIDGE) as BridgeMethodName[]) {
+    const row = BRIDGE[name];
+    if (row.kind === 'event') continue;
+    // The registry parsed the payload with this row's request schema before the call,
+    // which is the type `host[name]` takes; TypeScript cannot tie `name` to the row.
+    const method = host[name as HostMethodName] as (payload: unknown, origin: IpcOrigin) => unknown;
+    if (row.kind === 'invoke') registry.handle(row.channel, (payload, origin) => method.call(host, payload, origin));
+    else registry.on(row.channel, (payload, origin) => void method.call(host, payload, origin));
+  }
 }

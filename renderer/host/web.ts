@@ -177,7 +177,6 @@ export function createWebHost(options: WebHostOptions): WebHost {
         host: 'web',
         version: options.version,
         platform: options.platform,
-        capabilities: { tray: false, nativeScreenPicker: true, embeddedServer: false, globalShortcut: false },
       };
     },
     async getIdentity() {

@@ -189,7 +189,6 @@ describe('the desktop host over IPC', () => {
           host: 'desktop',
           version: '0.1.0',
           platform: 'linux',
-          capabilities: { tray: true, nativeScreenPicker: false, embeddedServer: true, globalShortcut: true },
         }),
         onCallState: (report) => reports.push(report),
         showIncomingCall: () => undefined,

@@ -130,7 +130,7 @@ describe('main process (composition root)', () => {
     const iframe: FakeFrame = { url: 'app://parley/index.html', parent: win().webContents.mainFrame };
     await expect(fake.ipcMain.invoke(win().webContents, iframe, INVOKE_CHANNELS.getSettings)).rejects.toThrow(/subframe/);
     const info = await invoke(INVOKE_CHANNELS.getAppInfo);
-    expect(info).toMatchObject({ host: 'desktop', version: '0.1.0-test', capabilities: { tray: true } });
+    expect(info).toMatchObject({ host: 'desktop', version: '0.1.0-test' });
   });
 
   it('hosts the signaling server and hands the renderer its loopback endpoint', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BRIDGE,
   DEFAULT_SETTINGS,
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
@@ -117,6 +118,24 @@ describe('preload bridge', () => {
     const ipc = new FakeIpcRenderer();
     createPreloadBridge(ipc).dismissIncomingCall('call-abcdefgh');
     expect(ipc.sent).toEqual([[SEND_CHANNELS.dismissIncomingCall, ['call-abcdefgh']]]);
+  });
+
+  it('a method that takes nothing sends nothing, whatever it is called with (a click handler passes an event)', async () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createPreloadBridge(ipc);
+    const clearHistory = bridge.clearHistory as (...args: unknown[]) => Promise<void>;
+    await clearHistory({ type: 'click' });
+    expect(ipc.invoked).toEqual([[INVOKE_CHANNELS.clearHistory, []]]);
+  });
+
+  it('every method has its own channel, and each channel map holds exactly the rows of its kind', () => {
+    const rows = Object.values(BRIDGE);
+    expect(new Set(rows.map((row) => row.channel)).size).toBe(rows.length);
+    const ofKind = (kind: string) => rows.filter((row) => row.kind === kind).map((row) => row.channel).sort();
+    expect(Object.values(INVOKE_CHANNELS).sort()).toEqual(ofKind('invoke'));
+    expect(Object.values(SEND_CHANNELS).sort()).toEqual(ofKind('send'));
+    expect(Object.values(EVENT_CHANNELS).sort()).toEqual(ofKind('event'));
+    expect(EVENT_CHANNELS).toMatchObject({ callRequested: BRIDGE.onCallRequested.channel, notice: BRIDGE.onNotice.channel });
   });
 
   it('log entries go to main with send; an entry over its limits throws and is never sent', () => {

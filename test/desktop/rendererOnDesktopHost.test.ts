@@ -111,7 +111,6 @@ beforeAll(async () => {
         host: 'desktop',
         version: '0.1.0-e2e',
         platform: 'linux',
-        capabilities: { tray: true, nativeScreenPicker: false, embeddedServer: true, globalShortcut: true },
       }),
       onCallState: (report) => {
         reports.push(report);

@@ -1,6 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type CallAction, type HistoryEntry, type HostNotice } from '../../../preload/contract';
+import { DEFAULT_SETTINGS, appInfoSchema, type CallAction, type HistoryEntry, type HostNotice } from '../../../preload/contract';
 import { userIdSchema } from '../../../signaling-server/protocol';
 import { STORAGE_KEYS, createWebHost, type NotificationPort, type WebHostOptions } from '../../../renderer/host/web';
 import { createMemoryStorage } from '../../../renderer/host/webStorage';
@@ -214,13 +214,9 @@ describe('web host shell', () => {
     expect(page.opened).toEqual(['https://parley.example.org/help']);
   });
 
-  it('says what a browser can do: its own screen picker, no tray, no shortcuts', async () => {
+  it('says it is the web host, with its version and platform, in a shape the contract accepts', async () => {
     const info = await setup().bridge.getAppInfo();
-    expect(info).toMatchObject({
-      host: 'web',
-      version: '1.2.3',
-      capabilities: { tray: false, nativeScreenPicker: true, embeddedServer: false, globalShortcut: false },
-    });
+    expect(appInfoSchema.parse(info)).toEqual({ host: 'web', version: '1.2.3', platform: 'test' });
   });
 
   it('every subscription returns a working disposer', async () => {
