@@ -45,7 +45,7 @@ export interface SignalingOptions {
   ackTimeoutMs?: number;
   /** Tests inject their own socket.io `io` to observe it. */
   connect?: typeof io;
-  /** Told about each server event (or refusal) dropped because it failed its schema; console.warn by default. */
+  /** Told about each server event (or refusal) dropped because it failed its schema; the renderer log by default. */
   onDropped?: DroppedEventReport;
 }
 

@@ -13,6 +13,7 @@ import {
   type ServerEventName,
   type ServerEventPayload,
 } from '../../signaling-server/protocol';
+import { log } from '../log';
 
 export type ServerEventListener<E extends ServerEventName> = (payload: ServerEventPayload<E>) => void;
 
@@ -25,9 +26,9 @@ export interface ServerEventSource {
 /** Told about each dropped event (or connect_error refusal): which one, and why its payload failed. */
 export type DroppedEventReport = (event: ServerEventName | 'connect_error', issues: z.ZodError['issues']) => void;
 
-/** Until the renderer has its own log sink, a dropped event goes to the console. */
+/** By default a dropped event is a warning in the renderer log, with the schema's issues as detail. */
 export const warnDroppedEvent: DroppedEventReport = (event, issues) => {
-  console.warn(`Dropped a "${event}" event from the server: its payload does not match protocol.ts`, issues);
+  log.child('signaling').warn(`dropped a "${event}" event from the server: its payload does not match protocol.ts`, issues);
 };
 
 type AnyListener = (payload: unknown) => void;
