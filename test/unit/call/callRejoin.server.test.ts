@@ -48,7 +48,7 @@ async function online(urls: string[], name: string, password = '') {
   };
   const pcs = fakePeerConnections();
   const engine = createCallEngine({
-    signaling: { request, socket: client.socket, onState: (listener) => client.onState(listener) },
+    signaling: { request, events: client.events, onState: (listener) => client.onState(listener) },
     self,
     media: new FakeMediaDevices(),
     createPeerConnection: pcs.create,
@@ -111,10 +111,10 @@ function nextUpdate(person: Person, match: (call: CallSnapshot) => boolean): Pro
   return new Promise((resolve) => {
     const listener = (payload: { call: CallSnapshot }): void => {
       if (!match(payload.call)) return;
-      person.client.socket.off('call:updated', listener);
+      person.client.events.off('call:updated', listener);
       resolve(payload.call);
     };
-    person.client.socket.on('call:updated', listener);
+    person.client.events.on('call:updated', listener);
   });
 }
 
