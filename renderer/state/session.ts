@@ -3,15 +3,16 @@
  * signaling client, the presence list and the call engine. A new password or name
  * means a new session; `dispose` ends all of it.
  */
-import type { HistoryEntry, Identity, ServerEndpoint } from '../../preload/contract';
+import type { Favourite, HistoryEntry, Identity, ServerEndpoint } from '../../preload/contract';
 import type { ChosenStatus, PresenceUser } from '../../signaling-server/protocol';
-import { createCallEngine, type CallEngine } from '../call/callEngine';
+import { createCallEngine, type CallEngine, type HostAction, type HostOutcome } from '../call/callEngine';
 import type { ReceivedFileHost } from '../call/fileTransfers';
 import { SignalingClient, type ConnectionState } from '../signaling/client';
+import { buildContacts } from './contacts';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './presence';
 import { createStore, type ReadableStore } from './store';
 
-export type { CallEngine };
+export type { CallEngine, HostAction, HostOutcome };
 
 export interface SessionOptions {
   endpoint: ServerEndpoint;
@@ -29,6 +30,8 @@ export interface SessionOptions {
   downloads?: ReceivedFileHost | null;
   /** Settings → Blocked: sent to the server after every welcome (it keeps the list only while we are online). */
   blocked?(): readonly string[];
+  /** The saved favourites: with who is online, the contacts a tray call may ring (engine.handle). */
+  favourites?(): readonly Favourite[];
   onHistory(entry: HistoryEntry): void;
   onError(message: string): void;
 }
@@ -108,6 +111,11 @@ export function openSession(options: SessionOptions): Session {
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
     isBlocked: (userId) => blocked().includes(userId),
+    // The contact list as the window shows it, built when the tray asks for a call.
+    contactOf: (userId) => {
+      const contact = buildContacts(presence.getSnapshot(), options.favourites?.() ?? []).find((c) => c.userId === userId);
+      return contact ? { displayName: contact.displayName, online: contact.status !== 'offline' } : null;
+    },
     ...(options.maxFileBytes ? { maxFileBytes: options.maxFileBytes } : {}),
     ...(options.downloads ? { downloads: options.downloads } : {}),
     preferredDevices: () => {

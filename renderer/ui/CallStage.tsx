@@ -72,14 +72,7 @@ export function CallStage(props: CallStageProps) {
           key={view.callId ?? 'ended'}
           view={view}
           onClose={() => engine.dismiss()}
-          onCallAgain={
-            peer && reachable && online
-              ? () => {
-                  engine.dismiss();
-                  onCall(peer, view.media);
-                }
-              : null
-          }
+          onCallAgain={peer && reachable && online ? () => onCall(peer, view.media) : null}
         />
       );
     }

@@ -132,17 +132,14 @@ export function Shell() {
   const call = useCallback(
     (person: PersonRef, media: CallMedia) => {
       if (!engine) return;
-      run(async () => {
-        if (engine.getView().phase === 'ended') engine.dismiss();
-        await engine.call(person, media);
-      });
+      // An ended call's view gives way inside the engine (engineCommands.ts).
+      run(() => engine.call(person, media));
     },
     [engine, run],
   );
 
   const { screenRequest, answerScreenRequest, linkQuestion, answerLinkQuestion } = useHostEvents(services, {
     engine,
-    view,
     contacts,
     setStatus,
     run,

@@ -32,6 +32,7 @@ export function useSession(services: Services, displayName: string, status: Chos
             // The desktop writes received files to disk through main; the browser keeps them in memory.
             downloads: services.appInfo.host === 'desktop' ? services.bridge : null,
             blocked: () => services.settings.getSnapshot().blockedUserIds,
+            favourites: () => services.favourites.getSnapshot(),
             onHistory: (entry) => void services.history.add(entry),
             onError: report,
           });
