@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 /**
- * Import boundaries from ARCHITECTURE.md, enforced on the import specifier:
+ * Import boundaries from docs/ARCHITECTURE.md, enforced on the import specifier:
  * - the two contract files are leaves: protocol.ts imports nothing from the project,
  *   preload/contract.ts only protocol.ts (the shared id, name and status schemas);
  * - preload/hostData.ts (the host data rules both hosts share) imports only the contract;
