@@ -1,5 +1,6 @@
 /** Short messages in a corner: host notices and errors the person should see. */
 import type { HostNotice } from '../../preload/contract';
+import { log } from '../log';
 import { createStore, type ReadableStore } from './store';
 
 export interface Toast extends HostNotice {
@@ -36,6 +37,8 @@ export function createToastStore(timers: Pick<typeof globalThis, 'setTimeout' | 
       // The same message twice in a row is one toast (a flapping connection, a repeated click).
       const twin = current.find((t) => t.message === notice.message && t.level === notice.level);
       if (twin) return twin.id;
+      // What the person was told goes to the log too: a report of "it said X" can be found there.
+      if (notice.level !== 'info') log.child('ui.toast')[notice.level === 'error' ? 'error' : 'warn'](notice.message);
       const id = nextId++;
       store.set([...current, { ...notice, id }].slice(-MAX_TOASTS));
       pending.set(id, timers.setTimeout(() => dismiss(id), LIFETIME_MS[notice.level]));

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logEntrySchema, type LogEntry } from '../../preload/contract';
 import { createWebHost } from '../../renderer/host/web';
 import { createMemoryStorage } from '../../renderer/host/webStorage';
+import { createToastStore } from '../../renderer/state/toasts';
 import {
   LOG_LIMITS,
   bridgeSink,
@@ -167,5 +168,20 @@ describe('renderer logger', () => {
     child.info('three');
     expect(first.entries.map((e) => e.message)).toEqual(['one', 'three']);
     expect(second.entries.map((e) => e.message)).toEqual(['two']);
+  });
+
+  it('a warning or error shown to the person is logged once, however often it is pushed', () => {
+    const { entries, sink } = recorder();
+    restore.push(setLogSink(sink));
+    const toasts = createToastStore();
+    restore.push(() => toasts.dispose());
+    toasts.push({ level: 'error', message: 'Could not save favourites: disk full' });
+    toasts.push({ level: 'error', message: 'Could not save favourites: disk full' });
+    toasts.push({ level: 'warning', message: 'Parley is not connected yet.' });
+    toasts.push({ level: 'info', message: 'Saved.' });
+    expect(entries).toEqual([
+      { level: 'error', scope: 'ui.toast', message: 'Could not save favourites: disk full' },
+      { level: 'warn', scope: 'ui.toast', message: 'Parley is not connected yet.' },
+    ]);
   });
 });
