@@ -61,6 +61,7 @@ export function createEngineEffects<PC extends PeerConnectionLike>(
     try {
       options.onHistory(entry);
     } catch (error) {
+      log.child('call.engine').error(`recording call ${entry.callId} in the history threw`, error);
       queueMicrotask(() => {
         throw error;
       });
