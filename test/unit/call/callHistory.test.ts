@@ -18,6 +18,7 @@ function ended(patch: Partial<EndedState>): EndedState {
     connectedAt: null,
     endedAt: 5_000,
     answered: false,
+    endedCalls: [],
     ...patch,
   };
 }
