@@ -6,6 +6,9 @@
  * call its audio. So when the combined request fails, each device is asked for on
  * its own, and each failure is named separately.
  */
+import { log } from '../log';
+
+const mediaLog = log.child('media');
 
 export interface MediaDevicesLike {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
@@ -152,6 +155,8 @@ export class LocalMedia {
       audio = stream.getAudioTracks()[0] ?? null;
       video = stream.getVideoTracks()[0] ?? null;
     } catch (combined) {
+      // The person is told in words (describeDeviceError); the log keeps the browser's own.
+      mediaLog.info(want.video ? 'microphone and camera together failed; asking for each alone' : 'no microphone', combined);
       if (!want.video) {
         this.microphoneProblem = describeDeviceError('microphone', combined);
       } else {
@@ -261,6 +266,7 @@ export class LocalMedia {
       else this.microphoneProblem = null;
       return track;
     } catch (error) {
+      mediaLog.info(`no ${device}`, error);
       if (device === 'camera') this.cameraProblem = describeDeviceError('camera', error);
       else this.microphoneProblem = describeDeviceError('microphone', error);
       return null;
