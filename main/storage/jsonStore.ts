@@ -35,7 +35,9 @@ export interface JsonStoreOptions<T> {
 }
 
 export class JsonStore<T> {
-  private value: T | null = null;
+  /** Set by load(); `loaded` rather than null, because null can be a stored value. */
+  private value: T | undefined = undefined;
+  private loaded = false;
   private chain: Promise<unknown> = Promise.resolve();
   readonly path: string;
 
@@ -74,12 +76,13 @@ export class JsonStore<T> {
       return this.quarantine(`does not have the expected shape${where}`);
     }
     this.value = parsed.data;
+    this.loaded = true;
     return parsed.data;
   }
 
   get(): T {
-    if (this.value === null) throw new Error(`${this.options.name} store used before load()`);
-    return this.value;
+    if (!this.loaded) throw new Error(`${this.options.name} store used before load()`);
+    return this.value as T;
   }
 
   /** Validates and stores `next`; resolves once it is on disk. */
@@ -99,6 +102,7 @@ export class JsonStore<T> {
       }
       await this.write(parsed.data);
       this.value = parsed.data;
+      this.loaded = true;
       return parsed.data;
     };
     const result = this.chain.then(run, run);
@@ -115,6 +119,7 @@ export class JsonStore<T> {
   private async useDefaults(persist: boolean): Promise<T> {
     const value = this.options.defaults();
     this.value = value;
+    this.loaded = true;
     if (persist) {
       try {
         await this.write(value);
@@ -123,6 +128,14 @@ export class JsonStore<T> {
       }
     }
     return value;
+  }
+
+  /**
+   * Moves the file aside because whoever read it found it unusable (`problem` ends
+   * "Your <label> file …"), and falls back to the defaults.
+   */
+  setAside(problem: string): Promise<T> {
+    return this.quarantine(problem);
   }
 
   private async quarantine(problem: string): Promise<T> {

@@ -13,28 +13,22 @@
  */
 import {
   DEFAULT_SETTINGS,
-  MAX_HISTORY,
   externalUrlSchema,
-  favouritesSchema,
   logEntrySchema,
-  historyEntrySchema,
-  historySchema,
-  settingsPatchSchema,
   settingsSchema,
   type AppInfo,
   type CallAction,
   type CallRequest,
   type CallStateReport,
-  type Favourite,
-  type HistoryEntry,
   type HostNotice,
   type Identity,
   type ParleyBridge,
   type ScreenSourceRequest,
   type Settings,
 } from '../../preload/contract';
+import { HostData } from '../../preload/hostData';
 import { userIdSchema } from '../../signaling-server/protocol';
-import type { z } from 'zod';
+import { createBrowserData } from './browserData';
 import { readStored, writeStored } from './webStorage';
 
 export interface NotificationPort {
@@ -141,18 +135,9 @@ export function createWebHost(options: WebHostOptions): WebHost {
     else queued.push(notice);
   };
 
-  const read = <T>(key: string, schema: z.ZodType<T>, fallback: T, label: string, upgrade?: (raw: unknown) => unknown): T => {
-    const stored = readStored({ storage, key, schema, fallback, label, upgrade });
-    notify(stored.notice);
-    return stored.value;
-  };
-
-  let settings = read(STORAGE_KEYS.settings, settingsSchema, defaults, 'settings', (raw) =>
-    // Settings written by an older Parley lack newer fields: fill them from the defaults.
-    raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw,
-  );
-  let favourites = read(STORAGE_KEYS.favourites, favouritesSchema, [], 'favourites');
-  let history = read(STORAGE_KEYS.history, historySchema, [], 'call history');
+  // Settings, favourites and history follow the same rules as on the desktop (preload/hostData.ts).
+  const data = new HostData(createBrowserData({ storage, keys: STORAGE_KEYS, notify }), defaults);
+  const loaded = data.load();
 
   const identity = (): Identity => {
     const idFrom = (store: Storage, key: string, label: string): string => {
@@ -184,41 +169,36 @@ export function createWebHost(options: WebHostOptions): WebHost {
       return cachedIdentity;
     },
     async getSettings() {
-      return settings;
+      await loaded;
+      return data.getSettings();
     },
     async updateSettings(patch) {
-      const parsedPatch = settingsPatchSchema.safeParse(patch);
-      const next = parsedPatch.success ? settingsSchema.safeParse({ ...settings, ...parsedPatch.data }) : parsedPatch;
-      if (!next.success) {
-        const issue = next.error.issues[0];
-        throw new Error(`These settings cannot be saved: ${issue?.path.join('.') || 'value'} — ${issue?.message ?? 'invalid'}.`);
-      }
-      const failure = writeStored(storage, STORAGE_KEYS.settings, next.data, 'settings');
-      notify(failure);
-      settings = next.data;
-      return settings;
+      await loaded;
+      return data.updateSettings(patch);
     },
     async getServerEndpoint() {
-      return { urls: [options.origin], password: settings.server.password };
+      await loaded;
+      return { urls: [options.origin], password: data.getSettings().server.password };
     },
     async getFavourites() {
-      return favourites;
+      await loaded;
+      return data.getFavourites();
     },
-    async setFavourites(list: Favourite[]) {
-      favourites = favouritesSchema.parse(list);
-      notify(writeStored(storage, STORAGE_KEYS.favourites, favourites, 'favourites'));
+    async setFavourites(list) {
+      await loaded;
+      await data.setFavourites(list);
     },
     async getHistory() {
-      return history;
+      await loaded;
+      return data.getHistory();
     },
-    async addHistoryEntry(entry: HistoryEntry) {
-      const parsed = historyEntrySchema.parse(entry);
-      history = [parsed, ...history.filter((e) => e.id !== parsed.id)].slice(0, MAX_HISTORY);
-      notify(writeStored(storage, STORAGE_KEYS.history, history, 'call history'));
+    async addHistoryEntry(entry) {
+      await loaded;
+      await data.addHistoryEntry(entry);
     },
     async clearHistory() {
-      history = [];
-      notify(writeStored(storage, STORAGE_KEYS.history, history, 'call history'));
+      await loaded;
+      await data.clearHistory();
     },
     reportCallState(report) {
       options.page?.setTitle(TITLES[report.phase]);

@@ -54,7 +54,8 @@ export function readStored<T>({ storage, key, schema, fallback, label, upgrade }
   return setAside(storage, key, raw, fallback, label, `does not fit${where}: ${issue?.message ?? 'invalid'}`);
 }
 
-function setAside<T>(storage: Storage, key: string, raw: string, fallback: T, label: string, why: string): StoredValue<T> {
+/** Keeps `raw` under `<key>.corrupt`, removes the value, and words the notice. */
+export function setAside<T>(storage: Storage, key: string, raw: string, fallback: T, label: string, why: string): StoredValue<T> {
   try {
     storage.setItem(`${key}.corrupt`, raw);
     storage.removeItem(key);

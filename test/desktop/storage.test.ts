@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, MAX_HISTORY, settingsSchema, type HistoryEntry, type HostNotice } from '../../preload/contract';
+import { DEFAULT_SETTINGS, settingsSchema, type HistoryEntry, type HostNotice } from '../../preload/contract';
 import { JsonStore } from '../../main/storage/jsonStore';
 import { HostStorage } from '../../main/storage/hostStorage';
+import { DownloadService } from '../../main/files/downloadService';
 import { silentLogger } from './fakes';
 
 let dir = '';
@@ -125,12 +126,46 @@ describe('HostStorage', () => {
     expect(readdirSync(dir).sort()).toEqual(['identity.corrupt-2030-01-02T03-04-05-678Z.json', 'identity.json']);
   });
 
-  it('an older settings file missing newer fields is upgraded, not called corrupt', async () => {
-    const { maxFileBytes: _dropped, ...older } = { ...DEFAULT_SETTINGS, displayName: 'Ada' };
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify(older));
+  it("loads the user-data folder as today's Parley leaves it: settings with a block list, favourites, history, identity, download folder", async () => {
+    // Byte for byte as JsonStore writes them (two-space indent, final newline).
+    const write = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
+    const settings = { ...DEFAULT_SETTINGS, displayName: 'Ada', blockedUserIds: ['user-mallory-01'], devices: { microphone: 'mic-1', camera: null, speaker: null } };
+    const favourites = [{ userId: 'user-bob-00001', displayName: 'Bob' }];
+    const history: HistoryEntry[] = [
+      {
+        id: 'entry-000001',
+        callId: 'call-000001',
+        direction: 'incoming',
+        outcome: 'missed',
+        media: 'video',
+        peers: favourites,
+        startedAt: 1_700_000_000_000,
+        durationMs: 0,
+      },
+    ];
+    write('settings.json', settings);
+    write('favourites.json', favourites);
+    write('history.json', history);
+    write('identity.json', { userId: 'user-ada-000001', deviceId: 'device-ada-0001' });
+    write('downloads.json', { folder: join(dir, 'Chosen') });
     const storage = await open();
-    expect(storage.getSettings()).toEqual({ ...DEFAULT_SETTINGS, displayName: 'Ada' });
+    const downloads = new DownloadService({
+      dir,
+      defaultFolder: join(dir, 'Downloads'),
+      maxBytes: () => storage.getSettings().maxFileBytes,
+      showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
+      showItemInFolder: () => undefined,
+      notify,
+      logger: silentLogger,
+    });
+    await downloads.load();
+    expect(storage.getSettings()).toEqual(settings);
+    expect(storage.getFavourites()).toEqual(favourites);
+    expect(storage.getHistory()).toEqual(history);
+    expect(storage.getIdentity()).toEqual({ userId: 'user-ada-000001', deviceId: 'device-ada-0001' });
+    expect(downloads.folder()).toBe(join(dir, 'Chosen'));
     expect(notices).toEqual([]);
+    expect(readdirSync(dir).filter((name) => name.includes('corrupt'))).toEqual([]);
   });
 
   it('a settings file from before the block list gets an empty one, and a saved list survives a restart', async () => {
@@ -141,13 +176,6 @@ describe('HostStorage', () => {
     await storage.updateSettings({ blockedUserIds: ['user-mallory-01'] });
     expect((await open()).getSettings()).toEqual({ ...DEFAULT_SETTINGS, displayName: 'Ada', blockedUserIds: ['user-mallory-01'] });
     await expect(storage.updateSettings({ blockedUserIds: ['not an id'] })).rejects.toThrow();
-    expect(notices).toEqual([]);
-  });
-
-  it('a bare-key mute shortcut from an older Parley becomes the default, and the other settings stay', async () => {
-    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, displayName: 'Ada', muteShortcut: 'M' }));
-    const storage = await open();
-    expect(storage.getSettings()).toEqual({ ...DEFAULT_SETTINGS, displayName: 'Ada' });
     expect(notices).toEqual([]);
   });
 
@@ -162,46 +190,6 @@ describe('HostStorage', () => {
     expect(changes).toEqual([['CommandOrControl+Shift+M', 'Alt+M']]);
   });
 
-  it('back-to-back settings updates are each announced against the one before', async () => {
-    const storage = await open();
-    const changes: Array<[string, string]> = [];
-    storage.onSettingsChanged((next, previous) => changes.push([previous.displayName, next.displayName]));
-    await Promise.all([storage.updateSettings({ displayName: 'A' }), storage.updateSettings({ displayName: 'B' })]);
-    expect(changes).toEqual([
-      ['', 'A'],
-      ['A', 'B'],
-    ]);
-  });
-
-  it('history: newest first, an entry with a known id replaces the old one, capped', async () => {
-    const storage = await open();
-    const entry = (i: number): HistoryEntry => ({
-      id: `entry-${String(i).padStart(6, '0')}`,
-      callId: `call-${String(i).padStart(6, '0')}`,
-      direction: 'outgoing',
-      outcome: 'answered',
-      media: 'audio',
-      peers: [{ userId: 'user-alice-0001', displayName: 'Alice' }],
-      startedAt: 1_000 + i,
-      durationMs: 5_000,
-    });
-    for (let i = 0; i < MAX_HISTORY + 5; i++) await storage.addHistoryEntry(entry(i));
-    await storage.addHistoryEntry({ ...entry(MAX_HISTORY + 4), outcome: 'failed' });
-    const history = storage.getHistory();
-    expect(history).toHaveLength(MAX_HISTORY);
-    expect(history[0]).toMatchObject({ id: entry(MAX_HISTORY + 4).id, outcome: 'failed' });
-    expect(history.at(-1)?.id).toBe(entry(5).id);
-    await storage.clearHistory();
-    expect((await open()).getHistory()).toEqual([]);
-  }, 60_000);
-
-  it('favourites are de-duplicated by user id', async () => {
-    const storage = await open();
-    await storage.setFavourites([
-      { userId: 'user-alice-0001', displayName: 'Alice' },
-      { userId: 'user-alice-0001', displayName: 'Alice again' },
-      { userId: 'user-bob-00001', displayName: 'Bob' },
-    ]);
-    expect(storage.getFavourites().map((f) => f.displayName)).toEqual(['Alice', 'Bob']);
-  });
+  // Upgrades, history order and cap, favourites de-duplication and serialised
+  // updates are the shared rules: test/unit/hostData.test.ts runs them on these files.
 });
