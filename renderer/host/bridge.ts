@@ -2,7 +2,7 @@
  * The one place the renderer finds its host: the desktop preload's `window.parley`
  * when present, otherwise the browser host built from this page's browser APIs.
  */
-import type { ParleyBridge } from '../../preload/contract';
+import { BRIDGE, type ParleyBridge } from '../../preload/contract';
 import { createWebHost, type NotificationPort, type WebHostOptions, type WebNotificationControl } from './web';
 import { log } from '../log';
 import { createMemoryStorage } from './webStorage';
@@ -20,20 +20,11 @@ export interface Host {
   webNotifications: WebNotificationControl | null;
 }
 
-const BRIDGE_METHODS: readonly (keyof ParleyBridge)[] = [
-  'getAppInfo',
-  'getIdentity',
-  'getSettings',
-  'updateSettings',
-  'getServerEndpoint',
-  'reportCallState',
-  'onCallAction',
-];
-
+/** The preload exposes every method of the contract's table; anything less is not it. */
 function isBridge(value: unknown): value is ParleyBridge {
   if (value === null || typeof value !== 'object') return false;
   const record = value as Record<string, unknown>;
-  return BRIDGE_METHODS.every((name) => typeof record[name] === 'function');
+  return Object.keys(BRIDGE).every((name) => typeof record[name] === 'function');
 }
 
 /** Site data may be blocked (privacy settings): then nothing is kept, but the app works. */
