@@ -445,32 +445,59 @@ export type IceServersAck = z.infer<typeof iceServersAckSchema>;
 export const callAckSchema = callEventSchema;
 export type CallAck = z.infer<typeof callAckSchema>;
 
+/**
+ * An ack that carries nothing besides `ok: true`. Typed as the empty object type:
+ * zod infers `Record<string, never>` for `{}`, which would forbid the `ok` beside it.
+ */
+export const emptyAckSchema: z.ZodType<Record<never, never>> = z.object({});
+
+/**
+ * What each request's ok ack carries besides `ok: true`: the client parses every
+ * ack with these (a refusal, `{ ok: false, error }`, with `ackRefusalSchema`).
+ */
+export const serverAckSchemas = {
+  'presence:status': emptyAckSchema,
+  'call:invite': callAckSchema,
+  'call:accept': callAckSchema,
+  'call:decline': emptyAckSchema,
+  'call:cancel': emptyAckSchema,
+  'call:leave': emptyAckSchema,
+  'call:media': emptyAckSchema,
+  'call:rejoin': callAckSchema,
+  'ice:servers': iceServersAckSchema,
+  signal: emptyAckSchema,
+  'block:set': emptyAckSchema,
+} as const satisfies Record<ClientEventName, z.ZodType>;
+export type AckData<E extends ClientEventName> = z.infer<(typeof serverAckSchemas)[E]>;
+export const ackRefusalSchema = z.object({ ok: z.literal(false), error: protocolErrorSchema });
+
 // ─── event maps (socket.io typed events) ────────────────────────────────────
 
+/** The acks are typed from `serverAckSchemas`, so the client's parse and the server's answer agree. */
 export interface ClientToServerEvents {
-  'presence:status': (payload: PresenceStatusPayload, ack: AckFn) => void;
+  'presence:status': (payload: PresenceStatusPayload, ack: AckFn<AckData<'presence:status'>>) => void;
   /** Creates a call (or adds `to` to `callId`) and rings every device of `to`. */
-  'call:invite': (payload: CallInvitePayload, ack: AckFn<CallAck>) => void;
-  'call:accept': (payload: CallAcceptPayload, ack: AckFn<CallAck>) => void;
-  'call:decline': (payload: CallIdPayload, ack: AckFn) => void;
+  'call:invite': (payload: CallInvitePayload, ack: AckFn<AckData<'call:invite'>>) => void;
+  'call:accept': (payload: CallAcceptPayload, ack: AckFn<AckData<'call:accept'>>) => void;
+  'call:decline': (payload: CallIdPayload, ack: AckFn<AckData<'call:decline'>>) => void;
   /** A member withdraws a ringing invite. */
-  'call:cancel': (payload: CallCancelPayload, ack: AckFn) => void;
+  'call:cancel': (payload: CallCancelPayload, ack: AckFn<AckData<'call:cancel'>>) => void;
   /** Hang up: this device leaves the call. */
-  'call:leave': (payload: CallIdPayload, ack: AckFn) => void;
+  'call:leave': (payload: CallIdPayload, ack: AckFn<AckData<'call:leave'>>) => void;
   /** Mute / camera state, shown on every member's tiles. */
-  'call:media': (payload: CallMediaPayload, ack: AckFn) => void;
+  'call:media': (payload: CallMediaPayload, ack: AckFn<AckData<'call:media'>>) => void;
   /** Re-attach to a call after a reconnection or a server restart. */
-  'call:rejoin': (payload: CallRejoinPayload, ack: AckFn<CallAck>) => void;
+  'call:rejoin': (payload: CallRejoinPayload, ack: AckFn<AckData<'call:rejoin'>>) => void;
   /** ICE servers for this user (STUN/TURN with short-lived credentials). */
-  'ice:servers': (payload: Record<never, never>, ack: AckFn<IceServersAck>) => void;
+  'ice:servers': (payload: Record<never, never>, ack: AckFn<AckData<'ice:servers'>>) => void;
   /** Relay an SDP description or ICE candidate to one device of the same call. */
-  signal: (payload: SignalPayload, ack: AckFn) => void;
+  signal: (payload: SignalPayload, ack: AckFn<AckData<'signal'>>) => void;
   /**
    * The users whose invites this user refuses (`call_refused`), as the whole list.
    * Kept while the user has a device online; clients keep it and send it again
    * after every `session:welcome`.
    */
-  'block:set': (payload: BlockSetPayload, ack: AckFn) => void;
+  'block:set': (payload: BlockSetPayload, ack: AckFn<AckData<'block:set'>>) => void;
 }
 
 /** Typed from `serverEventSchemas`, so the map and the schemas cannot drift. */

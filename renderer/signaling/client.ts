@@ -6,13 +6,16 @@
  * (ServerEventHub): `events` hands listeners typed payloads, and an event that
  * fails its schema is dropped and reported. The raw `socket` is typed as what it
  * really delivers — `unknown` — so nothing can listen to it and skip the schemas.
+ * Acks are parsed the same way, with `serverAckSchemas`.
  */
 import { io, type Socket } from 'socket.io-client';
+import { z } from 'zod';
 import {
+  ackRefusalSchema,
   connectRefusalSchema,
   PROTOCOL_VERSION,
   SERVER_EVENT_NAMES,
-  type Ack,
+  serverAckSchemas,
   type ClientToServerEvents,
   type ErrorCode,
   type ProtocolError,
@@ -75,6 +78,9 @@ export class RequestError extends Error {
   }
 }
 
+/** `ok: true`, checked on its own: the data schemas are loose objects that would not notice it missing. */
+const okAckSchema = z.object({ ok: z.literal(true) });
+
 type RequestEvent = keyof ClientToServerEvents;
 type PayloadOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
 type AckOf<E extends RequestEvent> =
@@ -90,6 +96,7 @@ export class SignalingClient {
   private urlIndex = 0;
   private failuresOnUrl = 0;
   private readonly ackTimeoutMs: number;
+  private readonly dropped: DroppedEventReport;
 
   constructor(private readonly options: SignalingOptions) {
     if (options.urls.length === 0) throw new Error('SignalingClient needs at least one server URL');
@@ -116,6 +123,7 @@ export class SignalingClient {
     }) as ParleySocket;
 
     const dropped = options.onDropped ?? warnDroppedEvent;
+    this.dropped = dropped;
     const hub = new ServerEventHub(dropped);
     this.events = hub;
     // The client's own listeners go first, so the state is 'online' before any
@@ -128,7 +136,7 @@ export class SignalingClient {
       this.socket.on(event, (payload: unknown) => void hub.receive(event, payload));
     }
     this.socket.on('connect_error', (err: Error & { data?: unknown }) => {
-      const refusal = this.refusalOf(err, dropped);
+      const refusal = this.refusalOf(err);
       if (refusal && FATAL_CODES.has(refusal.code)) {
         this.socket.disconnect();
         this.setState({ phase: 'refused', url: this.currentUrl(), code: refusal.code, message: refusal.message });
@@ -172,12 +180,12 @@ export class SignalingClient {
     if (!this.socket.connected) {
       throw new RequestError('offline', 'Not connected to the server. Check your connection and try again.');
     }
-    let response: AckOf<E>;
+    let response: unknown;
     try {
       // socket.io's typed emit cannot follow a generic event name; the event map
-      // above still types both the payload and the ack for every caller.
+      // above still types the payload for every caller, and the ack is parsed below.
       const emitter = this.socket.timeout(this.ackTimeoutMs) as unknown as {
-        emitWithAck(event: string, payload: unknown): Promise<AckOf<E>>;
+        emitWithAck(event: string, payload: unknown): Promise<unknown>;
       };
       response = await emitter.emitWithAck(event, payload);
     } catch (error) {
@@ -185,9 +193,7 @@ export class SignalingClient {
       log.child('signaling').info(`no answer to "${event}" within ${this.ackTimeoutMs} ms`, error);
       throw new RequestError('timeout', `The server did not answer "${event}" in time.`);
     }
-    const ack = response as Ack<object>;
-    if (!ack.ok) throw new RequestError(ack.error.code, ack.error.message);
-    return response as OkOf<E>;
+    return this.okAck(event, response);
   }
 
   close(): void {
@@ -197,15 +203,34 @@ export class SignalingClient {
   }
 
   /**
+   * The ack parsed with protocol.ts's `serverAckSchemas`: its data when it is ok, a
+   * RequestError with the server's code and words when it refuses, and an
+   * 'internal' RequestError (reported like a dropped event) when it is neither.
+   */
+  private okAck<E extends RequestEvent>(event: E, response: unknown): OkOf<E> {
+    const refused = ackRefusalSchema.safeParse(response);
+    if (refused.success) throw new RequestError(refused.data.error.code, refused.data.error.message);
+    const ok = okAckSchema.safeParse(response);
+    const data = serverAckSchemas[event].safeParse(response);
+    if (!ok.success || !data.success) {
+      this.dropped(`${event} ack`, [...(ok.error?.issues ?? []), ...(data.error?.issues ?? [])]);
+      throw new RequestError('internal', `The server's answer to "${event}" could not be read. Try again; if it keeps failing, the server may be newer or older than this app.`);
+    }
+    // The table's schema for `event` gives exactly the ack data of OkOf<E>; a
+    // generic index cannot show that to the compiler.
+    return { ...data.data, ok: true } as OkOf<E>;
+  }
+
+  /**
    * The server's refusal carried by a connect_error, or null when there is none (a
    * network failure) or it does not parse: then it is only a failed attempt, as
    * the server's words cannot be trusted to say that retrying is pointless.
    */
-  private refusalOf(err: Error & { data?: unknown }, dropped: DroppedEventReport): ProtocolError | null {
+  private refusalOf(err: Error & { data?: unknown }): ProtocolError | null {
     if (err.data === undefined) return null;
     const parsed = connectRefusalSchema.safeParse(err.data);
     if (parsed.success) return parsed.data;
-    dropped('connect_error', parsed.error.issues);
+    this.dropped('connect_error', parsed.error.issues);
     return null;
   }
 

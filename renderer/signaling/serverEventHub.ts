@@ -10,6 +10,7 @@
 import type { z } from 'zod';
 import {
   serverEventSchemas,
+  type ClientEventName,
   type ServerEventName,
   type ServerEventPayload,
 } from '../../signaling-server/protocol';
@@ -23,12 +24,15 @@ export interface ServerEventSource {
   off<E extends ServerEventName>(event: E, listener: ServerEventListener<E>): void;
 }
 
-/** Told about each dropped event (or connect_error refusal): which one, and why its payload failed. */
-export type DroppedEventReport = (event: ServerEventName | 'connect_error', issues: z.ZodError['issues']) => void;
+/** What the client drops when it fails its schema: a server event, a connect_error refusal, or an ack. */
+export type DroppedPayload = ServerEventName | 'connect_error' | `${ClientEventName} ack`;
+
+/** Told about each dropped payload: which one, and why it failed. */
+export type DroppedEventReport = (event: DroppedPayload, issues: z.ZodError['issues']) => void;
 
 /** By default a dropped event is a warning in the renderer log, with the schema's issues as detail. */
 export const warnDroppedEvent: DroppedEventReport = (event, issues) => {
-  log.child('signaling').warn(`dropped a "${event}" event from the server: its payload does not match protocol.ts`, issues);
+  log.child('signaling').warn(`dropped a "${event}" from the server: its payload does not match protocol.ts`, issues);
 };
 
 type AnyListener = (payload: unknown) => void;

@@ -3,71 +3,98 @@
  * a whole call session is recorded with real socket.io clients on a real server,
  * and every event it emitted parses with `serverEventSchemas`, with nothing left
  * over (a key the schema forgot would be dropped silently by every client). The
- * acks the client reads parse with their schemas too.
+ * session's acks parse with `serverAckSchemas` the same way.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ZodType } from 'zod';
 import {
-  callAckSchema,
-  iceServersAckSchema,
+  ackRefusalSchema,
   SERVER_EVENT_NAMES,
+  serverAckSchemas,
   serverEventSchemas,
+  type ClientEventName,
+  type ClientToServerEvents,
   type ServerEventName,
 } from '../../signaling-server/protocol';
-import { cleanup, connectClient, offer, ringTwoDevices, startServer, type TestClient } from './harness';
+import { cleanup, connectClient, offer, rejoinTokenOf, ringTwoDevices, startServer, type AckOf, type TestClient } from './harness';
 
 afterEach(cleanup);
 
-/** Each event the client received, with why it does not parse (or does not round-trip), if so. */
-function mismatches(client: TestClient): string[] {
-  return client.received.flatMap(({ event, payload }) => {
-    const parsed = serverEventSchemas[event].safeParse(payload);
-    if (!parsed.success) return [`${client.name} "${event}": ${JSON.stringify(parsed.error.issues)}`];
-    return JSON.stringify(parsed.data) === JSON.stringify(payload)
-      ? []
-      : [`${client.name} "${event}": the schema changed ${JSON.stringify(payload)} into ${JSON.stringify(parsed.data)}`];
-  });
+/** Why `payload` does not parse with `schema`, or does not come out of it unchanged; null when it does. */
+function mismatch(what: string, schema: ZodType, payload: unknown): string | null {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) return `${what}: ${JSON.stringify(parsed.error.issues)}`;
+  return isDeepStrictEqual(parsed.data, payload) ? null : `${what}: the schema changed ${JSON.stringify(payload)} into ${JSON.stringify(parsed.data)}`;
+}
+
+/** Each event the client received that does not parse (or round-trip) with its schema. */
+function eventMismatches(client: TestClient): string[] {
+  return client.received.flatMap(({ event, payload }) => mismatch(`${client.name} "${event}"`, serverEventSchemas[event], payload) ?? []);
+}
+
+/** Every ack of the session, to check against serverAckSchemas. */
+const acks: { event: ClientEventName; ack: unknown }[] = [];
+async function ask<E extends ClientEventName>(client: TestClient, event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<AckOf<E>> {
+  const ack = await client.request(event, payload);
+  acks.push({ event, ack });
+  return ack;
+}
+
+function ackMismatch({ event, ack }: { event: ClientEventName; ack: unknown }): string | null {
+  if (ackRefusalSchema.safeParse(ack).success) return `"${event}" was refused: ${JSON.stringify(ack)}`;
+  const { ok, ...data } = ack as { ok: unknown };
+  return ok === true ? mismatch(`"${event}" ack`, serverAckSchemas[event], data) : `"${event}" ack without ok: ${JSON.stringify(ack)}`;
 }
 
 describe('server → client schemas', () => {
-  it('parse every event the real server emits in a call session, unchanged, and the session covers every event', async () => {
+  it('parse every event and ack the real server sends in a call session, unchanged, and the session covers all of them', async () => {
     const server = await startServer({ turn: { secret: 'protocol-schemas-turn-secret', urls: ['turn:127.0.0.1:3478'] } });
     const alice = await connectClient(server, { name: 'alice' });
     const carol = await connectClient(server, { name: 'carol' });
     await alice.next('presence:joined', (u) => u.userId === carol.userId);
-    expect(await carol.request('presence:status', { status: 'away' })).toEqual({ ok: true });
+    expect(await ask(carol, 'presence:status', { status: 'away' })).toEqual({ ok: true });
     await alice.next('presence:updated', (u) => u.userId === carol.userId && u.status === 'away');
 
     // Alice calls Bob, who rings on two devices; his desk answers, his tab stops ringing.
     const { desk, tab, callId } = await ringTwoDevices(server, alice);
-    const accepted = await desk.request('call:accept', { callId, audio: true, video: false });
-    expect(callAckSchema.safeParse(accepted).success).toBe(true);
+    await ask(desk, 'call:accept', { callId, audio: true, video: false });
     await tab.next('call:ring-ended', (e) => e.callId === callId && e.reason === 'answered_elsewhere');
 
     // Carol is invited into the call and declines: the members learn the invite ended.
-    const invited = await alice.request('call:invite', { to: carol.userId, media: 'audio', callId });
-    expect(callAckSchema.safeParse(invited).success).toBe(true);
+    await ask(alice, 'call:invite', { to: carol.userId, media: 'audio', callId });
     await carol.next('call:incoming', (c) => c.callId === callId);
-    expect(await carol.request('call:decline', { callId })).toEqual({ ok: true });
+    expect(await ask(carol, 'call:decline', { callId })).toEqual({ ok: true });
     await alice.next('call:invite-ended', (e) => e.callId === callId && e.reason === 'declined');
 
-    const ice = await alice.request('ice:servers', {});
-    expect(iceServersAckSchema.safeParse(ice).success).toBe(true);
-    expect(await alice.request('signal', { callId, to: desk.deviceId, data: offer() })).toEqual({ ok: true });
+    await ask(alice, 'ice:servers', {});
+    expect(await ask(alice, 'signal', { callId, to: desk.deviceId, data: offer() })).toEqual({ ok: true });
     await desk.next('signal', (s) => s.callId === callId);
 
     // Bob's desk connects again from elsewhere: the old socket is kicked, the new one welcomed into the call.
     const desk2 = await connectClient(server, { name: 'bob-desk-again', userId: desk.userId, deviceId: desk.deviceId });
     await desk.next('session:kicked');
     expect(desk2.welcome?.call?.callId).toBe(callId);
+    const rejoinToken = rejoinTokenOf(desk2, callId);
+    await ask(desk2, 'call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken });
+    expect(await ask(alice, 'block:set', { userIds: [] })).toEqual({ ok: true });
+
+    // Erin is invited, and the invite withdrawn before she answers.
+    const erin = await connectClient(server, { name: 'erin' });
+    await ask(alice, 'call:invite', { to: erin.userId, media: 'audio', callId });
+    await erin.next('call:incoming', (c) => c.callId === callId);
+    expect(await ask(alice, 'call:cancel', { callId, to: erin.userId })).toEqual({ ok: true });
+    await erin.next('call:ring-ended', (e) => e.callId === callId && e.reason === 'cancelled');
 
     // Dave joins too, then Bob's desk leaves: a member left, and the call goes on.
     const dave = await connectClient(server, { name: 'dave' });
-    await alice.request('call:invite', { to: dave.userId, media: 'audio', callId });
+    await ask(alice, 'call:invite', { to: dave.userId, media: 'audio', callId });
     await dave.next('call:incoming', (c) => c.callId === callId);
-    await dave.request('call:accept', { callId, audio: true, video: false });
-    expect(await desk2.request('call:leave', { callId })).toEqual({ ok: true });
+    await ask(dave, 'call:accept', { callId, audio: true, video: false });
+    expect(await ask(dave, 'call:media', { callId, audio: false, video: false })).toEqual({ ok: true });
+    expect(await ask(desk2, 'call:leave', { callId })).toEqual({ ok: true });
     await dave.next('call:member-left', (e) => e.callId === callId && e.deviceId === desk.deviceId);
-    expect(await alice.request('call:leave', { callId })).toEqual({ ok: true });
+    expect(await ask(alice, 'call:leave', { callId })).toEqual({ ok: true });
     await dave.next('call:ended', (e) => e.callId === callId && e.reason === 'hangup');
 
     carol.close();
@@ -75,8 +102,10 @@ describe('server → client schemas', () => {
     await server.close();
     await alice.next('server:shutdown');
 
-    const everyone = [alice, carol, desk, tab, desk2, dave];
-    expect(everyone.flatMap(mismatches)).toEqual([]);
+    const everyone = [alice, carol, desk, tab, desk2, dave, erin];
+    expect(everyone.flatMap(eventMismatches)).toEqual([]);
+    expect(acks.flatMap((a) => ackMismatch(a) ?? [])).toEqual([]);
+    expect(new Set(acks.map((a) => a.event))).toEqual(new Set(Object.keys(serverAckSchemas)));
     const seen = new Set<ServerEventName>(everyone.flatMap((c) => c.received.map((r) => r.event)));
     expect(SERVER_EVENT_NAMES.filter((event) => !seen.has(event))).toEqual([]);
   });

@@ -7,9 +7,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SignalingClient, type ConnectionState } from '../../../renderer/signaling/client';
-import type { DroppedEventReport } from '../../../renderer/signaling/serverEventHub';
-import type { ServerEventName, WelcomePayload } from '../../../signaling-server/protocol';
+import { RequestError, SignalingClient, type ConnectionState } from '../../../renderer/signaling/client';
+import type { DroppedEventReport, DroppedPayload } from '../../../renderer/signaling/serverEventHub';
+import type { WelcomePayload } from '../../../signaling-server/protocol';
 import { waitFor } from '../fakes/waitFor';
 
 const ALICE = { userId: 'user-alice-0001', deviceId: 'device-alice-01', displayName: 'Alice' };
@@ -52,7 +52,7 @@ async function playServer(
 
 /** A started client that records what it dropped. */
 function clientOf(played: Played) {
-  const dropped: ServerEventName[] = [];
+  const dropped: DroppedPayload[] = [];
   const droppedRefusals: string[] = [];
   const onDropped: DroppedEventReport = (event) => {
     if (event === 'connect_error') droppedRefusals.push(event);
@@ -149,5 +149,27 @@ describe('SignalingClient: what the server sends is parsed before it is trusted'
     await waitFor(() => ended.length === 1, 'the valid call:ended arrives');
     expect(ended).toEqual([{ callId, reason: 'hangup' }]);
     expect(dropped).toEqual(['call:ended']);
+  });
+
+  it('resolves an ack with what its schema knows, rejects a refusal with the server’s code, and a malformed ack as unreadable', async () => {
+    const played = await playServer((socket) => {
+      socket.emit('session:welcome', WELCOME);
+      let asked = 0;
+      socket.on('ice:servers', (_payload: unknown, ack: (response: unknown) => void) => {
+        asked += 1;
+        if (asked === 1) ack({ ok: true, iceServers: [{ urls: ['stun:127.0.0.1:3478'], priority: 1 }], ttlSeconds: 0, region: 'eu' });
+        else if (asked === 2) ack({ ok: false, error: { code: 'turn_unavailable', message: 'No TURN here.' } });
+        else ack({ ok: 'sure', iceServers: 'many' });
+      });
+    });
+    const { client, dropped, state } = clientOf(played);
+    await waitFor(() => state().phase === 'online', 'the client is online');
+
+    expect(await client.request('ice:servers', {})).toEqual({ ok: true, iceServers: [{ urls: ['stun:127.0.0.1:3478'] }], ttlSeconds: 0 });
+    await expect(client.request('ice:servers', {})).rejects.toMatchObject({ code: 'turn_unavailable', message: 'No TURN here.' });
+    const unreadable = await client.request('ice:servers', {}).catch((error: unknown) => error);
+    expect(unreadable).toBeInstanceOf(RequestError);
+    expect(unreadable).toMatchObject({ code: 'internal' });
+    expect(dropped).toEqual(['ice:servers ack']);
   });
 });
