@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   BRIDGE,
   DEFAULT_SETTINGS,
@@ -6,7 +6,12 @@ import {
   INVOKE_CHANNELS,
   SEND_CHANNELS,
   type CallAction,
+  type Favourite,
+  type HostNotice,
   type ParleyBridge,
+  type Settings,
+  type SettingsPatch,
+  type Unsubscribe,
 } from '../../preload/contract';
 import { BRIDGE_KEY, createPreloadBridge, exposeBridge, type IpcRendererLike } from '../../preload/bridge';
 
@@ -126,6 +131,16 @@ describe('preload bridge', () => {
     const clearHistory = bridge.clearHistory as (...args: unknown[]) => Promise<void>;
     await clearHistory({ type: 'click' });
     expect(ipc.invoked).toEqual([[INVOKE_CHANNELS.clearHistory, []]]);
+  });
+
+  it('the methods derived from the table have the signatures the renderer codes against', () => {
+    expectTypeOf<ParleyBridge['getSettings']>().toEqualTypeOf<() => Promise<Settings>>();
+    expectTypeOf<ParleyBridge['updateSettings']>().toEqualTypeOf<(patch: SettingsPatch) => Promise<Settings>>();
+    expectTypeOf<ParleyBridge['setFavourites']>().toEqualTypeOf<(favourites: Favourite[]) => Promise<void>>();
+    expectTypeOf<ParleyBridge['chooseDownloadFolder']>().toEqualTypeOf<() => Promise<string | null>>();
+    expectTypeOf<ParleyBridge['dismissIncomingCall']>().toEqualTypeOf<(callId: string) => void>();
+    expectTypeOf<ParleyBridge['onNotice']>().toEqualTypeOf<(listener: (notice: HostNotice) => void) => Unsubscribe>();
+    expect(Object.keys(BRIDGE)).toHaveLength(Object.keys(BRIDGE_METHODS).length);
   });
 
   it('every method has its own channel, and each channel map holds exactly the rows of its kind', () => {
