@@ -118,6 +118,33 @@ describe('web host storage', () => {
     expect((await again.bridge.getSettings()).displayName).toBe('Ada');
   });
 
+  it('follows the desktop rules: older settings upgraded inside devices, favourites once per user, history by start time', async () => {
+    const older = { ...DEFAULT_SETTINGS, server: { mode: 'remote', urls: [origin], password: '' }, devices: { microphone: 'mic-1', camera: null } };
+    const storage = createMemoryStorage({ [STORAGE_KEYS.settings]: JSON.stringify(older) });
+    const { bridge } = setup({ storage });
+    expect((await bridge.getSettings()).devices).toEqual({ microphone: 'mic-1', camera: null, speaker: null });
+    await bridge.setFavourites([
+      { userId: 'user-bob-00001', displayName: 'Bob' },
+      { userId: 'user-bob-00001', displayName: 'Bob twice' },
+    ]);
+    expect(await bridge.getFavourites()).toEqual([{ userId: 'user-bob-00001', displayName: 'Bob' }]);
+    const call = (id: string, startedAt: number): HistoryEntry => ({
+      id,
+      callId: 'call-00000001',
+      direction: 'outgoing',
+      outcome: 'answered',
+      media: 'audio',
+      peers: [{ userId: 'bob-00000001', displayName: 'Bob' }],
+      startedAt,
+      durationMs: 0,
+    });
+    await bridge.addHistoryEntry(call('entry-later-01', 2_000));
+    await bridge.addHistoryEntry(call('entry-early-01', 1_000));
+    expect((await bridge.getHistory()).map((e) => e.id)).toEqual(['entry-later-01', 'entry-early-01']);
+    expect(await noticesOf(bridge)).toEqual([]);
+    expect(storage.getItem(`${STORAGE_KEYS.settings}.corrupt`)).toBeNull();
+  });
+
   it('keeps history newest first, without duplicates', async () => {
     const { bridge, options } = setup();
     const entry = (id: string): HistoryEntry => ({
