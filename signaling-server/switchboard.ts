@@ -7,7 +7,7 @@
  * same tested logic, generic over the socket handle `S`.
  */
 import type { Logger } from 'pino';
-import { CallRegistry } from './callRegistry';
+import { CallRegistry, type Clock } from './callRegistry';
 import type { Party } from './callState';
 import { createHandlers, type ClientPayloads, type Handlers } from './handlers';
 import { tooManyDevices } from './handshake';
@@ -50,6 +50,8 @@ export interface SwitchboardOptions {
   maxDevicesPerUser: number;
   iceServers: (userId: UserId) => { iceServers: IceServer[]; ttlSeconds: number };
   log: Logger;
+  /** Time for the call timers (ring timeout, grace period); default the system clock. Tests pass a manual one. */
+  clock?: Clock;
 }
 
 export interface SwitchboardStats {
@@ -83,6 +85,7 @@ export class Switchboard<S> {
       rejoinGraceMs: options.rejoinGraceMs,
       membershipKey: options.membershipKey,
       inviteLimits: options.inviteLimits,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
       sink: {
         send: (deviceId, event, ...args) => {
           const socket = presence.socketOf(deviceId);

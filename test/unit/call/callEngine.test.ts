@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { historyEntrySchema } from '../../../preload/contract';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { waitFor } from '../fakes/waitFor';
+import { ManualTimers, manualClock } from './manualTimers';
 import { enginePerson } from './enginePerson';
 
 const ALICE = { userId: 'user-alice-01', displayName: 'Alice' };
@@ -370,4 +371,24 @@ describe('call engine', () => {
     expect(bob.view()).toEqual({ phase: 'idle' });
     await waitFor(() => phase(alice) === 'ended', 'Alice learns Bob declined');
   });
+
+  it('an unanswered call ends as "no answer" for the caller and stops ringing for the callee when the server’s ring timeout passes', async () => {
+    const timers = new ManualTimers();
+    const server = new FakeCallServer({ ringTimeoutMs: 30_000 }, manualClock(timers));
+    const alice = person(server, ALICE, 'device-alice-1');
+    const bob = person(server, BOB, 'device-bob-01');
+    await alice.engine.call(BOB, 'audio');
+    await waitFor(() => phase(bob) === 'incoming', 'Bob rings');
+
+    timers.advance(29_999);
+    await waitFor(() => server.activeCalls === 1, 'the server still rings Bob');
+    expect(phase(alice)).toBe('outgoing');
+
+    timers.advance(1);
+    await waitFor(() => phase(alice) === 'ended' && phase(bob) !== 'incoming', 'the ring timed out on both sides');
+    expect(alice.view()).toMatchObject({ phase: 'ended', reason: 'no_answer' });
+    expect(server.activeCalls).toBe(0);
+    server.dispose();
+  });
 });
+

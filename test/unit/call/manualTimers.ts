@@ -38,3 +38,8 @@ export class ManualTimers implements Timers {
     this.now = until;
   }
 }
+
+/** The same timers as the signaling server's Clock, so the server's ring and grace timers move with the test too. */
+export function manualClock(timers: ManualTimers): { now(): number; setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void } {
+  return { now: () => timers.now, setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout };
+}

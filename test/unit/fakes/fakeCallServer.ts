@@ -11,9 +11,8 @@
  * are forgotten, and a new Switchboard starts with the membership key, the same
  * one unless told otherwise, so members rejoin with the tokens they hold.
  *
- * Time: the Switchboard takes no Clock (its CallRegistry does, but
- * SwitchboardOptions does not pass one), so the server's timers (ring timeout,
- * grace period) run on the system clock.
+ * Time: the server's call timers (ring timeout, grace period) run on the system
+ * clock unless the test passes a `clock` (e.g. ManualTimers through `manualClock`).
  */
 import type { Logger } from 'pino';
 import { createLogger } from '../../../signaling-server/logger';
@@ -24,6 +23,7 @@ import { loadMembershipKey } from '../../../signaling-server/serverSecret';
 import { switchboardOptions } from '../../../signaling-server/standalone';
 import { installEventDispatch } from '../../../signaling-server/eventDispatch';
 import { Switchboard } from '../../../signaling-server/switchboard';
+import type { Clock } from '../../../signaling-server/callRegistry';
 import { MemoryClient, MemoryTransport, type Identity, type MemoryServer, type MemoryServerSocket } from './memorySocket';
 
 /** A device's connection to the fake call server (the engine's CallSignaling). */
@@ -53,7 +53,10 @@ export class FakeCallServer implements MemoryServer {
   private key: Buffer;
   private running: Running;
 
-  constructor(options: Partial<FakeCallServerOptions> = {}) {
+  constructor(
+    options: Partial<FakeCallServerOptions> = {},
+    private readonly clock?: Clock,
+  ) {
     this.options = resolveOptions({ logLevel: 'warn', membershipSecret: MEMBERSHIP_SECRET, ...options });
     this.key = loadMembershipKey(this.options, this.log);
     this.running = this.start();
@@ -114,7 +117,10 @@ export class FakeCallServer implements MemoryServer {
 
   private start(): Running {
     const transport = new MemoryTransport();
-    const board = new Switchboard<MemoryServerSocket>(switchboardOptions(this.options, this.log, this.key), transport);
+    const board = new Switchboard<MemoryServerSocket>(
+      { ...switchboardOptions(this.options, this.log, this.key), ...(this.clock ? { clock: this.clock } : {}) },
+      transport,
+    );
     return { board, transport, closing: false };
   }
 
