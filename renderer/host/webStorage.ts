@@ -45,6 +45,7 @@ export function readStored<T>({ storage, key, schema, fallback, label, upgrade }
   try {
     json = JSON.parse(raw);
   } catch {
+    // Not dropped: the notice tells the person and the value is kept under `<key>.corrupt`.
     return setAside(storage, key, raw, fallback, label, 'is not valid JSON');
   }
   const parsed = schema.safeParse(upgrade ? upgrade(json) : json);
