@@ -4,7 +4,7 @@
  * which calls ring a user, and which call ids ended (tombstones). The registry
  * changes calls only through these methods, so the indexes cannot drift.
  */
-import type { Call, Invite, Member } from './callState';
+import type { Call, Invite, Member } from './callRecord';
 import type { CallId, DeviceId, UserId } from './protocol';
 
 /** How long an ended call's id is remembered, so a late rejoin cannot revive it. */

@@ -6,7 +6,7 @@
  */
 import type { CallIndex } from './callIndex';
 import type { CallNotifier } from './callNotifier';
-import { shouldEnd, type Call, type Invite, type Member, type Party } from './callState';
+import { shouldEnd, type Call, type Invite, type Member, type Party } from './callRecord';
 import type { MembershipSigner } from './membershipToken';
 import type { CallEndReason, MemberLeaveReason } from './protocol';
 import { drainSignals } from './relay';

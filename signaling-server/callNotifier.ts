@@ -4,7 +4,7 @@
  * Members whose socket is gone are skipped: their welcome or rejoin ack will carry
  * the current snapshot.
  */
-import { snapshotFor, type Call, type Invite, type Member } from './callState';
+import { snapshotFor, type Call, type Invite, type Member } from './callRecord';
 import type {
   CallEndReason,
   CallSnapshot,

@@ -8,7 +8,7 @@ import type { CallIndex } from './callIndex';
 import type { Clock, CallLifecycle } from './callLifecycle';
 import type { CallNotifier } from './callNotifier';
 import { alreadyInCall, callNotFound, fail, type CallAck } from './callRefusals';
-import { memberOf, occupancy, type Party } from './callState';
+import { memberOf, occupancy, type Party } from './callRecord';
 import type { MembershipSigner } from './membershipToken';
 import type { CallRejoinPayload, CallSnapshot, IncomingCall } from './protocol';
 

@@ -29,7 +29,7 @@ import { CallLifecycle, systemClock, type Clock } from './callLifecycle';
 import { CallNotifier, type CallSink } from './callNotifier';
 import { Reattachment, type Attached } from './callReattach';
 import { alreadyInCall, fail, notInCall, notInvited, tooOften, type CallAck } from './callRefusals';
-import { isMember, isRingingDevice, memberOf, occupancy, ringingInvite, type Call, type Invite, type Party } from './callState';
+import { isMember, isRingingDevice, memberOf, occupancy, ringingInvite, type Call, type Invite, type Party } from './callRecord';
 import { InviteLimiter } from './inviteLimits';
 import { MembershipSigner } from './membershipToken';
 import type { InviteLimitOptions } from './options';

@@ -18,7 +18,7 @@
  * welcome; the limits start afresh.
  */
 import type { Logger } from 'pino';
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import { socketDataSchema } from './clusterMessages';
 import { describeError } from './logger';
 import { clientSchemas } from './handlers';

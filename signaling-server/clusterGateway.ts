@@ -13,7 +13,7 @@
  * a request that nobody handled changed nothing.
  */
 import type { Logger } from 'pino';
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import { admitReplySchema, doneReplySchema, eventReplySchema } from './clusterMessages';
 import type { Coordinator } from './clusterCoordinator';
 import { installEventDispatch } from './eventDispatch';

@@ -5,7 +5,7 @@
  * (eventGuard.ts on a socket, clusterCoordinator.ts for a forwarded event).
  */
 import type { z } from 'zod';
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import type { CallRegistry, InviteTarget } from './callRegistry';
 import type { Presence } from './presence';
 import {

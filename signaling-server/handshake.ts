@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import { handshakeSchema, PROTOCOL_VERSION, type ConnectRefusal, type DeviceId, type UserId } from './protocol';
 
 export interface HandshakePolicy {

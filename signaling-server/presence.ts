@@ -11,7 +11,7 @@
  * online: the client keeps the list and sends it again after every welcome, so
  * the server holds no state about users who are away.
  */
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import type { ChosenStatus, DeviceId, PresenceStatus, PresenceUser, UserId } from './protocol';
 
 interface UserEntry<S> {

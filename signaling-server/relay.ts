@@ -7,7 +7,7 @@
  * call yet), and nobody signals itself. An unknown call and a call the sender is
  * not in get the same answer, so a stranger cannot probe which call ids exist.
  */
-import { ringingInvite, isRingingDevice, type Call, type Member, type Party, type QueuedSignal, type SignalQueue } from './callState';
+import { ringingInvite, isRingingDevice, type Call, type Member, type Party, type QueuedSignal, type SignalQueue } from './callRecord';
 import type { DeviceId, ErrorCode, SignalData } from './protocol';
 
 export type Route =

@@ -4,7 +4,7 @@
  * socket.emit, with nothing in between.
  */
 import type { Logger } from 'pino';
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import { installEventDispatch } from './eventDispatch';
 import { releaseHandshake } from './handshakeRelease';
 import type { HealthStats } from './http';

@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { CallRegistry, type Clock } from './callRegistry';
-import type { Party } from './callState';
+import type { Party } from './callRecord';
 import { createHandlers, type ClientPayloads, type Handlers } from './handlers';
 import { tooManyDevices } from './handshake';
 import { describeError } from './logger';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MembershipSigner } from '../../signaling-server/membershipToken';
-import type { Party } from '../../signaling-server/callState';
+import type { Party } from '../../signaling-server/callRecord';
 import { alice, bob, call, carol, connected, party, setup, TEST_KEY } from './registryHarness';
 
 const signer = new MembershipSigner(TEST_KEY);

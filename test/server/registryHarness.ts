@@ -3,7 +3,7 @@
  * what each device was sent, and the parties and helpers the registry tests share.
  */
 import { expect } from 'vitest';
-import type { Party } from '../../signaling-server/callState';
+import type { Party } from '../../signaling-server/callRecord';
 import { CallRegistry, type CallRegistryOptions, type CallSink, type Clock, type InviteTarget } from '../../signaling-server/callRegistry';
 import type { InviteLimitOptions } from '../../signaling-server/options';
 import type { ServerToClientEvents } from '../../signaling-server/protocol';
