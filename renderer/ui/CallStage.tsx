@@ -3,7 +3,7 @@ import type { CallMedia } from '../../signaling-server/protocol';
 import type { FeaturesView } from '../call/featureTypes';
 import type { CallView, PersonRef } from '../call/types';
 import type { Contact } from '../state/contacts';
-import type { CallEngine } from '../state/session';
+import type { CallEngine } from '../session';
 import { CallEnded } from './call/CallEnded';
 import { InCall, type InCallDevices } from './call/InCall';
 import { IncomingCall } from './call/IncomingCall';

@@ -9,7 +9,7 @@ import { buildContacts, type Contact } from '../state/contacts';
 import { markNames } from '../state/nameMarks';
 import { describeConnection } from '../state/connectionText';
 import { EMPTY_PRESENCE, type PresenceState } from '../state/presence';
-import type { CallEngine } from '../state/session';
+import type { CallEngine } from '../session';
 import { createStore, type ReadableStore } from '../state/store';
 import { CallStage } from './CallStage';
 import { ConnectionBanner } from './ConnectionBanner';

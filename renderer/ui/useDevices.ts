@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallView } from '../call/types';
 import { lostDeviceMessage, lostDevices, NO_DEVICES, sameDeviceLists, toDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices';
-import type { CallEngine } from '../state/session';
+import type { CallEngine } from '../session';
 import type { Services } from './services';
 
 function mediaDevices(): MediaDevices | null {

@@ -2,7 +2,7 @@
 import { useMemo, useSyncExternalStore } from 'react';
 import type { FeaturesView } from '../call/featureTypes';
 import { EMPTY_CHAT } from '../call/chatLog';
-import type { CallEngine } from '../state/session';
+import type { CallEngine } from '../session';
 
 const NONE: FeaturesView = {
   screenShareSupported: false,

@@ -11,7 +11,7 @@ import type { CallAction, CallRequest, ScreenSourceRequest } from '../../preload
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { Contact } from '../state/contacts';
 import { linkCallObstacle, linkCallQuestion, type LinkCallQuestion } from '../state/linkCall';
-import type { CallEngine, HostAction } from '../state/session';
+import type { CallEngine, HostAction } from '../session';
 import type { Services } from './services';
 
 export interface HostEventHandlers {

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChosenStatus } from '../../signaling-server/protocol';
-import { openSession, type Session } from '../state/session';
+import { openSession, type Session } from '../session';
 import type { Services } from './services';
 
 export function useSession(services: Services, displayName: string, status: ChosenStatus) {

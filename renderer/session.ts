@@ -1,16 +1,18 @@
 /**
- * One connection to a signaling server and everything that lives on it: the
- * signaling client, the presence list and the call engine. A new password or name
+ * The renderer's composition root for one connection to a signaling server: it
+ * builds and wires everything that lives on that connection — the signaling
+ * client, the presence store and the call engine — so that signaling/, state/
+ * and call/ know nothing of each other's construction. A new password or name
  * means a new session; `dispose` ends all of it.
  */
-import type { Favourite, HistoryEntry, Identity, ServerEndpoint } from '../../preload/contract';
-import type { ChosenStatus, PresenceUser } from '../../signaling-server/protocol';
-import { createCallEngine, type CallEngine, type HostAction, type HostOutcome } from '../call/callEngine';
-import type { ReceivedFileHost } from '../call/fileTransfers';
-import { SignalingClient, type ConnectionState } from '../signaling/client';
-import { buildContacts } from './contacts';
-import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './presence';
-import { createStore, type ReadableStore } from './store';
+import type { Favourite, HistoryEntry, Identity, ServerEndpoint } from '../preload/contract';
+import type { ChosenStatus, PresenceUser } from '../signaling-server/protocol';
+import { createCallEngine, type CallEngine, type HostAction, type HostOutcome } from './call/callEngine';
+import type { ReceivedFileHost } from './call/fileTransfers';
+import { SignalingClient, type ConnectionState } from './signaling/client';
+import { buildContacts } from './state/contacts';
+import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './state/presence';
+import { createStore, type ReadableStore } from './state/store';
 
 export type { CallEngine, HostAction, HostOutcome };
 
