@@ -3,16 +3,9 @@ import { historyEntrySchema } from '../../../preload/contract';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { waitFor } from '../fakes/waitFor';
 import { ManualTimers, manualClock } from './manualTimers';
-import { enginePerson } from './enginePerson';
+import { ALICE, BOB, CAROL, personOn } from './enginePerson';
 
-const ALICE = { userId: 'user-alice-01', displayName: 'Alice' };
-const BOB = { userId: 'user-bob-0001', displayName: 'Bob' };
-const CAROL = { userId: 'user-carol-01', displayName: 'Carol' };
-
-function person(server: FakeCallServer, who: { userId: string; displayName: string }, deviceId: string) {
-  const self = { ...who, deviceId };
-  return enginePerson(server.connect(self), self);
-}
+const person = personOn;
 type Person = ReturnType<typeof person>;
 
 const phase = (p: Person) => p.phase();

@@ -7,6 +7,7 @@ import type { HistoryEntry } from '../../../preload/contract';
 import { createCallEngine, type CallSignaling } from '../../../renderer/call/callEngine';
 import type { SelfRef } from '../../../renderer/call/callState';
 import type { CallView, RemoteParticipant } from '../../../renderer/call/types';
+import type { FakeCallServer } from '../fakes/fakeCallServer';
 import { FakeMediaDevices, createFakeStream } from '../fakes/fakeMedia';
 import { fakePeerConnections, type FakePeerConnection } from '../fakes/fakePeerConnection';
 
@@ -49,3 +50,13 @@ export function enginePerson<S extends CallSignaling>(signaling: S, self: SelfRe
   };
 }
 export type EnginePerson = ReturnType<typeof enginePerson>;
+
+export const ALICE = { userId: 'user-alice-01', displayName: 'Alice' };
+export const BOB = { userId: 'user-bob-0001', displayName: 'Bob' };
+export const CAROL = { userId: 'user-carol-01', displayName: 'Carol' };
+
+/** `who` on one device, connected to the test server, with a real engine. */
+export function personOn(server: FakeCallServer, who: { userId: string; displayName: string }, deviceId: string) {
+  const self = { ...who, deviceId };
+  return enginePerson(server.connect(self), self);
+}
