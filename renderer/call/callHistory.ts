@@ -19,6 +19,8 @@ const outgoingOutcome: Record<EndReason, Outcome> = {
   rate_limited: 'failed',
   cancelled: 'cancelled',
   local_hangup: 'cancelled',
+  // Only an incoming call can be declined here; listed because the table is total.
+  local_decline: 'cancelled',
   hangup: 'cancelled',
   missed: 'no_answer',
   answered_elsewhere: 'answered',
@@ -30,6 +32,7 @@ const outgoingOutcome: Record<EndReason, Outcome> = {
 const incomingOutcome: Record<EndReason, Outcome> = {
   declined: 'declined',
   declined_elsewhere: 'declined',
+  local_decline: 'declined',
   local_hangup: 'declined',
   // Picked up on another of my devices: answered, though not here (duration 0).
   answered_elsewhere: 'answered',

@@ -226,7 +226,7 @@ function reduceEvent(state: CallState, event: CallEvent, self: SelfRef): CallSta
       if (state.phase !== 'incoming' || state.callId !== event.callId) return state;
       return end(state, self, event.reason, event.at, event.detail);
     case 'decline':
-      return state.phase === 'incoming' ? end(state, self, 'declined', event.at) : state;
+      return state.phase === 'incoming' ? end(state, self, 'local_decline', event.at) : state;
     case 'cancel':
       return state.phase === 'outgoing' ? end(state, self, 'cancelled', event.at) : state;
     case 'hangUp':

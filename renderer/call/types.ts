@@ -16,6 +16,7 @@ export interface PersonRef {
 export type EndReason =
   | CallEndReason
   | 'local_hangup' // I hung up
+  | 'local_decline' // I declined a call ringing here (the caller is told `declined`)
   | 'busy' // the callee is in another call
   | 'do_not_disturb'
   | 'user_offline'

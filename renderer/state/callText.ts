@@ -25,6 +25,9 @@ function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationM
   switch (reason) {
     case 'declined':
       return { headline: `${name} declined`, detail: null, offerRetry: true };
+    case 'local_decline':
+      // Said from the decliner's side: they refused, not the caller (history: "Declined", incoming).
+      return { headline: peers.length > 0 ? `You declined the call from ${name}` : 'You declined the call', detail: null, offerRetry: true };
     case 'busy':
       return { headline: `${name} is busy`, detail: 'They are in another call. Try again later.', offerRetry: true };
     case 'do_not_disturb':

@@ -10,7 +10,7 @@ import { expectAudioArriving, remoteVideos, rtpTotals } from './media';
 const chromium = useChromium();
 
 describe('call outcomes', { timeout: SCENARIO_MS }, () => {
-  it('tells the caller the callee declined', async () => {
+  it('tells the caller the callee declined, and the callee that they declined the caller', async () => {
     const { openPerson } = await chromium.stage();
     const alice = await openPerson('Alice');
     const bob = await openPerson('Bob');
@@ -19,7 +19,13 @@ describe('call outcomes', { timeout: SCENARIO_MS }, () => {
     await bob.main.getByRole('button', { name: 'Decline', exact: true }).click();
 
     await visible(endedHeadline(alice, 'Bob declined'));
+    await visible(alice.main.getByRole('button', { name: 'Call again' }));
     await gone(acceptButton(bob));
+    // Bob refused, not Alice: his card says so and offers to return the call, as his history does.
+    await visible(endedHeadline(bob, 'You declined the call from Alice'));
+    await visible(bob.main.getByRole('button', { name: 'Call back' }));
+    expect(await bob.main.getByRole('heading', { name: 'Alice declined' }).count()).toBe(0);
+    expect(await bob.main.getByRole('button', { name: 'Call again' }).count()).toBe(0);
   });
 
   it('takes the ringing screen away when the caller cancels, and the callee’s history shows a missed call', async () => {

@@ -38,6 +38,8 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
 
   const peer = view.peers.length === 1 ? view.peers[0] : undefined;
   const missed = view.reason === 'missed';
+  // A call that rang here (missed, or declined here) is returned, as the history's "Call back" does.
+  const callBack = missed || view.reason === 'local_decline';
   const Icon = missed ? PhoneMissed : PhoneOff;
   return (
     <section
@@ -63,7 +65,7 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
         {onCallAgain && text.offerRetry && peer && (
           <button type="button" className="button button--accept" onClick={onCallAgain}>
             <PhoneCall size={18} aria-hidden="true" />
-            {missed ? 'Call back' : 'Call again'}
+            {callBack ? 'Call back' : 'Call again'}
           </button>
         )}
         <button type="button" className="button button--secondary" onClick={onClose}>

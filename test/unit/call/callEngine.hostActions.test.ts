@@ -164,7 +164,7 @@ describe('a notification’s buttons', () => {
 
     await bob.engine.handle({ type: 'decline' });
 
-    expect(bob.view()).toMatchObject({ phase: 'ended', reason: 'declined' });
+    expect(bob.view()).toMatchObject({ phase: 'ended', reason: 'local_decline' });
     await waitFor(() => alice.phase() === 'ended', 'Alice learns Bob declined');
     expect(alice.view()).toMatchObject({ reason: 'declined' });
   });
@@ -202,7 +202,7 @@ describe('hang up from the tray', () => {
 
     const again = await ringing();
     await again.bob.engine.handle({ type: 'hangup' });
-    expect(again.bob.view()).toMatchObject({ phase: 'ended', reason: 'declined' });
+    expect(again.bob.view()).toMatchObject({ phase: 'ended', reason: 'local_decline' });
     await waitFor(() => again.alice.phase() === 'ended', 'Alice learns Bob declined');
   });
 });

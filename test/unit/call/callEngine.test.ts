@@ -117,14 +117,14 @@ describe('call engine', () => {
     expect(alice.view()).toEqual({ phase: 'idle' });
   });
 
-  it('declining ends it for both: declined here, declined there, and both record it', async () => {
+  it('declining ends it for both: declined by me here, declined there, and both record it', async () => {
     const { alice, bob } = await ringing('audio');
     const pcs = [...alice.live(), ...bob.live()];
 
     await bob.engine.decline();
     await waitFor(() => phase(alice) === 'ended', 'Alice learns Bob declined');
 
-    expect(bob.view()).toMatchObject({ phase: 'ended', reason: 'declined', durationMs: 0 });
+    expect(bob.view()).toMatchObject({ phase: 'ended', reason: 'local_decline', durationMs: 0 });
     expect(alice.view()).toMatchObject({ phase: 'ended', reason: 'declined', durationMs: 0 });
     expect(pcs.every((pc) => pc.closed)).toBe(true);
     expect(bob.devices.live()).toEqual([]);

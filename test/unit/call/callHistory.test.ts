@@ -39,6 +39,7 @@ describe('call history', () => {
   it.each<[EndReason, string]>([
     ['missed', 'missed'],
     ['declined', 'declined'],
+    ['local_decline', 'declined'],
     ['declined_elsewhere', 'declined'],
     ['answered_elsewhere', 'answered'],
     ['failed', 'failed'],

@@ -242,8 +242,14 @@ describe('call state: incoming', () => {
     expect(s).toMatchObject({ phase: 'ended', reason: 'missed', answered: false, direction: 'incoming' });
   });
 
-  it('decline ends it as declined', () => {
-    expect(reduce(ringingIn(), { type: 'decline', at: 3 })).toMatchObject({ phase: 'ended', reason: 'declined', peers: [ALICE] });
+  it('declining here ends it as declined by me (local_decline), not as the caller declining', () => {
+    expect(reduce(ringingIn(), { type: 'decline', at: 3 })).toMatchObject({
+      phase: 'ended',
+      reason: 'local_decline',
+      direction: 'incoming',
+      answered: false,
+      peers: [ALICE],
+    });
   });
 
   it.each([

@@ -15,6 +15,7 @@ const ended = (reason: EndReason, durationMs = 0): Extract<CallView, { phase: 'e
 describe('ended call wording', () => {
   it.each<[EndReason, string]>([
     ['declined', 'Bob declined'],
+    ['local_decline', 'You declined the call from Bob'],
     ['busy', 'Bob is busy'],
     ['do_not_disturb', "Bob doesn't want to be disturbed"],
     ['no_answer', 'No answer'],
@@ -25,6 +26,13 @@ describe('ended call wording', () => {
     ['answered_elsewhere', 'Answered on another device'],
   ])('%s → "%s"', (reason, headline) => {
     expect(describeEnded(ended(reason)).headline).toBe(headline);
+  });
+
+  it('words a call declined here from the decliner\'s side, and offers to return it', () => {
+    const text = describeEnded(ended('local_decline'));
+    expect(text.headline).not.toMatch(/Bob declined/);
+    expect(text.offerRetry).toBe(true);
+    expect(describeEnded({ ...ended('local_decline'), peers: [] }).headline).toBe('You declined the call');
   });
 
   it('gives the duration of a call that ended normally', () => {
