@@ -1,4 +1,6 @@
 /** Entry: find the host, mount the app. */
+// First: zod's settings must be in place before any imported module builds a schema.
+import './zodSetup';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getHost } from './host/bridge';
