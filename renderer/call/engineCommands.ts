@@ -67,9 +67,13 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       if (before.phase !== 'incoming' || before.accepting) return;
       const { callId, media } = before;
       const sendVideo = video && media === 'video';
-      dispatch({ type: 'accept' });
-      // Audio-only answer of a video call: the camera goes off and nothing is sent.
+      // Audio-only answer of a video call: the camera (on for the preview while it
+      // rang) stops before the accept lets my tracks onto the senders. The accept's
+      // sync (engineEffects.ts) takes the tracks LocalMedia has at that moment, so
+      // the video sender never gets the camera, not for a frame; a camera still on
+      // its way is stopped when it arrives (LocalMedia's cameraWanted).
       if (!sendVideo) local.stopCamera();
+      dispatch({ type: 'accept' });
       // Media asked for while it rang may still be on its way (a permission
       // prompt): announce what we expect; the store asks again if it fails.
       const audio = !local.muted && (local.audio !== null || local.acquiring);

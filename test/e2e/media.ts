@@ -15,6 +15,9 @@ export interface RtpTotals {
   /** RTP payload sent, audio and video: zero means no media left this page. */
   outboundRtpBytes: number;
   outboundRtpPackets: number;
+  /** The video part of the above, and the frames its encoders produced: zero means no camera left this page. */
+  outboundVideoBytes: number;
+  outboundVideoFramesEncoded: number;
   /** Bytes on the transports (ICE checks, DTLS): above zero once a connection is up. */
   transportBytesSent: number;
 }
@@ -28,6 +31,8 @@ export function rtpTotals(page: Page): Promise<RtpTotals> {
       inboundVideoFrames: 0,
       outboundRtpBytes: 0,
       outboundRtpPackets: 0,
+      outboundVideoBytes: 0,
+      outboundVideoFramesEncoded: 0,
       transportBytesSent: 0,
     };
     for (const pc of window.__parleyE2E?.peerConnections() ?? []) {
@@ -40,6 +45,10 @@ export function rtpTotals(page: Page): Promise<RtpTotals> {
         if (stat.type === 'outbound-rtp') {
           totals.outboundRtpBytes += count(stat.bytesSent);
           totals.outboundRtpPackets += count(stat.packetsSent);
+          if (stat.kind === 'video') {
+            totals.outboundVideoBytes += count(stat.bytesSent);
+            totals.outboundVideoFramesEncoded += count(stat.framesEncoded);
+          }
         }
         if (stat.type === 'transport') totals.transportBytesSent += count(stat.bytesSent);
       });

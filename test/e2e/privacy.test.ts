@@ -3,6 +3,7 @@
  * microphone leaves their machine before the call is accepted. Parley connects
  * the peers while it rings (so answering is instant) with empty senders; this
  * test reads the RTP counters of both sides' peer connections during the ringing.
+ * Nor does a camera the person declined to send: an audio-only answer sends no frame.
  */
 import { describe, expect, it } from 'vitest';
 import { acceptButton, answer, dial, tileOf } from './calls';
@@ -54,5 +55,28 @@ describe('no media before accept', { timeout: SCENARIO_MS }, () => {
     for (const person of [alice, bob]) {
       expect((await rtpTotals(person.page)).outboundRtpBytes, `${person.name} after accept`).toBeGreaterThan(0);
     }
+  });
+
+  it('sends none of Bob’s camera when he answers a video call with “Accept audio only”, not one frame', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice');
+    const bob = await openPerson('Bob');
+
+    await dial(alice, bob, 'video');
+    await visible(acceptButton(bob));
+    // Bob's camera runs for the preview while it rings: it is there to be sent by mistake.
+    await whileCamerasRun([alice, bob], 15);
+
+    await bob.main.getByRole('button', { name: 'Accept audio only' }).click();
+    await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
+    await Promise.all([expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
+    // Alice's video arriving at Bob is the clock: a stretch of the call during which a frame of Bob's would have left.
+    const { inboundVideoFrames: start } = await rtpTotals(bob.page);
+    await waitUntil(`Bob decodes 30 more of Alice's frames (from ${start})`, () => rtpTotals(bob.page), (t) => t.inboundVideoFrames >= start + 30);
+
+    const sent = await rtpTotals(bob.page);
+    expect(sent, 'Bob sends his microphone').toMatchObject({ outboundVideoBytes: 0, outboundVideoFramesEncoded: 0 });
+    expect(sent.outboundRtpBytes, 'Bob’s audio is sent (the check is not vacuous)').toBeGreaterThan(0);
+    expect((await rtpTotals(alice.page)).inboundVideoFrames, 'Alice decodes no video from Bob').toBe(0);
   });
 });

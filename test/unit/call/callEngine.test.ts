@@ -71,6 +71,29 @@ describe('call engine', () => {
         expect(participants(p)[0]?.stream?.getTracks()).toHaveLength(2);
       }
     });
+
+    it('an audio-only answer of a video call never puts the camera on a sender, not for a moment', async () => {
+      const { alice, bob } = await ringing('video', ids);
+      await waitFor(() => bob.devices.live('video').length === 1, 'Bob’s camera is on for the preview while it rings');
+      const [bobCam] = bob.devices.live('video');
+
+      await bob.engine.accept({ video: false });
+      await waitFor(() => phase(alice) === 'active', 'Alice sees Bob answer');
+      await waitFor(() => bob.senders().some((s) => s.track !== null), 'Bob sends his microphone');
+
+      // Every replaceTrack Bob's senders ever saw: the microphone, never the camera.
+      const everSent = bob
+        .live()
+        .flatMap((pc) => pc.getTransceivers().flatMap((t) => t.sender.replaced.map((track) => [t.kind, track?.kind ?? null])));
+      expect(everSent.filter(([, kind]) => kind === 'video')).toEqual([]);
+      expect(everSent).toContainEqual(['audio', 'audio']);
+      expect(bob.senders().map((s) => s.track?.kind ?? null)).toEqual(['audio', null]);
+      expect(bobCam?.readyState).toBe('ended');
+      expect(bob.devices.live('video')).toEqual([]);
+      expect(bob.signaling.sent('call:accept')).toEqual([{ callId: expect.any(String), audio: true, video: false }]);
+      await waitFor(() => participants(alice)[0]?.video === false, 'Alice sees Bob without video');
+      expect(bob.view()).toMatchObject({ phase: 'active', local: { cameraOn: false, error: null } });
+    });
   });
 
   it('calling the person who is ringing you answers their call instead of refusing', async () => {
@@ -81,19 +104,6 @@ describe('call engine', () => {
     await waitFor(() => phase(alice) === 'active' && phase(bob) === 'active', 'both in the call');
     expect(bob.signaling.sent('call:invite')).toEqual([]);
     expect(bob.signaling.sent('call:accept')).toEqual([{ callId: expect.any(String), audio: true, video: false }]);
-  });
-
-  it('an audio-only answer of a video call turns the camera off and sends no video', async () => {
-    const { alice, bob } = await ringing('video');
-
-    await bob.engine.accept({ video: false });
-    await waitFor(() => phase(alice) === 'active', 'Alice sees Bob answer');
-
-    expect(bob.devices.live('video')).toEqual([]);
-    expect(bob.senders().map((s) => s.track?.kind ?? null)).toEqual(['audio', null]);
-    expect(bob.signaling.sent('call:accept')).toEqual([{ callId: expect.any(String), audio: true, video: false }]);
-    await waitFor(() => participants(alice)[0]?.video === false, 'Alice sees Bob without video');
-    expect(bob.view()).toMatchObject({ phase: 'active', local: { cameraOn: false, error: null } });
   });
 
   it('hanging up ends the call on both sides, closes every session, stops every track and records history', async () => {
