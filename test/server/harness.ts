@@ -300,7 +300,12 @@ export async function establishCall(caller: TestClient, callee: TestClient, medi
   await callee.next('call:incoming', (p) => p.callId === callId);
   const accepted = await callee.request('call:accept', { callId, audio: true, video: media === 'video' });
   if (!accepted.ok) throw new Error(`accept failed: ${accepted.error.code} ${accepted.error.message}`);
-  await caller.next('call:updated', (p) => p.call.callId === callId && p.call.members.length === 2);
+  // Both sides hold the two-member snapshot (and with it their rejoin token) before
+  // the test goes on: in a cluster the callee's copy crosses Redis, and a test that
+  // kills Redis right after must not race it.
+  await Promise.all(
+    [caller, callee].map((c) => c.next('call:updated', (p) => p.call.callId === callId && p.call.members.length === 2)),
+  );
   return callId;
 }
 
