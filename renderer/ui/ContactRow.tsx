@@ -1,11 +1,11 @@
 /** One person: presence, favourite star, block toggle, and the two ways to call them. */
-import Ban from 'lucide-react/icons/ban';
 import Phone from 'lucide-react/icons/phone';
 import Star from 'lucide-react/icons/star';
 import Video from 'lucide-react/icons/video';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { STATUS_LABEL, type Contact } from '../state/contacts';
 import { Avatar } from './Avatar';
+import { BlockToggle } from './BlockToggle';
 import { PersonName, ScriptsBadge, useDistinctName } from './PersonName';
 
 interface ContactRowProps {
@@ -37,16 +37,7 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         </span>
       </div>
       <div className="contact__actions">
-        <button
-          type="button"
-          className={`icon-button block-toggle${isBlocked ? ' block-toggle--on' : ''}`}
-          aria-label={isBlocked ? `Unblock ${name}` : `Block ${name}`}
-          aria-pressed={isBlocked}
-          title={isBlocked ? 'Unblock: let their calls ring again' : 'Block: their calls will not ring'}
-          onClick={() => onToggleBlock(contact)}
-        >
-          <Ban size={18} aria-hidden="true" />
-        </button>
+        <BlockToggle name={name} blocked={isBlocked} onToggle={() => onToggleBlock(contact)} />
         <button
           type="button"
           className={`icon-button star${contact.favourite ? ' star--on' : ''}`}

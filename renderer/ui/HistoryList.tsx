@@ -1,5 +1,4 @@
 /** History tab: incoming, outgoing and missed calls, newest first, with "call back" and block/unblock. */
-import Ban from 'lucide-react/icons/ban';
 import PhoneCall from 'lucide-react/icons/phone-call';
 import PhoneIncoming from 'lucide-react/icons/phone-incoming';
 import PhoneMissed from 'lucide-react/icons/phone-missed';
@@ -9,6 +8,7 @@ import Video from 'lucide-react/icons/video';
 import type { HistoryEntry } from '../../preload/contract';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { describeHistoryEntry, type HistoryKind } from '../state/history';
+import { BlockToggle } from './BlockToggle';
 import { useNow } from './useNow';
 
 interface HistoryListProps {
@@ -71,16 +71,7 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
                 </span>
               </div>
               {first && (
-                <button
-                  type="button"
-                  className={`icon-button block-toggle${blockedUserIds.includes(first.userId) ? ' block-toggle--on' : ''}`}
-                  aria-label={blockedUserIds.includes(first.userId) ? `Unblock ${first.displayName}` : `Block ${first.displayName}`}
-                  aria-pressed={blockedUserIds.includes(first.userId)}
-                  title={blockedUserIds.includes(first.userId) ? 'Unblock: let their calls ring again' : 'Block: their calls will not ring'}
-                  onClick={() => onToggleBlock(first)}
-                >
-                  <Ban size={18} aria-hidden="true" />
-                </button>
+                <BlockToggle name={first.displayName} blocked={blockedUserIds.includes(first.userId)} onToggle={() => onToggleBlock(first)} />
               )}
               {first && (
                 <button
