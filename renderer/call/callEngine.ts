@@ -29,7 +29,7 @@ import { handleHostAction, type ContactLookup, type HostAction, type HostOutcome
 import { realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
 import { realPeerConnection, type PeerConnectionLike } from './peerConnection';
 import { createRtcConfigSource } from './rtcConfig';
-import { iceServersAckSchema, type CallSignaling } from './serverEvents';
+import type { CallSignaling } from './serverEvents';
 import { SessionPool } from './sessionPool';
 import type { DisplayMediaLike } from './screenShare';
 import { SPEAKER_POLL_MS } from './speakerPoller';
@@ -117,7 +117,8 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
         // Servers given by the embedder: nothing in them is known to expire.
         return { iceServers: (await options.getRtcConfiguration()).iceServers ?? [], ttlSeconds: 0 };
       }
-      return iceServersAckSchema.parse(await signaling.request('ice:servers', {}));
+      const { iceServers, ttlSeconds } = await signaling.request('ice:servers', {});
+      return { iceServers, ttlSeconds };
     },
     now,
     relayOnly: () => options.relayOnly?.() ?? false,

@@ -32,7 +32,7 @@ import { log } from '../log';
 import { RequestError, type ConnectionState } from '../signaling/client';
 import { isInCall, remoteMembers, type ActiveState, type CallEvent, type CallState, type SelfRef } from './callState';
 import type { Timers } from './iceRecovery';
-import { callSnapshotSchema, type CallSignaling, type WelcomeCalls } from './serverEvents';
+import type { CallSignaling, WelcomeCalls } from './serverEvents';
 
 export interface CallRejoinOptions {
   signaling: CallSignaling;
@@ -198,7 +198,7 @@ export class CallRejoin {
     let call: CallSnapshot;
     try {
       const ack = await this.options.signaling.request('call:rejoin', { callId, media: s.media, audio, video, rejoinToken });
-      call = callSnapshotSchema.parse(ack.call);
+      call = ack.call;
     } catch (error) {
       this.rejoining = null;
       log.child('call.rejoin').info(`rejoining call ${callId} after the server connection came back failed`, error);

@@ -10,7 +10,6 @@ import { acceptFailure, inviteError, inviteFailure } from './engineErrors';
 import type { EngineParts } from './engineParts';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
-import { callSnapshotSchema } from './serverEvents';
 import type { CallController } from './types';
 
 export type CallCommands = Omit<CallController, 'getView' | 'subscribe' | 'dispose'>;
@@ -41,7 +40,7 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       void local.start({ video: media === 'video' });
       let call: CallSnapshot;
       try {
-        call = callSnapshotSchema.parse((await signaling.request('call:invite', { to: peer.userId, media })).call);
+        call = (await signaling.request('call:invite', { to: peer.userId, media })).call;
         rejoin.remember(call);
       } catch (error) {
         log.child('call.engine').info(`the invite to ${peer.userId} was refused or failed`, error);
@@ -80,7 +79,7 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       const sending = sendVideo && (local.video !== null || local.acquiring);
       try {
         const ack = await signaling.request('call:accept', { callId, audio, video: sending });
-        const call = callSnapshotSchema.parse(ack.call);
+        const call = ack.call;
         rejoin.remember(call);
         const after = state();
         if (after.phase === 'incoming' && after.callId === callId) {
@@ -125,7 +124,7 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       let call: CallSnapshot;
       try {
         const ack = await signaling.request('call:invite', { to: peer.userId, media: before.media, callId: before.callId });
-        call = callSnapshotSchema.parse(ack.call);
+        call = ack.call;
         rejoin.remember(call);
       } catch (error) {
         throw inviteError(error, peer, before.call.maxParticipants);

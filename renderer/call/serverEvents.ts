@@ -6,9 +6,6 @@
  * already typed, and an event that failed its schema never arrives.
  */
 import {
-  callAckSchema,
-  callSnapshotSchema,
-  iceServersAckSchema,
   type CallEndReason,
   type CallSnapshot,
   type IncomingCall,
@@ -20,8 +17,6 @@ import {
 import type { ConnectionState, SignalingClient } from '../signaling/client';
 import type { ServerEventSource } from '../signaling/serverEventHub';
 
-/** The engine parses acks with these (they came from here before protocol.ts held them). */
-export { callAckSchema, callSnapshotSchema, iceServersAckSchema };
 
 /** What a session:welcome says about this device's calls. */
 export interface WelcomeCalls {

@@ -81,11 +81,31 @@ export class RequestError extends Error {
 /** `ok: true`, checked on its own: the data schemas are loose objects that would not notice it missing. */
 const okAckSchema = z.object({ ok: z.literal(true) });
 
-type RequestEvent = keyof ClientToServerEvents;
+export type RequestEvent = keyof ClientToServerEvents;
 type PayloadOf<E extends RequestEvent> = Parameters<ClientToServerEvents[E]>[0];
 type AckOf<E extends RequestEvent> =
   Parameters<ClientToServerEvents[E]>[1] extends (response: infer R) => void ? R : never;
-type OkOf<E extends RequestEvent> = Extract<AckOf<E>, { ok: true }>;
+export type OkOf<E extends RequestEvent> = Extract<AckOf<E>, { ok: true }>;
+
+/**
+ * An ack parsed with protocol.ts's `serverAckSchemas`: its data when it is ok, a
+ * RequestError with the server's code and words when it refuses, and an
+ * 'internal' RequestError (reported to `dropped`) when it is neither. Every ack a
+ * client receives passes here once, so its users take the typed result as is.
+ */
+export function readAck<E extends RequestEvent>(event: E, response: unknown, dropped: DroppedEventReport): OkOf<E> {
+  const refused = ackRefusalSchema.safeParse(response);
+  if (refused.success) throw new RequestError(refused.data.error.code, refused.data.error.message);
+  const ok = okAckSchema.safeParse(response);
+  const data = serverAckSchemas[event].safeParse(response);
+  if (!ok.success || !data.success) {
+    dropped(`${event} ack`, [...(ok.error?.issues ?? []), ...(data.error?.issues ?? [])]);
+    throw new RequestError('internal', `The server's answer to "${event}" could not be read. Try again; if it keeps failing, the server may be newer or older than this app.`);
+  }
+  // The table's schema for `event` gives exactly the ack data of OkOf<E>; a
+  // generic index cannot show that to the compiler.
+  return { ...data.data, ok: true } as OkOf<E>;
+}
 
 export class SignalingClient {
   readonly socket: ParleySocket;
@@ -193,32 +213,13 @@ export class SignalingClient {
       log.child('signaling').info(`no answer to "${event}" within ${this.ackTimeoutMs} ms`, error);
       throw new RequestError('timeout', `The server did not answer "${event}" in time.`);
     }
-    return this.okAck(event, response);
+    return readAck(event, response, this.dropped);
   }
 
   close(): void {
     this.setState({ phase: 'closed' });
     this.socket.disconnect();
     this.listeners.clear();
-  }
-
-  /**
-   * The ack parsed with protocol.ts's `serverAckSchemas`: its data when it is ok, a
-   * RequestError with the server's code and words when it refuses, and an
-   * 'internal' RequestError (reported like a dropped event) when it is neither.
-   */
-  private okAck<E extends RequestEvent>(event: E, response: unknown): OkOf<E> {
-    const refused = ackRefusalSchema.safeParse(response);
-    if (refused.success) throw new RequestError(refused.data.error.code, refused.data.error.message);
-    const ok = okAckSchema.safeParse(response);
-    const data = serverAckSchemas[event].safeParse(response);
-    if (!ok.success || !data.success) {
-      this.dropped(`${event} ack`, [...(ok.error?.issues ?? []), ...(data.error?.issues ?? [])]);
-      throw new RequestError('internal', `The server's answer to "${event}" could not be read. Try again; if it keeps failing, the server may be newer or older than this app.`);
-    }
-    // The table's schema for `event` gives exactly the ack data of OkOf<E>; a
-    // generic index cannot show that to the compiler.
-    return { ...data.data, ok: true } as OkOf<E>;
   }
 
   /**

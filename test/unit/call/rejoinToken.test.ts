@@ -7,7 +7,7 @@
  * signs and checks the tokens; callRejoin.server.test.ts runs it over socket.io.
  */
 import { describe, expect, it } from 'vitest';
-import { callSnapshotSchema } from '../../../renderer/call/serverEvents';
+import { callSnapshotSchema } from '../../../signaling-server/protocol';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { waitFor } from '../fakes/waitFor';
 import { enginePerson } from './enginePerson';

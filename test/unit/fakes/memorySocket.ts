@@ -28,9 +28,9 @@
  * drop at once; the client reconnects only when told to.
  */
 import type { CallSignaling } from '../../../renderer/call/serverEvents';
-import { RequestError, type ConnectionState } from '../../../renderer/signaling/client';
+import { RequestError, readAck, type ConnectionState } from '../../../renderer/signaling/client';
 import { ServerEventHub } from '../../../renderer/signaling/serverEventHub';
-import { SERVER_EVENT_NAMES, type Ack, type ClientEventName, type ProtocolError, type ServerEventName } from '../../../signaling-server/protocol';
+import { SERVER_EVENT_NAMES, type ClientEventName, type ProtocolError, type ServerEventName } from '../../../signaling-server/protocol';
 import type { Transport } from '../../../signaling-server/switchboard';
 
 export interface Identity {
@@ -247,9 +247,7 @@ const isServerEvent = (event: string): event is ServerEventName => (SERVER_EVENT
 /** One device's signaling connection, as the call engine sees it. */
 export class MemoryClient implements CallSignaling {
   /** Server events, parsed; one across reconnections, as SignalingClient's. */
-  readonly events = new ServerEventHub((event, issues) => {
-    throw new Error(`${this.self.deviceId} got a "${event}" its schema refuses: ${JSON.stringify(issues)}`);
-  });
+  readonly events = new ServerEventHub((event, issues) => this.refused(event, issues));
   /** Every request this device made, in order, as the engine passed it. */
   readonly requests: { event: ClientEventName; payload: unknown }[] = [];
   private link: Link | null = null;
@@ -295,10 +293,12 @@ export class MemoryClient implements CallSignaling {
           event,
           settle: (response) => {
             if (response === undefined) return reject(new RequestError('timeout', `The server did not answer "${event}" in time.`));
-            const ack = response as Ack<object>;
-            // The ack the server's handler gave for this very event: the protocol's ok shape for it.
-            if (ack.ok) resolve(ack as never);
-            else reject(new RequestError(ack.error.code, ack.error.message));
+            // Parsed as SignalingClient parses every ack, so the engine gets what it gets in production.
+            try {
+              resolve(readAck(event, response, (what, issues) => this.refused(what, issues)));
+            } catch (err) {
+              reject(err);
+            }
           },
           fail: reject,
         },
@@ -306,6 +306,11 @@ export class MemoryClient implements CallSignaling {
       );
     });
   };
+
+  /** The real server sent something the client's schemas refuse: the client and the server drifted apart. */
+  private refused(what: string, issues: unknown): never {
+    throw new Error(`${this.self.deviceId} got a "${what}" its schema refuses: ${JSON.stringify(issues)}`);
+  }
 
   /** The network drops the connection: requests fail 'offline' until `reconnect`. */
   disconnect(): void {
