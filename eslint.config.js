@@ -5,19 +5,20 @@ import globals from 'globals';
 
 /**
  * Import boundaries from docs/ARCHITECTURE.md, enforced on the import specifier:
- * - the two contract files are leaves: protocol.ts imports nothing from the project,
- *   preload/contract.ts only protocol.ts (the shared id, name and status schemas);
+ * - the contract files are leaves: identity.ts imports nothing from the project,
+ *   protocol.ts only identity.ts, preload/contract.ts only protocol.ts and identity.ts;
  * - preload/hostData.ts (the host data rules both hosts share) imports only the contract;
- * - renderer/ imports only renderer/, preload/contract, preload/hostData and signaling-server/protocol;
- * - preload/ imports only preload/, signaling-server/protocol and electron;
+ * - renderer/ imports only renderer/, preload/contract, preload/hostData and signaling-server/{protocol,identity};
+ * - preload/ imports only preload/, signaling-server/{protocol,identity} and electron;
  * - signaling-server/ imports nothing from the other folders;
  * - main/ imports preload/contract, preload/hostData and signaling-server/*, never renderer/.
  */
 const leaf = { regex: '^\\.', message: 'A contract file is a leaf: it imports nothing from the project.' };
 const contractLeaf = {
-  regex: '^\\.(?!\\./signaling-server/protocol$)',
-  message: 'preload/contract.ts imports only signaling-server/protocol from the project.',
+  regex: '^\\.(?!\\./signaling-server/(protocol|identity)$)',
+  message: 'preload/contract.ts imports only signaling-server/protocol and identity from the project.',
 };
+const protocolLeaf = { regex: '^\\.(?!/identity$)', message: 'protocol.ts imports only identity.ts from the project.' };
 const hostDataLeaf = { regex: '^\\.(?!/contract$)', message: 'preload/hostData.ts imports only the contract.' };
 const nodeBuiltins = { regex: '^node:', message: 'No Node built-ins here: this code runs in a browser context.' };
 const noElectron = { name: 'electron', message: 'Only main/ and the preload talk to Electron.' };
@@ -52,7 +53,7 @@ export default tseslint.config(
     [
       { regex: '^(\\.\\./)+main(/|$)', message: 'renderer/ never imports main/.' },
       { regex: '^(\\.\\./)+preload/(?!(contract|hostData)$)', message: 'renderer/ imports only preload/contract and preload/hostData.' },
-      { regex: '^(\\.\\./)+signaling-server/(?!protocol$)', message: 'renderer/ imports only signaling-server/protocol.' },
+      { regex: '^(\\.\\./)+signaling-server/(?!(protocol|identity)$)', message: 'renderer/ imports only signaling-server/protocol and identity.' },
       { regex: '^(\\.\\./)+test(/|$)', message: 'renderer/ never imports tests.' },
       nodeBuiltins,
     ],
@@ -60,7 +61,7 @@ export default tseslint.config(
   ),
   boundary(['preload/**'], [
     { regex: '^(\\.\\./)+(main|renderer|test)(/|$)', message: 'preload/ imports only preload/, signaling-server/protocol and electron.' },
-    { regex: '^(\\.\\./)+signaling-server/(?!protocol$)', message: 'preload/ imports only preload/, signaling-server/protocol and electron.' },
+    { regex: '^(\\.\\./)+signaling-server/(?!(protocol|identity)$)', message: 'preload/ imports only preload/, signaling-server/{protocol,identity} and electron.' },
     nodeBuiltins,
   ]),
   boundary(
@@ -72,7 +73,8 @@ export default tseslint.config(
     { regex: '^(\\.\\./)+renderer(/|$)', message: 'main/ never imports renderer/.' },
     { regex: '^(\\.\\./)+preload/(?!(contract|hostData)$)', message: 'main/ imports only preload/contract and preload/hostData.' },
   ]),
-  boundary(['signaling-server/protocol.ts'], [leaf], [noElectron]),
+  boundary(['signaling-server/identity.ts'], [leaf], [noElectron]),
+  boundary(['signaling-server/protocol.ts'], [protocolLeaf], [noElectron]),
   boundary(['preload/contract.ts'], [contractLeaf], [noElectron]),
   boundary(['preload/hostData.ts'], [hostDataLeaf, nodeBuiltins], [noElectron]),
 );

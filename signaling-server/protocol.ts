@@ -1,26 +1,32 @@
 /**
  * Parley's wire protocol between a client (renderer) and the signaling server.
  *
- * This file is a leaf: it imports nothing from the project. The server and the
+ * This file is a leaf: it imports nothing from the project but identity.ts (keys,
+ * ids and proofs, itself a leaf). The server and the
  * renderer both import it, so the event maps below are the single source of truth
  * for names, payloads and acks. Everything that arrives from the wire is `unknown`
  * until one of the schemas here has parsed it.
  *
  * Vocabulary
- * - user: a person, identified by a stable client-generated `userId`.
+ * - user: a person, identified by a `userId` derived from their user key (identity.ts).
  * - device: one running client of that user (desktop app, a browser tab), identified
- *   by a client-generated `deviceId` that survives reconnections. A user may have
+ *   by a `deviceId` derived from its device key, which the user key certifies. A user may have
  *   several devices online; all of them ring. A call member is one device.
  * - call: created by the server on `call:invite`; members are devices; invitees are
  *   users whose devices are ringing.
  */
 import { z } from 'zod';
+import { deviceCredentialSchema, dtlsProofSchema, publicKeySchema, signatureSchema } from './identity';
 
 /**
  * Bumped on every incompatible change. The server refuses any other version.
  * 2: `call:rejoin` carries the member's server-signed `rejoinToken`; `block:set`.
+ * 3: identities are keys: the handshake carries a device credential and a proof of
+ *    possession instead of claimed ids; presence reaches mutual contacts only
+ *    (`contacts:set`, `contact:*`); device linking (`link:*`); `directory:search`;
+ *    SDP descriptions carry a DTLS proof.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export const LIMITS = {
   /** socket.io maxHttpBufferSize: no single packet may exceed this. */
@@ -39,6 +45,13 @@ export const LIMITS = {
   rejoinTokenMax: 128,
   /** The users one user may block (`block:set`); a longer list is refused. */
   maxBlockedUsers: 1_000,
+  /** The contacts one user may have (handshake `contacts`, `contacts:set`). */
+  maxContacts: 1_000,
+  /** An invite or link secret: 16 random bytes in base64url (22 characters), at most 64. */
+  inviteSecretMax: 64,
+  /** A directory search: the query's length, and the most users one answer lists. */
+  directoryQueryMax: 40,
+  directoryResultsMax: 20,
 } as const;
 
 // ─── identities ────────────────────────────────────────────────────────────
@@ -107,13 +120,34 @@ export type CallId = string;
 
 // ─── handshake ─────────────────────────────────────────────────────────────
 
-/** Sent as socket.io `auth` on every (re)connection. */
+/**
+ * What a user lets happen when someone who is not a mutual contact calls: ring as
+ * usual, ask first (the server lets it through; the client shows a quiet request
+ * instead of ringing, and nothing connects before Accept), or refuse (the server
+ * answers the caller `call_refused`).
+ */
+export const strangerCallsSchema = z.enum(['ring', 'ask', 'refuse']);
+export type StrangerCalls = z.infer<typeof strangerCallsSchema>;
+
+export const contactListSchema = z
+  .array(userIdSchema)
+  .max(LIMITS.maxContacts, `at most ${LIMITS.maxContacts} contacts`);
+
+/**
+ * Sent as socket.io `auth` on every (re)connection. The userId and deviceId are
+ * not sent: the server derives them from the credential's keys (identity.ts).
+ */
 export const handshakeSchema = z.strictObject({
   protocolVersion: z.number().int(),
-  userId: userIdSchema,
-  deviceId: deviceIdSchema,
+  /** This device's keys and the user key's certificate of the device key. */
+  credential: deviceCredentialSchema,
+  /** The device key's signature over `authProofMessage` for this connection. */
+  proof: signatureSchema,
   displayName: displayNameSchema,
   password: z.string().max(LIMITS.passwordMax).optional(),
+  /** The users this user added; presence flows between two users who list each other. */
+  contacts: contactListSchema,
+  strangerCalls: strangerCallsSchema,
 });
 export type Handshake = z.input<typeof handshakeSchema>;
 
@@ -148,6 +182,9 @@ export const ERROR_CODES = [
   'too_many_devices',
   /** The callee does not take calls from the caller (they blocked them). */
   'call_refused',
+  // added in protocol 3
+  /** This server offers no directory (`--directory off`). */
+  'directory_off',
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -190,7 +227,12 @@ export const iceCandidateSchema = z.strictObject({
   usernameFragment: z.string().max(256).nullable().optional(),
 });
 export const signalDataSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('description'), description: sessionDescriptionSchema }),
+  z.strictObject({
+    kind: z.literal('description'),
+    description: sessionDescriptionSchema,
+    /** The sender's signature over the SDP's DTLS fingerprints (identity.ts); required on offers and answers. */
+    proof: dtlsProofSchema.optional(),
+  }),
   /** `candidate: null` marks the end of candidates. */
   z.strictObject({ kind: z.literal('candidate'), candidate: iceCandidateSchema.nullable() }),
 ]);
@@ -238,6 +280,28 @@ export const signalPayload = z.strictObject({
   data: signalDataSchema,
 });
 export const emptyPayload = z.strictObject({});
+/** The complete contact list and stranger-call setting; replaces the handshake's. */
+export const contactsSetPayload = z.strictObject({ userIds: contactListSchema, strangerCalls: strangerCallsSchema });
+const inviteSecretSchema = z
+  .string()
+  .min(16)
+  .max(LIMITS.inviteSecretMax)
+  .regex(/^[A-Za-z0-9_-]+$/, 'base64url text');
+/**
+ * Ask `to` to become contacts. `secret` is the one in `to`'s invite link or code,
+ * which lets `to`'s app accept without asking; null when found another way (the
+ * directory, a typed id), and then `to` is asked.
+ */
+export const contactRequestPayload = z.strictObject({ to: userIdSchema, secret: inviteSecretSchema.nullable() });
+export const contactAnswerPayload = z.strictObject({ to: userIdSchema, accept: z.boolean() });
+/** A new device asks `to` (the user whose link code it was given) to certify its key. */
+export const linkRequestPayload = z.strictObject({ to: userIdSchema, secret: inviteSecretSchema, deviceKey: publicKeySchema });
+/** The user's answer to a `link:requested`, to the asking device: when accepted, the certificate of its key. */
+export const linkAnswerPayload = z.discriminatedUnion('accept', [
+  z.strictObject({ toDevice: deviceIdSchema, accept: z.literal(true), userKey: publicKeySchema, deviceCert: signatureSchema }),
+  z.strictObject({ toDevice: deviceIdSchema, accept: z.literal(false) }),
+]);
+export const directorySearchPayload = z.strictObject({ query: z.string().min(1).max(LIMITS.directoryQueryMax) });
 
 export type CallInvitePayload = z.infer<typeof callInvitePayload>;
 export type CallAcceptPayload = z.infer<typeof callAcceptPayload>;
@@ -248,6 +312,12 @@ export type CallRejoinPayload = z.infer<typeof callRejoinPayload>;
 export type SignalPayload = z.infer<typeof signalPayload>;
 export type PresenceStatusPayload = z.infer<typeof presenceStatusPayload>;
 export type BlockSetPayload = z.infer<typeof blockSetPayload>;
+export type ContactsSetPayload = z.infer<typeof contactsSetPayload>;
+export type ContactRequestPayload = z.infer<typeof contactRequestPayload>;
+export type ContactAnswerPayload = z.infer<typeof contactAnswerPayload>;
+export type LinkRequestPayload = z.infer<typeof linkRequestPayload>;
+export type LinkAnswerPayload = z.infer<typeof linkAnswerPayload>;
+export type DirectorySearchPayload = z.infer<typeof directorySearchPayload>;
 
 /** One schema per client event: the server parses every payload with these. */
 export const clientEventSchemas = {
@@ -262,6 +332,12 @@ export const clientEventSchemas = {
   'ice:servers': emptyPayload,
   signal: signalPayload,
   'block:set': blockSetPayload,
+  'contacts:set': contactsSetPayload,
+  'contact:request': contactRequestPayload,
+  'contact:answer': contactAnswerPayload,
+  'link:request': linkRequestPayload,
+  'link:answer': linkAnswerPayload,
+  'directory:search': directorySearchPayload,
 } as const;
 export type ClientEventName = keyof typeof clientEventSchemas;
 
@@ -389,6 +465,10 @@ export type WelcomePayload = z.infer<typeof welcomePayloadSchema>;
 
 export const callEventSchema = z.object({ call: callSnapshotSchema });
 
+/** Someone as the server vouches for them: their verified user key (whose id is `userId`). */
+export const keyedUserSchema = z.object({ userId: userIdSchema, displayName: receivedNameSchema, userKey: publicKeySchema });
+export type KeyedUser = z.infer<typeof keyedUserSchema>;
+
 /** One schema per server event: the client parses every payload with these. */
 export const serverEventSchemas = {
   'session:welcome': welcomePayloadSchema,
@@ -419,6 +499,22 @@ export const serverEventSchemas = {
   'server:shutdown': z.object({ message: z.string() }),
   /** The socket is about to be disconnected for repeated protocol violations. */
   'session:kicked': protocolErrorSchema,
+  /** Someone asks to become this user's contact (see `contact:request`). */
+  'contact:requested': z.object({ from: keyedUserSchema, secret: z.string().max(LIMITS.inviteSecretMax).nullable() }),
+  /** The answer to this user's `contact:request`. */
+  'contact:answered': z.object({ from: keyedUserSchema, accepted: z.boolean() }),
+  /** A new device asks to be linked to this user (only the user's devices get it). */
+  'link:requested': z.object({
+    deviceId: deviceIdSchema,
+    displayName: receivedNameSchema,
+    deviceKey: publicKeySchema,
+    secret: z.string().max(LIMITS.inviteSecretMax),
+  }),
+  /** The answer to this device's `link:request`. */
+  'link:answered': z.discriminatedUnion('accepted', [
+    z.object({ accepted: z.literal(true), from: userIdSchema, userKey: publicKeySchema, deviceCert: signatureSchema }),
+    z.object({ accepted: z.literal(false), from: userIdSchema }),
+  ]),
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -440,6 +536,12 @@ export const iceServersAckSchema = z.object({
   ttlSeconds: z.number().int().min(0).default(0),
 });
 export type IceServersAck = z.infer<typeof iceServersAckSchema>;
+
+export const directoryAckSchema = z.object({
+  users: z
+    .array(z.object({ userId: userIdSchema, displayName: receivedNameSchema, online: z.boolean() }))
+    .max(LIMITS.directoryResultsMax),
+});
 
 /** What `call:invite`, `call:accept` and `call:rejoin` answer with besides `ok`. */
 export const callAckSchema = callEventSchema;
@@ -467,6 +569,12 @@ export const serverAckSchemas = {
   'ice:servers': iceServersAckSchema,
   signal: emptyAckSchema,
   'block:set': emptyAckSchema,
+  'contacts:set': emptyAckSchema,
+  'contact:request': emptyAckSchema,
+  'contact:answer': emptyAckSchema,
+  'link:request': emptyAckSchema,
+  'link:answer': emptyAckSchema,
+  'directory:search': directoryAckSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 export type AckData<E extends ClientEventName> = z.infer<(typeof serverAckSchemas)[E]>;
 export const ackRefusalSchema = z.object({ ok: z.literal(false), error: protocolErrorSchema });
@@ -498,6 +606,21 @@ export interface ClientToServerEvents {
    * after every `session:welcome`.
    */
   'block:set': (payload: BlockSetPayload, ack: AckFn<AckData<'block:set'>>) => void;
+  /** Replaces the contact list and stranger-call setting sent in the handshake. */
+  'contacts:set': (payload: ContactsSetPayload, ack: AckFn<AckData<'contacts:set'>>) => void;
+  /**
+   * Ask someone to become a contact. Delivered now, or held (in memory, bounded)
+   * until they connect; the client sends pending requests again after every welcome.
+   */
+  'contact:request': (payload: ContactRequestPayload, ack: AckFn<AckData<'contact:request'>>) => void;
+  /** Answer a `contact:requested`; only a pending request from `to` can be answered. */
+  'contact:answer': (payload: ContactAnswerPayload, ack: AckFn<AckData<'contact:answer'>>) => void;
+  /** A new device asks the user `to` (online) to certify its key. */
+  'link:request': (payload: LinkRequestPayload, ack: AckFn<AckData<'link:request'>>) => void;
+  /** One of the user's devices answers a pending `link:requested`. */
+  'link:answer': (payload: LinkAnswerPayload, ack: AckFn<AckData<'link:answer'>>) => void;
+  /** Search the server's directory by display name (`directory_off` unless the server offers one). */
+  'directory:search': (payload: DirectorySearchPayload, ack: AckFn<AckData<'directory:search'>>) => void;
 }
 
 /** Typed from `serverEventSchemas`, so the map and the schemas cannot drift. */
