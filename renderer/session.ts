@@ -5,10 +5,11 @@
  * and call/ know nothing of each other's construction. A new password or name
  * means a new session; `dispose` ends all of it.
  */
-import type { Favourite, HistoryEntry, Identity, ServerEndpoint } from '../preload/contract';
-import type { ChosenStatus, PresenceUser } from '../signaling-server/protocol';
+import type { Favourite, HistoryEntry, ServerEndpoint } from '../preload/contract';
+import type { ChosenStatus, PresenceUser, StrangerCalls } from '../signaling-server/protocol';
 import { createCallEngine, type CallEngine, type HostAction, type HostOutcome } from './call/callEngine';
 import type { ReceivedFileHost } from './call/fileTransfers';
+import type { DeviceIdentity } from './identity/deviceIdentity';
 import { SignalingClient, type ConnectionState } from './signaling/client';
 import { buildContacts } from './state/contacts';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './state/presence';
@@ -18,8 +19,13 @@ export type { CallEngine, HostAction, HostOutcome };
 
 export interface SessionOptions {
   endpoint: ServerEndpoint;
-  identity: Identity;
+  /** This device's keys (renderer/identity): its userId and deviceId, and the signatures only it can make. */
+  identity: DeviceIdentity;
   displayName: string;
+  /** The userIds of this user's contacts, read for every handshake. */
+  contacts?(): readonly string[];
+  /** Settings → calls from people not in your contacts, read for every handshake. */
+  strangerCalls?(): StrangerCalls;
   /** The status to hold on the server, re-applied after every (re)connection. */
   status: ChosenStatus;
   /** The microphone and camera chosen in settings, read when media is acquired. */
@@ -55,9 +61,10 @@ export function openSession(options: SessionOptions): Session {
   const client = new SignalingClient({
     urls: options.endpoint.urls,
     password: options.endpoint.password,
-    userId: options.identity.userId,
-    deviceId: options.identity.deviceId,
+    identity: options.identity,
     displayName: options.displayName,
+    ...(options.contacts ? { contacts: options.contacts } : {}),
+    ...(options.strangerCalls ? { strangerCalls: options.strangerCalls } : {}),
   });
   const presence = createStore<PresenceState>(EMPTY_PRESENCE);
   const dispatch = (event: PresenceEvent): void => presence.update((s) => presenceReducer(s, event));

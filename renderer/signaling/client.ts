@@ -20,8 +20,10 @@ import {
   type ErrorCode,
   type ProtocolError,
   type ServerEventName,
+  type StrangerCalls,
   type WelcomePayload,
 } from '../../signaling-server/protocol';
+import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
 import { ServerEventHub, warnDroppedEvent, type DroppedEventReport, type ServerEventSource } from './serverEventHub';
 
@@ -40,10 +42,14 @@ export type ConnectionState =
 export interface SignalingOptions {
   /** One or more server URLs; on repeated failure the client moves to the next. */
   urls: string[];
-  userId: string;
-  deviceId: string;
+  /** Who this device is: its credential goes with every handshake, and it signs each connection's proof. */
+  identity: DeviceIdentity;
   displayName: string;
   password: string;
+  /** The userIds of this user's contacts, read for every handshake (presence flows between mutual contacts). */
+  contacts?: () => readonly string[];
+  /** What happens when someone who is not a mutual contact calls, read for every handshake. */
+  strangerCalls?: () => StrangerCalls;
   /** How long one request may wait for its ack. */
   ackTimeoutMs?: number;
   /** Tests inject their own socket.io `io` to observe it. */
@@ -130,16 +136,10 @@ export class SignalingClient {
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
       randomizationFactor: 0.5,
-      // The handshake is re-sent on every reconnection, so authentication is
-      // checked again each time.
-      auth: (cb) =>
-        cb({
-          protocolVersion: PROTOCOL_VERSION,
-          userId: options.userId,
-          deviceId: options.deviceId,
-          displayName: options.displayName,
-          password: options.password || undefined,
-        }),
+      // The handshake is built again for every (re)connection: the proof signs this
+      // connection's Engine.IO session id (the server's fresh challenge) and the
+      // host as dialled now, which changes when the client fails over.
+      auth: (cb) => void this.handshake().then(cb, (error: unknown) => this.cannotProve(error)),
     }) as ParleySocket;
 
     const dropped = options.onDropped ?? warnDroppedEvent;
@@ -184,6 +184,35 @@ export class SignalingClient {
 
   start(): void {
     this.socket.connect();
+  }
+
+  /** The `auth` payload of this connection, with its proof. */
+  private async handshake(): Promise<object> {
+    const { identity } = this.options;
+    const host = new URL(this.currentUrl()).host;
+    const sessionId = this.socket.io.engine.id;
+    const proof = await identity.proveConnection(host, sessionId);
+    return {
+      protocolVersion: PROTOCOL_VERSION,
+      credential: identity.credential,
+      proof,
+      displayName: this.options.displayName,
+      password: this.options.password || undefined,
+      contacts: [...(this.options.contacts?.() ?? [])],
+      strangerCalls: this.options.strangerCalls?.() ?? 'ask',
+    };
+  }
+
+  /** The device could not sign (its key is gone or WebCrypto failed): no handshake is sent, and the person is told. */
+  private cannotProve(error: unknown): void {
+    log.child('signaling').error('could not sign the handshake proof for this connection', error);
+    this.socket.disconnect();
+    this.setState({
+      phase: 'refused',
+      url: this.currentUrl(),
+      code: 'invalid_identity',
+      message: `This device could not sign in with its key: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
 
   getState(): ConnectionState {

@@ -83,12 +83,21 @@ function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, 
         action: 'update',
       };
     case 'invalid_identity':
-      return {
-        label: 'Name refused',
-        tone: 'error',
-        detail: `${server} refused this name or device. Choose another display name.`,
-        action: 'rename',
-      };
+      // The handshake's display name is checked with the identity, so the server's
+      // words say which of the two it refused.
+      return /display ?name/i.test(state.message)
+        ? {
+            label: 'Name refused',
+            tone: 'error',
+            detail: `${server} refused this display name. Choose another one.`,
+            action: 'rename',
+          }
+        : {
+            label: 'Identity not accepted',
+            tone: 'error',
+            detail: `${server} could not check this device's key, so it did not let it sign in as you. Try again; if it keeps happening, this app and the server may be different versions of Parley — update Parley, or link this device to your account again.`,
+            action: 'none',
+          };
     case 'origin_forbidden':
       return {
         label: 'Not allowed',

@@ -7,12 +7,16 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DeviceIdentity } from '../../../renderer/identity/deviceIdentity';
 import { RequestError, SignalingClient, type ConnectionState } from '../../../renderer/signaling/client';
 import type { DroppedEventReport, DroppedPayload } from '../../../renderer/signaling/serverEventHub';
-import type { WelcomePayload } from '../../../signaling-server/protocol';
+import { authProofMessage, checkCredential, deviceCredentialSchema, verify } from '../../../signaling-server/identity';
+import { PROTOCOL_VERSION, handshakeSchema, type Handshake, type WelcomePayload } from '../../../signaling-server/protocol';
+import { newDeviceIdentity } from '../../support/rendererIdentity';
 import { waitFor } from '../fakes/waitFor';
 
 const ALICE = { userId: 'user-alice-0001', deviceId: 'device-alice-01', displayName: 'Alice' };
+const aliceIdentity: DeviceIdentity = (await newDeviceIdentity()).identity;
 const BOB = { userId: 'user-bob-00001', displayName: 'Bob', status: 'available' } as const;
 
 const WELCOME: WelcomePayload = {
@@ -40,10 +44,12 @@ interface Played {
 async function playServer(
   script: (socket: Socket) => void,
   refuse?: () => Error | undefined,
+  check?: (socket: Socket) => Promise<Error | undefined>,
 ): Promise<Played> {
   const http = createServer();
   const io = new Server(http);
   if (refuse) io.use((_socket, next) => next(refuse()));
+  if (check) io.use((socket, next) => void check(socket).then(next, next));
   io.on('connection', script);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => io.close().then(() => undefined));
@@ -58,7 +64,7 @@ function clientOf(played: Played) {
     if (event === 'connect_error') droppedRefusals.push(event);
     else dropped.push(event);
   };
-  const client = new SignalingClient({ urls: [played.url], ...ALICE, password: '', onDropped });
+  const client = new SignalingClient({ urls: [played.url], identity: aliceIdentity, displayName: ALICE.displayName, password: '', onDropped });
   cleanups.push(() => client.close());
   client.start();
   return { client, dropped, droppedRefusals, state: (): ConnectionState => client.getState() };
@@ -171,5 +177,114 @@ describe('SignalingClient: what the server sends is parsed before it is trusted'
     expect(unreadable).toBeInstanceOf(RequestError);
     expect(unreadable).toMatchObject({ code: 'internal' });
     expect(dropped).toEqual(['ice:servers ack']);
+  });
+});
+
+/**
+ * A socket.io server that checks each handshake the way Parley's server does
+ * (signaling-server/identity.ts): the credential's certificate, and the proof over
+ * this connection's Engine.IO id and the Host header the request arrived with.
+ */
+async function checkingServer(onAccepted: (handshake: Handshake, sessionId: string) => void = () => undefined): Promise<Played> {
+  return playServer(
+    (socket) => socket.emit('session:welcome', WELCOME),
+    undefined,
+    async (socket) => {
+      const parsed = handshakeSchema.safeParse(socket.handshake.auth);
+      if (!parsed.success) return Object.assign(new Error('refused'), { data: { code: 'invalid_identity', message: parsed.error.message } });
+      const ids = await checkCredential(deviceCredentialSchema.parse(parsed.data.credential));
+      const host = socket.handshake.headers.host ?? '';
+      const sessionId = socket.conn.id;
+      const message = ids && authProofMessage({ protocolVersion: PROTOCOL_VERSION, host, sessionId, ...ids });
+      if (!ids || !message || !(await verify(parsed.data.credential.deviceKey, parsed.data.proof, message))) {
+        return Object.assign(new Error('refused'), { data: { code: 'invalid_identity', message: 'The identity proof does not verify.' } });
+      }
+      onAccepted(parsed.data, sessionId);
+      return undefined;
+    },
+  );
+}
+
+describe('SignalingClient: the signed handshake', () => {
+  it('sends the credential, a proof for this connection and host, the contacts and the stranger setting', async () => {
+    const seen: { handshake: Handshake; sessionId: string }[] = [];
+    const played = await checkingServer((handshake, sessionId) => seen.push({ handshake, sessionId }));
+    const { identity } = await newDeviceIdentity();
+    const client = new SignalingClient({
+      urls: [played.url],
+      identity,
+      displayName: 'Alice',
+      password: '',
+      contacts: () => ['contact-user-000000001'],
+      strangerCalls: () => 'refuse',
+    });
+    cleanups.push(() => client.close());
+    client.start();
+    await waitFor(() => client.getState().phase === 'online', 'the checked handshake is accepted');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.handshake).toMatchObject({
+      protocolVersion: PROTOCOL_VERSION,
+      credential: identity.credential,
+      displayName: 'Alice',
+      contacts: ['contact-user-000000001'],
+      strangerCalls: 'refuse',
+    });
+    expect(seen[0]?.handshake).not.toHaveProperty('userId');
+  });
+
+  it('signs every reconnection afresh, over that connection’s own session id', async () => {
+    const sessionIds: string[] = [];
+    const played = await checkingServer((_handshake, sessionId) => sessionIds.push(sessionId));
+    const { identity } = await newDeviceIdentity();
+    const client = new SignalingClient({ urls: [played.url], identity, displayName: 'Alice', password: '' });
+    cleanups.push(() => client.close());
+    client.start();
+    await waitFor(() => client.getState().phase === 'online', 'first connection');
+    // A dropped transport (not a refusal): socket.io reconnects on a new Engine.IO session.
+    (client.socket.io.engine as unknown as { close(): void }).close();
+    await waitFor(() => sessionIds.length === 2 && client.getState().phase === 'online', 'the reconnection is accepted');
+    expect(sessionIds[1]).not.toBe(sessionIds[0]);
+  });
+
+  it('signs for the host it fails over to', async () => {
+    // A port nothing listens on: three failed attempts, then the next URL.
+    const dead = createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const deadUrl = `http://127.0.0.1:${(dead.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const seen: string[] = [];
+    const played = await checkingServer((_handshake, sessionId) => seen.push(sessionId));
+    const { identity } = await newDeviceIdentity();
+    const client = new SignalingClient({ urls: [deadUrl, played.url], identity, displayName: 'Alice', password: '' });
+    cleanups.push(() => client.close());
+    client.start();
+    await waitFor(() => client.getState().phase === 'online', 'online on the second server', 20_000);
+    expect(client.getState()).toMatchObject({ phase: 'online', url: played.url });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('stops with the server’s words when the proof is refused (a certificate from another user)', async () => {
+    const played = await checkingServer();
+    const { identity } = await newDeviceIdentity();
+    const { identity: other } = await newDeviceIdentity();
+    const forged: DeviceIdentity = { ...identity, credential: { ...identity.credential, deviceCert: other.credential.deviceCert } };
+    const client = new SignalingClient({ urls: [played.url], identity: forged, displayName: 'Alice', password: '' });
+    cleanups.push(() => client.close());
+    client.start();
+    await waitFor(() => client.getState().phase === 'refused', 'the server refuses the forged credential');
+    expect(client.getState()).toMatchObject({ phase: 'refused', code: 'invalid_identity', message: 'The identity proof does not verify.' });
+  });
+
+  it('says so when this device cannot sign, and sends no handshake', async () => {
+    const seen: string[] = [];
+    const played = await checkingServer((_h, sessionId) => seen.push(sessionId));
+    const { identity } = await newDeviceIdentity();
+    const broken: DeviceIdentity = { ...identity, proveConnection: () => Promise.reject(new Error('the key is gone')) };
+    const client = new SignalingClient({ urls: [played.url], identity: broken, displayName: 'Alice', password: '' });
+    cleanups.push(() => client.close());
+    client.start();
+    await waitFor(() => client.getState().phase === 'refused', 'the client stops');
+    expect(client.getState()).toMatchObject({ code: 'invalid_identity', message: expect.stringContaining('the key is gone') });
+    expect(seen).toEqual([]);
   });
 });

@@ -33,8 +33,16 @@ describe('connection indicator', () => {
     expect(text.detail).toMatch(/Update Parley/);
   });
 
-  it('offers a new name when the server refused the identity', () => {
-    expect(describeConnection({ phase: 'refused', url, code: 'invalid_identity', message: 'bad name' }).action).toBe('rename');
+  it('offers a new name when the server refused the display name', () => {
+    const refused = { phase: 'refused', url, code: 'invalid_identity', message: 'The displayName is not valid: too long.' } as const;
+    expect(describeConnection(refused)).toMatchObject({ label: 'Name refused', action: 'rename' });
+  });
+
+  it('says plainly when the server could not check this device’s key', () => {
+    const refused = { phase: 'refused', url, code: 'invalid_identity', message: 'The identity proof does not verify.' } as const;
+    const text = describeConnection(refused);
+    expect(text).toMatchObject({ label: 'Identity not accepted', action: 'none' });
+    expect(text.detail).toMatch(/could not check this device's key/);
   });
 
   it('says what to do when the server limits this address, this user or this window', () => {
