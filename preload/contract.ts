@@ -19,6 +19,7 @@ import {
   receivedNameSchema,
   userIdSchema,
   presenceStatusSchema as serverPresenceSchema,
+  strangerCallsSchema,
 } from '../signaling-server/protocol';
 
 export { callMediaSchema, chosenStatusSchema };
@@ -32,6 +33,11 @@ const nameSchema = receivedNameSchema;
 /** The protocol's statuses, plus `offline` for contacts the tray lists who are not connected. */
 export const presenceStatusSchema = z.enum([...serverPresenceSchema.options, 'offline']);
 
+/**
+ * The ids a Parley from before issue 12 made up for itself (kept in identity.json on
+ * the desktop, `parley.user` in a browser). They prove nothing; they are read once,
+ * to set aside what was keyed by them (see legacyRecordSchema).
+ */
 export const identitySchema = z.strictObject({ userId: idSchema, deviceId: idSchema });
 export type Identity = z.infer<typeof identitySchema>;
 
@@ -123,6 +129,8 @@ export const settingsSchema = z.strictObject({
    * LIMITS.maxBlockedUsers.
    */
   blockedUserIds: z.array(idSchema).max(LIMITS.maxBlockedUsers),
+  /** Calls from people who are not mutual contacts: ring, ask first (a quiet card, no pre-connect), or refuse. */
+  strangerCalls: strangerCallsSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
@@ -139,6 +147,7 @@ export const DEFAULT_SETTINGS: Settings = {
   devices: { microphone: null, camera: null, speaker: null },
   maxFileBytes: 100 * 1024 * 1024,
   blockedUserIds: [],
+  strangerCalls: 'ask',
 };
 
 export const favouriteSchema = z.strictObject({ userId: idSchema, displayName: nameSchema });
@@ -160,6 +169,20 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export const historySchema = z.array(historyEntrySchema).max(1000);
 export const MAX_HISTORY = 500;
 
+/**
+ * What was set aside on the first start with keys (issue 12): favourites and blocked
+ * people were kept by userIds anyone could claim, which no longer name anyone, so they
+ * wait here (with their names) until the person adds them again as contacts. History
+ * is kept in place; entries that started before `migratedAt` name such old ids.
+ */
+export const legacyRecordSchema = z.strictObject({
+  migratedAt: z.number().int().nonnegative(),
+  oldUserId: idSchema,
+  favourites: favouritesSchema,
+  blocked: z.array(z.strictObject({ userId: idSchema, displayName: nameSchema.nullable() })).max(LIMITS.maxBlockedUsers),
+});
+export type LegacyRecord = z.infer<typeof legacyRecordSchema>;
+
 // ─── host → renderer ────────────────────────────────────────────────────────
 
 /**
@@ -173,6 +196,21 @@ export const callRequestSchema = z.strictObject({
   via: z.enum(['tray', 'link']).optional(),
 });
 export type CallRequest = z.infer<typeof callRequestSchema>;
+
+/**
+ * An invite to become someone's contact (issue 12): their userId and the one-time
+ * secret their app issued. From `parley://add/<userId>/<secret>` links (main) and
+ * the browser build's `#add/<userId>/<secret>`; the renderer asks before it sends.
+ */
+export const inviteRefSchema = z.strictObject({
+  userId: idSchema,
+  secret: z
+    .string()
+    .min(16)
+    .max(LIMITS.inviteSecretMax)
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url text'),
+});
+export type InviteRef = z.infer<typeof inviteRefSchema>;
 
 /** A command from the tray, a notification or a global shortcut. */
 export const callActionSchema = z.discriminatedUnion('type', [
@@ -347,8 +385,11 @@ export type BridgeRow = ReturnType<typeof invoke> | ReturnType<typeof send> | Re
  */
 export const BRIDGE = {
   getAppInfo: invoke('parley:app-info', noPayload, appInfoSchema),
-  /** The stable ids of this user and this device (created on first use). */
-  getIdentity: invoke('parley:identity', noPayload, identitySchema),
+  /**
+   * What was set aside when this install moved to keys (null: nothing was). The ids
+   * themselves now come from the renderer's key store (renderer/identity/keyStore.ts).
+   */
+  getLegacy: invoke('parley:legacy', noPayload, legacyRecordSchema.nullable()),
 
   getSettings: invoke('parley:settings:get', noPayload, settingsSchema),
   /** Validates and stores the patch; resolves with the settings now in force. */
@@ -392,6 +433,8 @@ export const BRIDGE = {
   onCallAction: event('parley:call-action', callActionSchema),
   onScreenSourcesRequested: event('parley:screen-sources', screenSourceRequestSchema),
   onNotice: event('parley:notice', hostNoticeSchema),
+  /** A parley://add/<userId>/<secret> link was opened: the renderer asks before it sends the contact request. */
+  onInviteOpened: event('parley:invite-opened', inviteRefSchema),
 } as const satisfies Record<string, BridgeRow>;
 
 type Table = typeof BRIDGE;
@@ -486,5 +529,22 @@ export function parseDeepLink(raw: string): CallRequest | null {
   if (segments.length !== 1) return null;
   const mediaParam = url.searchParams.get('media') ?? 'audio';
   const parsed = callRequestSchema.safeParse({ userId: segments[0], media: mediaParam });
+  return parsed.success ? parsed.data : null;
+}
+
+/** Deep link: parley://add/<userId>/<secret> → an invite, or null. */
+export function parseInviteLink(raw: string): InviteRef | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'parley:' || url.hostname.toLowerCase() !== 'add' || url.username || url.password || url.port || url.search || url.hash) {
+    return null;
+  }
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.length !== 2) return null;
+  const parsed = inviteRefSchema.safeParse({ userId: segments[0], secret: segments[1] });
   return parsed.success ? parsed.data : null;
 }

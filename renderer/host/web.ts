@@ -28,6 +28,7 @@ import {
 } from '../../preload/contract';
 import { HostData } from '../../preload/hostData';
 import { userIdSchema } from '../../signaling-server/protocol';
+import { watchInviteHash } from '../contacts/invites';
 import { createBrowserData } from './browserData';
 import { readStored, writeStored } from './webStorage';
 
@@ -265,6 +266,8 @@ export function createWebHost(options: WebHostOptions): WebHost {
     onScreenSourcesRequested(_listener: (request: ScreenSourceRequest) => void) {
       return () => {};
     },
+    // The browser build's invite link: https://<server>/#add/<userId>/<secret>.
+    onInviteOpened: (listener) => watchInviteHash(listener),
     onNotice(listener) {
       const off = notices.on(listener);
       const waiting = queued.splice(0);

@@ -44,6 +44,7 @@ const BRIDGE_METHODS: Record<keyof ParleyBridge, true> = {
   onCallAction: true,
   onScreenSourcesRequested: true,
   onNotice: true,
+  onInviteOpened: true,
 };
 
 type Listener = (event: unknown, ...args: unknown[]) => void;

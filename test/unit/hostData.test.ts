@@ -78,6 +78,7 @@ const TODAY: Settings = {
   devices: { microphone: 'mic-1', camera: null, speaker: 'speaker-2' },
   maxFileBytes: 50 * 1024 * 1024,
   blockedUserIds: ['user-mallory-01'],
+  strangerCalls: 'refuse',
 };
 
 const entry = (i: number, startedAt = 1_000 + i): HistoryEntry => ({
@@ -117,15 +118,17 @@ describe.each([
     expect(here.notices).toEqual([]);
   });
 
-  it('fills what older settings lack (the file size cap, the block list, a device) without calling them corrupt', async () => {
+  it('fills what older settings lack (the file size cap, the block list, the stranger-call setting, a device) without calling them corrupt', async () => {
     const here = place();
-    const { maxFileBytes: _size, blockedUserIds: _blocked, ...older } = TODAY;
+    const { maxFileBytes: _size, blockedUserIds: _blocked, strangerCalls: _strangers, ...older } = TODAY;
     here.seed('settings', { ...older, devices: { microphone: 'mic-1', camera: null } });
     const data = await here.open();
     expect(data.getSettings()).toEqual({
       ...TODAY,
       maxFileBytes: DEFAULT_SETTINGS.maxFileBytes,
       blockedUserIds: [],
+      // Settings from before issue 12 ask first when a stranger calls.
+      strangerCalls: 'ask',
       devices: { microphone: 'mic-1', camera: null, speaker: null },
     });
     expect(here.notices).toEqual([]);
