@@ -7,7 +7,8 @@
  *   --only weight,calls,signaling,abuse   run some of them
  *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20)
- *   --sizes 1000,5000,10000         signaling sizes
+ *   --sizes 1000,5000,10000         signaling sizes (empty: none, e.g. for the fan-out run alone)
+ *   --fanout N                      distinct users of the presence fan-out run (default 1000; 0: skip it)
  * Benchmarks are not tests: a missed target is printed, never an exit code.
  * An error in one benchmark is reported and the others still run.
  */
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'abuse-seconds': { type: 'string', default: '8' },
     calls: { type: 'string', default: '20' },
     sizes: { type: 'string', default: '1000,5000,10000' },
+    fanout: { type: 'string', default: '1000' },
   },
 });
 
@@ -107,7 +109,14 @@ async function main(): Promise<void> {
     log('\n== 2. signaling ==');
     // Every socket is an open file: the server process holds N of them.
     const limit = openFileLimit();
-    const sizes = values.sizes.split(',').map(Number);
+    const sizes = values.sizes
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map(Number);
+    const fanoutUsers = Number(values.fanout);
+    for (const n of [...sizes, fanoutUsers]) {
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--sizes and --fanout take whole numbers of clients, not "${n}"`);
+    }
     const runnable = sizes.filter((n) => limit === null || n + 512 <= limit);
     for (const n of sizes.filter((size) => !runnable.includes(size))) {
       errors.push(`signaling: ${n} clients skipped: the open-file limit is ${limit} (raise it with ulimit -n; scripts/bench.mjs asks for the hard limit)`);
@@ -121,10 +130,11 @@ async function main(): Promise<void> {
         idleProcesses: 4,
         pairs: 100,
         devicesPerUser: 50,
+        contactsPerUser: 10,
         rate: 2_000,
         windowMs: 500,
         windowsPerServer: 30,
-        fanoutUsers: 1_000,
+        fanoutUsers,
         log,
       });
     });

@@ -130,7 +130,8 @@ export function formatText(r: BenchResults): string {
     lines.push(
       '',
       `2. Signaling: ${s.pairs} calls relaying ${count(s.rate)} signals/s in ${s.windowMs} ms windows alternating between the servers ` +
-        `(${s.windowsPerServer} windows each); idle users have ${s.devicesPerUser} devices; clients in ${s.relayProcesses}+${s.idleProcesses} processes`,
+        `(${s.windowsPerServer} windows each); idle users have ${s.devicesPerUser} devices; every user has ${s.contactsPerUser} mutual contacts; ` +
+        `clients in ${s.relayProcesses}+${s.idleProcesses} processes`,
     );
     const rows = [['clients', 'server', 'connect', 'heap/client', 'RSS/client', 'relay p50', 'relay p99', 'server GC max']];
     for (const size of r.signaling.sizes) {
@@ -164,7 +165,7 @@ export function formatText(r: BenchResults): string {
     const f = r.signaling.fanout;
     if (f) {
       lines.push(
-        `presence fan-out, ${count(f.users)} distinct users connecting: Parley ${(f.parley.connectMs / 1000).toFixed(1)} s, bare ${(f.bare.connectMs / 1000).toFixed(1)} s ` +
+        `presence fan-out, ${count(f.users)} distinct users (${s.contactsPerUser} mutual contacts each) connecting: Parley ${(f.parley.connectMs / 1000).toFixed(1)} s, bare ${(f.bare.connectMs / 1000).toFixed(1)} s ` +
           `(${fixed(f.connectRatio)}×); heap per client Parley ${kib(f.parley.heapPerClientBytes)}, bare ${kib(f.bare.heapPerClientBytes)} (${fixed(f.heapPerClientRatio)}×)`,
       );
     }
@@ -198,6 +199,11 @@ export function formatMarkdown(r: BenchResults): string {
     for (const s of r.signaling.sizes) {
       rows.push(`| ${count(s.clients)} clients: server heap per client | ${kib(s.parley.heapPerClientBytes)} | ${kib(s.bare.heapPerClientBytes)} bare socket.io | ${fixed(s.heapPerClientRatio)} (≤ ${TARGETS.heapPerClientRatio}) |`);
       rows.push(`| ${count(s.clients)} clients: relay p50 / p99 | ${usMs(s.parley.latencyUs?.p50 ?? Number.NaN)} / ${usMs(s.parley.latencyUs?.p99 ?? Number.NaN)} | ${usMs(s.bare.latencyUs?.p50 ?? Number.NaN)} / ${usMs(s.bare.latencyUs?.p99 ?? Number.NaN)} | p99 ${fixed(s.p99Ratio)} (≤ ${TARGETS.p99Ratio}) |`);
+    }
+    const f = r.signaling.fanout;
+    if (f) {
+      const seconds = (run: typeof f.parley): string => `${(run.connectMs / 1000).toFixed(1)} s`;
+      rows.push(`| ${count(f.users)} distinct users connect (${r.signaling.settings.contactsPerUser} mutual contacts each) | ${seconds(f.parley)} | ${seconds(f.bare)} bare socket.io | ${fixed(f.connectRatio)} |`);
     }
   }
   if (r.clientWeight) {

@@ -4,8 +4,11 @@
  * Several of these run at once, each in its own process, so that the clients' own
  * work is spread over the cores and stays out of the servers' processes.
  *
- * Every socket handshakes as a Parley client would (protocol version, user id,
- * device id, display name). Pair members are in a call with their partner (on
+ * Every socket handshakes as a Parley client would: protocol version, its device
+ * credential and a proof signed over this connection's Engine.IO id, display name,
+ * contacts (see ../benchIdentity.ts; the keys are imported on 'prepare', before
+ * anything is timed, and the bare relay gets the same handshake, which it ignores).
+ * Pair members are in a call with their partner (on
  * Parley: a real invite and accept) and, during their server's relay windows, send
  * it `signal`s carrying an ICE candidate whose text holds the send time; the
  * receiver takes the one-way latency. process.hrtime.bigint() reads
@@ -14,9 +17,17 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
-import { PROTOCOL_VERSION } from '../../../signaling-server/protocol';
+import { importDevice, signIn, type SigningDevice } from '../benchIdentity';
 import { candidateText, sentAtNs } from './candidate';
-import { toLoadSchema, type ClientSpec, type FromLoad, type Relayed, type RelayWindow, type ServerKind, type ToLoad } from './messages';
+import { toLoadSchema, type ClientGroup, type ClientSpec, type FromLoad, type Relayed, type RelayWindow, type ServerKind, type ToLoad } from './messages';
+
+/** A client of this process, its key imported. */
+interface Prepared {
+  spec: ClientSpec;
+  device: SigningDevice;
+}
+
+const prepared: Record<ClientGroup, Prepared[]> = { pairMembers: [], idle: [] };
 
 interface Client {
   kind: ServerKind;
@@ -74,7 +85,14 @@ function onSignal(server: PerServer, raw: unknown): void {
 
 // ─── connect ────────────────────────────────────────────────────────────────
 
-function open(url: string, kind: ServerKind, spec: ClientSpec): Promise<Client> {
+function prepare(message: Extract<ToLoad, { type: 'prepare' }>): Promise<void> {
+  prepared.pairMembers = message.pairMembers.map((spec) => ({ spec, device: importDevice(spec.device) }));
+  prepared.idle = message.idle.map((spec) => ({ spec, device: importDevice(spec.device) }));
+  send({ type: 'prepared', clients: prepared.pairMembers.length + prepared.idle.length });
+  return Promise.resolve();
+}
+
+function open(url: string, kind: ServerKind, { spec, device }: Prepared): Promise<Client> {
   const server = servers[kind];
   const socket = io(url, {
     transports: ['websocket'],
@@ -83,8 +101,9 @@ function open(url: string, kind: ServerKind, spec: ClientSpec): Promise<Client> 
     forceNew: true,
     reconnection: false,
     timeout: 60_000,
-    auth: { protocolVersion: PROTOCOL_VERSION, userId: spec.userId, deviceId: spec.deviceId, displayName: spec.displayName },
+    autoConnect: false,
   });
+  signIn(socket, url, device, { displayName: spec.displayName, contacts: spec.contacts, strangerCalls: 'ask' });
   const client: Client = { kind, spec, socket, callId: null, inCall: false };
   if (spec.role !== 'idle') {
     socket.on('signal', (raw: unknown) => onSignal(server, raw));
@@ -110,33 +129,35 @@ function open(url: string, kind: ServerKind, spec: ClientSpec): Promise<Client> 
   }
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(client));
-    socket.once('connect_error', (error: Error) => {
+    socket.once('connect_error', (error: Error & { data?: unknown }) => {
       socket.close();
-      reject(error);
+      reject(error.data === undefined ? error : new Error(`${error.message}: ${JSON.stringify(error.data)}`));
     });
+    socket.connect();
   });
 }
 
 async function connectAll(message: Extract<ToLoad, { type: 'connect' }>): Promise<void> {
   const server = servers[message.kind];
+  const clients = prepared[message.group];
   let next = 0;
   let failed = 0;
   let firstError: string | null = null;
   const worker = async (): Promise<void> => {
-    while (next < message.clients.length) {
-      const spec = message.clients[next++] as ClientSpec;
+    while (next < clients.length) {
+      const client = clients[next++] as Prepared;
       try {
-        server.clients.push(await open(message.url, message.kind, spec));
+        server.clients.push(await open(message.url, message.kind, client));
       } catch (error) {
         failed += 1;
-        firstError ??= `${spec.deviceId}: ${describe(error)}`;
+        firstError ??= `${client.spec.device.deviceId}: ${describe(error)}`;
       }
     }
   };
   await Promise.all(Array.from({ length: message.concurrency }, worker));
   const ids: Record<string, string> = {};
-  for (const c of server.clients) if (c.spec.role !== 'idle' && c.socket.id) ids[c.spec.deviceId] = c.socket.id;
-  send({ type: 'connected', kind: message.kind, connected: message.clients.length - failed, failed, firstError, socketIds: ids });
+  for (const c of server.clients) if (c.spec.role !== 'idle' && c.socket.id) ids[c.spec.device.deviceId] = c.socket.id;
+  send({ type: 'connected', kind: message.kind, connected: clients.length - failed, failed, firstError, socketIds: ids });
 }
 
 // ─── calls ──────────────────────────────────────────────────────────────────
@@ -242,6 +263,8 @@ function collect(message: Extract<ToLoad, { type: 'collect' }>): Promise<void> {
 
 function handle(message: ToLoad): Promise<void> {
   switch (message.type) {
+    case 'prepare':
+      return prepare(message);
     case 'connect':
       return connectAll(message);
     case 'call':

@@ -5,6 +5,7 @@
  * what it receives with these schemas; nothing crosses a process unchecked.
  */
 import { z } from 'zod';
+import { portableDeviceSchema } from '../benchIdentity';
 
 export const serverKindSchema = z.enum(['parley', 'bare']);
 export type ServerKind = z.infer<typeof serverKindSchema>;
@@ -39,15 +40,21 @@ export type FromServer = z.infer<typeof fromServerSchema>;
 
 /** One client socket. Pair members are in a call with `partner` and relay signals to it. */
 export const clientSpecSchema = z.strictObject({
-  userId: z.string(),
-  deviceId: z.string(),
+  /** Its user's and its own identity, with the private key it signs its handshakes with. */
+  device: portableDeviceSchema,
   displayName: z.string(),
   /** 'caller' invites its partner's user; 'callee' accepts; 'idle' only stays connected. */
   role: z.enum(['idle', 'caller', 'callee']),
   /** The other pair member (its deviceId and userId). */
   partner: z.strictObject({ userId: z.string(), deviceId: z.string() }).nullable(),
+  /** The userIds its user lists as contacts (sent in the handshake). */
+  contacts: z.array(z.string()),
 });
 export type ClientSpec = z.infer<typeof clientSpecSchema>;
+
+/** Which of a load process's prepared lists to connect. */
+export const clientGroupSchema = z.enum(['pairMembers', 'idle']);
+export type ClientGroup = z.infer<typeof clientGroupSchema>;
 
 /** A stretch of time in which one server's pairs send; windows of the two servers alternate. */
 export const relayWindowSchema = z.strictObject({
@@ -61,11 +68,13 @@ export const relayWindowSchema = z.strictObject({
 export type RelayWindow = z.infer<typeof relayWindowSchema>;
 
 export const toLoadSchema = z.discriminatedUnion('type', [
+  /** The clients this process drives, with their keys: imported before anything is timed. */
+  z.strictObject({ type: z.literal('prepare'), pairMembers: z.array(clientSpecSchema), idle: z.array(clientSpecSchema) }),
   z.strictObject({
     type: z.literal('connect'),
     url: z.string(),
     kind: serverKindSchema,
-    clients: z.array(clientSpecSchema),
+    group: clientGroupSchema,
     /** Handshakes in flight at once from this process. */
     concurrency: z.number().int().positive(),
   }),
@@ -102,6 +111,7 @@ export const collectedSchema = z.strictObject({
 });
 
 export const fromLoadSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('prepared'), clients: z.number() }),
   z.strictObject({
     type: z.literal('connected'),
     kind: serverKindSchema,

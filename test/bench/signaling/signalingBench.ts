@@ -12,11 +12,16 @@
  * receiver.
  *
  * The presence fan-out run connects N distinct users (one device each, no calls)
- * to each server in turn: what Parley's presence broadcasts cost, which the main
+ * to each server in turn: what Parley's presence costs per user, which the main
  * runs leave out by giving their idle users many devices (see population.ts).
+ *
+ * Every user lists `contactsPerUser` mutual contacts (presence reaches contacts
+ * only), and every client signs in with a real key (../benchIdentity.ts); the keys
+ * are made and handed to the load processes before the clock starts.
  */
 import { ratio, summarize, type Summary } from '../stats';
-import type { FromLoad, ServerKind } from './messages';
+import { assignIdentities } from './identities';
+import type { ClientGroup, ClientSpec, FromLoad, ServerKind } from './messages';
 import { buildPopulation, type Population } from './population';
 import { startLoadProcess, startServer, type LoadProcess, type ServerMemory, type ServerUnderTest } from './processes';
 import { collectLatencies, NS_PER_MS, relaySchedule } from './relayWindows';
@@ -30,6 +35,8 @@ export interface SignalingOptions {
   idleProcesses: number;
   pairs: number;
   devicesPerUser: number;
+  /** Mutual contacts of every user (even). */
+  contactsPerUser: number;
   /** Signals per second, all of one server's senders together, during its windows. */
   rate: number;
   windowMs: number;
@@ -101,27 +108,34 @@ interface Connected {
  * that followed which one went first. Connecting both together, step by step,
  * gives both the same history.
  */
+/** Makes every client's keys and hands each load process its clients (not timed). */
+async function prepareClients(load: LoadProcess[], population: Population): Promise<Population<ClientSpec>> {
+  const made = assignIdentities(population);
+  await Promise.all(
+    load.map((proc, p) =>
+      proc.ask({ type: 'prepare', pairMembers: made.pairMembers[p] ?? [], idle: made.idle[p] ?? [] }, 'prepared', 120_000),
+    ),
+  );
+  return made;
+}
+
 async function connectPopulations(
   load: LoadProcess[],
   servers: ServerUnderTest[],
-  population: Population,
+  population: Population<ClientSpec>,
 ): Promise<Record<ServerKind, Connected | undefined>> {
   const clients = population.pairMembers.flat().length + population.idle.flat().length;
   const timeout = 120_000 + clients * 60;
   const started = performance.now();
   const finished: Partial<Record<ServerKind, number>> = {};
-  const connect = (server: ServerUnderTest, lists: Population['idle']): Promise<Extract<FromLoad, { type: 'connected' }>[]> =>
-    Promise.all(
-      load.map((proc, p) =>
-        proc.ask({ type: 'connect', url: server.url, kind: server.kind, clients: lists[p] ?? [], concurrency: 16 }, 'connected', timeout),
-      ),
-    );
+  const connect = (server: ServerUnderTest, group: ClientGroup): Promise<Extract<FromLoad, { type: 'connected' }>[]> =>
+    Promise.all(load.map((proc) => proc.ask({ type: 'connect', url: server.url, kind: server.kind, group, concurrency: 16 }, 'connected', timeout)));
   const each = async (server: ServerUnderTest): Promise<[ServerKind, Connected]> => {
     const { kind } = server;
-    const pairsUp = await connect(server, population.pairMembers);
+    const pairsUp = await connect(server, 'pairMembers');
     const socketIds = Object.assign({}, ...pairsUp.map((r) => r.socketIds)) as Record<string, string>;
     const calls = await Promise.all(load.map((proc) => proc.ask({ type: 'call', kind, socketIds }, 'inCall', 90_000)));
-    const idleUp = await connect(server, population.idle);
+    const idleUp = await connect(server, 'idle');
     finished[kind] = performance.now();
     const replies = [...pairsUp, ...idleUp];
     return [
@@ -183,15 +197,17 @@ async function measureSize(clients: number, first: ServerKind, options: Signalin
     clients,
     pairs: options.pairs,
     devicesPerUser: options.devicesPerUser,
+    contactsPerUser: options.contactsPerUser,
     relayProcesses: options.relayProcesses,
     idleProcesses: options.idleProcesses,
   });
   const order: ServerKind[] = first === 'parley' ? ['parley', 'bare'] : ['bare', 'parley'];
   return withProcesses(options, order, async (servers, load) => {
     const server = (kind: ServerKind): ServerUnderTest => servers[kind] as ServerUnderTest;
+    const clientsWithKeys = await prepareClients(load, population);
     await settle(300);
     const empty = { parley: await server('parley').memory(), bare: await server('bare').memory() };
-    const up = await connectPopulations(load, [server('parley'), server('bare')], population);
+    const up = await connectPopulations(load, [server('parley'), server('bare')], clientsWithKeys);
     // Let the last handshakes' garbage and the welcome payloads go before measuring.
     await settle(1_000);
     const loaded = { parley: await server('parley').memory(), bare: await server('bare').memory() };
@@ -239,14 +255,16 @@ async function measureFanout(kind: ServerKind, users: number, options: Signaling
     clients: users,
     pairs: 0,
     devicesPerUser: 1,
+    contactsPerUser: options.contactsPerUser,
     relayProcesses: options.relayProcesses,
     idleProcesses: options.idleProcesses,
   });
   return withProcesses(options, [kind], async (servers, load) => {
     const server = servers[kind] as ServerUnderTest;
+    const clientsWithKeys = await prepareClients(load, population);
     await settle(300);
     const empty = await server.memory();
-    const up = (await connectPopulations(load, [server], population))[kind] as Connected;
+    const up = (await connectPopulations(load, [server], clientsWithKeys))[kind] as Connected;
     await settle(1_000);
     return runOf(kind, users, empty, await server.memory(), up);
   });
