@@ -4,14 +4,22 @@
  * header value only; every packet goes to the loopback server):
  *
  * - handshakes: engine.io connections opened as fast as the
- *   server lets them, each keeping CONNECTS_PER_CONNECTION wrong-password CONNECTs
- *   in flight for as long as the server keeps it open (at most 2 s) — the attack
- *   that once made ~17,000 guesses a second on one socket;
- * - invites: ten callers who sign in and ring one victim as fast as the acks
- *   come back (ring, hang up, ring again), reconnecting when kicked.
+ *   server lets them, each keeping CONNECTS_PER_CONNECTION failing CONNECTs in
+ *   flight for as long as the server keeps it open (at most 2 s) — the attack
+ *   that once made ~17,000 guesses a second on one socket. Protocol 3 CONNECTs
+ *   carry a real device credential; they take turns between a password guess (a
+ *   valid proof for this connection, a wrong password) and a forged proof (random
+ *   bytes where the device key's signature belongs, which costs the server a
+ *   signature check), so both the password and the identity check are attacked;
+ * - invites: ten callers who sign in with keys of their own and ring one victim
+ *   (not a contact of theirs; it lets strangers' calls through with 'ask', the
+ *   app's default) as fast as the acks come back (ring, hang up, ring again),
+ *   reconnecting when kicked.
+ * Every key is made before the attack starts (../benchIdentity.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { io, Manager, type Socket } from 'socket.io-client';
-import { PROTOCOL_VERSION } from '../../../signaling-server/protocol';
+import { handshakeFor, importDevice, makeBenchDevice, makeBenchUser, signIn, type SigningDevice } from '../benchIdentity';
 import {
   toAttackerSchema,
   VICTIM_ADDRESS,
@@ -23,6 +31,8 @@ import {
 const HANDSHAKE_LOOPS = 4;
 const CONNECTS_PER_CONNECTION = 20;
 const CALLERS = 10;
+/** Identities the handshake flood's CONNECTs take turns with. */
+const GUESSING_DEVICES = 32;
 
 const send = (message: FromAttacker): void => {
   process.send?.(message);
@@ -53,15 +63,23 @@ let addresses = { handshakes: '', invites: '' };
 const running = new Set<Attack>();
 const loops: Promise<void>[] = [];
 let counter = 0;
-const id = (label: string): string => `${label}-${process.pid}-${++counter}`;
 
-const auth = (userId: string, deviceId: string, pass: string) => ({
-  protocolVersion: PROTOCOL_VERSION,
-  userId,
-  deviceId,
-  displayName: userId.slice(0, 20),
-  password: pass,
-});
+/** A new user with one device, ready to sign in. */
+const newDevice = (): SigningDevice => importDevice(makeBenchDevice(makeBenchUser()));
+let guessingDevices: SigningDevice[] = [];
+
+/** A CONNECT that must fail: every other one a wrong password with a valid proof, the rest a forged proof. */
+function failingHandshake(host: string, sessionId: string): Record<string, unknown> {
+  counter += 1;
+  const device = guessingDevices[counter % guessingDevices.length] as SigningDevice;
+  const handshake = handshakeFor(device, host, sessionId, {
+    displayName: `guess ${counter}`.slice(0, 20),
+    password: `wrong ${counter}`,
+    contacts: [],
+    strangerCalls: 'ask',
+  });
+  return counter % 2 === 0 ? handshake : { ...handshake, proof: randomBytes(64).toString('base64url') };
+}
 
 // ─── handshake flood ────────────────────────────────────────────────────────
 
@@ -81,13 +99,14 @@ async function handshakeLoop(): Promise<void> {
     }
     report.connectionsOpened += 1;
     const engine = (manager as unknown as { engine: RawEngine }).engine;
+    const host = new URL(url).host;
     const closed = new Promise<void>((resolve) => {
       engine.on('close', () => resolve());
       setTimeout(resolve, 2_000);
     });
     let open = true;
     const guess = (): void => {
-      engine.send(`0${JSON.stringify(auth(id('guess'), id('guess-dev'), `wrong ${counter}`))}`);
+      engine.send(`0${JSON.stringify(failingHandshake(host, engine.id))}`);
       report.connectsSent += 1;
     };
     engine.on('message', (data) => {
@@ -109,6 +128,8 @@ async function handshakeLoop(): Promise<void> {
   }
 }
 interface RawEngine {
+  /** The Engine.IO session id the server chose: what a handshake proof signs. */
+  readonly id: string;
   on(event: 'message' | 'close', listener: (data?: unknown) => void): void;
   send(packet: string): void;
 }
@@ -117,16 +138,22 @@ interface RawEngine {
 
 let victimUserId = '';
 const victims: Socket[] = [];
-const callers: { userId: string; socket: Socket | null }[] = [];
+interface Caller {
+  device: SigningDevice;
+  socket: Socket | null;
+}
+const callers: Caller[] = [];
 
-function connect(userId: string, address: string): Promise<Socket | null> {
+function connect(device: SigningDevice, name: string, address: string): Promise<Socket | null> {
   const socket = io(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    auth: auth(userId, id(`${userId}-dev`), password),
+    autoConnect: false,
     extraHeaders: { 'x-forwarded-for': address },
   });
+  signIn(socket, url, device, { displayName: name, password, contacts: [], strangerCalls: 'ask' });
+  socket.connect();
   return new Promise((resolve) => {
     socket.once('session:welcome', () => resolve(socket));
     socket.once('connect_error', () => {
@@ -146,12 +173,12 @@ async function ask(socket: Socket, event: string, payload: unknown): Promise<Ack
   }
 }
 
-async function inviteLoop(caller: { userId: string; socket: Socket | null }): Promise<void> {
+async function inviteLoop(caller: Caller): Promise<void> {
   while (running.has('invites')) {
     if (caller.socket === null || !caller.socket.connected) {
       if (caller.socket !== null) report.kicked += 1;
       caller.socket?.close();
-      caller.socket = await connect(caller.userId, addresses.invites);
+      caller.socket = await connect(caller.device, 'ringer', addresses.invites);
       if (caller.socket === null) {
         report.reconnectsRefused += 1;
         await new Promise((r) => setTimeout(r, 50));
@@ -168,8 +195,10 @@ async function inviteLoop(caller: { userId: string; socket: Socket | null }): Pr
 // ─── IPC ────────────────────────────────────────────────────────────────────
 
 async function prepare(): Promise<void> {
-  victimUserId = id('victim');
-  const victim = await connect(victimUserId, VICTIM_ADDRESS);
+  guessingDevices = Array.from({ length: GUESSING_DEVICES }, newDevice);
+  const victimDevice = newDevice();
+  victimUserId = victimDevice.userId;
+  const victim = await connect(victimDevice, 'victim', VICTIM_ADDRESS);
   if (victim === null) throw new Error('the invite flood victim could not connect');
   victim.on('call:incoming', () => (report.victimRings += 1));
   victims.push(victim);
@@ -179,8 +208,8 @@ async function prepare(): Promise<void> {
 function start(attacks: Attack[], from: typeof addresses): void {
   report = emptyReport();
   addresses = from;
-  // Fresh callers every phase, signing in from this phase's address.
-  callers.splice(0, callers.length, ...Array.from({ length: CALLERS }, () => ({ userId: id('ringer'), socket: null })));
+  // Fresh callers (new users) every phase, signing in from this phase's address.
+  callers.splice(0, callers.length, ...Array.from({ length: CALLERS }, (): Caller => ({ device: newDevice(), socket: null })));
   for (const attack of attacks) running.add(attack);
   if (attacks.includes('handshakes')) for (let i = 0; i < HANDSHAKE_LOOPS; i++) loops.push(handshakeLoop());
   if (attacks.includes('invites')) for (const caller of callers) loops.push(inviteLoop(caller));

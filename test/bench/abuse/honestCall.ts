@@ -1,13 +1,14 @@
 /**
- * The honest side of the abuse benchmark: two signed-in users from their own
- * addresses in a call, and a signal round trip measured at a steady pace (A sends
+ * The honest side of the abuse benchmark: two signed-in users (real keys, each
+ * other's contacts) from their own addresses in a call, and a signal round trip
+ * measured at a steady pace (A sends
  * B a candidate, B sends it straight back), plus /healthz answered meanwhile.
  * Runs in the orchestrator's process, apart from the attacker and the server.
  */
 import { request } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { z } from 'zod';
-import { PROTOCOL_VERSION } from '../../../signaling-server/protocol';
+import { importDevice, makeBenchDevice, makeBenchUser, signIn, type SigningDevice } from '../benchIdentity';
 import { HONEST_ADDRESSES } from './messages';
 
 /** One ping every 30 ms per direction: under the default per-socket rate limit (40 events a second). */
@@ -39,16 +40,17 @@ interface Person {
   socket: Socket;
 }
 
-function connectPerson(url: string, password: string, name: string, address: string): Promise<Person> {
-  const userId = `${name}-${process.pid}-${Date.now().toString(36)}`;
-  const deviceId = `${userId}-dev`;
+function connectPerson(url: string, password: string, name: string, address: string, device: SigningDevice, contact: string): Promise<Person> {
+  const { userId, deviceId } = device;
   const socket = io(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
-    auth: { protocolVersion: PROTOCOL_VERSION, userId, deviceId, displayName: name, password },
+    autoConnect: false,
     extraHeaders: { 'x-forwarded-for': address },
   });
+  signIn(socket, url, device, { displayName: name, password, contacts: [contact], strangerCalls: 'ask' });
+  socket.connect();
   return new Promise((resolve, reject) => {
     socket.once('session:welcome', () => resolve({ userId, deviceId, socket }));
     socket.once('connect_error', (err: Error) => reject(new Error(`honest ${name} could not connect: ${err.message}`)));
@@ -79,8 +81,9 @@ function healthz(url: string): Promise<number> {
 }
 
 export async function startHonestCall(url: string, password: string): Promise<HonestCall> {
-  const a = await connectPerson(url, password, 'honest-a', HONEST_ADDRESSES[0]);
-  const b = await connectPerson(url, password, 'honest-b', HONEST_ADDRESSES[1]);
+  const [aDevice, bDevice] = [importDevice(makeBenchDevice(makeBenchUser())), importDevice(makeBenchDevice(makeBenchUser()))];
+  const a = await connectPerson(url, password, 'honest-a', HONEST_ADDRESSES[0], aDevice, bDevice.userId);
+  const b = await connectPerson(url, password, 'honest-b', HONEST_ADDRESSES[1], bDevice, aDevice.userId);
   const ringing = new Promise<string>((resolve) => b.socket.once('call:incoming', (p: { callId: string }) => resolve(p.callId)));
   const { callId } = await ask(a.socket, 'call:invite', { to: b.userId, media: 'audio' });
   if (callId === undefined || (await ringing) !== callId) throw new Error('the honest call did not ring');

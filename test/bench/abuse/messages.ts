@@ -62,7 +62,7 @@ export const toAttackerSchema = z.discriminatedUnion('type', [
 export type ToAttacker = z.infer<typeof toAttackerSchema>;
 
 export const attackReportSchema = z.strictObject({
-  /** Handshake flood: CONNECT packets sent with a wrong password. */
+  /** Handshake flood: CONNECT packets that must fail (a wrong password, or a forged identity proof). */
   connectsSent: z.number(),
   /** ...answered with a refusal (code → count). */
   connectAnswers: z.record(z.string(), z.number()),
