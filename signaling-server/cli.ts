@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCli, USAGE, UsageError, type CliDecision } from './cliArgs';
 import { OptionError } from './options';
 import { createSignalingServer, type SignalingServer } from './server';
+import { plaintextLanWarning } from './tls';
 import { SERVER_VERSION } from './version';
 
 const NAME = 'parley-server';
@@ -82,7 +83,12 @@ async function main(): Promise<void> {
   // SIGTERM at once, and before the handlers exist that would kill the process
   // without the goodbye to its clients.
   const served = options.clientDir ? ' — open it in a browser' : '';
+  const warning = plaintextLanWarning(options.host ?? '127.0.0.1', options.tls ?? null);
+  if (warning !== null) process.stderr.write(`${NAME}: warning: ${warning}\n`);
   process.stdout.write(`Parley server listening on ${server.url}/${served}\n`);
+  if (server.tlsFingerprint !== null) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${server.tlsFingerprint}\n`);
+  if (server.redirectPort !== null) process.stdout.write(`Plain http on port ${server.redirectPort} redirects to https\n`);
+  if (options.mdns) process.stdout.write('Announced on the local network by mDNS (_parley._tcp)\n');
 }
 
 /** Server option names → the flags a person typed. */
@@ -107,6 +113,9 @@ function optionMessage(err: OptionError): string {
     trustedProxies: '--trusted-proxy',
     allowedHosts: '--allowed-host',
     dataDir: '--data-dir',
+    tls: '--tls',
+    httpRedirectPort: '--http-redirect',
+    serverName: '--mdns-name',
     membershipSecret: 'PARLEY_MEMBERSHIP_SECRET',
   };
   const flag = Object.entries(flags).find(([option]) => err.option === option || err.option.startsWith(`${option}.`))?.[1];

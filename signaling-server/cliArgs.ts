@@ -62,6 +62,13 @@ Options:
                            and every node of a cluster needs the same one
   -h, --help               show this help
   -v, --version            show the version`;
+  --tls self-signed        https + wss with a certificate generated once into the data dir;
+                           its SHA-256 fingerprint is printed at start and in /healthz
+  --tls-cert FILE          https + wss with this PEM certificate (or chain) ...
+  --tls-key FILE           ... and this PEM private key (give both)
+  --http-redirect PORT     with TLS: also answer plain http on PORT, redirecting to https
+  --mdns                   announce the server on the local network (mDNS, _parley._tcp)
+  --mdns-name NAME         the name people see for it (default "Parley on <host name>")
 
 const spec = {
   host: { type: 'string' },
@@ -86,6 +93,12 @@ const spec = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
+  tls: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'http-redirect': { type: 'string' },
+  mdns: { type: 'boolean' },
+  'mdns-name': { type: 'string' },
 
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, defaultClientDir: string | null): CliDecision {
   let values;
@@ -146,6 +159,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
 export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
   const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'parley-server');
+  Object.assign(options, tlsAndMdnsOptions(values, options.port ?? DEFAULT_PORT));
 }
 
 /** The per-address flags; only what was given, so the option defaults stay in options.ts. */
@@ -195,6 +209,42 @@ function integer(flag: string, text: string, min: number, max: number): number {
   }
   return n;
 }
+/** --tls, --tls-cert/--tls-key, --http-redirect, --mdns, --mdns-name. */
+function tlsAndMdnsOptions(
+  values: { tls?: string; 'tls-cert'?: string; 'tls-key'?: string; 'http-redirect'?: string; mdns?: boolean; 'mdns-name'?: string },
+  port: number,
+): Partial<SignalingServerOptions> {
+  const out: Partial<SignalingServerOptions> = {};
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if (values.tls !== undefined) {
+    if (values.tls !== 'self-signed') {
+      throw new UsageError(`--tls takes only "self-signed" (for your own certificate use --tls-cert FILE --tls-key FILE), not "${values.tls}"`);
+    }
+    if (cert !== undefined || key !== undefined) throw new UsageError('--tls self-signed and --tls-cert/--tls-key exclude each other: choose one');
+    out.tls = { selfSigned: true };
+  } else if (cert !== undefined || key !== undefined) {
+    if (cert === undefined || key === undefined) throw new UsageError('--tls-cert and --tls-key go together: give both, or neither');
+    if (cert === '' || key === '') throw new UsageError('--tls-cert and --tls-key need file names');
+    out.tls = { certFile: cert, keyFile: key };
+  }
+  if (values['http-redirect'] !== undefined) {
+    if (out.tls === undefined) throw new UsageError('--http-redirect redirects to https: it needs --tls self-signed or --tls-cert/--tls-key');
+    out.httpRedirectPort = integer('--http-redirect', values['http-redirect'], 1, 65535);
+    if (out.httpRedirectPort === port) throw new UsageError(`--http-redirect needs a port other than the server's own (${port})`);
+  }
+  if (values.mdns) out.mdns = true;
+  if (values['mdns-name'] !== undefined) {
+    if (!values.mdns) throw new UsageError('--mdns-name names the mDNS announcement: it needs --mdns');
+    const name = values['mdns-name'];
+    if (name.trim() === '' || Buffer.byteLength(name, 'utf8') > 63 || /[\p{Cc}.]/u.test(name)) {
+      throw new UsageError(`--mdns-name needs a name of 1 to 63 bytes on one line, without dots, not "${name.slice(0, 80)}"`);
+    }
+    out.serverName = name;
+  }
+  return out;
+}
+
 
 /** parseArgs' messages are long and end in advice for a different audience. */
 function describeParseError(err: unknown): string {

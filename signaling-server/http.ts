@@ -42,6 +42,8 @@ export function createRequestHandler(options: {
   clientDir: string | null;
   stats: () => HealthStats;
   version: string;
+  /** With TLS: the certificate's SHA-256 fingerprint, shown in /healthz so people can compare it. */
+  tlsFingerprint?: string | null;
   /** Something failed while answering; the request is answered or aborted, never the process. */
   onError: (err: unknown, where: string) => void;
 }): RequestHandler {
@@ -62,6 +64,7 @@ export function createRequestHandler(options: {
         ...options.stats(),
         version: options.version,
         protocolVersion: PROTOCOL_VERSION,
+        ...(options.tlsFingerprint ? { tlsFingerprint: options.tlsFingerprint } : {}),
       });
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(method === 'HEAD' ? undefined : body);
@@ -98,6 +101,25 @@ export function createRequestHandler(options: {
       if (!res.headersSent) sendStatus(res, 500);
       else res.destroy();
     }
+  };
+}
+
+/**
+ * The plain-http listener beside an https server (--http-redirect): every request
+ * is sent to the same host and path over https on `httpsPort` (308 keeps the
+ * method). The host comes from the Host header when it is a plain name or
+ * address, else the server's own `fallbackHost`.
+ */
+export function createRedirectHandler(httpsPort: number, fallbackHost: string): RequestHandler {
+  return (req, res) => {
+    const given = req.headers.host ?? '';
+    const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253})(:\d{1,5})?$/.exec(given);
+    const fallback = fallbackHost.includes(':') ? `[${fallbackHost}]` : fallbackHost;
+    const host = match?.[1] ?? fallback;
+    const path = (req.url ?? '/').startsWith('/') ? (req.url ?? '/') : '/';
+    const location = `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${path}`;
+    res.writeHead(308, { Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'close' });
+    res.end(`This Parley server speaks https: ${location}\n`);
   };
 }
 

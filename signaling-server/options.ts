@@ -145,6 +145,17 @@ export interface SignalingServerOptions {
   dataDir?: string;
 }
 
+  /**
+   * https + wss (tls.ts): the operator's PEM files, or a self-signed certificate
+   * generated once into `dataDir`. Default null: plain http + ws.
+   */
+  tls?: { certFile: string; keyFile: string } | { selfSigned: true } | null;
+  /** With tls: also listen for plain http on this port and redirect every request to https. */
+  httpRedirectPort?: number;
+  /** Advertise the server on the local network by mDNS as _parley._tcp (mdns.ts). Default false. */
+  mdns?: boolean;
+  /** The name shown for it in "Parley servers on your network" (default: "Parley on <host name>"). */
+  serverName?: string;
 const intIn = (min: number, max: number) =>
   z.number().int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
@@ -225,6 +236,24 @@ const optionsSchema = z.strictObject({
 });
 
 export type ResolvedOptions = z.output<typeof optionsSchema>;
+  tls: z
+    .union(
+      [
+        z.strictObject({ certFile: z.string().min(1, 'needs a certificate file'), keyFile: z.string().min(1, 'needs a key file') }),
+        z.strictObject({ selfSigned: z.literal(true) }),
+      ],
+      { error: 'must be { certFile, keyFile } or { selfSigned: true }' },
+    )
+    .nullable()
+    .default(null),
+  httpRedirectPort: intIn(1, 65535).optional(),
+  mdns: z.boolean().default(false),
+  serverName: z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((name) => Buffer.byteLength(name, 'utf8') <= 63, 'must be at most 63 bytes (an mDNS name)')
+    .regex(/^[^\p{Cc}.]+$/u, 'must be one line with no dots')
+    .optional(),
 
 /** Thrown for a bad option; `option` names it (dotted path for nested ones). */
 export class OptionError extends Error {
@@ -265,3 +294,14 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
   }
   return options;
 }
+  if (options.httpRedirectPort !== undefined) {
+    if (options.tls === null) {
+      throw new OptionError('httpRedirectPort', 'Invalid signaling server option "httpRedirectPort": redirects to https need TLS (the tls option).');
+    }
+    if (options.httpRedirectPort === options.port) {
+      throw new OptionError('httpRedirectPort', 'Invalid signaling server option "httpRedirectPort": must differ from the https port.');
+    }
+  }
+  if (options.tls !== null && 'selfSigned' in options.tls && options.dataDir === undefined) {
+    throw new OptionError('tls', 'Invalid signaling server option "tls": a self-signed certificate is kept in dataDir, so its fingerprint survives a restart; give a dataDir.');
+  }

@@ -5,17 +5,20 @@
  * and handlers.ts; standalone.ts and clusterNode.ts deliver it.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { ConnectionGate } from './connectionGate';
 import { guardHosts, refuseUpgradesWhen } from './hostGuard';
-import { createRequestHandler, type HealthStats } from './http';
+import { createRedirectHandler, createRequestHandler, type HealthStats } from './http';
 import { createLogger, describeError } from './logger';
+import { advertiseServer, type Advertisement } from './mdns';
 import { resolveOptions, type ResolvedOptions, type SignalingServerOptions } from './options';
 import { LIMITS } from './protocol';
 import { attachConnectionGate, type IoServer } from './socketServer';
 import { loadMembershipKey } from './serverSecret';
 import { startStandalone, type NodeRole } from './standalone';
+import { loadTls, plaintextLanWarning } from './tls';
 import { SERVER_VERSION } from './version';
 
 /** engine.io's Server.errors.FORBIDDEN: what allowRequest's refusals are reported as. */
@@ -25,6 +28,10 @@ export interface SignalingServer {
   /** e.g. http://127.0.0.1:54321 */
   readonly url: string;
   readonly address: { host: string; port: number };
+  /** With TLS: the certificate's SHA-256 fingerprint (AB:CD:…), which clients pin. */
+  readonly tlsFingerprint: string | null;
+  /** With --http-redirect: the port of the plain-http listener that redirects to https. */
+  readonly redirectPort: number | null;
   stats(): HealthStats;
   /**
    * Tells this node's clients 'server:shutdown', disconnects them, leaves the
@@ -40,6 +47,9 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   // Before anything listens or is built: a bad key file is a startup error with
   // nothing to tear down.
   const membershipKey = loadMembershipKey(options, log);
+  const tls = options.tls === null ? null : await loadTls(options.tls, options.dataDir, log);
+  const plaintextWarning = plaintextLanWarning(options.host, options.tls);
+  if (plaintextWarning !== null) log.warn({ host: options.host }, plaintextWarning);
   const startedAt = Date.now();
   let role: NodeRole | null = null;
 
@@ -48,14 +58,15 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
     ...(role?.stats() ?? { usersOnline: 0, devicesOnline: 0, activeCalls: 0 }),
   });
 
-  const httpServer = createServer(
-    createRequestHandler({
-      clientDir: options.clientDir,
-      stats,
-      version: SERVER_VERSION,
-      onError: (err, where) => log.warn({ err: describeError(err), where }, 'HTTP request failed'),
-    }),
-  );
+  const handler = createRequestHandler({
+    clientDir: options.clientDir,
+    stats,
+    version: SERVER_VERSION,
+    tlsFingerprint: tls?.fingerprint ?? null,
+    onError: (err, where) => log.warn({ err: describeError(err), where }, 'HTTP request failed'),
+  });
+  // https.Server is an http.Server over TLS sockets: the same events, the same guards.
+  const httpServer: HttpServer = tls === null ? createServer(handler) : createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
   // Per-address limits, decided before any socket.io work (connectionGate.ts).
   const gate = new ConnectionGate(
     { addressLimits: options.addressLimits, trustedProxies: options.trustedProxies, limitLoopback: options.limitLoopback },
@@ -114,11 +125,42 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
     if (netSocket.writable) netSocket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else netSocket.destroy();
   });
-  log.info({ host: address.host, port: address.port, version: SERVER_VERSION }, 'Parley server listening');
+  let redirect: HttpServer | null = null;
+  if (options.httpRedirectPort !== undefined) {
+    redirect = createServer(createRedirectHandler(address.port, options.host));
+    try {
+      await listen(redirect, { ...options, port: options.httpRedirectPort }, null);
+    } catch (err) {
+      await node.shutdown().catch(() => undefined);
+      await closeIo(io, httpServer);
+      await node.release().catch(() => undefined);
+      gate.dispose();
+      throw err;
+    }
+    redirect.on('error', (err) => log.error({ err: describeError(err) }, 'HTTP redirect server error'));
+  }
+  const advertisement: Advertisement | null = options.mdns
+    ? advertiseServer({
+        name: options.serverName,
+        port: address.port,
+        fingerprint: tls?.fingerprint ?? null,
+        passwordRequired: options.password !== '',
+        log,
+      })
+    : null;
+  log.info(
+    { host: address.host, port: address.port, version: SERVER_VERSION, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) },
+    'Parley server listening',
+  );
 
   let closed: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      await advertisement?.stop();
+      if (redirect !== null) {
+        const server = redirect;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
       await node.shutdown();
       await closeIo(io, httpServer);
       await node.release();
@@ -130,14 +172,16 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
 
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${tls === null ? 'http' : 'https'}://${host}:${address.port}`,
     address,
+    tlsFingerprint: tls?.fingerprint ?? null,
+    redirectPort: options.httpRedirectPort ?? null,
     stats,
     close,
   };
 }
 
-async function listen(httpServer: HttpServer, options: ResolvedOptions, io: IoServer): Promise<{ host: string; port: number }> {
+async function listen(httpServer: HttpServer, options: Pick<ResolvedOptions, 'host' | 'port'>, io: IoServer | null): Promise<{ host: string; port: number }> {
   try {
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -147,7 +191,7 @@ async function listen(httpServer: HttpServer, options: ResolvedOptions, io: IoSe
       });
     });
   } catch (err) {
-    await io.close().catch(() => undefined);
+    await io?.close().catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
     const message =
       code === 'EADDRINUSE'
