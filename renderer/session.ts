@@ -114,9 +114,14 @@ export function openSession(options: SessionOptions): Session {
   client.events.on('presence:updated', onUpdated);
   client.events.on('presence:left', onLeft);
 
+  const contactList = options.contacts;
   const engine = createCallEngine({
     signaling: client,
     self: { userId: options.identity.userId, deviceId: options.identity.deviceId, displayName: options.displayName },
+    // Signs the DTLS fingerprints of every SDP this device sends (calls the server cannot intercept).
+    identity: options.identity,
+    // Only contacts pre-connect while a call rings: that reveals addresses.
+    ...(contactList ? { isContact: (userId: string) => contactList().includes(userId) } : {}),
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
     isBlocked: (userId) => blocked().includes(userId),

@@ -13,6 +13,10 @@
  * already hold a negotiated, connected peer session whose transceivers carry no
  * track; accepting only puts tracks on the senders (replaceTrack), with no new
  * offer. See sessionPlan.ts for who connects to whom and who may send.
+ *
+ * Media the server cannot intercept: every description this device sends is signed
+ * with its identity, and every one it receives is checked before it is applied
+ * (sessionPool.ts); a call that fails the check ends as 'unverified'.
  */
 import type { HistoryEntry } from '../../preload/contract';
 import { insecureContextDevices, LocalMedia, type MediaDevicesLike, type PreferredDevices } from '../media/localMedia';
@@ -30,7 +34,7 @@ import { realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
 import { realPeerConnection, type PeerConnectionLike } from './peerConnection';
 import { createRtcConfigSource } from './rtcConfig';
 import type { CallSignaling } from './serverEvents';
-import { SessionPool } from './sessionPool';
+import { SessionPool, type DtlsSigner } from './sessionPool';
 import type { DisplayMediaLike } from './screenShare';
 import { SPEAKER_POLL_MS } from './speakerPoller';
 import type { CallFeaturesController } from './featureTypes';
@@ -39,9 +43,19 @@ import type { CallController } from './types';
 export type { CallSignaling } from './serverEvents';
 export type { ContactLookup, HostAction, HostOutcome } from './hostActions';
 
+/** What the engine needs of this device's identity (renderer/identity/deviceIdentity.ts): its ids and its DTLS signature. */
+export type CallIdentity = DtlsSigner & { readonly userId: string };
+
 export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnection> {
   signaling: CallSignaling;
   self: SelfRef;
+  /** This device's identity: `self`'s ids must be its ids. Signs every SDP sent; every SDP received is checked. */
+  identity: CallIdentity;
+  /**
+   * Whether a user is one of my contacts: only contacts pre-connect while a call
+   * rings (sessionPlan.ts). Default: everyone is (the contact list is not wired yet).
+   */
+  isContact?: (userId: string) => boolean;
   /** Default navigator.mediaDevices. */
   media?: MediaDevicesLike;
   /** Default new RTCPeerConnection(config). */
@@ -86,7 +100,12 @@ export interface CallEngine extends CallController {
 export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnection>(
   options: CallEngineOptions<PC>,
 ): CallEngine {
-  const { signaling, self } = options;
+  const { signaling, self, identity } = options;
+  if (identity.userId !== self.userId || identity.deviceId !== self.deviceId) {
+    throw new Error(
+      `the call engine's identity (user ${identity.userId}, device ${identity.deviceId}) is not the device it speaks for (user ${self.userId}, device ${self.deviceId})`,
+    );
+  }
   const now = options.now ?? Date.now;
   const createStream = options.createMediaStream ?? ((tracks) => new MediaStream(tracks));
   // PC is RTCPeerConnection exactly when no factory is given (the type parameter's
@@ -147,6 +166,8 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     timers,
     ...(options.recoveryPolicy ? { recoveryPolicy: options.recoveryPolicy } : {}),
     onSessionLost: (deviceId, detail) => effects.sessionLost(deviceId, detail),
+    signer: identity,
+    onUnverified: (callId, peer, reason) => effects.sessionUnverified(callId, peer, reason),
   });
 
   const exits = createCallExits(signaling);
@@ -164,6 +185,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits };
   const effects = createEngineEffects(parts, {
     speakerPollMs: options.speakerPollMs ?? SPEAKER_POLL_MS,
+    isContact: options.isContact ?? (() => true),
     ...(options.onHistory ? { onHistory: options.onHistory } : {}),
   });
   const commands = createCallCommands(parts, () => disposed);

@@ -27,6 +27,7 @@ const outgoingOutcome: Record<EndReason, Outcome> = {
   disconnected: 'failed',
   server_shutdown: 'failed',
   failed: 'failed',
+  unverified: 'failed',
 };
 
 const incomingOutcome: Record<EndReason, Outcome> = {
@@ -49,11 +50,13 @@ const incomingOutcome: Record<EndReason, Outcome> = {
   disconnected: 'failed',
   server_shutdown: 'failed',
   failed: 'failed',
+  unverified: 'failed',
 };
 
 export function historyOutcome(ended: EndedState): Outcome {
   if (ended.answered) {
     const neverConnected = ended.connectedAt === null;
+    if (ended.reason === 'unverified') return 'failed';
     return neverConnected && (ended.reason === 'failed' || ended.reason === 'disconnected') ? 'failed' : 'answered';
   }
   return (ended.direction === 'outgoing' ? outgoingOutcome : incomingOutcome)[ended.reason];

@@ -5,10 +5,10 @@
  *
  *   idle ──dial──▶ outgoing ──dialAcked(peer already member: glare merge)──▶ active
  *     │               │ ──callUpdated(someone else became a member)──────────▶ active
- *     │               └──dialFailed / cancel / inviteEnded / callEnded / failed─▶ ended
+ *     │               └──dialFailed / cancel / inviteEnded / callEnded / failed / unverified─▶ ended
  *     └──incoming──▶ incoming ──accept──▶ incoming(accepting) ──acceptAcked──▶ active
- *                      └──decline / ringEnded / acceptFailed / callEnded / failed─▶ ended
- *   active ──hangUp / callEnded / failed──▶ ended ──dismiss──▶ idle
+ *                      └──decline / ringEnded / acceptFailed / callEnded / failed / unverified─▶ ended
+ *   active ──hangUp / callEnded / failed / unverified──▶ ended ──dismiss──▶ idle
  *   ended ──dial / incoming──▶ (a new call replaces the ended view)
  *
  * Time comes in on the events (`at`), so the reducer stays pure.
@@ -233,6 +233,10 @@ function reduceEvent(state: CallState, event: CallEvent, self: SelfRef): CallSta
       return state.phase === 'active' ? end(state, self, 'local_hangup', event.at) : state;
     case 'failed':
       return end(state, self, 'failed', event.at, event.detail);
+    case 'unverified':
+      return end(state, self, 'unverified', event.at);
+    case 'linkUnverified':
+      return { ...state, links: withLink(state, event.deviceId, { connection: 'failed', stream: null, unverified: true }) };
     case 'ringEnded':
       if (state.phase !== 'incoming' || state.callId !== event.callId) return state;
       return end(state, self, ringEndReason[event.reason], event.at);

@@ -32,6 +32,8 @@ export interface LocalState extends LocalMediaView {
 export interface LinkState extends SpeechState {
   connection: PeerConnectionPhase;
   stream: MediaStream | null;
+  /** Their description failed its DTLS check: this device refused the connection for the rest of the call. */
+  unverified?: true;
 }
 
 type Direction = 'outgoing' | 'incoming';
@@ -120,6 +122,10 @@ export type CallEvent =
   | { type: 'memberLeft'; callId: string; deviceId: string; at: number }
   | { type: 'callEnded'; callId: string; reason: CallEndReason; at: number }
   | { type: 'failed'; detail: string; at: number }
+  /** A peer's description failed its DTLS check and nothing else carries the call: it ends here as 'unverified'. */
+  | { type: 'unverified'; at: number }
+  /** A peer's description failed its DTLS check in a call that goes on: only their link is refused. */
+  | { type: 'linkUnverified'; deviceId: string }
   | { type: 'linkPhase'; deviceId: string; connection: PeerConnectionPhase; at: number }
   | { type: 'linkStream'; deviceId: string; stream: MediaStream | null }
   | { type: 'linkClosed'; deviceId: string }

@@ -42,6 +42,7 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
           stream: link?.stream ?? null,
           screen: null,
           speaking: link?.speaking ?? false,
+          ...(link?.unverified ? { unverified: true as const } : {}),
         };
       });
       return {

@@ -41,3 +41,33 @@ export function lossOutcome(state: InCallState, self: SelfRef, deviceId: string,
 
 // The call store applies it to a member leaving (callState.ts): one rule, kept with the state.
 export { leftWhileDown } from './callState';
+
+/** What a refused (unverified) session means for the call. */
+export type UnverifiedOutcome =
+  /** The call goes on with the others: only this device's link is refused. */
+  | { end: false }
+  /** The call ends here as 'unverified'; `tell` is what the server should hear. */
+  | { end: true; tell: 'leave' | 'withdraw' | 'nothing' };
+
+/**
+ * A peer's description failed its DTLS check (sessionPool.ts): someone may sit
+ * between us. Whoever it was, this device will not connect to it.
+ *
+ * - A dial ends (the invite is withdrawn): the call I asked for cannot be trusted.
+ * - A call ringing here stops ringing on this device only, as a session that cannot
+ *   be set up does; the person's other devices check for themselves.
+ * - An active call ends if that device was all it had; in a group call only their
+ *   link is refused, and the others go on (the view says who).
+ */
+export function unverifiedOutcome(state: InCallState, self: SelfRef, deviceId: string): UnverifiedOutcome {
+  switch (state.phase) {
+    case 'active': {
+      const others = remoteMembers(state.call, self);
+      return others.some((m) => m.deviceId !== deviceId) ? { end: false } : { end: true, tell: 'leave' };
+    }
+    case 'outgoing':
+      return { end: true, tell: 'withdraw' };
+    case 'incoming':
+      return { end: true, tell: 'nothing' };
+  }
+}

@@ -8,16 +8,19 @@ import type { HistoryEntry } from '../../preload/contract';
 import { log } from '../log';
 import { historyEntry } from './callHistory';
 import { isInCall, remoteMembers, type CallState, type EndedState } from './callState';
-import { lossOutcome } from './connectionLoss';
+import { lossOutcome, unverifiedOutcome } from './connectionLoss';
 import type { EngineParts } from './engineParts';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
-import { callKinds, planSessions } from './sessionPlan';
+import { callKinds, planSessions, type PlannedSession } from './sessionPlan';
+import type { DtlsFailure } from './sessionPool';
 import { pollAudioLevels } from './speakerPoller';
 
 export interface EngineEffectsOptions {
   speakerPollMs: number;
   onHistory?: (entry: HistoryEntry) => void;
+  /** Whether a user is one of my contacts: only contacts pre-connect while a call rings (sessionPlan.ts). */
+  isContact: (userId: string) => boolean;
 }
 
 export interface EngineEffects {
@@ -25,6 +28,8 @@ export interface EngineEffects {
   afterChange(prev: CallState, next: CallState): void;
   /** A session could not be set up or was given up: end the call if nothing else carries it. */
   sessionLost(deviceId: string, detail: string): void;
+  /** A peer's description failed its DTLS check; the pool refused its session (sessionPool.ts). */
+  sessionUnverified(callId: string, peer: PlannedSession, reason: DtlsFailure): void;
   /** The connections of the members of an active call (speaker poll, live stats). */
   pollTargets(): [string, PeerConnectionLike][];
   dispose(): void;
@@ -83,7 +88,10 @@ export function createEngineEffects<PC extends PeerConnectionLike>(
   return {
     afterChange(prev, next) {
       if (isInCall(next)) {
-        pool.sync(next.callId, planSessions(next, self), callKinds(next.media), { audio: local.audio, video: local.video });
+        pool.sync(next.callId, planSessions(next, self, options.isContact), callKinds(next.media), {
+          audio: local.audio,
+          video: local.video,
+        });
         pool.setHeld((deviceId) => rejoin.isHeld(deviceId));
       } else {
         pool.closeAll();
@@ -102,6 +110,23 @@ export function createEngineEffects<PC extends PeerConnectionLike>(
       const outcome = lossOutcome(before, self, deviceId, detail);
       if (!outcome.end) return;
       dispatch({ type: 'failed', detail: outcome.detail, at: now() });
+      if (outcome.tell === 'leave' && before.callId) void exits.leave(before.callId);
+      if (outcome.tell === 'withdraw' && before.phase === 'outgoing' && before.callId) void exits.withdraw(before.callId, before.peer.userId);
+    },
+
+    sessionUnverified(callId, peer, reason) {
+      const before = state();
+      if (!isInCall(before) || before.callId !== callId) return;
+      // The pool said why in its log; this says what it does to the call.
+      log.child('call.engine').warn(
+        `the call ${before.callId ?? '(dialling)'} could not be verified with ${peer.userId} (device ${peer.deviceId}, ${reason})`,
+      );
+      const outcome = unverifiedOutcome(before, self, peer.deviceId);
+      if (!outcome.end) {
+        dispatch({ type: 'linkUnverified', deviceId: peer.deviceId });
+        return;
+      }
+      dispatch({ type: 'unverified', at: now() });
       if (outcome.tell === 'leave' && before.callId) void exits.leave(before.callId);
       if (outcome.tell === 'withdraw' && before.phase === 'outgoing' && before.callId) void exits.withdraw(before.callId, before.peer.userId);
     },

@@ -170,6 +170,30 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     }
   }
 
+  /**
+   * Ends a session whose peer's description failed its check (sessionPool.ts), and
+   * returns this side's own description for the peer to check in turn: the one it
+   * already sent, or a fresh offer (with one inactive m-line, so it has a DTLS
+   * fingerprint) when it sent none. The listeners go first, so nothing more is
+   * sent from here — not a candidate, which would reveal an address — and the
+   * connection closes whatever happens. Null when there is nothing to show.
+   */
+  async retire(): Promise<{ type: RTCSdpType; sdp: string } | null> {
+    if (this.closed) return null;
+    this.closed = true;
+    for (const dispose of this.disposers.splice(0)) dispose();
+    try {
+      if (!this.pc.localDescription) {
+        if (this.pc.getTransceivers().length === 0) this.pc.addTransceiver('audio', { direction: 'inactive' });
+        await this.pc.setLocalDescription();
+      }
+      const own = this.pc.localDescription;
+      return own && own.type !== 'rollback' ? { type: own.type, sdp: own.sdp } : null;
+    } finally {
+      this.pc.close();
+    }
+  }
+
   /** Closes the connection and removes every listener this session added. */
   close(): void {
     if (this.closed) return;

@@ -14,8 +14,22 @@
  * cannot reach (our socket is down, or the server says theirs is): the engine says
  * which through `setHeld`. A description whose relay failed is sent again once the
  * path is back, so a negotiation cut in half does not stay stuck in have-local-offer.
+ *
+ * Media the server cannot intercept (identity.ts): every offer and answer this
+ * device sends carries its signature over the SDP's DTLS fingerprints (`proof`),
+ * and every one it receives is checked against the userId the call snapshot gives
+ * that device before it is applied. The check is asynchronous, so each peer's
+ * signals pass through a queue of their own and are applied in the order they
+ * came, candidates behind the description they follow; the same holds for the
+ * signing of what is sent. A description that fails is not applied: the session
+ * is closed and not opened again for the rest of the call (`onUnverified` says
+ * what that means for the call). Before it closes, the session shows the peer its
+ * own signed description (the one it sent, or a fresh offer), so that a relay that
+ * rewrites fingerprints both ways is caught at both ends, not only at the first.
  */
+import { checkDtlsProof, type DtlsCheck } from '../../signaling-server/identity';
 import type { SignalData } from '../../signaling-server/protocol';
+import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
 import type { CallEvent } from './callState';
 import { IceRecovery, realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
@@ -31,6 +45,19 @@ const MAX_EARLY_SIGNALS = 256;
 
 /** What a person is told when ICE recovery gave a connection up. */
 export const CONNECTION_LOST = 'Connection lost';
+
+/** This device's side of the DTLS proofs: its id (the `toDeviceId` of what it receives) and its signature. */
+export type DtlsSigner = Pick<DeviceIdentity, 'deviceId' | 'signDtls'>;
+
+/** Why a peer's description was refused (identity.ts checkDtlsProof). */
+export type DtlsFailure = Extract<DtlsCheck, { ok: false }>['reason'];
+
+type DescriptionSignal = Extract<SignalData, { kind: 'description' }>;
+
+/** Offers, answers and provisional answers carry fingerprints; a rollback has none to sign or check. */
+function carriesFingerprints(data: SignalData): data is DescriptionSignal {
+  return data.kind === 'description' && data.description.type !== 'rollback';
+}
 
 export interface LocalTracks {
   audio: MediaStreamTrack | null;
@@ -48,6 +75,13 @@ export interface SessionPoolOptions<PC extends PeerConnectionLike> {
   now(): number;
   /** A session could not be set up, or ICE recovery gave it up; `detail` says why. */
   onSessionLost?(deviceId: string, detail: string): void;
+  /** Signs every description sent (this device's identity). */
+  signer: DtlsSigner;
+  /**
+   * A description from `peer` failed its check: not applied, its session closed for
+   * the rest of the call. Called once this side's own description went out.
+   */
+  onUnverified?(callId: string, peer: PlannedSession, reason: DtlsFailure): void;
   timers?: Timers;
   recoveryPolicy?: Partial<IceRecoveryPolicy>;
   /** The in-call features (data channels, screen sharing) follow each session through these. */
@@ -73,6 +107,10 @@ interface Entry<PC extends PeerConnectionLike> {
   lostCandidates: boolean;
   sentDescriptions: number;
   hook: SessionHook | null;
+  /** What this peer sent, checked and applied in order (see the file's comment). */
+  inbound: Promise<void>;
+  /** What is sent to this peer, signed and relayed in order. */
+  outbound: Promise<void>;
 }
 
 export class SessionPool<PC extends PeerConnectionLike> {
@@ -81,6 +119,8 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private early: { callId: string; from: string; data: SignalData }[] = [];
   private kinds: readonly MediaKind[] = [];
   private tracks: LocalTracks = { audio: null, video: null };
+  /** Devices of this call whose description failed its check: never connected again in it. */
+  private refused = new Set<string>();
 
   constructor(private readonly options: SessionPoolOptions<PC>) {}
 
@@ -89,6 +129,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
     if (callId !== this.callId) {
       // Early signals survive the dial's ack (null → callId): that is what they wait for.
       for (const entry of [...this.entries.values()]) this.close(entry);
+      if (callId !== null) this.refused = new Set();
       this.callId = callId;
       if (callId !== null) this.early = this.early.filter((s) => s.callId === callId);
     }
@@ -100,6 +141,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
     }
     if (callId === null) return;
     for (const p of plan) {
+      if (this.refused.has(p.deviceId)) continue;
       const entry = this.entries.get(p.deviceId);
       if (entry) {
         entry.plan = p;
@@ -114,9 +156,13 @@ export class SessionPool<PC extends PeerConnectionLike> {
   /** Routes a relayed signal to its session, or holds it until the session exists. */
   deliver(callId: string, from: string, data: SignalData): void {
     if (this.callId !== null && callId !== this.callId) return;
+    if (callId === this.callId && this.refused.has(from)) {
+      peerLog.debug(`dropped a ${data.kind} from device ${from} in call ${callId}: its description failed its check`);
+      return;
+    }
     const entry = this.entries.get(from);
     if (entry && entry.callId === callId) {
-      if (entry.session) void entry.session.handleSignal(data);
+      if (entry.session) this.receive(entry, entry.session, data);
       else entry.queue.push(data);
       return;
     }
@@ -164,6 +210,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
     for (const entry of [...this.entries.values()]) this.close(entry);
     this.callId = null;
     this.early = [];
+    this.refused = new Set();
   }
 
   private open(callId: string, plan: PlannedSession): void {
@@ -182,6 +229,8 @@ export class SessionPool<PC extends PeerConnectionLike> {
       lostCandidates: false,
       sentDescriptions: 0,
       hook: null,
+      inbound: Promise.resolve(),
+      outbound: Promise.resolve(),
     };
     this.entries.set(plan.deviceId, entry);
     const mine = this.early.filter((s) => s.callId === callId && s.from === plan.deviceId);
@@ -242,11 +291,106 @@ export class SessionPool<PC extends PeerConnectionLike> {
     this.applyTracks(entry);
     // Before any signal: what the hook adds (data channels) belongs in the first offer.
     entry.hook = this.options.hooks?.opened(session, entry.plan) ?? null;
-    for (const data of entry.queue.splice(0)) void session.handleSignal(data);
+    for (const data of entry.queue.splice(0)) this.receive(entry, session, data);
   }
 
+  /**
+   * Applies one signal of this peer after those before it; a description only
+   * once its proof checked out against the userId the call gives the device.
+   */
+  private receive(entry: Entry<PC>, session: PeerSession<PC>, data: SignalData): void {
+    entry.inbound = entry.inbound.then(async () => {
+      if (entry.closed) return;
+      if (carriesFingerprints(data)) {
+        const check = await this.check(entry, data);
+        if (entry.closed) return;
+        if (!check.ok) {
+          this.refuse(entry, check.reason);
+          return;
+        }
+      }
+      void session.handleSignal(data);
+    });
+  }
+
+  private async check(entry: Entry<PC>, data: DescriptionSignal): Promise<DtlsCheck> {
+    const { deviceId, userId } = entry.plan;
+    try {
+      return await checkDtlsProof(data.proof, data.description.sdp, {
+        userId,
+        fromDeviceId: deviceId,
+        toDeviceId: this.options.signer.deviceId,
+        callId: entry.callId,
+      });
+    } catch (error) {
+      // checkDtlsProof answers every bad input itself; a throw is this engine's fault,
+      // and a description that could not be checked is not applied either.
+      peerLog.error(`checking the description from device ${deviceId} in call ${entry.callId} threw`, error);
+      return { ok: false, reason: 'bad_signature' };
+    }
+  }
+
+  /** A description from this peer failed its check: see the file's comment. */
+  private refuse(entry: Entry<PC>, reason: DtlsFailure): void {
+    const { deviceId, userId } = entry.plan;
+    const { callId } = entry;
+    peerLog.warn(
+      `the ${reason === 'no_proof' ? 'unsigned ' : ''}description from device ${deviceId} of user ${userId} in call ${callId} failed its DTLS check (${reason}): not applied, the session is closed`,
+    );
+    this.refused.add(deviceId);
+    const session = entry.session;
+    entry.session = null;
+    this.close(entry);
+    void this.showOwnDescription(callId, deviceId, session).finally(() => this.options.onUnverified?.(callId, entry.plan, reason));
+  }
+
+  /** The refused peer gets this side's own signed description, to check in turn; best effort. */
+  private async showOwnDescription(callId: string, deviceId: string, session: PeerSession<PC> | null): Promise<void> {
+    try {
+      const own = await session?.retire();
+      if (!own) return;
+      const proof = await this.options.signer.signDtls({ sdp: own.sdp, callId, toDeviceId: deviceId });
+      const sent = this.options.sendSignal(callId, deviceId, { kind: 'description', description: own, proof });
+      if (sent instanceof Promise) {
+        sent.catch((error: unknown) =>
+          peerLog.debug(`my description for the refused device ${deviceId} in call ${callId} was not relayed`, error),
+        );
+      }
+    } catch (error) {
+      peerLog.warn(`could not show my own description to the refused device ${deviceId} in call ${callId}`, error);
+    }
+  }
+
+  /** Signs a description, then relays it, after whatever was sent to this peer before. */
   private send(entry: Entry<PC>, data: SignalData): void {
-    const sent = this.options.sendSignal(entry.callId, entry.plan.deviceId, data);
+    entry.outbound = entry.outbound.then(async () => {
+      if (entry.closed) return;
+      if (!carriesFingerprints(data)) {
+        this.relay(entry, data);
+        return;
+      }
+      let proof;
+      try {
+        proof = await this.options.signer.signDtls({ sdp: data.description.sdp, callId: entry.callId, toDeviceId: entry.plan.deviceId });
+      } catch (error) {
+        if (entry.closed) return;
+        // Without its signature no peer applies it: this session cannot go on.
+        peerLog.error(`could not sign the description for device ${entry.plan.deviceId} in call ${entry.callId}`, error);
+        const why = error instanceof Error ? error.message : String(error);
+        this.options.onSessionLost?.(entry.plan.deviceId, `This device could not sign its part of the call: ${why}`);
+        return;
+      }
+      if (!entry.closed) this.relay(entry, { ...data, proof });
+    });
+  }
+
+  private relay(entry: Entry<PC>, data: SignalData): void {
+    let sent: unknown;
+    try {
+      sent = this.options.sendSignal(entry.callId, entry.plan.deviceId, data);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
     // A sender that returns no promise (a void callback may return anything) gives no news.
     if (!(sent instanceof Promise)) return;
     if (data.kind !== 'description') {

@@ -25,7 +25,8 @@ export type EndReason =
   | 'answered_elsewhere' // another of my devices took it
   | 'declined_elsewhere'
   | 'missed' // it rang here and nobody answered
-  | 'failed'; // a connection or media failure we could not recover from
+  | 'failed' // a connection or media failure we could not recover from
+  | 'unverified'; // a peer's SDP failed its DTLS check: someone may be intercepting the call
 
 export type PeerConnectionPhase = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
@@ -41,6 +42,8 @@ export interface RemoteParticipant extends PersonRef {
   /** A screen they share, as its own stream (in-call features). */
   screen: MediaStream | null;
   speaking: boolean;
+  /** Their connection failed its check (someone may be intercepting it) and was refused; the others go on. */
+  unverified?: true;
 }
 
 export interface LocalMediaView {

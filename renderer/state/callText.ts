@@ -15,6 +15,10 @@ export interface EndedText {
   offerRetry: boolean;
 }
 
+/** A call ended because a peer's DTLS fingerprints failed their check (sessionPool.ts). */
+export const UNVERIFIED_HEADLINE = 'This call could not be verified';
+export const UNVERIFIED_DETAIL = 'Someone may be intercepting it. It was ended to protect you.';
+
 function who(peers: readonly PersonRef[]): string {
   return peers.length > 0 ? peopleTitle(peers.map((p) => p.displayName)) : 'The other side';
 }
@@ -63,6 +67,9 @@ function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationM
             detail: 'The connection could not be set up or was lost. Check your network and try again.',
             offerRetry: true,
           };
+    case 'unverified':
+      // Calling again through the same path would meet the same interception: no retry button.
+      return { headline: UNVERIFIED_HEADLINE, detail: UNVERIFIED_DETAIL, offerRetry: false };
     case 'missed':
       return { headline: `Missed call from ${name}`, detail: null, offerRetry: true };
     case 'cancelled':
@@ -90,9 +97,17 @@ type ActiveView = Extract<CallView, { phase: 'active' }>;
 /**
  * What the call header says while part of the call is being put back together:
  * the media path to someone (ICE restart), or the server connection (the media
- * keeps flowing meanwhile). Null when all is well.
+ * keeps flowing meanwhile); and, before either, whose connection was refused
+ * because it could not be verified. Null when all is well.
  */
 export function reconnectionNotice(view: ActiveView): string | null {
+  // Said first, and for as long as the call lasts: it is about the people, not the network.
+  const refused = [...new Set(view.participants.filter((p) => p.unverified).map((p) => p.displayName))];
+  if (refused.length > 0) {
+    return `The call with ${peopleTitle(refused)} could not be verified: someone may be intercepting it. ${
+      refused.length === 1 ? 'That connection was' : 'Those connections were'
+    } ended to protect you; the call goes on with the others.`;
+  }
   const names = view.participants.filter((p) => p.connection === 'reconnecting').map((p) => p.displayName);
   if (names.length > 0) return `Reconnecting… (${peopleTitle([...new Set(names)])})`;
   if (view.reconnectingToServer) return 'Reconnecting to the server… The call goes on meanwhile.';
