@@ -22,6 +22,8 @@ export interface CallSink {
   send<E extends keyof ServerToClientEvents>(deviceId: DeviceId, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
   /** A device of `userId` joined or left a call: its effective presence may have changed. */
   membershipChanged(userId: UserId): void;
+  /** May `viewer` see the ringing devices of `owner` (mutual contacts)? Default: yes. */
+  showsDevices?: (viewer: UserId, owner: UserId) => boolean;
 }
 
 export class CallNotifier {
@@ -31,7 +33,7 @@ export class CallNotifier {
   ) {}
 
   snapshot(call: Call, viewer: DeviceId): CallSnapshot {
-    return snapshotFor(call, viewer, this.maxParticipants);
+    return snapshotFor(call, viewer, this.maxParticipants, this.sink.showsDevices);
   }
 
   incoming(call: Call, invite: Invite, deviceId: DeviceId): IncomingCall {

@@ -73,12 +73,30 @@ export interface Call {
   restoreTimer: unknown;
 }
 
+/** May `viewer` see the devices of `owner`, who is being rung and has not answered? */
+export type ShowsDevices = (viewer: UserId, owner: UserId) => boolean;
+
+/** The user a device of the call (member or ringing) belongs to. */
+function userOfDevice(call: Call, deviceId: DeviceId): UserId | undefined {
+  const member = call.members.get(deviceId);
+  if (member) return member.userId;
+  for (const invite of call.invitees.values()) if (invite.devices.has(deviceId)) return invite.userId;
+  return undefined;
+}
+
 /**
  * The call as `viewer` sees it: `polite` is from the viewer's side of each pair,
  * and `rejoinToken` is the viewer's own (null unless the viewer is a member).
+ * An invitee's devices (who has not answered) are listed only to the invitee's
+ * own devices and to those `shows` allows (mutual contacts): everyone else sees
+ * an empty list, so nobody pre-connects to a stranger's devices (which would
+ * reveal their network addresses) or even learns their device ids. Members'
+ * devices are listed to all: a member answered (or placed the call).
  */
-export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: number): CallSnapshot {
+export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: number, shows: ShowsDevices = () => true): CallSnapshot {
   const polite = (other: DeviceId): boolean => other !== viewer && isPolite(viewer, other);
+  const viewerUser = userOfDevice(call, viewer);
+  const visible = (owner: UserId): boolean => viewerUser !== undefined && (viewerUser === owner || shows(viewerUser, owner));
   return {
     callId: call.id,
     media: call.media,
@@ -95,7 +113,7 @@ export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: numbe
     invitees: [...call.invitees.values()].map((i) => ({
       userId: i.userId,
       displayName: i.displayName,
-      devices: [...i.devices].map((deviceId) => ({ deviceId, polite: polite(deviceId) })),
+      devices: visible(i.userId) ? [...i.devices].map((deviceId) => ({ deviceId, polite: polite(deviceId) })) : [],
       invitedBy: i.invitedBy,
     })),
     maxParticipants,

@@ -246,8 +246,15 @@ export class CallRegistry {
   }
 
   relay(sender: Party, p: SignalPayload): Ack {
-    const route = routeSignal(this.index.get(p.callId), sender, p.to);
+    const call = this.index.get(p.callId);
+    const route = routeSignal(call, sender, p.to);
     if (route.kind === 'refuse') return fail(route.code, route.message);
+    if (call && !this.mayPreConnect(call, sender, p.to)) {
+      return fail(
+        'unknown_recipient',
+        `Device ${p.to} is not someone you can signal in this call yet: you connect to someone who is not a contact only once they answered.`,
+      );
+    }
     const signal = { callId: p.callId, from: sender.deviceId, fromUserId: sender.userId, data: p.data };
     if (route.kind === 'queue') enqueueSignal(route.member.queue, signal, QUEUE_LIMITS);
     else this.tell.signal(p.to, signal);
@@ -300,6 +307,24 @@ export class CallRegistry {
   }
 
   // ─── internals ───────────────────────────────────────────────────────────
+
+  /**
+   * Between a ringing device and a member (pre-connect), signals pass only when
+   * the two users are mutual contacts: connecting reveals network addresses, so a
+   * stranger's call connects after Accept. Between members, always.
+   */
+  private mayPreConnect(call: Call, sender: Party, to: DeviceId): boolean {
+    const shows = this.options.sink.showsDevices;
+    if (shows === undefined) return true;
+    const senderIsMember = call.members.get(sender.deviceId)?.userId === sender.userId;
+    const recipient = call.members.get(to);
+    if (senderIsMember && recipient !== undefined) return true;
+    if (!senderIsMember) return recipient === undefined || recipient.userId === sender.userId || shows(recipient.userId, sender.userId);
+    for (const invite of call.invitees.values()) {
+      if (invite.devices.has(to)) return invite.userId === sender.userId || shows(sender.userId, invite.userId);
+    }
+    return true;
+  }
 
   /** GLARE: `sender` calls the one person whose 1:1 call is ringing `sender` right now. */
   private findGlare(sender: Party, to: UserId): { call: Call; invite: Invite } | undefined {

@@ -34,6 +34,8 @@ Options:
   --client DIR             serve the built browser client from DIR
                            (default: dist/renderer next to this server, when it exists)
   --allowed-origin ORIGIN  accept browser pages only from ORIGIN (repeatable; default: any)
+  --directory on|off       let users find each other by name on this server (default off:
+                           people add each other with an invite link or code)
   --turn-url URL           TURN server handed to clients (repeatable), e.g. turn:turn.example:3478
   --turn-secret SECRET     the TURN server's static-auth-secret (REST API credentials;
                            or set PARLEY_TURN_SECRET)
@@ -79,6 +81,7 @@ const spec = {
   'log-level': { type: 'string' },
   client: { type: 'string' },
   'allowed-origin': { type: 'string', multiple: true },
+  directory: { type: 'string' },
   'turn-url': { type: 'string', multiple: true },
   'turn-secret': { type: 'string' },
   'stun-url': { type: 'string', multiple: true },
@@ -135,6 +138,10 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     options.logLevel = level as LogLevel;
   }
   if (values['allowed-origin'] !== undefined) options.allowedOrigins = values['allowed-origin'];
+  if (values.directory !== undefined) {
+    if (values.directory !== 'on' && values.directory !== 'off') throw new UsageError(`--directory must be on or off, not "${values.directory}"`);
+    options.directory = values.directory === 'on';
+  }
   if (values['stun-url'] !== undefined) options.stunUrls = values['stun-url'];
   const redisUrl = values['redis-url'] ?? (env.PARLEY_REDIS_URL || undefined);
   if (redisUrl !== undefined) options.redisUrl = redisUrl;

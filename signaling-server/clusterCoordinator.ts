@@ -66,7 +66,10 @@ export class Coordinator {
   ) {
     const transport: Transport<string> = {
       send: (socketId, event, ...args) => emitOn(io.to(socketId), event, args),
-      broadcast: (except, event, ...args) => emitOn(except === null ? io : io.except(except), event, args),
+      // One publish for the lot: io.to(ids) reaches each socket on whichever node holds it.
+      sendToMany: (socketIds, event, ...args) => {
+        if (socketIds.length > 0) emitOn(io.to([...socketIds]), event, args);
+      },
       kick: (socketId, error) => {
         io.to(socketId).emit('session:kicked', error);
         io.in(socketId).disconnectSockets(true);
@@ -117,7 +120,7 @@ export class Coordinator {
     // Adopted (and welcomed) while rebuilding, before its gateway's connect got through.
     if (this.known.has(ref.socketId)) return true;
     try {
-      const admitted = this.board.connect(ref.party, ref.socketId);
+      const admitted = this.board.connect(ref.party, ref.profile, ref.socketId);
       if (admitted) this.remember(ref.socketId, ref.party);
       return admitted;
     } catch (err) {
@@ -175,8 +178,8 @@ export class Coordinator {
         this.log.warn({ socketId: socket.id, problem: describeIssues(data.error) }, 'a node holds a socket with invalid data; ignored');
         continue;
       }
-      const { chosen: mark, ...party } = data.data;
-      if (this.board.adopt(party, socket.id) === null) continue;
+      const { chosen: mark, userKey, contacts, strangerCalls, ...party } = data.data;
+      if (this.board.adopt(party, { userKey, contacts, strangerCalls }, socket.id) === null) continue;
       this.remember(socket.id, party);
       adopted.push({ socketId: socket.id, party });
       if (mark && mark.at > (chosen.get(party.userId)?.at ?? -Infinity)) chosen.set(party.userId, mark);

@@ -65,7 +65,8 @@ export class Gateway {
   onConnection(socket: IoSocket): void {
     const { log } = this.deps;
     const party: Party = { userId: socket.data.userId, deviceId: socket.data.deviceId, displayName: socket.data.displayName };
-    const ref: NodeSocketRef = { nodeId: this.deps.nodeId, socketId: socket.id, party };
+    const { userKey, contacts, strangerCalls } = socket.data;
+    const ref: NodeSocketRef = { nodeId: this.deps.nodeId, socketId: socket.id, party, profile: { userKey, contacts, strangerCalls } };
     logSocketErrors(this.deps.io, socket, log);
     if (this.closing) {
       socket.disconnect(true);
@@ -123,6 +124,12 @@ export class Gateway {
       const { status } = payload as ClientPayloads['presence:status'];
       socket.data.chosen = { status, at: Date.now() };
     }
+    // Likewise the contact list, so that a new coordinator knows who sees whom.
+    if (event === 'contacts:set' && ack.ok) {
+      const { userIds, strangerCalls } = payload as ClientPayloads['contacts:set'];
+      socket.data.contacts = [...userIds];
+      socket.data.strangerCalls = strangerCalls;
+    }
     return ack;
   }
 
@@ -152,7 +159,9 @@ export class Gateway {
   private async act(ref: NodeSocketRef, event: ClientEventName, payload: unknown): Promise<Ack<object> | null> {
     const local = this.deps.localCoordinator();
     if (local) return local.event({ ...ref, event, payload });
-    for (const reply of await this.askOthers('node:event', { ...ref, event, payload })) {
+    // The coordinator reads the profile only on node:connect: no contact list on every event.
+    const light: NodeSocketRef = { ...ref, profile: { ...ref.profile, contacts: [] } };
+    for (const reply of await this.askOthers('node:event', { ...light, event, payload })) {
       const parsed = eventReplySchema.safeParse(reply);
       if (parsed.success && parsed.data.handled) return parsed.data.ack;
     }

@@ -7,8 +7,11 @@
  */
 import { z } from 'zod';
 import { CLIENT_EVENT_NAMES } from './handlers';
+import { publicKeySchema } from './identity';
 import {
   chosenStatusSchema,
+  contactListSchema,
+  strangerCallsSchema,
   deviceIdSchema,
   displayNameSchema,
   ERROR_CODES,
@@ -23,17 +26,20 @@ export const nodeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a node id
 const socketIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 const partySchema = z.strictObject({ userId: userIdSchema, deviceId: deviceIdSchema, displayName: displayNameSchema });
+const profileSchema = z.strictObject({ userKey: publicKeySchema, contacts: contactListSchema, strangerCalls: strangerCallsSchema });
 const chosenSchema: z.ZodType<ChosenStatusMark> = z.strictObject({ status: chosenStatusSchema, at: z.number().finite() });
 
 export const nodeSocketRefSchema: z.ZodType<NodeSocketRef> = z.strictObject({
   nodeId: nodeIdSchema,
   socketId: socketIdSchema,
   party: partySchema,
+  profile: profileSchema,
 });
 export const nodeClientEventSchema: z.ZodType<NodeClientEvent> = z.strictObject({
   nodeId: nodeIdSchema,
   socketId: socketIdSchema,
   party: partySchema,
+  profile: profileSchema,
   event: z.enum(CLIENT_EVENT_NAMES),
   payload: z.unknown(),
 });
@@ -44,6 +50,9 @@ export const socketDataSchema: z.ZodType<SocketData> = z.object({
   userId: userIdSchema,
   deviceId: deviceIdSchema,
   displayName: displayNameSchema,
+  userKey: publicKeySchema,
+  contacts: contactListSchema,
+  strangerCalls: strangerCallsSchema,
   chosen: chosenSchema.optional(),
 });
 

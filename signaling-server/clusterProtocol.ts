@@ -4,7 +4,8 @@
  * no-restricted-imports keeps renderer/ to protocol.ts), so the client–server wire
  * in protocol.ts stays the one thing a client needs to know.
  */
-import type { Ack, ClientEventName, DeviceId, SocketData, UserId } from './protocol';
+import type { PublicKey } from './identity';
+import type { Ack, ClientEventName, DeviceId, SocketData, StrangerCalls, UserId } from './protocol';
 
 // With a Redis URL, every node is a gateway for its own sockets and one node at a
 // time, the coordinator, owns presence and calls (see signaling-server/clusterNode.ts).
@@ -20,6 +21,12 @@ export interface NodeSocketRef {
   socketId: string;
   /** Who the socket is, as its handshake said (checked by the gateway). */
   party: { userId: UserId; deviceId: DeviceId; displayName: string };
+  /**
+   * The user's verified key, contact list and stranger-call setting (presence
+   * goes to mutual contacts only). On `node:event` the gateway sends what it
+   * holds; the coordinator reads it only on `node:connect`.
+   */
+  profile: { userKey: PublicKey; contacts: UserId[]; strangerCalls: StrangerCalls };
 }
 
 /**

@@ -7,6 +7,9 @@
 import type { z } from 'zod';
 import type { Party } from './callRecord';
 import type { CallRegistry, InviteTarget } from './callRegistry';
+import { fail } from './callRefusals';
+import type { ContactDesk } from './contactDesk';
+import { searchDirectory } from './directory';
 import type { Presence } from './presence';
 import {
   clientEventSchemas,
@@ -28,10 +31,17 @@ export type Handlers = { [E in ClientEventName]: Handler<E> };
 export interface HandlerDeps<S> {
   registry: CallRegistry;
   presence: Presence<S>;
-  /** Tell everyone that a user's presence changed. */
+  /** Tell a user's mutual contacts (and the user's own devices) that their presence changed. */
   broadcastPresence: (user: PresenceUser) => void;
+  /** Replace a user's contact list and tell whoever became or ceased to be a mutual contact. */
+  setContacts: (party: Party, userIds: readonly UserId[], strangerCalls: ClientPayloads['contacts:set']['strangerCalls']) => void;
+  desk: ContactDesk<S>;
+  /** The server offers a directory (`--directory on`). */
+  directory: boolean;
   iceServers: (userId: UserId) => { iceServers: IceServer[]; ttlSeconds: number };
 }
+
+const DIRECTORY_OFF = fail('directory_off', 'This server has no directory. Add people with their invite link or code instead.');
 
 /**
  * TURN credentials let whoever holds them relay traffic through the operator's
@@ -71,6 +81,16 @@ export function createHandlers<S>(deps: HandlerDeps<S>): Handlers {
       registry.refuseRingsFrom(party.userId, new Set(userIds));
       return { ok: true };
     },
+    'contacts:set': (party, { userIds, strangerCalls }) => {
+      deps.setContacts(party, userIds, strangerCalls);
+      return { ok: true };
+    },
+    'contact:request': (party, p) => deps.desk.request(party, p),
+    'contact:answer': (party, p) => deps.desk.answer(party, p),
+    'link:request': (party, p) => deps.desk.linkRequest(party, p),
+    'link:answer': (party, p) => deps.desk.linkAnswer(party, p),
+    'directory:search': (party, { query }) =>
+      deps.directory ? { ok: true, users: searchDirectory(presence.everyone(), query, party.userId) } : DIRECTORY_OFF,
   };
 }
 
@@ -83,6 +103,8 @@ function inviteTarget<S>(presence: Presence<S>, userId: UserId, callerId: UserId
     displayName: user.displayName,
     chosenStatus,
     devices: presence.devicesOf(userId),
-    blocksCaller: presence.blocks(userId, callerId),
+    // 'refuse' turns away everyone who is not a mutual contact, the same way a block does.
+    blocksCaller:
+      presence.blocks(userId, callerId) || (presence.strangerCalls(userId) === 'refuse' && !presence.mutual(userId, callerId)),
   };
 }

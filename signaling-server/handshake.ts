@@ -1,13 +1,30 @@
 /**
  * Who may connect: the socket.io connection middleware, run on every (re)connection.
- * Checks, in order: the page's Origin, the protocol version, the identity fields,
- * the server password, that the device id is not someone else's, and that the
- * user has not reached the device cap (options.maxDevicesPerUser). A refusal
- * reaches the client as `connect_error` with `data: ConnectRefusal`.
+ * Checks, in order: the page's Origin, the protocol version, the handshake's
+ * fields, the server password, the identity (the device certificate and the
+ * proof of possession of the device key for THIS connection), that the device id
+ * is not someone else's, and that the user has not reached the device cap
+ * (options.maxDevicesPerUser). A refusal reaches the client as `connect_error`
+ * with `data: ConnectRefusal`.
+ *
+ * The password comes before the signatures on purpose: it is a constant-time
+ * hash compare, while the identity costs two signature verifications and two
+ * SHA-256s. Someone without the password must not make the server spend that
+ * CPU (a handshake flood stays cheap to refuse), and checking it first tells them
+ * nothing about identities.
+ *
+ * The userId and deviceId are never taken from the client: they are the ids of
+ * the credential's keys (identity.ts), so claiming one means holding its key. The
+ * proof signs the protocol version, the host the client dialled (checked against
+ * the request's Host header, as the server sees it) and the connection's
+ * Engine.IO session id, a fresh random value the server chose: an old proof, or
+ * one made for another server, does not verify here.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Party } from './callRecord';
+import { authProofMessage, checkCredential, verify } from './identity';
+import type { Profile } from './presence';
 import { handshakeSchema, PROTOCOL_VERSION, type ConnectRefusal, type DeviceId, type UserId } from './protocol';
 
 export interface HandshakePolicy {
@@ -32,7 +49,14 @@ export const tooManyDevices = (displayName: string, max: number): ConnectRefusal
   message: `${displayName} already has ${max} devices online, the most this server allows. Close Parley on one of them, then connect again.`,
 });
 
-export type HandshakeResult = { ok: true; party: Party } | { ok: false; refusal: ConnectRefusal };
+export type HandshakeResult = { ok: true; party: Party; profile: Profile } | { ok: false; refusal: ConnectRefusal };
+
+/** What the handshake knows of the connection itself (not of what the client says). */
+export interface ConnectionFacts {
+  headers: IncomingHttpHeaders;
+  /** The Engine.IO session id of this connection (`socket.conn.id`): the challenge the proof must sign. */
+  sessionId: string;
+}
 
 const refuse = (code: ConnectRefusal['code'], message: string): HandshakeResult => ({ ok: false, refusal: { code, message } });
 
@@ -55,7 +79,8 @@ export function originAllowed(origin: string | undefined, allowed: readonly stri
   return allowed === undefined || origin === undefined || allowed.includes(origin);
 }
 
-export function checkHandshake(headers: IncomingHttpHeaders, auth: unknown, policy: HandshakePolicy): HandshakeResult {
+export async function checkHandshake(connection: ConnectionFacts, auth: unknown, policy: HandshakePolicy): Promise<HandshakeResult> {
+  const { headers } = connection;
   const origin = headers.origin;
   if (!originAllowed(origin, policy.allowedOrigins)) {
     return refuse(
@@ -81,13 +106,32 @@ export function checkHandshake(headers: IncomingHttpHeaders, auth: unknown, poli
     }
     return refuse('invalid_identity', `The ${field || 'handshake'} is not valid: ${issue?.message ?? 'invalid value'}.`);
   }
-  const { userId, deviceId, displayName, password } = parsed.data;
+  const { credential, proof, displayName, password, contacts, strangerCalls } = parsed.data;
   if (policy.password !== '' && !passwordMatches(policy.password, password)) {
     const message =
       password === undefined
         ? 'This server needs a password. Enter it in the connection settings.'
         : 'The server password is wrong. Check it in the connection settings.';
     return refuse('auth_failed', message);
+  }
+  const ids = await checkCredential(credential);
+  if (ids === null) {
+    return refuse(
+      'invalid_identity',
+      "This device's certificate is not signed by its user key, so the server cannot tell who it is. Link this device again, or reset this app's identity.",
+    );
+  }
+  const { userId, deviceId } = ids;
+  const host = headers.host;
+  if (typeof host !== 'string' || host === '') {
+    return refuse('invalid_identity', 'The connection names no host (no Host header), so its identity proof cannot be checked.');
+  }
+  const message = authProofMessage({ protocolVersion: PROTOCOL_VERSION, host, sessionId: connection.sessionId, userId, deviceId });
+  if (!(await verify(credential.deviceKey, proof, message))) {
+    return refuse(
+      'invalid_identity',
+      `The identity proof does not verify: it must be this device's signature for this connection to ${host}. A proof made for another server or an earlier connection is not accepted.`,
+    );
   }
   const owner = policy.deviceOwner(deviceId);
   if (owner !== undefined && owner !== userId) {
@@ -100,5 +144,9 @@ export function checkHandshake(headers: IncomingHttpHeaders, auth: unknown, poli
   if (!devices.includes(deviceId) && devices.length >= policy.maxDevicesPerUser) {
     return { ok: false, refusal: tooManyDevices(displayName, policy.maxDevicesPerUser) };
   }
-  return { ok: true, party: { userId, deviceId, displayName } };
+  return {
+    ok: true,
+    party: { userId, deviceId, displayName },
+    profile: { userKey: credential.userKey, contacts: [...new Set(contacts)].filter((id) => id !== userId), strangerCalls },
+  };
 }

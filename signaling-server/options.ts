@@ -134,6 +134,8 @@ export interface SignalingServerOptions {
   inviteLimits?: InviteLimitOptions;
   /** Devices one user may have online at once (default 8). */
   maxDevicesPerUser?: number;
+  /** Offer a directory: `directory:search` finds online users by display name (default false: nobody is listed). */
+  directory?: boolean;
   /**
    * The secret that signs call membership (rejoin tokens), at least 32 characters.
    * Every node of a cluster needs the same one. When absent, the secret is read
@@ -231,6 +233,7 @@ const optionsSchema = z.strictObject({
     })
     .default(DEFAULT_INVITE_LIMITS),
   maxDevicesPerUser: intIn(1, 64).default(8),
+  directory: z.boolean().default(false),
   membershipSecret: z.string().min(32, 'the membership secret must be at least 32 characters').optional(),
   dataDir: z.string().min(1, 'must not be empty').optional(),
 });

@@ -1,6 +1,6 @@
 /**
  * Who is online: users, their devices, the socket of each device, and the status
- * everyone sees. (In a cluster the coordinator holds it for every node, with socket
+ * their contacts see. (In a cluster the coordinator holds it for every node, with socket
  * ids for sockets.) Generic over the socket type and free of socket.io, so
  * it is unit-testable; switchboard.ts turns its answers into broadcasts.
  *
@@ -10,9 +10,30 @@
  * Block lists (`block:set`) live here too, for as long as the user has a device
  * online: the client keeps the list and sends it again after every welcome, so
  * the server holds no state about users who are away.
+ *
+ * Contacts: each online user's contact list (handshake, then `contacts:set`) and
+ * stranger-call setting, and their verified user key. Two users are contacts only
+ * when BOTH list each other (mutual): listing someone alone gives no presence of
+ * them. Everything presence sends goes to mutual contacts only, found by walking
+ * the user's own list (O(contacts), never O(everyone online)).
  */
 import type { Party } from './callRecord';
-import type { ChosenStatus, DeviceId, PresenceStatus, PresenceUser, UserId } from './protocol';
+import type { PublicKey } from './identity';
+import type { ChosenStatus, DeviceId, PresenceStatus, PresenceUser, StrangerCalls, UserId } from './protocol';
+
+/** What a device's handshake says about its user besides the party: key, contacts, stranger calls. */
+export interface Profile {
+  /** Verified by the handshake: `idOfKey(userKey) === userId`. */
+  userKey: PublicKey;
+  contacts: readonly UserId[];
+  strangerCalls: StrangerCalls;
+}
+
+/** Whose mutual-contact relation with a user changed (both online). */
+export interface ContactChange {
+  became: UserId[];
+  ceased: UserId[];
+}
 
 interface UserEntry<S> {
   userId: UserId;
@@ -23,6 +44,10 @@ interface UserEntry<S> {
   devices: Map<DeviceId, S>;
   /** Users whose invites this user refuses. */
   blocked: ReadonlySet<UserId>;
+  userKey: PublicKey;
+  /** The users this user listed (not necessarily mutual). */
+  contacts: ReadonlySet<UserId>;
+  strangerCalls: StrangerCalls;
 }
 
 export interface ConnectResult<S> {
@@ -30,8 +55,10 @@ export interface ConnectResult<S> {
   firstDevice: boolean;
   /** An older socket of the same device, to disconnect (it is no longer current). */
   replaced: S | undefined;
-  /** The user's entry changed (a new display name): broadcast it. */
+  /** The user's entry changed (a new display name): tell their contacts. */
   changed: PresenceUser | null;
+  /** This device's contact list differed from the user's: who became or ceased to be a mutual contact. */
+  contactChange: ContactChange;
 }
 
 export class Presence<S> {
@@ -72,16 +99,61 @@ export class Presence<S> {
     return entry && view(entry);
   }
 
-  /** Everyone online except `userId`. */
-  roster(exceptUserId: UserId): PresenceUser[] {
-    return [...this.users.values()].filter((u) => u.userId !== exceptUserId).map(view);
+  /** The mutual contacts of `userId` who are online now (the welcome roster). */
+  roster(userId: UserId): PresenceUser[] {
+    return this.contactsOnline(userId).map((id) => view(this.users.get(id) as UserEntry<S>));
+  }
+
+  /** The online users who list `userId` and whom `userId` lists. O(contacts of `userId`). */
+  contactsOnline(userId: UserId): UserId[] {
+    const entry = this.users.get(userId);
+    if (!entry) return [];
+    const found: UserId[] = [];
+    for (const other of entry.contacts) {
+      if (this.users.get(other)?.contacts.has(userId) === true) found.push(other);
+    }
+    return found;
+  }
+
+  /** Do `a` and `b` list each other (both online)? */
+  mutual(a: UserId, b: UserId): boolean {
+    return a !== b && this.users.get(a)?.contacts.has(b) === true && this.users.get(b)?.contacts.has(a) === true;
+  }
+
+  /** The sockets of `userId`'s devices. */
+  socketsOf(userId: UserId): S[] {
+    return [...(this.users.get(userId)?.devices.values() ?? [])];
+  }
+
+  /** The sockets of every device of every online mutual contact of `userId`: who sees their presence. */
+  audience(userId: UserId): S[] {
+    const sockets: S[] = [];
+    for (const other of this.contactsOnline(userId)) {
+      for (const socket of (this.users.get(other) as UserEntry<S>).devices.values()) sockets.push(socket);
+    }
+    return sockets;
+  }
+
+  /** The verified user key of an online user. */
+  userKey(userId: UserId): PublicKey | undefined {
+    return this.users.get(userId)?.userKey;
+  }
+
+  strangerCalls(userId: UserId): StrangerCalls | undefined {
+    return this.users.get(userId)?.strangerCalls;
+  }
+
+  /** Every online user (the directory searches them). */
+  *everyone(): Generator<PresenceUser> {
+    for (const entry of this.users.values()) yield view(entry);
   }
 
   /** A socket authenticated as `party`. The caller has checked device ownership. */
-  connect(party: Party, socket: S): ConnectResult<S> {
+  connect(party: Party, profile: Profile, socket: S): ConnectResult<S> {
     let entry = this.users.get(party.userId);
     const firstDevice = entry === undefined;
     let changed: PresenceUser | null = null;
+    let contactChange: ContactChange = { became: [], ceased: [] };
     if (entry === undefined) {
       entry = {
         userId: party.userId,
@@ -90,18 +162,42 @@ export class Presence<S> {
         shown: 'available',
         devices: new Map(),
         blocked: new Set(),
+        userKey: profile.userKey,
+        contacts: new Set(profile.contacts),
+        strangerCalls: profile.strangerCalls,
       };
       this.users.set(party.userId, entry);
       entry.shown = this.effective(entry);
-    } else if (entry.displayName !== party.displayName) {
-      // The latest handshake wins: a renamed device renames the user everywhere.
-      entry.displayName = party.displayName;
-      changed = view(entry);
+    } else {
+      if (entry.displayName !== party.displayName) {
+        // The latest handshake wins: a renamed device renames the user everywhere.
+        entry.displayName = party.displayName;
+        changed = view(entry);
+      }
+      // The latest handshake's contact list wins too (the devices share one list).
+      contactChange = this.setContacts(party.userId, profile.contacts, profile.strangerCalls) ?? contactChange;
     }
     const replaced = entry.devices.get(party.deviceId);
     entry.devices.set(party.deviceId, socket);
     this.deviceUser.set(party.deviceId, party.userId);
-    return { firstDevice, replaced: replaced === socket ? undefined : replaced, changed };
+    return { firstDevice, replaced: replaced === socket ? undefined : replaced, changed, contactChange };
+  }
+
+  /**
+   * Replaces the user's contact list and stranger-call setting; returns who became
+   * and who ceased to be an online mutual contact (null when the user is not online).
+   */
+  setContacts(userId: UserId, contacts: readonly UserId[], strangerCalls: StrangerCalls): ContactChange | null {
+    const entry = this.users.get(userId);
+    if (!entry) return null;
+    const before = new Set(this.contactsOnline(userId));
+    entry.contacts = new Set(contacts.filter((id) => id !== userId));
+    entry.strangerCalls = strangerCalls;
+    const after = this.contactsOnline(userId);
+    const became = after.filter((id) => !before.has(id));
+    const afterSet = new Set(after);
+    const ceased = [...before].filter((id) => !afterSet.has(id));
+    return { became, ceased };
   }
 
   /**

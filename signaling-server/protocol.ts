@@ -16,7 +16,7 @@
  *   users whose devices are ringing.
  */
 import { z } from 'zod';
-import { deviceCredentialSchema, dtlsProofSchema, publicKeySchema, signatureSchema } from './identity';
+import { deviceCredentialSchema, dtlsProofSchema, publicKeySchema, signatureSchema, type PublicKey } from './identity';
 
 /**
  * Bumped on every incompatible change. The server refuses any other version.
@@ -633,6 +633,15 @@ export interface SocketData {
   userId: UserId;
   deviceId: DeviceId;
   displayName: string;
+  /** The user key the handshake verified (its id is `userId`). */
+  userKey: PublicKey;
+  /**
+   * The contact list and stranger-call setting, from the handshake and then each
+   * accepted `contacts:set` (a clustered gateway keeps them current, so that a new
+   * coordinator rebuilding presence from the sockets knows them).
+   */
+  contacts: UserId[];
+  strangerCalls: StrangerCalls;
   /**
    * Set by a clustered gateway when this device chose a status, so that a new
    * coordinator rebuilding presence from the sockets (`fetchSockets`) restores it:

@@ -45,7 +45,18 @@ export function logSocketErrors(io: IoServer, socket: IoSocket, log: Logger): vo
 }
 
 /**
- * Runs `checkHandshake` on every (re)connection; a refusal reaches the client as
+ * The Engine.IO session id of the socket's connection: the fresh random value the
+ * server sent in the transport's open packet, which the client reads as
+ * `socket.io.engine.id` and signs. engine.io's typings mark it private because it
+ * must not be shared with OTHER clients (it authorises HTTP polling requests);
+ * here it is only compared with what this connection's own client signed.
+ */
+function engineSessionId(socket: IoSocket): string {
+  return (socket.conn as unknown as { id: string }).id;
+}
+
+/**
+ * Runs `checkHandshake` (async: it verifies signatures) on every (re)connection; a refusal reaches the client as
  * `connect_error` with `data: ConnectRefusal`. `unavailable` refuses everyone
  * for a reason of the server's own (a cluster node cut off from Redis), after the
  * client's own mistakes were reported.
@@ -57,15 +68,21 @@ export function installHandshake(
   unavailable: () => ConnectRefusal | null = () => null,
 ): void {
   io.use((socket, next) => {
-    let result: HandshakeResult;
+    void decide(socket).then((result) => finish(socket, result, next));
+  });
+
+  async function decide(socket: IoSocket): Promise<HandshakeResult> {
     try {
-      result = checkHandshake(socket.handshake.headers, socket.handshake.auth, policy);
+      const result = await checkHandshake({ headers: socket.handshake.headers, sessionId: engineSessionId(socket) }, socket.handshake.auth, policy);
       const refusal = result.ok ? unavailable() : null;
-      if (refusal) result = { ok: false, refusal };
+      return refusal ? { ok: false, refusal } : result;
     } catch (err) {
       log.error({ err: describeError(err) }, 'handshake check failed');
-      result = { ok: false, refusal: { code: 'internal', message: 'The server could not check this connection. Try again.' } };
+      return { ok: false, refusal: { code: 'internal', message: 'The server could not check this connection. Try again.' } };
     }
+  }
+
+  function finish(socket: IoSocket, result: HandshakeResult, next: (err?: Error) => void): void {
     if (!result.ok) {
       const err = new Error(result.refusal.message) as Error & { data: ConnectRefusal };
       err.data = result.refusal;
@@ -80,9 +97,9 @@ export function installHandshake(
       }
       return;
     }
-    socket.data = { ...result.party };
+    socket.data = { ...result.party, ...result.profile, contacts: [...result.profile.contacts] };
     next();
-  });
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { releaseHandshake } from './handshakeRelease';
 import type { HealthStats } from './http';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
+import type { Profile } from './presence';
 import { installHandshake, logSocketErrors, sayGoodbye, type IoServer, type IoSocket } from './socketServer';
 import { Switchboard, type Transport } from './switchboard';
 import { iceServersFor } from './turnCredentials';
@@ -33,6 +34,7 @@ export function switchboardOptions(options: ResolvedOptions, log: Logger, member
     inviteLimits: options.inviteLimits,
     maxDevicesPerUser: options.maxDevicesPerUser,
     iceServers: (userId: string) => iceServersFor(userId, options.turn, options.stunUrls, Date.now()),
+    directory: options.directory,
     log,
   };
 }
@@ -46,9 +48,8 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
       // own conditional types; Transport's signature has already checked the pair.
       (socket.emit as (event: string, ...rest: unknown[]) => boolean).call(socket, event, ...args);
     },
-    broadcast: (except, event, ...args) => {
-      const to = except === null ? io : except.broadcast;
-      (to.emit as (event: string, ...rest: unknown[]) => boolean).call(to, event, ...args);
+    sendToMany: (sockets, event, ...args) => {
+      for (const socket of sockets) (socket.emit as (event: string, ...rest: unknown[]) => boolean).call(socket, event, ...args);
     },
     kick: (socket, error) => {
       socket.emit('session:kicked', error);
@@ -76,12 +77,15 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
 
   function onConnection(socket: IoSocket): void {
     const party: Party = { userId: socket.data.userId, deviceId: socket.data.deviceId, displayName: socket.data.displayName };
+    const profile: Profile = { userKey: socket.data.userKey, contacts: socket.data.contacts, strangerCalls: socket.data.strangerCalls };
     logSocketErrors(io, socket, log);
     if (closing) {
       socket.disconnect(true);
       return;
     }
-    if (!board.connect(party, socket)) return;
+    if (!board.connect(party, profile, socket)) return;
+    // Presence keeps its own copy of the contact list; the socket need not hold one.
+    socket.data.contacts = [];
     // One middleware per socket parses, limits and answers every client event
     // (eventDispatch.ts); the upgrade request is let go once the handshake is done.
     // Together they save ~4 KiB of heap per connection (npm run bench).

@@ -9,11 +9,13 @@
 import type { Logger } from 'pino';
 import { CallRegistry, type Clock } from './callRegistry';
 import type { Party } from './callRecord';
+import { systemClock } from './callLifecycle';
+import { ContactDesk } from './contactDesk';
 import { createHandlers, type ClientPayloads, type Handlers } from './handlers';
 import { tooManyDevices } from './handshake';
 import { describeError } from './logger';
 import type { InviteLimitOptions } from './options';
-import { Presence } from './presence';
+import { Presence, type ContactChange, type Profile } from './presence';
 import type {
   Ack,
   ChosenStatus,
@@ -23,6 +25,7 @@ import type {
   PresenceUser,
   ProtocolError,
   ServerToClientEvents,
+  StrangerCalls,
   UserId,
 } from './protocol';
 import { SERVER_VERSION } from './version';
@@ -33,8 +36,11 @@ type ArgsOf<E extends ServerEvent> = Parameters<ServerToClientEvents[E]>;
 export interface Transport<S> {
   /** To one socket; a socket that is gone is skipped. */
   send<E extends ServerEvent>(socket: S, event: E, ...args: ArgsOf<E>): void;
-  /** To every connected socket, except `except` when given. */
-  broadcast<E extends ServerEvent>(except: S | null, event: E, ...args: ArgsOf<E>): void;
+  /**
+   * The same event to each of these sockets (presence goes to a user's contacts,
+   * never to everyone: the list is O(contacts)). Nothing when the list is empty.
+   */
+  sendToMany<E extends ServerEvent>(sockets: readonly S[], event: E, ...args: ArgsOf<E>): void;
   /** Tell the socket why (`session:kicked`), then disconnect it. */
   kick(socket: S, error: ProtocolError): void;
 }
@@ -52,6 +58,8 @@ export interface SwitchboardOptions {
   log: Logger;
   /** Time for the call timers (ring timeout, grace period); default the system clock. Tests pass a manual one. */
   clock?: Clock;
+  /** `directory:search` answers (`--directory on`); default off. */
+  directory?: boolean;
 }
 
 export interface SwitchboardStats {
@@ -78,8 +86,8 @@ export class Switchboard<S> {
     private readonly options: SwitchboardOptions,
     private readonly transport: Transport<S>,
   ) {
-    const presence = new Presence<S>((userId) => registry.isUserInCall(userId));
-    const registry = new CallRegistry({
+    const presence: Presence<S> = new Presence<S>((userId) => registry.isUserInCall(userId));
+    const registry: CallRegistry = new CallRegistry({
       maxParticipants: options.maxParticipants,
       ringTimeoutMs: options.ringTimeoutMs,
       rejoinGraceMs: options.rejoinGraceMs,
@@ -93,20 +101,28 @@ export class Switchboard<S> {
         },
         membershipChanged: (userId) => {
           const changed = presence.refresh(userId);
-          if (changed) transport.broadcast(null, 'presence:updated', changed);
+          if (changed) this.tellUpdated(changed);
         },
+        showsDevices: (viewer: UserId, owner: UserId): boolean => presence.mutual(viewer, owner),
       },
       onError: (err, where) => options.log.error({ err: describeError(err), where }, 'a call timer failed'),
     });
     this.presence = presence;
     this.registry = registry;
+    const clock = options.clock ?? systemClock;
+    this.desk = new ContactDesk(presence, transport, () => clock.now());
     this.handlers = createHandlers({
       registry,
       presence,
-      broadcastPresence: (user) => transport.broadcast(null, 'presence:updated', user),
+      broadcastPresence: (user) => this.tellUpdated(user),
+      setContacts: (party, userIds, strangerCalls) => this.setContacts(party, userIds, strangerCalls),
+      desk: this.desk,
+      directory: options.directory ?? false,
       iceServers: options.iceServers,
     });
   }
+
+  private readonly desk: ContactDesk<S>;
 
   /** The user a device id belongs to now (online, or a call member in its grace period). */
   deviceOwner(deviceId: DeviceId): UserId | undefined {
@@ -118,13 +134,14 @@ export class Switchboard<S> {
    * id is another user's or its user has too many devices), welcome it with its call and ringing invites, and
    * announce it.
    */
-  connect(party: Party, socket: S): boolean {
-    const admitted = this.adopt(party, socket);
+  connect(party: Party, profile: Profile, socket: S): boolean {
+    const admitted = this.adopt(party, profile, socket);
     if (admitted === null) return false;
     this.welcome(party, socket);
     const self = this.presence.user(party.userId);
-    if (admitted.firstDevice && self) this.transport.broadcast(socket, 'presence:joined', self);
-    else if (admitted.changed) this.transport.broadcast(null, 'presence:updated', admitted.changed);
+    if (admitted.firstDevice && self) this.transport.sendToMany(this.presence.audience(party.userId), 'presence:joined', self);
+    else if (admitted.changed) this.tellUpdated(admitted.changed);
+    this.tellContactChange(party.userId, admitted.contactChange, socket);
     return true;
   }
 
@@ -133,7 +150,7 @@ export class Switchboard<S> {
    * coordinator rebuilding presence from sockets that are already connected
    * `welcome`s them afterwards). Null when the socket was kicked.
    */
-  adopt(party: Party, socket: S): { firstDevice: boolean; changed: PresenceUser | null } | null {
+  adopt(party: Party, profile: Profile, socket: S): { firstDevice: boolean; changed: PresenceUser | null; contactChange: ContactChange } | null {
     const owner = this.deviceOwner(party.deviceId);
     // The handshake checked ownership too, but socket.io connects a tick later:
     // two handshakes for one device id by different users can both pass before
@@ -148,14 +165,14 @@ export class Switchboard<S> {
       this.transport.kick(socket, tooManyDevices(party.displayName, this.options.maxDevicesPerUser));
       return null;
     }
-    const { firstDevice, replaced, changed } = this.presence.connect(party, socket);
+    const { firstDevice, replaced, changed, contactChange } = this.presence.connect(party, profile, socket);
     if (replaced !== undefined) {
       // The device reconnected before its old socket was known dead: the newest
       // wins. If the old one is in fact alive (two windows sharing a device id),
       // it learns why, so it can stop instead of taking the id back in a loop.
       this.transport.kick(replaced, REPLACED);
     }
-    return { firstDevice, changed };
+    return { firstDevice, changed, contactChange };
   }
 
   /** Sends the socket its welcome, then the signals queued for it meanwhile. */
@@ -175,6 +192,7 @@ export class Switchboard<S> {
       serverVersion: SERVER_VERSION,
     });
     attached.flush();
+    this.desk.welcomed(party.userId, socket);
   }
 
   /** Restores a status chosen before this state existed; nobody is told (welcomes follow). */
@@ -184,10 +202,44 @@ export class Switchboard<S> {
 
   /** The socket is gone; a socket that a newer one replaced changes nothing. */
   disconnect(party: Party, socket: S): void {
+    // Who sees this user, asked before presence forgets them.
+    const audience = this.presence.socketOf(party.deviceId) === socket ? this.presence.audience(party.userId) : [];
     const gone = this.presence.disconnect(party, socket);
     if (gone === null) return;
+    this.desk.deviceGone(party.deviceId);
     this.registry.detach(party);
-    if (gone.lastDevice) this.transport.broadcast(null, 'presence:left', { userId: party.userId });
+    if (gone.lastDevice) this.transport.sendToMany(audience, 'presence:left', { userId: party.userId });
+  }
+
+  /** `contacts:set`: the user's new list; whoever became or ceased to be a mutual contact is told, both ways. */
+  setContacts(party: Party, userIds: readonly UserId[], strangerCalls: StrangerCalls): void {
+    const change = this.presence.setContacts(party.userId, userIds, strangerCalls);
+    if (change) this.tellContactChange(party.userId, change, null);
+  }
+
+  /** A user's presence changed: their mutual contacts and their own devices hear it. */
+  private tellUpdated(user: PresenceUser): void {
+    const sockets = [...this.presence.audience(user.userId), ...this.presence.socketsOf(user.userId)];
+    this.transport.sendToMany(sockets, 'presence:updated', user);
+  }
+
+  /**
+   * New mutual contacts see each other join, former ones see each other leave.
+   * `fresh`, a socket of `userId` just welcomed, already has the roster.
+   */
+  private tellContactChange(userId: UserId, change: ContactChange, fresh: S | null): void {
+    if (change.became.length === 0 && change.ceased.length === 0) return;
+    const mine = this.presence.socketsOf(userId).filter((s) => s !== fresh);
+    const self = this.presence.user(userId);
+    for (const other of change.became) {
+      const them = this.presence.user(other);
+      if (them) this.transport.sendToMany(mine, 'presence:joined', them);
+      if (self) this.transport.sendToMany(this.presence.socketsOf(other), 'presence:joined', self);
+    }
+    for (const other of change.ceased) {
+      this.transport.sendToMany(mine, 'presence:left', { userId: other });
+      this.transport.sendToMany(this.presence.socketsOf(other), 'presence:left', { userId });
+    }
   }
 
   /** A client event whose payload its schema has parsed. */
