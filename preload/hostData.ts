@@ -14,7 +14,9 @@
  * - history is newest first, an entry with a known id replaces the old one, and at
  *   most MAX_HISTORY entries are kept;
  * - every write is checked against the schema first and refused with the field named;
- * - writes to one key are serialised, so two quick changes land in order.
+ * - writes to one key are serialised, so two quick changes land in order;
+ * - on the first start with keys (issue 12) favourites and blocked people, kept by
+ *   userIds anyone could claim, move aside into the legacy record (setAsideClaimedIds).
  *
  * This module imports only the contract, so main and the renderer can both use it.
  */
@@ -22,22 +24,26 @@ import {
   MAX_HISTORY,
   favouritesSchema,
   historySchema,
+  legacyRecordSchema,
   muteShortcutProblem,
   settingsSchema,
   type Favourite,
   type HistoryEntry,
+  type HostNotice,
+  type LegacyRecord,
   type Settings,
   type SettingsPatch,
 } from './contract';
 import type { z } from 'zod';
 
-export type HostDataKey = 'settings' | 'favourites' | 'history';
+export type HostDataKey = 'settings' | 'favourites' | 'history' | 'legacy';
 
 /** What the person calls each value, for notices. */
 export const HOST_DATA_LABELS: Record<HostDataKey, string> = {
   settings: 'settings',
   favourites: 'favourites',
   history: 'call history',
+  legacy: 'earlier contacts',
 };
 
 /** Where a stored value failed its schema: the first issue. */
@@ -148,6 +154,7 @@ export class HostData {
   private readonly settings: Slot<Settings>;
   private readonly favourites: Slot<Favourite[]>;
   private readonly history: Slot<HistoryEntry[]>;
+  private readonly legacy: Slot<LegacyRecord | null>;
   private readonly listeners = new Set<SettingsListener>();
 
   /** `defaults` are this host's settings defaults (the web's point at the page's server). */
@@ -158,6 +165,7 @@ export class HostData {
     this.settings = new Slot(port, 'settings', settingsSchema, () => structuredClone(defaults));
     this.favourites = new Slot(port, 'favourites', favouritesSchema, () => []);
     this.history = new Slot(port, 'history', historySchema, () => []);
+    this.legacy = new Slot(port, 'legacy', legacyRecordSchema.nullable(), () => null);
   }
 
   /** Reads every value once, in a fixed order (so notices about them come in that order too). */
@@ -165,6 +173,7 @@ export class HostData {
     await this.settings.load((raw) => upgradeSettings(raw, this.defaults));
     await this.favourites.load();
     await this.history.load();
+    await this.legacy.load();
   }
 
   getSettings(): Settings {
@@ -204,4 +213,55 @@ export class HostData {
   async clearHistory(): Promise<void> {
     await this.history.update(() => []);
   }
+
+  /** What the move to keys set aside, or null. */
+  getLegacy(): LegacyRecord | null {
+    return this.legacy.value;
+  }
+
+  /**
+   * The first start with keys (issue 12), when the host still holds the ids an older
+   * Parley made up (`oldUserId`): favourites and blocked people were kept by userIds
+   * that no longer name anyone, so they move aside into the legacy record, with
+   * their names, and the lists start empty; history stays where it is. Runs once:
+   * a legacy record already stored means it ran. Returns the notice to show, or null
+   * when there was nothing to tell.
+   */
+  async setAsideClaimedIds(oldUserId: string, now: number): Promise<HostNotice | null> {
+    if (this.legacy.value !== null) return null;
+    const favourites = this.getFavourites();
+    const history = this.getHistory();
+    const blockedIds = this.getSettings().blockedUserIds;
+    const names = new Map<string, string>();
+    for (const entry of history) for (const peer of entry.peers) if (!names.has(peer.userId)) names.set(peer.userId, peer.displayName);
+    for (const favourite of favourites) names.set(favourite.userId, favourite.displayName);
+    const record: LegacyRecord = {
+      migratedAt: now,
+      oldUserId,
+      favourites,
+      blocked: blockedIds.map((userId) => ({ userId, displayName: names.get(userId) ?? null })),
+    };
+    // The record first: once it is kept, emptying the lists loses nothing.
+    await this.legacy.update(() => record);
+    if (favourites.length > 0) await this.favourites.update(() => []);
+    if (blockedIds.length > 0) await this.updateSettings({ blockedUserIds: [] });
+    if (favourites.length === 0 && blockedIds.length === 0 && history.length === 0) return null;
+    return { level: 'info', message: legacyNotice(favourites.length, blockedIds.length, history.length > 0) };
+  }
+}
+
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** The one-time notice after setAsideClaimedIds: what happened, and where things are now. */
+export function legacyNotice(favourites: number, blocked: number, history: boolean): string {
+  const moved = [
+    favourites > 0 ? count(favourites, 'favourite', 'favourites') : null,
+    blocked > 0 ? count(blocked, 'blocked person', 'blocked people') : null,
+  ].filter((part): part is string => part !== null);
+  const parts = [
+    'Parley now proves who everyone is with keys, so people you saved before must be added again as contacts (with an invite).',
+    moved.length > 0 ? `Your ${moved.join(' and ')} are kept under Settings → Your devices → Earlier contacts.` : null,
+    history ? 'Your call history is kept; calling someone back from it asks you to add them first.' : null,
+  ];
+  return parts.filter((part): part is string => part !== null).join(' ');
 }

@@ -62,7 +62,7 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
   const { storage } = options;
   return {
     getAppInfo: async () => options.appInfo(),
-    getIdentity: async () => storage.getIdentity(),
+    getLegacy: async () => storage.getLegacy(),
     getSettings: async () => storage.getSettings(),
     updateSettings: (patch) => storage.updateSettings(options.prepareSettingsPatch?.(patch) ?? patch),
     getServerEndpoint: () => options.server.endpoint(storage.getSettings().server),

@@ -1,26 +1,31 @@
 /**
- * Settings, favourites, call history and this device's identity, each in its own
- * file in the user-data folder (one corrupt file does not cost the others).
+ * Settings, favourites and call history, each in its own file in the user-data
+ * folder (one corrupt file does not cost the others).
  *
  * What settings, favourites and history mean (upgrades, de-duplication, order) is
  * preload/hostData.ts, shared with the browser host; this puts it over JSON files.
- * The identity is the desktop's own: one user and one device, created on first run.
+ *
+ * Who this user and device are is no longer main's business: the keys live in the
+ * renderer's IndexedDB (renderer/identity/keyStore.ts). An identity.json left by an
+ * older Parley holds made-up ids; it is read once, at load, so that what was kept
+ * under them is set aside (HostData.setAsideClaimedIds), and then removed (the
+ * legacy record keeps the old userId).
  */
-import { randomBytes } from 'node:crypto';
+import { readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   DEFAULT_SETTINGS,
   identitySchema,
   type Favourite,
   type HistoryEntry,
-  type Identity,
+  type LegacyRecord,
   type Settings,
   type SettingsPatch,
 } from '../../preload/contract';
 import { HostData, type SettingsListener } from '../../preload/hostData';
 import type { Notify } from '../window/rendererEvents';
 import { JsonFileData } from './jsonFileData';
-import { JsonStore } from './jsonStore';
 
 export type { SettingsListener };
 
@@ -29,36 +34,60 @@ export interface HostStorageOptions {
   notify: Notify;
   logger: Logger;
   now?: () => Date;
-  /** 16 random bytes, base64url: 22 characters of [A-Za-z0-9_-], as the contract's id schema wants. */
-  newId?: () => string;
 }
 
-const defaultNewId = (): string => randomBytes(16).toString('base64url');
+/** The file an older Parley kept its made-up ids in. */
+export const OLD_IDENTITY_FILE = 'identity.json';
 
 export class HostStorage {
   private readonly data: HostData;
-  private readonly identity: JsonStore<Identity>;
 
-  constructor(options: HostStorageOptions) {
+  constructor(private readonly options: HostStorageOptions) {
     const common = { dir: options.dir, notify: options.notify, logger: options.logger, now: options.now };
-    const newId = options.newId ?? defaultNewId;
     this.data = new HostData(new JsonFileData(common), DEFAULT_SETTINGS);
-    this.identity = new JsonStore({
-      ...common,
-      name: 'identity',
-      label: 'identity',
-      schema: identitySchema,
-      defaults: () => ({ userId: newId(), deviceId: newId() }),
-      persistDefaults: true,
-    });
   }
 
   async load(): Promise<void> {
-    await Promise.all([this.data.load(), this.identity.load()]);
+    await this.data.load();
+    await this.setAsideClaimedIds();
   }
 
-  getIdentity(): Identity {
-    return this.identity.get();
+  /** What the move to keys set aside (null: nothing was). */
+  getLegacy(): LegacyRecord | null {
+    return this.data.getLegacy();
+  }
+
+  private async setAsideClaimedIds(): Promise<void> {
+    const { dir, logger, notify } = this.options;
+    const file = join(dir, OLD_IDENTITY_FILE);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // a Parley that started with keys
+      logger.warn({ err: error, file }, 'could not read the old identity file; what was saved under it stays as it is');
+      return;
+    }
+    let old: { userId: string } | null = null;
+    try {
+      const parsed = identitySchema.safeParse(JSON.parse(text));
+      if (parsed.success) old = parsed.data;
+    } catch (error) {
+      logger.warn({ err: error, file }, 'the old identity file is not JSON');
+    }
+    if (old === null) {
+      // It names nobody, so there is nothing keyed by it to set aside; it stays for diagnosis.
+      logger.warn({ file }, 'the old identity file holds no usable ids; nothing set aside');
+      return;
+    }
+    const notice = await this.data.setAsideClaimedIds(old.userId, (this.options.now?.() ?? new Date()).getTime());
+    if (notice) notify(notice.level, notice.message);
+    try {
+      await unlink(file);
+    } catch (error) {
+      // Harmless: the legacy record marks the move as done, so it does not run twice.
+      logger.warn({ err: error, file }, 'could not remove the old identity file after setting its data aside');
+    }
   }
 
   getSettings(): Settings {

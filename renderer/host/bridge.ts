@@ -64,7 +64,6 @@ export function browserHostOptions(version: string): WebHostOptions {
     origin: window.location.origin,
     version,
     platform: platformName(),
-    randomBytes: (bytes) => crypto.getRandomValues(bytes),
     notifications: browserNotifications(),
     page: {
       setTitle: (title) => {

@@ -3,8 +3,9 @@
  * by its signaling server to any browser.
  *
  * - settings, favourites, history: localStorage, parsed by the contract's schemas;
- * - identity: a userId kept in localStorage, and a deviceId per tab (sessionStorage),
- *   because every tab is its own device on the server and must survive a reload;
+ * - identity: the keys live in IndexedDB (renderer/identity/keyStore.ts, one device
+ *   per tab); what an older Parley kept here by made-up ids (`parley.user`) is set
+ *   aside once, on the first start with keys (HostData.setAsideClaimedIds);
  * - incoming calls: the Notification API when the page is not in front;
  * - no tray: the call state shows in the document title;
  * - screen sharing: the browser's own picker (getDisplayMedia), never ours.
@@ -21,7 +22,6 @@ import {
   type CallRequest,
   type CallStateReport,
   type HostNotice,
-  type Identity,
   type ParleyBridge,
   type ScreenSourceRequest,
   type Settings,
@@ -29,8 +29,9 @@ import {
 import { HostData } from '../../preload/hostData';
 import { userIdSchema } from '../../signaling-server/protocol';
 import { watchInviteHash } from '../contacts/invites';
+import { log } from '../log';
 import { createBrowserData } from './browserData';
-import { readStored, writeStored } from './webStorage';
+import { readStored } from './webStorage';
 
 export interface NotificationPort {
   permission(): NotificationPermission;
@@ -54,7 +55,8 @@ export interface WebHostOptions {
   origin: string;
   version: string;
   platform: string;
-  randomBytes: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
+  /** The clock (ms since 1970); Date.now by default. */
+  now?: () => number;
   notifications: NotificationPort | null;
   page: PagePort | null;
   /** Where ParleyBridge.log writes (default: the page's console). */
@@ -78,6 +80,7 @@ export const STORAGE_KEYS = {
   device: 'parley.device',
   favourites: 'parley.favourites',
   history: 'parley.history',
+  legacy: 'parley.legacy',
 } as const;
 
 export const TITLES: Record<CallStateReport['phase'], string> = {
@@ -87,14 +90,6 @@ export const TITLES: Record<CallStateReport['phase'], string> = {
   dialing: 'Calling — Parley',
   in_call: 'In call — Parley',
 };
-
-/** 16 random bytes as base64url: 22 characters, inside the protocol's id alphabet. */
-export function randomId(randomBytes: WebHostOptions['randomBytes']): string {
-  const bytes = randomBytes(new Uint8Array(16));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 /** On the web the server is the one that served the page. */
 export function webDefaultSettings(origin: string): Settings {
@@ -138,22 +133,26 @@ export function createWebHost(options: WebHostOptions): WebHost {
 
   // Settings, favourites and history follow the same rules as on the desktop (preload/hostData.ts).
   const data = new HostData(createBrowserData({ storage, keys: STORAGE_KEYS, notify }), defaults);
-  const loaded = data.load();
+  const loaded = data.load().then(() => setAsideClaimedIds());
 
-  const identity = (): Identity => {
-    const idFrom = (store: Storage, key: string, label: string): string => {
-      const id = readStored({ storage: store, key, schema: userIdSchema, fallback: null, label }).value;
-      if (id !== null) return id;
-      const fresh = randomId(options.randomBytes);
-      notify(writeStored(store, key, fresh, label));
-      return fresh;
-    };
-    return {
-      userId: idFrom(storage, STORAGE_KEYS.user, 'identity'),
-      deviceId: idFrom(tabStorage, STORAGE_KEYS.device, 'device id'),
-    };
+  /**
+   * An older Parley kept a made-up userId here (and a deviceId per tab); what was
+   * saved under such ids moves aside once. The old ids are then removed: the legacy
+   * record keeps the userId.
+   */
+  const setAsideClaimedIds = async (): Promise<void> => {
+    const old = readStored({ storage, key: STORAGE_KEYS.user, schema: userIdSchema.nullable(), fallback: null, label: 'old identity' });
+    notify(old.notice);
+    if (old.value === null) return;
+    notify(await data.setAsideClaimedIds(old.value, options.now?.() ?? Date.now()));
+    try {
+      storage.removeItem(STORAGE_KEYS.user);
+      tabStorage.removeItem(STORAGE_KEYS.device);
+    } catch (error) {
+      // Harmless: the legacy record marks the move as done, so it does not run twice.
+      log.child('host.web').warn('could not remove the old made-up ids after setting their data aside', error);
+    }
   };
-  let cachedIdentity: Identity | null = null;
 
   const openNotifications = new Map<string, { close(): void }>();
 
@@ -165,9 +164,9 @@ export function createWebHost(options: WebHostOptions): WebHost {
         platform: options.platform,
       };
     },
-    async getIdentity() {
-      cachedIdentity ??= identity();
-      return cachedIdentity;
+    async getLegacy() {
+      await loaded;
+      return data.getLegacy();
     },
     async getSettings() {
       await loaded;

@@ -124,6 +124,8 @@ export interface KeyStore {
 }
 
 const logger = log.child('identity.keys');
+/** The open() in progress per database name, so two in one page run one after the other. */
+const opening = new Map<string, Promise<unknown>>();
 
 function identityOf(slot: SlotRecord, userPrivate: PrivatePart | null, ids: { userId: string; deviceId: string }): DeviceIdentity {
   const credential: DeviceCredential = { userKey: slot.userKey, deviceKey: slot.deviceKey, deviceCert: slot.deviceCert };
@@ -241,15 +243,31 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     return chosen;
   };
 
-  const open = async (): Promise<OpenedIdentity> => {
+  const open = (): Promise<OpenedIdentity> => {
+    // One open at a time per database in this page (React's StrictMode starts two).
+    const previous = opening.get(dbName) ?? Promise.resolve();
+    const next = previous.then(openNow, openNow);
+    opening.set(dbName, next.catch(() => undefined));
+    return next;
+  };
+
+  const openNow = async (): Promise<OpenedIdentity> => {
     const keys = await database();
     let createdUser = false;
     let user = await keys.get('user', 'self');
     if (user === undefined) {
-      user = await newUser(now());
-      await keys.put('user', user, 'self');
-      createdUser = true;
-      logger.info(`made this origin's user key (${user.userKey.alg})`);
+      const made = await newUser(now());
+      try {
+        // `add`, not `put`: a tab that made the user a moment earlier wins, and this one uses its key.
+        await keys.add('user', made, 'self');
+        user = made;
+        createdUser = true;
+        logger.info(`made this origin's user key (${made.userKey.alg})`);
+      } catch (error) {
+        user = await keys.get('user', 'self');
+        if (user === undefined) throw new KeyStoreError('storage', `Parley could not keep its user key in this browser (${describe(error)}).`);
+        logger.debug('another tab made the user key first; using it', error);
+      }
     }
     const slotId = await chooseSlot(keys, user);
     mySlot = slotId;

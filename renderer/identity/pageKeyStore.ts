@@ -4,12 +4,16 @@ import { createMemoryStorage } from '../host/webStorage';
 import { log } from '../log';
 import { createKeyStore, type HoldLock, type KeyStore } from './keyStore';
 
+/** The locks this page holds already (a second open() of the store in one page, as React's StrictMode does, keeps its slot). */
+const heldHere = new Set<string>();
+
 /** Holds a Web Lock until the page goes away; false when another page holds it. */
 function webLock(): HoldLock | null {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks;
   if (locks === undefined) return null;
-  return (name) =>
-    new Promise<boolean>((resolve, reject) => {
+  return async (name) => {
+    if (heldHere.has(name)) return true;
+    const held = await new Promise<boolean>((resolve, reject) => {
       locks
         .request(name, { ifAvailable: true }, (lock) => {
           resolve(lock !== null);
@@ -18,6 +22,9 @@ function webLock(): HoldLock | null {
         })
         .catch(reject);
     });
+    if (held) heldHere.add(name);
+    return held;
+  };
 }
 
 export function pageKeyStore(host: 'desktop' | 'web'): KeyStore {

@@ -1,9 +1,13 @@
 /**
- * Parley's root: loads what the host keeps (identity, settings, favourites, history),
- * then shows the first-run form until there is a valid name, and the app after.
+ * Parley's root: opens this device's keys (renderer/identity) and loads what the
+ * host keeps (settings, favourites, history, what the move to keys set aside), then
+ * shows the first-run form until there is a valid name, and the app after.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { Host } from '../host/bridge';
+import type { DeviceIdentity } from '../identity/deviceIdentity';
+import { KeyStoreError } from '../identity/keyStore';
+import { pageKeyStore } from '../identity/pageKeyStore';
 import { log } from '../log';
 import { createRingtone } from '../media/ringtone';
 import { checkDisplayName } from '../state/displayName';
@@ -20,21 +24,30 @@ import { Toasts } from './Toasts';
 
 type Boot = { state: 'loading' } | { state: 'ready'; services: Services } | { state: 'failed'; message: string };
 
-async function loadServices(host: Host, toasts: ToastStore): Promise<Services> {
+async function loadServices(
+  host: Host,
+  toasts: ToastStore,
+  replaceIdentity: (identity: DeviceIdentity) => void,
+): Promise<Services> {
   const { bridge } = host;
-  const [appInfo, identity, settings, favourites, history] = await Promise.all([
-    bridge.getAppInfo(),
-    bridge.getIdentity(),
+  const appInfo = await bridge.getAppInfo();
+  const keys = pageKeyStore(appInfo.host);
+  const [opened, settings, favourites, history, legacy] = await Promise.all([
+    keys.open(),
     bridge.getSettings(),
     bridge.getFavourites(),
     bridge.getHistory(),
+    bridge.getLegacy(),
   ]);
   const onError = (message: string): void => void toasts.push({ level: 'error', message });
   return {
     bridge,
     webNotifications: host.webNotifications,
     appInfo,
-    identity,
+    identity: opened.identity,
+    keys,
+    replaceIdentity,
+    legacy,
     settings: createSettingsStore(bridge, settings),
     favourites: createFavouritesStore(bridge, favourites, onError),
     history: createHistoryStore(bridge, history, onError),
@@ -51,14 +64,23 @@ export function App({ host }: { host: Host }) {
 
   useEffect(() => {
     let cancelled = false;
-    loadServices(host, toasts).then(
+    // After linking, the app goes on as the linked identity: a new services value, so the session reconnects.
+    const replaceIdentity = (identity: DeviceIdentity): void =>
+      setBoot((current) => (current.state === 'ready' ? { state: 'ready', services: { ...current.services, identity } } : current));
+    loadServices(host, toasts, replaceIdentity).then(
       (services) => !cancelled && setBoot({ state: 'ready', services }),
-      (error: unknown) =>
-        !cancelled &&
+      (error: unknown) => {
+        if (cancelled) return;
+        log.child('ui').error('Parley could not start', error);
         setBoot({
           state: 'failed',
-          message: `Parley could not load its settings: ${error instanceof Error ? error.message : String(error)}`,
-        }),
+          // A missing secure page or key storage is said as it is; anything else is about loading.
+          message:
+            error instanceof KeyStoreError
+              ? error.message
+              : `Parley could not load its settings: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      },
     );
     return () => {
       cancelled = true;

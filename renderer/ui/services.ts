@@ -1,7 +1,9 @@
 /** What every screen may use, handed down once through React context. */
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { AppInfo, Identity, ParleyBridge } from '../../preload/contract';
+import type { AppInfo, LegacyRecord, ParleyBridge } from '../../preload/contract';
 import type { WebNotificationControl } from '../host/web';
+import type { DeviceIdentity } from '../identity/deviceIdentity';
+import type { KeyStore } from '../identity/keyStore';
 import type { Ringtone } from '../media/ringtone';
 import type { FavouritesStore } from '../state/favouritesStore';
 import type { HistoryStore } from '../state/historyStore';
@@ -13,7 +15,14 @@ export interface Services {
   bridge: ParleyBridge;
   webNotifications: WebNotificationControl | null;
   appInfo: AppInfo;
-  identity: Identity;
+  /** This device's identity (its keys stay inside): userId, deviceId, credential, signatures. */
+  identity: DeviceIdentity;
+  /** Where the keys are kept; linking stores the certificate it receives there. */
+  keys: KeyStore;
+  /** Moves the app onto another identity (after linking): the session reconnects as it. */
+  replaceIdentity(identity: DeviceIdentity): void;
+  /** What the move to keys set aside (favourites and blocked people of old ids), or null. */
+  legacy: LegacyRecord | null;
   settings: SettingsStore;
   favourites: FavouritesStore;
   history: HistoryStore;

@@ -25,6 +25,7 @@ export function useSession(services: Services, displayName: string, status: Chos
             endpoint,
             identity: services.identity,
             displayName,
+            strangerCalls: () => services.settings.getSnapshot().strangerCalls,
             status: statusRef.current,
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,

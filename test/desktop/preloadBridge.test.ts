@@ -18,7 +18,7 @@ import { BRIDGE_KEY, createPreloadBridge, exposeBridge, type IpcRendererLike } f
 /** Every method of ParleyBridge; TypeScript fails this file if the contract gains or loses one. */
 const BRIDGE_METHODS: Record<keyof ParleyBridge, true> = {
   getAppInfo: true,
-  getIdentity: true,
+  getLegacy: true,
   getSettings: true,
   updateSettings: true,
   getServerEndpoint: true,
@@ -107,8 +107,10 @@ describe('preload bridge', () => {
       [INVOKE_CHANNELS.getSettings, []],
       [INVOKE_CHANNELS.updateSettings, [{ relayOnly: true }]],
     ]);
-    ipc.answers.set(INVOKE_CHANNELS.getIdentity, { userId: 'x' });
-    await expect(bridge.getIdentity()).rejects.toThrow(/Unexpected answer on parley:identity/);
+    ipc.answers.set(INVOKE_CHANNELS.getLegacy, { oldUserId: 'x' });
+    await expect(bridge.getLegacy()).rejects.toThrow(/Unexpected answer on parley:legacy/);
+    ipc.answers.set(INVOKE_CHANNELS.getLegacy, null);
+    expect(await bridge.getLegacy()).toBeNull();
   });
 
   it('a bad argument fails in the renderer with the field named, and is never sent', async () => {

@@ -104,29 +104,27 @@ describe('JsonStore', () => {
 
 describe('HostStorage', () => {
   const open = async () => {
-    let n = 0;
-    const storage = new HostStorage({ dir, notify, logger: silentLogger, now: () => FIXED_NOW, newId: () => `id-${String(++n).padStart(8, '0')}` });
+    const storage = new HostStorage({ dir, notify, logger: silentLogger, now: () => FIXED_NOW });
     await storage.load();
     return storage;
   };
 
-  it('creates a stable identity on first run and keeps it', async () => {
-    const first = await open();
-    const identity = first.getIdentity();
-    expect(identity).toEqual({ userId: 'id-00000001', deviceId: 'id-00000002' });
-    const second = await open();
-    expect(second.getIdentity()).toEqual(identity);
-  });
-
-  it('a corrupt identity is replaced (and saved) and the person is told', async () => {
-    writeFileSync(join(dir, 'identity.json'), '{"userId": 1}');
+  it('makes no identity file: the ids come from the renderer’s keys', async () => {
     const storage = await open();
-    expect(storage.getIdentity().userId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
-    expect(notices[0]?.message).toContain('identity');
-    expect(readdirSync(dir).sort()).toEqual(['identity.corrupt-2030-01-02T03-04-05-678Z.json', 'identity.json']);
+    expect(storage.getLegacy()).toBeNull();
+    expect(readdirSync(dir)).not.toContain('identity.json');
   });
 
-  it("loads the user-data folder as today's Parley leaves it: settings with a block list, favourites, history, identity, download folder", async () => {
+  it('an unusable old identity file sets nothing aside and stays for diagnosis', async () => {
+    writeFileSync(join(dir, 'identity.json'), '{"userId": 1}');
+    writeFileSync(join(dir, 'favourites.json'), JSON.stringify([{ userId: 'user-bob-00001', displayName: 'Bob' }]));
+    const storage = await open();
+    expect(storage.getLegacy()).toBeNull();
+    expect(storage.getFavourites()).toHaveLength(1);
+    expect(readdirSync(dir)).toContain('identity.json');
+  });
+
+  it("on the first start with keys, takes the user-data folder as today's Parley leaves it: favourites and blocked people set aside, history and the rest kept, told once", async () => {
     // Byte for byte as JsonStore writes them (two-space indent, final newline).
     const write = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
     const settings = { ...DEFAULT_SETTINGS, displayName: 'Ada', blockedUserIds: ['user-mallory-01'], devices: { microphone: 'mic-1', camera: null, speaker: null } };
@@ -159,13 +157,26 @@ describe('HostStorage', () => {
       logger: silentLogger,
     });
     await downloads.load();
-    expect(storage.getSettings()).toEqual(settings);
-    expect(storage.getFavourites()).toEqual(favourites);
+    expect(storage.getSettings()).toEqual({ ...settings, blockedUserIds: [], strangerCalls: 'ask' });
+    expect(storage.getFavourites()).toEqual([]);
     expect(storage.getHistory()).toEqual(history);
-    expect(storage.getIdentity()).toEqual({ userId: 'user-ada-000001', deviceId: 'device-ada-0001' });
+    expect(storage.getLegacy()).toEqual({
+      migratedAt: FIXED_NOW.getTime(),
+      oldUserId: 'user-ada-000001',
+      favourites,
+      blocked: [{ userId: 'user-mallory-01', displayName: null }],
+    });
     expect(downloads.folder()).toBe(join(dir, 'Chosen'));
-    expect(notices).toEqual([]);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ level: 'info', message: expect.stringContaining('Settings → Your devices → Earlier contacts') });
     expect(readdirSync(dir).filter((name) => name.includes('corrupt'))).toEqual([]);
+    // The old ids are kept in legacy.json; the file is gone, and the next start moves nothing.
+    expect(readdirSync(dir)).not.toContain('identity.json');
+    expect(JSON.parse(readFileSync(join(dir, 'legacy.json'), 'utf8'))).toMatchObject({ oldUserId: 'user-ada-000001' });
+    notices = [];
+    const again = await open();
+    expect(again.getLegacy()?.favourites).toEqual(favourites);
+    expect(notices).toEqual([]);
   });
 
   it('a settings file from before the block list gets an empty one, and a saved list survives a restart', async () => {

@@ -232,6 +232,49 @@ describe.each([
       ['A', 'B'],
     ]);
   });
+
+  it('on the first start with keys, sets favourites and blocked people aside with their names and keeps history (values as written before issue 12)', async () => {
+    const here = place();
+    const { strangerCalls: _new, ...beforeKeys } = TODAY;
+    const favourites = [{ userId: 'user-bob-00001', displayName: 'Bob' }];
+    const mallory = { ...entry(3), peers: [{ userId: 'user-mallory-01', displayName: 'Mallory' }] };
+    here.seed('settings', { ...beforeKeys, blockedUserIds: ['user-mallory-01', 'user-nobody-01'] });
+    here.seed('favourites', favourites);
+    here.seed('history', [mallory, entry(1)]);
+    const data = await here.open();
+    const notice = await data.setAsideClaimedIds('user-ada-000001', 9_000);
+    expect(notice).toEqual({
+      level: 'info',
+      message:
+        'Parley now proves who everyone is with keys, so people you saved before must be added again as contacts (with an invite). Your 1 favourite and 2 blocked people are kept under Settings → Your devices → Earlier contacts. Your call history is kept; calling someone back from it asks you to add them first.',
+    });
+
+    const reopened = await here.open();
+    expect(reopened.getLegacy()).toEqual({
+      migratedAt: 9_000,
+      oldUserId: 'user-ada-000001',
+      favourites,
+      blocked: [
+        { userId: 'user-mallory-01', displayName: 'Mallory' },
+        { userId: 'user-nobody-01', displayName: null },
+      ],
+    });
+    expect(reopened.getFavourites()).toEqual([]);
+    expect(reopened.getSettings()).toEqual({ ...TODAY, strangerCalls: 'ask', blockedUserIds: [] });
+    expect(reopened.getHistory()).toEqual([mallory, entry(1)]);
+    // Once only: a second start moves nothing and says nothing.
+    await reopened.setFavourites([{ userId: 'user-carol-0001', displayName: 'Carol' }]);
+    expect(await reopened.setAsideClaimedIds('user-ada-000001', 10_000)).toBeNull();
+    expect(reopened.getFavourites()).toEqual([{ userId: 'user-carol-0001', displayName: 'Carol' }]);
+    expect(here.notices).toEqual([]);
+  });
+
+  it('sets nothing aside and says nothing when there was nothing saved', async () => {
+    const here = place();
+    const data = await here.open();
+    expect(await data.setAsideClaimedIds('user-ada-000001', 9_000)).toBeNull();
+    expect((await here.open()).getLegacy()).toMatchObject({ oldUserId: 'user-ada-000001', favourites: [], blocked: [] });
+  });
 });
 
 describe('JSON files adapter', () => {

@@ -1,7 +1,5 @@
-import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, appInfoSchema, type CallAction, type HistoryEntry, type HostNotice } from '../../../preload/contract';
-import { userIdSchema } from '../../../signaling-server/protocol';
 import { STORAGE_KEYS, createWebHost, type NotificationPort, type WebHostOptions } from '../../../renderer/host/web';
 import { createMemoryStorage } from '../../../renderer/host/webStorage';
 import { callStateReport } from '../../support/callStateReport';
@@ -33,7 +31,6 @@ function setup(patch: Partial<WebHostOptions> & { permission?: NotificationPermi
     origin,
     version: '1.2.3',
     platform: 'test',
-    randomBytes: (bytes) => webcrypto.getRandomValues(bytes),
     notifications,
     page: {
       setTitle: (title) => void (page.title = title),
@@ -169,23 +166,65 @@ describe('web host storage', () => {
   });
 });
 
-describe('web host identity', () => {
-  it('creates random protocol-valid ids once and keeps them', async () => {
-    const { bridge, options } = setup();
-    const identity = await bridge.getIdentity();
-    expect(userIdSchema.safeParse(identity.userId).success).toBe(true);
-    expect(userIdSchema.safeParse(identity.deviceId).success).toBe(true);
-    expect(identity.userId).not.toBe(identity.deviceId);
-    const reloaded = setup({ storage: options.storage, tabStorage: options.tabStorage });
-    expect(await reloaded.bridge.getIdentity()).toEqual(identity);
+describe('web host: the move to keys (issue 12)', () => {
+  /** A browser profile as an older Parley left it: made-up ids, favourites, a block list, history. */
+  const older = () => {
+    const storage = createMemoryStorage({
+      'parley.user': JSON.stringify('user-ada-000001'),
+      'parley.settings': JSON.stringify({ ...DEFAULT_SETTINGS, displayName: 'Ada', blockedUserIds: ['user-mallory-01'] }),
+      'parley.favourites': JSON.stringify([{ userId: 'user-bob-000001', displayName: 'Bob' }]),
+      'parley.history': JSON.stringify([
+        {
+          id: 'entry-0000001',
+          callId: 'call-000000001',
+          direction: 'incoming',
+          outcome: 'missed',
+          media: 'audio',
+          peers: [{ userId: 'user-mallory-01', displayName: 'Mallory' }],
+          startedAt: 1_000,
+          durationMs: 0,
+        },
+      ]),
+    });
+    const tabStorage = createMemoryStorage({ 'parley.device': JSON.stringify('device-ada-0001') });
+    return { storage, tabStorage };
+  };
+
+  it('sets favourites and blocked people aside with their names, keeps history, says so once, and drops the old ids', async () => {
+    const stored = older();
+    const { bridge } = setup({ ...stored, now: () => 5_000 });
+    const notices = await noticesOf(bridge);
+    expect(await bridge.getLegacy()).toEqual({
+      migratedAt: 5_000,
+      oldUserId: 'user-ada-000001',
+      favourites: [{ userId: 'user-bob-000001', displayName: 'Bob' }],
+      blocked: [{ userId: 'user-mallory-01', displayName: 'Mallory' }],
+    });
+    expect(await bridge.getFavourites()).toEqual([]);
+    expect((await bridge.getSettings()).blockedUserIds).toEqual([]);
+    expect((await bridge.getSettings()).displayName).toBe('Ada');
+    expect((await bridge.getHistory()).map((e) => e.id)).toEqual(['entry-0000001']);
+    await Promise.resolve();
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.message).toMatch(/1 favourite and 1 blocked person are kept under Settings → Your devices → Earlier contacts/);
+    expect(notices[0]?.message).toMatch(/call history is kept/);
+    expect(stored.storage.getItem('parley.user')).toBeNull();
+    expect(stored.tabStorage.getItem('parley.device')).toBeNull();
+
+    // The next visit: nothing moves again, nothing is said again.
+    const next = setup({ storage: stored.storage, tabStorage: createMemoryStorage() });
+    const again = await noticesOf(next.bridge);
+    expect((await next.bridge.getLegacy())?.oldUserId).toBe('user-ada-000001');
+    await Promise.resolve();
+    expect(again).toEqual([]);
   });
 
-  it('gives each tab its own device id for the same user', async () => {
-    const { bridge, options } = setup();
-    const tab1 = await bridge.getIdentity();
-    const tab2 = await setup({ storage: options.storage, tabStorage: createMemoryStorage() }).bridge.getIdentity();
-    expect(tab2.userId).toBe(tab1.userId);
-    expect(tab2.deviceId).not.toBe(tab1.deviceId);
+  it('sets nothing aside and says nothing on a fresh browser', async () => {
+    const { bridge } = setup();
+    const notices = await noticesOf(bridge);
+    expect(await bridge.getLegacy()).toBeNull();
+    await Promise.resolve();
+    expect(notices).toEqual([]);
   });
 });
 

@@ -64,6 +64,14 @@ describe('key store (desktop: one device)', () => {
     expect(await verify(identity.credential.deviceKey, proof, message)).toBe(true);
   });
 
+  it('two opens at once (React StrictMode) make one user and one device', async () => {
+    const dbName = freshDb();
+    const [a, b] = await Promise.all([createKeyStore(base(dbName)).open(), createKeyStore(base(dbName)).open()]);
+    expect(b.identity.userId).toBe(a.identity.userId);
+    expect(b.identity.deviceId).toBe(a.identity.deviceId);
+    expect([a.createdUser, b.createdUser].sort()).toEqual([false, true]);
+  });
+
   it('keeps private keys non-extractable in storage', async () => {
     const dbName = freshDb();
     const store = createKeyStore(base(dbName));
