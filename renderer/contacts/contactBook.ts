@@ -198,6 +198,11 @@ export async function loadContactBook(options: ContactBookOptions): Promise<Cont
       const change = state().keyChanges.get(userId);
       const contact = state().contacts.get(userId);
       if (!change || !contact) return;
+      if ((await idOfKey(change.newKey)) !== userId) {
+        throw new Error(
+          `The new key offered for ${contact.displayName} does not belong to their id: only a server that lies can send it. Keep the old key and compare safety numbers with them in person.`,
+        );
+      }
       const next: StoredContact = { ...contact, userKey: change.newKey, verified: false };
       update({ contacts: withContact(next), keyChanges: without(state().keyChanges, userId) });
       await Promise.all([put('contacts', next), del('keyChanges', userId)]);

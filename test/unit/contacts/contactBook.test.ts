@@ -49,7 +49,7 @@ describe('the contact book', () => {
     expect(book.getSnapshot().contacts.size).toBe(0);
   });
 
-  it('records a changed key, blocks the contact until the new key is accepted, then re-pins it unverified', async () => {
+  it('records a changed key and blocks the contact; a key that is not the id’s own cannot be accepted', async () => {
     const { book, reopen } = await openBook();
     const bob = await person('Bob');
     const other = await person('Bob');
@@ -58,15 +58,31 @@ describe('the contact book', () => {
     expect(await book.noteKey(bob)).toBe('same');
     expect(await book.noteKey(other)).toBe('unknown');
     // Only a lying server can say so (userId = idOfKey), but the book still records it.
-    expect(await book.noteKey({ ...bob, userKey: other.userKey })).toBe('changed');
+    const changed = { ...bob, userKey: other.userKey };
+    expect(await book.noteKey(changed)).toBe('changed');
     expect(book.isContact(bob.userId)).toBe(false);
     const reloaded = await reopen();
     expect(reloaded.isContact(bob.userId)).toBe(false);
     expect(reloaded.getSnapshot().keyChanges.get(bob.userId)).toMatchObject({ displayName: 'Bob', newKey: other.userKey });
-    await reloaded.acceptNewKey(bob.userId);
-    expect(reloaded.isContact(bob.userId)).toBe(true);
-    expect(reloaded.getSnapshot().contacts.get(bob.userId)).toMatchObject({ userKey: other.userKey, verified: false });
-    expect(reloaded.getSnapshot().keyChanges.size).toBe(0);
+    // That key's id is not Bob's: accepting it is refused, and nothing changes.
+    await expect(reloaded.acceptNewKey(bob.userId)).rejects.toThrow(/does not belong to their id/);
+    expect(reloaded.isContact(bob.userId)).toBe(false);
+    expect(reloaded.pinnedKey(bob.userId)).toEqual(bob.userKey);
+  });
+
+  it('re-pins a changed key that does belong to the id once the user accepts it, unverified', async () => {
+    const { book } = await openBook();
+    const bob = await person('Bob');
+    await book.add(bob);
+    await book.setVerified(bob.userId, true);
+    // The same SPKI bytes under the other algorithm name: the id (a hash of the bytes) is Bob's, the key is not the pinned one.
+    const relabelled = { ...bob.userKey, alg: bob.userKey.alg === 'Ed25519' ? ('P-256' as const) : ('Ed25519' as const) };
+    expect(await book.add({ ...bob, userKey: relabelled })).toBe('key_changed');
+    expect(book.isContact(bob.userId)).toBe(false);
+    await book.acceptNewKey(bob.userId);
+    expect(book.isContact(bob.userId)).toBe(true);
+    expect(book.getSnapshot().contacts.get(bob.userId)).toMatchObject({ userKey: relabelled, verified: false });
+    expect(book.getSnapshot().keyChanges.size).toBe(0);
   });
 
   it('marks a contact verified and keeps it so; removing forgets them', async () => {
