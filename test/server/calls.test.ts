@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPolite } from '../../signaling-server/protocol';
 import {
+  befriend,
   answer,
   cleanup,
   connectClient,
@@ -17,6 +18,8 @@ afterEach(cleanup);
 async function pair(server: Awaited<ReturnType<typeof startServer>>): Promise<[TestClient, TestClient]> {
   const alice = await connectClient(server, { name: 'alice' });
   const bob = await connectClient(server, { name: 'bob' });
+  // Contacts: the callee's devices are listed to the caller, and they pre-connect.
+  await befriend(alice, bob);
   return [alice, bob];
 }
 
@@ -217,7 +220,7 @@ describe('several devices of one user', () => {
     const [alice, bob] = await pair(server);
     const invited = await alice.request('call:invite', { to: bob.userId, media: 'video' });
     if (!invited.ok) throw new Error(invited.error.message);
-    const laptop = await connectClient(server, { name: 'bob-laptop', userId: bob.userId });
+    const laptop = await connectClient(server, { name: 'bob-laptop', sameUserAs: bob, contacts: bob.contacts });
     expect(laptop.welcome?.ringing).toHaveLength(1);
     expect(laptop.welcome?.ringing[0]).toMatchObject({ callId: invited.call.callId, media: 'video', from: { userId: alice.userId } });
     const updated = await alice.next('call:updated', (p) => (p.call.invitees[0]?.devices.length ?? 0) === 2);

@@ -29,7 +29,7 @@ function freshDataDir(): string {
 }
 
 const reconnect = (server: { url: string }, client: TestClient): Promise<TestClient> =>
-  connectClient(server.url, { name: `${client.name}-again`, userId: client.userId, deviceId: client.deviceId, displayName: client.displayName });
+  connectClient(server.url, { name: `${client.name}-again`, identity: client.identity, displayName: client.displayName, contacts: client.contacts });
 
 describe('a member whose connection drops', () => {
   it('is held as disconnected, then rebound with its queued signals delivered once, in order', async () => {

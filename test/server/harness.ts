@@ -9,14 +9,15 @@ import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import {
-  PROTOCOL_VERSION,
   SERVER_EVENT_NAMES,
   type ClientToServerEvents,
   type ConnectRefusal,
   type ServerToClientEvents,
   type SignalData,
+  type StrangerCalls,
   type WelcomePayload,
 } from '../../signaling-server/protocol';
+import { anotherDevice, authenticate, makeIdentity, type TestIdentity } from '../support/testIdentity';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type ServerEvent = keyof ServerToClientEvents;
@@ -41,14 +42,23 @@ export class TestClient {
   private readonly waiters = new Set<() => void>();
   welcome: WelcomePayload | null = null;
   disconnectReason: string | null = null;
+  /** The contact list this client last sent (handshake, then `contacts:set` through `setContacts`). */
+  contacts: string[];
+  strangerCalls: StrangerCalls;
+  readonly userId: string;
+  readonly deviceId: string;
 
   constructor(
     readonly name: string,
-    readonly userId: string,
-    readonly deviceId: string,
+    readonly identity: TestIdentity,
     readonly displayName: string,
     readonly socket: ClientSocket,
+    profile: { contacts: readonly string[]; strangerCalls: StrangerCalls } = { contacts: [], strangerCalls: 'ring' },
   ) {
+    this.userId = identity.userId;
+    this.deviceId = identity.deviceId;
+    this.contacts = [...profile.contacts];
+    this.strangerCalls = profile.strangerCalls;
     for (const event of SERVER_EVENTS) {
       (socket as unknown as { on(e: string, l: (p: unknown) => void): void }).on(event, (payload: unknown) => {
         if (event === 'session:welcome') this.welcome = payload as WelcomePayload;
@@ -112,6 +122,14 @@ export class TestClient {
     (this.socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...args);
   }
 
+  /** Sends `contacts:set` and remembers the list; throws when the server refuses it. */
+  async setContacts(userIds: readonly string[], strangerCalls: StrangerCalls = this.strangerCalls): Promise<void> {
+    const ack = await this.request('contacts:set', { userIds: [...userIds], strangerCalls });
+    if (!ack.ok) throw new Error(`${this.name}'s contacts:set was refused: ${ack.error.code} ${ack.error.message}`);
+    this.contacts = [...userIds];
+    this.strangerCalls = strangerCalls;
+  }
+
   close(): void {
     this.socket.disconnect();
   }
@@ -155,7 +173,7 @@ export async function startServer(options: SignalingServerOptions = {}): Promise
 }
 
 let counter = 0;
-/** A fresh valid id, readable in failures: `alice-3-k2Jx…`. */
+/** A fresh string, readable in failures: `alice-3-k2Jx…` (not a userId: those are derived from keys). */
 export function freshId(label: string): string {
   counter += 1;
   return `${label.replace(/[^A-Za-z0-9_-]/g, '')}-${counter}-${randomBytes(6).toString('base64url')}`.slice(0, 64);
@@ -163,61 +181,66 @@ export function freshId(label: string): string {
 
 export interface ClientSpec {
   name: string;
-  userId?: string;
-  deviceId?: string;
+  /** This device's keys (default: a new user with a new device). */
+  identity?: TestIdentity;
+  /** Another device of this client's user (a new device key, certified by the same user key). */
+  sameUserAs?: TestClient | TestIdentity;
   displayName?: string;
   password?: string;
-  /** Replaces the whole handshake `auth` object. */
+  /** The handshake's contact list (default none) and stranger-call setting (default 'ring'). */
+  contacts?: readonly string[];
+  strangerCalls?: StrangerCalls;
+  /** Sign the proof for this host instead of the one dialled. */
+  proofHost?: string;
+  /** Replaces the whole handshake `auth` (an object, or socket.io's auth function). */
   auth?: unknown;
   headers?: Record<string, string>;
   /** socket.io-client's own reconnection (off by default, so nothing outlives a test). */
   reconnection?: boolean;
 }
 
-interface ClientIds {
-  userId: string;
-  deviceId: string;
-  displayName: string;
+/** The spec's identity: given, another device of a given user, or a new user. */
+export async function identityFor(spec: Pick<ClientSpec, 'identity' | 'sameUserAs'>): Promise<TestIdentity> {
+  if (spec.identity) return spec.identity;
+  if (spec.sameUserAs) return anotherDevice(spec.sameUserAs instanceof TestClient ? spec.sameUserAs.identity : spec.sameUserAs);
+  return makeIdentity();
 }
 
-/** The spec's ids, or fresh ones named after the client. */
-function clientIds(spec: ClientSpec): ClientIds {
-  return {
-    userId: spec.userId ?? freshId(spec.name),
-    deviceId: spec.deviceId ?? freshId(`${spec.name}-dev`),
-    displayName: spec.displayName ?? spec.name,
-  };
-}
-
-function openSocket(url: string, spec: ClientSpec, ids: ClientIds): ClientSocket {
-  const auth =
-    spec.auth ??
-    ({
-      protocolVersion: PROTOCOL_VERSION,
-      userId: ids.userId,
-      deviceId: ids.deviceId,
-      displayName: ids.displayName,
-      ...(spec.password === undefined ? {} : { password: spec.password }),
-    } as const);
+function openSocket(url: string, spec: ClientSpec, identity: TestIdentity): ClientSocket {
   const socket: ClientSocket = io(url, {
     transports: ['websocket'],
     forceNew: true,
+    autoConnect: false,
     reconnection: spec.reconnection ?? false,
     reconnectionDelay: 100,
     reconnectionDelayMax: 200,
-    auth: auth as Record<string, unknown>,
     extraHeaders: spec.headers,
   });
+  if (spec.auth !== undefined) {
+    socket.auth = spec.auth as Record<string, unknown>;
+  } else {
+    authenticate(socket, url, identity, {
+      displayName: spec.displayName ?? spec.name,
+      ...(spec.password === undefined ? {} : { password: spec.password }),
+      contacts: spec.contacts ?? [],
+      strangerCalls: spec.strangerCalls ?? 'ring',
+      ...(spec.proofHost === undefined ? {} : { host: spec.proofHost }),
+    });
+  }
   sockets.add(socket);
+  socket.connect();
   return socket;
 }
 
 /** Connects and resolves once 'session:welcome' arrived. */
 export async function connectClient(server: SignalingServer | string, spec: ClientSpec): Promise<TestClient> {
   const url = typeof server === 'string' ? server : server.url;
-  const ids = clientIds(spec);
-  const socket = openSocket(url, spec, ids);
-  const client = new TestClient(spec.name, ids.userId, ids.deviceId, ids.displayName, socket);
+  const identity = await identityFor(spec);
+  const socket = openSocket(url, spec, identity);
+  const client = new TestClient(spec.name, identity, spec.displayName ?? spec.name, socket, {
+    contacts: spec.contacts ?? [],
+    strangerCalls: spec.strangerCalls ?? 'ring',
+  });
   clients.add(client);
   const failure = new Promise<never>((_, reject) => {
     socket.once('connect_error', (err) => reject(new Error(`${spec.name} could not connect: ${err.message}`)));
@@ -229,8 +252,7 @@ export async function connectClient(server: SignalingServer | string, spec: Clie
 /** Connects expecting a refusal; resolves with the refusal's `data`. */
 export async function connectRefused(server: SignalingServer | string, spec: ClientSpec): Promise<ConnectRefusal> {
   const url = typeof server === 'string' ? server : server.url;
-  const ids = clientIds(spec);
-  const socket = openSocket(url, spec, ids);
+  const socket = openSocket(url, spec, await identityFor(spec));
   return new Promise<ConnectRefusal>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${spec.name} was neither refused nor welcomed`)), DEFAULT_WAIT_MS);
     socket.once('connect_error', (err: Error & { data?: ConnectRefusal }) => {
@@ -245,6 +267,43 @@ export async function connectRefused(server: SignalingServer | string, spec: Cli
       reject(new Error(`${spec.name} was welcomed, not refused`));
     });
   });
+}
+
+/**
+ * Makes every pair of these clients mutual contacts (each adds the others to the
+ * list it holds and sends `contacts:set`), then waits until each device has seen
+ * every other user join. Devices of one user share a list, so a user's devices
+ * count once.
+ */
+export async function befriend(...group: TestClient[]): Promise<void> {
+  const users = [...new Set(group.map((c) => c.userId))];
+  for (const client of group) {
+    const others = users.filter((u) => u !== client.userId && !client.contacts.includes(u));
+    if (others.length > 0) await client.setContacts([...client.contacts, ...others]);
+  }
+  // Devices of one user hold one list on the server: keep every copy in the harness in step.
+  for (const client of group) {
+    const merged = new Set(group.filter((c) => c.userId === client.userId).flatMap((c) => c.contacts));
+    client.contacts = [...merged];
+  }
+  await Promise.all(
+    group.map((client) =>
+      eventually(
+        () => users.every((u) => u === client.userId || sees(client, u)),
+        `${client.name} sees ${users.length - 1} contacts online`,
+      ),
+    ),
+  );
+}
+
+/** Does this client's roster (welcome, then joined/left) hold `userId` now? */
+export function sees(client: TestClient, userId: string): boolean {
+  let online = client.welcome?.users.some((u) => u.userId === userId) ?? false;
+  for (const r of client.received) {
+    if (r.event === 'presence:joined' && (r.payload as PayloadOf<'presence:joined'>).userId === userId) online = true;
+    if (r.event === 'presence:left' && (r.payload as PayloadOf<'presence:left'>).userId === userId) online = false;
+  }
+  return online;
 }
 
 /** Closes every client and server started through this harness. */
@@ -314,9 +373,11 @@ export async function establishCall(caller: TestClient, callee: TestClient, medi
  * rings both: resolves once each device has its 'call:incoming'.
  */
 export async function ringTwoDevices(server: SignalingServer, caller: TestClient) {
-  const bobUser = freshId('bob');
-  const desk = await connectClient(server, { name: 'bob-desk', userId: bobUser });
-  const tab = await connectClient(server, { name: 'bob-tab', userId: bobUser });
+  const desk = await connectClient(server, { name: 'bob-desk' });
+  const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk });
+  const bobUser = desk.userId;
+  // Contacts, so the caller's snapshot lists both ringing devices.
+  await befriend(caller, desk, tab);
   const invited = await caller.request('call:invite', { to: bobUser, media: 'audio' });
   if (!invited.ok) throw new Error(invited.error.message);
   await desk.next('call:incoming');

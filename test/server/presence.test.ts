@@ -1,14 +1,25 @@
+/**
+ * Presence with real clients: it flows only between mutual contacts (two users who
+ * list each other), never to a stranger, never on a one-sided list.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVER_VERSION } from '../../signaling-server/index';
-import { cleanup, connectClient, establishCall, eventually, freshId, startServer } from './harness';
+import { makeIdentity } from '../support/testIdentity';
+import { befriend, cleanup, connectClient, establishCall, eventually, sees, startServer, type TestClient } from './harness';
 
 afterEach(cleanup);
 
+/** Gives the server a moment to deliver anything it (wrongly) would: a round trip through each client. */
+async function settle(...clients: TestClient[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.request('presence:status', { status: c.welcome?.self.status === 'dnd' ? 'dnd' : 'available' })));
+}
+
 describe('presence', () => {
-  it('welcomes a device with itself, the roster of others, the limits and the server version', async () => {
+  it('welcomes a device with itself, its mutual contacts online, the limits and the server version', async () => {
     const server = await startServer({ maxParticipants: 6, ringTimeoutMs: 12_000, rejoinGraceMs: 9_000 });
-    const alice = await connectClient(server, { name: 'alice' });
-    const bob = await connectClient(server, { name: 'bob', displayName: '  Bob   Builder ' });
+    const [aliceId, bobId] = await Promise.all([makeIdentity(), makeIdentity()]);
+    const alice = await connectClient(server, { name: 'alice', identity: aliceId, contacts: [bobId.userId] });
+    const bob = await connectClient(server, { name: 'bob', identity: bobId, displayName: '  Bob   Builder ', contacts: [aliceId.userId] });
     expect(bob.welcome).toEqual({
       self: { userId: bob.userId, deviceId: bob.deviceId, displayName: 'Bob Builder', status: 'available' },
       users: [{ userId: alice.userId, displayName: 'alice', status: 'available' }],
@@ -22,27 +33,28 @@ describe('presence', () => {
 
   it('announces a user once when their first device joins, and gone when their last device leaves', async () => {
     const server = await startServer();
-    const alice = await connectClient(server, { name: 'alice' });
-    const bobUser = freshId('bob');
-    const desk = await connectClient(server, { name: 'bob-desk', userId: bobUser });
-    const tab = await connectClient(server, { name: 'bob-tab', userId: bobUser });
-    await alice.next('presence:joined', (p) => p.userId === bobUser);
+    const bobId = await makeIdentity();
+    const alice = await connectClient(server, { name: 'alice', contacts: [bobId.userId] });
+    const desk = await connectClient(server, { name: 'bob-desk', identity: bobId, contacts: [alice.userId] });
+    const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk, contacts: [alice.userId] });
+    await alice.next('presence:joined', (p) => p.userId === bobId.userId);
     expect(server.stats()).toMatchObject({ usersOnline: 2, devicesOnline: 3 });
 
     desk.close();
     await eventually(() => server.stats().devicesOnline === 2, 'the desk is gone');
     tab.close();
-    expect(await alice.next('presence:left')).toEqual({ userId: bobUser });
-    expect(alice.all('presence:joined', (p) => p.userId === bobUser)).toHaveLength(1);
+    expect(await alice.next('presence:left')).toEqual({ userId: bobId.userId });
+    expect(alice.all('presence:joined', (p) => p.userId === bobId.userId)).toHaveLength(1);
     expect(alice.all('presence:left')).toHaveLength(1);
     expect(server.stats()).toMatchObject({ usersOnline: 1, devicesOnline: 1 });
   });
 
-  it('broadcasts a chosen status, and shows in_call while a device of the user is in a call', async () => {
+  it('tells contacts a chosen status, and shows in_call while a device of the user is in a call', async () => {
     const server = await startServer();
     const alice = await connectClient(server, { name: 'alice' });
     const bob = await connectClient(server, { name: 'bob' });
     const carol = await connectClient(server, { name: 'carol' });
+    await befriend(alice, bob, carol);
 
     expect(await carol.request('presence:status', { status: 'away' })).toEqual({ ok: true });
     expect(await alice.next('presence:updated', (p) => p.userId === carol.userId)).toMatchObject({ status: 'away' });
@@ -60,11 +72,11 @@ describe('presence', () => {
 
   it('lets the latest handshake rename a user', async () => {
     const server = await startServer();
-    const alice = await connectClient(server, { name: 'alice' });
-    const bobUser = freshId('bob');
-    await connectClient(server, { name: 'bob-desk', userId: bobUser, displayName: 'Bob' });
-    await connectClient(server, { name: 'bob-tab', userId: bobUser, displayName: 'Robert' });
-    expect(await alice.next('presence:updated')).toEqual({ userId: bobUser, displayName: 'Robert', status: 'available' });
+    const bobId = await makeIdentity();
+    const alice = await connectClient(server, { name: 'alice', contacts: [bobId.userId] });
+    await connectClient(server, { name: 'bob-desk', identity: bobId, displayName: 'Bob', contacts: [alice.userId] });
+    await connectClient(server, { name: 'bob-tab', sameUserAs: bobId, displayName: 'Robert', contacts: [alice.userId] });
+    expect(await alice.next('presence:updated')).toEqual({ userId: bobId.userId, displayName: 'Robert', status: 'available' });
   });
 
   it('refuses an unknown status', async () => {
@@ -74,3 +86,75 @@ describe('presence', () => {
   });
 });
 
+describe('presence reaches mutual contacts only', () => {
+  it('gives nothing to a one-sided list, in either direction, and nothing to a stranger', async () => {
+    const server = await startServer();
+    const bobId = await makeIdentity();
+    // Alice lists Bob; Bob does not list Alice. Carol lists nobody.
+    const alice = await connectClient(server, { name: 'alice', contacts: [bobId.userId] });
+    const carol = await connectClient(server, { name: 'carol' });
+    const bob = await connectClient(server, { name: 'bob', identity: bobId });
+    expect(bob.welcome?.users).toEqual([]);
+    expect(carol.welcome?.users).toEqual([]);
+    await bob.request('presence:status', { status: 'away' });
+    await alice.request('presence:status', { status: 'dnd' });
+    bob.close();
+    await eventually(() => server.stats().usersOnline === 2, 'bob is gone');
+    await settle(alice, carol);
+    for (const c of [alice, carol]) {
+      expect(c.all('presence:joined')).toEqual([]);
+      expect(c.all('presence:updated', (p) => p.userId !== c.userId)).toEqual([]);
+      expect(c.all('presence:left')).toEqual([]);
+    }
+  });
+
+  it('contacts:set tells both sides when they become contacts, and when they stop being contacts', async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const carol = await connectClient(server, { name: 'carol' });
+    await alice.setContacts([bob.userId]);
+    await settle(bob);
+    expect(bob.all('presence:joined')).toEqual([]);
+    await bob.setContacts([alice.userId], 'ask');
+    expect(await alice.next('presence:joined')).toEqual({ userId: bob.userId, displayName: 'bob', status: 'available' });
+    expect(await bob.next('presence:joined')).toEqual({ userId: alice.userId, displayName: 'alice', status: 'available' });
+
+    // Removing a contact: both see the other leave, though both are still online.
+    await alice.setContacts([]);
+    expect(await alice.next('presence:left')).toEqual({ userId: bob.userId });
+    expect(await bob.next('presence:left')).toEqual({ userId: alice.userId });
+    await bob.request('presence:status', { status: 'away' });
+    await settle(alice, carol);
+    expect(alice.all('presence:updated', (p) => p.userId === bob.userId)).toEqual([]);
+    expect(carol.received.filter((r) => r.event.startsWith('presence:'))).toEqual([]);
+  });
+
+  it("one device's handshake replaces the user's list for all their devices", async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const desk = await connectClient(server, { name: 'bob-desk', contacts: [alice.userId] });
+    await alice.setContacts([desk.userId]);
+    await desk.next('presence:joined');
+    // A second device of Bob that lists nobody: Bob and Alice are no longer contacts.
+    const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk, contacts: [] });
+    expect(tab.welcome?.users).toEqual([]);
+    expect(await desk.next('presence:left')).toEqual({ userId: alice.userId });
+    expect(await alice.next('presence:left')).toEqual({ userId: desk.userId });
+    expect(sees(tab, alice.userId)).toBe(false);
+  });
+
+  it('refuses a contact list longer than the limit, changing nothing', async () => {
+    const server = await startServer();
+    const alice = await connectClient(server, { name: 'alice' });
+    const many = Array.from({ length: 1_001 }, (_, i) => `user${String(i).padStart(18, '0')}`);
+    expect(await alice.raw('contacts:set', { userIds: many, strangerCalls: 'ask' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(await alice.raw('contacts:set', { userIds: [], strangerCalls: 'maybe' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+  });
+});
