@@ -1,9 +1,11 @@
 /**
- * The contact list: everyone online plus favourites who are offline, sorted and
- * filtered. Pure functions over presence and favourites.
+ * The contact list: the people I added (contact book), online or offline, plus
+ * anyone else presence shows and favourites who are offline, sorted and
+ * filtered. Pure functions over presence, favourites and the book.
  */
 import type { Favourite } from '../../preload/contract';
 import type { PresenceStatus } from '../../signaling-server/protocol';
+import type { ContactBookState } from '../contacts/contactBook';
 import type { PresenceState } from './presence';
 
 export type ContactStatus = PresenceStatus | 'offline';
@@ -13,7 +15,15 @@ export interface Contact {
   displayName: string;
   status: ContactStatus;
   favourite: boolean;
+  /** In my contact book (I added them and they accepted, or the other way round). */
+  inBook: boolean;
+  /** I compared safety numbers with them and marked them verified. */
+  verified: boolean;
+  /** They presented another key than the pinned one: calling is blocked until I accept it. */
+  keyChanged: boolean;
 }
+
+const NOT_IN_BOOK = { inBook: false, verified: false, keyChanged: false } as const;
 
 /** Order among people: who can take a call now comes first. */
 const STATUS_RANK: Record<ContactStatus, number> = {
@@ -32,22 +42,40 @@ export const STATUS_LABEL: Record<ContactStatus, string> = {
   offline: 'Offline',
 };
 
-export function buildContacts(presence: PresenceState, favourites: readonly Favourite[]): Contact[] {
+export function buildContacts(presence: PresenceState, favourites: readonly Favourite[], book: ContactBookState | null = null): Contact[] {
   const favouriteIds = new Set(favourites.map((f) => f.userId));
   const selfId = presence.self?.userId ?? null;
   const contacts: Contact[] = [];
+  const listed = new Set<string>();
+  for (const contact of book?.contacts.values() ?? []) {
+    if (contact.userId === selfId) continue;
+    const online = presence.users.get(contact.userId);
+    listed.add(contact.userId);
+    contacts.push({
+      userId: contact.userId,
+      // The name they go by now, when presence shows them; the one they had when added otherwise.
+      displayName: online?.displayName ?? contact.displayName,
+      status: online?.status ?? 'offline',
+      favourite: favouriteIds.has(contact.userId),
+      inBook: true,
+      verified: contact.verified,
+      keyChanged: book?.keyChanges.has(contact.userId) ?? false,
+    });
+  }
   for (const user of presence.users.values()) {
-    if (user.userId === selfId) continue;
+    if (user.userId === selfId || listed.has(user.userId)) continue;
+    listed.add(user.userId);
     contacts.push({
       userId: user.userId,
       displayName: user.displayName,
       status: user.status,
       favourite: favouriteIds.has(user.userId),
+      ...NOT_IN_BOOK,
     });
   }
   for (const favourite of favourites) {
-    if (favourite.userId === selfId || presence.users.has(favourite.userId)) continue;
-    contacts.push({ ...favourite, status: 'offline', favourite: true });
+    if (favourite.userId === selfId || listed.has(favourite.userId)) continue;
+    contacts.push({ ...favourite, status: 'offline', favourite: true, ...NOT_IN_BOOK });
   }
   return sortContacts(contacts);
 }

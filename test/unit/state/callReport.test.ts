@@ -5,7 +5,7 @@ import { buildCallStateReport, sameReport } from '../../../renderer/state/callRe
 import type { Contact } from '../../../renderer/state/contacts';
 
 const bob = { userId: 'bob-00000001', displayName: 'Bob' };
-const contacts: Contact[] = [{ ...bob, status: 'available', favourite: true }];
+const contacts: Contact[] = [{ ...bob, status: 'available', favourite: true, inBook: true, verified: false, keyChanged: false }];
 
 describe('call state report for the host', () => {
   it('is offline when not connected and idle when connected', () => {

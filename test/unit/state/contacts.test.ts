@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildContacts, filterContacts, sortContacts, type Contact } from '../../../renderer/state/contacts';
+import { EMPTY_BOOK, type ContactBookState } from '../../../renderer/contacts/contactBook';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceState } from '../../../renderer/state/presence';
 
 const id = (name: string): string => `user-${name.toLowerCase()}-0001`;
@@ -8,6 +9,9 @@ const contact = (name: string, status: Contact['status'], favourite = false): Co
   displayName: name,
   status,
   favourite,
+  inBook: false,
+  verified: false,
+  keyChanged: false,
 });
 
 function presenceWith(users: { name: string; status: 'available' | 'dnd' | 'away' | 'in_call' }[]): PresenceState {
@@ -46,7 +50,36 @@ describe('contact sorting', () => {
   });
 });
 
+const notInBook = { inBook: false, verified: false, keyChanged: false };
+const KEY = { alg: 'Ed25519' as const, spki: 'MCowBQYDK2VwAyEA' };
+
+function bookWith(entries: { name: string; verified?: boolean; keyChanged?: boolean }[]): ContactBookState {
+  return {
+    ...EMPTY_BOOK,
+    contacts: new Map(
+      entries.map((e) => [id(e.name), { userId: id(e.name), displayName: e.name, userKey: KEY, addedAt: 1, verified: e.verified ?? false }]),
+    ),
+    keyChanges: new Map(
+      entries.filter((e) => e.keyChanged).map((e) => [id(e.name), { userId: id(e.name), displayName: e.name, newKey: KEY, seenAt: 2 }]),
+    ),
+  };
+}
+
 describe('building the contact list', () => {
+  it('lists the people I added, online from presence and offline otherwise, with their verified and key-changed marks', () => {
+    const presence = presenceWith([
+      { name: 'Bob', status: 'away' },
+      { name: 'Stranger', status: 'available' },
+    ]);
+    const book = bookWith([{ name: 'Bob', verified: true }, { name: 'Carol' }, { name: 'Dan', keyChanged: true }]);
+    expect(buildContacts(presence, [{ userId: id('Dan'), displayName: 'Dan' }], book)).toEqual([
+      { userId: id('Dan'), displayName: 'Dan', status: 'offline', favourite: true, inBook: true, verified: false, keyChanged: true },
+      { userId: id('Stranger'), displayName: 'Stranger', status: 'available', favourite: false, ...notInBook },
+      { userId: id('Bob'), displayName: 'Bob', status: 'away', favourite: false, inBook: true, verified: true, keyChanged: false },
+      { userId: id('Carol'), displayName: 'Carol', status: 'offline', favourite: false, inBook: true, verified: false, keyChanged: false },
+    ]);
+  });
+
   it('lists everyone online except me, and offline favourites greyed as offline', () => {
     const presence = presenceWith([
       { name: 'Bob', status: 'available' },
@@ -57,9 +90,9 @@ describe('building the contact list', () => {
       { userId: id('Dan'), displayName: 'Dan' },
     ]);
     expect(list).toEqual([
-      { userId: id('Carol'), displayName: 'Carol', status: 'in_call', favourite: true },
-      { userId: id('Dan'), displayName: 'Dan', status: 'offline', favourite: true },
-      { userId: id('Bob'), displayName: 'Bob', status: 'available', favourite: false },
+      { userId: id('Carol'), displayName: 'Carol', status: 'in_call', favourite: true, ...notInBook },
+      { userId: id('Dan'), displayName: 'Dan', status: 'offline', favourite: true, ...notInBook },
+      { userId: id('Bob'), displayName: 'Bob', status: 'available', favourite: false, ...notInBook },
     ]);
   });
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Contact } from '../../../renderer/state/contacts';
 import { linkCallObstacle, linkCallQuestion, UNKNOWN_PERSON } from '../../../renderer/state/linkCall';
 
-const ALICE: Contact = { userId: 'user-alice-0001', displayName: 'Alice', status: 'available', favourite: false };
-const OLGA: Contact = { userId: 'user-olga-00001', displayName: 'Olga', status: 'offline', favourite: true };
+const ALICE: Contact = { userId: 'user-alice-0001', displayName: 'Alice', status: 'available', favourite: false, inBook: true, verified: false, keyChanged: false };
+const OLGA: Contact = { userId: 'user-olga-00001', displayName: 'Olga', status: 'offline', favourite: true, inBook: true, verified: false, keyChanged: false };
 
 describe('the question a parley:// link asks', () => {
   it('names a known contact with their id, and asks before anything dials', () => {
