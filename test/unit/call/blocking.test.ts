@@ -12,10 +12,10 @@ import { FakeCallServer } from '../fakes/fakeCallServer';
 import { createFakeStream, FakeMediaDevices } from '../fakes/fakeMedia';
 import { fakePeerConnections } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
-import { enginePerson } from './enginePerson';
+import { enginePerson, identityOf, newSelf } from './enginePerson';
 
-const ALICE = { userId: 'user-alice-01', displayName: 'Alice', deviceId: 'device-alice-1' };
-const MALLORY = { userId: 'user-mallory-01', displayName: 'Mallory', deviceId: 'device-mallory1' };
+const ALICE = await newSelf('Alice');
+const MALLORY = await newSelf('Mallory');
 
 describe('a blocked caller', () => {
   it('is refused by the server once it has the list, and the caller reads the server’s words', async () => {
@@ -41,6 +41,7 @@ describe('a blocked caller', () => {
     const alice = createCallEngine({
       signaling: aliceSignaling,
       self: ALICE,
+      identity: identityOf(ALICE),
       media: devices,
       createPeerConnection: fakePeerConnections().create,
       createMediaStream: createFakeStream,

@@ -12,10 +12,7 @@ import { FakeCallServer } from '../fakes/fakeCallServer';
 import { createFakeStream, FakeMediaDevices } from '../fakes/fakeMedia';
 import { fakePeerConnections } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
-
-const ALICE = { userId: 'user-alice-01', displayName: 'Alice' };
-const BOB = { userId: 'user-bob-0001', displayName: 'Bob' };
-const CAROL = { userId: 'user-carol-01', displayName: 'Carol' };
+import { ALICE, BOB, CAROL, deviceOf, identityOf } from './enginePerson';
 
 /** The contact list a tray call looks people up in: Bob and Carol online, Dave a favourite who is offline. */
 const CONTACTS: ContactLookup = (userId) =>
@@ -26,13 +23,14 @@ const CONTACTS: ContactLookup = (userId) =>
     'user-dave-001': { displayName: 'Dave', online: false },
   })[userId] ?? null;
 
-function device(server: FakeCallServer, who: { userId: string; displayName: string }, deviceId: string) {
-  const self: SelfRef = { ...who, deviceId };
+function device(server: FakeCallServer, who: { userId: string; displayName: string }, label: string) {
+  const self: SelfRef = deviceOf(who, label);
   const signaling = server.connect(self);
   const devices = new FakeMediaDevices();
   const engine = createCallEngine({
     signaling,
     self,
+    identity: identityOf(self),
     media: devices,
     createPeerConnection: fakePeerConnections().create,
     createMediaStream: createFakeStream,

@@ -3,7 +3,7 @@ import { historyEntrySchema } from '../../../preload/contract';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { waitFor } from '../fakes/waitFor';
 import { ManualTimers, manualClock } from './manualTimers';
-import { ALICE, BOB, CAROL, personOn } from './enginePerson';
+import { ALICE, BOB, CAROL, newDevice, personAt, personOn } from './enginePerson';
 
 const person = personOn;
 type Person = ReturnType<typeof person>;
@@ -11,11 +11,18 @@ type Person = ReturnType<typeof person>;
 const phase = (p: Person) => p.phase();
 const participants = (p: Person) => p.participants();
 
-/** Alice calls Bob; waits until Bob rings and both sides pre-connected. */
-async function ringing(media: 'audio' | 'video', ids = { alice: 'device-alice-1', bob: 'device-bob-01' }) {
+/**
+ * Alice calls Bob; waits until Bob rings and both sides pre-connected. Of two
+ * devices the smaller id is polite: `callerPolite` picks Alice's device to match.
+ */
+async function ringing(media: 'audio' | 'video', callerPolite?: boolean) {
   const server = new FakeCallServer();
-  const alice = person(server, ALICE, ids.alice);
-  const bob = person(server, BOB, ids.bob);
+  const bobSelf = await newDevice(BOB);
+  const alice =
+    callerPolite === undefined
+      ? person(server, ALICE, 'device-alice-1')
+      : personAt(server, await newDevice(ALICE, (id) => (id < bobSelf.deviceId) === callerPolite));
+  const bob = personAt(server, bobSelf);
   await alice.engine.call(BOB, media);
   await waitFor(() => phase(bob) === 'incoming', 'Bob rings');
   await waitFor(() => alice.connected() && bob.connected(), 'both sides pre-connected while it rings');
@@ -25,8 +32,8 @@ async function ringing(media: 'audio' | 'video', ids = { alice: 'device-alice-1'
 
 describe('call engine', () => {
   describe.each([
-    ['the caller is polite', { alice: 'device-alice-1', bob: 'device-bob-01' }],
-    ['the callee is polite', { alice: 'device-zz-alice', bob: 'device-bob-01' }],
+    ['the caller is polite', true],
+    ['the callee is polite', false],
   ])('when %s', (_, ids) => {
     it('an incoming call pre-connects while it rings and no sender has a track', async () => {
       const { alice, bob } = await ringing('video', ids);
@@ -250,7 +257,7 @@ describe('call engine', () => {
     expect(bobDesk.devices.live()).toEqual([]);
     expect(alice.live()).toHaveLength(1);
     expect((toDesk?.label === alice.live()[0]?.label ? toLaptop : toDesk)?.closed).toBe(true);
-    expect(participants(alice).map((p) => p.deviceId)).toEqual(['device-bob-laptop']);
+    expect(participants(alice).map((p) => p.deviceId)).toEqual([bobLaptop.self.deviceId]);
   });
 
   it('a group call grows as a full mesh: the invitee pre-connects to every member and sends to all on accept', async () => {

@@ -13,6 +13,7 @@ import { FakeCallServer, type FakeSignaling } from '../fakes/fakeCallServer';
 import { createFakeStream, FakeMediaDevices } from '../fakes/fakeMedia';
 import { fakePeerConnections, type FakePeerConnection } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
+import { identityOf, newSelf } from './enginePerson';
 import { ManualTimers } from './manualTimers';
 
 const { attemptTimeoutMs, maxRestarts } = ICE_RECOVERY_POLICY;
@@ -30,8 +31,10 @@ afterEach(() => {
   for (const dispose of disposers.splice(0)) dispose();
 });
 
-function person(server: FakeCallServer, name: string, options: PersonOptions = {}) {
-  const self = { userId: `user-${name}-0001`, deviceId: `device-${name}-01`, displayName: name };
+const SELVES = { alice: await newSelf('alice'), bob: await newSelf('bob') };
+
+function person(server: FakeCallServer, name: keyof typeof SELVES, options: PersonOptions = {}) {
+  const self = SELVES[name];
   const fake: FakeSignaling = server.connect(self);
   let iceAsked = 0;
   const request: CallSignaling['request'] = (event, payload) => {
@@ -46,6 +49,7 @@ function person(server: FakeCallServer, name: string, options: PersonOptions = {
   const engine = createCallEngine({
     signaling: { request, events: fake.events },
     self,
+    identity: identityOf(self),
     media: new FakeMediaDevices(),
     createPeerConnection: pcs.create,
     createMediaStream: createFakeStream,

@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { callSnapshotSchema } from '../../../signaling-server/protocol';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { waitFor } from '../fakes/waitFor';
-import { enginePerson } from './enginePerson';
+import { enginePerson, newSelf } from './enginePerson';
 import { snapshot } from './fixtures';
 
-const ALICE = { userId: 'user-alice-01', displayName: 'Alice', deviceId: 'device-alice-1' };
-const BOB = { userId: 'user-bob-0001', displayName: 'Bob', deviceId: 'device-bob-01' };
+const ALICE = await newSelf('Alice');
+const BOB = await newSelf('Bob');
 
 async function talking(server: FakeCallServer) {
   const alice = enginePerson(server.connect(ALICE), ALICE);

@@ -5,17 +5,18 @@ import { ALICE, BOB, CAROL, SELF, incomingCall, invitee, member, snapshot } from
 
 const reduce = (state: CallState, ...events: CallEvent[]): CallState => events.reduce((s, e) => reduceCall(s, e, SELF), state);
 const me = member(SELF, SELF.deviceId);
+const everyone = (): boolean => true;
 
 describe('session plan', () => {
   it('nothing before the invite is acked, nothing when idle', () => {
-    expect(planSessions(IDLE, SELF)).toEqual([]);
-    expect(planSessions(reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'audio', at: 1 }), SELF)).toEqual([]);
+    expect(planSessions(IDLE, SELF, everyone)).toEqual([]);
+    expect(planSessions(reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'audio', at: 1 }), SELF, everyone)).toEqual([]);
   });
 
   it('a caller prepares a silent session to every ringing device of the callee', () => {
     const call = snapshot({ members: [me], invitees: [{ ...invitee(BOB, []), devices: [{ deviceId: 'device-bob-01', polite: true }, { deviceId: 'device-bob-02', polite: false }] }] });
     const state = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'audio', at: 1 }, { type: 'dialAcked', attempt: 'a1', call, at: 2 });
-    expect(planSessions(state, SELF)).toEqual([
+    expect(planSessions(state, SELF, everyone)).toEqual([
       { deviceId: 'device-bob-01', userId: BOB.userId, polite: true, send: false },
       { deviceId: 'device-bob-02', userId: BOB.userId, polite: false, send: false },
     ]);
@@ -23,18 +24,18 @@ describe('session plan', () => {
 
   it('a ringing device prepares a silent session to every member, and sends once it accepts', () => {
     const ringing = reduce(IDLE, { type: 'incoming', incoming: incomingCall({ members: [member(ALICE, 'device-alice-1', { polite: true }), member(CAROL, 'device-carol-1')] }), at: 1 });
-    expect(planSessions(ringing, SELF).map((p) => [p.deviceId, p.polite, p.send])).toEqual([
+    expect(planSessions(ringing, SELF, everyone).map((p) => [p.deviceId, p.polite, p.send])).toEqual([
       ['device-alice-1', true, false],
       ['device-carol-1', false, false],
     ]);
     const accepting = reduce(ringing, { type: 'accept' });
-    expect(planSessions(accepting, SELF).every((p) => p.send)).toBe(true);
+    expect(planSessions(accepting, SELF, everyone).every((p) => p.send)).toBe(true);
   });
 
   it('a member sends to members only, and keeps silent sessions to devices that still ring', () => {
     const call = snapshot({ members: [member(ALICE, 'device-alice-1'), me], invitees: [invitee(CAROL, ['device-carol-1'])] });
     const state = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
-    expect(planSessions(state, SELF).map((p) => [p.deviceId, p.send])).toEqual([
+    expect(planSessions(state, SELF, everyone).map((p) => [p.deviceId, p.send])).toEqual([
       ['device-alice-1', true],
       ['device-carol-1', false],
     ]);
@@ -43,7 +44,34 @@ describe('session plan', () => {
   it('never plans a session to this device', () => {
     const call = snapshot({ members: [me, member(ALICE, 'device-alice-1')], invitees: [invitee(SELF, [SELF.deviceId])] });
     const state = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
-    expect(planSessions(state, SELF).map((p) => p.deviceId)).toEqual(['device-alice-1']);
+    expect(planSessions(state, SELF, everyone).map((p) => p.deviceId)).toEqual(['device-alice-1']);
+  });
+
+  it('pre-connects only with contacts: an invitee who is not one is connected once they answer', () => {
+    const onlyCarol = (userId: string): boolean => userId === CAROL.userId;
+    const ringingBob = snapshot({ members: [me], invitees: [invitee(BOB, ['device-bob-01']), invitee(CAROL, ['device-carol-1'])] });
+    const dialling = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'audio', at: 1 }, { type: 'dialAcked', attempt: 'a1', call: ringingBob, at: 2 });
+    expect(planSessions(dialling, SELF, onlyCarol).map((p) => p.deviceId)).toEqual(['device-carol-1']);
+
+    const answered = snapshot({ members: [me, member(BOB, 'device-bob-01')], invitees: [invitee(CAROL, ['device-carol-1'])] });
+    const active = reduce(dialling, { type: 'callUpdated', call: answered, at: 3 });
+    expect(planSessions(active, SELF, onlyCarol).map((p) => [p.deviceId, p.send])).toEqual([
+      ['device-bob-01', true],
+      ['device-carol-1', false],
+    ]);
+  });
+
+  it('a call from someone who is not a contact connects here only once I accept', () => {
+    const ringing = reduce(IDLE, { type: 'incoming', incoming: incomingCall({ members: [member(ALICE, 'device-alice-1'), member(CAROL, 'device-carol-1')] }), at: 1 });
+    const onlyCarol = (userId: string): boolean => userId === CAROL.userId;
+    expect(planSessions(ringing, SELF, onlyCarol).map((p) => p.deviceId)).toEqual(['device-carol-1']);
+    expect(planSessions(ringing, SELF, () => false)).toEqual([]);
+
+    const accepting = reduce(ringing, { type: 'accept' });
+    expect(planSessions(accepting, SELF, () => false).map((p) => [p.deviceId, p.send])).toEqual([
+      ['device-alice-1', true],
+      ['device-carol-1', true],
+    ]);
   });
 
   it('a video call has audio and video transceivers, an audio call audio only', () => {

@@ -1,22 +1,30 @@
 import { describe, expect, it } from 'vitest';
+import { checkDtlsProof } from '../../../signaling-server/identity';
 import type { SignalData } from '../../../signaling-server/protocol';
 import type { CallEvent } from '../../../renderer/call/callState';
 import { PeerSession } from '../../../renderer/call/peerSession';
 import type { PlannedSession } from '../../../renderer/call/sessionPlan';
-import { SessionPool } from '../../../renderer/call/sessionPool';
+import { SessionPool, type DtlsFailure } from '../../../renderer/call/sessionPool';
 import { setLogSink } from '../../../renderer/log';
 import type { LogEntry } from '../../../preload/contract';
 import { FakeMediaStreamTrack, createFakeStream } from '../fakes/fakeMedia';
 import { FakePeerConnection, fakePeerConnections } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
+import { dtlsProofFor, makeIdentity, type TestIdentity } from '../../support/testIdentity';
+import { appIdentity } from './enginePerson';
 
 const CALL = 'call-0000001';
-const REMOTE = 'device-remote-1';
+/** This device, the remote device the pool connects to, and someone else. */
+const MINE = await makeIdentity();
+const THEIRS = await makeIdentity();
+const MALLORY = await makeIdentity();
+const REMOTE = THEIRS.deviceId;
 
 function setup(options: { rtcConfiguration?: () => Promise<RTCConfiguration> } = {}) {
   const pcs = fakePeerConnections();
   const events: CallEvent[] = [];
   const sent: { callId: string; to: string; data: SignalData }[] = [];
+  const unverified: { callId: string; deviceId: string; reason: DtlsFailure }[] = [];
   const pool = new SessionPool({
     createPeerConnection: pcs.create,
     rtcConfiguration: options.rtcConfiguration ?? (async () => ({ iceServers: [] })),
@@ -24,24 +32,40 @@ function setup(options: { rtcConfiguration?: () => Promise<RTCConfiguration> } =
     createStream: createFakeStream,
     dispatch: (event) => events.push(event),
     now: () => 42,
+    signer: appIdentity(MINE),
+    onUnverified: (callId, peer, reason) => unverified.push({ callId, deviceId: peer.deviceId, reason }),
   });
-  return { pool, pcs, events, sent };
+  return { pool, pcs, events, sent, unverified };
 }
 
 const plan = (patch: Partial<PlannedSession> = {}): PlannedSession => ({
   deviceId: REMOTE,
-  userId: 'user-remote-1',
+  userId: THEIRS.userId,
   polite: true,
   send: false,
   ...patch,
 });
 const none = { audio: null, video: null };
 
-/** A remote device that offers first (it is the impolite side). */
+/** `data` as `from` would send it to this device in CALL: a description carries its DTLS proof. */
+async function signedBy(from: TestIdentity, data: SignalData, callId = CALL): Promise<SignalData> {
+  if (data.kind !== 'description') return data;
+  return { ...data, proof: await dtlsProofFor(from, data.description.sdp, { callId, toDeviceId: MINE.deviceId }) };
+}
+
+/** The SDP with every fingerprint replaced, as a server sitting in the middle would. */
+const tampered = (sdp: string): string => sdp.replace(/^a=fingerprint:.*$/gm, `a=fingerprint:sha-256 ${Array(32).fill('AB').join(':')}`);
+
+/** A remote device that offers first (it is the impolite side); `out` holds what it sent, signed as THEIRS. */
 function remoteOfferer() {
   const pc = new FakePeerConnection({}, { label: 'remote' });
   const out: SignalData[] = [];
-  const session = new PeerSession({ pc, polite: false, send: (data) => out.push(data) });
+  // Signed one after the other, so `out` keeps the order they were sent in.
+  let signing = Promise.resolve();
+  const send = (data: SignalData): void => {
+    signing = signing.then(async () => void out.push(await signedBy(THEIRS, data)));
+  };
+  const session = new PeerSession({ pc, polite: false, send });
   return { pc, session, out };
 }
 
@@ -138,8 +162,9 @@ describe('session pool', () => {
       pool.sync(CALL, [plan()], ['audio'], none);
       await waitFor(() => pool.sessions().length === 1, 'the session exists');
 
-      // An answer nobody asked for: setRemoteDescription rejects in 'stable'.
-      pool.deliver(CALL, REMOTE, { kind: 'description', description: { type: 'answer', sdp: 'v=0' } });
+      // An answer nobody asked for (signed, so it is applied): setRemoteDescription rejects in 'stable'.
+      const sdp = 'v=0\na=fingerprint:sha-256 01:02:03';
+      pool.deliver(CALL, REMOTE, await signedBy(THEIRS, { kind: 'description', description: { type: 'answer', sdp } }));
 
       await waitFor(() => logged.length > 0, 'the error is logged');
       expect(logged[0]).toEqual({
@@ -163,5 +188,136 @@ describe('session pool', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
 
     expect(pcs.created).toEqual([]);
+  });
+});
+
+describe('session pool: DTLS proofs', () => {
+  /** The pool is the polite side; the remote device offers, and the offer reaches the pool as `change` makes it. */
+  async function offered(change: (data: SignalData) => SignalData | Promise<SignalData>) {
+    const ctx = setup();
+    ctx.pool.sync(CALL, [plan()], ['audio'], none);
+    await waitFor(() => ctx.pool.sessions().length === 1, 'the session exists');
+    const remote = remoteOfferer();
+    remote.session.ensureTransceivers(['audio']);
+    await waitFor(() => remote.out.some((d) => d.kind === 'description') && remote.out.some((d) => d.kind === 'candidate'), 'the remote device offered');
+    for (const data of remote.out) ctx.pool.deliver(CALL, REMOTE, await change(data));
+    return { ...ctx, remote };
+  }
+
+  it('signs every description it sends, for the device and the call it goes to', async () => {
+    const { sent, pcs } = await offered((data) => data);
+    await waitFor(() => sent.some((s) => s.data.kind === 'description'), 'the pool answered');
+
+    const answer = sent.find((s) => s.data.kind === 'description')?.data;
+    if (answer?.kind !== 'description') throw new Error('no answer');
+    expect(answer.description.sdp).toContain(`a=fingerprint:${pcs.created[0]?.fingerprint}`);
+    const expect_ = { userId: MINE.userId, fromDeviceId: MINE.deviceId, toDeviceId: REMOTE, callId: CALL };
+    expect(await checkDtlsProof(answer.proof, answer.description.sdp, expect_)).toEqual({ ok: true });
+    // The same proof is worth nothing for another call or another device.
+    expect(await checkDtlsProof(answer.proof, answer.description.sdp, { ...expect_, callId: 'call-0000002' })).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(await checkDtlsProof(answer.proof, answer.description.sdp, { ...expect_, toDeviceId: MALLORY.deviceId })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('applies a signed offer and the candidates behind it, in order', async () => {
+    const { pcs, unverified } = await offered((data) => data);
+    await waitFor(() => pcs.created[0]?.connectionState === 'connected', 'connected');
+
+    expect(pcs.created[0]?.log).toEqual(['remote offer', 'local answer']);
+    expect(pcs.created[0]?.rejectedCandidates).toBe(0);
+    expect(unverified).toEqual([]);
+  });
+
+  it.each<[string, (data: SignalData) => SignalData | Promise<SignalData>, DtlsFailure]>([
+    [
+      'its fingerprint was rewritten',
+      (data) => (data.kind === 'description' ? { ...data, description: { ...data.description, sdp: tampered(data.description.sdp) } } : data),
+      'bad_signature',
+    ],
+    ['it carries no proof', (data) => (data.kind === 'description' ? { kind: 'description', description: data.description } : data), 'no_proof'],
+    [
+      'another user signed it (re-signed by whoever rewrote it)',
+      async (data) => {
+        if (data.kind !== 'description') return data;
+        const sdp = tampered(data.description.sdp);
+        return signedBy(MALLORY, { kind: 'description', description: { ...data.description, sdp } });
+      },
+      'wrong_user',
+    ],
+    [
+      'it was signed for another call',
+      async (data) => (data.kind === 'description' ? signedBy(THEIRS, { kind: 'description', description: data.description }, 'call-0000009') : data),
+      'bad_signature',
+    ],
+  ])('refuses an offer when %s: not applied, the session closed for the rest of the call, its own description shown', async (_, change, reason) => {
+    const logged: LogEntry[] = [];
+    const restore = setLogSink((entry) => logged.push(entry));
+    try {
+      const { pool, pcs, sent, events, unverified } = await offered(change);
+      await waitFor(() => unverified.length === 1, 'the pool says the device is unverified');
+
+      expect(unverified).toEqual([{ callId: CALL, deviceId: REMOTE, reason }]);
+      const pc = pcs.created[0];
+      expect(pc?.log).toEqual(['local offer']); // its own offer, for the peer to check; nothing of theirs
+      expect(pc?.remoteCandidates).toEqual([]);
+      expect(pc?.closed).toBe(true);
+      expect(pool.sessions()).toEqual([]);
+      expect(events.map((e) => e.type)).toEqual(['linkPhase', 'linkClosed']);
+      // What it sent: its own offer, signed for them — no candidate (no address).
+      expect(sent.map((s) => s.data.kind)).toEqual(['description']);
+      const own = sent[0]?.data;
+      if (own?.kind !== 'description') throw new Error('no description');
+      expect(await checkDtlsProof(own.proof, own.description.sdp, { userId: MINE.userId, fromDeviceId: MINE.deviceId, toDeviceId: REMOTE, callId: CALL })).toEqual({ ok: true });
+      expect(logged).toContainEqual(
+        expect.objectContaining({ level: 'warn', scope: 'call.peer', message: expect.stringContaining(`failed its DTLS check (${reason})`) }),
+      );
+
+      // Never again in this call: neither the plan nor their signals bring it back.
+      pool.sync(CALL, [plan()], ['audio'], none);
+      pool.deliver(CALL, REMOTE, await signedBy(THEIRS, { kind: 'description', description: { type: 'offer', sdp: pc?.localDescription?.sdp ?? '' } }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(pcs.created).toHaveLength(1);
+      // A new call starts afresh.
+      pool.sync('call-0000002', [plan()], ['audio'], none);
+      await waitFor(() => pool.sessions().length === 1, 'a session in the next call');
+    } finally {
+      restore();
+    }
+  });
+
+  it('refuses an answer that fails its check (the offering side) just the same', async () => {
+    const { pool, pcs, sent, unverified } = setup();
+    pool.sync(CALL, [plan({ polite: false })], ['audio'], none);
+    await waitFor(() => sent.some((s) => s.data.kind === 'description'), 'the pool offered');
+    const offer = sent.find((s) => s.data.kind === 'description')?.data;
+    if (offer?.kind !== 'description') throw new Error('no offer');
+    const remote = new FakePeerConnection({}, { label: 'remote' });
+    await new PeerSession({ pc: remote, polite: true, send: () => undefined }).handleSignal(offer);
+    await waitFor(() => remote.localDescription?.type === 'answer', 'the remote answered');
+
+    // Signed by them, then its fingerprint swapped on the way.
+    const signed = await signedBy(THEIRS, { kind: 'description', description: { type: 'answer', sdp: remote.localDescription?.sdp ?? '' } });
+    if (signed.kind !== 'description') throw new Error('not a description');
+    pool.deliver(CALL, REMOTE, { ...signed, description: { type: 'answer', sdp: tampered(signed.description.sdp) } });
+
+    await waitFor(() => unverified.length === 1, 'the answer was refused');
+    expect(unverified[0]?.reason).toBe('bad_signature');
+    expect(pcs.created[0]?.log).toEqual(['local offer']);
+    expect(pcs.created[0]?.closed).toBe(true);
+    // Its offer, shown again for them to check: the one it had sent.
+    expect(sent.filter((s) => s.data.kind === 'description').map((s) => s.data.kind === 'description' && s.data.description.sdp)).toEqual([
+      offer.description.sdp,
+      offer.description.sdp,
+    ]);
+  });
+
+  it('a rollback carries no fingerprint: it needs no proof', async () => {
+    const { pool, pcs, sent, unverified } = setup();
+    pool.sync(CALL, [plan({ polite: false })], ['audio'], none);
+    await waitFor(() => sent.some((s) => s.data.kind === 'description'), 'the pool offered');
+
+    pool.deliver(CALL, REMOTE, { kind: 'description', description: { type: 'rollback', sdp: '' } });
+
+    await waitFor(() => pcs.created[0]?.log.includes('rollback') === true, 'the rollback was applied');
+    expect(unverified).toEqual([]);
   });
 });

@@ -19,7 +19,8 @@
  *   the answer to an offer whose fragment changed (RFC 8839 §4.4.1.1.1); each side
  *   gathers again for its new fragment. A rollback keeps the restart pending.
  *
- * The SDP is a small fake text (see writeSdp). With `autoIce` (the default) the
+ * The SDP is a small fake text (see writeSdp) with a real `a=fingerprint:` line:
+ * each connection has its own fake DTLS certificate, as a browser's has. With `autoIce` (the default) the
  * fake gathers one host candidate per ICE username fragment and becomes
  * 'connecting' then 'connected' once it has both descriptions and a remote
  * candidate of the current remote fragment — unless a test took its `network`
@@ -32,7 +33,7 @@ import type {
   PeerConnectionLike,
 } from '../../../renderer/call/peerConnection';
 import { FakeEvent, FakeIceCandidateEvent, FakeRtpTransceiver, FakeTrackEvent } from './fakeRtp';
-import { answerDirection, direction, parseSdp, receives, sends, writeSdp, type Description } from './fakeSdp';
+import { answerDirection, direction, fakeFingerprint, parseSdp, receives, sends, writeSdp, type Description } from './fakeSdp';
 
 export { FakeIceCandidateEvent, FakeRtpSender, FakeRtpTransceiver, FakeTrackEvent } from './fakeRtp';
 export { parseSdp, writeSdp } from './fakeSdp';
@@ -49,6 +50,8 @@ export interface FakePeerConnectionOptions {
 export class FakePeerConnection extends EventTarget implements PeerConnectionLike {
   readonly label: string;
   ufrag: string;
+  /** This connection's DTLS certificate fingerprint, in every SDP it writes. */
+  readonly fingerprint = fakeFingerprint();
   /** 'down': ICE finds no path (it does not connect) until a test brings it back up. */
   network: 'up' | 'down' = 'up';
   /** How many times restartIce() was called. */
@@ -343,7 +346,7 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     const mlines = this.transceivers
       .filter((t) => t.mid !== null && t.currentDirection !== 'stopped')
       .map((t) => ({ kind: t.kind, mid: t.mid as string, direction: t.direction }));
-    this.pendingLocal = { type: 'offer', sdp: writeSdp({ ufrag: this.ufrag, mlines }) };
+    this.pendingLocal = { type: 'offer', sdp: writeSdp({ ufrag: this.ufrag, fingerprint: this.fingerprint, mlines }) };
     this.log.push('local offer');
     this.setSignalingState('have-local-offer');
   }
@@ -365,7 +368,7 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
       t.currentDirection = dir;
       return { kind: m.kind, mid: m.mid, direction: dir };
     });
-    this.currentLocal = { type: 'answer', sdp: writeSdp({ ufrag: this.ufrag, mlines }) };
+    this.currentLocal = { type: 'answer', sdp: writeSdp({ ufrag: this.ufrag, fingerprint: this.fingerprint, mlines }) };
     this.currentRemote = this.pendingRemote;
     this.pendingRemote = null;
     this.createdByPendingOffer = [];
