@@ -22,6 +22,7 @@ import { useServices, useStore } from './services';
 import { Sidebar } from './Sidebar';
 import { RenameDialog } from './RenameDialog';
 import { useCallAlerts } from './useCallAlerts';
+import { DevicesSettings } from './settings/DevicesSettings';
 import { SettingsDialog } from './settings/SettingsDialog';
 import { useCallReport } from './useCallReport';
 import { useDeviceChoice, useDeviceFallback, useDeviceLists } from './useDevices';
@@ -227,6 +228,16 @@ export function Shell() {
             blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
             onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}
             downloadFolder={services.appInfo.host === 'desktop' ? services.bridge : null}
+            yourDevices={
+              <DevicesSettings
+                identity={services.identity}
+                keys={services.keys}
+                channel={session?.client ?? null}
+                online={online}
+                legacy={services.legacy}
+                onLinked={services.replaceIdentity}
+              />
+            }
             onClose={() => setSettingsOpen(false)}
           />
         )}

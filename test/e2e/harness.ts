@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { STORAGE_KEYS } from '../../renderer/host/web';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import { userIdSchema } from '../../signaling-server/protocol';
 import { chromiumArgs, launchChromium } from '../support/chromium';
@@ -247,8 +246,11 @@ async function setUpPerson(input: {
   await page.getByLabel('Your display name').fill(name);
   await page.getByRole('button', { name: 'Continue' }).click();
   await visible(page.getByRole('status', { name: 'Connection: Online' }));
-  const stored = await page.evaluate((key) => window.localStorage.getItem(key), STORAGE_KEYS.user);
-  const raw: unknown = JSON.parse(stored ?? 'null');
-  const userId = userIdSchema.parse(raw);
+  // The userId as the person sees it: Settings → Your devices → Your ID (it comes from this tab's key).
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  const userId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
+  await settings.getByRole('button', { name: 'Close' }).click();
+  await settings.waitFor({ state: 'detached' });
   return { name, userId, context, page, main: page.getByRole('main'), log, signaling };
 }

@@ -1,5 +1,5 @@
 /** Settings: devices (chosen before or during a call) and the file-size limit for calls. */
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import type { Settings } from '../../../preload/contract';
 import { callMemoryCap, formatBytes } from '../../call/fileTransferProtocol';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
@@ -26,6 +26,8 @@ interface SettingsDialogProps {
   onUnblock?(person: BlockedPerson): void;
   /** Desktop: where received files are saved; null in the browser (files stay in memory until saved). */
   downloadFolder?: DownloadFolderControl | null;
+  /** Settings → Your devices (DevicesSettings): your ID, linking, earlier contacts; shown first. */
+  yourDevices?: ReactNode;
   onClose(): void;
 }
 
@@ -50,6 +52,7 @@ export function SettingsDialog(props: SettingsDialogProps) {
 
   return (
     <Dialog title="Settings" onClose={onClose}>
+      {props.yourDevices}
       <section className="settings-section" aria-labelledby={`${limitId}-devices`}>
         <h3 id={`${limitId}-devices`} className="settings-section__title">
           Devices
