@@ -4,6 +4,10 @@
 #                   no browser is ever downloaded)
 #   coturn        — the TURN relay for relay-only calls
 #   redis-server  — scale-out across signaling nodes
+#   iproute2, ethtool, python3-minimal
+#                 — the lab network (test/lab/): namespaces and veth pairs (ip),
+#                   checksum offload off on the veths (ethtool), and the user-space
+#                   L2 bridge over AF_PACKET sockets (python3, standard library only)
 # Debian/Ubuntu only; needs root or sudo. Packages already present are left alone.
 set -euo pipefail
 
@@ -11,11 +15,14 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
+[ -x /usr/bin/python3 ] || need+=(python3-minimal)
 # Chromium needs a font to render the UI in screenshots.
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies: chromium, coturn and redis-server are installed"
+  echo "test dependencies: chromium, coturn, redis-server, iproute2, ethtool and python3 are installed"
   exit 0
 fi
 
