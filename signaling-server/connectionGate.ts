@@ -44,6 +44,8 @@ interface Admission {
   refusal: AddressRefusal | null;
   connects: number;
   refused: boolean;
+  /** The first CONNECT's handshake is still being checked (it verifies signatures, asynchronously). */
+  deciding: boolean;
 }
 
 /** The parts of an engine.io connection the gate uses. */
@@ -95,7 +97,7 @@ export class ConnectionGate {
       callback(refusal.message, false);
       return;
     }
-    this.byRequest.set(req, { key, address, refusal, connects: 0, refused: false });
+    this.byRequest.set(req, { key, address, refusal, connects: 0, refused: false, deciding: false });
     callback(null, true);
   };
 
@@ -135,7 +137,11 @@ export class ConnectionGate {
     const admission = this.byConn.get(socket.conn);
     if (admission === undefined) return next();
     admission.connects += 1;
-    if (admission.refused) {
+    // A second CONNECT while the first is still being checked: the connection is
+    // misbehaving, and its first answer may yet be a refusal; treat it as refused
+    // (closed, nothing answered) rather than answer CONNECTs one after another.
+    if (admission.refused || (admission.deciding && admission.connects > 1)) {
+      admission.refused = true;
       // Refused already: close first, then fail, so that socket.io finds the
       // connection closing and answers nothing (failing still frees its pending socket).
       setImmediate(() => {
@@ -151,8 +157,15 @@ export class ConnectionGate {
     if (admission.connects > 1) {
       return this.refuse(socket, { code: 'too_many_connections', message: 'This connection already carries a session. Open a new connection.' }, next, {});
     }
+    admission.deciding = true;
     next();
   };
+
+  /** The handshake (socketServer.ts) admitted `socket`. */
+  handshakeAdmitted(socket: GateSocket): void {
+    const admission = this.byConn.get(socket.conn);
+    if (admission) admission.deciding = false;
+  }
 
   /** The handshake (socketServer.ts) refused `socket`: count the client's mistakes, log once per window, close. */
   handshakeRefused(socket: GateSocket, refusal: ConnectRefusal): void {
@@ -160,7 +173,10 @@ export class ConnectionGate {
     const key = admission?.key ?? null;
     if (key !== null && CLIENT_MISTAKES.has(refusal.code)) this.guard.failed(key, this.now());
     this.refusalLog.note(key ?? admission?.address ?? 'unknown', refusal.code, { code: refusal.code, stage: 'handshake' });
-    if (admission) admission.refused = true;
+    if (admission) {
+      admission.refused = true;
+      admission.deciding = false;
+    }
     this.closeSoon(socket.conn);
   }
 

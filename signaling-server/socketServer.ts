@@ -98,6 +98,7 @@ export function installHandshake(
       return;
     }
     socket.data = { ...result.party, ...result.profile, contacts: [...result.profile.contacts] };
+    gates.get(io)?.handshakeAdmitted(socket);
     next();
   }
 }

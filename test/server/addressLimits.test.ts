@@ -5,10 +5,11 @@
  * header value, no traffic goes anywhere but loopback.
  */
 import { Manager } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalingServer } from '../../signaling-server/index';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
-import { cleanup, connectClient, connectRefused, eventually, expectHonestCallWorks, freshId, startServer } from './harness';
+import { makeIdentity, type TestIdentity } from '../support/testIdentity';
+import { cleanup, connectClient, connectRefused, eventually, expectHonestCallWorks, startServer } from './harness';
 import { rawRequest, WS_PATH } from './rawHttp';
 
 afterEach(cleanup);
@@ -51,8 +52,14 @@ interface RawEngine {
   send(packet: string): void;
 }
 
+let raw: TestIdentity;
+beforeAll(async () => {
+  raw = await makeIdentity();
+});
+
+/** A well-formed handshake (the password is checked before the proof, so the proof need not verify). */
 const connectPacket = (password: string) =>
-  `0${JSON.stringify({ protocolVersion: PROTOCOL_VERSION, userId: freshId('raw'), deviceId: freshId('raw-dev'), displayName: 'Raw', password })}`;
+  `0${JSON.stringify({ protocolVersion: PROTOCOL_VERSION, credential: raw.credential, proof: 'A'.repeat(86), displayName: 'Raw', password, contacts: [], strangerCalls: 'ask' })}`;
 
 describe('a refused handshake', () => {
   it('closes the connection once the refusal is sent: more CONNECTs on it are never answered', async () => {
