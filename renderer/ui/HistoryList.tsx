@@ -1,14 +1,20 @@
-/** History tab: incoming, outgoing and missed calls, newest first, with "call back" and block/unblock. */
+/**
+ * History tab: incoming, outgoing and missed calls, newest first, with "call back" and
+ * block/unblock. Entries from before the move to keys (issue 12) name userIds that no
+ * longer reach anyone: they stay, and say that the person must be added again.
+ */
 import PhoneCall from 'lucide-react/icons/phone-call';
 import PhoneIncoming from 'lucide-react/icons/phone-incoming';
 import PhoneMissed from 'lucide-react/icons/phone-missed';
 import PhoneOutgoing from 'lucide-react/icons/phone-outgoing';
 import History from 'lucide-react/icons/history';
+import { useContext } from 'react';
 import Video from 'lucide-react/icons/video';
 import type { HistoryEntry } from '../../preload/contract';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { describeHistoryEntry, type HistoryKind } from '../state/history';
 import { BlockToggle } from './BlockToggle';
+import { ServicesContext } from './services';
 import { useNow } from './useNow';
 
 interface HistoryListProps {
@@ -28,6 +34,8 @@ const KIND_ICON: Record<HistoryKind, typeof PhoneIncoming> = {
 
 export function HistoryList({ entries, callBlocked, onCallBack, onClear, blockedUserIds, onToggleBlock }: HistoryListProps) {
   const now = useNow(60_000);
+  // Calls that started before this install moved to keys name made-up ids (services.legacy).
+  const keysSince = useContext(ServicesContext)?.legacy?.migratedAt ?? null;
   if (entries.length === 0) {
     return (
       <div className="empty">
@@ -50,6 +58,8 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
           const row = describeHistoryEntry(entry, { now });
           const Icon = KIND_ICON[row.kind];
           const first = entry.peers[0];
+          const earlier = keysSince !== null && entry.startedAt < keysSince;
+          const earlierWhy = first ? `${first.displayName} must be added again as a contact (ask them for an invite) before you can call them.` : '';
           return (
             <li key={entry.id} className={`history-row history-row--${row.kind}`}>
               <span className="history-row__icon" aria-hidden="true">
@@ -69,6 +79,7 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
                     {row.duration && <> · {row.duration}</>}
                   </span>
                 </span>
+                {earlier && first && <span className="history-row__meta">Before Parley used keys: {earlierWhy}</span>}
               </div>
               {first && (
                 <BlockToggle name={first.displayName} blocked={blockedUserIds.includes(first.userId)} onToggle={() => onToggleBlock(first)} />
@@ -78,8 +89,9 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
                   type="button"
                   className="icon-button icon-button--call"
                   aria-label={`Call back ${first.displayName}`}
-                  title={callBlocked ?? `Call back ${first.displayName}`}
-                  disabled={callBlocked !== null}
+                  aria-description={earlier ? earlierWhy : undefined}
+                  title={earlier ? earlierWhy : (callBlocked ?? `Call back ${first.displayName}`)}
+                  disabled={earlier || callBlocked !== null}
                   onClick={() => onCallBack(first, entry.media)}
                 >
                   <PhoneCall size={18} aria-hidden="true" />

@@ -6,7 +6,7 @@
  * loopback), and main's events come back through the RendererEventQueue.
  * Only Electron's IPC transport is stood in for, by Playwright bindings.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,8 +26,9 @@ import { HostStorage } from '../../main/storage/hostStorage';
 import { RendererEventQueue } from '../../main/window/rendererEvents';
 import { SignalingClient } from '../../renderer/signaling/client';
 import { createSignalingServer } from '../../signaling-server/index';
-import type { IncomingCall } from '../../signaling-server/protocol';
+import { userIdSchema, type IncomingCall } from '../../signaling-server/protocol';
 import { launchChromium } from '../support/chromium';
+import { newDeviceIdentity } from '../support/rendererIdentity';
 import { freePort } from '../support/freePort';
 import { CallableIpcMain, eventually, silentLogger } from './fakes';
 
@@ -45,6 +46,8 @@ let server: EmbeddedServer | null = null;
 let events = new RendererEventQueue({ logger: silentLogger });
 let port = 0;
 let pageOrigin = '';
+/** Ada's userId as the page shows it (Settings → Your devices). */
+let adaUserId = '';
 const reports: CallStateReport[] = [];
 const pageErrors: string[] = [];
 
@@ -194,10 +197,12 @@ describe('the renderer on the desktop host', () => {
     // The renderer reached the server main started for it and reports an idle phone.
     await eventually(() => expect(reports.some((r) => r.phase === 'idle')).toBe(true), 30_000);
     expect(server?.address()?.port).toBe(port);
-    // Identity was created by main and kept in its file.
-    expect(JSON.parse(readFileSync(join(work, 'userData', 'identity.json'), 'utf8'))).toMatchObject({
-      userId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
-    });
+    // The identity is the renderer's keys (IndexedDB of the page's origin), shown in Settings; main keeps no identity file.
+    await p.getByRole('button', { name: 'Settings' }).click();
+    const settings = p.getByRole('dialog', { name: 'Settings' });
+    adaUserId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
+    await settings.getByRole('button', { name: 'Close' }).click();
+    expect(existsSync(join(work, 'userData', 'identity.json'))).toBe(false);
     expect(pageErrors).toEqual([]);
   }, 90_000);
 
@@ -214,12 +219,14 @@ describe('a parley:// link on the desktop', () => {
     const p = page;
     if (p === null) throw new Error('no page');
     // Bob is online on the same embedded server (a Node client sends no Origin; the password guards it).
+    const bobIdentity = (await newDeviceIdentity()).identity;
     const bob = new SignalingClient({
       urls: [`http://127.0.0.1:${port}`],
-      userId: 'user-bob-desktop-link',
-      deviceId: 'device-bob-desktop-link',
+      identity: bobIdentity,
       displayName: 'Bob',
       password: 'e2e',
+      contacts: () => [adaUserId],
+      strangerCalls: () => 'ring',
     });
     const rang: IncomingCall[] = [];
     bob.events.on('call:incoming', (incoming) => rang.push(incoming));
@@ -228,10 +235,10 @@ describe('a parley:// link on the desktop', () => {
       await p.getByRole('button', { name: 'Audio call Bob', exact: true }).waitFor({ timeout: 20_000 });
       const ask = p.getByRole('dialog', { name: 'Call Bob?' });
 
-      // As main's DeepLinkRouter sends it for parley://call/user-bob-desktop-link?media=video.
-      events.send(EVENT_CHANNELS.callRequested, { userId: 'user-bob-desktop-link', media: 'video', via: 'link' });
+      // As main's DeepLinkRouter sends it for parley://call/<Bob's userId>?media=video.
+      events.send(EVENT_CHANNELS.callRequested, { userId: bobIdentity.userId, media: 'video', via: 'link' });
       await ask.waitFor({ timeout: 10_000 });
-      await ask.getByText('user-bob-desktop-link').first().waitFor();
+      await ask.getByText(bobIdentity.userId).first().waitFor();
       expect(rang).toEqual([]);
       // Enter on the open question starts an audio call, never the camera.
       await ask.locator('button:focus', { hasText: 'Audio call' }).waitFor({ timeout: 10_000 });
@@ -245,7 +252,7 @@ describe('a parley:// link on the desktop', () => {
       await unknown.waitFor({ state: 'detached' });
       expect(rang).toEqual([]);
 
-      events.send(EVENT_CHANNELS.callRequested, { userId: 'user-bob-desktop-link', media: 'video', via: 'link' });
+      events.send(EVENT_CHANNELS.callRequested, { userId: bobIdentity.userId, media: 'video', via: 'link' });
       await ask.getByRole('button', { name: 'Audio call' }).click();
       await eventually(() => expect(rang.map((r) => [r.from.displayName, r.media])).toEqual([['Ada Desktop', 'audio']]), 20_000);
       await bob.request('call:decline', { callId: rang[0]?.callId ?? '' });
