@@ -1,0 +1,146 @@
+/**
+ * parley-server on the lab network, as two computers would use it: the server
+ * runs in namespace "a" with `--host 0.0.0.0 --tls self-signed --mdns`; from "b",
+ * a Node client finds it by mDNS, the fingerprint in the announcement is the one
+ * the server printed, and a socket.io client pinning that fingerprint connects
+ * over wss with a real identity. A wrong fingerprint is refused before anything
+ * is sent, with a message that says why.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiscoveredServer } from '../../signaling-server/mdns';
+import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
+import { ADDRESSES, createLab, waitForLine, type Lab } from './lab';
+
+const PROBE = ['--import', 'tsx', 'test/lab/probe.ts'];
+const PORT = 7300;
+let lab: Lab;
+let server: ChildProcess;
+let printed: { url: string; fingerprint: string; stderr: () => string };
+const dataDir = mkdtempSync(join(tmpdir(), 'parley-lab-server-'));
+
+/** Reads the server's human stdout lines until it printed its URL and fingerprint. */
+function startupLines(child: ChildProcess): Promise<{ url: string; fingerprint: string; stderr: () => string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-8000)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the server in "a" did not start within 30 s.\nstdout: ${stdout}\nstderr: ${stderr}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`the server in "a" exited (${code}).\nstdout: ${stdout}\nstderr: ${stderr}`)));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const url = /listening on (\S+?)\/?(\s|$)/.exec(stdout)?.[1];
+      const fingerprint = /fingerprint: (\S+)/.exec(stdout)?.[1];
+      if (url && fingerprint && /Announced/.test(stdout)) {
+        clearTimeout(timer);
+        resolve({ url, fingerprint, stderr: () => stderr });
+      }
+    });
+  });
+}
+
+beforeAll(async () => {
+  lab = await createLab();
+  server = lab.spawn('a', process.execPath, [
+    '--import',
+    'tsx',
+    'signaling-server/cli.ts',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(PORT),
+    '--tls',
+    'self-signed',
+    '--mdns',
+    '--mdns-name',
+    'Lab server',
+    '--data-dir',
+    dataDir,
+    '--log-level',
+    'warn',
+  ]);
+  printed = await startupLines(server);
+}, 90_000);
+
+afterAll(async () => {
+  await lab?.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function findFromB(waitMs: number): Promise<DiscoveredServer[]> {
+  const result = await waitForLine<{ servers: DiscoveredServer[] }>(
+    lab.spawn('b', process.execPath, [...PROBE, 'mdns-find', String(waitMs), 'Lab server']),
+    (line) => Array.isArray(line.servers),
+    waitMs + 20_000,
+    'mdns-find in b',
+  );
+  return result.servers;
+}
+
+async function joinFromB(url: string, fingerprint: string): Promise<Record<string, unknown>> {
+  return waitForLine<Record<string, unknown>>(
+    lab.spawn('b', process.execPath, [...PROBE, 'wss-join', url, fingerprint]),
+    (line) => 'tls' in line,
+    40_000,
+    'wss-join in b',
+  );
+}
+
+describe('a LAN server with a self-signed certificate, seen from another computer', () => {
+  it('prints its https URL and fingerprint, with no plain-http warning', () => {
+    expect(printed.url).toBe(`https://0.0.0.0:${PORT}`);
+    expect(printed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(printed.stderr()).not.toContain('without TLS');
+  });
+
+  it('is found by mDNS from "b", and the fingerprint announced is the one it printed', async () => {
+    const servers = await findFromB(15_000);
+    const found = servers.find((s) => s.name === 'Lab server');
+    expect(found, `servers found: ${JSON.stringify(servers)}`).toBeDefined();
+    expect(found).toMatchObject({
+      name: 'Lab server',
+      protocolVersion: PROTOCOL_VERSION,
+      compatible: true,
+      tls: true,
+      fingerprint: printed.fingerprint,
+      passwordRequired: false,
+      port: PORT,
+      url: `https://${ADDRESSES.a}:${PORT}`,
+    });
+    expect(found?.addresses).toContain(ADDRESSES.a);
+  });
+
+  it('lets a client in "b" that pins that fingerprint connect over wss and sign in with a real identity', async () => {
+    const result = await joinFromB(`https://${ADDRESSES.a}:${PORT}`, printed.fingerprint);
+    expect(result).toMatchObject({ tls: 'pinned', outcome: 'welcomed' });
+    expect(result.userId).toBe(result.expectedUserId);
+  });
+
+  it('still works with 50 ms of delay (and jitter) each way on the wire', async () => {
+    await lab.setImpairment({ delayMs: 50, jitterMs: 10 });
+    try {
+      const servers = await findFromB(15_000);
+      expect(servers.map((s) => s.fingerprint)).toContain(printed.fingerprint);
+      const started = Date.now();
+      const result = await joinFromB(`https://${ADDRESSES.a}:${PORT}`, printed.fingerprint);
+      console.log(`lab: pinned wss sign-in from b over 50±10 ms each way took ${Date.now() - started} ms (including node start-up)`);
+      expect(result).toMatchObject({ tls: 'pinned', outcome: 'welcomed' });
+    } finally {
+      await lab.setImpairment({ delayMs: 0, jitterMs: 0 });
+    }
+  });
+
+  it('refuses a wrong fingerprint with a clear message, before any request is sent', async () => {
+    const wrong = printed.fingerprint.split(':').reverse().join(':');
+    const result = await joinFromB(`https://${ADDRESSES.a}:${PORT}`, wrong);
+    expect(result).toEqual({
+      tls: 'mismatch',
+      message:
+        `The server at ${ADDRESSES.a}:${PORT} presented a certificate with fingerprint ${printed.fingerprint}, not the ${wrong} you were given. ` +
+        'Not connecting: it may be another server, or someone between you and it. Ask the server’s owner for its fingerprint again.',
+    });
+  });
+});
