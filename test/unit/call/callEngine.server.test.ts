@@ -8,7 +8,7 @@ import { historyEntrySchema } from '../../../preload/contract';
 import { SignalingClient } from '../../../renderer/signaling/client';
 import { createSignalingServer, type SignalingServer } from '../../../signaling-server/index';
 import { waitFor } from '../fakes/waitFor';
-import { enginePerson, type EnginePerson } from './enginePerson';
+import { enginePerson, identityOf, newDevice, newPerson, type EnginePerson } from './enginePerson';
 
 let server: SignalingServer;
 const cleanups: (() => void)[] = [];
@@ -22,10 +22,15 @@ afterEach(async () => {
   await server.close();
 });
 
-let counter = 0;
-async function online(displayName: string, userId = `user-${displayName.toLowerCase()}-${++counter}`) {
-  const self = { userId, deviceId: `device-${displayName.toLowerCase()}-${++counter}`, displayName };
-  const client = new SignalingClient({ urls: [server.url], ...self, password: '' });
+/** The people of these tests, each a contact of the others (presence and pre-connect flow between contacts only). */
+const PEOPLE = { Alice: await newPerson('Alice'), Bob: await newPerson('Bob'), Carol: await newPerson('Carol') };
+const everyone = (): string[] => Object.values(PEOPLE).map((p) => p.userId);
+
+/** A new device of `displayName`, online. */
+async function online(displayName: keyof typeof PEOPLE) {
+  const self = await newDevice(PEOPLE[displayName]);
+  const { userId } = self;
+  const client = new SignalingClient({ urls: [server.url], identity: identityOf(self), displayName, password: '', contacts: everyone });
   const person = enginePerson(client, self);
   cleanups.push(() => {
     person.engine.dispose();

@@ -16,6 +16,7 @@ import { killServerProcesses, startServerProcess } from '../../resilience/server
 import { createFakeStream, FakeMediaDevices } from '../fakes/fakeMedia';
 import { fakePeerConnections, type FakePeerConnection } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
+import { identityOf, newDevice, newPerson } from './enginePerson';
 
 const WAIT_MS = 20_000;
 const servers: SignalingServer[] = [];
@@ -36,11 +37,14 @@ async function serve(options: Partial<SignalingServerOptions> = {}): Promise<Sig
   return server;
 }
 
-let counter = 0;
-async function online(urls: string[], name: string, password = '') {
-  const n = ++counter;
-  const self = { userId: `user-${name}-${n}-x`, deviceId: `device-${name}-${n}-x`, displayName: name };
-  const client = new SignalingClient({ urls, ...self, password });
+/** Alice and Bob, each the other's contact (presence and pre-connect flow between contacts only). */
+const PEOPLE = { alice: await newPerson('alice'), bob: await newPerson('bob') };
+const everyone = (): string[] => Object.values(PEOPLE).map((p) => p.userId);
+
+/** A new device of `name`, online. */
+async function online(urls: string[], name: keyof typeof PEOPLE, password = '') {
+  const self = await newDevice(PEOPLE[name]);
+  const client = new SignalingClient({ urls, identity: identityOf(self), displayName: name, password, contacts: everyone });
   const requests: string[] = [];
   const request: CallSignaling['request'] = (event, payload) => {
     requests.push(event);
@@ -50,6 +54,7 @@ async function online(urls: string[], name: string, password = '') {
   const engine = createCallEngine({
     signaling: { request, events: client.events, onState: (listener) => client.onState(listener) },
     self,
+    identity: identityOf(self),
     media: new FakeMediaDevices(),
     createPeerConnection: pcs.create,
     createMediaStream: createFakeStream,
