@@ -14,6 +14,7 @@ import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { cleanup, connectClient, connectRefused, establishCall, eventually, offer, rejoinTokenOf, startServer } from '../server/harness';
 import { health, isCoordinator, startNodes } from './nodes';
 import { freePort } from '../support/freePort';
+import { makeIdentity } from '../support/testIdentity';
 import { startRedis, type RedisServer } from './redisServer';
 
 let redis: RedisServer;
@@ -48,14 +49,15 @@ describe('a clustered node', () => {
   it('hands the coordinator role over at once when it closes cleanly', async () => {
     const [a, b] = await startNodes(redis.url, 2);
     if (!a || !b) throw new Error('two nodes expected');
-    const alice = await connectClient(b, { name: 'alice' });
+    const bobId = await makeIdentity();
+    const alice = await connectClient(b, { name: 'alice', contacts: [bobId.userId] });
     const closedAt = performance.now();
     await a.close();
     await eventually(() => isCoordinator(b.url), 'node B becomes the coordinator');
     console.info(`[scale-out] clean shutdown: node B coordinator after ${((performance.now() - closedAt) / 1000).toFixed(2)} s`);
     // The new coordinator welcomes the sockets it found, and serves them.
     await alice.next('session:welcome', () => true);
-    const bob = await connectClient(b, { name: 'bob' });
+    const bob = await connectClient(b, { name: 'bob', identity: bobId, contacts: [alice.userId] });
     expect(bob.welcome?.users.map((u) => u.userId)).toEqual([alice.userId]);
   });
 
@@ -103,10 +105,12 @@ describe('a clustered node', () => {
     try {
       await eventually(async () => (await rogue.of('/').adapter.serverCount()) === 3, 'the rogue node is subscribed');
       const party = { userId: alice.userId, deviceId: alice.deviceId, displayName: 'alice' };
+      const profile = { userKey: alice.identity.credential.userKey, contacts: [bob.userId], strangerCalls: 'ring' as const };
       const malformed = await rogue.serverSideEmitWithAck('node:event', {
         nodeId: 'node-rogue-000',
         socketId: 'forged',
         party: { ...party, displayName: 'x'.repeat(500) },
+        profile,
         event: 'call:invite',
         payload: { to: bob.userId, media: 'audio' },
       });
@@ -115,6 +119,7 @@ describe('a clustered node', () => {
         nodeId: 'node-rogue-000',
         socketId: 'forged',
         party,
+        profile,
         event: 'call:invite',
         payload: { to: bob.userId, media: 'audio' },
       });

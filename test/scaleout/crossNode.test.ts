@@ -1,11 +1,26 @@
 /**
  * Two (or three) server nodes sharing a real redis-server: presence, calls and
- * relay work across nodes exactly as on one node.
+ * relay work across nodes exactly as on one node. Every client signs in with its
+ * own keys (test/support/testIdentity.ts); presence flows between mutual contacts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import { isPolite, PROTOCOL_VERSION } from '../../signaling-server/protocol';
-import { answer, candidate, cleanup, connectClient, eventually, freshId, offer, TestClient, type ClientSocket } from '../server/harness';
+import { deviceCertMessage, sign } from '../../signaling-server/identity';
+import { isPolite } from '../../signaling-server/protocol';
+import {
+  answer,
+  befriend,
+  candidate,
+  cleanup,
+  connectClient,
+  connectRefused,
+  eventually,
+  offer,
+  sees,
+  TestClient,
+  type ClientSocket,
+} from '../server/harness';
+import { anotherDevice, authenticate, makeIdentity, makeUserKey, type TestIdentity } from '../support/testIdentity';
 import { health, startNodes } from './nodes';
 import { startRedis, type RedisServer } from './redisServer';
 
@@ -19,22 +34,32 @@ afterAll(async () => {
 afterEach(cleanup);
 
 /** A client that does not wait for its welcome (the harness's connectClient does). */
-function openClient(url: string, ids: { name: string; userId: string; deviceId: string }): TestClient {
-  const socket: ClientSocket = io(url, {
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    auth: { protocolVersion: PROTOCOL_VERSION, userId: ids.userId, deviceId: ids.deviceId, displayName: ids.name },
-  });
-  return new TestClient(ids.name, ids.userId, ids.deviceId, ids.name, socket);
+function openClient(url: string, name: string, identity: TestIdentity): TestClient {
+  const socket: ClientSocket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false });
+  authenticate(socket, url, identity, { displayName: name });
+  socket.connect();
+  return new TestClient(name, identity, name, socket);
+}
+
+/**
+ * `victim`'s device key certified by another user's key: what only the holder of
+ * that device key can present with a valid proof, and the one way left to claim a
+ * device id under another user.
+ */
+async function sameDeviceUnderAnotherUser(victim: TestIdentity): Promise<TestIdentity> {
+  const user = await makeUserKey();
+  const deviceCert = await sign(user.pair.privateKey, user.alg, deviceCertMessage(user.userId, victim.credential.deviceKey));
+  return { ...victim, userId: user.userId, user, credential: { userKey: user.userKey, deviceKey: victim.credential.deviceKey, deviceCert } };
 }
 
 describe('presence across nodes', () => {
-  it('shows users of other nodes in the roster, with their status, arrivals and departures', async () => {
+  it('shows contacts on other nodes in the roster, with their status, arrivals and departures, and nobody else', async () => {
     const [a, b] = await startNodes(redis.url, 2);
     if (!a || !b) throw new Error('two nodes expected');
-    const alice = await connectClient(a, { name: 'alice' });
-    const bob = await connectClient(b, { name: 'bob' });
+    const [aliceId, bobId, carolId] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()]);
+    const alice = await connectClient(a, { name: 'alice', identity: aliceId, contacts: [bobId.userId] });
+    const stranger = await connectClient(a, { name: 'stranger', contacts: [aliceId.userId, bobId.userId] });
+    const bob = await connectClient(b, { name: 'bob', identity: bobId, contacts: [aliceId.userId] });
     expect(bob.welcome?.users).toEqual([{ userId: alice.userId, displayName: 'alice', status: 'available' }]);
     expect(await alice.next('presence:joined')).toEqual({ userId: bob.userId, displayName: 'bob', status: 'available' });
 
@@ -47,25 +72,41 @@ describe('presence across nodes', () => {
 
     bob.close();
     expect(await alice.next('presence:left')).toEqual({ userId: bob.userId });
-    const carol = await connectClient(b, { name: 'carol' });
-    expect(carol.welcome?.users.map((u) => u.userId)).toEqual([alice.userId]);
+    // Carol lists Alice, who does not list her: neither sees the other until both do.
+    const carol = await connectClient(b, { name: 'carol', identity: carolId, contacts: [alice.userId] });
+    expect(carol.welcome?.users).toEqual([]);
+    await alice.setContacts([bob.userId, carol.userId]);
+    await eventually(() => sees(carol, alice.userId) && sees(alice, carol.userId), 'alice and carol see each other across nodes');
+    // Listing people who do not list you back shows you nothing, on either node.
+    expect(stranger.welcome?.users).toEqual([]);
+    expect(stranger.all('presence:joined')).toEqual([]);
+    expect([alice, bob, carol].flatMap((c) => [...(c.welcome?.users ?? []), ...c.all('presence:joined')]).map((u) => u.userId)).not.toContain(
+      stranger.userId,
+    );
   });
 
-  it('kicks a device id that another user holds on another node', async () => {
+  it('refuses a device id claimed without its key on another node, and kicks one that another user holds', async () => {
     const [a, b] = await startNodes(redis.url, 2);
     if (!a || !b) throw new Error('two nodes expected');
-    const alice = await connectClient(a, { name: 'alice' });
-    // The device id is checked by the coordinator: the socket is admitted by its
+    const bobId = await makeIdentity();
+    const alice = await connectClient(a, { name: 'alice', contacts: [bobId.userId] });
+    // Alice's public device key under Mallory's certificate, but Mallory's own
+    // device key signs the proof: the node refuses it before anyone hears of it.
+    const mallory = await makeIdentity();
+    const claimed = await sameDeviceUnderAnotherUser(alice.identity);
+    expect(await connectRefused(b, { name: 'mallory', identity: { ...claimed, device: mallory.device } })).toMatchObject({ code: 'invalid_identity' });
+    // The same device key certified by two users (only its holder can do that): the
+    // device id is checked by the coordinator, so the socket is admitted by its
     // node, then kicked with the code a single node refuses it with.
-    const mallory = openClient(b.url, { name: 'mallory', userId: freshId('mallory'), deviceId: alice.deviceId });
+    const twoUsers = openClient(b.url, 'two-users', claimed);
     try {
-      expect(await mallory.next('session:kicked')).toMatchObject({ code: 'invalid_identity', message: expect.stringContaining(alice.deviceId) });
-      expect(await mallory.disconnected()).toBe('io server disconnect');
-      expect(mallory.welcome).toBeNull();
+      expect(await twoUsers.next('session:kicked')).toMatchObject({ code: 'invalid_identity', message: expect.stringContaining(alice.deviceId) });
+      expect(await twoUsers.disconnected()).toBe('io server disconnect');
+      expect(twoUsers.welcome).toBeNull();
     } finally {
-      mallory.close();
+      twoUsers.close();
     }
-    const bob = await connectClient(b, { name: 'bob' });
+    const bob = await connectClient(b, { name: 'bob', identity: bobId, contacts: [alice.userId] });
     expect(bob.welcome?.users.map((u) => u.userId)).toEqual([alice.userId]);
     expect(alice.disconnectReason).toBeNull();
   });
@@ -78,6 +119,8 @@ describe('a call across nodes', () => {
     // The caller is on the node that is not the coordinator: every request crosses Redis.
     const alice = await connectClient(b, { name: 'alice' });
     const bob = await connectClient(a, { name: 'bob' });
+    // Contacts: only they see each other's ringing devices.
+    await befriend(alice, bob);
 
     const invited = await alice.request('call:invite', { to: bob.userId, media: 'video' });
     if (!invited.ok) throw new Error(invited.error.message);
@@ -118,10 +161,12 @@ describe('a call across nodes', () => {
   it('rings every device of a user spread over nodes; answered on one, the others stop and the caller talks to that one', async () => {
     const [a, b, c] = await startNodes(redis.url, 3);
     if (!a || !b || !c) throw new Error('three nodes expected');
-    const bobId = freshId('bob');
     const carol = await connectClient(c, { name: 'carol' });
-    const bobDesk = await connectClient(a, { name: 'bob-desk', userId: bobId, displayName: 'bob' });
-    const bobLaptop = await connectClient(b, { name: 'bob-laptop', userId: bobId, displayName: 'bob' });
+    const bobDesk = await connectClient(a, { name: 'bob-desk', displayName: 'bob' });
+    const bobLaptop = await connectClient(b, { name: 'bob-laptop', sameUserAs: bobDesk, displayName: 'bob' });
+    const bobId = bobDesk.userId;
+    // Contacts, so Carol may pre-connect to the ringing devices.
+    await befriend(carol, bobDesk, bobLaptop);
 
     const invited = await carol.request('call:invite', { to: bobId, media: 'audio' });
     if (!invited.ok) throw new Error(invited.error.message);
@@ -152,6 +197,50 @@ describe('a call across nodes', () => {
   });
 });
 
+describe('a call from a stranger across nodes', () => {
+  it('rings without showing the callee\'s devices, refuses pre-connect signals, and connects once answered', async () => {
+    const [a, b] = await startNodes(redis.url, 2);
+    if (!a || !b) throw new Error('two nodes expected');
+    // Mallory lists Bob; Bob does not list Mallory: they are not contacts.
+    const bob = await connectClient(a, { name: 'bob', strangerCalls: 'ask' });
+    const mallory = await connectClient(b, { name: 'mallory', contacts: [bob.userId] });
+
+    const invited = await mallory.request('call:invite', { to: bob.userId, media: 'audio' });
+    if (!invited.ok) throw new Error(invited.error.message);
+    const { callId } = invited.call;
+    expect(invited.call.invitees.map((i) => i.devices)).toEqual([[]]);
+    await bob.next('call:incoming', (p) => p.callId === callId);
+    expect(await mallory.request('signal', { callId, to: bob.deviceId, data: offer() })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_recipient' },
+    });
+    expect(await bob.request('signal', { callId, to: mallory.deviceId, data: offer() })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_recipient' },
+    });
+    expect(bob.all('signal')).toEqual([]);
+
+    expect(await bob.request('call:accept', { callId, audio: true, video: false })).toMatchObject({ ok: true });
+    await mallory.next('call:updated', (p) => p.call.members.length === 2);
+    expect(await mallory.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
+    expect(await bob.next('signal')).toMatchObject({ callId, from: mallory.deviceId, data: offer() });
+  });
+
+  it('answers call_refused across nodes when the callee refuses strangers, and lets contacts through', async () => {
+    const [a, b] = await startNodes(redis.url, 2);
+    if (!a || !b) throw new Error('two nodes expected');
+    const friendId = await makeIdentity();
+    const bob = await connectClient(a, { name: 'bob', strangerCalls: 'refuse', contacts: [friendId.userId] });
+    const stranger = await connectClient(b, { name: 'stranger', contacts: [bob.userId] });
+    const friend = await connectClient(b, { name: 'friend', identity: friendId, contacts: [bob.userId] });
+    expect(await stranger.request('call:invite', { to: bob.userId, media: 'audio' })).toMatchObject({ ok: false, error: { code: 'call_refused' } });
+    expect(await friend.request('call:invite', { to: bob.userId, media: 'audio' })).toMatchObject({ ok: true });
+    const ringing = await bob.next('call:incoming');
+    expect(ringing.from.userId).toBe(friend.userId);
+    expect(bob.all('call:incoming')).toHaveLength(1);
+  });
+});
+
 describe('the call rules on the coordinator, for clients of other nodes', () => {
   it('refuses a blocked caller, a forged rejoin, TURN outside a call and a device beyond the cap, as a single node does', async () => {
     const [a, b] = await startNodes(redis.url, 2, {
@@ -161,6 +250,8 @@ describe('the call rules on the coordinator, for clients of other nodes', () => 
     if (!a || !b) throw new Error('two nodes expected');
     const alice = await connectClient(a, { name: 'alice' });
     const bob = await connectClient(b, { name: 'bob' });
+    // Contacts: what refuses Alice's call below is the block, nothing else.
+    await befriend(alice, bob);
 
     // block:set is forwarded to the coordinator like any event.
     expect(await bob.request('block:set', { userIds: [alice.userId] })).toEqual({ ok: true });
@@ -175,8 +266,8 @@ describe('the call rules on the coordinator, for clients of other nodes', () => 
     ).toMatchObject({ ok: false, error: { code: 'call_not_found' } });
 
     // Two devices of bob's are allowed; the third, on another node, is kicked by the coordinator.
-    await connectClient(a, { name: 'bob-laptop', userId: bob.userId, displayName: 'bob' });
-    const third = openClient(a.url, { name: 'bob', userId: bob.userId, deviceId: freshId('bob-phone') });
+    await connectClient(a, { name: 'bob-laptop', sameUserAs: bob, displayName: 'bob' });
+    const third = openClient(a.url, 'bob', await anotherDevice(bob.identity));
     expect(await third.next('session:kicked')).toMatchObject({ code: 'too_many_devices', message: expect.stringContaining('2 devices') });
     await third.disconnected();
   });

@@ -2,11 +2,14 @@
  * Nodes die: real parley-server processes sharing a real redis-server, one of
  * them SIGKILLed (no goodbye, no lease release). Its clients fail over to the
  * other node, and their call goes on. The times measured are printed, not
- * asserted (speed belongs in benchmarks).
+ * asserted (speed belongs in benchmarks). Every client signs in with its own keys;
+ * the people here are each other's contacts, so they see each other's presence.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SignalingClient } from '../../renderer/signaling/client';
-import { answer, candidate, cleanup, connectClient, eventually, offer, rejoinTokenOf, TestClient } from '../server/harness';
+import { answer, candidate, cleanup, connectClient, eventually, offer, rejoinTokenOf, sees, TestClient } from '../server/harness';
+import { deviceIdentityOf } from '../support/rendererIdentity';
+import { makeIdentity, type TestIdentity } from '../support/testIdentity';
 import { isCoordinator, killNodeProcesses, startNodeProcess } from './nodes';
 import { startRedis, type RedisServer } from './redisServer';
 
@@ -33,12 +36,18 @@ async function twoNodes() {
   return { a, b };
 }
 
-/** The renderer's own client, given both URLs, recorded like a harness client. */
-function rendererClient(name: string, urls: string[]): { client: SignalingClient; recorded: TestClient } {
-  const ids = { userId: `${name}-user-0000`, deviceId: `${name}-device-0000` };
-  const client = new SignalingClient({ urls, ...ids, displayName: name, password: '' });
+/** The renderer's own client, given both URLs and its keys, recorded like a harness client. */
+function rendererClient(name: string, urls: string[], identity: TestIdentity, contacts: readonly string[]): { client: SignalingClient; recorded: TestClient } {
+  const client = new SignalingClient({
+    urls,
+    identity: deviceIdentityOf(identity),
+    displayName: name,
+    password: '',
+    contacts: () => contacts,
+    strangerCalls: () => 'ask',
+  });
   signalingClients.add(client);
-  const recorded = new TestClient(name, ids.userId, ids.deviceId, name, client.socket);
+  const recorded = new TestClient(name, identity, name, client.socket, { contacts, strangerCalls: 'ask' });
   client.start();
   return { client, recorded };
 }
@@ -48,10 +57,15 @@ const elapsed = (since: number): string => `${((performance.now() - since) / 100
 describe('a node killed without a word', () => {
   it('when it was the coordinator: another node takes over, clients fail over, rejoin their call by id, and signal again', async () => {
     const { a, b } = await twoNodes();
+    const [aliceId, bobId] = await Promise.all([makeIdentity(), makeIdentity()]);
     // Alice runs the renderer's SignalingClient with both URLs, as the app would.
-    const { client: aliceClient, recorded: alice } = rendererClient('alice', [a.url, b.url]);
+    const { client: aliceClient, recorded: alice } = rendererClient('alice', [a.url, b.url], aliceId, [bobId.userId]);
     await alice.next('session:welcome');
-    const bob = await connectClient(b.url, { name: 'bob' });
+    // Bob adds Alice after signing in (contacts:set, through node B to the coordinator A):
+    // the coordinator that takes over must know it too.
+    const bob = await connectClient(b.url, { name: 'bob', identity: bobId });
+    await bob.setContacts([aliceId.userId]);
+    await eventually(() => sees(alice, bob.userId) && sees(bob, alice.userId), 'alice and bob see each other');
     expect(await bob.request('presence:status', { status: 'away' })).toEqual({ ok: true });
     const invited = await alice.request('call:invite', { to: bob.userId, media: 'audio' });
     if (!invited.ok) throw new Error(invited.error.message);
@@ -100,9 +114,10 @@ describe('a node killed without a word', () => {
 
   it('when it was not the coordinator: its clients fail over and find their call held for them; users who stay away go offline', async () => {
     const { a, b } = await twoNodes();
-    const alice = await connectClient(a.url, { name: 'alice' });
-    const bob = await connectClient(b.url, { name: 'bob' });
-    const carol = await connectClient(b.url, { name: 'carol' });
+    const [aliceId, bobId, carolId] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity()]);
+    const alice = await connectClient(a.url, { name: 'alice', identity: aliceId, contacts: [bobId.userId, carolId.userId] });
+    const bob = await connectClient(b.url, { name: 'bob', identity: bobId, contacts: [aliceId.userId] });
+    const carol = await connectClient(b.url, { name: 'carol', identity: carolId, contacts: [aliceId.userId] });
     await alice.next('presence:joined', (u) => u.userId === carol.userId);
     const invited = await alice.request('call:invite', { to: bob.userId, media: 'video' });
     if (!invited.ok) throw new Error(invited.error.message);
@@ -115,7 +130,7 @@ describe('a node killed without a word', () => {
     await b.kill();
     await bob.disconnected();
     // Emulates the renderer's failover: the same device connects to the other URL.
-    const bobAgain = await connectClient(a.url, { name: 'bob-again', userId: bob.userId, deviceId: bob.deviceId, displayName: 'bob' });
+    const bobAgain = await connectClient(a.url, { name: 'bob-again', identity: bob.identity, displayName: 'bob', contacts: bob.contacts });
     expect(bobAgain.welcome?.call).toMatchObject({ callId });
     expect(bobAgain.welcome?.call?.members.map((m) => m.deviceId)).toEqual([alice.deviceId, bob.deviceId]);
     expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
