@@ -26,6 +26,11 @@ export interface SessionOptions {
   contacts?(): readonly string[];
   /** Settings → calls from people not in your contacts, read for every handshake. */
   strangerCalls?(): StrangerCalls;
+  /**
+   * A contact whose calls may pre-connect while ringing (the contact book: in it,
+   * and no key change waiting). Absent: anyone in `contacts()`.
+   */
+  isContact?(userId: string): boolean;
   /** The status to hold on the server, re-applied after every (re)connection. */
   status: ChosenStatus;
   /** The microphone and camera chosen in settings, read when media is acquired. */
@@ -121,7 +126,11 @@ export function openSession(options: SessionOptions): Session {
     // Signs the DTLS fingerprints of every SDP this device sends (calls the server cannot intercept).
     identity: options.identity,
     // Only contacts pre-connect while a call rings: that reveals addresses.
-    ...(contactList ? { isContact: (userId: string) => contactList().includes(userId) } : {}),
+    ...(options.isContact
+      ? { isContact: options.isContact }
+      : contactList
+        ? { isContact: (userId: string) => contactList().includes(userId) }
+        : {}),
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
     isBlocked: (userId) => blocked().includes(userId),

@@ -120,3 +120,19 @@ export function invitableContacts(
 ): Contact[] {
   return contacts.filter((c) => c.status === 'available' && !inCall.has(c.userId));
 }
+
+/**
+ * How a call from `userId` is shown: null when they are a contact (rings as
+ * usual); otherwise the Settings choice for people not in my contacts ('ask': a
+ * quiet request, no ringtone; 'ring': rings, and says so). A contact whose key
+ * changed counts as not a contact until the new key is accepted.
+ */
+export function strangerCallStyle(
+  userId: string,
+  contacts: readonly Contact[],
+  strangerCalls: 'ring' | 'ask' | 'refuse',
+): 'ask' | 'ring' | null {
+  if (contacts.some((c) => c.userId === userId && c.inBook && !c.keyChanged)) return null;
+  // 'refuse' never rings here (the server refuses the caller); should one arrive, ask.
+  return strangerCalls === 'ring' ? 'ring' : 'ask';
+}

@@ -25,6 +25,8 @@ interface CallStageProps {
   onCall(person: PersonRef, media: CallMedia): void;
   /** Puts a person on the block list (Decline and block). */
   onBlock(person: PersonRef): void;
+  /** A ringing call from someone not in my contacts: how it is shown (null: a contact). */
+  incomingStranger?: 'ask' | 'ring' | null;
 }
 
 export function CallStage(props: CallStageProps) {
@@ -45,6 +47,7 @@ export function CallStage(props: CallStageProps) {
             onBlock(view.from);
             run(() => engine.decline());
           }}
+          stranger={props.incomingStranger ?? null}
         />
       );
     case 'active':

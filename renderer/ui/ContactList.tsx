@@ -1,11 +1,17 @@
-/** Contacts tab: search, favourites pinned first, then everyone online. */
-import { useId, useMemo } from 'react';
+/**
+ * Contacts tab: "Add a contact", requests waiting for an answer, search,
+ * favourites pinned first, then the people I added (online first, offline
+ * greyed), then anyone else the server shows.
+ */
+import { useId, useMemo, type ReactNode } from 'react';
 import Search from 'lucide-react/icons/search';
+import UserPlus from 'lucide-react/icons/user-plus';
 import Users from 'lucide-react/icons/users';
 import WifiOff from 'lucide-react/icons/wifi-off';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { filterContacts, type Contact } from '../state/contacts';
 import { ContactRow } from './ContactRow';
+import './styles/contact-book.css';
 
 interface ContactListProps {
   contacts: readonly Contact[];
@@ -19,14 +25,21 @@ interface ContactListProps {
   onToggleFavourite(contact: Contact): void;
   blockedUserIds: readonly string[];
   onToggleBlock(contact: Contact): void;
+  /** Opens "Add a contact" (absent: the button is not shown). */
+  onAddContact?(): void;
+  /** Requests and key changes waiting for the user, above the list. */
+  requests?: ReactNode;
+  onVerify?(contact: Contact): void;
 }
 
 export function ContactList(props: ContactListProps) {
-  const { contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite, blockedUserIds, onToggleBlock } = props;
+  const { contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite, blockedUserIds, onToggleBlock, onVerify } = props;
   const searchId = useId();
   const shown = useMemo(() => filterContacts(contacts, query), [contacts, query]);
   const favourites = shown.filter((c) => c.favourite);
-  const others = shown.filter((c) => !c.favourite);
+  const mine = shown.filter((c) => !c.favourite && c.inBook);
+  const others = shown.filter((c) => !c.favourite && !c.inBook);
+  const onlineCount = mine.filter((c) => c.status !== 'offline').length;
   const row = (contact: Contact) => (
     <ContactRow
       key={contact.userId}
@@ -36,11 +49,20 @@ export function ContactList(props: ContactListProps) {
       onToggleFavourite={onToggleFavourite}
       isBlocked={blockedUserIds.includes(contact.userId)}
       onToggleBlock={onToggleBlock}
+      {...(onVerify ? { onVerify } : {})}
     />
   );
 
   return (
     <div className="contacts">
+      {props.onAddContact && (
+        <div className="contacts__add">
+          <button type="button" className="button button--secondary button--small" onClick={props.onAddContact}>
+            <UserPlus size={16} aria-hidden="true" /> Add a contact
+          </button>
+        </div>
+      )}
+      {props.requests}
       <div className="search">
         <Search className="search__icon" size={16} aria-hidden="true" />
         <label htmlFor={searchId} className="visually-hidden">
@@ -64,14 +86,14 @@ export function ContactList(props: ContactListProps) {
       ) : contacts.length === 0 ? (
         <div className="empty">
           <Users size={32} aria-hidden="true" />
-          <p className="empty__title">No one else is online yet</p>
+          <p className="empty__title">No contacts yet</p>
           <p className="empty__text">
-            {shareUrl ? (
+            Press “Add a contact” and give your invite link or code to someone: once they use it, you see each other here.
+            {shareUrl && (
               <>
-                Others can join from a browser at <span className="empty__url">{shareUrl}</span>
+                {' '}
+                They can open Parley in a browser at <span className="empty__url">{shareUrl}</span>
               </>
-            ) : (
-              'People appear here as soon as they connect to your server.'
             )}
           </p>
         </div>
@@ -87,9 +109,17 @@ export function ContactList(props: ContactListProps) {
               <ul className="contacts__list">{favourites.map(row)}</ul>
             </section>
           )}
+          {mine.length > 0 && (
+            <section aria-label="Contacts">
+              <h3 className="list-heading">
+                Contacts · {onlineCount} of {mine.length} online
+              </h3>
+              <ul className="contacts__list">{mine.map(row)}</ul>
+            </section>
+          )}
           {others.length > 0 && (
-            <section aria-label="Online">
-              <h3 className="list-heading">Online · {others.length}</h3>
+            <section aria-label="Not in your contacts">
+              <h3 className="list-heading">Not in your contacts · {others.length}</h3>
               <ul className="contacts__list">{others.map(row)}</ul>
             </section>
           )}

@@ -1,5 +1,7 @@
 /** One person: presence, favourite star, block toggle, and the two ways to call them. */
 import Phone from 'lucide-react/icons/phone';
+import ShieldAlert from 'lucide-react/icons/shield-alert';
+import ShieldCheck from 'lucide-react/icons/shield-check';
 import Star from 'lucide-react/icons/star';
 import Video from 'lucide-react/icons/video';
 import type { CallMedia } from '../../signaling-server/protocol';
@@ -17,11 +19,17 @@ interface ContactRowProps {
   /** This person is on my block list: their calls do not ring. */
   isBlocked: boolean;
   onToggleBlock(contact: Contact): void;
+  /** Opens the safety number screen (contacts in my book only). */
+  onVerify?(contact: Contact): void;
 }
 
-export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, isBlocked, onToggleBlock }: ContactRowProps) {
+export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, isBlocked, onToggleBlock, onVerify }: ContactRowProps) {
   const offline = contact.status === 'offline';
-  const blocked = offline ? `${contact.displayName} is offline` : callBlocked;
+  const blocked = contact.keyChanged
+    ? `${contact.displayName}'s key changed: accept the new key first`
+    : offline
+      ? `${contact.displayName} is offline`
+      : callBlocked;
   // With a suffix when another person's name reads the same, so every label tells them apart.
   const name = useDistinctName(contact.userId, contact.displayName);
   return (
@@ -33,10 +41,23 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         </span>
         <span className={`contact__status contact__status--${contact.status}`}>
           {STATUS_LABEL[contact.status]}
-          {isBlocked && ' · Blocked'} <ScriptsBadge userId={contact.userId} name={contact.displayName} />
+          {isBlocked && ' · Blocked'}
+          {contact.keyChanged ? ' · Key changed' : contact.verified ? ' · Verified' : ''}{' '}
+          <ScriptsBadge userId={contact.userId} name={contact.displayName} />
         </span>
       </div>
       <div className="contact__actions">
+        {onVerify && contact.inBook && (
+          <button
+            type="button"
+            className={`icon-button${contact.verified ? ' verify--on' : ''}${contact.keyChanged ? ' verify--alert' : ''}`}
+            aria-label={`Verify ${name}`}
+            title={contact.keyChanged ? 'Key changed: compare safety numbers' : contact.verified ? 'Verified' : 'Compare safety numbers'}
+            onClick={() => onVerify(contact)}
+          >
+            {contact.keyChanged ? <ShieldAlert size={18} aria-hidden="true" /> : <ShieldCheck size={18} aria-hidden="true" />}
+          </button>
+        )}
         <BlockToggle name={name} blocked={isBlocked} onToggle={() => onToggleBlock(contact)} />
         <button
           type="button"

@@ -1,11 +1,12 @@
 /** The signed-in app: header, sidebar, call stage, dialogs and toasts, over one session. */
 import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { HostNotice } from '../../preload/contract';
 import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
 import type { CallView, PersonRef } from '../call/types';
 import type { ConnectionState } from '../signaling/client';
 import { effectiveDevice } from '../media/devices';
 import { blockedPeople, blockUser, unblockUser } from '../state/blocking';
-import { buildContacts, type Contact } from '../state/contacts';
+import { buildContacts, strangerCallStyle, type Contact } from '../state/contacts';
 import { markNames } from '../state/nameMarks';
 import { describeConnection } from '../state/connectionText';
 import { EMPTY_PRESENCE, type PresenceState } from '../state/presence';
@@ -22,6 +23,8 @@ import { useServices, useStore } from './services';
 import { Sidebar } from './Sidebar';
 import { RenameDialog } from './RenameDialog';
 import { useCallAlerts } from './useCallAlerts';
+import { NO_BOOK, useContactBook, useContactRequests } from './contacts/useContacts';
+import { useContactsUi } from './contacts/useContactsUi';
 import { DevicesSettings } from './settings/DevicesSettings';
 import { SettingsDialog } from './settings/SettingsDialog';
 import { useCallReport } from './useCallReport';
@@ -58,7 +61,10 @@ export function Shell() {
   const history = useStore(historyStore);
   const [renaming, setRenaming] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
-  const { session, restart } = useSession(services, settings.displayName, settings.status);
+  const notify = useCallback((notice: HostNotice) => void toastStore.push(notice), [toastStore]);
+  const book = useContactBook(services.identity.userId, notify);
+  const bookState = useStore(book ?? NO_BOOK);
+  const { session, restart } = useSession(services, settings.displayName, settings.status, book);
   const connection = useStore<ConnectionState | null>(session?.connection ?? NO_CONNECTION);
   const presence = useStore(session?.presence ?? NO_PRESENCE);
   const engine = session?.engine ?? null;
@@ -72,7 +78,11 @@ export function Shell() {
     [deviceLists, settings.devices, chooseDevice, refreshDevices],
   );
   const online = connection?.phase === 'online';
-  const contacts = useMemo(() => buildContacts(presence, favourites), [presence, favourites]);
+  const contacts = useMemo(() => buildContacts(presence, favourites, bookState), [presence, favourites, bookState]);
+  // A contact's name follows what they go by now, so it is right while they are offline too.
+  useEffect(() => {
+    for (const user of presence.users.values()) void book?.rename(user.userId, user.displayName);
+  }, [book, presence]);
   const connectionText = describeConnection(connection, { passwordSent: session?.passwordSent ?? false });
   const self: PersonRef = { userId: services.identity.userId, displayName: settings.displayName };
 
@@ -133,11 +143,27 @@ export function Shell() {
   const call = useCallback(
     (person: PersonRef, media: CallMedia) => {
       if (!engine) return;
+      if (book?.getSnapshot().keyChanges.has(person.userId)) {
+        toastStore.push({ level: 'error', message: `${person.displayName}'s key changed: calls are blocked until you accept the new key (Contacts).` });
+        return;
+      }
       // An ended call's view gives way inside the engine (engineCommands.ts).
       run(() => engine.call(person, media));
     },
-    [engine, run],
+    [engine, run, book, toastStore],
   );
+
+  const contactRequests = useContactRequests({
+    session,
+    book,
+    selfUserId: services.identity.userId,
+    strangerCalls: settings.strangerCalls,
+    blockedUserIds: settings.blockedUserIds,
+    notify,
+    block: async (person) => setBlocked(person, true),
+  });
+  const contactsUi = useContactsUi({ services, book, bookState, requests: contactRequests });
+  const incomingStranger = view.phase === 'incoming' ? strangerCallStyle(view.from.userId, contacts, settings.strangerCalls) : null;
 
   const { screenRequest, answerScreenRequest, linkQuestion, answerLinkQuestion } = useHostEvents(services, {
     engine,
@@ -145,7 +171,7 @@ export function Shell() {
     setStatus,
     run,
   });
-  useCallAlerts(services, view);
+  useCallAlerts(services, view, incomingStranger === 'ask');
   useCallReport(services, { online, view, status: settings.status, contacts });
   // Refresh labels once media permission may have been granted (a call started).
   useEffect(() => refreshDevices(), [view.phase, refreshDevices]);
@@ -198,6 +224,10 @@ export function Shell() {
             onClearHistory={() => void historyStore.clear()}
             blockedUserIds={settings.blockedUserIds}
             onToggleBlock={toggleBlock}
+            onAddContact={contactsUi.openAdd}
+            onVerify={contactsUi.openVerify}
+            requests={contactsUi.panel}
+            requestCount={contactsUi.attention}
           />
           <main className={`stage stage--${view.phase}`}>
             <CallStage
@@ -213,6 +243,7 @@ export function Shell() {
               run={run}
               onCall={call}
               onBlock={(person) => setBlocked(person, true)}
+              incomingStranger={incomingStranger}
             />
           </main>
         </div>
@@ -225,6 +256,7 @@ export function Shell() {
             onChooseDevice={chooseDevice}
             onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
             onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
+            onStrangerCalls={async (strangerCalls) => void (await settingsStore.update({ strangerCalls }))}
             blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
             onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}
             downloadFolder={services.appInfo.host === 'desktop' ? services.bridge : null}
@@ -248,6 +280,7 @@ export function Shell() {
             onClose={() => setRenaming(false)}
           />
         )}
+        {contactsUi.dialogs}
         <LiveRegion view={view} />
       </div>
     </NameMarksContext.Provider>

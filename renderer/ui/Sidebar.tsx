@@ -1,5 +1,5 @@
 /** The left column: Contacts and History tabs. */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { HistoryEntry } from '../../preload/contract';
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { PersonRef } from '../call/types';
@@ -22,6 +22,12 @@ interface SidebarProps {
   onClearHistory(): void;
   blockedUserIds: readonly string[];
   onToggleBlock(person: PersonRef): void;
+  onAddContact?(): void;
+  /** Contact requests and key changes, shown above the contact list. */
+  requests?: ReactNode;
+  onVerify?(contact: Contact): void;
+  /** Contact requests waiting for an answer, counted on the Contacts tab. */
+  requestCount?: number;
 }
 
 export function Sidebar(props: SidebarProps) {
@@ -43,7 +49,7 @@ export function Sidebar(props: SidebarProps) {
         selected={tab}
         onSelect={setTab}
         tabs={[
-          { key: 'contacts', label: 'Contacts' },
+          { key: 'contacts', label: 'Contacts', count: props.requestCount ?? 0 },
           { key: 'history', label: 'History', count: missed },
         ]}
       >
@@ -59,6 +65,9 @@ export function Sidebar(props: SidebarProps) {
             onToggleFavourite={onToggleFavourite}
             blockedUserIds={blockedUserIds}
             onToggleBlock={(c) => onToggleBlock({ userId: c.userId, displayName: c.displayName })}
+            {...(props.onAddContact ? { onAddContact: props.onAddContact } : {})}
+            {...(props.onVerify ? { onVerify: props.onVerify } : {})}
+            requests={props.requests}
           />
         ) : (
           <HistoryList

@@ -7,16 +7,19 @@ import type { CallView } from '../call/types';
 import { log } from '../log';
 import type { Services } from './services';
 
-export function useCallAlerts(services: Services, view: CallView): void {
+/** `quiet`: a call from someone not in my contacts, "ask first": the notification, but no ringtone. */
+export function useCallAlerts(services: Services, view: CallView, quiet = false): void {
   const { bridge, ringtone } = services;
   const ringingId = view.phase === 'incoming' ? view.callId : null;
   const latest = useRef(view);
   latest.current = view;
+  const quietRef = useRef(quiet);
+  quietRef.current = quiet;
 
   useEffect(() => {
     if (ringingId === null) return;
     const ringing = latest.current;
-    ringtone.start();
+    if (!quietRef.current) ringtone.start();
     if (ringing.phase === 'incoming') {
       bridge
         .showIncomingCall({ callId: ringing.callId, callerName: ringing.from.displayName, media: ringing.media })

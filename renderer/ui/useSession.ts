@@ -4,16 +4,19 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChosenStatus } from '../../signaling-server/protocol';
+import type { ContactBook } from '../contacts/contactBook';
 import { openSession, type Session } from '../session';
 import type { Services } from './services';
 
-export function useSession(services: Services, displayName: string, status: ChosenStatus) {
+/** `book`: the contact book; the session opens once it is loaded, so the first handshake lists the contacts. */
+export function useSession(services: Services, displayName: string, status: ChosenStatus, book: ContactBook | null) {
   const [session, setSession] = useState<Session | null>(null);
   const [generation, setGeneration] = useState(0);
   const statusRef = useRef(status);
   statusRef.current = status;
 
   useEffect(() => {
+    if (book === null) return;
     let cancelled = false;
     let opened: Session | null = null;
     const report = (message: string): void => void services.toasts.push({ level: 'error', message });
@@ -26,6 +29,8 @@ export function useSession(services: Services, displayName: string, status: Chos
             identity: services.identity,
             displayName,
             strangerCalls: () => services.settings.getSnapshot().strangerCalls,
+            contacts: () => book.userIds(),
+            isContact: (userId) => book.isContact(userId),
             status: statusRef.current,
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,
@@ -50,7 +55,7 @@ export function useSession(services: Services, displayName: string, status: Chos
       opened?.dispose();
       setSession((current) => (current === opened ? null : current));
     };
-  }, [services, displayName, generation]);
+  }, [services, displayName, generation, book]);
 
   const restart = useCallback(() => setGeneration((n) => n + 1), []);
   return { session, restart };

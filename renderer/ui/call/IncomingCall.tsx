@@ -16,9 +16,15 @@ interface IncomingCallProps {
   onDecline(): void;
   /** Decline, and put the caller on the block list so their calls stop ringing. */
   onDeclineAndBlock(): void;
+  /**
+   * The caller is not in my contacts. 'ask' (Settings → Calls from people not in
+   * your contacts): a quiet request that says so, without a ringtone; nothing
+   * connects before Accept. 'ring': rings as usual, and still says so.
+   */
+  stranger?: 'ask' | 'ring' | null;
 }
 
-export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock }: IncomingCallProps) {
+export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, stranger = null }: IncomingCallProps) {
   const video = view.media === 'video';
   const others = view.others.filter((p) => p.userId !== view.from.userId);
   return (
@@ -27,9 +33,17 @@ export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock }: I
       titleId="incoming-title"
       person={view.from}
       local={view.local}
+      quiet={stranger === 'ask'}
       title={<PersonName userId={view.from.userId} name={view.from.displayName} />}
       subtitle={
         <>
+          {stranger !== null && (
+            <span className="stranger-note">
+              {view.from.displayName} is not in your contacts
+              {stranger === 'ask' ? ': they asked to call you. Nothing connects unless you accept.' : '.'}
+              <br />
+            </span>
+          )}
           {video ? 'Incoming video call' : 'Incoming audio call'}
           {others.length > 0 && <> · with {peopleTitle(others.map((p) => p.displayName))}</>}
         </>

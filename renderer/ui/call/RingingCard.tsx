@@ -18,9 +18,11 @@ interface RingingCardProps {
   title: ReactNode;
   subtitle: ReactNode;
   children: ReactNode;
+  /** A quiet request (a call from someone not in my contacts, "ask first"): no ringing pulse. */
+  quiet?: boolean;
 }
 
-export function RingingCard({ direction, titleId, person, local, title, subtitle, children }: RingingCardProps) {
+export function RingingCard({ direction, titleId, person, local, title, subtitle, children, quiet = false }: RingingCardProps) {
   const incoming = direction === 'incoming';
   const preview = hasLiveVideo(local) ? local : null;
   return (
@@ -30,8 +32,8 @@ export function RingingCard({ direction, titleId, person, local, title, subtitle
     >
       {preview && <PreviewBackdrop local={preview} />}
       <div className={incoming ? 'ringing ringing--incoming' : 'ringing'} aria-hidden="true">
-        <span className="ringing__wave" />
-        <span className="ringing__wave ringing__wave--2" />
+        {!quiet && <span className="ringing__wave" />}
+        {!quiet && <span className="ringing__wave ringing__wave--2" />}
         <Avatar userId={person.userId} name={person.displayName} size="xl" />
       </div>
       <h2 id={titleId} className="call-card__title">

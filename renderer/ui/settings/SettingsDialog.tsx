@@ -9,6 +9,7 @@ import { BlockedSettings } from './BlockedSettings';
 import { DeviceSelects } from './DeviceSelects';
 import { DownloadFolderField, type DownloadFolderControl } from './DownloadFolderField';
 import { PrivacySettings } from './PrivacySettings';
+import { StrangerCallsSettings } from './StrangerCallsSettings';
 
 const MB = 1024 * 1024;
 const MIN_MB = 1;
@@ -21,6 +22,8 @@ interface SettingsDialogProps {
   onMaxFileBytes(bytes: number): Promise<void>;
   /** Relay every call through TURN (settings.relayOnly). */
   onRelayOnly(on: boolean): Promise<void>;
+  /** Calls from people not in my contacts (settings.strangerCalls); absent: the section is not shown. */
+  onStrangerCalls?(choice: Settings['strangerCalls']): Promise<void>;
   /** Settings → Blocked: settings.blockedUserIds with the names known for them. */
   blocked?: readonly BlockedPerson[];
   onUnblock?(person: BlockedPerson): void;
@@ -94,6 +97,7 @@ export function SettingsDialog(props: SettingsDialogProps) {
         {downloadFolder && <DownloadFolderField control={downloadFolder} />}
       </section>
       <PrivacySettings relayOnly={settings.relayOnly} onRelayOnly={onRelayOnly} />
+      {props.onStrangerCalls && <StrangerCallsSettings strangerCalls={settings.strangerCalls} onStrangerCalls={props.onStrangerCalls} />}
       {props.blocked && props.onUnblock && <BlockedSettings people={props.blocked} onUnblock={props.onUnblock} />}
     </Dialog>
   );

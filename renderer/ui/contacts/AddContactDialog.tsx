@@ -1,0 +1,254 @@
+/**
+ * "Add a contact": my invite (link, short code and QR code; one use, a week), a
+ * field to paste someone else's invite, and, when the server offers a directory,
+ * a search by name. Adding always asks first ("Add …?"), whether the invite was
+ * pasted, opened as a parley:// link or arrived as the page's #add/… address:
+ * any web page can open a link.
+ */
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { desktopInviteLink, inviteCode, parseInvite, webInviteLink, type InviteRef } from '../../contacts/invites';
+import type { DirectoryResult } from '../../contacts/contactRequests';
+import { log } from '../../log';
+import { Dialog } from '../Dialog';
+import { CopyField } from './CopyField';
+import { QrCode } from './QrCode';
+
+export interface AddContactDialogProps {
+  /** My current invite (null while it is made). */
+  invite: InviteRef | null;
+  /** Desktop: parley://add/…; web: https://<server>/#add/… (the server serves the client). */
+  linkStyle: { kind: 'desktop' } | { kind: 'web'; origin: string };
+  /** An invite opened as a link: the dialog opens on "Add …?". */
+  opened?: InviteRef | null;
+  onNewInvite(): Promise<void>;
+  /** Sends the contact request (kept and re-sent until answered). */
+  onRequest(invite: InviteRef | { userId: string; secret: null }): Promise<'sent' | 'pending' | 'already'>;
+  onSearch(query: string): Promise<DirectoryResult>;
+  onClose(): void;
+}
+
+type Target = InviteRef | { userId: string; secret: null; displayName: string };
+const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** Enough of an id to tell people apart when reading it aloud. */
+export const idPrefix = (userId: string): string => userId.slice(0, 8);
+
+export function AddContactDialog(props: AddContactDialogProps) {
+  const { invite, linkStyle, onRequest, onSearch, onClose } = props;
+  const pasteId = useId();
+  const searchId = useId();
+  const [pasted, setPasted] = useState('');
+  const [pasteError, setPasteError] = useState<string | null>(null);
+  const [target, setTarget] = useState<Target | null>(props.opened ?? null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [directory, setDirectory] = useState<'unknown' | 'off' | 'on'>('unknown');
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Extract<DirectoryResult, { offered: true }>['users'] | null>(null);
+  const [searchError, setSearchError] = useState<string | null>(null);
+  const searchRef = useRef(onSearch);
+  searchRef.current = onSearch;
+
+  // Does this server offer a directory? One search says (directory_off when not).
+  useEffect(() => {
+    let cancelled = false;
+    searchRef.current('a').then(
+      (result) => !cancelled && setDirectory(result.offered ? 'on' : 'off'),
+      (error: unknown) => {
+        log.child('ui.contacts').info('could not ask the server whether it offers a directory; the search stays hidden', error);
+        if (!cancelled) setDirectory('off');
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const link = invite ? (linkStyle.kind === 'desktop' ? desktopInviteLink(invite) : webInviteLink(linkStyle.origin, invite)) : null;
+
+  const submitPaste = (event: FormEvent): void => {
+    event.preventDefault();
+    const parsed = parseInvite(pasted);
+    if (parsed === null) {
+      setPasteError('That is not a Parley invite. Paste the whole code (two parts joined by a dot) or link you were given.');
+      return;
+    }
+    setPasteError(null);
+    setOutcome(null);
+    setTarget(parsed);
+  };
+
+  const send = async (): Promise<void> => {
+    if (!target) return;
+    setBusy(true);
+    try {
+      const result = await onRequest(target.secret === null ? { userId: target.userId, secret: null } : target);
+      setOutcome(
+        result === 'already'
+          ? 'They are already in your contacts.'
+          : result === 'sent'
+            ? 'Request sent. They appear in your contacts as soon as their Parley accepts.'
+            : 'Request saved. It is sent as soon as Parley is connected to the server.',
+      );
+      setTarget(null);
+      setPasted('');
+    } catch (error) {
+      setOutcome(`The request was not sent: ${words(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const search = async (event: FormEvent): Promise<void> => {
+    event.preventDefault();
+    if (query.trim() === '') return;
+    setSearchError(null);
+    try {
+      const result = await onSearch(query.trim());
+      if (result.offered) setFound(result.users);
+      else setDirectory('off');
+    } catch (error) {
+      setSearchError(`The search failed: ${words(error)}`);
+    }
+  };
+
+  if (target) {
+    const name = 'displayName' in target ? target.displayName : null;
+    return (
+      <Dialog
+        title={`Add ${name ?? idPrefix(target.userId)}…?`}
+        description={
+          target.secret === null
+            ? 'Parley asks them first; you see each other online once they accept.'
+            : 'This invite adds you to each other’s contacts once their Parley checks it. Only continue if you got it from someone you know.'
+        }
+        onClose={() => (props.opened ? onClose() : setTarget(null))}
+        footer={
+          <>
+            <button type="button" className="button button--secondary" onClick={() => (props.opened ? onClose() : setTarget(null))}>
+              Cancel
+            </button>
+            <button type="button" className="button button--primary" disabled={busy} onClick={() => void send()}>
+              Send contact request
+            </button>
+          </>
+        }
+      >
+        <dl className="link-call">
+          {name && (
+            <>
+              <dt>Name</dt>
+              <dd>{name}</dd>
+            </>
+          )}
+          <dt>User id</dt>
+          <dd>
+            <code>{target.userId}</code>
+          </dd>
+        </dl>
+      </Dialog>
+    );
+  }
+
+  return (
+    <Dialog title="Add a contact" onClose={onClose} wide>
+      <section className="settings-section" aria-label="Your invite">
+        <h3 className="settings-section__title">Your invite</h3>
+        <p className="field__hint">
+          Give this link or code to someone you want to talk to. When they use it, you are in each other’s contacts. It works
+          once and for 7 days.
+        </p>
+        {invite && link ? (
+          <div className="invite">
+            <div className="invite__fields">
+              <CopyField label="Invite link" value={link} />
+              <CopyField label="Invite code" value={inviteCode(invite)} hint="The same invite, short enough to paste into a chat." />
+              <button type="button" className="button button--ghost button--small" onClick={() => void props.onNewInvite()}>
+                Make a new invite
+              </button>
+            </div>
+            <QrCode text={link} label="QR code of your invite link" />
+          </div>
+        ) : (
+          <p className="field__hint">Making your invite…</p>
+        )}
+      </section>
+      <section className="settings-section" aria-label="Use an invite">
+        <h3 className="settings-section__title">Use someone’s invite</h3>
+        <form className="copy-field" onSubmit={submitPaste}>
+          <label htmlFor={pasteId} className="visually-hidden">
+            Invite code or link
+          </label>
+          <input
+            id={pasteId}
+            className={`field__input${pasteError ? ' field__input--invalid' : ''}`}
+            placeholder="Paste an invite code or link"
+            value={pasted}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => setPasted(e.target.value)}
+          />
+          <button type="submit" className="button button--primary button--small" disabled={pasted.trim() === ''}>
+            Add
+          </button>
+        </form>
+        {pasteError && (
+          <p className="field__error" role="alert">
+            {pasteError}
+          </p>
+        )}
+        {outcome && (
+          <p className="field__hint" role="status">
+            {outcome}
+          </p>
+        )}
+      </section>
+      {directory === 'on' && (
+        <section className="settings-section" aria-label="Directory">
+          <h3 className="settings-section__title">Find people on this server</h3>
+          <form className="copy-field" onSubmit={(e) => void search(e)}>
+            <label htmlFor={searchId} className="visually-hidden">
+              Search the directory
+            </label>
+            <input
+              id={searchId}
+              type="search"
+              className="field__input"
+              placeholder="Name"
+              maxLength={40}
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+            />
+            <button type="submit" className="button button--secondary button--small">
+              Search
+            </button>
+          </form>
+          {searchError && (
+            <p className="field__error" role="alert">
+              {searchError}
+            </p>
+          )}
+          {found && (
+            <ul className="directory" aria-label="Directory results">
+              {found.length === 0 && <li className="field__hint">Nobody by that name.</li>}
+              {found.map((user) => (
+                <li key={user.userId} className="directory__row">
+                  <span>
+                    {user.displayName} <code>{idPrefix(user.userId)}</code> {user.online ? '· Online' : ''}
+                  </span>
+                  <button
+                    type="button"
+                    className="button button--secondary button--small"
+                    aria-label={`Ask ${user.displayName} to be your contact`}
+                    onClick={() => setTarget({ userId: user.userId, secret: null, displayName: user.displayName })}
+                  >
+                    Ask
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * The contact screens the window shows over the list: "Add a contact" (also
+ * opened by an invite link), the safety number screen, and the panel of
+ * requests and key changes. Shell renders `dialogs` and hands `panel` to the
+ * sidebar.
+ */
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { PublicKey } from '../../../signaling-server/identity';
+import type { ContactBook, ContactBookState } from '../../contacts/contactBook';
+import type { ContactRequests } from '../../contacts/contactRequests';
+import type { InviteRef } from '../../contacts/invites';
+import { log } from '../../log';
+import type { Contact } from '../../state/contacts';
+import type { Services } from '../services';
+import { AddContactDialog } from './AddContactDialog';
+import { ContactRequestsPanel } from './ContactRequestsPanel';
+import { SafetyNumberDialog } from './SafetyNumberDialog';
+
+const logger = log.child('ui.contacts');
+const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+type Verifying = { userId: string; name: string; key: PublicKey; inBook: boolean };
+
+export interface ContactsUi {
+  panel: ReactNode;
+  /** Requests waiting for my answer, and key changes. */
+  attention: number;
+  openAdd(): void;
+  openVerify(contact: Contact): void;
+  dialogs: ReactNode;
+}
+
+export function useContactsUi(input: {
+  services: Services;
+  book: ContactBook | null;
+  bookState: ContactBookState;
+  requests: ContactRequests | null;
+}): ContactsUi {
+  const { services, book, bookState, requests } = input;
+  const { toasts } = services;
+  const [adding, setAdding] = useState<{ opened: InviteRef | null } | null>(null);
+  const [invite, setInvite] = useState<InviteRef | null>(null);
+  const [verifying, setVerifying] = useState<Verifying | null>(null);
+  const fail = useCallback((error: unknown) => void toasts.push({ level: 'error', message: words(error) }), [toasts]);
+
+  // parley://add/… (desktop) and #add/… (browser): ask before anything is sent.
+  useEffect(
+    () =>
+      services.bridge.onInviteOpened((opened) => {
+        if (opened.userId === services.identity.userId) {
+          toasts.push({ level: 'info', message: 'That is your own invite: give it to the person you want to add.' });
+          return;
+        }
+        setAdding({ opened });
+      }),
+    [services, toasts],
+  );
+
+  // My invite, made (or reused while valid) when the dialog opens.
+  useEffect(() => {
+    if (!adding || !book) return;
+    let cancelled = false;
+    book.currentInvite().then(
+      (current) => !cancelled && setInvite({ userId: services.identity.userId, secret: current.secret }),
+      (error: unknown) => {
+        logger.error('could not make an invite', error);
+        fail(error);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [adding, book, services.identity.userId, fail]);
+
+  const run = (action: () => Promise<unknown>): void => void action().catch(fail);
+  const needRequests = (): ContactRequests => {
+    if (!requests) throw new Error('Parley is still connecting; try again in a moment.');
+    return requests;
+  };
+
+  const openVerify = useCallback(
+    (contact: Contact) => {
+      const change = bookState.keyChanges.get(contact.userId);
+      const key = change?.newKey ?? bookState.contacts.get(contact.userId)?.userKey;
+      if (!key) return;
+      setVerifying({ userId: contact.userId, name: contact.displayName, key, inBook: true });
+    },
+    [bookState],
+  );
+
+  const panel = book ? (
+    <ContactRequestsPanel
+      book={bookState}
+      sameNameAs={(person) => book.sameNameAs(person)}
+      onAccept={(userId) => run(() => needRequests().accept(userId))}
+      onDecline={(userId) => run(() => needRequests().decline(userId))}
+      onBlock={(userId) => run(() => needRequests().declineAndBlock(userId))}
+      onCancel={(userId) => run(() => book.removeOutgoing(userId))}
+      onCompare={(userId) => {
+        const request = bookState.incoming.find((r) => r.from.userId === userId);
+        if (request) setVerifying({ userId, name: request.from.displayName, key: request.from.userKey, inBook: false });
+      }}
+      onAcceptKey={(userId) =>
+        run(async () => {
+          await book.acceptNewKey(userId);
+          toasts.push({ level: 'info', message: 'New key accepted. Compare safety numbers to mark them verified again.' });
+        })
+      }
+      onRemove={(userId) => run(() => book.remove(userId))}
+    />
+  ) : null;
+
+  const verifiedContact = verifying ? bookState.contacts.get(verifying.userId) : undefined;
+  const dialogs = (
+    <>
+      {adding && (
+        <AddContactDialog
+          key={adding.opened ? `${adding.opened.userId}/${adding.opened.secret}` : 'add'}
+          invite={invite}
+          linkStyle={services.appInfo.host === 'desktop' ? { kind: 'desktop' } : { kind: 'web', origin: window.location.origin }}
+          opened={adding.opened}
+          onNewInvite={async () => {
+            if (!book) return;
+            const created = await book.createInvite();
+            setInvite({ userId: services.identity.userId, secret: created.secret });
+          }}
+          onRequest={(target) => needRequests().request(target)}
+          onSearch={(query) => needRequests().searchDirectory(query)}
+          onClose={() => setAdding(null)}
+        />
+      )}
+      {verifying && book && (
+        <SafetyNumberDialog
+          name={verifying.name}
+          myKey={services.identity.credential.userKey}
+          theirKey={verifying.key}
+          {...(verifying.inBook && verifiedContact && !bookState.keyChanges.has(verifying.userId)
+            ? {
+                verified: verifiedContact.verified,
+                onVerified: (verified: boolean) => book.setVerified(verifying.userId, verified),
+              }
+            : {})}
+          {...(verifying.inBook
+            ? {
+                onRemove: async () => {
+                  await book.remove(verifying.userId);
+                  setVerifying(null);
+                },
+              }
+            : {})}
+          onClose={() => setVerifying(null)}
+        />
+      )}
+    </>
+  );
+
+  return {
+    panel,
+    attention: bookState.incoming.length + bookState.keyChanges.size,
+    openAdd: () => setAdding({ opened: null }),
+    openVerify,
+    dialogs,
+  };
+}
