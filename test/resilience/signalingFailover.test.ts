@@ -7,6 +7,8 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignalingClient, type ConnectionState } from '../../renderer/signaling/client';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
+import { deviceIdentityOf } from '../support/rendererIdentity';
+import { makeIdentity } from '../support/testIdentity';
 import { waitFor } from '../unit/fakes/waitFor';
 
 const WAIT_MS = 30_000;
@@ -34,10 +36,9 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-let n = 0;
-function client(urls: string[], password = ''): { client: SignalingClient; states: ConnectionState[] } {
-  n += 1;
-  const c = new SignalingClient({ urls, userId: `user-failover-${n}`, deviceId: `device-failover-${n}`, displayName: 'Fay', password });
+/** The renderer's client with keys of its own; each (re)connection signs a proof for the server it dials. */
+async function client(urls: string[], password = ''): Promise<{ client: SignalingClient; states: ConnectionState[] }> {
+  const c = new SignalingClient({ urls, identity: deviceIdentityOf(await makeIdentity()), displayName: 'Fay', password });
   const states: ConnectionState[] = [];
   c.onState((s) => states.push(s));
   clients.push(c);
@@ -54,7 +55,7 @@ describe('signaling failover', () => {
   it('connects to the second server when the first does not answer', async () => {
     const dead = await deadUrl();
     const live = await serve();
-    const { client: c, states } = client([dead, live.url]);
+    const { client: c, states } = await client([dead, live.url]);
 
     await waitFor(() => onlineAt(c, live.url), 'online on the second server', WAIT_MS);
     const failures = states.filter((s) => s.phase === 'reconnecting' && s.url === dead && s.lastError !== null);
@@ -65,7 +66,7 @@ describe('signaling failover', () => {
   it('moves to the next server when its server goes away, and back around to the first when that one goes too', async () => {
     const a = await serve();
     const b = await serve();
-    const { client: c } = client([a.url, b.url]);
+    const { client: c } = await client([a.url, b.url]);
     await waitFor(() => onlineAt(c, a.url), 'online on the first server', WAIT_MS);
 
     const port = a.address.port;
@@ -82,7 +83,7 @@ describe('signaling failover', () => {
   it('does not fail over from a refusal: a wrong password stops, and says so', async () => {
     const guarded = await serve({ password: 'right' });
     const open = await serve();
-    const { client: c } = client([guarded.url, open.url], 'wrong');
+    const { client: c } = await client([guarded.url, open.url], 'wrong');
 
     await waitFor(() => c.getState().phase === 'refused', 'the refusal', WAIT_MS);
     expect(c.getState()).toMatchObject({ phase: 'refused', code: 'auth_failed', url: guarded.url });

@@ -10,6 +10,8 @@ import { SignalingClient } from '../../renderer/signaling/client';
 import { createSignalingServer, type SignalingServer } from '../../signaling-server/index';
 import { turnRestCredential } from '../../signaling-server/turnCredentials';
 import { cleanup as closeTestClients, connectClient } from '../server/harness';
+import { deviceIdentityOf } from '../support/rendererIdentity';
+import { makeIdentity, type TestIdentity } from '../support/testIdentity';
 import { waitFor } from '../unit/fakes/waitFor';
 import { startCoturn, stopCoturns, type Coturn } from './coturn';
 import { allocate } from './stun';
@@ -17,6 +19,8 @@ import { allocate } from './stun';
 let coturn: Coturn;
 let server: SignalingServer;
 let client: SignalingClient;
+/** Tess's keys: the TURN username carries her userId, derived from them. */
+let tess: TestIdentity;
 
 beforeAll(async () => {
   coturn = await startCoturn('shared-secret-for-tests');
@@ -26,7 +30,8 @@ beforeAll(async () => {
     logLevel: 'silent',
     turn: { urls: [coturn.url], secret: coturn.secret, ttlSeconds: 600 },
   });
-  client = new SignalingClient({ urls: [server.url], userId: 'user-turn-0001', deviceId: 'device-turn-01', displayName: 'Tess', password: '' });
+  tess = await makeIdentity();
+  client = new SignalingClient({ urls: [server.url], identity: deviceIdentityOf(tess), displayName: 'Tess', password: '' });
   client.start();
   await waitFor(() => client.getState().phase === 'online', 'online', 20_000);
   const callee = await connectClient(server, { name: 'callee' });
@@ -54,25 +59,26 @@ async function handedOut(): Promise<{ username: string; credential: string }> {
 describe('TURN credentials', () => {
   it('coturn relays for the credential the signaling server hands out', async () => {
     const { username, credential } = await handedOut();
-    expect(username).toMatch(/^\d+:user-turn-0001$/);
+    expect(username).toBe(`${username.split(':')[0]}:${tess.userId}`);
+    expect(username).toMatch(/^\d+:/);
     expect(await allocate(coturn.port, username, credential)).toEqual({ ok: true, relayed: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
   });
 
   it('refuses a forged credential (signed with another secret)', async () => {
     const { username } = await handedOut();
-    const forged = turnRestCredential('not-the-secret', 'user-turn-0001', Number(username.split(':')[0]));
+    const forged = turnRestCredential('not-the-secret', tess.userId, Number(username.split(':')[0]));
     expect(forged.username).toBe(username);
     expect(await allocate(coturn.port, username, forged.credential)).toEqual({ ok: false, code: 401 });
   });
 
   it('refuses an expired credential, even one signed with the right secret', async () => {
-    const expired = turnRestCredential(coturn.secret, 'user-turn-0001', Math.floor(Date.now() / 1000) - 60);
+    const expired = turnRestCredential(coturn.secret, tess.userId, Math.floor(Date.now() / 1000) - 60);
     expect(await allocate(coturn.port, expired.username, expired.credential)).toEqual({ ok: false, code: 401 });
   });
 
   it('refuses a credential whose expiry was pushed out without a new signature', async () => {
     const { username, credential } = await handedOut();
-    const stretched = `${Number(username.split(':')[0]) + 86_400}:user-turn-0001`;
+    const stretched = `${Number(username.split(':')[0]) + 86_400}:${tess.userId}`;
     expect(await allocate(coturn.port, stretched, credential)).toEqual({ ok: false, code: 401 });
   });
 });
