@@ -1,13 +1,16 @@
 /**
- * parley://call/<userId>[?media=video] links: from the OS (open-url on macOS), from
+ * parley://call/<userId>[?media=video] and parley://add/<userId>/<secret> (an
+ * invite to become contacts, issue 12) links: from the OS (open-url on macOS), from
  * a second launch's command line (Windows/Linux pass the link as an argument), and
  * from the first launch's own command line. Parsing is the contract's parseDeepLink;
  * anything it refuses is ignored and logged. Nothing dials from here: the request
  * goes to the renderer marked `via: 'link'`, which shows who would be called and
- * waits for the user to choose audio or video (issue 10: any page can open a link).
+ * waits for the user to choose audio or video (issue 10: any page can open a link);
+ * an invite goes to the renderer as `inviteOpened`, which asks "Add …?" before it
+ * sends the contact request.
  */
 import type { Logger } from 'pino';
-import { EVENT_CHANNELS, parseDeepLink } from '../../preload/contract';
+import { EVENT_CHANNELS, parseDeepLink, parseInviteLink } from '../../preload/contract';
 import type { RendererEvents } from '../window/rendererEvents';
 import type { WindowControl } from '../window/windowControl';
 
@@ -30,11 +33,19 @@ export interface DeepLinkOptions {
 export class DeepLinkRouter {
   constructor(private readonly options: DeepLinkOptions) {}
 
-  /** True when the link was a valid call link and was passed on. */
+  /** True when the link was a valid call or invite link and was passed on. */
   open(raw: string): boolean {
+    const invite = parseInviteLink(raw);
+    if (invite !== null) {
+      this.options.window.show();
+      // Queued until the renderer listens, as call links are; the renderer asks before it sends anything.
+      this.options.events.send(EVENT_CHANNELS.inviteOpened, invite);
+      return true;
+    }
     const request = parseDeepLink(raw);
     if (request === null) {
-      this.options.logger.warn({ link: raw.slice(0, 200) }, 'ignored a deep link that is not parley://call/<userId>');
+      // The secret of an invite link is not logged: only its start.
+      this.options.logger.warn({ link: raw.slice(0, 40) }, 'ignored a deep link that is neither parley://call/<userId> nor parley://add/<userId>/<secret>');
       return false;
     }
     this.options.window.show();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_CHANNELS, parseDeepLink } from '../../preload/contract';
+import { EVENT_CHANNELS, parseDeepLink, parseInviteLink } from '../../preload/contract';
 import { DeepLinkRouter, deepLinkFromArgv } from '../../main/deepLinks/deepLinks';
 import { RecordingEvents, RecordingWindow, silentLogger } from './fakes';
 
@@ -64,5 +64,31 @@ describe('DeepLinkRouter', () => {
     expect(router.open('parley://call/../../etc/passwd')).toBe(false);
     expect(events.sent).toEqual([]);
     expect(window.calls).toEqual([]);
+  });
+
+  it('shows the window and hands an invite link to the renderer, which asks before adding', () => {
+    const events = new RecordingEvents();
+    const window = new RecordingWindow();
+    const router = new DeepLinkRouter({ events, window, logger: silentLogger });
+    expect(router.openFromArgv(['parley.exe', 'parley://add/AbCdEfGhIjKlMnOpQrStUv/s3cr3t-s3cr3t-s3cr3t'])).toBe(true);
+    expect(window.calls).toEqual(['show']);
+    expect(events.sent).toEqual([
+      { channel: EVENT_CHANNELS.inviteOpened, payload: { userId: 'AbCdEfGhIjKlMnOpQrStUv', secret: 's3cr3t-s3cr3t-s3cr3t' } },
+    ]);
+  });
+
+  it.each([
+    'parley://add/AbCdEfGhIjKlMnOpQrStUv',
+    'parley://add/AbCdEfGhIjKlMnOpQrStUv/short',
+    'parley://add/AbCdEfGhIjKlMnOpQrStUv/s3cr3t-s3cr3t-s3cr3t/x',
+    'parley://add/AbCdEfGhIjKlMnOpQrStUv/s3cr3t-s3cr3t-s3cr3t?call=1',
+    'parley://x@add/AbCdEfGhIjKlMnOpQrStUv/s3cr3t-s3cr3t-s3cr3t',
+    'parley://add/<b>/s3cr3t-s3cr3t-s3cr3t',
+  ])('ignores the bad invite link %s', (link) => {
+    expect(parseInviteLink(link)).toBeNull();
+    const events = new RecordingEvents();
+    const router = new DeepLinkRouter({ events, window: new RecordingWindow(), logger: silentLogger });
+    expect(router.open(link)).toBe(false);
+    expect(events.sent).toEqual([]);
   });
 });
