@@ -232,6 +232,10 @@ describe('a parley:// link on the desktop', () => {
     bob.events.on('call:incoming', (incoming) => rang.push(incoming));
     bob.start();
     try {
+      // Presence flows between mutual contacts only: Bob (who lists Ada) asks, Ada accepts in the app.
+      await eventually(() => expect(bob.getState().phase).toBe('online'), 20_000);
+      await bob.request('contact:request', { to: adaUserId, secret: null });
+      await p.getByRole('button', { name: 'Accept Bob', exact: true }).click({ timeout: 20_000 });
       await p.getByRole('button', { name: 'Audio call Bob', exact: true }).waitFor({ timeout: 20_000 });
       const ask = p.getByRole('dialog', { name: 'Call Bob?' });
 
