@@ -7,6 +7,7 @@
  * - no client ever receives a `signal` for a call it is not a member or ringing
  *   device of (as far as the events it received tell it);
  * - no `call:rejoin` with a forged membership token is ever accepted;
+ * - no device gets a `link:answered` it did not ask for, or its own `link:requested`;
  * - afterwards the server still answers /healthz and carries an honest call.
  * State carries over from run to run (it is one long session), so shrinking is off.
  *
@@ -36,7 +37,7 @@ import {
   cleanup,
   connectClient,
   expectHonestCallWorks,
-  freshId,
+  befriend,
   offer,
   startServer,
   type TestClient,
@@ -67,6 +68,8 @@ function seedsToRun(): number[] {
 
 /** A well-formed token that the server never signed. */
 const JUNK_TOKEN = 'forged-membership-token-forged-membership-t';
+/** An invite or link secret. */
+const SECRET = 'fuzz-secret-fuzz-secret';
 
 type Role = 'member' | 'ringing';
 
@@ -79,6 +82,8 @@ class Tracked {
   readonly tokens = new Map<string, string>();
   readonly violations: string[] = [];
   okAcks = 0;
+  /** This device sent a `link:request` (acked or not): only then may a `link:answered` reach it. */
+  askedToLink = false;
 
   constructor(readonly client: TestClient) {
     const s = client.socket;
@@ -94,6 +99,12 @@ class Tracked {
     });
     s.on('call:updated', (p) => this.fromSnapshot(p.call));
     s.on('call:ended', (p) => this.calls.delete(p.callId));
+    s.on('link:answered', (p) => {
+      if (!this.askedToLink) this.violations.push(`${client.name} got a link answer from ${p.from} without asking`);
+    });
+    s.on('link:requested', (p) => {
+      if (p.deviceId === client.deviceId) this.violations.push(`${client.name} got its own link request`);
+    });
     s.on('signal', (p) => {
       if (!this.calls.has(p.callId)) {
         this.violations.push(`${client.name} got a signal for ${p.callId} from ${p.from}, knowing only [${[...this.calls.keys()].join(', ')}]`);
@@ -178,14 +189,16 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
       // Invite limits have their own tests; here they would only stop the fuzz from making calls.
       inviteLimits: { perPair: { burst: 1_000_000, intervalMs: 0 }, perCaller: { burst: 1_000_000, intervalMs: 0 } },
     });
-    const bobUser = freshId('bob');
+    const bobDesk = await connectClient(server, { name: 'bob-desk' });
     const clients = [
       await connectClient(server, { name: 'alice' }),
-      await connectClient(server, { name: 'bob-desk', userId: bobUser }),
-      await connectClient(server, { name: 'bob-tab', userId: bobUser }),
+      bobDesk,
+      await connectClient(server, { name: 'bob-tab', sameUserAs: bobDesk }),
       await connectClient(server, { name: 'carol' }),
       await connectClient(server, { name: 'dave' }),
     ];
+    // Contacts, so that ringing devices pre-connect and many signals are relayed (the fuzz changes the lists).
+    await befriend(...clients);
     tracked = clients.map((c) => new Tracked(c));
   }
   afterEach(cleanup);
@@ -236,6 +249,24 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
         return {};
       case 'signal':
         return { callId, to: pick(deviceIds, 3), data: pick([offer(), answer(), candidate(c.picks[4] ?? 0), { kind: 'candidate', candidate: null }], 5) };
+      case 'contacts:set':
+        // Mostly everyone (so calls keep pre-connecting), sometimes one or nobody.
+        return {
+          userIds: f1 ? userIds.filter((u) => u !== sender.client.userId) : f2 ? [pick(userIds, 2)] : [],
+          strangerCalls: pick(['ring', 'ring', 'ask', 'refuse'], 1),
+        };
+      case 'contact:request':
+        return { to: pick(userIds, 2), secret: f1 ? SECRET : null };
+      case 'contact:answer':
+        return { to: pick(userIds, 2), accept: f1 };
+      case 'link:request':
+        return { to: pick(userIds, 2), secret: SECRET, deviceKey: sender.client.identity.device.key };
+      case 'link:answer':
+        return f1
+          ? { toDevice: pick(deviceIds, 3), accept: true, userKey: sender.client.identity.credential.userKey, deviceCert: 'A'.repeat(86) }
+          : { toDevice: pick(deviceIds, 3), accept: false };
+      case 'directory:search':
+        return { query: pick(['a', 'bo', 'CAROL', 'zz'], 1) };
     }
   }
 
@@ -269,6 +300,7 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
     const t = (fromCaller ? inCalls[c.client % inCalls.length] : tracked[c.client % tracked.length]) as Tracked;
     if (CLIENT_RESERVED.has(c.event)) return;
     const payload = payloadFor(t, c);
+    if (c.event === 'link:request') t.askedToLink = true;
     const socket = t.client.socket as unknown as { emit(event: string, ...args: unknown[]): void };
     const known = (KNOWN as string[]).includes(c.event);
     if (c.ack !== 'function' || !known) {
@@ -312,6 +344,8 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
     const [a, b] = [tracked[0] as Tracked, tracked[3] as Tracked];
     for (const t of [a, b]) {
       await execCall(t, 'block:set', { userIds: [] });
+      const others = tracked.map((x) => x.client.userId).filter((u) => u !== t.client.userId);
+      await execCall(t, 'contacts:set', { userIds: [...new Set(others)], strangerCalls: 'ring' });
       for (const [callId, role] of [...t.calls]) {
         await execCall(t, role === 'member' ? 'call:leave' : 'call:decline', { callId });
       }

@@ -103,7 +103,7 @@ describe('signal relay', () => {
       const sent = await alice.request('signal', { callId, to: bob.deviceId, data: offer(`sdp-${n}`) });
       expect(sent).toEqual({ ok: true });
     }
-    const back = await connectClient(server, { name: 'bob-again', userId: bob.userId, deviceId: bob.deviceId });
+    const back = await connectClient(server, { name: 'bob-again', identity: bob.identity });
     await drain(alice, back, callId);
     const sdps = back.all('signal').map((s) => (s.data.kind === 'description' ? s.data.description.sdp : ''));
     expect(sdps).toHaveLength(LIMITS.maxQueuedSignalsPerDevice + 1);

@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../signaling-server/protocol';
-import { cleanup, connectClient, establishCall, eventually, freshId, startServer, type TestClient } from './harness';
+import { makeIdentity, makeUserKey } from '../support/testIdentity';
+import { cleanup, connectClient, establishCall, eventually, startServer, type TestClient } from './harness';
 
 afterEach(cleanup);
 
@@ -39,8 +40,10 @@ describe('invite limits', () => {
 
   it('limits a caller who rings many people, and counts every socket of the user together', async () => {
     const server = await startServer({ inviteLimits: { perPair: { burst: 100, intervalMs: 60_000 }, perCaller: { burst: 4, intervalMs: 60_000 } } });
-    const malloryUser = freshId('mallory');
-    const sockets = await Promise.all([0, 1, 2, 3, 4].map((i) => connectClient(server, { name: `mallory-${i}`, userId: malloryUser })));
+    const mallory = await makeUserKey();
+    const sockets = await Promise.all(
+      [0, 1, 2, 3, 4].map(async (i) => connectClient(server, { name: `mallory-${i}`, identity: await makeIdentity({ user: mallory }) })),
+    );
     const victims = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => connectClient(server, { name: `victim-${i}` })));
     const answers = [];
     for (const [i, victim] of victims.entries()) answers.push(await ringAndCancel(sockets[i % sockets.length] as TestClient, victim));
@@ -74,9 +77,9 @@ describe('block lists', () => {
   it('refuses a blocked caller with a neutral call_refused, and never rings any device of the blocker', async () => {
     const server = await startServer();
     const mallory = await connectClient(server, { name: 'mallory' });
-    const bobUser = freshId('bob');
-    const desk = await connectClient(server, { name: 'bob', userId: bobUser });
-    const phone = await connectClient(server, { name: 'bob', userId: bobUser });
+    const desk = await connectClient(server, { name: 'bob' });
+    const phone = await connectClient(server, { name: 'bob', sameUserAs: desk });
+    const bobUser = desk.userId;
     expect(await desk.request('block:set', { userIds: [mallory.userId] })).toEqual({ ok: true });
     for (let i = 0; i < 5; i++) {
       expect(await mallory.request('call:invite', { to: bobUser, media: 'video' })).toEqual({
@@ -119,17 +122,17 @@ describe('block lists', () => {
   it('keeps the list while the user has a device online, forgets it when the last one goes, and takes it again after a welcome', async () => {
     const server = await startServer();
     const mallory = await connectClient(server, { name: 'mallory' });
-    const bobUser = freshId('bob');
-    const desk = await connectClient(server, { name: 'bob', userId: bobUser });
+    const desk = await connectClient(server, { name: 'bob' });
+    const bobUser = desk.userId;
     expect(await desk.request('block:set', { userIds: [mallory.userId] })).toEqual({ ok: true });
-    const phone = await connectClient(server, { name: 'bob', userId: bobUser });
+    const phone = await connectClient(server, { name: 'bob', sameUserAs: desk });
     desk.close();
     await eventually(() => server.stats().devicesOnline === 2, 'the desk is gone');
     expect(await mallory.request('call:invite', { to: bobUser, media: 'audio' })).toMatchObject({ ok: false, error: { code: 'call_refused' } });
 
     phone.close();
     await eventually(() => server.stats().devicesOnline === 1, 'bob is offline');
-    const back = await connectClient(server, { name: 'bob', userId: bobUser });
+    const back = await connectClient(server, { name: 'bob', identity: desk.identity });
     // The server kept nothing: the client sends its list again after the welcome.
     expect(await ringAndCancel(mallory, back)).toMatchObject({ ok: true });
     expect(await back.request('block:set', { userIds: [mallory.userId] })).toEqual({ ok: true });
