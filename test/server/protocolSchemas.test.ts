@@ -17,6 +17,7 @@ import {
   type ClientToServerEvents,
   type ServerEventName,
 } from '../../signaling-server/protocol';
+import { deviceCertMessage, sign } from '../../signaling-server/identity';
 import { cleanup, connectClient, offer, rejoinTokenOf, ringTwoDevices, startServer, type AckOf, type TestClient } from './harness';
 
 afterEach(cleanup);
@@ -49,10 +50,34 @@ function ackMismatch({ event, ack }: { event: ClientEventName; ack: unknown }): 
 
 describe('server → client schemas', () => {
   it('parse every event and ack the real server sends in a call session, unchanged, and the session covers all of them', async () => {
-    const server = await startServer({ turn: { secret: 'protocol-schemas-turn-secret', urls: ['turn:127.0.0.1:3478'] } });
+    const server = await startServer({ directory: true, turn: { secret: 'protocol-schemas-turn-secret', urls: ['turn:127.0.0.1:3478'] } });
     const alice = await connectClient(server, { name: 'alice' });
     const carol = await connectClient(server, { name: 'carol' });
+
+    // Alice finds Carol in the directory and asks her to be a contact; Carol accepts; both list each other.
+    const found = await ask(alice, 'directory:search', { query: 'car' });
+    expect(found).toMatchObject({ ok: true, users: [{ userId: carol.userId, displayName: 'carol', online: true }] });
+    expect(await ask(alice, 'contact:request', { to: carol.userId, secret: null })).toEqual({ ok: true });
+    await carol.next('contact:requested', (r) => r.from.userId === alice.userId);
+    expect(await ask(carol, 'contact:answer', { to: alice.userId, accept: true })).toEqual({ ok: true });
+    await alice.next('contact:answered', (a) => a.from.userId === carol.userId && a.accepted);
+    expect(await ask(alice, 'contacts:set', { userIds: [carol.userId], strangerCalls: 'ring' })).toEqual({ ok: true });
+    expect(await ask(carol, 'contacts:set', { userIds: [alice.userId], strangerCalls: 'ask' })).toEqual({ ok: true });
+    alice.contacts = [carol.userId];
+    carol.contacts = [alice.userId];
     await alice.next('presence:joined', (u) => u.userId === carol.userId);
+
+    // A new device asks to be linked to Alice; her device certifies its key.
+    const phone = await connectClient(server, { name: 'alice-phone' });
+    const phoneKey = phone.identity.device.key;
+    expect(await ask(phone, 'link:request', { to: alice.userId, secret: 'link-secret-0123456789', deviceKey: phoneKey })).toEqual({ ok: true });
+    const asked = await alice.next('link:requested', (r) => r.deviceId === phone.deviceId);
+    const deviceCert = await sign(alice.identity.user.pair.privateKey, alice.identity.user.alg, deviceCertMessage(alice.userId, asked.deviceKey));
+    expect(
+      await ask(alice, 'link:answer', { toDevice: phone.deviceId, accept: true, userKey: alice.identity.credential.userKey, deviceCert }),
+    ).toEqual({ ok: true });
+    expect(await phone.next('link:answered')).toEqual({ accepted: true, from: alice.userId, userKey: alice.identity.credential.userKey, deviceCert });
+    phone.close();
     expect(await ask(carol, 'presence:status', { status: 'away' })).toEqual({ ok: true });
     await alice.next('presence:updated', (u) => u.userId === carol.userId && u.status === 'away');
 
@@ -72,7 +97,7 @@ describe('server → client schemas', () => {
     await desk.next('signal', (s) => s.callId === callId);
 
     // Bob's desk connects again from elsewhere: the old socket is kicked, the new one welcomed into the call.
-    const desk2 = await connectClient(server, { name: 'bob-desk-again', userId: desk.userId, deviceId: desk.deviceId });
+    const desk2 = await connectClient(server, { name: 'bob-desk-again', identity: desk.identity, contacts: desk.contacts });
     await desk.next('session:kicked');
     expect(desk2.welcome?.call?.callId).toBe(callId);
     const rejoinToken = rejoinTokenOf(desk2, callId);
@@ -102,7 +127,7 @@ describe('server → client schemas', () => {
     await server.close();
     await alice.next('server:shutdown');
 
-    const everyone = [alice, carol, desk, tab, desk2, dave, erin];
+    const everyone = [alice, carol, phone, desk, tab, desk2, dave, erin];
     expect(everyone.flatMap(eventMismatches)).toEqual([]);
     expect(acks.flatMap((a) => ackMismatch(a) ?? [])).toEqual([]);
     expect(new Set(acks.map((a) => a.event))).toEqual(new Set(Object.keys(serverAckSchemas)));
