@@ -155,11 +155,17 @@ export interface Person {
 export interface PersonOptions {
   /** Route the signaling WebSocket through a gate the test can hold (signalingGate.ts). */
   signalingGate?: boolean;
+  /**
+   * Befriend everyone already on the stage (who was opened with contacts too)
+   * through the real UI: their invite code pasted here, accepted by their app.
+   * True unless false: presence and pre-connect happen between contacts only.
+   */
+  contacts?: boolean;
 }
 
 export interface Stage {
   server: SignalingServer;
-  /** A new person: a fresh browser context, first run completed, online. */
+  /** A new person: a fresh browser context, first run completed, online, and (unless `contacts: false`) everyone's contact. */
   openPerson(name: string, options?: PersonOptions): Promise<Person>;
 }
 
@@ -210,6 +216,7 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
       const launched = browser;
       const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent', ...options });
       running.server = server;
+      const befriendable: Person[] = [];
       return {
         server,
         openPerson: async (name, personOptions = {}) => {
@@ -218,7 +225,12 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
           const log: string[] = [];
           running.contexts.push(context);
           running.logs.push({ name, log, context });
-          return setUpPerson({ context, log, url: server.url, name, options: personOptions });
+          const person = await setUpPerson({ context, log, url: server.url, name, options: personOptions });
+          if (personOptions.contacts !== false) {
+            for (const other of befriendable) await befriend(person, other);
+            befriendable.push(person);
+          }
+          return person;
         },
       };
     },
@@ -253,4 +265,59 @@ async function setUpPerson(input: {
   await settings.getByRole('button', { name: 'Close' }).click();
   await settings.waitFor({ state: 'detached' });
   return { name, userId, context, page, main: page.getByRole('main'), log, signaling };
+}
+
+// ─── contacts ───────────────────────────────────────────────────────────────
+
+/** `person`'s invite code, read from their "Add a contact" dialog (which is closed again). */
+export async function inviteCodeOf(person: Person): Promise<string> {
+  const dialog = await openAddContact(person);
+  const code = dialog.getByLabel('Invite code', { exact: true });
+  await waitUntil(`${person.name}'s invite code is made`, () => code.inputValue(), (value) => value.includes('.'));
+  const value = await code.inputValue();
+  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  await dialog.waitFor({ state: 'detached' });
+  return value;
+}
+
+export async function openAddContact(person: Person): Promise<Locator> {
+  await person.page.getByRole('tab', { name: /^Contacts/ }).click();
+  await person.page.getByRole('button', { name: 'Add a contact' }).click();
+  const dialog = person.page.getByRole('dialog', { name: 'Add a contact' });
+  await visible(dialog);
+  return dialog;
+}
+
+/** `person` pastes `text` (a code or link) into "Use someone's invite" and confirms "Add …?". */
+export async function useInvite(person: Person, text: string): Promise<void> {
+  const dialog = await openAddContact(person);
+  await dialog.getByLabel('Invite code or link').fill(text);
+  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+  const confirm = person.page.getByRole('dialog', { name: /^Add .+…\?$/ });
+  await confirm.getByRole('button', { name: 'Send contact request' }).click();
+  const back = person.page.getByRole('dialog', { name: 'Add a contact' });
+  await visible(back.getByRole('status').filter({ hasText: /Request (sent|saved)/ }));
+  await back.getByRole('button', { name: 'Close' }).first().click();
+  await back.waitFor({ state: 'detached' });
+}
+
+/** The row of `other` in `viewer`'s contact list. */
+export function contactRow(viewer: Person, other: Person): Locator {
+  return viewer.page.locator(`li.contact[data-user-id="${other.userId}"]`);
+}
+
+/** Whether `viewer`'s list shows `other` online (a row that is not greyed as offline). */
+export async function showsOnline(viewer: Person, other: Person): Promise<boolean> {
+  const row = contactRow(viewer, other);
+  if ((await row.count()) === 0) return false;
+  return !(await row.getAttribute('class'))?.includes('contact--offline');
+}
+
+/**
+ * Makes `a` and `b` contacts through the real UI: `a` pastes `b`'s invite code,
+ * `b`'s app accepts it by itself; returns once each shows the other online.
+ */
+export async function befriend(a: Person, b: Person): Promise<void> {
+  await useInvite(a, await inviteCodeOf(b));
+  await waitUntil(`${a.name} and ${b.name} show each other online`, async () => [await showsOnline(a, b), await showsOnline(b, a)], (both) => both.every(Boolean));
 }

@@ -24,6 +24,8 @@ export interface AddContactDialogProps {
   /** Sends the contact request (kept and re-sent until answered). */
   onRequest(invite: InviteRef | { userId: string; secret: null }): Promise<'sent' | 'pending' | 'already'>;
   onSearch(query: string): Promise<DirectoryResult>;
+  /** After a request from an opened link: the dialog closes and this says how it went (a toast). */
+  onOpenedDone(message: string): void;
   onClose(): void;
 }
 
@@ -82,13 +84,18 @@ export function AddContactDialog(props: AddContactDialogProps) {
     setBusy(true);
     try {
       const result = await onRequest(target.secret === null ? { userId: target.userId, secret: null } : target);
-      setOutcome(
+      const said =
         result === 'already'
           ? 'They are already in your contacts.'
           : result === 'sent'
             ? 'Request sent. They appear in your contacts as soon as their Parley accepts.'
-            : 'Request saved. It is sent as soon as Parley is connected to the server.',
-      );
+            : 'Request saved. It is sent as soon as Parley is connected to the server.';
+      if (props.opened) {
+        props.onOpenedDone(said);
+        onClose();
+        return;
+      }
+      setOutcome(said);
       setTarget(null);
       setPasted('');
     } catch (error) {

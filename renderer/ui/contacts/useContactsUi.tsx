@@ -126,6 +126,7 @@ export function useContactsUi(input: {
           }}
           onRequest={(target) => needRequests().request(target)}
           onSearch={(query) => needRequests().searchDirectory(query)}
+          onOpenedDone={(message) => toasts.push({ level: 'info', message })}
           onClose={() => setAdding(null)}
         />
       )}

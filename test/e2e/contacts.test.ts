@@ -1,0 +1,97 @@
+/**
+ * Contacts you chose (issue 12), in real Chromium against the real server:
+ * an invite link makes two people contacts, presence then flows between them and
+ * they can call; presence stops when one side removes the other; and a call from
+ * someone not in your contacts follows the callee's setting (ask first: a quiet
+ * card that connects on Accept; refuse: the caller is told).
+ */
+import { describe, expect, it } from 'vitest';
+import { answer, dial, endedHeadline, tileOf } from './calls';
+import { contactRow, gone, openAddContact, SCENARIO_MS, showsOnline, useChromium, visible, waitUntil, type Person } from './harness';
+
+const chromium = useChromium();
+
+async function webInviteLink(person: Person): Promise<string> {
+  const dialog = await openAddContact(person);
+  const field = dialog.getByLabel('Invite link', { exact: true });
+  await waitUntil(`${person.name}'s invite link is made`, () => field.inputValue(), (value) => value.includes('#add/'));
+  const link = await field.inputValue();
+  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  await dialog.waitFor({ state: 'detached' });
+  return link;
+}
+
+async function hangUp(person: Person): Promise<void> {
+  await person.main.getByRole('button', { name: /^(Hang up|Leave)/ }).first().click();
+}
+
+describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
+  it('an invite link makes two strangers contacts: presence, then a call', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice', { contacts: false });
+    const bob = await openPerson('Bob', { contacts: false });
+    // Strangers see nothing of each other.
+    expect(await contactRow(alice, bob).count()).toBe(0);
+    expect(await contactRow(bob, alice).count()).toBe(0);
+
+    const link = await webInviteLink(alice);
+    expect(link).toMatch(new RegExp(`/#add/${alice.userId}/[A-Za-z0-9_-]{22}$`));
+    await bob.page.goto(link);
+    const question = bob.page.getByRole('dialog', { name: /^Add .+…\?$/ });
+    await visible(question);
+    await visible(question.getByText(alice.userId));
+    await question.getByRole('button', { name: 'Send contact request' }).click();
+    await gone(question);
+    await visible(bob.page.getByText('Request sent. They appear in your contacts as soon as their Parley accepts.'));
+    // The page drops the secret from its address once it has read it.
+    expect(bob.page.url()).not.toContain('#add/');
+
+    await visible(alice.page.getByText('Bob added you with your invite.'));
+    await visible(bob.page.getByText('Alice accepted: they are now in your contacts.'));
+    await waitUntil('Alice and Bob show each other online', async () => [await showsOnline(alice, bob), await showsOnline(bob, alice)], (both) => both.every(Boolean));
+
+    await dial(bob, alice, 'audio');
+    await answer(alice);
+    await Promise.all([visible(tileOf(bob, alice)), visible(tileOf(alice, bob))]);
+  });
+
+  it('presence stops when one side removes the other, and a stranger’s call asks first or is refused, as the callee chose', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice');
+    const carol = await openPerson('Carol');
+
+    // A call while they are contacts, so Carol's History can call back later.
+    await dial(carol, alice, 'audio');
+    await alice.main.getByRole('button', { name: 'Decline', exact: true }).click();
+    await visible(endedHeadline(carol, /Alice/));
+
+    // Alice removes Carol: Carol still lists Alice, but one side is not enough for presence.
+    await contactRow(alice, carol).getByRole('button', { name: 'Verify Carol' }).click();
+    const verify = alice.page.getByRole('dialog', { name: 'Verify Carol' });
+    await visible(verify.getByRole('group', { name: 'Safety number with Carol' }));
+    await verify.getByRole('button', { name: 'Remove from contacts' }).click();
+    await gone(verify);
+    await waitUntil('Carol shows Alice offline', () => showsOnline(carol, alice), (online) => !online);
+    await gone(contactRow(alice, carol));
+    expect(await contactRow(carol, alice).count()).toBe(1);
+
+    // Ask first (the default): a quiet card that says so; it connects once Alice accepts.
+    await carol.page.getByRole('tab', { name: 'History' }).click();
+    await carol.page.getByRole('button', { name: 'Call back Alice' }).first().click();
+    await visible(alice.main.getByText('Carol is not in your contacts', { exact: false }));
+    await answer(alice);
+    await Promise.all([visible(tileOf(carol, alice)), visible(tileOf(alice, carol))]);
+    await hangUp(carol);
+    await gone(tileOf(alice, carol));
+
+    // Refuse: Carol is told, Alice sees nothing.
+    await alice.page.getByRole('button', { name: 'Settings' }).click();
+    const settings = alice.page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByRole('radio', { name: /^Refuse/ }).check();
+    await waitUntil('the setting is saved', () => settings.getByRole('radio', { name: /^Refuse/ }).isChecked(), Boolean);
+    await settings.getByRole('button', { name: 'Close' }).first().click();
+    await carol.page.getByRole('button', { name: 'Call back Alice' }).first().click();
+    await visible(endedHeadline(carol, 'Alice is not taking your calls'));
+    expect(await alice.main.getByRole('button', { name: 'Accept', exact: true }).count()).toBe(0);
+  });
+});
