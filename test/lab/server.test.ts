@@ -4,15 +4,21 @@
  * a Node client finds it by mDNS, the fingerprint in the announcement is the one
  * the server printed, and a socket.io client pinning that fingerprint connects
  * over wss with a real identity. A wrong fingerprint is refused before anything
- * is sent, with a message that says why.
+ * is sent, with a message that says why. And a Chromium in namespace "c",
+ * pinning the certificate's public key, opens the https URL as a secure context:
+ * its (fake) camera and microphone, WebCrypto and wss all work there.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoveredServer } from '../../signaling-server/mdns';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
+import { SELF_SIGNED_FILE } from '../../signaling-server/tls';
+import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium';
 import { ADDRESSES, createLab, waitForLine, type Lab } from './lab';
 
 const PROBE = ['--import', 'tsx', 'test/lab/probe.ts'];
@@ -143,4 +149,69 @@ describe('a LAN server with a self-signed certificate, seen from another compute
         'Not connecting: it may be another server, or someone between you and it. Ask the server’s owner for its fingerprint again.',
     });
   });
+});
+
+/**
+ * Chromium inside namespace "c": playwright starts it through a wrapper that runs
+ * it under `ip netns exec` (playwright talks to it over a pipe, so the browser
+ * needs no way back to this process's network). The certificate is trusted by its
+ * public key's SHA-256 (--ignore-certificate-errors-spki-list: a pin, honoured
+ * only with the profile directory playwright always gives; every other
+ * certificate error still stops the page).
+ */
+async function chromiumInC(spkiPin: string) {
+  const wrapper = join(dataDir, 'chromium-in-c.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${lab.namespaces.c} ${CHROMIUM_PATH} "$@"\n`);
+  chmodSync(wrapper, 0o700);
+  return chromium.launch({ executablePath: wrapper, args: [...chromiumArgs(), `--ignore-certificate-errors-spki-list=${spkiPin}`], timeout: 60_000 });
+}
+
+function spkiPinOf(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+describe('a browser on a third computer', () => {
+  it('opens the https URL as a secure context: fake camera and microphone, WebCrypto and wss work', async () => {
+    const pem = readFileSync(join(dataDir, SELF_SIGNED_FILE), 'utf8');
+    expect(new X509Certificate(pem).fingerprint256).toBe(printed.fingerprint);
+    const browser = await chromiumInC(spkiPinOf(pem));
+    try {
+      const page = await browser.newPage();
+      const response = await page.goto(`https://${ADDRESSES.a}:${PORT}/healthz`);
+      expect(response?.status()).toBe(200);
+      expect(await response?.json()).toMatchObject({ status: 'ok', tlsFingerprint: printed.fingerprint });
+      const facts = await page.evaluate(async () => {
+        const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+        const kinds = stream.getTracks().map((t) => t.kind).sort();
+        for (const track of stream.getTracks()) track.stop();
+        const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+        const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, new TextEncoder().encode('lab'));
+        // The Engine.IO open packet ("0{…}") over wss: the signaling transport the app uses.
+        const firstPacket = await new Promise<string>((resolve) => {
+          const ws = new WebSocket(`wss://${location.host}/socket.io/?EIO=4&transport=websocket`);
+          ws.onmessage = (event) => {
+            resolve(String(event.data).slice(0, 1));
+            ws.close();
+          };
+          ws.onerror = () => resolve('error');
+        });
+        return { secure: isSecureContext, kinds, signatureBytes: signature.byteLength, firstPacket };
+      });
+      console.log(`lab browser in c: ${JSON.stringify(facts)}`);
+      expect(facts).toEqual({ secure: true, kinds: ['audio', 'video'], signatureBytes: 64, firstPacket: '0' });
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
+
+  it('refuses the page when the pinned key is another one', async () => {
+    const browser = await chromiumInC(createHash('sha256').update('another key').digest('base64'));
+    try {
+      const page = await browser.newPage();
+      await expect(page.goto(`https://${ADDRESSES.a}:${PORT}/healthz`)).rejects.toThrow(/net::ERR_CERT_AUTHORITY_INVALID/);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });
