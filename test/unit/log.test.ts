@@ -1,4 +1,3 @@
-import { webcrypto } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { logEntrySchema, type LogEntry } from '../../preload/contract';
 import { createWebHost } from '../../renderer/host/web';
@@ -146,7 +145,6 @@ describe('renderer logger', () => {
       origin: 'http://127.0.0.1:7300',
       version: '1.0.0',
       platform: 'test',
-      randomBytes: (bytes) => webcrypto.getRandomValues(bytes),
       notifications: null,
       page: null,
       console: out,

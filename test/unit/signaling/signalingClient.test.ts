@@ -194,7 +194,8 @@ async function checkingServer(onAccepted: (handshake: Handshake, sessionId: stri
       if (!parsed.success) return Object.assign(new Error('refused'), { data: { code: 'invalid_identity', message: parsed.error.message } });
       const ids = await checkCredential(deviceCredentialSchema.parse(parsed.data.credential));
       const host = socket.handshake.headers.host ?? '';
-      const sessionId = socket.conn.id;
+      // The Engine.IO session id (socket.io types it private; Parley's server reads it the same way).
+      const sessionId = (socket.conn as unknown as { id: string }).id;
       const message = ids && authProofMessage({ protocolVersion: PROTOCOL_VERSION, host, sessionId, ...ids });
       if (!ids || !message || !(await verify(parsed.data.credential.deviceKey, parsed.data.proof, message))) {
         return Object.assign(new Error('refused'), { data: { code: 'invalid_identity', message: 'The identity proof does not verify.' } });
