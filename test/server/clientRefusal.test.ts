@@ -6,7 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignalingClient, type ConnectionState } from '../../renderer/signaling/client';
-import { cleanup, connectClient, eventually, freshId, startServer } from './harness';
+import { newDeviceIdentity } from '../support/rendererIdentity';
+import { cleanup, connectClient, eventually, startServer } from './harness';
 
 const clients: SignalingClient[] = [];
 afterEach(async () => {
@@ -14,8 +15,9 @@ afterEach(async () => {
   await cleanup();
 });
 
-function honestClient(url: string): { client: SignalingClient; states: ConnectionState[] } {
-  const client = new SignalingClient({ urls: [url], userId: freshId('honest'), deviceId: freshId('honest-dev'), displayName: 'Honest', password: '' });
+async function honestClient(url: string): Promise<{ client: SignalingClient; states: ConnectionState[] }> {
+  const { identity } = await newDeviceIdentity();
+  const client = new SignalingClient({ urls: [url], identity, displayName: 'Honest', password: '' });
   clients.push(client);
   const states: ConnectionState[] = [];
   client.onState((s) => states.push(s));
@@ -30,14 +32,14 @@ describe('the honest client refused for its address', () => {
       addressLimits: { maxConnections: 1, connectionsPerMinute: 1_000, connectionBurst: 1_000, failedHandshakesPerMinute: 1_000 },
     });
     const occupant = await connectClient(server, { name: 'occupant' });
-    const first = honestClient(server.url);
+    const first = await honestClient(server.url);
     await eventually(() => first.client.getState().phase === 'refused', 'the client shows the refusal');
     expect(first.client.getState()).toMatchObject({ phase: 'refused', code: 'too_many_connections', message: expect.stringContaining('at most 1') });
 
     occupant.close();
     await eventually(() => server.stats().devicesOnline === 0, 'the occupant left');
     // A client that kept reconnecting would now get in; this one waits to be asked.
-    const second = honestClient(server.url);
+    const second = await honestClient(server.url);
     await eventually(() => second.client.getState().phase === 'online', 'a fresh client connects');
     expect(first.client.getState().phase).toBe('refused');
     expect(first.states.filter((s) => s.phase === 'reconnecting')).toEqual([]);
