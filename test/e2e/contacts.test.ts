@@ -7,7 +7,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answer, dial, endedHeadline, tileOf } from './calls';
-import { contactRow, gone, openAddContact, SCENARIO_MS, showsOnline, useChromium, visible, waitUntil, type Person } from './harness';
+import {
+  contactRow,
+  gone,
+  inviteCodeOf,
+  openAddContact,
+  SCENARIO_MS,
+  showsOnline,
+  useChromium,
+  useInvite,
+  visible,
+  waitUntil,
+  type Person,
+} from './harness';
 
 const chromium = useChromium();
 
@@ -26,7 +38,7 @@ async function hangUp(person: Person): Promise<void> {
 }
 
 describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
-  it('an invite link makes two strangers contacts: presence, then a call', async () => {
+  it('an invite link makes two strangers contacts: presence, the same safety number on both sides, then a call', async () => {
     const { openPerson } = await chromium.stage();
     const alice = await openPerson('Alice', { contacts: false });
     const bob = await openPerson('Bob', { contacts: false });
@@ -49,6 +61,31 @@ describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
     await visible(alice.page.getByText('Bob added you with your invite.'));
     await visible(bob.page.getByText('Alice accepted: they are now in your contacts.'));
     await waitUntil('Alice and Bob show each other online', async () => [await showsOnline(alice, bob), await showsOnline(bob, alice)], (both) => both.every(Boolean));
+
+    // Both see the same safety number; Alice marks Bob verified.
+    const numbers = await Promise.all(
+      [
+        [alice, bob],
+        [bob, alice],
+      ].map(async ([viewer, other]) => {
+        const [v, o] = [viewer as Person, other as Person];
+        await contactRow(v, o).getByRole('button', { name: `Verify ${o.name}` }).click();
+        const group = v.page.getByRole('dialog', { name: `Verify ${o.name}` }).getByRole('group', { name: `Safety number with ${o.name}` });
+        await visible(group);
+        return (await group.innerText()).replace(/\s+/g, ' ').trim();
+      }),
+    );
+    expect(numbers[0]).toMatch(/^(\d{5} ){11}\d{5}$/);
+    expect(numbers[1]).toBe(numbers[0]);
+    await alice.page.getByRole('dialog', { name: 'Verify Bob' }).getByRole('button', { name: 'Mark as verified' }).click();
+    await visible(alice.page.getByRole('dialog', { name: 'Verify Bob' }).getByText('You marked Bob as verified.'));
+    for (const [viewer, other] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      await viewer.page.getByRole('dialog', { name: `Verify ${other.name}` }).getByRole('button', { name: 'Close' }).first().click();
+    }
+    await visible(contactRow(alice, bob).getByText('Verified', { exact: false }));
 
     await dial(bob, alice, 'audio');
     await answer(alice);
@@ -93,5 +130,34 @@ describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
     await carol.page.getByRole('button', { name: 'Call back Alice' }).first().click();
     await visible(endedHeadline(carol, 'Alice is not taking your calls'));
     expect(await alice.main.getByRole('button', { name: 'Accept', exact: true }).count()).toBe(0);
+  });
+
+  it('a used invite asks instead: the request is marked when the name matches a contact’s, and a decline is said plainly', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice', { contacts: false });
+    const bob = await openPerson('Bob', { contacts: false });
+    const code = await inviteCodeOf(alice);
+    await useInvite(bob, code);
+    await waitUntil('Alice and Bob show each other online', async () => [await showsOnline(alice, bob), await showsOnline(bob, alice)], (both) => both.every(Boolean));
+
+    // Someone else called Bob (a reinstall comes back with a new id) uses the same, spent code.
+    const newBob = await openPerson('Bob', { contacts: false });
+    await useInvite(newBob, code);
+    const requests = alice.page.getByRole('region', { name: 'Contact requests' });
+    await visible(requests.getByText('wants to add you'));
+    await visible(requests.getByText('Is this the same Bob?', { exact: false }));
+    await requests.getByRole('button', { name: 'Compare safety numbers' }).click();
+    const verify = alice.page.getByRole('dialog', { name: 'Verify Bob' });
+    await visible(verify.getByRole('group', { name: 'Safety number with Bob' }));
+    // Not a contact yet: nothing to mark or remove.
+    expect(await verify.getByRole('button', { name: 'Mark as verified' }).count()).toBe(0);
+    await verify.getByRole('button', { name: 'Close' }).first().click();
+
+    await requests.getByRole('button', { name: 'Decline Bob' }).click();
+    await visible(newBob.page.getByText('Alice declined your contact request.'));
+    await gone(requests);
+    expect(await contactRow(alice, newBob).count()).toBe(0);
+    expect(await contactRow(newBob, alice).count()).toBe(0);
+    expect(await showsOnline(alice, bob)).toBe(true);
   });
 });
