@@ -161,6 +161,8 @@ export interface PersonOptions {
    * True unless false: presence and pre-connect happen between contacts only.
    */
   contacts?: boolean;
+  /** Open the app here instead of at the server (a relay in front of it, e.g. tamperingRelay.ts). */
+  url?: string;
 }
 
 export interface Stage {
@@ -225,7 +227,7 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
           const log: string[] = [];
           running.contexts.push(context);
           running.logs.push({ name, log, context });
-          const person = await setUpPerson({ context, log, url: server.url, name, options: personOptions });
+          const person = await setUpPerson({ context, log, url: personOptions.url ?? server.url, name, options: personOptions });
           if (personOptions.contacts !== false) {
             for (const other of befriendable) await befriend(person, other);
             befriendable.push(person);
