@@ -160,4 +160,31 @@ describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
     expect(await contactRow(newBob, alice).count()).toBe(0);
     expect(await showsOnline(alice, bob)).toBe(true);
   });
+
+  it('with a directory on the server, the Add dialog finds people by name; a request without an invite asks, and Accept makes contacts', async () => {
+    const { openPerson } = await chromium.stage({ directory: true });
+    const alice = await openPerson('Alice', { contacts: false });
+    const bob = await openPerson('Bob', { contacts: false });
+    const dialog = await openAddContact(bob);
+    await dialog.getByLabel('Search the directory').fill('ali');
+    await dialog.getByRole('button', { name: 'Search', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Ask Alice to be your contact' }).click();
+    const question = bob.page.getByRole('dialog', { name: 'Add Alice…?' });
+    await question.getByRole('button', { name: 'Send contact request' }).click();
+    const back = bob.page.getByRole('dialog', { name: 'Add a contact' });
+    await visible(back.getByRole('status').filter({ hasText: 'Request sent' }));
+    await back.getByRole('button', { name: 'Close' }).first().click();
+
+    const requests = alice.page.getByRole('region', { name: 'Contact requests' });
+    await requests.getByRole('button', { name: 'Accept Bob' }).click();
+    await waitUntil('Alice and Bob show each other online', async () => [await showsOnline(alice, bob), await showsOnline(bob, alice)], (both) => both.every(Boolean));
+  });
+
+  it('without a directory (the default) the Add dialog offers no search', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice', { contacts: false });
+    const dialog = await openAddContact(alice);
+    await visible(dialog.getByText('This server keeps no list of its users: people add each other with an invite.'));
+    expect(await dialog.getByLabel('Search the directory').count()).toBe(0);
+  });
 });

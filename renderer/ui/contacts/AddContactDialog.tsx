@@ -209,6 +209,9 @@ export function AddContactDialog(props: AddContactDialogProps) {
           </p>
         )}
       </section>
+      {directory === 'off' && (
+        <p className="field__hint">This server keeps no list of its users: people add each other with an invite.</p>
+      )}
       {directory === 'on' && (
         <section className="settings-section" aria-label="Directory">
           <h3 className="settings-section__title">Find people on this server</h3>
