@@ -8,12 +8,13 @@
  *   mcast-listen GROUP PORT IFACE_ADDR     {"ready":true}, then {"from","text"} per datagram
  *   mcast-send GROUP PORT IFACE_ADDR TEXT COUNT
  *   mdns-find WAIT_MS [INSTANCE_PREFIX]    {"servers":[…]} (mdns.ts findServers)
+ *   mdns-watch                             {"up":instance,"fingerprint"} / {"down":instance} as they happen
  *   wss-join URL FINGERPRINT               {"tls":…, "outcome":…}: pin, connect over wss with a real identity
  */
 import { createSocket } from 'node:dgram';
 import { pino } from 'pino';
 import { io } from 'socket.io-client';
-import { findServers } from '../../signaling-server/mdns';
+import { browseServers, findServers } from '../../signaling-server/mdns';
 import { fetchPinnedCertificate, FingerprintMismatchError, pinnedTlsOptions } from '../../signaling-server/tls';
 import { authenticate, makeIdentity } from '../support/testIdentity';
 
@@ -86,6 +87,15 @@ async function main(argv: string[]): Promise<void> {
       const prefix = args[1];
       const servers = await findServers({ waitMs, log, until: (s) => prefix === undefined || s.instance.startsWith(prefix) });
       print({ servers });
+      return;
+    }
+    case 'mdns-watch': {
+      const browser = browseServers({
+        log,
+        onUp: (server) => print({ up: server.instance, fingerprint: server.fingerprint }),
+        onDown: (instance) => print({ down: instance }),
+      });
+      setInterval(() => browser.refresh(), 1_000);
       return;
     }
     case 'wss-join': {

@@ -215,3 +215,17 @@ describe('a browser on a third computer', () => {
     }
   }, 90_000);
 });
+
+describe('stopping the server', () => {
+  it('takes its mDNS announcement off the network (a goodbye, not a record left to expire in 2 minutes)', async () => {
+    const watch = lab.spawn('b', process.execPath, [...PROBE, 'mdns-watch']);
+    const up = await waitForLine<{ up?: string; fingerprint?: string }>(watch, (line) => line.up?.startsWith('Lab server') === true, 20_000, 'the server seen by mdns-watch in b');
+    expect(up.fingerprint).toBe(printed.fingerprint);
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    const down = waitForLine<{ down?: string }>(watch, (line) => line.down === up.up, 20_000, 'the goodbye seen by mdns-watch in b');
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await down).toEqual({ down: up.up });
+    watch.kill();
+  }, 60_000);
+});
