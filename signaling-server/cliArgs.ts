@@ -62,8 +62,6 @@ Options:
                            $XDG_STATE_HOME/parley-server or ~/.local/state/parley-server);
                            PARLEY_MEMBERSHIP_SECRET (32+ characters) replaces the file,
                            and every node of a cluster needs the same one
-  -h, --help               show this help
-  -v, --version            show the version`;
   --tls self-signed        https + wss with a certificate generated once into the data dir;
                            its SHA-256 fingerprint is printed at start and in /healthz
   --tls-cert FILE          https + wss with this PEM certificate (or chain) ...
@@ -71,6 +69,8 @@ Options:
   --http-redirect PORT     with TLS: also answer plain http on PORT, redirecting to https
   --mdns                   announce the server on the local network (mDNS, _parley._tcp)
   --mdns-name NAME         the name people see for it (default "Parley on <host name>")
+  -h, --help               show this help
+  -v, --version            show the version`;
 
 const spec = {
   host: { type: 'string' },
@@ -93,15 +93,15 @@ const spec = {
   'limit-loopback': { type: 'boolean' },
   'allowed-host': { type: 'string', multiple: true },
   'data-dir': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
   tls: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'http-redirect': { type: 'string' },
   mdns: { type: 'boolean' },
   'mdns-name': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
 
 export function parseCli(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, defaultClientDir: string | null): CliDecision {
   let values;
@@ -159,6 +159,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   }
   if (values['data-dir'] === '') throw new UsageError('--data-dir needs a directory');
   options.dataDir = values['data-dir'] ?? defaultDataDir(env);
+  Object.assign(options, tlsAndMdnsOptions(values, options.port ?? DEFAULT_PORT));
   return { kind: 'run', options };
 }
 
@@ -166,7 +167,6 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
 export function defaultDataDir(env: Readonly<Record<string, string | undefined>>): string {
   const state = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'parley-server');
-  Object.assign(options, tlsAndMdnsOptions(values, options.port ?? DEFAULT_PORT));
 }
 
 /** The per-address flags; only what was given, so the option defaults stay in options.ts. */
@@ -209,13 +209,6 @@ function addressOptions(values: {
   return out;
 }
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
-  }
-  return n;
-}
 /** --tls, --tls-cert/--tls-key, --http-redirect, --mdns, --mdns-name. */
 function tlsAndMdnsOptions(
   values: { tls?: string; 'tls-cert'?: string; 'tls-key'?: string; 'http-redirect'?: string; mdns?: boolean; 'mdns-name'?: string },
@@ -252,6 +245,13 @@ function tlsAndMdnsOptions(
   return out;
 }
 
+function integer(flag: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return n;
+}
 
 /** parseArgs' messages are long and end in advice for a different audience. */
 function describeParseError(err: unknown): string {

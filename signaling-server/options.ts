@@ -145,8 +145,6 @@ export interface SignalingServerOptions {
   membershipSecret?: string;
   /** Where the server keeps what must survive a restart (membership.key). */
   dataDir?: string;
-}
-
   /**
    * https + wss (tls.ts): the operator's PEM files, or a self-signed certificate
    * generated once into `dataDir`. Default null: plain http + ws.
@@ -158,6 +156,8 @@ export interface SignalingServerOptions {
   mdns?: boolean;
   /** The name shown for it in "Parley servers on your network" (default: "Parley on <host name>"). */
   serverName?: string;
+}
+
 const intIn = (min: number, max: number) =>
   z.number().int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
@@ -236,9 +236,6 @@ const optionsSchema = z.strictObject({
   directory: z.boolean().default(false),
   membershipSecret: z.string().min(32, 'the membership secret must be at least 32 characters').optional(),
   dataDir: z.string().min(1, 'must not be empty').optional(),
-});
-
-export type ResolvedOptions = z.output<typeof optionsSchema>;
   tls: z
     .union(
       [
@@ -257,6 +254,9 @@ export type ResolvedOptions = z.output<typeof optionsSchema>;
     .refine((name) => Buffer.byteLength(name, 'utf8') <= 63, 'must be at most 63 bytes (an mDNS name)')
     .regex(/^[^\p{Cc}.]+$/u, 'must be one line with no dots')
     .optional(),
+});
+
+export type ResolvedOptions = z.output<typeof optionsSchema>;
 
 /** Thrown for a bad option; `option` names it (dotted path for nested ones). */
 export class OptionError extends Error {
@@ -295,8 +295,6 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     }
     options.clientDir = dir;
   }
-  return options;
-}
   if (options.httpRedirectPort !== undefined) {
     if (options.tls === null) {
       throw new OptionError('httpRedirectPort', 'Invalid signaling server option "httpRedirectPort": redirects to https need TLS (the tls option).');
@@ -308,3 +306,5 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
   if (options.tls !== null && 'selfSigned' in options.tls && options.dataDir === undefined) {
     throw new OptionError('tls', 'Invalid signaling server option "tls": a self-signed certificate is kept in dataDir, so its fingerprint survives a restart; give a dataDir.');
   }
+  return options;
+}
