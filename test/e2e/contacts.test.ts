@@ -28,6 +28,8 @@ async function webInviteLink(person: Person): Promise<string> {
   const field = dialog.getByLabel('Invite link', { exact: true });
   await waitUntil(`${person.name}'s invite link is made`, () => field.inputValue(), (value) => value.includes('#add/'));
   const link = await field.inputValue();
+  // The QR code is inline SVG: nothing the CSP has to allow (checked in the log at the end of the test).
+  await visible(dialog.getByRole('img', { name: 'QR code of your invite link' }));
   await dialog.getByRole('button', { name: 'Close' }).first().click();
   await dialog.waitFor({ state: 'detached' });
   return link;
@@ -90,6 +92,9 @@ describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
     await dial(bob, alice, 'audio');
     await answer(alice);
     await Promise.all([visible(tileOf(bob, alice)), visible(tileOf(alice, bob))]);
+    for (const person of [alice, bob]) {
+      expect(person.log.filter((line) => /Content Security Policy|Refused to/i.test(line)), `${person.name}'s CSP reports`).toEqual([]);
+    }
   });
 
   it('presence stops when one side removes the other, and a stranger’s call asks first or is refused, as the callee chose', async () => {
