@@ -116,6 +116,7 @@ function optionMessage(err: OptionError): string {
     tls: '--tls',
     httpRedirectPort: '--http-redirect',
     serverName: '--mdns-name',
+    mdns: '--mdns',
     membershipSecret: 'PARLEY_MEMBERSHIP_SECRET',
   };
   const flag = Object.entries(flags).find(([option]) => err.option === option || err.option.startsWith(`${option}.`))?.[1];

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { LIMITS } from './protocol';
 import { LOG_LEVELS, type LogLevel } from './logger';
+import { isLoopbackHost } from './tls';
 
 export const DEFAULT_PORT = 7300;
 
@@ -302,6 +303,12 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     if (options.httpRedirectPort === options.port) {
       throw new OptionError('httpRedirectPort', 'Invalid signaling server option "httpRedirectPort": must differ from the https port.');
     }
+  }
+  if (options.mdns && isLoopbackHost(options.host)) {
+    throw new OptionError(
+      'mdns',
+      `Invalid signaling server option "mdns": announcing the server to the network needs a host other computers can reach (e.g. 0.0.0.0), not ${options.host}.`,
+    );
   }
   if (options.tls !== null && 'selfSigned' in options.tls && options.dataDir === undefined) {
     throw new OptionError('tls', 'Invalid signaling server option "tls": a self-signed certificate is kept in dataDir, so its fingerprint survives a restart; give a dataDir.');

@@ -263,6 +263,12 @@ describe('plain http on the network', () => {
     expect(isLoopbackHost('::')).toBe(false);
   });
 
+  it('refuses to announce by mDNS a server only this computer can reach', async () => {
+    await expect(startServer({ mdns: true })).rejects.toThrow(
+      'Invalid signaling server option "mdns": announcing the server to the network needs a host other computers can reach (e.g. 0.0.0.0), not 127.0.0.1.',
+    );
+  });
+
   it('rejects a tls option of the wrong shape with the option named', async () => {
     await expect(startServer({ tls: { certFile: 'a.pem' } as never })).rejects.toThrow(
       'Invalid signaling server option "tls": must be { certFile, keyFile } or { selfSigned: true }.',

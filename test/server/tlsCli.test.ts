@@ -92,6 +92,14 @@ describe('parley-server with TLS', () => {
     expect(out.code).toBe(0);
   });
 
+  it('refuses --mdns on a loopback host with one line and exit code 2', async () => {
+    const out = await runUntil(['--port', '0', '--mdns'], 99);
+    expect(out.stderr).toBe(
+      'parley-server: --mdns: announcing the server to the network needs a host other computers can reach (e.g. 0.0.0.0), not 127.0.0.1 (see --help)\n',
+    );
+    expect(out.code).toBe(2);
+  });
+
   it('warns on stderr that other computers get no camera when it listens on the network without TLS', async () => {
     const out = await runUntil(['--host', '0.0.0.0', '--port', '0', '--log-level', 'error'], 1);
     expect(out.stdout).toMatch(/^Parley server listening on http:\/\/0\.0\.0\.0:\d+\/\n/);
