@@ -28,9 +28,13 @@ export interface TamperingRelay {
 /** An SDP fingerprint inside a JSON string: the hex ends where the escaped line break (`\r\n`) starts. */
 const FINGERPRINT = /a=fingerprint:(\S+?) ([0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2})+)/g;
 
-/** The same length and form, other bytes: every hex digit inverted (0↔F, 1↔E…). */
+/**
+ * The same length and form, other bytes: every hex digit moved on by one (0→1 … F→0).
+ * Not its own inverse, so a fingerprint rewritten on its way to the server and again
+ * on its way back is still not the original.
+ */
 function otherFingerprint(hex: string): string {
-  return hex.replace(/[0-9A-Fa-f]/g, (digit) => (15 - parseInt(digit, 16)).toString(16).toUpperCase());
+  return hex.replace(/[0-9A-Fa-f]/g, (digit) => ((parseInt(digit, 16) + 1) % 16).toString(16).toUpperCase());
 }
 
 /** Headers of the page's request worth passing on to the server (not hop-by-hop ones, not the WebSocket handshake's own). */
@@ -60,7 +64,8 @@ export async function startTamperingRelay(serverUrl: string, options: { tamper: 
 
   const http = createServer((request, response) => {
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: passOn(request, []) },
+      // A fresh connection per request (no keep-alive agent): no race with the server closing an idle one.
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: passOn(request, []), agent: false },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);

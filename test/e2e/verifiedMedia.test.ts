@@ -13,13 +13,15 @@ import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './har
 import { expectAudioArriving } from './media';
 import { startTamperingRelay, type TamperingRelay } from './tamperingRelay';
 
-const chromium = useChromium();
-
+// Registered before useChromium's, so it runs after it (after-hooks run in reverse): a failed
+// test's screens are read while the relay still stands.
 let relay: TamperingRelay | null = null;
 afterEach(async () => {
   await relay?.close();
   relay = null;
 });
+
+const chromium = useChromium();
 
 declare global {
   interface Window {
