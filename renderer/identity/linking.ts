@@ -40,7 +40,7 @@ export type LinkRequest = ServerEventPayload<'link:requested'>;
 /** Why linking did not happen, in words for the person. */
 export class LinkError extends Error {
   constructor(
-    readonly code: 'bad_code' | 'offline' | 'no_answer' | 'declined' | 'invalid_answer' | 'failed',
+    readonly code: 'bad_code' | 'offline' | 'no_answer' | 'declined' | 'invalid_answer' | 'cancelled' | 'failed',
     message: string,
   ) {
     super(message);
@@ -121,6 +121,8 @@ export async function linkThisDevice(input: {
   keys: KeyStore;
   code: string;
   timeoutMs?: number;
+  /** The person gave up waiting: stop listening and reject with code 'cancelled'. */
+  signal?: AbortSignal;
 }): Promise<DeviceIdentity> {
   const { channel, identity, keys } = input;
   const { userId, secret } = parseLinkCode(input.code);
@@ -147,11 +149,18 @@ export async function linkThisDevice(input: {
         ),
       );
     }, timeoutMs);
+    const onAbort = (): void => {
+      stop();
+      reject(new LinkError('cancelled', 'Linking was cancelled; this device keeps its own identity.'));
+    };
     stop = () => {
       clearTimeout(timer);
       channel.events.off('link:answered', listener);
+      input.signal?.removeEventListener('abort', onAbort);
     };
     channel.events.on('link:answered', listener);
+    if (input.signal?.aborted) onAbort();
+    else input.signal?.addEventListener('abort', onAbort);
   });
   // A rejection before anyone awaits it must not count as unhandled.
   answered.catch(() => undefined);

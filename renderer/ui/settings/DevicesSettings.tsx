@@ -205,6 +205,9 @@ function UseExistingAccount(props: {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [state, setState] = useState<{ phase: 'idle' | 'waiting' | 'linked' } | { phase: 'failed'; message: string }>({ phase: 'idle' });
+  const waiting = useRef<AbortController | null>(null);
+  // Closing Settings stops waiting for an answer.
+  useEffect(() => () => waiting.current?.abort(), []);
 
   const submit = async (): Promise<void> => {
     if (channel === null || !online) {
@@ -212,12 +215,17 @@ function UseExistingAccount(props: {
       return;
     }
     setState({ phase: 'waiting' });
+    const controller = new AbortController();
+    waiting.current = controller;
     try {
-      const linked = await linkThisDevice({ channel, identity, keys, code: text });
+      const linked = await linkThisDevice({ channel, identity, keys, code: text, signal: controller.signal });
       setState({ phase: 'linked' });
       onLinked(linked);
     } catch (error) {
-      setState({ phase: 'failed', message: words(error) });
+      if (controller.signal.aborted) setState({ phase: 'idle' });
+      else setState({ phase: 'failed', message: words(error) });
+    } finally {
+      if (waiting.current === controller) waiting.current = null;
     }
   };
 
@@ -273,7 +281,14 @@ function UseExistingAccount(props: {
         </p>
       )}
       <div className="name-form__actions">
-        <button type="button" className="button button--secondary" onClick={() => setOpen(false)} disabled={state.phase === 'waiting'}>
+        <button
+          type="button"
+          className="button button--secondary"
+          onClick={() => {
+            waiting.current?.abort();
+            setOpen(false);
+          }}
+        >
           Cancel
         </button>
         <button type="submit" className="button button--primary" disabled={text.trim() === '' || state.phase === 'waiting'}>

@@ -123,6 +123,21 @@ describe('linking a device (real server)', () => {
     expect(asked).toEqual([]);
   });
 
+  it('waiting can be cancelled: nothing is stored, and a late answer changes nothing', async () => {
+    const first = await device('Ada laptop');
+    const second = await device('Someone');
+    const shown = newLinkCode(first.identity.userId, Date.now(), random);
+    const asked: LinkRequest[] = [];
+    cleanups.push(watchLinkRequests(first.client, () => shown, Date.now, (request) => asked.push(request)));
+    const controller = new AbortController();
+    const linking = linkThisDevice({ channel: second.client, identity: second.identity, keys: second.keys, code: shown.text, signal: controller.signal });
+    await waitFor(() => asked.length === 1, 'the first device is asked');
+    controller.abort();
+    await expect(linking).rejects.toMatchObject({ code: 'cancelled' });
+    await answerLink(first.client, first.identity, asked[0] as LinkRequest, true);
+    expect((await second.keys.open()).identity.userId).toBe(second.identity.userId);
+  });
+
   it('a certificate over another key is refused on the new device', async () => {
     const first = await device('Ada laptop');
     const second = await device('Someone');
