@@ -5,6 +5,7 @@ import {
   newInviteSecret,
   parseInvite,
   parseInviteHash,
+  watchInviteHash,
   webInviteLink,
 } from '../../../renderer/contacts/invites';
 import { parseInviteLink } from '../../../preload/contract';
@@ -41,5 +42,50 @@ describe('invite links and codes', () => {
     ['an over-long text', `${invite.userId}.${'a'.repeat(3000)}`],
   ])('refuses %s', (_what, text) => {
     expect(parseInvite(text)).toBeNull();
+  });
+});
+
+describe('the browser build’s #add/… address', () => {
+  function fakeWindow(hash: string) {
+    const listeners = new Set<() => void>();
+    const win = {
+      location: { hash, pathname: '/', search: '' },
+      history: {
+        replaceState: (_state: unknown, _title: string, url: string) => {
+          win.location.hash = url.includes('#') ? url.slice(url.indexOf('#')) : '';
+        },
+      },
+      addEventListener: (_type: string, listener: () => void) => listeners.add(listener),
+      removeEventListener: (_type: string, listener: () => void) => listeners.delete(listener),
+      navigate(next: string) {
+        win.location.hash = next;
+        for (const listener of [...listeners]) listener();
+      },
+      listeners,
+    };
+    return win;
+  }
+
+  it('hands the invite over once, takes the secret out of the address, and follows later changes', async () => {
+    const win = fakeWindow(`#add/${invite.userId}/${invite.secret}`);
+    const seen: unknown[] = [];
+    const off = watchInviteHash((i) => seen.push(i), win as unknown as Window);
+    await Promise.resolve();
+    expect(seen).toEqual([invite]);
+    expect(win.location.hash).toBe('');
+    win.navigate('#somewhere-else');
+    win.navigate(`#add/${invite.userId}/${invite.secret}`);
+    expect(seen).toEqual([invite, invite]);
+    off();
+    expect(win.listeners.size).toBe(0);
+  });
+
+  it('ignores an address that is not an invite', async () => {
+    const win = fakeWindow('#add/not an id/x');
+    const seen: unknown[] = [];
+    watchInviteHash((i) => seen.push(i), win as unknown as Window);
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    expect(win.location.hash).toBe('#add/not an id/x');
   });
 });

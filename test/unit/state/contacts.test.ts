@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildContacts, filterContacts, sortContacts, type Contact } from '../../../renderer/state/contacts';
+import { buildContacts, filterContacts, sortContacts, strangerCallStyle, type Contact } from '../../../renderer/state/contacts';
 import { EMPTY_BOOK, type ContactBookState } from '../../../renderer/contacts/contactBook';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceState } from '../../../renderer/state/presence';
 
@@ -123,5 +123,21 @@ describe('contact search', () => {
 
   it('returns everyone for a blank query', () => {
     expect(filterContacts(list, '   ')).toHaveLength(3);
+  });
+});
+
+describe('how a ringing call is shown', () => {
+  const contacts = buildContacts(presenceWith([{ name: 'Bob', status: 'available' }]), [], bookWith([{ name: 'Bob' }, { name: 'Dan', keyChanged: true }]));
+
+  it('rings as usual for a contact', () => {
+    expect(strangerCallStyle(id('Bob'), contacts, 'ask')).toBeNull();
+  });
+
+  it('follows the setting for someone not in my contacts, and for a contact whose key changed', () => {
+    expect(strangerCallStyle(id('Eve'), contacts, 'ask')).toBe('ask');
+    expect(strangerCallStyle(id('Eve'), contacts, 'ring')).toBe('ring');
+    expect(strangerCallStyle(id('Eve'), contacts, 'refuse')).toBe('ask');
+    expect(strangerCallStyle(id('Dan'), contacts, 'ring')).toBe('ring');
+    expect(strangerCallStyle(id('Dan'), contacts, 'ask')).toBe('ask');
   });
 });
