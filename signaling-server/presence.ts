@@ -163,7 +163,7 @@ export class Presence<S> {
         devices: new Map(),
         blocked: new Set(),
         userKey: profile.userKey,
-        contacts: new Set(profile.contacts),
+        contacts: new Set(profile.contacts.filter((id) => id !== party.userId)),
         strangerCalls: profile.strangerCalls,
       };
       this.users.set(party.userId, entry);

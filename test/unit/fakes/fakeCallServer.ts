@@ -11,6 +11,11 @@
  * are forgotten, and a new Switchboard starts with the membership key, the same
  * one unless told otherwise, so members rejoin with the tokens they hold.
  *
+ * Contacts: presence and pre-connecting flow between mutual contacts only. By
+ * default every fake user lists every user the server has seen (so everyone is
+ * everyone's contact, as the engine tests assume); an Identity with `contacts`
+ * lists just those, to test calls between strangers.
+ *
  * Time: the server's call timers (ring timeout, grace period) run on the system
  * clock unless the test passes a `clock` (e.g. ManualTimers through `manualClock`).
  */
@@ -36,6 +41,8 @@ export type FakeCallServerOptions = Pick<
 
 /** Survives `restart`, as the real server's key in its data folder does. */
 const MEMBERSHIP_SECRET = 'fake-call-server-membership-secret-0001';
+/** A well-formed Ed25519 SPKI-sized key for identities that bring none (the server only relays it). */
+const PLACEHOLDER_KEY = { alg: 'Ed25519', spki: 'A'.repeat(59) } as const;
 const GOODBYE = { message: 'The Parley server is shutting down. Parley reconnects by itself when it is back.' };
 
 interface Running {
@@ -62,6 +69,11 @@ export class FakeCallServer implements MemoryServer {
     this.running = this.start();
   }
 
+  /** Users seen so far: whom an Identity without `contacts` lists. */
+  private readonly known = new Set<string>();
+  /** Users whose Identity named no contacts: they list everyone, also those who come later. */
+  private readonly listsEveryone = new Set<string>();
+
   /** A device connects; the server welcomes it. */
   connect(self: Identity): FakeSignaling {
     return new MemoryClient(this, self);
@@ -71,9 +83,20 @@ export class FakeCallServer implements MemoryServer {
   accept(socket: MemoryServerSocket): void {
     const running = this.running;
     const { board, transport } = running;
-    const party = { ...socket.data };
+    const { userId, deviceId, displayName, userKey, contacts, strangerCalls = 'ring' } = socket.data;
+    const party = { userId, deviceId, displayName };
+    this.known.add(userId);
+    if (contacts === undefined) this.listsEveryone.add(userId);
+    else this.listsEveryone.delete(userId);
+    // Those who list everyone list the newcomer too, before it arrives (nobody is told yet).
+    for (const user of [...board.presence.everyone()]) {
+      if (user.userId !== userId && this.listsEveryone.has(user.userId)) {
+        board.setContacts(user.userId, [...this.known], board.presence.strangerCalls(user.userId) ?? 'ring');
+      }
+    }
+    const profile = { userKey: userKey ?? PLACEHOLDER_KEY, contacts: contacts ?? [...this.known], strangerCalls };
     transport.add(socket);
-    if (!board.connect(party, socket)) return;
+    if (!board.connect(party, profile, socket)) return;
     installEventDispatch(socket, (event, payload) => board.handle(party, event, payload), this.options.rateLimit, this.log);
     socket.on('disconnect', () => {
       if (!running.closing) board.disconnect(party, socket);

@@ -30,13 +30,26 @@
 import type { CallSignaling } from '../../../renderer/call/serverEvents';
 import { RequestError, readAck, type ConnectionState } from '../../../renderer/signaling/client';
 import { ServerEventHub } from '../../../renderer/signaling/serverEventHub';
-import { SERVER_EVENT_NAMES, type ClientEventName, type ProtocolError, type ServerEventName } from '../../../signaling-server/protocol';
+import type { PublicKey } from '../../../signaling-server/identity';
+import {
+  SERVER_EVENT_NAMES,
+  type ClientEventName,
+  type ProtocolError,
+  type ServerEventName,
+  type StrangerCalls,
+} from '../../../signaling-server/protocol';
 import type { Transport } from '../../../signaling-server/switchboard';
 
 export interface Identity {
   userId: string;
   deviceId: string;
   displayName: string;
+  /** The user key the server relays with contact requests (FakeCallServer: a placeholder when absent). */
+  userKey?: PublicKey;
+  /** The handshake's contact list; FakeCallServer: absent = everyone is a mutual contact of everyone. */
+  contacts?: readonly string[];
+  /** Default 'ring'. */
+  strangerCalls?: StrangerCalls;
 }
 
 /** What a server does with the connections it is given. */
@@ -211,7 +224,7 @@ export class MemoryServerSocket {
   }
 }
 
-/** The Switchboard's Transport over memory sockets: it knows every open one, for broadcasts. */
+/** The Switchboard's Transport over memory sockets: it knows every open one (a restart says goodbye to each). */
 export class MemoryTransport implements Transport<MemoryServerSocket> {
   private readonly open = new Set<MemoryServerSocket>();
 
@@ -229,8 +242,8 @@ export class MemoryTransport implements Transport<MemoryServerSocket> {
     socket.emit(event, ...args);
   };
 
-  broadcast: Transport<MemoryServerSocket>['broadcast'] = (except, event, ...args) => {
-    for (const socket of this.open) if (socket !== except) socket.emit(event, ...args);
+  sendToMany: Transport<MemoryServerSocket>['sendToMany'] = (sockets, event, ...args) => {
+    for (const socket of sockets) socket.emit(event, ...args);
   };
 
   kick(socket: MemoryServerSocket, error: ProtocolError): void {
