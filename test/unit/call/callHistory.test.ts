@@ -32,6 +32,7 @@ describe('call history', () => {
     ['do_not_disturb', 'busy'],
     ['cancelled', 'cancelled'],
     ['failed', 'failed'],
+    ['unverified', 'failed'],
   ])('an unanswered outgoing call ending as %s is %s', (reason, outcome) => {
     expect(historyOutcome(ended({ reason }))).toBe(outcome);
   });
@@ -43,6 +44,7 @@ describe('call history', () => {
     ['declined_elsewhere', 'declined'],
     ['answered_elsewhere', 'answered'],
     ['failed', 'failed'],
+    ['unverified', 'failed'],
   ])('an unanswered incoming call ending as %s is %s', (reason, outcome) => {
     expect(historyOutcome(ended({ direction: 'incoming', reason }))).toBe(outcome);
   });
@@ -51,6 +53,10 @@ describe('call history', () => {
     expect(historyOutcome(ended({ answered: true, connectedAt: 2_000, reason: 'hangup' }))).toBe('answered');
     expect(historyOutcome(ended({ answered: true, connectedAt: 2_000, reason: 'disconnected' }))).toBe('answered');
     expect(historyOutcome(ended({ answered: true, connectedAt: null, reason: 'failed' }))).toBe('failed');
+  });
+
+  it('a call that could not be verified failed, even after it had connected (a renegotiation was refused)', () => {
+    expect(historyOutcome(ended({ answered: true, connectedAt: 2_000, reason: 'unverified' }))).toBe('failed');
   });
 
   it('an entry measures the duration from the first connection and matches the contract schema', () => {

@@ -1,7 +1,7 @@
 /** What a lost peer session means for the call: the pure decisions of connectionLoss.ts. */
 import { describe, expect, it } from 'vitest';
 import { IDLE, reduceCall, type CallEvent, type CallState } from '../../../renderer/call/callState';
-import { leftWhileDown, lossOutcome } from '../../../renderer/call/connectionLoss';
+import { leftWhileDown, lossOutcome, unverifiedOutcome } from '../../../renderer/call/connectionLoss';
 import { CONNECTION_LOST } from '../../../renderer/call/sessionPool';
 import { ALICE, BOB, CAROL, incomingCall, invitee, member, SELF, snapshot } from './fixtures';
 
@@ -74,5 +74,36 @@ describe('the last other member leaving', () => {
     );
     if (group.phase !== 'active') throw new Error('not active');
     expect(leftWhileDown(group, SELF, 'device-alice-1')).toBe(false);
+  });
+});
+
+describe('a session whose description failed its DTLS check', () => {
+  it('ends a 1:1 call as unverified, and the server is told (leave)', () => {
+    expect(unverifiedOutcome(active(), SELF, 'device-alice-1')).toEqual({ end: true, tell: 'leave' });
+  });
+
+  it('in a group call drops only that member: the others go on', () => {
+    const group = active([member(ALICE, 'device-alice-1'), member(BOB, 'device-bob-1'), me]);
+    expect(unverifiedOutcome(group, SELF, 'device-alice-1')).toEqual({ end: false });
+  });
+
+  it('ends a dial whatever device it was (the call asked for cannot be trusted), and withdraws the invite', () => {
+    const dialing = reduce({ type: 'dial', attempt: 'a1', peer: ALICE, media: 'audio', at: 1 });
+    if (dialing.phase !== 'outgoing') throw new Error('not outgoing');
+    expect(unverifiedOutcome(dialing, SELF, 'device-alice-1')).toEqual({ end: true, tell: 'withdraw' });
+  });
+
+  it('stops a call ringing here on this device only: the person’s other devices check for themselves', () => {
+    const ringing = reduce({ type: 'incoming', incoming: incomingCall(), at: 1 });
+    if (ringing.phase !== 'incoming') throw new Error('not incoming');
+    expect(unverifiedOutcome(ringing, SELF, 'device-alice-1')).toEqual({ end: true, tell: 'nothing' });
+  });
+
+  it('the store ends the call as unverified, or marks only the refused link', () => {
+    const group = active([member(ALICE, 'device-alice-1'), member(BOB, 'device-bob-1'), me]);
+    const marked = reduceCall(group, { type: 'linkUnverified', deviceId: 'device-bob-1' }, SELF);
+    expect(marked).toMatchObject({ phase: 'active', links: { 'device-bob-1': { connection: 'failed', stream: null, unverified: true } } });
+    expect(reduceCall(group, { type: 'unverified', at: 9 }, SELF)).toMatchObject({ phase: 'ended', reason: 'unverified', endedAt: 9 });
+    expect(reduceCall(IDLE, { type: 'unverified', at: 9 }, SELF)).toBe(IDLE);
   });
 });

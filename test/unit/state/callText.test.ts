@@ -156,4 +156,26 @@ describe('reconnection notice', () => {
   it('says the call goes on while the server connection is restored', () => {
     expect(reconnectionNotice(active([person('Bob', 'connected')], true))).toMatch(/^Reconnecting to the server… The call goes on/);
   });
+
+  it('names whose connection could not be verified, before anything else, for the rest of the call', () => {
+    const carol = { ...person('Carol', 'failed'), unverified: true as const };
+    expect(reconnectionNotice(active([person('Bob', 'reconnecting'), carol], true))).toBe(
+      'The call with Carol could not be verified: someone may be intercepting it. That connection was ended to protect you; the call goes on with the others.',
+    );
+    const dave = { ...person('Dave', 'failed'), unverified: true as const };
+    expect(reconnectionNotice(active([carol, dave]))).toMatch(/^The call with Carol and Dave could not be verified: .* Those connections were ended/);
+  });
+});
+
+describe('a call that could not be verified', () => {
+  it('says so plainly, says why it ended, and offers no "Call again" (the same path would be intercepted again)', () => {
+    for (const view of [ended('unverified'), ended('unverified', 60_000)]) {
+      expect(describeEnded(view)).toEqual({
+        headline: 'This call could not be verified',
+        detail: 'Someone may be intercepting it. It was ended to protect you.',
+        offerRetry: false,
+      });
+    }
+    expect(announceCall(ended('unverified'))).toBe('This call could not be verified');
+  });
 });
