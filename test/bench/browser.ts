@@ -129,4 +129,38 @@ export async function firstRun(page: Page, url: string, name: string): Promise<v
   await visible(page.getByRole('status', { name: 'Connection: Online' }));
 }
 
+/**
+ * Makes two Parley pages contacts through the app, as people do: `a` pastes `b`'s
+ * invite code (Contacts → Add a contact), `b`'s app accepts it by itself (it issued
+ * the code). Presence flows between contacts only, so a list offers a call button
+ * only after this. Returns once each page offers a video call to the other.
+ */
+export async function befriend(a: { page: Page; name: string }, b: { page: Page; name: string }): Promise<void> {
+  const openAddContact = async (page: Page) => {
+    await page.getByRole('tab', { name: /^Contacts/ }).click();
+    await page.getByRole('button', { name: 'Add a contact' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a contact' });
+    await visible(dialog);
+    return dialog;
+  };
+  const closeDialog = async (dialog: ReturnType<Page['getByRole']>) => {
+    await dialog.getByRole('button', { name: 'Close' }).first().click();
+    await dialog.waitFor({ state: 'detached' });
+  };
+  const own = await openAddContact(b.page);
+  const codeField = own.getByLabel('Invite code', { exact: true });
+  const code = await waitUntil(`${b.name}'s invite code is made`, () => codeField.inputValue(), (value) => value.includes('.'));
+  await closeDialog(own);
+
+  const paste = await openAddContact(a.page);
+  await paste.getByLabel('Invite code or link').fill(code);
+  await paste.getByRole('button', { name: 'Add', exact: true }).click();
+  await a.page.getByRole('dialog', { name: /^Add .+…\?$/ }).getByRole('button', { name: 'Send contact request' }).click();
+  const back = a.page.getByRole('dialog', { name: 'Add a contact' });
+  await visible(back.getByRole('status').filter({ hasText: /Request (sent|saved)/ }));
+  await closeDialog(back);
+  await visible(a.page.getByRole('button', { name: `Video call ${b.name}`, exact: true }));
+  await visible(b.page.getByRole('button', { name: `Video call ${a.name}`, exact: true }));
+}
+
 export { visible, waitUntil };

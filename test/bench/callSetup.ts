@@ -13,7 +13,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { firstRun, openPage, readProbe, resetProbe, visible, waitUntil } from './browser';
+import { befriend, firstRun, openPage, readProbe, resetProbe, visible, waitUntil } from './browser';
 import { startBareRelay, type BareRelay } from './bareRelay';
 import { ratio, summarize, type Summary } from './stats';
 
@@ -98,6 +98,8 @@ async function parleyPair(browser: Browser, url: string): Promise<Pair & { close
   const b = await openPage(browser, url);
   await firstRun(a.page, url, 'Caller');
   await firstRun(b.page, url, 'Callee');
+  // Not timed: only contacts see each other (and pre-connect while it rings).
+  await befriend({ page: a.page, name: 'Caller' }, { page: b.page, name: 'Callee' });
   return {
     caller: a.page,
     callee: b.page,

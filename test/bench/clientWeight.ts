@@ -13,7 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
-import { firstRun, openPage, pageScript, waitUntil } from './browser';
+import { befriend, firstRun, openPage, pageScript, waitUntil } from './browser';
 import { summarize, type Summary } from './stats';
 
 export interface ScriptSize {
@@ -112,6 +112,8 @@ export async function runClientWeightBench(options: {
     await firstRun(contact.page, parleyUrl, 'Contact');
     await reader.context.addInitScript({ content: pageScript(INTERACTIVE_PROBE) });
     await firstRun(reader.page, parleyUrl, 'Reader');
+    // Presence flows between contacts only: the reader adds the contact (not timed).
+    await befriend({ page: reader.page, name: 'Reader' }, { page: contact.page, name: 'Contact' });
     await timeLoad(reader.page, parleyUrl, 'contactList'); // warm-up: the server's first requests
     for (let i = 0; i < loads; i++) contactListTimes.push(await timeLoad(reader.page, parleyUrl, 'contactList'));
     for (let i = 0; i < loads; i++) {

@@ -29,6 +29,8 @@ interface Prepared {
 
 const prepared: Record<ClientGroup, Prepared[]> = { pairMembers: [], idle: [] };
 
+const HANDSHAKE_DEADLINE_MS = 90_000;
+
 interface Client {
   kind: ServerKind;
   spec: ClientSpec;
@@ -128,8 +130,18 @@ function open(url: string, kind: ServerKind, { spec, device }: Prepared): Promis
     });
   }
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(client));
+    // socket.io's `timeout` covers opening the transport, not the answer to the
+    // handshake: without this a lost answer would stall the whole run.
+    const deadline = setTimeout(() => {
+      socket.close();
+      reject(new Error(`no answer to the handshake within ${HANDSHAKE_DEADLINE_MS / 1000} s`));
+    }, HANDSHAKE_DEADLINE_MS);
+    socket.once('connect', () => {
+      clearTimeout(deadline);
+      resolve(client);
+    });
     socket.once('connect_error', (error: Error & { data?: unknown }) => {
+      clearTimeout(deadline);
       socket.close();
       reject(error.data === undefined ? error : new Error(`${error.message}: ${JSON.stringify(error.data)}`));
     });
