@@ -9,6 +9,7 @@ import type { LegacyRecord } from '../../../preload/contract';
 import type { DeviceIdentity } from '../../identity/deviceIdentity';
 import type { KeyStore } from '../../identity/keyStore';
 import {
+  LINK_CODE_TTL_MS,
   answerLink,
   linkThisDevice,
   newLinkCode,
@@ -137,7 +138,8 @@ function LinkNewDevice({ identity, channel, online }: { identity: DeviceIdentity
   };
 
   const expired = code !== null && now > code.expiresAt;
-  const minutesLeft = code === null ? 0 : Math.max(1, Math.ceil((code.expiresAt - now) / 60_000));
+  // `now` ticks once a second and may be a little older than the code: never more than its lifetime.
+  const minutesLeft = code === null ? 0 : Math.min(LINK_CODE_TTL_MS / 60_000, Math.max(1, Math.ceil((code.expiresAt - now) / 60_000)));
 
   return (
     <div className="devices__block">
