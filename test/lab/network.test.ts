@@ -4,8 +4,11 @@
  * multicast crosses it too (what mDNS needs). Round-trip times are printed, not
  * asserted: they depend on the machine.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADDRESSES, createLab, waitForLine, type Lab } from './lab';
+
+// Each step starts Node processes inside the lab: give a busy 2-core CI machine room.
+vi.setConfig({ testTimeout: 90_000 });
 
 const PROBE = ['--import', 'tsx', 'test/lab/probe.ts'];
 let lab: Lab;

@@ -14,12 +14,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DiscoveredServer } from '../../signaling-server/mdns';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { SELF_SIGNED_FILE } from '../../signaling-server/tls';
 import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium';
 import { ADDRESSES, createLab, waitForLine, type Lab } from './lab';
+
+// Each step starts Node processes inside the lab: give a busy 2-core CI machine room.
+vi.setConfig({ testTimeout: 90_000 });
 
 const PROBE = ['--import', 'tsx', 'test/lab/probe.ts'];
 const PORT = 7300;
