@@ -27,6 +27,8 @@ import { isFingerprint } from './tls';
 
 export const SERVICE_TYPE = 'parley';
 export const TXT_VERSION = '1';
+/** Probing takes 3 queries 250 ms apart (RFC 6762 §8.1); announced or not, it is decided well within this. */
+const PROBE_GRACE_MS = 5_000;
 
 export interface AdvertiseOptions {
   /** Shown to people; default "Parley on <host name>". */
@@ -72,12 +74,24 @@ export function advertiseServer(options: AdvertiseOptions): Advertisement {
   const service = bonjour.publish({ name: instance, type: SERVICE_TYPE, protocol: 'tcp', port: options.port, txt });
   service.on('up', () => log.info({ txt }, 'announced on the local network by mDNS (_parley._tcp)'));
   service.on('error', (err: unknown) => log.warn({ err: describeError(err) }, 'mDNS announcement failed'));
+  // bonjour-service gives up on a name another host answers for with a console line
+  // only: say it in the server's log, with what to do.
+  const probeTimer = setTimeout(() => {
+    if (!service.published) {
+      log.warn(
+        { instance },
+        'not announced by mDNS: the name is already in use on the network (another server with the same name and port?). Choose another name (--mdns-name) or port.',
+      );
+    }
+  }, PROBE_GRACE_MS);
+  probeTimer.unref();
 
   let stopped: Promise<void> | null = null;
   return {
     instance,
     txt,
     stop: () => {
+      clearTimeout(probeTimer);
       stopped ??= new Promise<void>((resolve) => {
         // A goodbye that never goes out (no route, socket gone) must not hold up a shutdown.
         const timer = setTimeout(finish, 1_000);

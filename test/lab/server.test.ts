@@ -219,6 +219,26 @@ describe('a browser on a third computer', () => {
   }, 90_000);
 });
 
+describe('a second server with the same name and port on the network', () => {
+  it('is not announced, and its log says why and what to do', async () => {
+    const second = lab.spawn('c', process.execPath, [
+      ...['--import', 'tsx', 'signaling-server/cli.ts', '--host', '0.0.0.0', '--port', String(PORT), '--tls', 'self-signed'],
+      ...['--mdns', '--mdns-name', 'Lab server', '--data-dir', join(dataDir, 'second'), '--log-level', 'warn'],
+    ]);
+    let stderr = '';
+    second.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    second.stdout?.resume();
+    const deadline = Date.now() + 30_000;
+    while (!stderr.includes('not announced by mDNS') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    second.kill('SIGTERM');
+    expect(stderr).toContain(
+      'not announced by mDNS: the name is already in use on the network (another server with the same name and port?). Choose another name (--mdns-name) or port.',
+    );
+    const fingerprints = (await findFromB(5_000)).map((s) => s.fingerprint);
+    expect(fingerprints).toEqual([printed.fingerprint]);
+  });
+});
+
 describe('stopping the server', () => {
   it('takes its mDNS announcement off the network (a goodbye, not a record left to expire in 2 minutes)', async () => {
     const watch = lab.spawn('b', process.execPath, [...PROBE, 'mdns-watch']);
