@@ -3,8 +3,9 @@
  * but the server: `node --expose-gc --import tsx serverProcess.ts parley|bare [dist/server/index.js]`.
  *
  * - parley: the real createSignalingServer from the built bundle, as `parley-server`
- *   runs it, with logging off and the per-socket rate limit raised so that the load
- *   generators measure the relay, not the abuse limits;
+ *   runs it, with logging off and the per-socket rate limit and the device cap
+ *   raised so that the load generators measure the relay, not the abuse limits (the
+ *   idle users have 50 devices each; the default cap is 8);
  * - bare: the bare socket.io relay (../bareRelay.ts) with the same transport settings.
  *
  * Memory is reported over IPC on request, after two forced full GCs (the second
@@ -18,6 +19,8 @@ import { serverKindSchema, toServerSchema, type FromServer } from './messages';
 
 /** Far above the load: every limit at the schema's maximum. */
 const BENCH_RATE_LIMIT = { capacity: 1_000_000, refillPerSecond: 1_000_000, maxViolations: 1_000_000, windowMs: 1_000 };
+/** The most devices a user may have online (options.ts allows 1–64): above the population's devicesPerUser. */
+const BENCH_MAX_DEVICES_PER_USER = 64;
 
 function send(message: FromServer): void {
   process.send?.(message);
@@ -38,7 +41,7 @@ async function start(): Promise<string> {
   const bundle = process.argv[3];
   if (!bundle) throw new Error('serverProcess: parley needs the path of the built server bundle (dist/server/index.js).');
   const createSignalingServer = await loadParley(bundle);
-  const server = await createSignalingServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', rateLimit: BENCH_RATE_LIMIT });
+  const server = await createSignalingServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', rateLimit: BENCH_RATE_LIMIT, maxDevicesPerUser: BENCH_MAX_DEVICES_PER_USER });
   return server.url;
 }
 
