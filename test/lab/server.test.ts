@@ -6,20 +6,21 @@
  * over wss with a real identity. A wrong fingerprint is refused before anything
  * is sent, with a message that says why. And a Chromium in namespace "c",
  * pinning the certificate's public key, opens the https URL as a secure context:
- * its (fake) camera and microphone, WebCrypto and wss all work there.
+ * its (fake) camera and microphone, WebCrypto and wss all work there; and two
+ * browsers, in "a" and "c", send each other audio and video over the bridge.
  */
 import type { ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DiscoveredServer } from '../../signaling-server/mdns';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { SELF_SIGNED_FILE } from '../../signaling-server/tls';
 import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium';
-import { ADDRESSES, createLab, waitForLine, type Lab } from './lab';
+import { ADDRESSES, createLab, waitForLine, type Host, type Lab } from './lab';
 
 // Each step starts Node processes inside the lab: give a busy 2-core CI machine room.
 vi.setConfig({ testTimeout: 90_000 });
@@ -162,9 +163,9 @@ describe('a LAN server with a self-signed certificate, seen from another compute
  * only with the profile directory playwright always gives; every other
  * certificate error still stops the page).
  */
-async function chromiumInC(spkiPin: string) {
-  const wrapper = join(dataDir, 'chromium-in-c.sh');
-  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${lab.namespaces.c} ${CHROMIUM_PATH} "$@"\n`);
+async function chromiumIn(host: Host, spkiPin: string) {
+  const wrapper = join(dataDir, `chromium-in-${host}.sh`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${lab.namespaces[host]} ${CHROMIUM_PATH} "$@"\n`);
   chmodSync(wrapper, 0o700);
   return chromium.launch({ executablePath: wrapper, args: [...chromiumArgs(), `--ignore-certificate-errors-spki-list=${spkiPin}`], timeout: 60_000 });
 }
@@ -178,7 +179,7 @@ describe('a browser on a third computer', () => {
   it('opens the https URL as a secure context: fake camera and microphone, WebCrypto and wss work', async () => {
     const pem = readFileSync(join(dataDir, SELF_SIGNED_FILE), 'utf8');
     expect(new X509Certificate(pem).fingerprint256).toBe(printed.fingerprint);
-    const browser = await chromiumInC(spkiPinOf(pem));
+    const browser = await chromiumIn('c', spkiPinOf(pem));
     try {
       const page = await browser.newPage();
       const response = await page.goto(`https://${ADDRESSES.a}:${PORT}/healthz`);
@@ -209,7 +210,7 @@ describe('a browser on a third computer', () => {
   }, 90_000);
 
   it('refuses the page when the pinned key is another one', async () => {
-    const browser = await chromiumInC(createHash('sha256').update('another key').digest('base64'));
+    const browser = await chromiumIn('c', createHash('sha256').update('another key').digest('base64'));
     try {
       const page = await browser.newPage();
       await expect(page.goto(`https://${ADDRESSES.a}:${PORT}/healthz`)).rejects.toThrow(/net::ERR_CERT_AUTHORITY_INVALID/);
@@ -217,6 +218,105 @@ describe('a browser on a third computer', () => {
       await browser.close();
     }
   }, 90_000);
+});
+
+/** A page in `browser` on the server's https URL (a secure context), with a camera and a peer connection. */
+async function peerPage(browser: Browser) {
+  const page = await browser.newPage();
+  await page.goto(`https://${ADDRESSES.a}:${PORT}/healthz`);
+  await page.evaluate(async () => {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+  });
+  return page;
+}
+
+/** Offer/answer between two pages (the test carries the SDP), all ICE candidates gathered first. */
+async function connectPages(caller: Page, callee: Page): Promise<void> {
+  const gathered = (page: Page, role: 'offer' | 'answer', remote: string | null) =>
+    page.evaluate(
+      async ({ role, remote }) => {
+        const pc = (window as unknown as { pc: RTCPeerConnection }).pc;
+        if (remote !== null) await pc.setRemoteDescription(JSON.parse(remote) as RTCSessionDescriptionInit);
+        const done = new Promise<void>((resolve) => {
+          pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+        });
+        await pc.setLocalDescription(role === 'offer' ? await pc.createOffer() : await pc.createAnswer());
+        await done;
+        return JSON.stringify(pc.localDescription);
+      },
+      { role, remote },
+    );
+  const offerSdp = await gathered(caller, 'offer', null);
+  const answerSdp = await gathered(callee, 'answer', offerSdp);
+  await caller.evaluate(async (remote) => {
+    await (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription(JSON.parse(remote) as RTCSessionDescriptionInit);
+  }, answerSdp);
+}
+
+/** Media this page received so far, and the selected pair's round trip. */
+function mediaStats(page: Page) {
+  return page.evaluate(async () => {
+    const stats = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
+    let audioBytes = 0;
+    let videoFrames = 0;
+    let rttMs: number | null = null;
+    let remoteAddress: string | null = null;
+    const byId = new Map<string, Record<string, unknown>>();
+    stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+    stats.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') audioBytes += Number(s.bytesReceived ?? 0);
+      if (s.type === 'inbound-rtp' && s.kind === 'video') videoFrames += Number(s.framesDecoded ?? 0);
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+        rttMs = typeof s.currentRoundTripTime === 'number' ? s.currentRoundTripTime * 1000 : rttMs;
+        const remote = byId.get(s.remoteCandidateId as string);
+        remoteAddress = (remote?.address as string | undefined) ?? null;
+      }
+    });
+    return { audioBytes, videoFrames, rttMs, remoteAddress };
+  });
+}
+
+describe('WebRTC across the lab', () => {
+  it('carries audio and video both ways between browsers in "a" and "c", without and with 50 ms each way', async () => {
+    const pin = spkiPinOf(readFileSync(join(dataDir, SELF_SIGNED_FILE), 'utf8'));
+    const [inA, inC] = await Promise.all([chromiumIn('a', pin), chromiumIn('c', pin)]);
+    try {
+      const [pageA, pageC] = await Promise.all([peerPage(inA), peerPage(inC)]);
+      await connectPages(pageC, pageA);
+      const flowing = async (label: string) => {
+        const before = await Promise.all([mediaStats(pageA), mediaStats(pageC)]);
+        let after = before;
+        const deadline = Date.now() + 30_000;
+        // Until each side has received more audio and decoded more video than before.
+        while (Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 500));
+          after = await Promise.all([mediaStats(pageA), mediaStats(pageC)]);
+          if (after.every((s, i) => s.audioBytes > (before[i]?.audioBytes ?? 0) + 2_000 && s.videoFrames > (before[i]?.videoFrames ?? 0) + 10)) break;
+        }
+        // rttMs is the selected pair's STUN round trip: the bridge's delay plus however long a busy machine lets bridge.py wait.
+        console.log(`lab WebRTC ${label}: a ${JSON.stringify(after[0])}, c ${JSON.stringify(after[1])}`);
+        after.forEach((s, i) => {
+          expect(s.audioBytes, `audio received in ${i === 0 ? 'a' : 'c'}`).toBeGreaterThan((before[i]?.audioBytes ?? 0) + 2_000);
+          expect(s.videoFrames, `video decoded in ${i === 0 ? 'a' : 'c'}`).toBeGreaterThan((before[i]?.videoFrames ?? 0) + 10);
+        });
+        expect(after[0]?.remoteAddress).toBe(ADDRESSES.c);
+        expect(after[1]?.remoteAddress).toBe(ADDRESSES.a);
+      };
+      await flowing('no added delay');
+      await lab.setImpairment({ delayMs: 50, jitterMs: 5 });
+      try {
+        await new Promise((r) => setTimeout(r, 3_000)); // a few STUN checks, so currentRoundTripTime reflects the delay
+        await flowing('50±5 ms each way');
+      } finally {
+        await lab.setImpairment({ delayMs: 0, jitterMs: 0 });
+      }
+    } finally {
+      await Promise.all([inA.close(), inC.close()]);
+    }
+  }, 120_000);
 });
 
 describe('a second server with the same name and port on the network', () => {
