@@ -106,3 +106,13 @@ describe('parley-server --data-dir and PARLEY_MEMBERSHIP_SECRET', () => {
     expect(USAGE).toContain('PARLEY_MEMBERSHIP_SECRET');
   });
 });
+
+describe('parley-server --directory', () => {
+  it('is off unless asked for, takes on or off, and refuses anything else', () => {
+    expect(run([]).directory).toBeUndefined();
+    expect(run(['--directory', 'on']).directory).toBe(true);
+    expect(run(['--directory', 'off']).directory).toBe(false);
+    expect(() => run(['--directory', 'yes'])).toThrow(new UsageError('--directory must be on or off, not "yes"'));
+    expect(USAGE).toMatch(/--directory on\|off +let users find each other by name/);
+  });
+});

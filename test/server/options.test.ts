@@ -21,6 +21,7 @@ describe('server options', () => {
     [{ redisUrl: 'http://redis.example:6379' }, 'redisUrl'],
     [{ redisUrl: 'redis://' }, 'redisUrl'],
     [{ redisUrl: 'localhost:6379' }, 'redisUrl'],
+    [{ directory: 'on' }, 'directory'],
     [{ addressLimits: { maxConnections: 0, connectionsPerMinute: 60, connectionBurst: 30, failedHandshakesPerMinute: 10 } }, 'addressLimits.maxConnections'],
     [{ addressLimits: { maxConnections: 100 } }, 'addressLimits.connectionsPerMinute'],
     [{ trustedProxies: [''] }, 'trustedProxies'],
