@@ -187,7 +187,9 @@ export async function createLab(impairment: Partial<Impairment> = {}): Promise<L
     }
     bridge = spawn(
       'ip',
-      ['netns', 'exec', namespaces.m, python(), BRIDGE, ...HOSTS.flatMap((h) => ['--port', `port-${h}`]), ...impairmentArgs(impairment)],
+      // Raised priority (root may): on a busy 2-core machine a starved bridge adds its own
+      // queueing to every frame, and the configured delay would no longer be what the wire has.
+      ['netns', 'exec', namespaces.m, 'nice', '-n', '-10', python(), BRIDGE, ...HOSTS.flatMap((h) => ['--port', `port-${h}`]), ...impairmentArgs(impairment)],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     children.add(bridge);
