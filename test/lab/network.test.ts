@@ -4,8 +4,12 @@
  * multicast crosses it too (what mDNS needs). Round-trip times are printed, not
  * asserted: they depend on the machine.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ADDRESSES, createLab, waitForLine, type Lab } from './lab';
+import { ADDRESSES, createLab, removeStaleLabs, waitForLine, type Lab } from './lab';
 
 // Each step starts Node processes inside the lab: give a busy 2-core CI machine room.
 vi.setConfig({ testTimeout: 90_000 });
@@ -91,5 +95,37 @@ describe('the lab network', () => {
   it('refuses a bridge command it does not understand, and keeps working', async () => {
     await expect(lab.setImpairment({ delayMs: -1 })).rejects.toThrow('the bridge refused {"set":{"delayMs":-1}}: delayMs must be from 0 to 10000');
     expect((await lab.bridgeStats()).sendErrors).toBe(0);
+  });
+});
+
+describe('setting the lab up', () => {
+  it('removes the namespaces a killed run left behind (its process is gone), and only those', async () => {
+    // No process has this id: pid_max is at most 2^22.
+    const stale = ['plab-4194999-abcdef-a', 'plab-4194999-abcdef-m'];
+    for (const ns of stale) execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      expect((await removeStaleLabs()).sort()).toEqual([...stale].sort());
+      const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+      for (const ns of stale) expect(left).not.toContain(ns);
+      // This run's own lab is alive and stays.
+      expect(left).toContain(lab.namespaces.a);
+    } finally {
+      for (const ns of stale) execFileSync('sh', ['-c', `ip netns del ${ns} 2>/dev/null || true`]);
+    }
+  });
+
+  it('fails with the reason, not a skip, when a tool it needs is missing', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'parley-lab-path-'));
+    symlinkSync(execFileSync('sh', ['-c', 'command -v ip'], { encoding: 'utf8' }).trim(), join(bin, 'ip'));
+    const path = process.env.PATH;
+    process.env.PATH = bin; // ip, but no ethtool
+    try {
+      await expect(createLab()).rejects.toThrow(
+        /^Cannot set up the lab network: the lab network needs ethtool \(Debian package ethtool; run scripts\/install-test-deps\.sh\)/,
+      );
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });
