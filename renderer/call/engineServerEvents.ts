@@ -2,6 +2,11 @@
  * The engine's effects of the server: each call event becomes a store event (a
  * ring, an update, a member leaving, the end), signals go to the peer sessions,
  * and the welcome and shutdown go to the rejoin logic (callRejoin.ts).
+ *
+ * A call event waits for the DTLS checks of the descriptions that came before it
+ * (sessionPool.ts afterChecks): "the caller gave up" right behind a description
+ * that fails its check must not turn a call that could not be verified into a
+ * missed one.
  */
 import type { IncomingCall } from '../../signaling-server/protocol';
 import { hasEnded, isInCall } from './callState';
@@ -35,22 +40,27 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     }
   }
 
+  const inOrder =
+    <T>(handle: (event: T) => void) =>
+    (event: T): void =>
+      pool.afterChecks(() => handle(event));
+
   return listenToCallEvents(signaling.events, {
-    incoming: startRinging,
-    ringEnded: (e) => dispatch({ type: 'ringEnded', ...e, at: now() }),
-    updated: (call) => {
+    incoming: inOrder(startRinging),
+    ringEnded: inOrder((e) => dispatch({ type: 'ringEnded', ...e, at: now() })),
+    updated: inOrder((call) => {
       // A late update of a call that ended here: not even its token is kept.
       if (hasEnded(state(), call.callId)) return;
       rejoin.remember(call);
       dispatch({ type: 'callUpdated', call: rejoin.snapshotFor(call), at: now() });
-    },
-    inviteEnded: (e) => dispatch({ type: 'inviteEnded', ...e, at: now() }),
-    memberLeft: (e) => {
+    }),
+    inviteEnded: inOrder((e) => dispatch({ type: 'inviteEnded', ...e, at: now() })),
+    memberLeft: inOrder((e) => {
       rejoin.memberLeft(e.callId, e.deviceId);
       dispatch({ type: 'memberLeft', callId: e.callId, deviceId: e.deviceId, at: now() });
-    },
+    }),
     // A 'hangup' after the last member left while the path was down reads as dropped (the store decides).
-    ended: (e) => dispatch({ type: 'callEnded', callId: e.callId, reason: e.reason, at: now() }),
+    ended: inOrder((e) => dispatch({ type: 'callEnded', callId: e.callId, reason: e.reason, at: now() })),
     signal: (e) => {
       if (isInCall(state())) pool.deliver(e.callId, e.from, e.data);
     },

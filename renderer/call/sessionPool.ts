@@ -26,6 +26,9 @@
  * what that means for the call). Before it closes, the session shows the peer its
  * own signed description (the one it sent, or a fresh offer), so that a relay that
  * rewrites fingerprints both ways is caught at both ends, not only at the first.
+ * What the server says about the call after such a description (the caller gave up,
+ * the ring ended) waits for its check (`afterChecks`): a call that could not be
+ * verified is not shown as merely missed because the check took a moment.
  */
 import { checkDtlsProof, type DtlsCheck } from '../../signaling-server/identity';
 import type { SignalData } from '../../signaling-server/protocol';
@@ -121,6 +124,9 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private tracks: LocalTracks = { audio: null, video: null };
   /** Devices of this call whose description failed its check: never connected again in it. */
   private refused = new Set<string>();
+  /** Descriptions received and not yet checked (or refused and not yet reported): see afterChecks. */
+  private checking = 0;
+  private afterChecking: (() => void)[] = [];
 
   constructor(private readonly options: SessionPoolOptions<PC>) {}
 
@@ -168,6 +174,15 @@ export class SessionPool<PC extends PeerConnectionLike> {
     }
     if (this.early.length >= MAX_EARLY_SIGNALS) this.early.shift();
     this.early.push({ callId, from, data });
+  }
+
+  /**
+   * Runs `next` once every description received so far has been checked (and a
+   * refusal reported through onUnverified): at once when none is pending. In order.
+   */
+  afterChecks(next: () => void): void {
+    if (this.checking === 0 && this.afterChecking.length === 0) next();
+    else this.afterChecking.push(next);
   }
 
   /** Sessions whose connection exists, by remote deviceId. */
@@ -299,18 +314,34 @@ export class SessionPool<PC extends PeerConnectionLike> {
    * once its proof checked out against the userId the call gives the device.
    */
   private receive(entry: Entry<PC>, session: PeerSession<PC>, data: SignalData): void {
+    const checked = carriesFingerprints(data);
+    if (checked) this.checking += 1;
     entry.inbound = entry.inbound.then(async () => {
-      if (entry.closed) return;
-      if (carriesFingerprints(data)) {
-        const check = await this.check(entry, data);
+      let reported = true;
+      try {
         if (entry.closed) return;
-        if (!check.ok) {
-          this.refuse(entry, check.reason);
-          return;
+        if (carriesFingerprints(data)) {
+          const check = await this.check(entry, data);
+          if (entry.closed) return;
+          if (!check.ok) {
+            reported = false;
+            this.refuse(entry, check.reason, () => {
+              if (checked) this.checkDone();
+            });
+            return;
+          }
         }
+        void session.handleSignal(data);
+      } finally {
+        if (checked && reported) this.checkDone();
       }
-      void session.handleSignal(data);
     });
+  }
+
+  private checkDone(): void {
+    this.checking -= 1;
+    if (this.checking > 0) return;
+    for (const next of this.afterChecking.splice(0)) next();
   }
 
   private async check(entry: Entry<PC>, data: DescriptionSignal): Promise<DtlsCheck> {
@@ -331,7 +362,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
   }
 
   /** A description from this peer failed its check: see the file's comment. */
-  private refuse(entry: Entry<PC>, reason: DtlsFailure): void {
+  private refuse(entry: Entry<PC>, reason: DtlsFailure, reported: () => void): void {
     const { deviceId, userId } = entry.plan;
     const { callId } = entry;
     peerLog.warn(
@@ -341,7 +372,13 @@ export class SessionPool<PC extends PeerConnectionLike> {
     const session = entry.session;
     entry.session = null;
     this.close(entry);
-    void this.showOwnDescription(callId, deviceId, session).finally(() => this.options.onUnverified?.(callId, entry.plan, reason));
+    void this.showOwnDescription(callId, deviceId, session).finally(() => {
+      try {
+        this.options.onUnverified?.(callId, entry.plan, reason);
+      } finally {
+        reported();
+      }
+    });
   }
 
   /** The refused peer gets this side's own signed description, to check in turn; best effort. */

@@ -310,6 +310,28 @@ describe('session pool: DTLS proofs', () => {
     ]);
   });
 
+  it('what comes after a description waits for its check: a refusal is reported before the next server event', async () => {
+    const order: string[] = [];
+    const { pool, unverified } = setup();
+    pool.afterChecks(() => order.push('nothing pending: at once'));
+    expect(order).toEqual(['nothing pending: at once']);
+    pool.sync(CALL, [plan()], ['audio'], none);
+    await waitFor(() => pool.sessions().length === 1, 'the session exists');
+    const remote = remoteOfferer();
+    remote.session.ensureTransceivers(['audio']);
+    await waitFor(() => remote.out.some((d) => d.kind === 'description'), 'the remote device offered');
+    const offer = remote.out.find((d) => d.kind === 'description');
+    if (offer?.kind !== 'description') throw new Error('no offer');
+
+    pool.deliver(CALL, REMOTE, { ...offer, description: { ...offer.description, sdp: tampered(offer.description.sdp) } });
+    pool.afterChecks(() => order.push(`the ring ended (unverified: ${unverified.length})`));
+    pool.afterChecks(() => order.push('and then the next'));
+    expect(order).toHaveLength(1);
+
+    await waitFor(() => order.length === 3, 'the waiting events ran');
+    expect(order.slice(1)).toEqual(['the ring ended (unverified: 1)', 'and then the next']);
+  });
+
   it('a rollback carries no fingerprint: it needs no proof', async () => {
     const { pool, pcs, sent, unverified } = setup();
     pool.sync(CALL, [plan({ polite: false })], ['audio'], none);
