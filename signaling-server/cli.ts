@@ -6,6 +6,7 @@
  * port is taken), 2 for a bad command line.
  */
 import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCli, USAGE, UsageError, type CliDecision } from './cliArgs';
@@ -86,9 +87,25 @@ async function main(): Promise<void> {
   const warning = plaintextLanWarning(options.host ?? '127.0.0.1', options.tls ?? null);
   if (warning !== null) process.stderr.write(`${NAME}: warning: ${warning}\n`);
   process.stdout.write(`Parley server listening on ${server.url}/${served}\n`);
+  const lan = lanUrls(server);
+  if (lan.length > 0) process.stdout.write(`Other computers on your network can use: ${lan.join(' ')}\n`);
   if (server.tlsFingerprint !== null) process.stdout.write(`TLS certificate SHA-256 fingerprint: ${server.tlsFingerprint}\n`);
   if (server.redirectPort !== null) process.stdout.write(`Plain http on port ${server.redirectPort} redirects to https\n`);
   if (options.mdns) process.stdout.write('Announced on the local network by mDNS (_parley._tcp)\n');
+}
+
+/**
+ * Listening on every interface (0.0.0.0 or ::), the URL's host says nothing
+ * useful to the person who must tell others where to go: this computer's own
+ * non-loopback IPv4 addresses, as URLs.
+ */
+function lanUrls(server: SignalingServer): string[] {
+  if (server.address.host !== '0.0.0.0' && server.address.host !== '::') return [];
+  const scheme = server.tlsFingerprint === null ? 'http' : 'https';
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => `${scheme}://${a.address}:${server.address.port}/`);
 }
 
 /** Server option names → the flags a person typed. */

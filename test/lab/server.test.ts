@@ -29,11 +29,11 @@ const PROBE = ['--import', 'tsx', 'test/lab/probe.ts'];
 const PORT = 7300;
 let lab: Lab;
 let server: ChildProcess;
-let printed: { url: string; fingerprint: string; stderr: () => string };
+let printed: { url: string; fingerprint: string; stdout: () => string; stderr: () => string };
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-lab-server-'));
 
 /** Reads the server's human stdout lines until it printed its URL and fingerprint. */
-function startupLines(child: ChildProcess): Promise<{ url: string; fingerprint: string; stderr: () => string }> {
+function startupLines(child: ChildProcess): Promise<{ url: string; fingerprint: string; stdout: () => string; stderr: () => string }> {
   let stdout = '';
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-8000)));
@@ -46,7 +46,7 @@ function startupLines(child: ChildProcess): Promise<{ url: string; fingerprint: 
       const fingerprint = /fingerprint: (\S+)/.exec(stdout)?.[1];
       if (url && fingerprint && /Announced/.test(stdout)) {
         clearTimeout(timer);
-        resolve({ url, fingerprint, stderr: () => stderr });
+        resolve({ url, fingerprint, stdout: () => stdout, stderr: () => stderr });
       }
     });
   });
@@ -104,6 +104,8 @@ describe('a LAN server with a self-signed certificate, seen from another compute
     expect(printed.url).toBe(`https://0.0.0.0:${PORT}`);
     expect(printed.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(printed.stderr()).not.toContain('without TLS');
+    // Listening on every interface, it says the address other computers use (in "a", only the lab's).
+    expect(printed.stdout()).toContain(`Other computers on your network can use: https://${ADDRESSES.a}:${PORT}/\n`);
   });
 
   it('is found by mDNS from "b", and the fingerprint announced is the one it printed', async () => {
