@@ -15,7 +15,10 @@
  * token (callReattach.ts; every node signs with the same secret). Media keeps
  * flowing peer to peer meanwhile. Block lists, invite limits and the device cap
  * are the coordinator's too: lists are sent again by the clients after the new
- * welcome; the limits start afresh.
+ * welcome; the limits start afresh. Contact lists come back from the sockets
+ * (the gateway keeps each socket's list current in socket.data); pending contact
+ * and link requests are lost with the coordinator (the apps ask again after the
+ * next welcome).
  */
 import type { Logger } from 'pino';
 import type { Party } from './callRecord';
