@@ -135,7 +135,10 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
       await closeIo(io, httpServer);
       await node.release().catch(() => undefined);
       gate.dispose();
-      throw err;
+      // Named as the redirect's, so nobody is sent to change the https port.
+      throw Object.assign(new Error(`the http redirect cannot start: ${(err as Error).message} (choose another --http-redirect port)`, { cause: err }), {
+        code: 'ERR_PARLEY_REDIRECT_LISTEN',
+      });
     }
     redirect.on('error', (err) => log.error({ err: describeError(err) }, 'HTTP redirect server error'));
   }
@@ -159,7 +162,11 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
       await advertisement?.stop();
       if (redirect !== null) {
         const server = redirect;
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Connections that never sent a request would hold close() open.
+          server.closeAllConnections();
+        });
       }
       await node.shutdown();
       await closeIo(io, httpServer);

@@ -27,6 +27,7 @@ import {
   SELF_SIGNED_FILE,
   TlsFileError,
 } from '../../signaling-server/tls';
+import { freePort } from '../support/freePort';
 import { authenticate, makeIdentity } from '../support/testIdentity';
 import { cleanup, startServer } from './harness';
 
@@ -241,6 +242,17 @@ describe('--http-redirect', () => {
     await expect(
       new Promise((resolve, reject) => httpRequest({ host: '127.0.0.1', port: redirectPort }).on('response', resolve).on('error', reject).end()),
     ).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('names itself when its port is taken, and leaves nothing listening', async () => {
+    const taken = await startServer({ port: 0 });
+    const port = await freePort();
+    await expect(startServer({ tls: { selfSigned: true }, dataDir: freshDir(), port, httpRedirectPort: taken.address.port })).rejects.toThrow(
+      `the http redirect cannot start: port ${taken.address.port} on 127.0.0.1 is already in use (choose another --http-redirect port)`,
+    );
+    // The https side was closed again: its port is free.
+    const again = await startServer({ port });
+    expect(again.address.port).toBe(port);
   });
 
   it('is refused without TLS, or on the https port itself', async () => {
