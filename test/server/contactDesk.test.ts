@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONTACT_LIMITS, ContactDesk } from '../../signaling-server/contactDesk';
 import { Presence } from '../../signaling-server/presence';
+import { makeIdentity } from '../support/testIdentity';
 
 const KEY = { alg: 'Ed25519', spki: 'A'.repeat(59) } as const;
 const id = (label: string, n: number) => `${label}${String(n).padStart(12, '0')}`;
@@ -65,5 +66,20 @@ describe('pending contact requests', () => {
     expect(sent.filter((s) => s.event === 'contact:requested')).toEqual([]);
     expect(desk.answer(bob, { to: alice.userId, accept: true })).toMatchObject({ ok: false, error: { code: 'not_invited' } });
     expect(desk.pending).toBe(0);
+  });
+});
+
+describe('link requests', () => {
+  it("carry the asking device's own key: the id the server derives is the id its handshake proved", async () => {
+    const { desk, online, sent } = setup();
+    const [phone, other] = await Promise.all([makeIdentity(), makeIdentity()]);
+    const alice = online(id('alice', 0));
+    const asking = { userId: phone.userId, deviceId: phone.deviceId, displayName: 'Phone' };
+    expect(desk.linkRequest(asking, { to: alice.userId, secret: 's'.repeat(22), deviceKey: other.device.key })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(desk.linkRequest(asking, { to: alice.userId, secret: 's'.repeat(22), deviceKey: phone.device.key })).toEqual({ ok: true });
+    expect(sent).toEqual([{ socket: `${alice.userId}-socket`, event: 'link:requested', payload: expect.objectContaining({ deviceId: phone.deviceId }) }]);
   });
 });
