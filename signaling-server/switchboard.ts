@@ -80,6 +80,8 @@ const REPLACED: ProtocolError = {
 export class Switchboard<S> {
   readonly presence: Presence<S>;
   readonly registry: CallRegistry;
+  /** Pending contact and link requests. */
+  private readonly desk: ContactDesk<S>;
   private readonly handlers: Handlers;
 
   constructor(
@@ -121,8 +123,6 @@ export class Switchboard<S> {
       iceServers: options.iceServers,
     });
   }
-
-  private readonly desk: ContactDesk<S>;
 
   /** The user a device id belongs to now (online, or a call member in its grace period). */
   deviceOwner(deviceId: DeviceId): UserId | undefined {
