@@ -79,6 +79,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  if (options.tls) {
+    // A renewed certificate (e.g. by certbot): `kill -HUP` serves it without a restart.
+    process.on('SIGHUP', () => {
+      server.reloadTls().then(
+        (fingerprint) => process.stdout.write(`TLS certificate reloaded; SHA-256 fingerprint: ${fingerprint}\n`),
+        (err: unknown) => process.stderr.write(`${NAME}: the TLS certificate was not reloaded, the old one stays in use: ${err instanceof Error ? err.message : String(err)}\n`),
+      );
+    });
+  }
 
   // Only now say so: whoever reads this line (a supervisor, a test) may send
   // SIGTERM at once, and before the handlers exist that would kill the process

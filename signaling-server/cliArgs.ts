@@ -65,7 +65,8 @@ Options:
   --tls self-signed        https + wss with a certificate generated once into the data dir;
                            its SHA-256 fingerprint is printed at start and in /healthz
   --tls-cert FILE          https + wss with this PEM certificate (or chain) ...
-  --tls-key FILE           ... and this PEM private key (give both)
+  --tls-key FILE           ... and this PEM private key (give both); after renewing
+                           them, send SIGHUP (kill -HUP) to serve the new ones
   --http-redirect PORT     with TLS: also answer plain http on PORT, redirecting to https
   --mdns                   announce the server on the local network (mDNS, _parley._tcp)
   --mdns-name NAME         the name people see for it (default "Parley on <host name>")

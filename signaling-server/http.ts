@@ -42,8 +42,8 @@ export function createRequestHandler(options: {
   clientDir: string | null;
   stats: () => HealthStats;
   version: string;
-  /** With TLS: the certificate's SHA-256 fingerprint, shown in /healthz so people can compare it. */
-  tlsFingerprint?: string | null;
+  /** With TLS: the certificate's SHA-256 fingerprint now (it changes on reload), shown in /healthz so people can compare it. */
+  tlsFingerprint?: () => string | null;
   /** Something failed while answering; the request is answered or aborted, never the process. */
   onError: (err: unknown, where: string) => void;
 }): RequestHandler {
@@ -64,7 +64,7 @@ export function createRequestHandler(options: {
         ...options.stats(),
         version: options.version,
         protocolVersion: PROTOCOL_VERSION,
-        ...(options.tlsFingerprint ? { tlsFingerprint: options.tlsFingerprint } : {}),
+        ...(options.tlsFingerprint?.() ? { tlsFingerprint: options.tlsFingerprint() } : {}),
       });
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(method === 'HEAD' ? undefined : body);

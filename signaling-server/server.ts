@@ -28,8 +28,16 @@ export interface SignalingServer {
   /** e.g. http://127.0.0.1:54321 */
   readonly url: string;
   readonly address: { host: string; port: number };
-  /** With TLS: the certificate's SHA-256 fingerprint (AB:CD:…), which clients pin. */
+  /** With TLS: the certificate's SHA-256 fingerprint (AB:CD:…), which clients pin; changes on reloadTls(). */
   readonly tlsFingerprint: string | null;
+  /**
+   * Reads the certificate and key again (a renewed certificate: parley-server does
+   * this on SIGHUP) and serves them to new connections; the mDNS announcement
+   * follows a changed fingerprint. Resolves with the fingerprint; a file that is
+   * not a matching key and certificate rejects, and the old ones stay in use.
+   * Without TLS it rejects.
+   */
+  reloadTls(): Promise<string>;
   /** With --http-redirect: the port of the plain-http listener that redirects to https. */
   readonly redirectPort: number | null;
   stats(): HealthStats;
@@ -47,7 +55,7 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
   // Before anything listens or is built: a bad key file is a startup error with
   // nothing to tear down.
   const membershipKey = loadMembershipKey(options, log);
-  const tls = options.tls === null ? null : await loadTls(options.tls, options.dataDir, log);
+  let tls = options.tls === null ? null : await loadTls(options.tls, options.dataDir, log);
   const plaintextWarning = plaintextLanWarning(options.host, options.tls);
   if (plaintextWarning !== null) log.warn({ host: options.host }, plaintextWarning);
   const startedAt = Date.now();
@@ -62,11 +70,12 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
     clientDir: options.clientDir,
     stats,
     version: SERVER_VERSION,
-    tlsFingerprint: tls?.fingerprint ?? null,
+    tlsFingerprint: () => tls?.fingerprint ?? null,
     onError: (err, where) => log.warn({ err: describeError(err), where }, 'HTTP request failed'),
   });
   // https.Server is an http.Server over TLS sockets: the same events, the same guards.
-  const httpServer: HttpServer = tls === null ? createServer(handler) : createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
+  const httpsServer = tls === null ? null : createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
+  const httpServer: HttpServer = httpsServer ?? createServer(handler);
   // Per-address limits, decided before any socket.io work (connectionGate.ts).
   const gate = new ConnectionGate(
     { addressLimits: options.addressLimits, trustedProxies: options.trustedProxies, limitLoopback: options.limitLoopback },
@@ -142,15 +151,15 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
     }
     redirect.on('error', (err) => log.error({ err: describeError(err) }, 'HTTP redirect server error'));
   }
-  const advertisement: Advertisement | null = options.mdns
-    ? advertiseServer({
-        name: options.serverName,
-        port: address.port,
-        fingerprint: tls?.fingerprint ?? null,
-        passwordRequired: options.password !== '',
-        log,
-      })
-    : null;
+  const advertise = (): Advertisement =>
+    advertiseServer({
+      name: options.serverName,
+      port: address.port,
+      fingerprint: tls?.fingerprint ?? null,
+      passwordRequired: options.password !== '',
+      log,
+    });
+  let advertisement: Advertisement | null = options.mdns ? advertise() : null;
   log.info(
     { host: address.host, port: address.port, version: SERVER_VERSION, ...(tls ? { tlsFingerprint: tls.fingerprint } : {}) },
     'Parley server listening',
@@ -177,11 +186,28 @@ export async function createSignalingServer(input: SignalingServerOptions = {}):
     return closed;
   };
 
+  const reloadTls = async (): Promise<string> => {
+    if (options.tls === null || httpsServer === null || tls === null) throw new Error('this server has no TLS to reload');
+    const before = tls.fingerprint;
+    const fresh = await loadTls(options.tls, options.dataDir, log);
+    httpsServer.setSecureContext({ key: fresh.key, cert: fresh.cert });
+    tls = fresh;
+    log.info({ fingerprint: fresh.fingerprint, changed: fresh.fingerprint !== before }, 'TLS certificate reloaded');
+    if (advertisement !== null && fresh.fingerprint !== before && closed === null) {
+      await advertisement.stop();
+      advertisement = advertise();
+    }
+    return fresh.fingerprint;
+  };
+
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
   return {
     url: `${tls === null ? 'http' : 'https'}://${host}:${address.port}`,
     address,
-    tlsFingerprint: tls?.fingerprint ?? null,
+    get tlsFingerprint() {
+      return tls?.fingerprint ?? null;
+    },
+    reloadTls,
     redirectPort: options.httpRedirectPort ?? null,
     stats,
     close,

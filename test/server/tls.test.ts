@@ -161,6 +161,23 @@ describe('the operator’s certificate files', () => {
     expect(JSON.parse(health.body)).toMatchObject({ tlsFingerprint: files.fingerprint });
   });
 
+  it('are read again on reloadTls(): new connections get the renewed certificate, a bad renewal keeps the old one', async () => {
+    const dir = freshDir();
+    const first = await writePair(dir);
+    const server = await startServer({ tls: { certFile: first.certFile, keyFile: first.keyFile } });
+    const renewed = await writePair(dir);
+    expect(renewed.fingerprint).not.toBe(first.fingerprint);
+    expect(await server.reloadTls()).toBe(renewed.fingerprint);
+    expect(server.tlsFingerprint).toBe(renewed.fingerprint);
+    const health = await httpsGet(`${server.url}/healthz`, await pinned(server, renewed.fingerprint));
+    expect(JSON.parse(health.body)).toMatchObject({ tlsFingerprint: renewed.fingerprint });
+
+    writeFileSync(renewed.keyFile, 'half-written');
+    await expect(server.reloadTls()).rejects.toThrow(`the private key ${renewed.keyFile} is not an unencrypted PEM private key`);
+    expect(server.tlsFingerprint).toBe(renewed.fingerprint);
+    await expect(fetchPinnedCertificate('127.0.0.1', server.address.port, renewed.fingerprint)).resolves.toContain('BEGIN CERTIFICATE');
+  });
+
   it('refuses a key that does not belong to the certificate, a missing file, and a file that is not PEM', async () => {
     const dir = freshDir();
     const files = await writePair(dir, { mismatched: true });
@@ -203,6 +220,11 @@ describe('clients that pin the fingerprint', () => {
     expect(second.tlsFingerprint).not.toBe(first.tlsFingerprint);
     await expect(connectOverTls(second.url, options)).rejects.toThrow(/websocket error/);
     await expect(httpsGet(`${second.url}/healthz`, options)).rejects.toThrow(/self-signed certificate/);
+  });
+
+  it('a server without TLS has nothing to reload', async () => {
+    const server = await startServer();
+    await expect(server.reloadTls()).rejects.toThrow('this server has no TLS to reload');
   });
 
   it('without a pin, a Node client refuses the self-signed certificate (it is not "ignore errors")', async () => {

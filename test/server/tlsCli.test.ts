@@ -5,9 +5,11 @@
  * the network announces is refused unless it is a well-formed Parley record.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generate } from 'selfsigned';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCli, UsageError } from '../../signaling-server/cliArgs';
 import { parseService } from '../../signaling-server/mdns';
@@ -98,6 +100,49 @@ describe('parley-server with TLS', () => {
       'parley-server: --mdns: announcing the server to the network needs a host other computers can reach (e.g. 0.0.0.0), not 127.0.0.1 (see --help)\n',
     );
     expect(out.code).toBe(2);
+  });
+
+  it('serves a renewed certificate after SIGHUP, and keeps the old one when the new files are bad', async () => {
+    const dir = mkdtempSync(join(stateHome, 'files-'));
+    const certFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    const writePair = async () => {
+      const made = await generate([{ name: 'commonName', value: 'parley.test' }], { keyType: 'ec', algorithm: 'sha256' });
+      writeFileSync(certFile, made.cert);
+      writeFileSync(keyFile, made.private);
+      return new X509Certificate(made.cert).fingerprint256;
+    };
+    const first = await writePair();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'signaling-server', 'cli.ts'), '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile, '--log-level', 'error'], {
+      cwd: root,
+      env: { ...process.env, PARLEY_SERVER_PASSWORD: '', PARLEY_MEMBERSHIP_SECRET: '', XDG_STATE_HOME: stateHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const until = async (probe: () => boolean, what: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!probe()) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${what}: stdout ${stdout} stderr ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until(() => stdout.includes(`fingerprint: ${first}`), 'the first fingerprint');
+      const second = await writePair();
+      child.kill('SIGHUP');
+      await until(() => stdout.includes(`TLS certificate reloaded; SHA-256 fingerprint: ${second}\n`), 'the reload');
+      writeFileSync(keyFile, 'half-written');
+      child.kill('SIGHUP');
+      await until(() => stderr.includes('parley-server: the TLS certificate was not reloaded, the old one stays in use: the private key'), 'the refusal');
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('warns on stderr that other computers get no camera when it listens on the network without TLS', async () => {
