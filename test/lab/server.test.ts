@@ -15,6 +15,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DiscoveredServer } from '../../signaling-server/mdns';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
@@ -338,6 +339,37 @@ describe('a second server with the same name and port on the network', () => {
     );
     const fingerprints = (await findFromB(5_000)).map((s) => s.fingerprint);
     expect(fingerprints).toEqual([printed.fingerprint]);
+  });
+});
+
+describe('a renewed certificate (SIGHUP)', () => {
+  it('is announced by mDNS with its new fingerprint', async () => {
+    const certFile = join(dataDir, 'renew-cert.pem');
+    const keyFile = join(dataDir, 'renew-key.pem');
+    const writePair = async () => {
+      const made = await generate([{ name: 'commonName', value: 'lab.test' }], { keyType: 'ec', algorithm: 'sha256' });
+      writeFileSync(certFile, made.cert);
+      writeFileSync(keyFile, made.private);
+      return new X509Certificate(made.cert).fingerprint256;
+    };
+    const first = await writePair();
+    const renewing = lab.spawn('c', process.execPath, [
+      ...['--import', 'tsx', 'signaling-server/cli.ts', '--host', '0.0.0.0', '--port', '7301', '--tls-cert', certFile, '--tls-key', keyFile],
+      ...['--mdns', '--mdns-name', 'Renewing', '--data-dir', join(dataDir, 'renewing'), '--log-level', 'warn'],
+    ]);
+    renewing.stdout?.resume();
+    const watch = lab.spawn('b', process.execPath, [...PROBE, 'mdns-watch']);
+    try {
+      type Seen = { up?: string; down?: string; fingerprint?: string };
+      await waitForLine<Seen>(watch, (line) => line.up?.startsWith('Renewing') === true && line.fingerprint === first, 30_000, 'the first certificate by mDNS');
+      const second = await writePair();
+      const renewedSeen = waitForLine<Seen>(watch, (line) => line.up?.startsWith('Renewing') === true && line.fingerprint === second, 30_000, 'the renewed certificate by mDNS');
+      renewing.kill('SIGHUP');
+      expect((await renewedSeen).fingerprint).toBe(second);
+    } finally {
+      renewing.kill('SIGTERM');
+      watch.kill();
+    }
   });
 });
 
