@@ -6,10 +6,14 @@
  * over the fingerprints before it applies an SDP, so both end the call as
  * unverified, and no connection ever comes up. The same relay, relaying faithfully,
  * carries an ordinary call: the relay itself is not what stops the tampered one.
+ *
+ * And pre-connecting while it rings (which hands each side the other's addresses)
+ * happens between contacts only: a call from someone who is not a contact makes no
+ * connection on either side until it is accepted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { callSection, connectCall, dial, endedHeadline } from './calls';
-import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
+import { answer, callSection, connectCall, dial, endedHeadline, tileOf } from './calls';
+import { contactRow, gone, SCENARIO_MS, showsOnline, useChromium, visible, waitUntil, type Person } from './harness';
 import { expectAudioArriving } from './media';
 import { startTamperingRelay, type TamperingRelay } from './tamperingRelay';
 
@@ -99,3 +103,41 @@ describe('a relay that rewrites DTLS fingerprints', { timeout: SCENARIO_MS }, ()
     await Promise.all([visible(endedHeadline(alice, /^Call ended/)), visible(endedHeadline(bob, /^Call ended/))]);
   });
 });
+
+describe('pre-connecting while it rings', { timeout: SCENARIO_MS }, () => {
+  it('happens between contacts only: a stranger’s call makes no connection on either side until it is accepted', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice');
+    const carol = await openPerson('Carol');
+    // A first call while they are contacts, so that Carol can call back from her History.
+    await dial(carol, alice, 'audio');
+    await alice.main.getByRole('button', { name: 'Decline', exact: true }).click();
+    await visible(endedHeadline(carol, /Alice/));
+
+    // Alice removes Carol: Carol still lists Alice, which is not enough to be her contact.
+    await contactRow(alice, carol).getByRole('button', { name: 'Verify Carol' }).click();
+    const verify = alice.page.getByRole('dialog', { name: 'Verify Carol' });
+    await verify.getByRole('button', { name: 'Remove from contacts' }).click();
+    await gone(verify);
+    await waitUntil('Carol shows Alice offline', () => showsOnline(carol, alice), (online) => !online);
+    await Promise.all([watchConnections(alice), watchConnections(carol)]);
+
+    await carol.page.getByRole('tab', { name: 'History' }).click();
+    await carol.page.getByRole('button', { name: 'Call back Alice' }).first().click();
+    await visible(alice.main.getByText('Carol is not in your contacts', { exact: false }));
+    // Rung, and ringing: on neither side a connection (no ICE candidates, no addresses). Between
+    // contacts one is made within milliseconds of the ring; here none comes while it rings on.
+    for (let look = 0; look < 10; look += 1) {
+      expect([await watched(alice), await watched(carol)]).toEqual([
+        { created: 0, connected: 0 },
+        { created: 0, connected: 0 },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+
+    await answer(alice);
+    await Promise.all([visible(tileOf(carol, alice)), visible(tileOf(alice, carol))]);
+    await waitUntil('both connected once accepted', async () => [await watched(alice), await watched(carol)], (both) => both.every((w) => w.connected > 0));
+  });
+});
+
