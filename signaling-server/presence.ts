@@ -45,7 +45,15 @@ interface UserEntry<S> {
   /** Users whose invites this user refuses. */
   blocked: ReadonlySet<UserId>;
   userKey: PublicKey;
-  /** The users this user listed (not necessarily mutual). */
+  /**
+   * Each device's own list. A user's devices keep their contact books apart (a
+   * device linked today starts with an empty one), so no device's list may wipe
+   * another's: the user lists whom any of their devices of this online spell
+   * lists. A device's list is replaced by its next `contacts:set` and forgotten
+   * with the user when their last device goes.
+   */
+  deviceContacts: Map<DeviceId, ReadonlySet<UserId>>;
+  /** The union of `deviceContacts` (not necessarily mutual). */
   contacts: ReadonlySet<UserId>;
   strangerCalls: StrangerCalls;
 }
@@ -163,7 +171,8 @@ export class Presence<S> {
         devices: new Map(),
         blocked: new Set(),
         userKey: profile.userKey,
-        contacts: new Set(profile.contacts.filter((id) => id !== party.userId)),
+        deviceContacts: new Map([[party.deviceId, ownList(party.userId, profile.contacts)]]),
+        contacts: ownList(party.userId, profile.contacts),
         strangerCalls: profile.strangerCalls,
       };
       this.users.set(party.userId, entry);
@@ -174,8 +183,8 @@ export class Presence<S> {
         entry.displayName = party.displayName;
         changed = view(entry);
       }
-      // The latest handshake's contact list wins too (the devices share one list).
-      contactChange = this.setContacts(party.userId, profile.contacts, profile.strangerCalls) ?? contactChange;
+      // This device's list joins the others' (see deviceContacts); the latest stranger setting wins.
+      contactChange = this.setContacts(party, profile.contacts, profile.strangerCalls) ?? contactChange;
     }
     const replaced = entry.devices.get(party.deviceId);
     entry.devices.set(party.deviceId, socket);
@@ -184,14 +193,17 @@ export class Presence<S> {
   }
 
   /**
-   * Replaces the user's contact list and stranger-call setting; returns who became
-   * and who ceased to be an online mutual contact (null when the user is not online).
+   * Replaces this device's contact list and the user's stranger-call setting;
+   * returns who became and who ceased to be an online mutual contact (null when
+   * the user is not online).
    */
-  setContacts(userId: UserId, contacts: readonly UserId[], strangerCalls: StrangerCalls): ContactChange | null {
+  setContacts(party: Pick<Party, 'userId' | 'deviceId'>, contacts: readonly UserId[], strangerCalls: StrangerCalls): ContactChange | null {
+    const { userId } = party;
     const entry = this.users.get(userId);
     if (!entry) return null;
     const before = new Set(this.contactsOnline(userId));
-    entry.contacts = new Set(contacts.filter((id) => id !== userId));
+    entry.deviceContacts.set(party.deviceId, ownList(userId, contacts));
+    entry.contacts = new Set([...entry.deviceContacts.values()].flatMap((list) => [...list]));
     entry.strangerCalls = strangerCalls;
     const after = this.contactsOnline(userId);
     const became = after.filter((id) => !before.has(id));
@@ -248,6 +260,11 @@ export class Presence<S> {
   private effective(entry: UserEntry<S>): PresenceStatus {
     return this.inCall(entry.userId) ? 'in_call' : entry.chosen;
   }
+}
+
+/** A list as kept: a user's own id never counts as their contact. */
+function ownList(userId: UserId, contacts: readonly UserId[]): ReadonlySet<UserId> {
+  return new Set(contacts.filter((id) => id !== userId));
 }
 
 function view<S>(entry: UserEntry<S>): PresenceUser {

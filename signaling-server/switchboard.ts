@@ -117,7 +117,7 @@ export class Switchboard<S> {
       registry,
       presence,
       broadcastPresence: (user) => this.tellUpdated(user),
-      setContacts: (party, userIds, strangerCalls) => this.setContacts(party.userId, userIds, strangerCalls),
+      setContacts: (party, userIds, strangerCalls) => this.setContacts(party, userIds, strangerCalls),
       desk: this.desk,
       directory: options.directory ?? false,
       iceServers: options.iceServers,
@@ -211,10 +211,10 @@ export class Switchboard<S> {
     if (gone.lastDevice) this.transport.sendToMany(audience, 'presence:left', { userId: party.userId });
   }
 
-  /** `contacts:set`: the user's new list; whoever became or ceased to be a mutual contact is told, both ways. */
-  setContacts(userId: UserId, userIds: readonly UserId[], strangerCalls: StrangerCalls): void {
-    const change = this.presence.setContacts(userId, userIds, strangerCalls);
-    if (change) this.tellContactChange(userId, change, null);
+  /** `contacts:set`: the device's new list; whoever became or ceased to be a mutual contact is told, both ways. */
+  setContacts(party: Party, userIds: readonly UserId[], strangerCalls: StrangerCalls): void {
+    const change = this.presence.setContacts(party, userIds, strangerCalls);
+    if (change) this.tellContactChange(party.userId, change, null);
   }
 
   /** A user's presence changed: their mutual contacts and their own devices hear it. */

@@ -130,17 +130,26 @@ describe('presence reaches mutual contacts only', () => {
     expect(carol.received.filter((r) => r.event.startsWith('presence:'))).toEqual([]);
   });
 
-  it("one device's handshake replaces the user's list for all their devices", async () => {
+  it("a device's list adds to its user's other devices' lists: a newly linked device with an empty book wipes nothing", async () => {
     const server = await startServer();
     const alice = await connectClient(server, { name: 'alice' });
     const desk = await connectClient(server, { name: 'bob-desk', contacts: [alice.userId] });
     await alice.setContacts([desk.userId]);
     await desk.next('presence:joined');
-    // A second device of Bob that lists nobody: Bob and Alice are no longer contacts.
+    // A second device of Bob whose book is still empty (just linked): Bob and Alice stay contacts.
     const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk, contacts: [] });
-    expect(tab.welcome?.users).toEqual([]);
-    expect(await desk.next('presence:left')).toEqual({ userId: alice.userId });
+    expect(tab.welcome?.users.map((u) => u.userId)).toEqual([alice.userId]);
+    await settle(alice, desk);
+    expect(desk.all('presence:left')).toEqual([]);
+    expect(alice.all('presence:left')).toEqual([]);
+    // The tab's own list changing does not touch the desk's either...
+    await tab.setContacts([]);
+    await settle(alice, desk);
+    expect(alice.all('presence:left')).toEqual([]);
+    // ...but once no device of Bob lists Alice, they are no longer contacts.
+    await desk.setContacts([]);
     expect(await alice.next('presence:left')).toEqual({ userId: desk.userId });
+    expect(await desk.next('presence:left')).toEqual({ userId: alice.userId });
     expect(sees(tab, alice.userId)).toBe(false);
   });
 

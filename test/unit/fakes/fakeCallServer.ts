@@ -91,7 +91,9 @@ export class FakeCallServer implements MemoryServer {
     // Those who list everyone list the newcomer too, before it arrives (nobody is told yet).
     for (const user of [...board.presence.everyone()]) {
       if (user.userId !== userId && this.listsEveryone.has(user.userId)) {
-        board.setContacts(user.userId, [...this.known], board.presence.strangerCalls(user.userId) ?? 'ring');
+        for (const deviceId of board.presence.devicesOf(user.userId)) {
+          board.setContacts({ userId: user.userId, deviceId, displayName: user.displayName }, [...this.known], board.presence.strangerCalls(user.userId) ?? 'ring');
+        }
       }
     }
     const profile = { userKey: userKey ?? PLACEHOLDER_KEY, contacts: contacts ?? [...this.known], strangerCalls };
