@@ -18,11 +18,10 @@
  * rate-limited per sender and per sender→target pair (the invite limiter's
  * buckets), so they cannot be used to spam.
  */
-import { createHash } from 'node:crypto';
 import type { Party } from './callRecord';
 import { fail } from './callRefusals';
-import { KEY_ID_LENGTH } from './identity';
 import { InviteLimiter } from './inviteLimits';
+import { keyId } from './keyCheck';
 import type { Presence } from './presence';
 import type {
   Ack,
@@ -84,11 +83,6 @@ interface PendingLink {
   deviceKey: LinkRequestPayload['deviceKey'];
   secret: string;
   at: number;
-}
-
-/** identity.ts idOfKey, synchronously (Node's hash): the first 132 bits of SHA-256 over the SPKI, base64url. */
-function keyId(spki: string): string {
-  return createHash('sha256').update(Buffer.from(spki, 'base64url')).digest('base64url').slice(0, KEY_ID_LENGTH);
 }
 
 const tooMany = (what: string, retryInMs: number): Ack =>
@@ -199,7 +193,7 @@ export class ContactDesk<S> {
     if (p.to === party.userId) return fail('invalid_payload', 'This device already belongs to that user.');
     // The key to certify must be the asking device's own, the one its handshake proved: the
     // user then approves, and certifies, the device named in the question.
-    if (keyId(p.deviceKey.spki) !== party.deviceId) return fail('invalid_payload', "A link request must carry this device's own key.");
+    if (keyId(p.deviceKey) !== party.deviceId) return fail('invalid_payload', "A link request must carry this device's own key.");
     const now = this.now();
     const limited = this.linkLimits.take(party.deviceId, p.to);
     if (!limited.ok) return tooMany('link requests', limited.retryInMs);

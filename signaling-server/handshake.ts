@@ -23,7 +23,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Party } from './callRecord';
-import { authProofMessage, checkCredential, verify } from './identity';
+import { authProofMessage } from './identity';
+import { checkCredentialSync, verifySignature } from './keyCheck';
 import type { Profile } from './presence';
 import { handshakeSchema, PROTOCOL_VERSION, type ConnectRefusal, type DeviceId, type UserId } from './protocol';
 
@@ -114,11 +115,11 @@ export async function checkHandshake(connection: ConnectionFacts, auth: unknown,
         : 'The server password is wrong. Check it in the connection settings.';
     return refuse('auth_failed', message);
   }
-  const ids = await checkCredential(credential);
+  const ids = checkCredentialSync(credential);
   if (ids === null) {
     return refuse(
       'invalid_identity',
-      "This device's certificate is not signed by its user key, so the server cannot tell who it is. Link this device again, or reset this app's identity.",
+      "This device's certificate is not signed by its user key, so the server cannot tell who it is. Link this device to your account again (Settings → Your devices).",
     );
   }
   const { userId, deviceId } = ids;
@@ -127,7 +128,7 @@ export async function checkHandshake(connection: ConnectionFacts, auth: unknown,
     return refuse('invalid_identity', 'The connection names no host (no Host header), so its identity proof cannot be checked.');
   }
   const message = authProofMessage({ protocolVersion: PROTOCOL_VERSION, host, sessionId: connection.sessionId, userId, deviceId });
-  if (!(await verify(credential.deviceKey, proof, message))) {
+  if (!verifySignature(credential.deviceKey, proof, message)) {
     return refuse(
       'invalid_identity',
       `The identity proof does not verify: it must be this device's signature for this connection to ${host}. A proof made for another server or an earlier connection is not accepted.`,
@@ -137,7 +138,7 @@ export async function checkHandshake(connection: ConnectionFacts, auth: unknown,
   if (owner !== undefined && owner !== userId) {
     return refuse(
       'invalid_identity',
-      `The device id ${deviceId} is already in use by another user. Reset this app's identity to get a new device id.`,
+      `This device (${deviceId}) is still signed in as another account, for example just before it was linked to this one. Wait a minute, then connect again.`,
     );
   }
   const devices = policy.devicesOnline(userId);

@@ -70,7 +70,7 @@ export interface SwitchboardStats {
 
 const deviceTaken = (deviceId: DeviceId): ProtocolError => ({
   code: 'invalid_identity',
-  message: `The device id ${deviceId} is already in use by another user. Reset this app's identity to get a new device id.`,
+  message: `This device (${deviceId}) is still signed in as another account, for example just before it was linked to this one. Wait a minute, then connect again.`,
 });
 const REPLACED: ProtocolError = {
   code: 'invalid_identity',
