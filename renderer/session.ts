@@ -31,6 +31,8 @@ export interface SessionOptions {
    * and no key change waiting). Absent: anyone in `contacts()`.
    */
   isContact?(userId: string): boolean;
+  /** Why a person may not be called now (a changed key not yet accepted), or null. */
+  callRefusal?(peer: { userId: string; displayName: string }): string | null;
   /** The status to hold on the server, re-applied after every (re)connection. */
   status: ChosenStatus;
   /** The microphone and camera chosen in settings, read when media is acquired. */
@@ -134,6 +136,7 @@ export function openSession(options: SessionOptions): Session {
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
     isBlocked: (userId) => blocked().includes(userId),
+    ...(options.callRefusal ? { callRefusal: options.callRefusal } : {}),
     // The contact list as the window shows it, built when the tray asks for a call.
     contactOf: (userId) => {
       const contact = buildContacts(presence.getSnapshot(), options.favourites?.() ?? []).find((c) => c.userId === userId);

@@ -88,6 +88,12 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
   isBlocked?: (userId: string) => boolean;
   /** The contact list's entry for a user, for a call asked by the tray; default: nobody is known. */
   contactOf?: ContactLookup;
+  /**
+   * Why this person may not be called now (their key changed and the user has not
+   * accepted the new one), or null. Checked by every dial: the window, the tray, a
+   * link, a call back from History.
+   */
+  callRefusal?: (peer: { userId: string; displayName: string }) => string | null;
 }
 
 export interface CallEngine extends CallController {
@@ -188,7 +194,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     isContact: options.isContact ?? (() => true),
     ...(options.onHistory ? { onHistory: options.onHistory } : {}),
   });
-  const commands = createCallCommands(parts, () => disposed);
+  const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
   const stopListening = followServerEvents(parts, options.isBlocked ? { isBlocked: options.isBlocked } : {});
 

@@ -17,6 +17,7 @@ export type CallCommands = Omit<CallController, 'getView' | 'subscribe' | 'dispo
 export function createCallCommands<PC extends PeerConnectionLike>(
   parts: EngineParts<PC>,
   isDisposed: () => boolean,
+  callRefusal: (peer: { userId: string; displayName: string }) => string | null,
 ): CallCommands {
   const { signaling, self, state, dispatch, now, local, rtcConfig, rejoin, pool, exits } = parts;
 
@@ -32,6 +33,8 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       if (before.phase !== 'idle' && before.phase !== 'ended') {
         throw new Error(`You are already in a call. Hang up before calling ${peer.displayName}.`);
       }
+      const refusal = callRefusal(peer);
+      if (refusal !== null) throw new Error(refusal);
       // The ended view gives way to the new call here, wherever the dial came from.
       if (before.phase === 'ended') dispatch({ type: 'dismiss' });
       const attempt = randomId();

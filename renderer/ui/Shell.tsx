@@ -143,14 +143,11 @@ export function Shell() {
   const call = useCallback(
     (person: PersonRef, media: CallMedia) => {
       if (!engine) return;
-      if (book?.getSnapshot().keyChanges.has(person.userId)) {
-        toastStore.push({ level: 'error', message: `${person.displayName}'s key changed: calls are blocked until you accept the new key (Contacts).` });
-        return;
-      }
-      // An ended call's view gives way inside the engine (engineCommands.ts).
+      // An ended call's view gives way inside the engine (engineCommands.ts), which
+      // also refuses a contact whose key changed, wherever the dial comes from.
       run(() => engine.call(person, media));
     },
-    [engine, run, book, toastStore],
+    [engine, run],
   );
 
   const contactRequests = useContactRequests({

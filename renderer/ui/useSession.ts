@@ -31,6 +31,10 @@ export function useSession(services: Services, displayName: string, status: Chos
             strangerCalls: () => services.settings.getSnapshot().strangerCalls,
             contacts: () => book.userIds(),
             isContact: (userId) => book.isContact(userId),
+            callRefusal: (peer) =>
+              book.getSnapshot().keyChanges.has(peer.userId)
+                ? `${peer.displayName}'s key changed: calls are blocked until you accept the new key (Contacts).`
+                : null,
             status: statusRef.current,
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,

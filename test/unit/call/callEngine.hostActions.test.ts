@@ -23,7 +23,12 @@ const CONTACTS: ContactLookup = (userId) =>
     'user-dave-001': { displayName: 'Dave', online: false },
   })[userId] ?? null;
 
-function device(server: FakeCallServer, who: { userId: string; displayName: string }, label: string) {
+function device(
+  server: FakeCallServer,
+  who: { userId: string; displayName: string },
+  label: string,
+  callRefusal?: (peer: { userId: string; displayName: string }) => string | null,
+) {
   const self: SelfRef = deviceOf(who, label);
   const signaling = server.connect(self);
   const devices = new FakeMediaDevices();
@@ -38,6 +43,7 @@ function device(server: FakeCallServer, who: { userId: string; displayName: stri
     display: { getDisplayMedia: () => Promise.reject(new Error('no capture in unit tests')) },
     contactOf: CONTACTS,
     speakerPollMs: 20,
+    ...(callRefusal ? { callRefusal } : {}),
   });
   const views: CallView[] = [];
   engine.subscribe((view) => views.push(view));
@@ -89,6 +95,23 @@ describe('a call asked by the tray', () => {
     });
     expect(alice.signaling.sent('call:invite')).toEqual([]);
     expect(alice.phase()).toBe('idle');
+  });
+
+  it('is refused for a contact whose key changed, from the tray as from the window; nothing is sent', async () => {
+    const server = new FakeCallServer();
+    const changed = (peer: { userId: string; displayName: string }) =>
+      peer.userId === BOB.userId ? `${peer.displayName}'s key changed: calls are blocked until you accept the new key (Contacts).` : null;
+    const alice = device(server, ALICE, 'device-alice-1', changed);
+    device(server, BOB, 'device-bob-01');
+    const carol = device(server, CAROL, 'device-carol-1');
+
+    await expect(alice.engine.handle({ type: 'call', userId: BOB.userId, media: 'audio' })).rejects.toThrow("Bob's key changed");
+    await expect(alice.engine.call(BOB, 'video')).rejects.toThrow("Bob's key changed");
+    expect(alice.signaling.sent('call:invite')).toEqual([]);
+    expect(alice.phase()).toBe('idle');
+    // Anyone else still rings.
+    expect(await alice.engine.handle({ type: 'call', userId: CAROL.userId, media: 'audio' })).toEqual({ kind: 'done' });
+    await waitFor(() => carol.phase() === 'incoming', 'Carol rings');
   });
 
   it('is refused during a call, even by the person ringing here (the tray does not answer)', async () => {
