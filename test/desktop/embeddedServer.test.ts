@@ -8,7 +8,7 @@ import { EmbeddedServer, ServerStartError, hostConfigFor } from '../../main/embe
 import { accessPolicy, withLanPassword } from '../../main/server/serverAccess';
 import { DEFAULT_SETTINGS } from '../../preload/contract';
 import { createSignalingServer } from '../../signaling-server/index';
-import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
+import { authenticate, makeIdentity } from '../support/testIdentity';
 import { io } from 'socket.io-client';
 import { cleanup as closeClients, connectClient, connectRefused } from '../server/harness';
 import { silentLogger } from './fakes';
@@ -65,14 +65,18 @@ async function freePort(): Promise<number> {
  * whether it got through the HTTP upgrade and handshake ('connected') or was
  * refused ('refused', whatever the layer: a refused upgrade or a connect_error).
  */
-function connectWithHost(port: number, hostHeader: string): Promise<'connected' | 'refused'> {
-  const socket = io(`http://127.0.0.1:${port}`, {
+async function connectWithHost(port: number, hostHeader: string): Promise<'connected' | 'refused'> {
+  const url = `http://127.0.0.1:${port}`;
+  const socket = io(url, {
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
+    autoConnect: false,
     extraHeaders: { Host: hostHeader },
-    auth: { protocolVersion: PROTOCOL_VERSION, userId: 'rebind-user-1', deviceId: 'rebind-device-1', displayName: 'Probe' },
   });
+  // A real identity whose proof names the Host the request carries, so only the Host check can refuse it.
+  authenticate(socket, url, await makeIdentity(), { displayName: 'Probe', host: hostHeader });
+  socket.connect();
   return new Promise((resolve) => {
     socket.once('connect', () => {
       socket.disconnect();
