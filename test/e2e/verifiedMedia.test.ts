@@ -74,6 +74,8 @@ describe('a relay that rewrites DTLS fingerprints', { timeout: SCENARIO_MS }, ()
     await Promise.all([visible(endedHeadline(alice, UNVERIFIED)), visible(endedHeadline(bob, UNVERIFIED))]);
     for (const person of [alice, bob]) {
       await visible(person.main.getByText('Someone may be intercepting it. It was ended to protect you.'));
+      // A warning, not a passing notice: it does not close by itself.
+      await visible(person.main.getByText('Stays until you close it'));
       // They pre-connect as contacts, so each made a connection — and refused what came through the relay.
       const connections = await watched(person);
       expect(connections.created).toBeGreaterThan(0);

@@ -1,4 +1,7 @@
-/** The call is over: say why, plainly, then return by itself after a few seconds. */
+/**
+ * The call is over: say why, plainly, then return by itself after a few seconds —
+ * except a call that could not be verified, a warning that stays until it is closed.
+ */
 import { useEffect, useRef, useState } from 'react';
 import PhoneCall from 'lucide-react/icons/phone-call';
 import PhoneMissed from 'lucide-react/icons/phone-missed';
@@ -24,17 +27,18 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
   const [held, setHeld] = useState(false);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
+  const sticky = view.reason === 'unverified';
 
   // Counting pauses while the person is working with the card (focus inside it).
   useEffect(() => {
-    if (held) return;
+    if (held || sticky) return;
     if (left <= 0) {
       closeRef.current();
       return;
     }
     const timer = setTimeout(() => setLeft((n) => n - 1), 1000);
     return () => clearTimeout(timer);
-  }, [left, held]);
+  }, [left, held, sticky]);
 
   const peer = view.peers.length === 1 ? view.peers[0] : undefined;
   const missed = view.reason === 'missed';
@@ -73,7 +77,7 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
         </button>
       </div>
       <p className="call-card__countdown" aria-hidden="true">
-        {held ? 'Closes when you are done' : `Closes in ${left} s`}
+        {sticky ? 'Stays until you close it' : held ? 'Closes when you are done' : `Closes in ${left} s`}
       </p>
     </section>
   );
