@@ -18,7 +18,7 @@ import {
   type LinkCode,
   type LinkRequest,
 } from '../../identity/linking';
-import { log } from '../../log';
+import { CopyField } from '../contacts/CopyField';
 import { useNow } from '../useNow';
 
 interface DevicesSettingsProps {
@@ -32,45 +32,7 @@ interface DevicesSettingsProps {
   onLinked(identity: DeviceIdentity): void;
 }
 
-const logger = log.child('ui.devices');
 const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch (error) {
-    // The field stays selectable: the person copies it by hand.
-    logger.info('the clipboard refused the text; it can be copied from the field', error);
-    return false;
-  }
-}
-
-function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
-  const id = useId();
-  const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
-  return (
-    <div className="field">
-      <label className="field__label" htmlFor={id}>
-        {label}
-      </label>
-      <div className="copy-field">
-        <input id={id} className="field__input copy-field__input" readOnly value={value} spellCheck={false} onFocus={(e) => e.target.select()} />
-        <button
-          type="button"
-          className="button button--secondary button--small"
-          aria-label={`Copy ${label.toLowerCase()}`}
-          onClick={() => void copyText(value).then((ok) => setCopied(ok ? 'yes' : 'no'))}
-        >
-          {copied === 'yes' ? 'Copied' : 'Copy'}
-        </button>
-      </div>
-      {(hint || copied === 'no') && (
-        <p className="field__hint">{copied === 'no' ? 'Copying is blocked here: select the text and copy it by hand.' : hint}</p>
-      )}
-    </div>
-  );
-}
 
 export function DevicesSettings({ identity, keys, channel, online, legacy, onLinked }: DevicesSettingsProps) {
   const id = useId();
