@@ -2,6 +2,8 @@
 # Installs the system packages the test suite drives for real:
 #   chromium      — end-to-end calls in headless Chromium (playwright-core drives it;
 #                   no browser is ever downloaded)
+#   firefox-esr   — cross-engine calls (test/crossEngine/): Debian's Firefox ESR, driven by
+#                   puppeteer-core over WebDriver BiDi (no browser is ever downloaded)
 #   coturn        — the TURN relay for relay-only calls
 #   redis-server  — scale-out across signaling nodes
 #   iproute2, ethtool, python3-minimal
@@ -13,6 +15,7 @@ set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
 command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
@@ -22,7 +25,7 @@ command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies: chromium, coturn, redis-server, iproute2, ethtool and python3 are installed"
+  echo "test dependencies: chromium, firefox-esr, coturn, redis-server, iproute2, ethtool and python3 are installed"
   exit 0
 fi
 

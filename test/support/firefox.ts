@@ -1,0 +1,59 @@
+/**
+ * The one way the tests start Firefox: Debian's stock Firefox ESR (/usr/bin/firefox-esr,
+ * installed by scripts/install-test-deps.sh; never a downloaded build), driven by
+ * puppeteer-core over WebDriver BiDi (Playwright cannot drive a stock Firefox).
+ *
+ * Headless, with the prefs that make WebRTC work without a person in front of it:
+ * fake camera and microphone, no permission prompt, ICE over loopback with plain
+ * (not mDNS-obfuscated) host addresses, media that may autoplay. Headless Firefox has
+ * no getDisplayMedia: screen share needs a headed Firefox under xvfb-run.
+ */
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser } from 'puppeteer-core';
+
+export const FIREFOX_PATH = '/usr/bin/firefox-esr';
+
+export const FIREFOX_PREFS: Readonly<Record<string, boolean | number | string>> = {
+  // A fake camera (a moving pattern) and microphone (a tone), granted without a prompt.
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  'media.navigator.permission.fake': true,
+  'permissions.default.camera': 1,
+  'permissions.default.microphone': 1,
+  // Every person is on 127.0.0.1: gather loopback candidates, and name them by address
+  // (an mDNS .local name would not resolve for the Chromium side).
+  'media.peerconnection.ice.loopback': true,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  // The remote <audio>/<video> play without a click (0 = allowed).
+  'media.autoplay.default': 0,
+  'media.autoplay.blocking_policy': 0,
+  // Nothing phones home while a test runs.
+  'app.update.enabled': false,
+  'browser.shell.checkDefaultBrowser': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'toolkit.telemetry.enabled': false,
+};
+
+/** Whether the system Firefox ESR is installed (scripts/install-test-deps.sh installs it). */
+export function firefoxInstalled(): boolean {
+  return existsSync(FIREFOX_PATH);
+}
+
+/**
+ * Launches Firefox ESR headless with FIREFOX_PREFS. Each launch gets its own fresh,
+ * temporary profile; each person inside it gets a browser context of their own
+ * (a Firefox user context: separate cookies, storage, IndexedDB and Web Locks).
+ */
+export async function launchFirefox(): Promise<Browser> {
+  if (!firefoxInstalled()) {
+    throw new Error(`${FIREFOX_PATH} is missing: run scripts/install-test-deps.sh (it installs Debian's firefox-esr)`);
+  }
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    extraPrefsFirefox: { ...FIREFOX_PREFS },
+    // BiDi's default 180 s would outlast a test's timeout; a stuck launch should fail the file.
+    protocolTimeout: 60_000,
+  });
+}
