@@ -41,24 +41,138 @@ export const presenceStatusSchema = z.enum([...serverPresenceSchema.options, 'of
 export const identitySchema = z.strictObject({ userId: idSchema, deviceId: idSchema });
 export type Identity = z.infer<typeof identitySchema>;
 
-/** Where the renderer finds its signaling server. */
-export const serverChoiceSchema = z.discriminatedUnion('mode', [
-  /** Desktop only: main runs the signaling server in-process. */
-  z.strictObject({
-    mode: z.literal('host'),
-    port: z.number().int().min(1024).max(65535),
-    /** Listen on every interface (0.0.0.0) so others on the LAN can connect. */
-    lan: z.boolean(),
+// ─── the signaling server: joining one, or hosting one (issue 13) ──────────
+
+const FINGERPRINT = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
+/**
+ * A TLS certificate's SHA-256 fingerprint in the form browsers and openssl show it:
+ * 32 upper-case hex pairs joined by ':' (normalizeFingerprint turns typed text into it).
+ */
+export const fingerprintSchema = z
+  .string()
+  .regex(FINGERPRINT, 'a SHA-256 certificate fingerprint is 32 pairs of hex digits joined by ":" (AB:CD:…), as the server owner’s Parley shows it');
+
+/**
+ * A fingerprint as a person may type or paste it (any case, with or without ':' or
+ * spaces, optionally prefixed "SHA256:") → the canonical form; null when it is not
+ * 32 bytes of hex. (signaling-server/tls.ts has the same rule for the server side.)
+ */
+export function normalizeFingerprint(text: string): string | null {
+  const hex = text
+    .trim()
+    .replace(/^sha-?256[:\s]\s*/i, '')
+    .replace(/[\s:]/g, '')
+    .toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) return null;
+  return (hex.match(/../g) ?? []).join(':');
+}
+
+/** True for names and addresses only this computer can reach (a URL's hostname, brackets allowed). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.startsWith('127.');
+  return h === '::1' || /^::ffff:127\./.test(h) || /^::ffff:7f[0-9a-f]{2}:/.test(h);
+}
+
+/** Why a non-loopback http:// server is refused unless the person allows plaintext for it. */
+export const PLAINTEXT_EXPLANATION =
+  'it uses plain http: other people on the network could read your password and who you call, and browsers give such pages no camera or microphone. Use its https:// address (with the fingerprint its owner gives you), or tick "allow plaintext" for this server if you accept that.';
+
+/**
+ * A signaling server URL as stored: http(s), an origin only (socket.io would read a
+ * path as a namespace), no user name or password in it.
+ */
+export const serverUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'a server address is an http:// or https:// URL, e.g. https://192.168.1.20:7300' })
+  .max(2048)
+  .superRefine((value, ctx) => {
+    if (!URL.canParse(value)) return; // already refused above
+    const url = new URL(value);
+    if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'put the password in its own field, not in the server address' });
+    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: 'a server address has no path, query or #part: just https://host:port' });
+    }
+  });
+
+/** One server to join, in failover order. */
+export const joinServerSchema = z
+  .strictObject({
+    url: serverUrlSchema,
+    /**
+     * The SHA-256 fingerprint of its certificate, pinned: the app connects only when the
+     * server presents exactly this one (needed for self-signed servers; with it, even a
+     * CA-valid certificate must match). null: the system's normal certificate checks.
+     */
+    fingerprint: fingerprintSchema.nullable(),
     password: z.string().max(256),
-  }),
-  z.strictObject({
-    mode: z.literal('remote'),
-    /** One or more http(s) URLs; the client fails over in order. */
-    urls: z.array(z.url({ protocol: /^https?$/ })).min(1).max(8),
+    /** The person accepted plain http for this non-loopback server (see PLAINTEXT_EXPLANATION). */
+    allowPlaintext: z.boolean(),
+  })
+  .superRefine((server, ctx) => {
+    if (!URL.canParse(server.url)) return;
+    const url = new URL(server.url);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !server.allowPlaintext) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `${url.host}: ${PLAINTEXT_EXPLANATION}` });
+    }
+    if (url.protocol === 'http:' && server.fingerprint !== null) {
+      ctx.addIssue({ code: 'custom', path: ['fingerprint'], message: 'a fingerprint pins an https:// server; this address is plain http' });
+    }
+  });
+export type JoinServer = z.infer<typeof joinServerSchema>;
+
+const stunUrlSchema = z.string().max(512).regex(/^stuns?:[^\s]+$/i, 'each STUN URL starts with stun: or stuns:, e.g. stun:stun.example.org:3478');
+const turnUrlSchema = z.string().max(512).regex(/^turns?:[^\s]+$/i, 'each TURN URL starts with turn: or turns:, e.g. turn:turn.example.org:3478');
+
+/** The embedded server's own settings, used in the two host modes (kept while joining). */
+export const hostServerSchema = z
+  .strictObject({
+    port: z.number().int('the port is a whole number').min(1024, 'the port must be 1024 or above').max(65535, 'the port must be at most 65535'),
+    /**
+     * The password people give to sign in. LAN mode always has one: main generates it
+     * (and tells the person) when it is empty.
+     */
     password: z.string().max(256),
-  }),
-]);
+    /** Handed to callers for ICE (stun:/stuns:). */
+    stunUrls: z.array(stunUrlSchema).max(8),
+    /** TURN servers (turn:/turns:) that share `turnSecret` (TURN REST API credentials). */
+    turnUrls: z.array(turnUrlSchema).max(8),
+    turnSecret: z.string().max(256),
+  })
+  .superRefine((host, ctx) => {
+    if (host.turnUrls.length > 0 && host.turnSecret === '') {
+      ctx.addIssue({ code: 'custom', path: ['turnSecret'], message: 'TURN URLs need the TURN server’s shared secret' });
+    }
+    if (host.turnUrls.length === 0 && host.turnSecret !== '') {
+      ctx.addIssue({ code: 'custom', path: ['turnUrls'], message: 'a TURN secret needs at least one TURN URL' });
+    }
+  });
+export type HostServer = z.infer<typeof hostServerSchema>;
+
+/**
+ * Where the renderer finds its signaling server:
+ * - `off`: this computer hosts nothing and joins `join` (failover in order);
+ * - `local`: main hosts on 127.0.0.1 only (plain http: nothing leaves this computer);
+ * - `lan`: main hosts for the local network: https + wss with a self-signed
+ *   certificate (kept in <userData>/server), a password always, announced by mDNS.
+ * Both parts are kept whatever the mode, so switching back loses nothing.
+ */
+export const serverChoiceSchema = z
+  .strictObject({
+    mode: z.enum(['off', 'local', 'lan']),
+    join: z.array(joinServerSchema).max(8),
+    host: hostServerSchema,
+  })
+  .superRefine((choice, ctx) => {
+    if (choice.mode === 'off' && choice.join.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['join'], message: 'to join a server, add its address (or host one on this computer)' });
+    }
+  });
 export type ServerChoice = z.infer<typeof serverChoiceSchema>;
+export type ServerMode = ServerChoice['mode'];
+
+export const DEFAULT_HOST_SERVER: HostServer = { port: 7300, password: '', stunUrls: [], turnUrls: [], turnSecret: '' };
 
 // ─── global shortcut ────────────────────────────────────────────────────────
 
@@ -139,7 +253,7 @@ export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 export const DEFAULT_SETTINGS: Settings = {
   displayName: '',
   status: 'available',
-  server: { mode: 'host', port: 7300, lan: false, password: '' },
+  server: { mode: 'local', join: [], host: DEFAULT_HOST_SERVER },
   relayOnly: false,
   muteShortcut: 'CommandOrControl+Shift+M',
   closeToTray: true,
@@ -361,6 +475,89 @@ export const serverEndpointSchema = z.strictObject({
 });
 export type ServerEndpoint = z.infer<typeof serverEndpointSchema>;
 
+/**
+ * The embedded server as it is now (desktop; the browser host is always `off`). The
+ * renderer shows it in Settings → Server and builds "Share how to join" from it.
+ */
+export const hostedServerSchema = z.discriminatedUnion('state', [
+  /** Not hosting: settings.server.mode is `off`. */
+  z.strictObject({ state: z.literal('off') }),
+  z.strictObject({ state: z.literal('starting'), mode: z.enum(['local', 'lan']), port: z.number().int() }),
+  /** It did not start; `message` says why and what to do (also sent as a notice). */
+  z.strictObject({ state: z.literal('failed'), mode: z.enum(['local', 'lan']), port: z.number().int(), message: z.string().max(1000) }),
+  z.strictObject({
+    state: z.literal('running'),
+    mode: z.enum(['local', 'lan']),
+    port: z.number().int().min(1).max(65535),
+    /** What this app's own window connects to (https://127.0.0.1:port in LAN mode, pinned). */
+    localUrl: z.string().max(2048),
+    /** What other computers use: https://<address>:port, one per LAN address, IPv4 first (empty in local mode). */
+    urls: z.array(z.string().max(2048)).max(32),
+    /** LAN mode: the self-signed certificate's SHA-256 fingerprint, which people pin. */
+    fingerprint: fingerprintSchema.nullable(),
+    passwordRequired: z.boolean(),
+    /** LAN mode: the name announced by mDNS ("Parley on <computer>"), null when not announced. */
+    announcedAs: z.string().max(100).nullable(),
+  }),
+]);
+export type HostedServer = z.infer<typeof hostedServerSchema>;
+
+/**
+ * A Parley server announced on the local network by mDNS (signaling-server/mdns.ts),
+ * checked by main. Its fingerprint is a claim anyone on the network can make: the
+ * renderer shows it and asks the person to confirm (or compare) before pinning it.
+ */
+export const discoveredServerSchema = z.strictObject({
+  /** The DNS-SD instance name: this server's key in the list. */
+  instance: z.string().max(100),
+  name: z.string().max(63),
+  protocolVersion: z.number().int().nonnegative(),
+  /** It speaks this app's protocol version. */
+  compatible: z.boolean(),
+  tls: z.boolean(),
+  fingerprint: fingerprintSchema.nullable(),
+  passwordRequired: z.boolean(),
+  port: z.number().int().min(1).max(65535),
+  addresses: z.array(z.string().max(64)).max(16),
+  /** https://address:port (http:// when the server has no TLS). */
+  url: z.string().max(2048),
+});
+export type DiscoveredServer = z.infer<typeof discoveredServerSchema>;
+export const discoveredServersSchema = z.array(discoveredServerSchema).max(100);
+
+/**
+ * An invitation to join a server: from a parley://join link (main), the browser
+ * build's https://host:port/#join?… address, or the "Share how to join" panel.
+ * Opening one never joins: the renderer asks first, showing the fingerprint.
+ */
+export const joinRefSchema = z.strictObject({
+  server: serverUrlSchema.refine((u) => u.startsWith('https://'), 'a join link names an https:// server'),
+  fingerprint: fingerprintSchema.nullable(),
+  password: z.string().max(256),
+});
+export type JoinRef = z.infer<typeof joinRefSchema>;
+
+/** What the renderer asks main to try before saving a server: reach it, and see the certificate it presents. */
+export const serverProbeRequestSchema = z.strictObject({ url: serverUrlSchema, fingerprint: fingerprintSchema.nullable() });
+export type ServerProbeRequest = z.infer<typeof serverProbeRequestSchema>;
+export const serverProbeResultSchema = z.discriminatedUnion('ok', [
+  /** Reachable and trusted (pinned match, or a CA-valid certificate); `fingerprint` is what it presented (null over http). */
+  z.strictObject({ ok: z.literal(true), fingerprint: fingerprintSchema.nullable() }),
+  z.strictObject({
+    ok: z.literal(false),
+    /**
+     * fingerprint_mismatch: it presented another certificate than the pinned one;
+     * untrusted: no pin, and the certificate is not valid for that name (self-signed);
+     * unreachable: no TLS or http answer.
+     */
+    reason: z.enum(['fingerprint_mismatch', 'untrusted', 'unreachable']),
+    message: z.string().max(1000),
+    /** What it presented, when it presented anything: to compare with what its owner says. */
+    fingerprint: fingerprintSchema.nullable(),
+  }),
+]);
+export type ServerProbeResult = z.infer<typeof serverProbeResultSchema>;
+
 export type Unsubscribe = () => void;
 
 // ─── the bridge: one row per method ─────────────────────────────────────────
@@ -396,6 +593,20 @@ export const BRIDGE = {
   updateSettings: invoke('parley:settings:update', settingsPatchSchema, settingsSchema),
   /** Where to connect; on desktop this (re)starts the embedded server when hosting. */
   getServerEndpoint: invoke('parley:server:endpoint', noPayload, serverEndpointSchema),
+  /** The embedded server now (state, URLs others use, fingerprint, password needed); the browser host: `off`. */
+  getHostedServer: invoke('parley:server:hosted', noPayload, hostedServerSchema),
+  /**
+   * Connects to a server the person typed (TLS handshake only, nothing sent) and says
+   * whether it would be trusted with that fingerprint, and which one it presented.
+   */
+  probeServer: invoke('parley:server:probe', serverProbeRequestSchema, serverProbeResultSchema),
+  /**
+   * Starts looking for Parley servers on the local network (mDNS); resolves with what is
+   * known now, then onDiscoveredServers follows. Stops on stopServerDiscovery, when the
+   * window goes away, or after 5 minutes (call again to go on). The browser host rejects.
+   */
+  startServerDiscovery: invoke('parley:discovery:start', noPayload, discoveredServersSchema),
+  stopServerDiscovery: invoke('parley:discovery:stop', noPayload, noPayload),
 
   getFavourites: invoke('parley:favourites:get', noPayload, favouritesSchema),
   setFavourites: invoke('parley:favourites:set', favouritesSchema, noPayload),
@@ -435,6 +646,12 @@ export const BRIDGE = {
   onNotice: event('parley:notice', hostNoticeSchema),
   /** A parley://add/<userId>/<secret> link was opened: the renderer asks before it sends the contact request. */
   onInviteOpened: event('parley:invite-opened', inviteRefSchema),
+  /** A parley://join?server=…&fp=…[&password=…] link was opened: the renderer asks before it joins (never joins by itself). */
+  onJoinOpened: event('parley:join-opened', joinRefSchema),
+  /** The embedded server started, stopped, failed or changed (port, fingerprint, addresses). */
+  onHostedServerChanged: event('parley:server:hosted-changed', hostedServerSchema),
+  /** The whole list of Parley servers on the network, each time it changes, while discovery runs. */
+  onDiscoveredServers: event('parley:discovery:servers', discoveredServersSchema),
 } as const satisfies Record<string, BridgeRow>;
 
 type Table = typeof BRIDGE;
@@ -547,4 +764,67 @@ export function parseInviteLink(raw: string): InviteRef | null {
   if (segments.length !== 2) return null;
   const parsed = inviteRefSchema.safeParse({ userId: segments[0], secret: segments[1] });
   return parsed.success ? parsed.data : null;
+}
+
+/** Reads a join link's query (server, fp, password) into a JoinRef, or null. */
+function joinRefFrom(params: URLSearchParams): JoinRef | null {
+  const keys = [...params.keys()];
+  if (keys.some((k) => !['server', 'fp', 'password'].includes(k)) || new Set(keys).size !== keys.length) return null;
+  const fp = params.get('fp');
+  const fingerprint = fp === null ? null : normalizeFingerprint(fp);
+  if (fp !== null && fingerprint === null) return null;
+  const server = params.get('server');
+  // Stored without the trailing slash URL parsing adds; the schema refuses paths.
+  const parsed = joinRefSchema.safeParse({ server: server?.replace(/\/$/, ''), fingerprint, password: params.get('password') ?? '' });
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * parley://join?server=<https url>&fp=<sha256>[&password=…] (the desktop's link), or the
+ * browser build's https://host:port/#join?fp=…[&password=…] (its server is the page's
+ * own origin) → a JoinRef, or null for anything else.
+ */
+export function parseJoinLink(raw: string): JoinRef | null {
+  if (raw.length > 4096) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.username || url.password) return null;
+  if (url.protocol === 'parley:') {
+    if (url.hostname.toLowerCase() !== 'join' || url.port || (url.pathname !== '' && url.pathname !== '/') || url.hash) return null;
+    return joinRefFrom(url.searchParams);
+  }
+  if (url.protocol === 'https:' && url.hash.startsWith('#join?') && (url.pathname === '/' || url.pathname === '') && !url.search) {
+    const params = new URLSearchParams(url.hash.slice('#join?'.length));
+    if (params.has('server')) return null;
+    params.set('server', url.origin);
+    return joinRefFrom(params);
+  }
+  return null;
+}
+
+function joinQuery(ref: JoinRef, withServer: boolean, withPassword: boolean): string {
+  const params = new URLSearchParams();
+  if (withServer) params.set('server', ref.server);
+  // Without the colons: shorter, and a QR code of it stays small; normalizeFingerprint reads both.
+  if (ref.fingerprint !== null) params.set('fp', ref.fingerprint.replace(/:/g, ''));
+  if (withPassword && ref.password !== '') params.set('password', ref.password);
+  return params.toString();
+}
+
+/** The parley://join link for `ref` ("Share how to join"); the password only when `withPassword`. */
+export function joinLink(ref: JoinRef, withPassword: boolean): string {
+  return `parley://join?${joinQuery(ref, true, withPassword)}`;
+}
+
+/**
+ * The link for a browser: the server's own page, with the fingerprint (to compare with
+ * what the browser shows before it trusts a self-signed certificate) and, when asked, the password.
+ */
+export function browserJoinLink(ref: JoinRef, withPassword: boolean): string {
+  const query = joinQuery(ref, false, withPassword);
+  return query === '' ? `${ref.server}/` : `${ref.server}/#join?${query}`;
 }

@@ -7,7 +7,8 @@
  * - settings saved by an older Parley are upgraded before they are parsed: fields
  *   added since come from the defaults (also inside `devices`), and a mute shortcut
  *   the schema now refuses becomes the default, so neither makes the whole value
- *   count as corrupt; unknown fields still fail;
+ *   count as corrupt; unknown fields still fail; the server choice of a Parley from
+ *   before issue 13 moves field by field into today's (upgradeServerChoice);
  * - a stored value that fails its schema is set aside by the adapter (kept, never
  *   deleted, and the person told) and the defaults are used;
  * - favourites are de-duplicated by user id (the first one stays);
@@ -22,6 +23,7 @@
  */
 import {
   MAX_HISTORY,
+  isLoopbackHost,
   favouritesSchema,
   historySchema,
   legacyRecordSchema,
@@ -31,6 +33,7 @@ import {
   type HistoryEntry,
   type HostNotice,
   type LegacyRecord,
+  type ServerChoice,
   type Settings,
   type SettingsPatch,
 } from './contract';
@@ -85,7 +88,40 @@ export function upgradeSettings(raw: unknown, defaults: Settings): unknown {
     typeof raw.muteShortcut === 'string' && muteShortcutProblem(raw.muteShortcut) !== null
       ? { muteShortcut: defaults.muteShortcut }
       : {};
-  return { ...defaults, ...raw, ...(raw.devices === undefined ? {} : { devices }), ...shortcut };
+  const server = raw.server === undefined ? {} : { server: upgradeServerChoice(raw.server, defaults.server) };
+  return { ...defaults, ...raw, ...(raw.devices === undefined ? {} : { devices }), ...shortcut, ...server };
+}
+
+/**
+ * The server choice of a Parley from before issue 13, field by field, into today's
+ * shape (anything else is returned as it is, for the schema to judge):
+ * - `{ mode: 'host', port, lan, password }` → mode `lan` or `local`, the port and password
+ *   kept in `host` (STUN/TURN empty), no server to join;
+ * - `{ mode: 'remote', urls, password }` → mode `off`, each URL a server to join in the same
+ *   order, with that password and no pinned fingerprint. A plain-http URL on another
+ *   computer worked before the plaintext rule existed, so it keeps working: it is marked
+ *   `allowPlaintext` (Settings → Server shows that), rather than losing the person's server.
+ * Today's shape gets the `host` fields added since from the defaults.
+ */
+export function upgradeServerChoice(raw: unknown, defaults: ServerChoice): unknown {
+  if (!isRecord(raw)) return raw;
+  if (raw.mode === 'host') {
+    const host = { ...defaults.host, ...(raw.port === undefined ? {} : { port: raw.port }), ...(raw.password === undefined ? {} : { password: raw.password }) };
+    return { mode: raw.lan === true ? 'lan' : 'local', join: [], host };
+  }
+  if (raw.mode === 'remote') {
+    if (!Array.isArray(raw.urls)) return raw;
+    const join = raw.urls.map((url: unknown) => {
+      if (typeof url !== 'string' || !URL.canParse(url)) return { url, fingerprint: null, password: raw.password, allowPlaintext: false };
+      const parsed = new URL(url);
+      // Old URLs were stored as typed; today's are origins, which a lone trailing slash does not change.
+      const origin = parsed.pathname === '/' && !parsed.search && !parsed.hash ? url.replace(/\/$/, '') : url;
+      return { url: origin, fingerprint: null, password: raw.password, allowPlaintext: parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname) };
+    });
+    return { mode: 'off', join, host: defaults.host };
+  }
+  if (isRecord(raw.host)) return { ...raw, host: { ...defaults.host, ...raw.host } };
+  return raw;
 }
 
 /** Favourites with each user once, the first occurrence kept. */

@@ -91,9 +91,16 @@ export const TITLES: Record<CallStateReport['phase'], string> = {
   in_call: 'In call — Parley',
 };
 
-/** On the web the server is the one that served the page. */
+/**
+ * On the web the server is the one that served the page. Plain http is allowed for it:
+ * the page itself came over that connection, so refusing it protects nothing.
+ */
 export function webDefaultSettings(origin: string): Settings {
-  const server = settingsSchema.shape.server.safeParse({ mode: 'remote', urls: [origin], password: '' });
+  const server = settingsSchema.shape.server.safeParse({
+    mode: 'off',
+    join: [{ url: origin, fingerprint: null, password: '', allowPlaintext: true }],
+    host: DEFAULT_SETTINGS.server.host,
+  });
   return { ...DEFAULT_SETTINGS, server: server.success ? server.data : DEFAULT_SETTINGS.server };
 }
 
