@@ -23,7 +23,7 @@ import {
   shell,
   type WebFrameMain,
 } from 'electron';
-import type { SettingsPatch } from '../preload/contract';
+import { EVENT_CHANNELS, type SettingsPatch } from '../preload/contract';
 import { createSignalingServer } from '../signaling-server/index';
 import { APP_SCHEME, isAppUrl } from './appUrl';
 import { DisplayMediaService } from './capture/displayMediaHandler';
@@ -41,8 +41,11 @@ import { checkNetworkOnWake } from './power/networkCheckOnWake';
 import { createAppProtocolHandler } from './protocol/appProtocol';
 import { hardenWebContents } from './security/hardenWebContents';
 import { installPermissionHandlers } from './security/hardenSession';
+import { installCertificatePinning, pinsFor } from './security/certificatePinning';
 import { webRtcIpPolicyFor } from './security/webRtcPolicy';
 import { lanPasswordNotice, withLanPassword } from './server/serverAccess';
+import { ServerDiscovery } from './server/serverDiscovery';
+import { probeServer } from './server/serverProbe';
 import { MuteShortcutService } from './shortcuts/muteShortcut';
 import { HostStorage } from './storage/hostStorage';
 import { TrayService } from './tray/trayService';
@@ -108,8 +111,8 @@ async function start(): Promise<void> {
   // LAN hosting never runs without a password: one is made the first time (and kept in settings).
   const lanPassword = (patch: SettingsPatch): SettingsPatch => {
     const secured = withLanPassword(patch, storage.getSettings());
-    if (secured.generated !== null && secured.patch.server?.mode === 'host') {
-      notify('info', lanPasswordNotice(secured.generated, secured.patch.server.port));
+    if (secured.generated !== null && secured.patch.server?.mode === 'lan') {
+      notify('info', lanPasswordNotice(secured.generated, secured.patch.server.host.port));
     }
     return secured.patch;
   };
@@ -196,11 +199,30 @@ async function start(): Promise<void> {
     notify,
     dataDir: join(app.getPath('userData'), 'server'),
   });
-  // Host mode: up at launch, so people can call even before the window asks.
+  // The renderer's wss connections: a pinned host accepts exactly its fingerprint, an unpinned one only a CA-valid certificate.
+  const pinning = installCertificatePinning(ses, {
+    pins: () => pinsFor(storage.getSettings().server, server.ownCertificate()),
+    notify,
+    logger,
+  });
+  server.onStatus((status) => {
+    // A new certificate or address of our own server changes the pins.
+    pinning.pinsChanged();
+    events.send(EVENT_CHANNELS.hostedServerChanged, status);
+  });
+  const discovery = new ServerDiscovery({
+    onChange: (servers) => events.send(EVENT_CHANNELS.discoveredServers, servers),
+    logger,
+  });
+
+  // Hosting: up at launch, so people can call even before the window asks.
   void server.apply(settings.server);
 
   storage.onSettingsChanged((next, previous) => {
-    if (JSON.stringify(next.server) !== JSON.stringify(previous.server)) void server.apply(next.server);
+    if (JSON.stringify(next.server) !== JSON.stringify(previous.server)) {
+      pinning.pinsChanged();
+      void server.apply(next.server);
+    }
     if (next.muteShortcut !== previous.muteShortcut) shortcut.apply(next.muteShortcut);
     if (next.relayOnly !== previous.relayOnly && mainWindow !== null && !mainWindow.isDestroyed()) {
       mainWindow.webContents.setWebRTCIPHandlingPolicy(webRtcIpPolicyFor(next));
@@ -217,6 +239,8 @@ async function start(): Promise<void> {
     createDesktopHost({
       storage,
       server,
+      probeServer: (request) => probeServer(request),
+      discovery,
       downloads,
       appInfo: () => ({
         host: 'desktop',
@@ -278,6 +302,7 @@ async function start(): Promise<void> {
       onClosed: () => {
         mainWindow = null;
         display.dispose();
+        void discovery.stop(); // nobody looks at the list any more
         void downloads.abortAll(); // nothing half-written stays behind
       },
       logger,
@@ -321,7 +346,10 @@ async function start(): Promise<void> {
     tray.dispose();
     registry.dispose();
     // Close the server's sockets before exit, but never hang the quit on it.
-    const stopped = Promise.race([Promise.all([server.stop(), downloads.abortAll()]), new Promise((done) => setTimeout(done, 3000))]);
+    const stopped = Promise.race([
+      Promise.all([server.stop(), discovery.stop(), downloads.abortAll()]),
+      new Promise((done) => setTimeout(done, 3000)),
+    ]);
     void stopped.finally(() => {
       logger.flush();
       app.quit();

@@ -1,6 +1,8 @@
 /**
- * parley://call/<userId>[?media=video] and parley://add/<userId>/<secret> (an
- * invite to become contacts, issue 12) links: from the OS (open-url on macOS), from
+ * parley://call/<userId>[?media=video], parley://add/<userId>/<secret> (an
+ * invite to become contacts, issue 12) and parley://join?server=…&fp=…[&password=…]
+ * (an invitation to join a server, issue 13: forwarded as `joinOpened`, and the
+ * renderer asks before it joins) links: from the OS (open-url on macOS), from
  * a second launch's command line (Windows/Linux pass the link as an argument), and
  * from the first launch's own command line. Parsing is the contract's parseDeepLink;
  * anything it refuses is ignored and logged. Nothing dials from here: the request
@@ -10,7 +12,7 @@
  * sends the contact request.
  */
 import type { Logger } from 'pino';
-import { EVENT_CHANNELS, parseDeepLink, parseInviteLink } from '../../preload/contract';
+import { EVENT_CHANNELS, parseDeepLink, parseInviteLink, parseJoinLink } from '../../preload/contract';
 import type { RendererEvents } from '../window/rendererEvents';
 import type { WindowControl } from '../window/windowControl';
 
@@ -42,10 +44,21 @@ export class DeepLinkRouter {
       this.options.events.send(EVENT_CHANNELS.inviteOpened, invite);
       return true;
     }
+    // Only parley://join: an https …/#join address is the browser build's, never the OS's to hand us.
+    const join = raw.toLowerCase().startsWith(`${DEEP_LINK_SCHEME}:`) ? parseJoinLink(raw) : null;
+    if (join !== null) {
+      this.options.window.show();
+      // Queued until the renderer listens; it shows the server and fingerprint and asks before it joins.
+      this.options.events.send(EVENT_CHANNELS.joinOpened, join);
+      return true;
+    }
     const request = parseDeepLink(raw);
     if (request === null) {
-      // The secret of an invite link is not logged: only its start.
-      this.options.logger.warn({ link: raw.slice(0, 40) }, 'ignored a deep link that is neither parley://call/<userId> nor parley://add/<userId>/<secret>');
+      // The secret of an invite link and a join link's password are not logged: only the start.
+      this.options.logger.warn(
+        { link: raw.slice(0, 40) },
+        'ignored a deep link that is not parley://call/<userId>, parley://add/<userId>/<secret> or parley://join?server=<https URL>&fp=<fingerprint>',
+      );
       return false;
     }
     this.options.window.show();

@@ -13,8 +13,11 @@ import {
   type CallStateReport,
   type ParleyBridge,
   type ScreenSourceChoice,
+  type ServerProbeRequest,
+  type ServerProbeResult,
   type SettingsPatch,
 } from '../../preload/contract';
+import type { ServerDiscovery } from '../server/serverDiscovery';
 import type { EmbeddedServer } from '../embeddedServer';
 import type { DownloadService } from '../files/downloadService';
 import { safeExternalUrl } from '../security/navigationPolicy';
@@ -41,7 +44,11 @@ export type HostMethods = { [N in HostMethodName]: HostMethod<Table[N]> };
 
 export interface DesktopHostOptions {
   storage: HostStorage;
-  server: Pick<EmbeddedServer, 'endpoint'>;
+  server: Pick<EmbeddedServer, 'endpoint' | 'status'>;
+  /** TLS handshake with a typed server: would it be trusted, and what does it present (server/serverProbe.ts). */
+  probeServer(request: ServerProbeRequest): Promise<ServerProbeResult>;
+  /** mDNS: Parley servers on the local network (server/serverDiscovery.ts). */
+  discovery: Pick<ServerDiscovery, 'start' | 'stop'>;
   /** Received files written to disk (files/downloadService.ts). */
   downloads: Pick<DownloadService, 'begin' | 'write' | 'finish' | 'abort' | 'reveal' | 'folder' | 'chooseFolder'>;
   appInfo(): AppInfo;
@@ -66,6 +73,10 @@ export function createDesktopHost(options: DesktopHostOptions): HostMethods {
     getSettings: async () => storage.getSettings(),
     updateSettings: (patch) => storage.updateSettings(options.prepareSettingsPatch?.(patch) ?? patch),
     getServerEndpoint: () => options.server.endpoint(storage.getSettings().server),
+    getHostedServer: async () => options.server.status(),
+    probeServer: (request) => options.probeServer(request),
+    startServerDiscovery: async () => options.discovery.start(),
+    stopServerDiscovery: () => options.discovery.stop(),
     getFavourites: async () => storage.getFavourites(),
     setFavourites: (favourites) => storage.setFavourites(favourites),
     getHistory: async () => storage.getHistory(),

@@ -27,6 +27,8 @@ export interface AccessPolicy {
 export interface AccessInput {
   port: number;
   lan: boolean;
+  /** The server speaks https (LAN mode): the pages it serves have https:// origins. */
+  tls?: boolean;
   /** This machine's non-internal addresses (used in LAN mode only). */
   lanAddresses: readonly string[];
   /** os.hostname(), for browsers that reach the server by name (LAN mode only). */
@@ -54,7 +56,7 @@ export function accessPolicy(input: AccessInput): AccessPolicy {
     }
   }
   return {
-    allowedOrigins: [APP_ORIGIN, ...[...hosts].map((host) => `http://${host}:${input.port}`)],
+    allowedOrigins: [APP_ORIGIN, ...[...hosts].map((host) => `${input.tls === true ? 'https' : 'http'}://${host}:${input.port}`)],
     // Host names without the port match on any port: what stops rebinding is the
     // name (an attacker's page still sends its own), and the port may be picked late.
     allowedHosts: [...hosts],
@@ -75,8 +77,8 @@ export function generateServerPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-function needsPassword(choice: ServerChoice): choice is Extract<ServerChoice, { mode: 'host' }> {
-  return choice.mode === 'host' && choice.lan && choice.password.trim() === '';
+function needsPassword(choice: ServerChoice): boolean {
+  return choice.mode === 'lan' && choice.host.password.trim() === '';
 }
 
 /**
@@ -92,7 +94,7 @@ export function withLanPassword(
   const server = patch.server ?? current.server;
   if (!needsPassword(server)) return { patch, generated: null };
   const password = generate();
-  return { patch: { ...patch, server: { ...server, password } }, generated: password };
+  return { patch: { ...patch, server: { ...server, host: { ...server.host, password } } }, generated: password };
 }
 
 /** What the person is told once a password was made for them. */

@@ -1,0 +1,163 @@
+/**
+ * Certificate pinning for the renderer's connections (issue 13): the app connects to
+ * a self-signed server only when the certificate it presents has the SHA-256
+ * fingerprint the person was given (an invite link, an mDNS record they confirmed,
+ * or typed in Settings → Server). Never "ignore certificate errors".
+ *
+ * The decision is pure (`decideCertificate`, over a `PinTable`); `installCertificatePinning`
+ * is the thin Electron glue (session.setCertificateVerifyProc).
+ *
+ * Electron hands the verify proc the host name but not the port, so pins are kept per
+ * host: a host with pins accepts exactly those fingerprints (on any port), even when
+ * the certificate is also CA-valid; a host without pins gets Chromium's own verdict,
+ * so a CA-valid certificate for that name works and anything else is refused.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { Logger } from 'pino';
+import { normalizeFingerprint, type ServerChoice } from '../../preload/contract';
+import type { Notify } from '../window/rendererEvents';
+
+/** Host (lower case, IPv6 without brackets) → the fingerprints accepted for it. */
+export type PinTable = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** A URL's hostname or a verify request's host name, as PinTable keys it. */
+export function pinHost(host: string): string {
+  return host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+}
+
+/**
+ * The pins for `choice`: every server to join that carries a fingerprint, and, while
+ * this app hosts with TLS, its own certificate for the addresses its window and the
+ * machine use (`ownHosts`: loopback and this machine's LAN addresses).
+ */
+export function pinsFor(choice: ServerChoice, hosted: { fingerprint: string | null; ownHosts: readonly string[] } | null): PinTable {
+  const pins = new Map<string, Set<string>>();
+  const add = (host: string, fingerprint: string): void => {
+    const key = pinHost(host);
+    const set = pins.get(key) ?? new Set<string>();
+    set.add(fingerprint);
+    pins.set(key, set);
+  };
+  if (choice.mode === 'off') {
+    for (const server of choice.join) {
+      if (server.fingerprint === null || !URL.canParse(server.url)) continue;
+      add(new URL(server.url).hostname, server.fingerprint);
+    }
+  }
+  if (hosted?.fingerprint) {
+    for (const host of hosted.ownHosts) add(host, hosted.fingerprint);
+  }
+  return pins;
+}
+
+export interface CertificateCheck {
+  /** The host the connection is for (Electron: request.hostname). */
+  hostname: string;
+  /** The SHA-256 fingerprint of the certificate the server presented (AB:CD:…). */
+  fingerprint: string;
+  /** Chromium's own verdict: 'net::OK', or the error ('net::ERR_CERT_AUTHORITY_INVALID', …). */
+  chromiumResult: string;
+}
+
+export type CertificateDecision =
+  /** Pinned, and this is the pinned certificate. */
+  | { verdict: 'accept' }
+  /** Not pinned, and Chromium trusts it (a CA-valid certificate for this name): Chromium's verdict stands. */
+  | { verdict: 'chromium' }
+  | { verdict: 'refuse'; reason: 'fingerprint_mismatch' | 'untrusted'; message: string };
+
+export function mismatchMessage(host: string, presented: string, pinned: readonly string[]): string {
+  return (
+    `Parley did not connect to ${host}: it presented a certificate with fingerprint ${presented}, not the ${pinned.join(' or ')} you were given. ` +
+    'It may be another server, or someone between you and it. Ask the server’s owner for its fingerprint again (Settings → Server).'
+  );
+}
+
+export function untrustedMessage(host: string, presented: string, chromiumResult: string): string {
+  return (
+    `Parley did not connect to ${host}: its certificate is not trusted (${chromiumResult}) and you have no fingerprint for it. ` +
+    `If its owner confirms the fingerprint ${presented}, add it to this server in Settings → Server, or open their join link.`
+  );
+}
+
+export function decideCertificate(check: CertificateCheck, pins: PinTable): CertificateDecision {
+  const host = pinHost(check.hostname);
+  const pinned = pins.get(host);
+  const presented = normalizeFingerprint(check.fingerprint);
+  if (pinned !== undefined && pinned.size > 0) {
+    if (presented !== null && pinned.has(presented)) return { verdict: 'accept' };
+    return { verdict: 'refuse', reason: 'fingerprint_mismatch', message: mismatchMessage(host, presented ?? 'unknown', [...pinned]) };
+  }
+  if (check.chromiumResult === 'net::OK') return { verdict: 'chromium' };
+  return { verdict: 'refuse', reason: 'untrusted', message: untrustedMessage(host, presented ?? 'unknown', check.chromiumResult) };
+}
+
+/** The SHA-256 fingerprint of a PEM certificate (Electron's Certificate.data), or null when it is not one. */
+export function fingerprintOfPem(pem: string): string | null {
+  try {
+    return new X509Certificate(pem).fingerprint256;
+  } catch {
+    // Not a certificate: the caller refuses it and logs that.
+    return null;
+  }
+}
+
+/** The part of Electron's Session this uses. */
+export interface VerifyingSession {
+  setCertificateVerifyProc(
+    proc: (
+      request: { hostname: string; certificate: { data: string }; verificationResult: string; errorCode: number },
+      callback: (verificationResult: number) => void,
+    ) => void,
+  ): void;
+  closeAllConnections?(): Promise<void>;
+}
+
+/** Electron's verify-proc answers: 0 accept, -2 refuse, -3 use Chromium's verdict. */
+export const VERIFY = { accept: 0, refuse: -2, chromium: -3 } as const;
+
+export interface PinningOptions {
+  pins: () => PinTable;
+  notify: Notify;
+  logger: Logger;
+}
+
+/**
+ * Installs the pinning decision on `session`. Returns `pinsChanged()`: call it after
+ * the pins change, so connections and verdicts made under the old pins are dropped.
+ */
+export function installCertificatePinning(session: VerifyingSession, options: PinningOptions): { pinsChanged(): void } {
+  const told = new Set<string>();
+  const log = options.logger.child({ component: 'certificate-pinning' });
+  const install = (): void =>
+    session.setCertificateVerifyProc((request, callback) => {
+      const fingerprint = fingerprintOfPem(request.certificate.data);
+      if (fingerprint === null) {
+        log.warn({ host: request.hostname }, 'refused a certificate that could not be read');
+        callback(VERIFY.refuse);
+        return;
+      }
+      const decision = decideCertificate({ hostname: request.hostname, fingerprint, chromiumResult: request.verificationResult }, options.pins());
+      if (decision.verdict !== 'refuse') {
+        callback(decision.verdict === 'accept' ? VERIFY.accept : VERIFY.chromium);
+        return;
+      }
+      callback(VERIFY.refuse);
+      log.warn({ host: request.hostname, fingerprint, reason: decision.reason, chromium: request.verificationResult }, 'refused a server certificate');
+      // Once per host and certificate: reconnect attempts must not flood the person with the same notice.
+      const key = `${pinHost(request.hostname)} ${fingerprint}`;
+      if (!told.has(key)) {
+        told.add(key);
+        options.notify('error', decision.message);
+      }
+    });
+  install();
+  return {
+    pinsChanged: () => {
+      told.clear();
+      // Setting the proc again drops Chromium's cached verdicts; open connections made under the old pins go too.
+      install();
+      session.closeAllConnections?.().catch((error: unknown) => log.warn({ err: error }, 'could not close connections after the pins changed'));
+    },
+  };
+}
