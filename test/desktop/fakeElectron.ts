@@ -257,6 +257,8 @@ export const electronModule = {
       setPermissionCheckHandler: (h: Handler | null) => (sessionCalls.permissionCheck = h),
       setDevicePermissionHandler: (h: Handler | null) => (sessionCalls.devicePermission = h),
       setDisplayMediaRequestHandler: (h: Handler | null) => (sessionCalls.displayMedia = h),
+      setCertificateVerifyProc: (h: Handler | null) => (sessionCalls.certificateVerify = h),
+      closeAllConnections: async () => undefined,
     },
   },
   shell: {

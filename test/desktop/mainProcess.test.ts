@@ -20,6 +20,7 @@ import {
   type Settings,
 } from '../../preload/contract';
 import { freePort } from '../support/freePort';
+import { makeCertificate } from './certificates';
 import { eventually } from './fakes';
 import { FakeBrowserWindow, FakeNotification, FakeTray, fake, type FakeFrame } from './fakeElectron';
 
@@ -59,10 +60,14 @@ const inCall: CallStateReport = {
   contacts: [{ userId: 'user_ABC-123', displayName: 'Ada', status: 'available', favourite: true }],
 };
 
+let SELF_SIGNED_PEM = '';
+
 beforeAll(async () => {
+  SELF_SIGNED_PEM = (await makeCertificate()).cert;
   dir = mkdtempSync(join(tmpdir(), 'parley-main-'));
   port = await freePort();
-  const settings: Settings = { ...DEFAULT_SETTINGS, server: { mode: 'host', port, lan: false, password: 'pw' } };
+  // Written as a Parley from before issue 13 kept it: main upgrades it field by field.
+  const settings = { ...DEFAULT_SETTINGS, server: { mode: 'host', port, lan: false, password: 'pw' } };
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
   fake.app.userData = dir;
   fake.app.appPath = root;
@@ -113,6 +118,7 @@ describe('main process (composition root)', () => {
     expect(fake.sessionCalls.permissionCheck).toBeTypeOf('function');
     expect(fake.sessionCalls.devicePermission?.({})).toBe(false);
     expect(fake.sessionCalls.displayMedia).toBeTypeOf('function');
+    expect(fake.sessionCalls.certificateVerify).toBeTypeOf('function');
   });
 
   it('serves app:// with the CSP and refuses traversal', async () => {
@@ -126,7 +132,7 @@ describe('main process (composition root)', () => {
     const registered = [...fake.ipcMain.handlers.keys(), ...fake.ipcMain.listeners.keys()].sort();
     expect(registered).toEqual(Object.keys(requestSchemas).sort());
     const settings = (await invoke(INVOKE_CHANNELS.getSettings)) as Settings;
-    expect(settings.server).toEqual({ mode: 'host', port, lan: false, password: 'pw' });
+    expect(settings.server).toEqual({ mode: 'local', join: [], host: { port, password: 'pw', stunUrls: [], turnUrls: [], turnSecret: '' } });
     const iframe: FakeFrame = { url: 'app://parley/index.html', parent: win().webContents.mainFrame };
     await expect(fake.ipcMain.invoke(win().webContents, iframe, INVOKE_CHANNELS.getSettings)).rejects.toThrow(/subframe/);
     const info = await invoke(INVOKE_CHANNELS.getAppInfo);
@@ -137,7 +143,9 @@ describe('main process (composition root)', () => {
     const endpoint = (await invoke(INVOKE_CHANNELS.getServerEndpoint)) as ServerEndpoint;
     expect(endpoint).toEqual({ urls: [`http://127.0.0.1:${port}`], password: 'pw' });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).ok).toBe(true);
+    expect(await invoke(INVOKE_CHANNELS.getHostedServer)).toMatchObject({ state: 'running', mode: 'local', port, fingerprint: null, urls: [] });
   });
+
 
   it('the tray and the power blocker follow call-state reports; tray clicks reach the window', async () => {
     sendFromPage(SEND_CHANNELS.reportCallState, inCall);
@@ -223,6 +231,18 @@ describe('main process (composition root)', () => {
     fake.openDialogAnswer = chosen;
     expect(await invoke(INVOKE_CHANNELS.chooseDownloadFolder)).toBe(chosen);
     expect(await invoke(INVOKE_CHANNELS.getDownloadFolder)).toBe(chosen);
+  });
+
+  it('refuses an unpinned self-signed certificate for the window, with a notice naming the host (queued notices flow: the renderer reported)', async () => {
+    const verify = fake.sessionCalls.certificateVerify as (request: unknown, callback: (result: number) => void) => void;
+    const results: number[] = [];
+    verify({ hostname: '10.9.9.9', certificate: { data: SELF_SIGNED_PEM }, verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID', errorCode: -202 }, (r) =>
+      results.push(r),
+    );
+    expect(results).toEqual([-2]);
+    await eventually(() =>
+      expect(win().webContents.sent.some(([channel, payload]) => channel === 'parley:notice' && JSON.stringify(payload).includes('10.9.9.9'))).toBe(true),
+    );
   });
 
   it('closing the window hides it to the tray; quitting stops the server and cleans up', async () => {
