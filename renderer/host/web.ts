@@ -16,12 +16,16 @@ import {
   DEFAULT_SETTINGS,
   externalUrlSchema,
   logEntrySchema,
+  parseJoinLink,
   settingsSchema,
   type AppInfo,
   type CallAction,
   type CallRequest,
   type CallStateReport,
+  type DiscoveredServer,
   type HostNotice,
+  type HostedServer,
+  type JoinRef,
   type ParleyBridge,
   type ScreenSourceRequest,
   type Settings,
@@ -102,6 +106,40 @@ export function webDefaultSettings(origin: string): Settings {
     host: DEFAULT_SETTINGS.server.host,
   });
   return { ...DEFAULT_SETTINGS, server: server.success ? server.data : DEFAULT_SETTINGS.server };
+}
+
+/**
+ * Watches this page's address for `#join?fp=…[&password=…]` (the browser link of
+ * "Share how to join"): each one is handed over once and removed from the address
+ * (it may carry the password). One that cannot be read is said so, never joined.
+ */
+export function watchJoinHash(
+  listener: (ref: JoinRef) => void,
+  notify: (notice: HostNotice) => void,
+  win: Window | undefined = globalThis.window,
+): () => void {
+  if (win === undefined) return () => {};
+  const check = (): void => {
+    if (!win.location.hash.startsWith('#join?')) return;
+    const ref = parseJoinLink(win.location.href);
+    win.history.replaceState(null, '', win.location.pathname + win.location.search);
+    if (ref === null) {
+      log.child('host.web').warn('a #join link in the address could not be read; nothing was joined');
+      notify({
+        level: 'warning',
+        message:
+          win.location.protocol === 'https:'
+            ? 'This join link is damaged (its fingerprint or password could not be read). Ask for the link again.'
+            : 'Join links work only on an https:// page: open the https address the person hosting gave you.',
+      });
+      return;
+    }
+    listener(ref);
+  };
+  // After the caller has its unsubscribe in hand, as the host's other events.
+  queueMicrotask(check);
+  win.addEventListener('hashchange', check);
+  return () => win.removeEventListener('hashchange', check);
 }
 
 class Emitter<T> {
@@ -185,7 +223,27 @@ export function createWebHost(options: WebHostOptions): WebHost {
     },
     async getServerEndpoint() {
       await loaded;
-      return { urls: [options.origin], password: data.getSettings().server.password };
+      // The page's own server: the password kept for it (Settings → Server, or a #join link).
+      const join = data.getSettings().server.join;
+      const own = join.find((server) => server.url === options.origin) ?? join[0];
+      return { urls: [options.origin], password: own?.password ?? '' };
+    },
+    async getHostedServer() {
+      // A page cannot listen for connections: the browser build never hosts.
+      return { state: 'off' as const };
+    },
+    async probeServer() {
+      throw new Error(
+        'A browser cannot check another server’s certificate: it connects only to the server that served this page. Use the Parley desktop app to join other servers.',
+      );
+    },
+    async startServerDiscovery() {
+      throw new Error(
+        'A browser cannot look for Parley servers on your network (mDNS is not open to web pages): use the Parley desktop app, or open the link the person hosting shares.',
+      );
+    },
+    async stopServerDiscovery() {
+      // Nothing was started (startServerDiscovery rejects in the browser).
     },
     async getFavourites() {
       await loaded;
@@ -274,6 +332,14 @@ export function createWebHost(options: WebHostOptions): WebHost {
     },
     // The browser build's invite link: https://<server>/#add/<userId>/<secret>.
     onInviteOpened: (listener) => watchInviteHash(listener),
+    // The browser build's join link: https://<server>/#join?fp=…[&password=…].
+    onJoinOpened: (listener) => watchJoinHash(listener, notify),
+    onHostedServerChanged(_listener: (server: HostedServer) => void) {
+      return () => {};
+    },
+    onDiscoveredServers(_listener: (servers: DiscoveredServer[]) => void) {
+      return () => {};
+    },
     onNotice(listener) {
       const off = notices.on(listener);
       const waiting = queued.splice(0);
