@@ -69,6 +69,11 @@ export interface EmbeddedServerOptions {
   dataDir?: string | null;
   /** Default: os.networkInterfaces() and os.hostname(), read at each start. */
   addresses?: () => MachineAddresses;
+  /**
+   * Tests: where LAN mode listens (default every interface, 0.0.0.0) and whether it
+   * announces itself by mDNS (default yes), so LAN mode runs for real on loopback.
+   */
+  lanOverrides?: { listenHost?: string; announce?: boolean };
 }
 
 export interface HostConfig {
@@ -230,8 +235,10 @@ export class EmbeddedServer {
         throw new Error('hosting for the network needs a folder for its certificate (so its fingerprint survives a restart)');
       }
       if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      const overrides = config.lan ? (this.options.lanOverrides ?? {}) : {};
+      const announce = config.lan && overrides.announce !== false;
       const handle = await this.options.createServer({
-        host: config.host,
+        host: overrides.listenHost ?? config.host,
         port: config.port,
         password: config.password,
         clientDir: this.options.clientDir,
@@ -241,8 +248,8 @@ export class EmbeddedServer {
         ...(dataDir ? { dataDir } : {}),
         // LAN: other computers' browsers need https for a camera, and the password must not cross the network readable.
         tls: config.lan ? { selfSigned: true } : null,
-        mdns: config.lan,
-        ...(serverName === null ? {} : { serverName }),
+        mdns: announce,
+        ...(announce && serverName !== null ? { serverName } : {}),
         stunUrls: config.stunUrls,
         turn: config.turn,
       });
@@ -261,7 +268,7 @@ export class EmbeddedServer {
           : [],
         fingerprint: handle.tlsFingerprint,
         passwordRequired: config.password !== '',
-        announcedAs: serverName,
+        announcedAs: announce ? serverName : null,
       });
       if (config.host === '0.0.0.0' && config.password === '') {
         notify(

@@ -8,6 +8,7 @@ import { EmbeddedServer, ServerStartError, hostConfigFor } from '../../main/embe
 import { accessPolicy, withLanPassword } from '../../main/server/serverAccess';
 import { DEFAULT_SETTINGS } from '../../preload/contract';
 import { createSignalingServer } from '../../signaling-server/index';
+import { fetchPinnedCertificate, pinnedTlsOptions } from '../../signaling-server/tls';
 import { authenticate, makeIdentity } from '../support/testIdentity';
 import { io } from 'socket.io-client';
 import { cleanup as closeClients, connectClient, connectRefused } from '../server/harness';
@@ -33,12 +34,10 @@ function setup(clientDir: string | null = null, dataDir: string | null = null) {
 }
 
 // Port 0: the OS picks a free port (the settings schema asks ≥1024 of people; tests need no fixed port).
-const host = (over: Partial<Extract<ServerChoice, { mode: 'host' }>> = {}): ServerChoice => ({
-  mode: 'host',
-  port: 0,
-  lan: false,
-  password: '',
-  ...over,
+const host = (over: { port?: number; password?: string; lan?: boolean } = {}): ServerChoice => ({
+  mode: over.lan === true ? 'lan' : 'local',
+  join: [],
+  host: { ...DEFAULT_SETTINGS.server.host, port: over.port ?? 0, password: over.password ?? '' },
 });
 
 async function occupiedPort(): Promise<number> {
@@ -127,13 +126,14 @@ describe('who may reach the embedded server', () => {
   });
 
   it('makes a strong password the first time LAN hosting is turned on, and keeps one that was set', () => {
-    const on = withLanPassword({ server: { mode: 'host', port: 7300, lan: true, password: '' } }, DEFAULT_SETTINGS);
+    const on = withLanPassword({ server: host({ lan: true, port: 7300 }) }, DEFAULT_SETTINGS);
     expect(on.generated).toMatch(/^[A-Za-z0-9_-]{24}$/);
-    expect(on.patch.server).toMatchObject({ lan: true, password: on.generated });
-    const kept = withLanPassword({ server: { mode: 'host', port: 7300, lan: true, password: 'ours' } }, DEFAULT_SETTINGS);
+    expect(on.patch.server).toMatchObject({ mode: 'lan', host: { password: on.generated } });
+    const kept = withLanPassword({ server: host({ lan: true, port: 7300, password: 'ours' }) }, DEFAULT_SETTINGS);
     expect(kept.generated).toBeNull();
     expect(withLanPassword({ relayOnly: true }, DEFAULT_SETTINGS).generated).toBeNull();
-    expect(withLanPassword({}, { ...DEFAULT_SETTINGS, server: { mode: 'host', port: 7300, lan: true, password: '' } }).generated).not.toBeNull();
+    expect(withLanPassword({ server: host({ port: 7300 }) }, DEFAULT_SETTINGS).generated).toBeNull();
+    expect(withLanPassword({}, { ...DEFAULT_SETTINGS, server: host({ lan: true, port: 7300 }) }).generated).not.toBeNull();
   });
 
   it('keeps the server’s membership key in its data folder, so calls can be rejoined after a restart', async () => {
@@ -201,37 +201,68 @@ describe('embedded signaling server', () => {
     expect(endpoint.urls[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('remote mode stops hosting and returns the configured servers', async () => {
+  it('off (join a server) stops hosting and returns the servers to join in failover order', async () => {
     const { server } = setup();
     await server.endpoint(host());
     const remote = await server.endpoint({
-      mode: 'remote',
-      urls: ['https://parley.example', 'https://backup.parley.example'],
-      password: 'pw',
+      mode: 'off',
+      join: [
+        { url: 'https://parley.example', fingerprint: null, password: 'pw', allowPlaintext: false },
+        { url: 'https://backup.parley.example', fingerprint: null, password: 'pw2', allowPlaintext: false },
+      ],
+      host: DEFAULT_SETTINGS.server.host,
     });
     expect(remote).toEqual({ urls: ['https://parley.example', 'https://backup.parley.example'], password: 'pw' });
     expect(server.address()).toBeNull();
+    expect(server.status()).toEqual({ state: 'off' });
   });
 
-  it('LAN mode listens on every interface and warns when there is no password', async () => {
+  it('LAN mode listens on every interface with a self-signed certificate, announces itself, passes STUN/TURN on, and warns when there is no password', async () => {
     // Tests never listen beyond loopback, so this one records the options instead of binding 0.0.0.0.
-    const asked: Array<{ host?: string; port?: number; password?: string }> = [];
+    const asked: Array<Record<string, unknown>> = [];
     const notices: HostNotice[] = [];
+    const lanDir = mkdtempSync(join(tmpdir(), 'parley-lan-'));
+    cleanups.push(() => rmSync(lanDir, { recursive: true, force: true }));
     const server = new EmbeddedServer({
       createServer: async (options) => {
-        asked.push({ host: options.host, port: options.port, password: options.password });
-        return { url: 'http://0.0.0.0:7300', address: { host: '0.0.0.0', port: 7300 }, close: async () => undefined };
+        const { logger: _logger, ...rest } = options;
+        asked.push(rest);
+        return { url: 'https://0.0.0.0:7300', address: { host: '0.0.0.0', port: 7300 }, tlsFingerprint: 'AB'.repeat(32).match(/../g)!.join(':'), close: async () => undefined };
       },
       clientDir: null,
       logger: silentLogger,
       notify: (level, message) => notices.push({ level, message }),
+      dataDir: lanDir,
+      addresses: () => ({ lanAddresses: ['192.168.1.20', 'fe80::1%eth0', 'fd00::5'], hostname: 'desk' }),
     });
-    const endpoint = await server.endpoint(host({ lan: true, port: 7300 }));
-    expect(asked).toEqual([{ host: '0.0.0.0', port: 7300, password: '' }]);
-    // The renderer on this machine still connects over loopback.
-    expect(endpoint.urls).toEqual(['http://127.0.0.1:7300']);
+    const choice: ServerChoice = { ...host({ lan: true, port: 7300 }) };
+    const withIce: ServerChoice = {
+      ...choice,
+      host: { ...choice.host, stunUrls: ['stun:stun.example.org:3478'], turnUrls: ['turn:turn.example.org:3478'], turnSecret: 's3cret' },
+    };
+    const endpoint = await server.endpoint(withIce);
+    expect(asked[0]).toMatchObject({
+      host: '0.0.0.0',
+      port: 7300,
+      password: '',
+      tls: { selfSigned: true },
+      mdns: true,
+      stunUrls: ['stun:stun.example.org:3478'],
+      turn: { urls: ['turn:turn.example.org:3478'], secret: 's3cret' },
+    });
+    expect(asked[0]?.allowedOrigins).toEqual(expect.arrayContaining(['https://192.168.1.20:7300', 'https://127.0.0.1:7300']));
+    // The renderer on this machine still connects over loopback, now https (pinned to its own certificate).
+    expect(endpoint.urls).toEqual(['https://127.0.0.1:7300']);
     expect(notices.map((n) => n.message).join()).toContain('without a password');
-    expect(hostConfigFor({ mode: 'host', port: 7300, lan: false, password: '' }).host).toBe('127.0.0.1');
+    expect(server.status()).toMatchObject({
+      state: 'running',
+      mode: 'lan',
+      urls: ['https://192.168.1.20:7300', 'https://[fd00::5]:7300'],
+      passwordRequired: false,
+      fingerprint: expect.stringMatching(/^AB:/),
+    });
+    expect(server.ownCertificate()?.ownHosts).toEqual(expect.arrayContaining(['127.0.0.1', 'localhost', '::1', '192.168.1.20']));
+    expect(hostConfigFor({ ...choice, mode: 'local' }).host).toBe('127.0.0.1');
   });
 
   it('stop closes the server', async () => {
@@ -239,5 +270,56 @@ describe('embedded signaling server', () => {
     const endpoint = await server.endpoint(host());
     await server.stop();
     await expect(fetch(new URL('/healthz', endpoint.urls[0]))).rejects.toThrow();
+  });
+});
+
+describe('hosting for the local network, for real on loopback', () => {
+  it('starts with a self-signed certificate kept in <userData>/server, reports its fingerprint, and a client pinning it gets through TLS', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'parley-userdata-')), 'server');
+    cleanups.push(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
+    const notices: HostNotice[] = [];
+    const statuses: string[] = [];
+    const server = new EmbeddedServer({
+      createServer: createSignalingServer,
+      clientDir: null,
+      logger: silentLogger,
+      notify: (level, message) => notices.push({ level, message }),
+      dataDir,
+      addresses: () => ({ lanAddresses: [], hostname: 'desk' }),
+      lanOverrides: { listenHost: '127.0.0.1', announce: false },
+    });
+    cleanups.push(() => server.stop());
+    server.onStatus((status) => statuses.push(status.state));
+    const port = await freePort();
+    const endpoint = await server.endpoint(host({ lan: true, port, password: 'lan-pw' }));
+    expect(endpoint).toEqual({ urls: [`https://127.0.0.1:${port}`], password: 'lan-pw' });
+    expect(existsSync(join(dataDir, 'tls-self-signed.pem'))).toBe(true);
+    const status = server.status();
+    if (status.state !== 'running') throw new Error(`not running: ${JSON.stringify(status)}`);
+    expect(status.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(status.passwordRequired).toBe(true);
+    expect(status.announcedAs).toBeNull();
+    expect(statuses).toEqual(['starting', 'running']);
+
+    // A client that pins the fingerprint (as main's verify proc does for the window) signs in over wss.
+    const pem = await fetchPinnedCertificate('127.0.0.1', port, status.fingerprint ?? '');
+    const url = endpoint.urls[0] ?? '';
+    const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false, ...pinnedTlsOptions(pem, status.fingerprint ?? '') });
+    authenticate(socket, url, await makeIdentity(), { displayName: 'Pinned', password: 'lan-pw' });
+    socket.connect();
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    socket.disconnect();
+
+    // A restart keeps the certificate: the fingerprint people pinned stays valid.
+    const fingerprint = status.fingerprint;
+    await server.stop();
+    expect(server.status()).toEqual({ state: 'off' });
+    await server.endpoint(host({ lan: true, port, password: 'lan-pw' }));
+    expect(server.status()).toMatchObject({ state: 'running', fingerprint });
+    // Plain http to it is not served.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
 });
