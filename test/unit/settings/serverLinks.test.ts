@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOST_SERVER, type ServerChoice } from '../../../preload/contract';
 import {
   checkIceServers,
   checkPort,
+  checkServerChoice,
   checkServerEntry,
   checkServerList,
-  desktopJoinLink,
+  entryOf,
   groupedFingerprint,
-  normaliseFingerprint,
-  parseDesktopJoinLink,
-  parseJoinHash,
-  parseJoinText,
-  webJoinLink,
-  type JoinInvite,
+  iceText,
   type ServerEntry,
 } from '../../../renderer/ui/settings/serverLinks';
 
@@ -19,14 +16,9 @@ const FP = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUppe
 const entry = (patch: Partial<ServerEntry>): ServerEntry => ({ url: 'https://192.168.1.20:7300', fingerprint: '', password: '', allowPlaintext: false, ...patch });
 
 describe('fingerprints', () => {
-  it('accepts the forms people paste and writes them the one way the server prints them', () => {
-    expect(normaliseFingerprint(FP)).toBe(FP);
-    expect(normaliseFingerprint(FP.toLowerCase().replaceAll(':', ' '))).toBe(FP);
-    expect(normaliseFingerprint(FP.replaceAll(':', ''))).toBe(FP);
-    expect(normaliseFingerprint(FP.slice(3))).toBeNull();
-    expect(normaliseFingerprint(`${FP}:00`)).toBeNull();
-    expect(normaliseFingerprint('zz'.repeat(32))).toBeNull();
+  it('are shown in 8 groups of 4 pairs, to be read out in pieces', () => {
     expect(groupedFingerprint(FP).split(' ')).toHaveLength(8);
+    expect(groupedFingerprint(FP).replaceAll(' ', ':')).toBe(FP);
   });
 });
 
@@ -35,12 +27,12 @@ describe('a server to join (issue 13 item 6d: plaintext to another computer)', (
     const refused = checkServerEntry(entry({ url: 'http://192.168.1.20:7300' }));
     expect(refused).toMatchObject({ ok: false });
     if (!refused.ok) {
-      expect(refused.message).toMatch(/plain http/);
-      expect(refused.message).toMatch(/Allow plaintext for this server/);
+      expect(refused.message).toMatch(/^192\.168\.1\.20:7300: it uses plain http/);
+      expect(refused.message).toMatch(/allow plaintext/);
     }
     expect(checkServerEntry(entry({ url: 'http://192.168.1.20:7300', allowPlaintext: true }))).toEqual({
       ok: true,
-      value: { url: 'http://192.168.1.20:7300', fingerprint: '', password: '', allowPlaintext: true },
+      value: { url: 'http://192.168.1.20:7300', fingerprint: null, password: '', allowPlaintext: true },
     });
     for (const host of ['parley.example.org', '10.0.0.1', '[fe80::1]', '127.evil.example']) {
       expect(checkServerEntry(entry({ url: `http://${host}:7300` })).ok, host).toBe(false);
@@ -54,7 +46,7 @@ describe('a server to join (issue 13 item 6d: plaintext to another computer)', (
   });
 
   it('keeps the allowance off for https, where it means nothing', () => {
-    const ok = checkServerEntry(entry({ allowPlaintext: true, fingerprint: FP.toLowerCase() }));
+    const ok = checkServerEntry(entry({ allowPlaintext: true, fingerprint: FP.toLowerCase().replaceAll(':', ' ') }));
     expect(ok).toEqual({ ok: true, value: { url: 'https://192.168.1.20:7300', fingerprint: FP, password: '', allowPlaintext: false } });
   });
 
@@ -97,57 +89,36 @@ describe('hosting fields', () => {
   });
 
   it('takes STUN/TURN URIs, one per line, and asks for the TURN secret', () => {
-    expect(checkIceServers('', '')).toEqual({ ok: true, value: [] });
-    expect(checkIceServers('stun:192.168.1.5:3478\n\n turn:turn.example.org:3478?transport=tcp ', 's3cret')).toEqual({
+    expect(checkIceServers('', '')).toEqual({ ok: true, value: { stunUrls: [], turnUrls: [], turnSecret: '' } });
+    const both = checkIceServers('stun:192.168.1.5:3478\n\n turn:turn.example.org:3478?transport=tcp ', ' s3cret ');
+    expect(both).toEqual({
       ok: true,
-      value: ['stun:192.168.1.5:3478', 'turn:turn.example.org:3478?transport=tcp'],
+      value: { stunUrls: ['stun:192.168.1.5:3478'], turnUrls: ['turn:turn.example.org:3478?transport=tcp'], turnSecret: 's3cret' },
     });
+    expect(both.ok && iceText({ ...DEFAULT_HOST_SERVER, ...both.value })).toBe('stun:192.168.1.5:3478\nturn:turn.example.org:3478?transport=tcp');
     const noSecret = checkIceServers('turn:turn.example.org:3478', ' ');
     expect(noSecret.ok).toBe(false);
     if (!noSecret.ok) expect(noSecret.message).toMatch(/shared secret/);
+    const noTurn = checkIceServers('stun:stun.example.org', 'secret');
+    expect(noTurn.ok).toBe(false);
+    if (!noTurn.ok) expect(noTurn.message).toMatch(/needs at least one turn:/);
     expect(checkIceServers('https://turn.example.org', '').ok).toBe(false);
   });
 });
 
-describe('join links', () => {
-  const invite: JoinInvite = { server: 'https://192.168.1.20:7300', fingerprint: FP, password: 'p&ss=word #1', name: 'Ana’s laptop' };
+describe('the whole choice', () => {
+  const choice = (patch: Partial<ServerChoice>): ServerChoice => ({ mode: 'off', join: [], host: DEFAULT_HOST_SERVER, ...patch });
 
-  it('round-trips the desktop link and the browser link', () => {
-    expect(parseDesktopJoinLink(desktopJoinLink(invite))).toEqual({ ok: true, value: invite });
-    const web = webJoinLink(invite);
-    expect(web.startsWith('https://192.168.1.20:7300/#join?')).toBe(true);
-    const url = new URL(web);
-    expect(parseJoinHash(url.hash, url.origin)).toEqual({ ok: true, value: invite });
-    expect(parseJoinText(` ${web} `)).toEqual({ ok: true, value: invite });
-    expect(parseJoinText(desktopJoinLink(invite))).toEqual({ ok: true, value: invite });
-  });
-
-  it('leaves out what was not shared', () => {
-    const bare: JoinInvite = { server: 'https://parley.example.org', fingerprint: null, password: null, name: null };
-    expect(desktopJoinLink(bare)).toBe('parley://join?server=https%3A%2F%2Fparley.example.org');
-    expect(parseDesktopJoinLink(desktopJoinLink(bare))).toEqual({ ok: true, value: bare });
-  });
-
-  it('refuses links that would pin nothing useful or lead somewhere else, and says why', () => {
-    const bad: [string, RegExp][] = [
-      ['parley://call/abc', /not a Parley join link/],
-      ['parley://join?fp=' + FP, /which server/],
-      [`parley://join?server=${encodeURIComponent('http://192.168.1.20:7300')}`, /plain http/],
-      [`parley://join?server=${encodeURIComponent('https://192.168.1.20')}&fp=ABCD`, /fingerprint/],
-      [`parley://join?server=${encodeURIComponent('https://192.168.1.20')}&evil=1`, /does not know/],
-      [`parley://join?server=${encodeURIComponent('https://192.168.1.20')}&name=%07bell`, /control characters/],
-      ['https://192.168.1.20:7300/#join?server=https%3A%2F%2Fother.example', /cannot name another server/],
-      ['hello', /Paste a parley:\/\/join link/],
-    ];
-    for (const [text, message] of bad) {
-      const result = parseJoinText(text);
-      expect(result.ok, text).toBe(false);
-      if (!result.ok) expect(result.message, text).toMatch(message);
-    }
-  });
-
-  it('ignores a hash that is not a join', () => {
-    expect(parseJoinHash('#add/abc/def', 'https://192.168.1.20:7300')).toBeNull();
-    expect(parseJoinHash('', 'https://192.168.1.20:7300')).toBeNull();
+  it('passes what the fields produced, and what the host would refuse is refused here in its words', () => {
+    const list = checkServerList([entry({ fingerprint: FP })]);
+    expect(list.ok).toBe(true);
+    if (!list.ok) return;
+    expect(checkServerChoice(choice({ join: list.value }))).toEqual({ ok: true, value: choice({ join: list.value }) });
+    expect(list.value.map(entryOf)).toEqual([entry({ fingerprint: FP })]);
+    const empty = checkServerChoice(choice({}));
+    expect(empty.ok).toBe(false);
+    if (!empty.ok) expect(empty.message).toMatch(/^To join a server, add its address/);
+    expect(checkServerChoice(choice({ mode: 'lan' })).ok).toBe(true);
   });
 });
+
