@@ -70,7 +70,11 @@ function browserStorage(): Place {
 const TODAY: Settings = {
   displayName: 'Ada',
   status: 'dnd',
-  server: { mode: 'remote', urls: ['https://parley.example.org'], password: 'team' },
+  server: {
+    mode: 'off',
+    join: [{ url: 'https://parley.example.org', fingerprint: null, password: 'team', allowPlaintext: false }],
+    host: { port: 7300, password: '', stunUrls: [], turnUrls: [], turnSecret: '' },
+  },
   relayOnly: true,
   muteShortcut: 'Alt+M',
   closeToTray: false,

@@ -55,7 +55,10 @@ describe('web host storage', () => {
   it('starts from defaults pointing at the server that served the page', async () => {
     const { bridge } = setup();
     const settings = await bridge.getSettings();
-    expect(settings).toEqual({ ...DEFAULT_SETTINGS, server: { mode: 'remote', urls: [origin], password: '' } });
+    expect(settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      server: { mode: 'off', join: [{ url: origin, fingerprint: null, password: '', allowPlaintext: true }], host: DEFAULT_SETTINGS.server.host },
+    });
     expect(await bridge.getServerEndpoint()).toEqual({ urls: [origin], password: '' });
     expect(await noticesOf(bridge)).toEqual([]);
   });
