@@ -27,6 +27,7 @@ import { NO_BOOK, useContactBook, useContactRequests } from './contacts/useConta
 import { useContactsUi } from './contacts/useContactsUi';
 import { DevicesSettings } from './settings/DevicesSettings';
 import { SettingsDialog } from './settings/SettingsDialog';
+import { useServerUi } from './settings/useServerUi';
 import { useCallReport } from './useCallReport';
 import { useDeviceChoice, useDeviceFallback, useDeviceLists } from './useDevices';
 import { useFeatures } from './useFeatures';
@@ -179,10 +180,8 @@ export function Shell() {
       ? null
       : 'Finish the current call first';
 
-  const submitPassword = async (password: string): Promise<void> => {
-    await settingsStore.update({ server: { ...settings.server, password } });
-    restart();
-  };
+  const serverUi = useServerUi({ services, settingsOpen, reconnect: restart });
+  const submitPassword = serverUi.submitPassword;
 
   return (
     <NameMarksContext.Provider value={nameMarks}>
@@ -267,9 +266,11 @@ export function Shell() {
                 onLinked={services.replaceIdentity}
               />
             }
+            server={serverUi.section}
             onClose={() => setSettingsOpen(false)}
           />
         )}
+        {serverUi.dialogs}
         {renaming && (
           <RenameDialog
             currentName={settings.displayName}

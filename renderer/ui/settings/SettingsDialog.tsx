@@ -31,6 +31,8 @@ interface SettingsDialogProps {
   downloadFolder?: DownloadFolderControl | null;
   /** Settings → Your devices (DevicesSettings): your ID, linking, earlier contacts; shown first. */
   yourDevices?: ReactNode;
+  /** Settings → Server (useServerUi): join, host, share how to join; shown after Your devices. */
+  server?: ReactNode;
   onClose(): void;
 }
 
@@ -56,6 +58,7 @@ export function SettingsDialog(props: SettingsDialogProps) {
   return (
     <Dialog title="Settings" onClose={onClose}>
       {props.yourDevices}
+      {props.server}
       <section className="settings-section" aria-labelledby={`${limitId}-devices`}>
         <h3 id={`${limitId}-devices`} className="settings-section__title">
           Devices
