@@ -53,6 +53,8 @@ export async function launchFirefox(): Promise<Browser> {
     executablePath: FIREFOX_PATH,
     headless: true,
     extraPrefsFirefox: { ...FIREFOX_PREFS },
+    // The Chromium harness's window size: at puppeteer's 800x600 the call's controls sit under other UI.
+    defaultViewport: { width: 1280, height: 800 },
     // BiDi's default 180 s would outlast a test's timeout; a stuck launch should fail the file.
     protocolTimeout: 60_000,
   });

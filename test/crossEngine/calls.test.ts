@@ -1,0 +1,72 @@
+/**
+ * Calls between Chromium and Firefox ESR, in both directions: who dials decides who
+ * makes the first offer, so both offer orders are covered. Video both ways, an audio-only
+ * answer, decline and cancel, mute and camera off.
+ */
+import { describe, expect, it } from 'vitest';
+import { SCENARIO_MS } from '../e2e/harness';
+import { rtpTotals } from '../e2e/media';
+import { click, count, gone, inMain, visible, type Engine } from './people';
+import { useBothEngines } from './people';
+import { acceptTarget, connectCall, dial, expectAudioArriving, expectVideoFrom, headline, tileShown } from './steps';
+
+const engines = useBothEngines();
+
+const DIRECTIONS: [Engine, Engine][] = [
+  ['chromium', 'firefox'],
+  ['firefox', 'chromium'],
+];
+
+describe.each(DIRECTIONS)('a %s caller and a %s callee', { timeout: SCENARIO_MS }, (callerEngine, calleeEngine) => {
+  it('connects a video call: each sees the other’s camera and hears them; mute and camera off show on the other side', async () => {
+    const stage = await engines.stage();
+    const alice = await stage.open('Alice', callerEngine);
+    const bob = await stage.open('Bob', calleeEngine);
+    await connectCall(alice, bob, 'video');
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
+
+    const callControls = inMain('region', 'Call');
+    const muted = { role: 'img' as const, name: 'Alice: microphone muted', within: inMain('region', 'Call') };
+    const cameraOff = { role: 'img' as const, name: 'Alice: camera off', within: inMain('region', 'Call') };
+    await click(alice, { role: 'button', name: 'Mute microphone', within: callControls });
+    await visible(alice, { role: 'button', name: 'Unmute microphone', within: callControls });
+    await visible(bob, muted);
+    await click(alice, { role: 'button', name: 'Turn camera off', within: callControls });
+    await visible(bob, cameraOff);
+    await click(alice, { role: 'button', name: 'Unmute microphone', within: callControls });
+    await gone(bob, muted);
+    await visible(bob, cameraOff);
+  });
+
+  it('answers a video call with audio only: audio both ways, and the callee’s camera never leaves (not one frame)', async () => {
+    const stage = await engines.stage();
+    const alice = await stage.open('Alice', callerEngine);
+    const bob = await stage.open('Bob', calleeEngine);
+    await dial(alice, bob, 'video');
+    await click(bob, inMain('button', 'Accept audio only'));
+    await tileShown(alice, bob);
+    await Promise.all([expectAudioArriving(alice), expectAudioArriving(bob), expectVideoFrom(bob, alice)]);
+    const bobSent = await rtpTotals(bob.page.probe);
+    expect({ videoBytes: bobSent.outboundVideoBytes, framesEncoded: bobSent.outboundVideoFramesEncoded }).toEqual({ videoBytes: 0, framesEncoded: 0 });
+    expect((await rtpTotals(alice.page.probe)).inboundVideoFrames).toBe(0);
+  });
+
+  it('declines: the caller is told, the callee is not told that the caller declined', async () => {
+    const stage = await engines.stage();
+    const alice = await stage.open('Alice', callerEngine);
+    const bob = await stage.open('Bob', calleeEngine);
+    await dial(alice, bob, 'video');
+    await click(bob, inMain('button', 'Decline'));
+    await headline(alice, 'Bob declined');
+    await headline(bob, 'You declined the call from Alice');
+    expect(await count(bob, inMain('heading', 'Alice declined'))).toBe(0);
+
+    // Then Alice calls again and cancels while it rings.
+    await click(alice, inMain('button', 'Call again'));
+    await visible(bob, acceptTarget);
+    await click(alice, inMain('button', 'Cancel'));
+    await headline(alice, 'Call cancelled');
+    await gone(bob, acceptTarget);
+    await headline(bob, 'Missed call from Alice');
+  });
+});
