@@ -184,7 +184,15 @@ describe('the desktop host over IPC', () => {
       createDesktopHost({
         storage,
         downloads,
-        server: { endpoint: async (choice) => ({ urls: choice.mode === 'remote' ? choice.urls : ['http://127.0.0.1:7300'], password: choice.password }) },
+        server: {
+          endpoint: async (choice) =>
+            choice.mode === 'off'
+              ? { urls: choice.join.map((s) => s.url), password: choice.join[0]?.password ?? '' }
+              : { urls: ['http://127.0.0.1:7300'], password: choice.host.password },
+          status: () => ({ state: 'off' }),
+        },
+        probeServer: async (request) => ({ ok: true, fingerprint: request.fingerprint }),
+        discovery: { start: () => [], stop: async () => undefined },
         appInfo: () => ({
           host: 'desktop',
           version: '0.1.0',
@@ -239,11 +247,35 @@ describe('the desktop host over IPC', () => {
   it('turning on LAN hosting through settings stores a generated password; a chosen one is kept', async () => {
     const { ipc } = await host();
     const from = event(mainFrame);
-    const lan = { mode: 'host', port: 7300, lan: true, password: '' } as const;
+    const lan = { mode: 'lan', join: [], host: DEFAULT_SETTINGS.server.host } as const;
     const generated = (await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { server: lan })) as typeof DEFAULT_SETTINGS;
-    expect(generated.server).toMatchObject({ mode: 'host', lan: true, password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
-    const chosen = (await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, { server: { ...lan, password: 'our-team' } })) as typeof DEFAULT_SETTINGS;
-    expect(chosen.server).toMatchObject({ password: 'our-team' });
+    expect(generated.server).toMatchObject({ mode: 'lan', host: { password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) } });
+    const chosen = (await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, {
+      server: { ...lan, host: { ...lan.host, password: 'our-team' } },
+    })) as typeof DEFAULT_SETTINGS;
+    expect(chosen.server).toMatchObject({ host: { password: 'our-team' } });
+  });
+
+  it('refuses a plain-http server on another computer over IPC, with the reason, unless plaintext is allowed for it', async () => {
+    const { ipc } = await host();
+    const from = event(mainFrame);
+    const join = (allowPlaintext: boolean) => ({
+      server: { mode: 'off', join: [{ url: 'http://192.168.1.20:7300', fingerprint: null, password: 'pw', allowPlaintext }], host: DEFAULT_SETTINGS.server.host },
+    });
+    await expect(ipc.invoke(INVOKE_CHANNELS.updateSettings, from, join(false))).rejects.toThrow(/could read your password/);
+    expect(await ipc.invoke(INVOKE_CHANNELS.getSettings, from)).toEqual(DEFAULT_SETTINGS);
+    const allowed = (await ipc.invoke(INVOKE_CHANNELS.updateSettings, from, join(true))) as typeof DEFAULT_SETTINGS;
+    expect(allowed.server.mode).toBe('off');
+    expect(await ipc.invoke(INVOKE_CHANNELS.getServerEndpoint, from)).toEqual({ urls: ['http://192.168.1.20:7300'], password: 'pw' });
+  });
+
+  it('answers the hosted server, probe and discovery rows, and refuses a probe of a URL that is not a server address', async () => {
+    const { ipc } = await host();
+    const from = event(mainFrame);
+    expect(await ipc.invoke(INVOKE_CHANNELS.getHostedServer, from)).toEqual({ state: 'off' });
+    expect(await ipc.invoke(INVOKE_CHANNELS.startServerDiscovery, from)).toEqual([]);
+    await ipc.invoke(INVOKE_CHANNELS.stopServerDiscovery, from);
+    await expect(ipc.invoke(INVOKE_CHANNELS.probeServer, from, { url: 'file:///etc/passwd', fingerprint: null })).rejects.toThrow();
   });
 
   it('refuses download requests that fail the schema before they reach the writer', async () => {

@@ -22,6 +22,10 @@ const BRIDGE_METHODS: Record<keyof ParleyBridge, true> = {
   getSettings: true,
   updateSettings: true,
   getServerEndpoint: true,
+  getHostedServer: true,
+  probeServer: true,
+  startServerDiscovery: true,
+  stopServerDiscovery: true,
   getFavourites: true,
   setFavourites: true,
   getHistory: true,
@@ -45,6 +49,9 @@ const BRIDGE_METHODS: Record<keyof ParleyBridge, true> = {
   onScreenSourcesRequested: true,
   onNotice: true,
   onInviteOpened: true,
+  onJoinOpened: true,
+  onHostedServerChanged: true,
+  onDiscoveredServers: true,
 };
 
 type Listener = (event: unknown, ...args: unknown[]) => void;

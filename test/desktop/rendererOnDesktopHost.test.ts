@@ -76,7 +76,7 @@ beforeAll(async () => {
 
   port = await freePort();
   mkdirSync(userData);
-  const settings: Settings = { ...DEFAULT_SETTINGS, server: { mode: 'host', port, lan: false, password: 'e2e' } };
+  const settings: Settings = { ...DEFAULT_SETTINGS, server: { mode: 'local', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password: 'e2e' } } };
   writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
 
   events = new RendererEventQueue({ logger: silentLogger });
@@ -109,6 +109,8 @@ beforeAll(async () => {
     createDesktopHost({
       storage,
       server,
+      probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
+      discovery: { start: () => [], stop: async () => undefined },
       downloads,
       appInfo: () => ({
         host: 'desktop',

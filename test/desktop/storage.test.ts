@@ -80,7 +80,7 @@ describe('JsonStore', () => {
   it('keeps the file private to the user (it holds the server password)', async () => {
     const store = settingsStore();
     await store.load();
-    await store.set({ ...DEFAULT_SETTINGS, server: { mode: 'host', port: 7300, lan: true, password: 'hunter2' } });
+    await store.set({ ...DEFAULT_SETTINGS, server: { mode: 'lan', join: [], host: { ...DEFAULT_SETTINGS.server.host, password: 'hunter2' } } });
     if (process.platform !== 'win32') expect(statSync(join(dir, 'settings.json')).mode & 0o777).toBe(0o600);
   });
 
