@@ -155,7 +155,8 @@ export function installCertificatePinning(session: VerifyingSession, options: Pi
   return {
     pinsChanged: () => {
       told.clear();
-      // Setting the proc again drops Chromium's cached verdicts; open connections made under the old pins go too.
+      // The network service caches verdicts; setting the proc again clears that cache (Electron), and
+      // connections opened under the old pins are closed so they are verified again.
       install();
       session.closeAllConnections?.().catch((error: unknown) => log.warn({ err: error }, 'could not close connections after the pins changed'));
     },
