@@ -283,7 +283,8 @@ export class EmbeddedServer {
       const message = startFailureMessage(config, code, detail);
       logger.error({ host: config.host, port: config.port, code, err: error }, 'embedded signaling server did not start');
       notify('error', message);
-      this.setStatus({ state: 'failed', mode: config.mode, port: config.port, message });
+      // The contract carries at most 1000 characters; the notice above has the whole text.
+      this.setStatus({ state: 'failed', mode: config.mode, port: config.port, message: message.slice(0, 1000) });
       throw new ServerStartError(message, code);
     }
   }

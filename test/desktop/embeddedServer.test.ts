@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HostNotice, ServerChoice } from '../../preload/contract';
 import { EmbeddedServer, ServerStartError, hostConfigFor } from '../../main/embeddedServer';
 import { accessPolicy, withLanPassword } from '../../main/server/serverAccess';
-import { DEFAULT_SETTINGS } from '../../preload/contract';
+import { DEFAULT_SETTINGS, hostedServerSchema } from '../../preload/contract';
 import { createSignalingServer } from '../../signaling-server/index';
 import { fetchPinnedCertificate, pinnedTlsOptions } from '../../signaling-server/tls';
 import { authenticate, makeIdentity } from '../support/testIdentity';
@@ -190,6 +190,9 @@ describe('embedded signaling server', () => {
     expect(notices[0]?.message).toContain(`port ${port}`);
     expect(notices[0]?.message).toContain('Choose another port in Settings');
     expect(server.address()).toBeNull();
+    // The renderer's Settings → Server sees the same reason.
+    expect(server.status()).toEqual({ state: 'failed', mode: 'local', port, message: notices[0]?.message });
+    expect(hostedServerSchema.safeParse(server.status()).success).toBe(true);
   });
 
   it('apply() swallows a start failure after telling the person; the next request tries again', async () => {
