@@ -145,7 +145,7 @@ describe('what the screens show', () => {
     expect(html).toContain('The server’s password came with it');
   });
 
-  it('Share how to join gives both links (password left out until ticked), the fingerprint, and the QR code's choice', () => {
+  it('Share how to join gives both links (password left out until ticked), the fingerprint, and which link the QR code carries', () => {
     const html = renderToStaticMarkup(<ShareJoinPanel invite={ref} />);
     expect(html).toContain(joinLink(ref, false).replaceAll('&', '&amp;'));
     expect(html).toContain(browserJoinLink(ref, false).replaceAll('&', '&amp;'));
