@@ -235,6 +235,18 @@ export const signalDataSchema = z.discriminatedUnion('kind', [
   }),
   /** `candidate: null` marks the end of candidates. */
   z.strictObject({ kind: z.literal('candidate'), candidate: iceCandidateSchema.nullable() }),
+  /**
+   * The recovery ladder (renderer/call/recoveryLadder.ts): the polite side `ask`s the
+   * impolite one to recover the link (`askRebuild` after a description it could not
+   * apply); the impolite side says it `rebuild`s its peer
+   * connection (a fresh one, its offer follows); the polite side answers `rebuilt`
+   * once its own is fresh too. `epoch` counts the rebuilds of this link.
+   */
+  z.strictObject({
+    kind: z.literal('recovery'),
+    action: z.enum(['ask', 'askRebuild', 'rebuild', 'rebuilt']),
+    epoch: z.number().int().min(0).max(1_000_000),
+  }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
 

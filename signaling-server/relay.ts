@@ -53,6 +53,7 @@ export interface QueueLimits {
 export function signalBytes(data: SignalData): number {
   const text = (s: string | null | undefined): number => (s ? Buffer.byteLength(s, 'utf8') : 0);
   if (data.kind === 'description') return 64 + text(data.description.sdp);
+  if (data.kind === 'recovery') return 64;
   const c = data.candidate;
   return 64 + (c === null ? 0 : text(c.candidate) + text(c.sdpMid) + text(c.usernameFragment));
 }

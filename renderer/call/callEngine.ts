@@ -31,6 +31,7 @@ import { createCallExits, type EngineParts } from './engineParts';
 import { followServerEvents } from './engineServerEvents';
 import { handleHostAction, type ContactLookup, type HostAction, type HostOutcome } from './hostActions';
 import { realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
+import { memberSends } from './mediaWatchdog';
 import { realPeerConnection, type PeerConnectionLike } from './peerConnection';
 import { createRtcConfigSource } from './rtcConfig';
 import type { CallSignaling } from './serverEvents';
@@ -174,6 +175,8 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     onSessionLost: (deviceId, detail) => effects.sessionLost(deviceId, detail),
     signer: identity,
     onUnverified: (callId, peer, reason) => effects.sessionUnverified(callId, peer, reason),
+    // The media watchdog (mediaWatchdog.ts) watches only what the snapshot says each member sends.
+    remoteSends: (deviceId) => memberSends(state(), deviceId),
   });
 
   const exits = createCallExits(signaling);

@@ -54,6 +54,8 @@ export interface IceRecoveryOptions {
   onPhase(phase: PeerConnectionPhase): void;
   /** Every restart failed: the session is given up. */
   onGiveUp(): void;
+  /** The link was up before this connection (a rebuild replaced it): it reads "reconnecting" until up. */
+  wasConnected?: boolean;
 }
 
 type Timer = { kind: 'grace' | 'attempt'; handle: unknown };
@@ -70,6 +72,7 @@ export class IceRecovery {
 
   constructor(private readonly options: IceRecoveryOptions) {
     this.policy = { ...ICE_RECOVERY_POLICY, ...options.policy };
+    this.everConnected = options.wasConnected ?? false;
   }
 
   /** Restarts made since the connection was last up. */

@@ -54,8 +54,8 @@ export interface PeerConnectionLike {
   readonly remoteDescription: { readonly type: RTCSdpType; readonly sdp: string } | null;
   addTransceiver(kind: MediaKind, init?: RTCRtpTransceiverInit): RtpTransceiverLike;
   getTransceivers(): RtpTransceiverLike[];
-  /** Without arguments: the implicit createOffer/createAnswer of perfect negotiation. */
-  setLocalDescription(): Promise<void>;
+  /** Without arguments: the implicit createOffer/createAnswer of perfect negotiation; `{ type: 'rollback' }` undoes a pending one. */
+  setLocalDescription(description?: { type: 'rollback' }): Promise<void>;
   setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate: RTCIceCandidateInit): Promise<void>;
   getStats(): Promise<ReadonlyMap<string, unknown>>;

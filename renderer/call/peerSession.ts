@@ -24,7 +24,7 @@ export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnecti
   /** True when THIS side yields on glare (from the server's CallMember.polite). */
   polite: boolean;
   /** Relays a description or candidate to the remote device. */
-  send(data: SignalData): void;
+  send(data: SessionSignal): void;
   /** A remote track arrived (it stays muted until the other side attaches media). */
   onTrack?(track: MediaStreamTrack): void;
   /**
@@ -33,6 +33,9 @@ export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnecti
    */
   onError?(error: unknown, during: NegotiationStep): void;
 }
+
+/** The signals a session applies (recovery signals are the pool's: recoveryLadder.ts). */
+export type SessionSignal = Exclude<SignalData, { kind: 'recovery' }>;
 
 /** What the session was doing when an error came: the log says it. */
 export type NegotiationStep = 'remote description' | 'local description' | 'remote candidate' | 'sending track';
@@ -117,7 +120,8 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
 
   /** Handles one relayed signal: MDN's onmessage handler, step by step. */
   async handleSignal(data: SignalData): Promise<void> {
-    if (this.closed) return;
+    // Recovery signals are the pool's (sessionPool.ts), never a session's to apply.
+    if (this.closed || data.kind === 'recovery') return;
     const { pc } = this;
     let step: NegotiationStep = data.kind === 'description' ? 'remote description' : 'remote candidate';
     try {
@@ -192,6 +196,18 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     } finally {
       this.pc.close();
     }
+  }
+
+  /**
+   * Undoes a pending description after a negotiation error (the ladder rebuilds or
+   * asks next): `setLocalDescription({ type: 'rollback' })` where the signaling state
+   * allows one. True when it rolled back; a failure is the caller's to log.
+   */
+  async rollback(): Promise<boolean> {
+    const { signalingState } = this.pc;
+    if (this.closed || (signalingState !== 'have-local-offer' && signalingState !== 'have-remote-offer')) return false;
+    await this.pc.setLocalDescription({ type: 'rollback' });
+    return true;
   }
 
   /** Closes the connection and removes every listener this session added. */

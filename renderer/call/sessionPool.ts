@@ -29,6 +29,19 @@
  * What the server says about the call after such a description (the caller gave up,
  * the ring ended) waits for its check (`afterChecks`): a call that could not be
  * verified is not shown as merely missed because the check took a moment.
+ *
+ * The recovery ladder (recoveryLadder.ts, issue 14): every negotiation error is
+ * logged with call, device and step; a rejected description is rolled back and the
+ * link recovered, and so is one whose inbound media stopped while connected (the
+ * media watchdog, mediaWatchdog.ts). Only the impolite side restarts ICE and
+ * rebuilds; the polite side asks it through a `recovery` signal. A rebuild replaces
+ * the session's RTCPeerConnection for the same call and peer: the impolite side
+ * tells the peer (`rebuild`, its fresh offer follows), the polite side makes a fresh
+ * one too and says so (`rebuilt`); what the impolite side receives in between came
+ * from the old connection and is dropped. The new connection goes through the same
+ * path as the first: pre-connect, the tracks put back with replaceTrack, the hooks'
+ * features (data channels, screens) opened again, every description signed and
+ * checked. The tile reads "reconnecting" meanwhile; the call goes on.
  */
 import { checkDtlsProof, type DtlsCheck } from '../../signaling-server/identity';
 import type { SignalData } from '../../signaling-server/protocol';
@@ -36,8 +49,10 @@ import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
 import type { CallEvent } from './callState';
 import { IceRecovery, realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
+import { MediaWatchdog, type MediaWatchdogPolicy } from './mediaWatchdog';
 import { listen, type MediaKind, type PeerConnectionLike } from './peerConnection';
-import { PeerSession } from './peerSession';
+import { PeerSession, type NegotiationStep } from './peerSession';
+import { RecoveryLadder, type RecoveryLadderPolicy, type Trouble } from './recoveryLadder';
 import type { SessionHook, SessionHooks } from './sessionHooks';
 import type { PlannedSession } from './sessionPlan';
 
@@ -89,7 +104,13 @@ export interface SessionPoolOptions<PC extends PeerConnectionLike> {
   recoveryPolicy?: Partial<IceRecoveryPolicy>;
   /** The in-call features (data channels, screen sharing) follow each session through these. */
   hooks?: SessionHooks<PC>;
+  /** What `deviceId` sends now (its member flags in the call snapshot); without it no stall is watched. */
+  remoteSends?(deviceId: string): Readonly<Record<MediaKind, boolean>>;
+  ladderPolicy?: Partial<RecoveryLadderPolicy>;
+  watchdogPolicy?: Partial<MediaWatchdogPolicy>;
 }
+
+const NOTHING_SENT: Readonly<Record<MediaKind, boolean>> = { audio: false, video: false };
 
 interface Entry<PC extends PeerConnectionLike> {
   plan: PlannedSession;
@@ -114,6 +135,12 @@ interface Entry<PC extends PeerConnectionLike> {
   inbound: Promise<void>;
   /** What is sent to this peer, signed and relayed in order. */
   outbound: Promise<void>;
+  ladder: RecoveryLadder;
+  watchdog: MediaWatchdog | null;
+  /** Rebuilds of this link so far (the `epoch` of recovery signals). */
+  epoch: number;
+  /** This side rebuilt (epoch) and waits for the peer's `rebuilt`: what it sends until then is stale. */
+  awaitingRebuilt: number | null;
 }
 
 export class SessionPool<PC extends PeerConnectionLike> {
@@ -168,7 +195,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
     }
     const entry = this.entries.get(from);
     if (entry && entry.callId === callId) {
-      if (entry.session) this.receive(entry, entry.session, data);
+      if (entry.session) this.receive(entry, data);
       else entry.queue.push(data);
       return;
     }
@@ -246,6 +273,10 @@ export class SessionPool<PC extends PeerConnectionLike> {
       hook: null,
       inbound: Promise.resolve(),
       outbound: Promise.resolve(),
+      ladder: new RecoveryLadder(plan.polite, this.options.ladderPolicy),
+      watchdog: null,
+      epoch: 0,
+      awaitingRebuilt: null,
     };
     this.entries.set(plan.deviceId, entry);
     const mine = this.early.filter((s) => s.callId === callId && s.from === plan.deviceId);
@@ -275,8 +306,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
       pc,
       polite: entry.plan.polite,
       send: (data) => this.send(entry, data),
-      onError: (error, during) =>
-        peerLog.warn(`negotiation failed (${during}) with device ${deviceId} in call ${entry.callId}`, error),
+      onError: (error, during) => void this.negotiationFailed(entry, session, error, during),
       onTrack: (track) => {
         if (entry.remoteTracks.includes(track)) return;
         entry.remoteTracks.push(track);
@@ -288,7 +318,15 @@ export class SessionPool<PC extends PeerConnectionLike> {
     const recovery = new IceRecovery({
       timers: this.options.timers ?? realTimers,
       ...(this.options.recoveryPolicy ? { policy: this.options.recoveryPolicy } : {}),
-      restart: () => void this.restartIce(entry, pc),
+      ...(entry.epoch > 0 ? { wasConnected: true } : {}),
+      restart: () => {
+        if (entry.plan.polite) {
+          this.recover(entry, 'ice');
+          return;
+        }
+        entry.ladder.restarted(this.clock());
+        void this.restartIce(entry, pc);
+      },
       onPhase: (connection) => this.options.dispatch({ type: 'linkPhase', deviceId, connection, at: this.options.now() }),
       onGiveUp: () => {
         peerLog.warn(`ICE recovery gave up on device ${deviceId} in call ${entry.callId}`);
@@ -297,6 +335,15 @@ export class SessionPool<PC extends PeerConnectionLike> {
     });
     entry.recovery = recovery;
     entry.stopWatching = listen(pc, 'connectionstatechange', () => recovery.observe(pc.connectionState));
+    entry.watchdog = new MediaWatchdog({
+      pc,
+      timers: this.options.timers ?? realTimers,
+      now: () => this.clock(),
+      ...(this.options.watchdogPolicy ? { policy: this.options.watchdogPolicy } : {}),
+      expected: () => (entry.plan.send ? (this.options.remoteSends?.(deviceId) ?? NOTHING_SENT) : NOTHING_SENT),
+      onStall: () => this.recover(entry, 'media'),
+      label: `device ${deviceId} in call ${entry.callId}`,
+    });
     if (entry.held) recovery.hold();
     // The impolite side of each pair makes the first offer, so that the two sides
     // do not both create transceivers for the same media (a glare would still be
@@ -306,20 +353,149 @@ export class SessionPool<PC extends PeerConnectionLike> {
     this.applyTracks(entry);
     // Before any signal: what the hook adds (data channels) belongs in the first offer.
     entry.hook = this.options.hooks?.opened(session, entry.plan) ?? null;
-    for (const data of entry.queue.splice(0)) this.receive(entry, session, data);
+    for (const data of entry.queue.splice(0)) this.receive(entry, data);
+  }
+
+  private clock(): number {
+    const timers = this.options.timers as (Timers & { now?: unknown }) | undefined;
+    // Hand-moved test timers carry their own clock; the engine's `now` otherwise.
+    return typeof timers?.now === 'number' ? timers.now : this.options.now();
+  }
+
+  /** A negotiation error: logged with call, device and step; a rejected description is rolled back and recovered. */
+  private async negotiationFailed(entry: Entry<PC>, session: PeerSession<PC>, error: unknown, step: NegotiationStep): Promise<void> {
+    const { deviceId } = entry.plan;
+    peerLog.warn(`negotiation failed (${step}) with device ${deviceId} in call ${entry.callId}`, error);
+    // A candidate that does not apply, or a track that could not be put on, leaves the negotiation as it was.
+    if (step !== 'remote description' && step !== 'local description') return;
+    if (entry.closed || entry.session !== session) return;
+    try {
+      if (await session.rollback()) peerLog.info(`rolled back the pending description with device ${deviceId} in call ${entry.callId}`);
+    } catch (rollbackError) {
+      peerLog.warn(`could not roll back the pending description with device ${deviceId} in call ${entry.callId}`, rollbackError);
+    }
+    if (entry.closed || entry.session !== session) return;
+    this.recover(entry, 'negotiation');
+  }
+
+  /** One rung of the ladder for this link (recoveryLadder.ts). */
+  private recover(entry: Entry<PC>, trouble: Trouble): void {
+    if (entry.closed || entry.held || !entry.session) return;
+    const { deviceId } = entry.plan;
+    const step = entry.ladder.next(trouble, this.clock());
+    if (step.do !== 'nothing') peerLog.info(`recovery with device ${deviceId} in call ${entry.callId}: ${trouble} → ${step.do}`);
+    switch (step.do) {
+      case 'nothing':
+        return;
+      case 'ask':
+        this.send(entry, { kind: 'recovery', action: step.rebuild ? 'askRebuild' : 'ask', epoch: entry.epoch });
+        entry.watchdog?.reset();
+        return;
+      case 'restartIce': {
+        entry.watchdog?.reset();
+        void this.restartIce(entry, entry.session.pc);
+        return;
+      }
+      case 'rebuild':
+        this.rebuild(entry, entry.epoch + 1, true);
+        return;
+      case 'giveUp':
+        peerLog.warn(`recovery gave up on device ${deviceId} in call ${entry.callId}: the rebuilds did not hold`);
+        this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'failed', at: this.options.now() });
+        this.options.onSessionLost?.(deviceId, CONNECTION_LOST);
+        return;
+    }
+  }
+
+  /** A recovery signal from the peer (see the file's comment). */
+  private recoverySignal(entry: Entry<PC>, data: Extract<SignalData, { kind: 'recovery' }>): void {
+    const { deviceId } = entry.plan;
+    switch (data.action) {
+      case 'ask':
+      case 'askRebuild':
+        if (entry.plan.polite) {
+          peerLog.warn(`device ${deviceId} in call ${entry.callId} asked me to recover, but I am the polite side: ignored`);
+          return;
+        }
+        if (data.epoch < entry.epoch) return; // about a connection already replaced
+        if (data.action === 'ask' && entry.session && entry.session.pc.connectionState !== 'connected') {
+          // My own ICE recovery is at work on this connection (it restarts on its schedule).
+          peerLog.debug(`device ${deviceId} in call ${entry.callId} asked me to recover; my ICE recovery is already at work`);
+          return;
+        }
+        this.recover(entry, data.action);
+        return;
+      case 'rebuild':
+        if (!entry.plan.polite) {
+          peerLog.warn(`device ${deviceId} in call ${entry.callId} rebuilt as if it were the impolite side: ignored`);
+          return;
+        }
+        if (data.epoch <= entry.epoch) return;
+        this.rebuild(entry, data.epoch, false);
+        return;
+      case 'rebuilt':
+        if (entry.awaitingRebuilt === data.epoch) entry.awaitingRebuilt = null;
+        return;
+    }
+  }
+
+  /** Replaces this link's connection with a fresh one (see the file's comment). */
+  private rebuild(entry: Entry<PC>, epoch: number, initiated: boolean): void {
+    const { deviceId } = entry.plan;
+    peerLog.warn(`rebuilding the connection with device ${deviceId} in call ${entry.callId} (rebuild ${epoch})`);
+    this.teardown(entry);
+    entry.session = null;
+    entry.remoteTracks = [];
+    entry.epoch = epoch;
+    entry.ladder.rebuilt(this.clock());
+    this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'reconnecting', at: this.options.now() });
+    if (initiated) {
+      entry.awaitingRebuilt = epoch;
+      this.send(entry, { kind: 'recovery', action: 'rebuild', epoch });
+    } else {
+      this.send(entry, { kind: 'recovery', action: 'rebuilt', epoch });
+    }
+    void this.connect(entry);
+  }
+
+  /** Stops what watches and carries this link's current connection. */
+  private teardown(entry: Entry<PC>): void {
+    entry.stopWatching?.();
+    entry.stopWatching = null;
+    entry.recovery?.dispose();
+    entry.recovery = null;
+    entry.watchdog?.stop();
+    entry.watchdog = null;
+    entry.hook?.closed();
+    entry.hook = null;
+    entry.session?.close();
   }
 
   /**
    * Applies one signal of this peer after those before it; a description only
    * once its proof checked out against the userId the call gives the device.
    */
-  private receive(entry: Entry<PC>, session: PeerSession<PC>, data: SignalData): void {
+  private receive(entry: Entry<PC>, data: SignalData): void {
     const checked = carriesFingerprints(data);
     if (checked) this.checking += 1;
     entry.inbound = entry.inbound.then(async () => {
       let reported = true;
       try {
         if (entry.closed) return;
+        if (data.kind === 'recovery') {
+          this.recoverySignal(entry, data);
+          return;
+        }
+        if (entry.awaitingRebuilt !== null) {
+          peerLog.debug(`dropped a ${data.kind} from device ${entry.plan.deviceId} in call ${entry.callId}: it is for the connection I replaced`);
+          return;
+        }
+        // The session may have been rebuilt since this signal came: it is for the current one.
+        if (!entry.session) {
+          entry.queue.push(data);
+          return;
+        }
+        const session = entry.session;
         if (carriesFingerprints(data)) {
           const check = await this.check(entry, data);
           if (entry.closed) return;
@@ -330,6 +506,12 @@ export class SessionPool<PC extends PeerConnectionLike> {
             });
             return;
           }
+        }
+        if (entry.session !== session) {
+          // Rebuilt while the proof was checked: the fresh connection gets it.
+          if (entry.session) this.receive(entry, data);
+          else entry.queue.push(data);
+          return;
         }
         void session.handleSignal(data);
       } finally {
@@ -486,10 +668,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private close(entry: Entry<PC>): void {
     if (entry.closed) return;
     entry.closed = true;
-    entry.stopWatching?.();
-    entry.recovery?.dispose();
-    entry.hook?.closed();
-    entry.session?.close();
+    this.teardown(entry);
     this.entries.delete(entry.plan.deviceId);
     this.options.dispatch({ type: 'linkClosed', deviceId: entry.plan.deviceId });
   }

@@ -9,6 +9,7 @@ import { createCallEngine, type CallSignaling } from '../../../renderer/call/cal
 import { ICE_RECOVERY_POLICY } from '../../../renderer/call/iceRecovery';
 import { CONNECTION_LOST } from '../../../renderer/call/sessionPool';
 import type { CallView } from '../../../renderer/call/types';
+import { isPolite } from '../../../signaling-server/protocol';
 import { FakeCallServer, type FakeSignaling } from '../fakes/fakeCallServer';
 import { createFakeStream, FakeMediaDevices } from '../fakes/fakeMedia';
 import { fakePeerConnections, type FakePeerConnection } from '../fakes/fakePeerConnection';
@@ -32,6 +33,13 @@ afterEach(() => {
 });
 
 const SELVES = { alice: await newSelf('alice'), bob: await newSelf('bob') };
+/**
+ * Only the impolite side restarts ICE (recoveryLadder.ts); the polite side asks it
+ * to. Which of the two is impolite follows from their deviceIds (isPolite), so the
+ * tests below name the people by role: the caller is whichever that makes it.
+ */
+const IMPOLITE: keyof typeof SELVES = isPolite(SELVES.alice.deviceId, SELVES.bob.deviceId) ? 'bob' : 'alice';
+const POLITE: keyof typeof SELVES = IMPOLITE === 'alice' ? 'bob' : 'alice';
 
 function person(server: FakeCallServer, name: keyof typeof SELVES, options: PersonOptions = {}) {
   const self = SELVES[name];
@@ -81,11 +89,11 @@ async function talking(alice: Person, bob: Person): Promise<void> {
   await waitFor(() => alice.link() === 'connected' && bob.link() === 'connected', 'both connected');
 }
 
-/** Alice and Bob talking, then the path between them down both ways and Alice's connection failed. */
+/** Two people talking, then the path between them down both ways and the impolite one's ("alice") connection failed. */
 async function callWithPathDown(): Promise<{ server: FakeCallServer; alice: Person; bob: Person }> {
   const server = new FakeCallServer();
-  const alice = person(server, 'alice');
-  const bob = person(server, 'bob');
+  const alice = person(server, IMPOLITE);
+  const bob = person(server, POLITE);
   await talking(alice, bob);
   alice.pc().network = 'down';
   bob.pc().network = 'down';
@@ -96,21 +104,23 @@ async function callWithPathDown(): Promise<{ server: FakeCallServer; alice: Pers
 const stable = (...people: Person[]): boolean => people.every((p) => p.pc().signalingState === 'stable');
 
 describe('ICE recovery in a call', () => {
-  it('a broken media path is restarted by both sides and comes back on the same peer connections', async () => {
+  it('a broken media path is restarted by the impolite side alone and comes back on the same peer connections', async () => {
     const server = new FakeCallServer();
     const alice = person(server, 'alice');
     const bob = person(server, 'bob');
     await talking(alice, bob);
     const [alicePc, bobPc] = [alice.pc(), bob.pc()];
     const ufrags = [alicePc.ufrag, bobPc.ufrag];
+    const [impolitePc, politePc] = IMPOLITE === 'alice' ? [alicePc, bobPc] : [bobPc, alicePc];
 
     for (const pc of [alicePc, bobPc]) {
       pc.network = 'down';
       pc.setConnectionState('failed');
     }
-    // Both restart at once (after a look at the TURN credentials); the crossing
-    // offers are settled by perfect negotiation.
-    await waitFor(() => alicePc.iceRestarts === 1 && bobPc.iceRestarts === 1, 'both restart ICE');
+    // Only the impolite side restarts (after a look at the TURN credentials); the
+    // polite side's recovery asks it to, and it is already at work: no race.
+    await waitFor(() => impolitePc.iceRestarts === 1, 'the impolite side restarts ICE');
+    expect(politePc.iceRestarts).toBe(0);
     await waitFor(() => stable(alice, bob), 'the restart negotiation settled while the path is down');
     expect(alice.link()).toBe('reconnecting');
     expect(bob.link()).toBe('reconnecting');
@@ -126,6 +136,7 @@ describe('ICE recovery in a call', () => {
     expect(alice.pc()).toBe(alicePc);
     expect(bob.pc()).toBe(bobPc);
     expect(alice.pcs.created).toHaveLength(1);
+    expect(politePc.iceRestarts).toBe(0);
     // New ICE credentials on both sides: it was a restart, not the old path waking up.
     expect(alicePc.ufrag).not.toBe(ufrags[0]);
     expect(bobPc.ufrag).not.toBe(ufrags[1]);
@@ -165,8 +176,8 @@ describe('ICE recovery in a call', () => {
 
   it('a network check restarts a connection that is down at once, without waiting for the grace period', async () => {
     const server = new FakeCallServer();
-    const alice = person(server, 'alice');
-    const bob = person(server, 'bob');
+    const alice = person(server, IMPOLITE);
+    const bob = person(server, POLITE);
     await talking(alice, bob);
 
     alice.engine.checkConnections();
@@ -180,12 +191,30 @@ describe('ICE recovery in a call', () => {
     await waitFor(() => stable(alice, bob) && alice.link() === 'connected', 'the restart brings it back');
   });
 
+  it('the polite side does not restart ICE itself: it asks the impolite side, whose restart brings the link back', async () => {
+    const server = new FakeCallServer();
+    const alice = person(server, 'alice');
+    const bob = person(server, 'bob');
+    await talking(alice, bob);
+    const [impolite, polite] = IMPOLITE === 'alice' ? [alice, bob] : [bob, alice];
+    const [impolitePc, politePc] = [impolite.pc(), polite.pc()];
+    const ufrag = politePc.ufrag;
+
+    politePc.setConnectionState('failed');
+    await waitFor(() => impolitePc.iceRestarts === 1, 'the impolite side restarts when asked');
+    await waitFor(() => stable(alice, bob) && polite.link() === 'connected', 'the restart brings it back');
+    expect(politePc.iceRestarts).toBe(0);
+    expect(politePc.ufrag).not.toBe(ufrag);
+    expect(polite.pc()).toBe(politePc);
+    expect(impolite.pc()).toBe(impolitePc);
+  });
+
   it('an ICE restart late in a call first takes fresh TURN credentials', async () => {
     let clock = 1_000_000;
     const iceServers = (n: number) => ({ iceServers: [{ ...TURN, credential: `credential-${n}` }], ttlSeconds: 600 });
     const server = new FakeCallServer();
-    const alice = person(server, 'alice', { iceServers, now: () => clock });
-    const bob = person(server, 'bob', { iceServers, now: () => clock });
+    const alice = person(server, IMPOLITE, { iceServers, now: () => clock });
+    const bob = person(server, POLITE, { iceServers, now: () => clock });
     await talking(alice, bob);
     expect(alice.pc().configuration.iceServers).toEqual([{ ...TURN, credential: 'credential-1' }]);
 

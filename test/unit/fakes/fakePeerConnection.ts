@@ -19,6 +19,13 @@
  *   the answer to an offer whose fragment changed (RFC 8839 §4.4.1.1.1); each side
  *   gathers again for its new fragment. A rollback keeps the restart pending.
  *
+ * - Failures a browser shows across engines (issue 14), set by tests: `refuseRemote`
+ *   rejects remote descriptions of the given types with Chromium's exact error (the
+ *   signaling state stays where it was, as in Chromium), and `rtpFlowing = false`
+ *   stops the inbound RTP counters of getStats while the connection stays
+ *   'connected'. While connected and flowing, every getStats() adds packets to each
+ *   receiving transceiver's `inbound-rtp` entry.
+ *
  * The SDP is a small fake text (see writeSdp) with a real `a=fingerprint:` line:
  * each connection has its own fake DTLS certificate, as a browser's has. With `autoIce` (the default) the
  * fake gathers one host candidate per ICE username fragment and becomes
@@ -67,6 +74,11 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
   rejectedCandidates = 0;
   /** Set by tests: what getStats reports as inbound audio level (0..1). */
   inboundAudioLevel: number | null = null;
+  /** Set by tests: remote descriptions of these types are rejected with `message` (see the header). */
+  refuseRemote: { types: RTCSdpType[]; message: string } | null = null;
+  /** Set by tests: false stops inbound RTP (the counters stay) on a 'connected' connection. */
+  rtpFlowing = true;
+  private readonly packets = new Map<FakeRtpTransceiver, number>();
   private currentLocal: Description | null = null;
   private pendingLocal: Description | null = null;
   private currentRemote: Description | null = null;
@@ -166,8 +178,9 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     return [...this.transceivers];
   }
 
-  setLocalDescription(): Promise<void> {
+  setLocalDescription(description?: { type: 'rollback' }): Promise<void> {
     return this.enqueue(() => {
+      if (description?.type === 'rollback') return this.rollback();
       if (this.signalingState === 'have-remote-offer') this.applyLocalAnswer();
       else if (this.signalingState === 'stable' || this.signalingState === 'have-local-offer') this.applyLocalOffer();
       else throw new DOMException(`setLocalDescription in ${this.signalingState}`, 'InvalidStateError');
@@ -179,6 +192,10 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     return this.enqueue(() => {
       const { type, sdp = '' } = description;
       if (type === 'rollback') return this.rollback();
+      if (this.refuseRemote?.types.includes(type)) {
+        this.log.push(`refused remote ${type}`);
+        throw new DOMException(this.refuseRemote.message, 'OperationError');
+      }
       if (type === 'offer') {
         if (this.signalingState === 'have-local-offer') this.rollback(); // implicit rollback
         else if (this.signalingState !== 'stable' && this.signalingState !== 'have-remote-offer') {
@@ -221,13 +238,21 @@ export class FakePeerConnection extends EventTarget implements PeerConnectionLik
     const report = new Map<string, unknown>();
     report.set('T01', { id: 'T01', type: 'transport', timestamp: Date.now() });
     const audio = this.transceivers.find((t) => t.kind === 'audio' && t.receiving);
-    if (audio && this.inboundAudioLevel !== null) {
-      report.set('IA1', {
-        id: 'IA1',
+    const flowing = this.connectionState === 'connected' && this.rtpFlowing;
+    for (const t of this.transceivers) {
+      if (!t.receiving || t.mid === null) continue;
+      const packets = (this.packets.get(t) ?? 0) + (flowing ? 50 : 0);
+      this.packets.set(t, packets);
+      const level = t === audio && this.inboundAudioLevel !== null ? { audioLevel: this.inboundAudioLevel } : {};
+      const id = t === audio ? 'IA1' : `IR-${t.mid}`;
+      report.set(id, {
+        id,
         type: 'inbound-rtp',
-        kind: 'audio',
-        mid: audio.mid,
-        audioLevel: this.inboundAudioLevel,
+        kind: t.kind,
+        mid: t.mid,
+        packetsReceived: packets,
+        bytesReceived: packets * 100,
+        ...level,
         timestamp: Date.now(),
       });
     }
