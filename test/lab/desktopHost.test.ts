@@ -26,9 +26,20 @@ let running: Extract<HostedServer, { state: 'running' }>;
 beforeAll(async () => {
   lab = await createLab();
   host = lab.spawn('a', process.execPath, [...RUN, 'host-lan', String(PORT), dataDir, 'lab-password-0123456789']);
-  const line = await waitForLine<{ status?: HostedServer }>(host, (l) => l.status?.state === 'running' || l.status?.state === 'failed', 60_000, 'the desktop host in a');
-  if (line.status?.state !== 'running') throw new Error(`the embedded server did not start in "a": ${JSON.stringify(line.status)}`);
-  running = line.status;
+  let status: HostedServer | null = null;
+  const line = await waitForLine<{ status?: HostedServer; startMs?: number }>(
+    host,
+    (l) => {
+      if (l.status) status = l.status;
+      return typeof l.startMs === 'number';
+    },
+    60_000,
+    'the desktop host in a',
+  );
+  const reported = status as HostedServer | null;
+  if (reported?.state !== 'running') throw new Error(`the embedded server did not start in "a": ${JSON.stringify(reported)}`);
+  running = reported;
+  console.log(`lab: the embedded LAN server started in ${line.startMs} ms (first start: certificate generated, TLS, mDNS)`);
 }, 90_000);
 
 afterAll(async () => {
@@ -36,9 +47,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+async function lineInB(args: string[], key: string): Promise<Record<string, unknown>> {
+  return waitForLine<Record<string, unknown>>(lab.spawn('b', process.execPath, [...RUN, ...args]), (l) => key in l, 40_000, `${args[0]} in b`);
+}
+
 async function inB<T>(args: string[], key: string): Promise<T> {
-  const line = await waitForLine<Record<string, unknown>>(lab.spawn('b', process.execPath, [...RUN, ...args]), (l) => key in l, 40_000, `${args[0]} in b`);
-  return line[key] as T;
+  return (await lineInB(args, key))[key] as T;
 }
 
 describe('the desktop hosting for its network, seen from another computer', () => {
@@ -56,7 +70,9 @@ describe('the desktop hosting for its network, seen from another computer', () =
 
   it('is listed from "b" by main’s discovery with the fingerprint the host reports', async () => {
     const name = running.announcedAs ?? '';
-    const servers = await inB<DiscoveredServer[]>(['discover', '20000', name], 'servers');
+    const line = await lineInB(['discover', '20000', name], 'servers');
+    const servers = line.servers as DiscoveredServer[];
+    console.log(`lab: main's discovery in b listed the server after ${String(line.elapsedMs)} ms`);
     const found = servers.find((s) => s.name === name);
     expect(found, `servers found: ${JSON.stringify(servers)}`).toMatchObject({
       tls: true,

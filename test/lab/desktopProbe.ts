@@ -5,8 +5,8 @@
  * Each prints JSON lines on stdout.
  *
  *   host-lan PORT DATA_DIR PASSWORD   EmbeddedServer in LAN mode (every interface, self-signed TLS, mDNS);
- *                                     {"status":…} on every change; {"endpoint":…} once started
- *   discover WAIT_MS NAME             ServerDiscovery (mDNS browse): {"servers":[…]} once NAME is listed or WAIT_MS passed
+ *                                     {"status":…} on every change; {"endpoint":…,"startMs"} once started
+ *   discover WAIT_MS NAME             ServerDiscovery (mDNS browse): {"servers":[…],"elapsedMs"} once NAME is listed or WAIT_MS passed
  *   probe URL FINGERPRINT|-           probeServer (the pinning decision over a TLS handshake): {"probe":…}
  */
 import { pino } from 'pino';
@@ -35,7 +35,9 @@ async function main(argv: string[]): Promise<void> {
       });
       server.onStatus((status) => print({ status }));
       const choice: ServerChoice = { mode: 'lan', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password } };
-      print({ endpoint: await server.endpoint(choice) });
+      const started = performance.now();
+      const endpoint = await server.endpoint(choice);
+      print({ endpoint, startMs: Math.round(performance.now() - started) });
       process.once('SIGTERM', () => void server.stop().then(() => process.exit(0)));
       return;
     }
@@ -50,11 +52,12 @@ async function main(argv: string[]): Promise<void> {
         logger,
         refreshMs: 1_000,
       });
+      const started = performance.now();
       discovery.start();
       const timer = setTimeout(finish, waitMs);
       await done;
       clearTimeout(timer);
-      print({ servers: discovery.list() });
+      print({ servers: discovery.list(), elapsedMs: Math.round(performance.now() - started) });
       await discovery.stop();
       return;
     }
