@@ -15,6 +15,7 @@
 import {
   DEFAULT_SETTINGS,
   externalUrlSchema,
+  fingerprintSchema,
   logEntrySchema,
   parseJoinLink,
   settingsSchema,
@@ -30,6 +31,7 @@ import {
   type ScreenSourceRequest,
   type Settings,
 } from '../../preload/contract';
+import { z } from 'zod';
 import { HostData } from '../../preload/hostData';
 import { userIdSchema } from '../../signaling-server/protocol';
 import { watchInviteHash } from '../contacts/invites';
@@ -63,6 +65,8 @@ export interface WebHostOptions {
   now?: () => number;
   notifications: NotificationPort | null;
   page: PagePort | null;
+  /** The page's fetch (for /healthz); globalThis.fetch by default. */
+  fetch?: (url: string, init?: RequestInit) => Promise<Response>;
   /** Where ParleyBridge.log writes (default: the page's console). */
   console?: Pick<Console, 'debug' | 'info' | 'warn' | 'error'>;
 }
@@ -107,6 +111,9 @@ export function webDefaultSettings(origin: string): Settings {
   });
   return { ...DEFAULT_SETTINGS, server: server.success ? server.data : DEFAULT_SETTINGS.server };
 }
+
+/** What this page's server says about itself in /healthz; only the certificate's fingerprint is read. */
+const healthSchema = z.looseObject({ tlsFingerprint: fingerprintSchema.optional() });
 
 /**
  * Watches this page's address for `#join?fp=…[&password=…]` (the browser link of
@@ -232,10 +239,33 @@ export function createWebHost(options: WebHostOptions): WebHost {
       // A page cannot listen for connections: the browser build never hosts.
       return { state: 'off' as const };
     },
-    async probeServer() {
-      throw new Error(
-        'A browser cannot check another server’s certificate: it connects only to the server that served this page. Use the Parley desktop app to join other servers.',
-      );
+    async probeServer(request) {
+      if (request.url !== options.origin) {
+        throw new Error(
+          'A browser cannot check another server’s certificate: it connects only to the server that served this page. Use the Parley desktop app to join other servers.',
+        );
+      }
+      // The browser has checked the certificate already (or the person accepted it at its
+      // warning); the server says which one it has in /healthz. That catches a link made
+      // for another server or an old certificate; it proves nothing against someone who
+      // controls this connection, which only the browser's own check can.
+      const fetchHealth = options.fetch ?? globalThis.fetch.bind(globalThis);
+      let presented: string | null;
+      try {
+        const response = await fetchHealth(`${options.origin}/healthz`, { cache: 'no-store' });
+        const body = healthSchema.parse(await response.json());
+        presented = body.tlsFingerprint ?? null;
+      } catch (error) {
+        log.child('host.web').warn('could not read this server’s /healthz to compare its fingerprint', error);
+        return { ok: false, reason: 'unreachable', message: `${options.origin} did not say which certificate it has (/healthz): try again.`, fingerprint: null };
+      }
+      if (request.fingerprint === null || request.fingerprint === presented) return { ok: true, fingerprint: presented };
+      return {
+        ok: false,
+        reason: 'fingerprint_mismatch',
+        message: `${new URL(options.origin).host} has a certificate with fingerprint ${presented ?? '(none: plain http)'}, not the ${request.fingerprint} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
+        fingerprint: presented,
+      };
     },
     async startServerDiscovery() {
       throw new Error(

@@ -86,12 +86,15 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
     };
   }, [bridge, desktop, settingsOpen]);
 
-  /** Desktop: a pinned or https server is reached and its certificate checked before it is saved. */
+  /**
+   * A pinned or https server is reached and its certificate checked before it is saved
+   * (desktop: main's TLS check; browser: only this page's own server, by its /healthz).
+   */
   const checkReachable = useCallback(
     async (servers: readonly JoinServer[]): Promise<void> => {
-      if (!desktop) return;
       for (const server of servers) {
         if (!server.url.startsWith('https:')) continue;
+        if (!desktop && server.url !== window.location.origin) continue;
         const probe = await bridge.probeServer({ url: server.url, fingerprint: server.fingerprint });
         if (probe.ok) continue;
         if (probe.reason === 'unreachable') {

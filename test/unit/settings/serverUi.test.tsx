@@ -17,8 +17,9 @@ import { withJoined } from '../../../renderer/ui/settings/useServerUi';
 const FP = Array.from({ length: 32 }, (_, i) => ((i * 37 + 11) % 256).toString(16).toUpperCase().padStart(2, '0')).join(':');
 const ref: JoinRef = { server: 'https://10.99.0.1:7300', fingerprint: FP, password: 'open sesame' };
 
-function webHost(origin = 'https://10.99.0.1:7300') {
+function webHost(origin = 'https://10.99.0.1:7300', fetch?: (url: string) => Promise<Response>) {
   return createWebHost({
+    fetch,
     storage: createMemoryStorage(),
     tabStorage: createMemoryStorage(),
     origin,
@@ -58,6 +59,26 @@ describe('the browser host and issue 13', () => {
     await expect(bridge.probeServer({ url: 'https://10.99.0.2:7300', fingerprint: FP })).rejects.toThrow(/cannot check another server’s certificate/);
     await expect(bridge.startServerDiscovery()).rejects.toThrow(/cannot look for Parley servers on your network/);
     await expect(bridge.stopServerDiscovery()).resolves.toBeUndefined();
+  });
+
+  it('compares a fingerprint with the one the page’s own server reports, and says clearly when they differ', async () => {
+    const asked: string[] = [];
+    const health = (body: unknown) => async (url: string) => {
+      asked.push(url);
+      return new Response(JSON.stringify(body));
+    };
+    const other = FP.split(':').reverse().join(':');
+    expect(await webHost(undefined, health({ status: 'ok', tlsFingerprint: FP })).probeServer({ url: ref.server, fingerprint: FP })).toEqual({ ok: true, fingerprint: FP });
+    expect(asked).toEqual(['https://10.99.0.1:7300/healthz']);
+    const wrong = await webHost(undefined, health({ status: 'ok', tlsFingerprint: FP })).probeServer({ url: ref.server, fingerprint: other });
+    expect(wrong).toEqual({
+      ok: false,
+      reason: 'fingerprint_mismatch',
+      message: `10.99.0.1:7300 has a certificate with fingerprint ${FP}, not the ${other} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
+      fingerprint: FP,
+    });
+    const silent = await webHost(undefined, async () => new Response('not json')).probeServer({ url: ref.server, fingerprint: FP });
+    expect(silent).toMatchObject({ ok: false, reason: 'unreachable' });
   });
 
   it('signs in to the page’s server with the password kept for it in the join list', async () => {
