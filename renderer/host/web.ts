@@ -263,7 +263,7 @@ export function createWebHost(options: WebHostOptions): WebHost {
       return {
         ok: false,
         reason: 'fingerprint_mismatch',
-        message: `${new URL(options.origin).host} has a certificate with fingerprint ${presented ?? '(none: plain http)'}, not the ${request.fingerprint} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
+        message: `its certificate has fingerprint ${presented ?? '(none: plain http)'}, not the ${request.fingerprint} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
         fingerprint: presented,
       };
     },

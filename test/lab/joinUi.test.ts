@@ -10,10 +10,12 @@
  * (b) A Parley page in "c" opens the https URL (a secure context with a fake
  *     camera), becomes a contact of a Parley page in "a" through the real "Add a
  *     contact" UI, and calls it: video and audio arrive both ways.
+ * (c) A join link carrying another fingerprint is refused by the page, with a
+ *     message naming both (the server's /healthz is compared; the TLS-level refusal
+ *     of a wrong certificate is in server.test.ts).
  * The browsers trust the self-signed certificate by its public key's SHA-256
  * (--ignore-certificate-errors-spki-list), standing in for the person who compared
- * the fingerprint at the browser's warning. A wrong fingerprint (c) is refused in
- * server.test.ts (Node) and by the browser itself there; (d) is a unit test
+ * the fingerprint at the browser's warning. (d) is a unit test
  * (test/unit/settings/serverLinks.test.ts).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -135,6 +137,28 @@ function recordPeerConnections(): void {
  * question, whose fingerprint is returned; Join signs in with the link's password.
  */
 async function joinAs(host: Host, name: string, url: string): Promise<{ person: Person; shown: string; secure: boolean }> {
+  const { page, context, log, question } = await openJoinLink(host, name, url);
+  try {
+    const shown = (await question.getByTestId('join-fingerprint').innerText()).trim();
+    await question.getByRole('button', { name: 'Join', exact: true }).click();
+    await visible(page.getByRole('status', { name: 'Connection: Online' }), 60_000);
+    // The link (and its password) is gone from the address bar.
+    expect(page.url()).toBe(`${SERVER}/`);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    const userId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
+    await settings.getByRole('button', { name: 'Close' }).first().click();
+    await settings.waitFor({ state: 'detached' });
+    const secure = await page.evaluate(() => isSecureContext);
+    return { person: { name, userId, context, page, main: page.getByRole('main'), log, signaling: null }, shown, secure };
+  } catch (error) {
+    const screen = await page.locator('body').innerText({ timeout: 2_000 }).catch(() => '(unreadable)');
+    throw new Error(`${name} in "${host}" could not join: ${String(error)}\nscreen: ${screen.slice(0, 800)}\nlog: ${log.join('\n')}`, { cause: error });
+  }
+}
+
+/** A Parley page in `host` at `url` (a #join link), through first run to the join question. */
+async function openJoinLink(host: Host, name: string, url: string) {
   const browser = await chromiumIn(host);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['camera', 'microphone'], { origin: SERVER });
@@ -151,21 +175,10 @@ async function joinAs(host: Host, name: string, url: string): Promise<{ person: 
     await page.getByRole('button', { name: 'Continue' }).click();
     const question = page.getByRole('dialog', { name: `Join ${SERVER}?` });
     await visible(question, 60_000);
-    const shown = (await question.getByTestId('join-fingerprint').innerText()).trim();
-    await question.getByRole('button', { name: 'Join', exact: true }).click();
-    await visible(page.getByRole('status', { name: 'Connection: Online' }), 60_000);
-    // The link (and its password) is gone from the address bar.
-    expect(page.url()).toBe(`${SERVER}/`);
-    await page.getByRole('button', { name: 'Settings' }).click();
-    const settings = page.getByRole('dialog', { name: 'Settings' });
-    const userId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
-    await settings.getByRole('button', { name: 'Close' }).first().click();
-    await settings.waitFor({ state: 'detached' });
-    const secure = await page.evaluate(() => isSecureContext);
-    return { person: { name, userId, context, page, main: page.getByRole('main'), log, signaling: null }, shown, secure };
+    return { page, context, log, question };
   } catch (error) {
     const screen = await page.locator('body').innerText({ timeout: 2_000 }).catch(() => '(unreadable)');
-    throw new Error(`${name} in "${host}" could not join: ${String(error)}\nscreen: ${screen.slice(0, 800)}\nlog: ${log.join('\n')}`, { cause: error });
+    throw new Error(`${name} in "${host}" saw no join question: ${String(error)}\nscreen: ${screen.slice(0, 800)}\nlog: ${log.join('\n')}`, { cause: error });
   }
 }
 
@@ -187,6 +200,21 @@ describe('Parley on the lab network, through its UI', () => {
     expect(joined.shown).toBe(groupedFingerprint(fingerprint));
     expect(joined.secure).toBe(true);
     fromB = joined.person;
+  });
+
+  it('(c) a join link with a wrong fingerprint is refused with a message naming both, and nothing is joined', async () => {
+    const wrong = fingerprint.split(':').reverse().join(':');
+    const { page, question } = await openJoinLink('b', 'Wes', browserJoinLink({ server: SERVER, fingerprint: wrong, password: PASSWORD }, true));
+    expect((await question.getByTestId('join-fingerprint').innerText()).trim()).toBe(groupedFingerprint(wrong));
+    await question.getByRole('button', { name: 'Join', exact: true }).click();
+    const refusal = question.getByRole('alert');
+    await visible(refusal);
+    expect(await refusal.innerText()).toBe(
+      `Not joined: ${SERVER}: its certificate has fingerprint ${fingerprint}, not the ${wrong} you were given. ` +
+        'Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.',
+    );
+    // The password in the link was not saved: the server still refuses this page.
+    expect(await page.getByRole('status', { name: 'Connection: Online' }).count()).toBe(0);
   });
 
   it('(b) a browser in "c" calls a Parley page in "a" over the https URL: video and audio both ways', async () => {

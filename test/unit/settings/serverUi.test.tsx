@@ -74,7 +74,7 @@ describe('the browser host and issue 13', () => {
     expect(wrong).toEqual({
       ok: false,
       reason: 'fingerprint_mismatch',
-      message: `10.99.0.1:7300 has a certificate with fingerprint ${FP}, not the ${other} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
+      message: `its certificate has fingerprint ${FP}, not the ${other} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
       fingerprint: FP,
     });
     const silent = await webHost(undefined, async () => new Response('not json')).probeServer({ url: ref.server, fingerprint: FP });
