@@ -288,14 +288,17 @@ export class SessionPool<PC extends PeerConnectionLike> {
 
   private async connect(entry: Entry<PC>): Promise<void> {
     const { deviceId } = entry.plan;
+    // A rebuild while the configuration is fetched starts a connect of its own: this one steps aside.
+    const epoch = entry.epoch;
+    const stale = (): boolean => entry.closed || entry.epoch !== epoch;
     let pc: PC;
     try {
       const config = await this.options.rtcConfiguration();
-      if (entry.closed) return;
+      if (stale()) return;
       pc = this.options.createPeerConnection(config);
       entry.config = config;
     } catch (error) {
-      if (entry.closed) return;
+      if (stale()) return;
       peerLog.error(`could not set up the connection to device ${deviceId} in call ${entry.callId}`, error);
       this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'failed', at: this.options.now() });
       const why = error instanceof Error ? error.message : String(error);

@@ -263,7 +263,7 @@ describe('RecoveryLadder', () => {
       expect(ladder.next('negotiation', (now += graceMs - 1))).toEqual({ do: 'nothing' });
       expect(ladder.next('negotiation', (now += 1))).toEqual({ do: 'rebuild' });
     }
-    expect(ladder.next('negotiation', (now += graceMs))).toEqual({ do: 'giveUp' });
+    expect(ladder.next('negotiation', now + graceMs)).toEqual({ do: 'giveUp' });
   });
 
   it('a restart long ago does not count: the next trouble restarts again', () => {
