@@ -6,6 +6,7 @@
  * host reads out from Settings → Server (or its printed start-up line).
  */
 import { useState } from 'react';
+import '../styles/server-settings.css';
 import { Dialog } from '../Dialog';
 import type { JoinRef } from '../../../preload/contract';
 import { groupedFingerprint } from './serverLinks';

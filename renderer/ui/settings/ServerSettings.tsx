@@ -11,6 +11,7 @@
  * change at once (reconnects, or restarts the embedded server), no app restart.
  */
 import { useId, useState } from 'react';
+import '../styles/server-settings.css';
 import type { DiscoveredServer, HostedServer, JoinRef, ServerChoice, ServerMode } from '../../../preload/contract';
 import { NearbyServers } from './NearbyServers';
 import { ShareJoinPanel } from './ShareJoinPanel';
