@@ -168,7 +168,11 @@ export function ServerSettings(props: ServerSettingsProps) {
           <button type="button" className="button button--secondary button--small" disabled={servers.length >= 8} onClick={() => setServers((list) => [...list, EMPTY_ENTRY])}>
             Add a server
           </button>
-          <p className="field__hint">If the first server does not answer, Parley tries the next.</p>
+          <p className="field__hint">
+            {canHost
+              ? 'If the first server does not answer, Parley tries the next.'
+              : 'In a browser, Parley always connects to the server that served this page; its password is the one kept here.'}
+          </p>
           <NearbyServers servers={props.nearby} unavailable={props.nearbyUnavailable} onPick={props.onPickNearby} />
         </>
       )}

@@ -45,6 +45,9 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
   const [nearby, setNearby] = useState<readonly DiscoveredServer[] | null>(null);
   const [nearbyProblem, setNearbyProblem] = useState<string | undefined>(undefined);
   const [asking, setAsking] = useState<{ ref: JoinRef; name?: string; source: string } | null>(null);
+  // The form starts again from the stored settings when a join changed them behind it
+  // (not after its own save, so its "Saved" stays on screen).
+  const [formGeneration, setFormGeneration] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -122,6 +125,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
     async (ref: JoinRef): Promise<void> => {
       const next = withJoined(settingsStore.getSnapshot().server, ref);
       await save(next);
+      setFormGeneration((n) => n + 1);
       toasts.push({ level: 'info', message: `Joining ${ref.server}.` });
     },
     [save, settingsStore, toasts],
@@ -145,7 +149,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
 
   const section = settingsOpen ? (
     <ServerSettings
-      key={JSON.stringify(choice)}
+      key={formGeneration}
       choice={choice}
       hosted={hosted}
       canHost={desktop}
