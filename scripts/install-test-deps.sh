@@ -4,6 +4,8 @@
 #                   no browser is ever downloaded)
 #   firefox-esr   — cross-engine calls (test/crossEngine/): Debian's Firefox ESR, driven by
 #                   puppeteer-core over WebDriver BiDi (no browser is ever downloaded)
+#   xvfb          — a virtual display for a headed Firefox: headless Firefox has no
+#                   getDisplayMedia, so cross-engine screen share runs it under Xvfb
 #   coturn        — the TURN relay for relay-only calls
 #   redis-server  — scale-out across signaling nodes
 #   iproute2, ethtool, python3-minimal
@@ -16,6 +18,7 @@ set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/bin/firefox-esr ] || need+=(firefox-esr)
+[ -x /usr/bin/Xvfb ] || need+=(xvfb)
 command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
@@ -25,7 +28,7 @@ command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies: chromium, firefox-esr, coturn, redis-server, iproute2, ethtool and python3 are installed"
+  echo "test dependencies: chromium, firefox-esr, xvfb, coturn, redis-server, iproute2, ethtool and python3 are installed"
   exit 0
 fi
 

@@ -12,7 +12,7 @@ import type { Browser as PuppeteerBrowser, BrowserContext as PuppeteerContext, P
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { userIdSchema } from '../../signaling-server/protocol';
 import { ensureClientBuilt, useChromium, waitUntil, WAIT_MS, type Person } from '../e2e/harness';
-import { launchFirefox } from '../support/firefox';
+import { launchFirefox, startXvfb, type VirtualDisplay } from '../support/firefox';
 
 export type Engine = 'chromium' | 'firefox';
 
@@ -66,7 +66,7 @@ function fromPuppeteer(page: PuppeteerPage): EnginePage {
 
 // ─── finding elements by role and name, inside the page ─────────────────────
 
-export type Role = 'button' | 'textbox' | 'tab' | 'dialog' | 'heading' | 'status' | 'region' | 'link' | 'img' | 'toolbar' | 'complementary' | 'listitem' | 'main';
+export type Role = 'button' | 'textbox' | 'tab' | 'dialog' | 'heading' | 'status' | 'region' | 'link' | 'img' | 'toolbar' | 'complementary' | 'listitem' | 'main' | 'group';
 
 export interface Target {
   role: Role;
@@ -111,6 +111,7 @@ function MARK_MATCHES(target: WireTarget): string[] {
     complementary: 'aside, [role="complementary"]',
     listitem: 'li, [role="listitem"]',
     main: 'main, [role="main"]',
+    group: 'fieldset, details, [role="group"]',
   };
   const text = (el: Element | null): string => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
   const nameOf = (el: Element): string => {
@@ -176,7 +177,23 @@ export async function gone(person: XPerson, target: Target, timeoutMs = WAIT_MS)
 }
 
 export async function click(person: XPerson, target: Target): Promise<void> {
-  await person.page.click(await visible(person, target));
+  const selector = await visible(person, target);
+  // A click lands where the element is drawn: wait until nothing (a toast) covers it, as a person would.
+  await waitUntil(
+    `${person.label} sees ${describeTarget(target)} uncovered`,
+    () =>
+      person.page.evaluate((s) => {
+        const el = document.querySelector(s);
+        if (!el) return 'gone';
+        el.scrollIntoView({ block: 'center', inline: 'center' });
+        const box = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        if (hit && (hit === el || el.contains(hit))) return null;
+        return `covered by ${hit ? `${hit.tagName.toLowerCase()}.${hit.className} "${(hit.textContent ?? '').slice(0, 60)}"` : 'nothing'}`;
+      }, selector),
+    (cover) => cover === null,
+  );
+  await person.page.click(selector);
 }
 
 export async function fill(person: XPerson, target: Target, text: string): Promise<void> {
@@ -268,6 +285,23 @@ function PEER_CONNECTION_RECORDER(): void {
   window.__parleyE2E = { peerConnections: () => created.filter((pc) => pc.connectionState !== 'closed') };
 }
 
+/**
+ * Runs before the app in every Firefox page: CSP violations as the page sees them
+ * (Firefox also prints each as a console error, which the log catches).
+ */
+function CSP_RECORDER(): void {
+  const w = window as Window & { __cspViolations?: string[] };
+  w.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    w.__cspViolations?.push(`${event.effectiveDirective} ${event.blockedURI} ${event.sample}`);
+  });
+}
+
+/** The CSP violations a Firefox page reported since it loaded. */
+export function cspViolations(person: XPerson): Promise<string[]> {
+  return person.page.evaluate(() => (window as Window & { __cspViolations?: string[] }).__cspViolations ?? ['(no recorder)'], undefined);
+}
+
 export interface CrossStage {
   /** A new person in `engine`, first run done, a contact of everyone opened before. */
   open(name: string, engine: Engine): Promise<XPerson>;
@@ -277,15 +311,18 @@ export interface CrossStage {
  * At the top of a cross-engine test file: one Chromium (the e2e harness's) and one
  * Firefox for the file; per test a server and people, closed after it.
  */
-export function useBothEngines(): { stage(): Promise<CrossStage> } {
+export function useBothEngines(options: { headedFirefox?: boolean } = {}): { stage(): Promise<CrossStage> } {
   const chromium = useChromium();
   let firefox: PuppeteerBrowser | null = null;
+  let xvfb: VirtualDisplay | null = null;
   let contexts: PuppeteerContext[] = [];
   let people: XPerson[] = [];
 
   beforeAll(async () => {
     ensureClientBuilt();
-    firefox = await launchFirefox();
+    // Headed under Xvfb when the file needs getDisplayMedia, which headless Firefox lacks.
+    if (options.headedFirefox) xvfb = await startXvfb();
+    firefox = await launchFirefox(xvfb ? { display: xvfb.display } : {});
   });
 
   // Registered after useChromium's: vitest runs after-hooks last-registered first, so
@@ -306,6 +343,7 @@ export function useBothEngines(): { stage(): Promise<CrossStage> } {
 
   afterAll(async () => {
     await firefox?.close();
+    await xvfb?.stop();
   });
 
   return {
@@ -329,6 +367,7 @@ export function useBothEngines(): { stage(): Promise<CrossStage> } {
               if (message.type() === 'error' || message.type() === 'warn') log.push(`console.${message.type()}: ${message.text()}`);
             });
             await page.evaluateOnNewDocument(PEER_CONNECTION_RECORDER);
+            await page.evaluateOnNewDocument(CSP_RECORDER);
             await page.goto(url);
             const partial = { name, engine, page: fromPuppeteer(page), log, label: `${name} (firefox)` };
             person = { ...partial, userId: '' };

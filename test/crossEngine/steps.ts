@@ -36,9 +36,13 @@ export async function connectCall(caller: XPerson, callee: XPerson, media: CallM
  * paints nothing, so the element's totalVideoFrames stays 0 there: the receiver's
  * counter is the one both engines keep.
  */
-export function decodedFrom(viewer: XPerson, userId: string): Promise<{ width: number; framesDecoded: number }> {
-  return viewer.page.evaluate(async (id) => {
-    const video = document.querySelector(`video[data-testid="remote-video"][data-user-id="${id}"]`);
+export function decodedFrom(
+  viewer: XPerson,
+  userId: string,
+  testId: 'remote-video' | 'screen-video' = 'remote-video',
+): Promise<{ width: number; framesDecoded: number }> {
+  return viewer.page.evaluate(async ({ id, element }) => {
+    const video = document.querySelector(`video[data-testid="${element}"][data-user-id="${id}"]`);
     if (!(video instanceof HTMLVideoElement) || !(video.srcObject instanceof MediaStream)) return { width: 0, framesDecoded: 0 };
     const trackIds = new Set(video.srcObject.getVideoTracks().map((t) => t.id));
     let framesDecoded = 0;
@@ -52,7 +56,7 @@ export function decodedFrom(viewer: XPerson, userId: string): Promise<{ width: n
       }
     }
     return { width: video.videoWidth, framesDecoded };
-  }, userId);
+  }, { id: userId, element: testId });
 }
 
 /** `viewer` shows `sender`'s camera, and the frames decoded from it keep climbing. */
