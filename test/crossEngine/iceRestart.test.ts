@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SCENARIO_MS, waitUntil } from '../e2e/harness';
-import { click, gone, inMain, useBothEngines, type Engine, type XPerson } from './people';
+import { click, inMain, useBothEngines, type Engine, type XPerson } from './people';
 import { connectCall, expectAudioArriving, expectVideoFrom } from './steps';
 
 const engines = useBothEngines();
@@ -66,7 +66,10 @@ describe('a forced ICE restart between engines', { timeout: SCENARIO_MS * 2 }, (
         pair = { offerer, answerer: offerer === alice ? bob : alice };
       } else {
         await click(alice, { role: 'button', name: 'Hang up', within: inMain('region', 'Call') });
-        await gone(bob, inMain('region', 'Call'));
+        // The pair leaves nothing running that would load the next attempt's call.
+        for (const person of [alice, bob]) {
+          await waitUntil(`${person.label}'s connections are closed after the hang-up`, () => iceState(person), (s) => s.ufrags.length === 0);
+        }
       }
     }
     if (!pair) throw new Error(`${offererEngine} never made the first offer in ${ATTEMPTS} calls: the offer order is not random (see sessionPlan.ts)`);
