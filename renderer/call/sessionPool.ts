@@ -141,7 +141,16 @@ interface Entry<PC extends PeerConnectionLike> {
   epoch: number;
   /** This side rebuilt (epoch) and waits for the peer's `rebuilt`: what it sends until then is stale. */
   awaitingRebuilt: number | null;
+  /** Gives up waiting for `rebuilt` (see REBUILT_TIMEOUT_MS). */
+  rebuiltTimer: unknown;
 }
+
+/**
+ * How long the impolite side waits for the peer's `rebuilt` before it counts the
+ * rebuild as failed (a signal lost on the way): the ladder rebuilds again, or gives
+ * up once its rebuilds are spent, rather than dropping the peer's signals forever.
+ */
+export const REBUILT_TIMEOUT_MS = 10_000;
 
 export class SessionPool<PC extends PeerConnectionLike> {
   private callId: string | null = null;
@@ -277,6 +286,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
       watchdog: null,
       epoch: 0,
       awaitingRebuilt: null,
+      rebuiltTimer: null,
     };
     this.entries.set(plan.deviceId, entry);
     const mine = this.early.filter((s) => s.callId === callId && s.from === plan.deviceId);
@@ -437,7 +447,10 @@ export class SessionPool<PC extends PeerConnectionLike> {
         this.rebuild(entry, data.epoch, false);
         return;
       case 'rebuilt':
-        if (entry.awaitingRebuilt === data.epoch) entry.awaitingRebuilt = null;
+        if (entry.awaitingRebuilt !== data.epoch) return;
+        entry.awaitingRebuilt = null;
+        if (entry.rebuiltTimer !== null) (this.options.timers ?? realTimers).clearTimeout(entry.rebuiltTimer);
+        entry.rebuiltTimer = null;
         return;
     }
   }
@@ -455,6 +468,14 @@ export class SessionPool<PC extends PeerConnectionLike> {
     if (initiated) {
       entry.awaitingRebuilt = epoch;
       this.send(entry, { kind: 'recovery', action: 'rebuild', epoch });
+      const timers = this.options.timers ?? realTimers;
+      entry.rebuiltTimer = timers.setTimeout(() => {
+        entry.rebuiltTimer = null;
+        if (entry.closed || entry.awaitingRebuilt !== epoch) return;
+        peerLog.warn(`device ${deviceId} in call ${entry.callId} did not confirm rebuild ${epoch} within ${REBUILT_TIMEOUT_MS} ms`);
+        entry.awaitingRebuilt = null;
+        this.recover(entry, 'negotiation');
+      }, REBUILT_TIMEOUT_MS);
     } else {
       this.send(entry, { kind: 'recovery', action: 'rebuilt', epoch });
     }
@@ -463,6 +484,8 @@ export class SessionPool<PC extends PeerConnectionLike> {
 
   /** Stops what watches and carries this link's current connection. */
   private teardown(entry: Entry<PC>): void {
+    if (entry.rebuiltTimer !== null) (this.options.timers ?? realTimers).clearTimeout(entry.rebuiltTimer);
+    entry.rebuiltTimer = null;
     entry.stopWatching?.();
     entry.stopWatching = null;
     entry.recovery?.dispose();

@@ -12,13 +12,15 @@ import { createCallEngine } from '../../../renderer/call/callEngine';
 import { MEDIA_WATCHDOG_POLICY } from '../../../renderer/call/mediaWatchdog';
 import { RecoveryLadder, RECOVERY_LADDER_POLICY } from '../../../renderer/call/recoveryLadder';
 import type { CallView } from '../../../renderer/call/types';
+import { CONNECTION_LOST, REBUILT_TIMEOUT_MS, SessionPool } from '../../../renderer/call/sessionPool';
 import { setLogSink } from '../../../renderer/log';
 import { isPolite, type SignalData } from '../../../signaling-server/protocol';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { createFakeStream, FakeMediaDevices } from '../fakes/fakeMedia';
 import { fakePeerConnections, type FakePeerConnection } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
-import { identityOf, newSelf } from './enginePerson';
+import { makeIdentity } from '../../support/testIdentity';
+import { appIdentity, identityOf, newSelf } from './enginePerson';
 import { ManualTimers } from './manualTimers';
 
 /** Chromium's words when Firefox answers its ICE restart with a=setup:active (issue 14). */
@@ -282,5 +284,64 @@ describe('RecoveryLadder', () => {
     ladder.rebuilt(askCooldownMs + 2);
     expect(ladder.next('negotiation', askCooldownMs + 3)).toEqual({ do: 'ask', rebuild: true });
     expect(ladder.next('ask', 0)).toEqual({ do: 'nothing' });
+  });
+});
+
+const POOL_CALL = 'call-0000001';
+const [mine, theirs] = [await makeIdentity(), await makeIdentity()];
+
+describe('a rebuild the peer never confirms', () => {
+  const CALL = POOL_CALL;
+
+  function impolitePool() {
+    const timers = new ManualTimers();
+    const pcs = fakePeerConnections();
+    const sent: SignalData[] = [];
+    const lost: string[] = [];
+    const pool = new SessionPool({
+      createPeerConnection: pcs.create,
+      rtcConfiguration: async () => ({ iceServers: [] }),
+      sendSignal: (_callId, _to, data) => sent.push(data),
+      createStream: createFakeStream,
+      dispatch: () => undefined,
+      now: () => timers.now,
+      timers,
+      signer: appIdentity(mine),
+      onSessionLost: (_deviceId, detail) => lost.push(detail),
+    });
+    pool.sync(CALL, [{ deviceId: theirs.deviceId, userId: theirs.userId, polite: false, send: true }], ['audio'], { audio: null, video: null });
+    const rebuilds = (): number[] => sent.flatMap((d) => (d.kind === 'recovery' && d.action === 'rebuild' ? [d.epoch] : []));
+    return { pool, pcs, timers, sent, lost, rebuilds };
+  }
+
+  it('is counted as failed after a while: the link is rebuilt again, and given up once the rebuilds are spent', async () => {
+    const { pool, pcs, timers, lost, rebuilds } = impolitePool();
+    await waitFor(() => pcs.open().length === 1, 'the session exists');
+    pool.deliver(CALL, theirs.deviceId, { kind: 'recovery', action: 'askRebuild', epoch: 0 });
+    await waitFor(() => rebuilds().length === 1 && pcs.created.length === 2, 'rebuild 1');
+
+    for (let n = 2; n <= RECOVERY_LADDER_POLICY.maxRebuilds; n += 1) {
+      timers.advance(REBUILT_TIMEOUT_MS);
+      await waitFor(() => rebuilds().length === n && pcs.open().length === 1, `rebuild ${n}`);
+    }
+    expect(rebuilds()).toEqual([1, 2, 3]);
+    expect(lost).toEqual([]);
+    timers.advance(REBUILT_TIMEOUT_MS);
+    expect(lost).toEqual([CONNECTION_LOST]);
+    pool.closeAll();
+  });
+
+  it('a confirmed rebuild stands: no second one', async () => {
+    const { pool, pcs, timers, rebuilds } = impolitePool();
+    await waitFor(() => pcs.open().length === 1, 'the session exists');
+    pool.deliver(CALL, theirs.deviceId, { kind: 'recovery', action: 'askRebuild', epoch: 0 });
+    await waitFor(() => rebuilds().length === 1 && pcs.created.length === 2, 'rebuild 1');
+    pool.deliver(CALL, theirs.deviceId, { kind: 'recovery', action: 'rebuilt', epoch: 1 });
+    await flush();
+    timers.advance(3 * REBUILT_TIMEOUT_MS);
+    await flush();
+    expect(rebuilds()).toEqual([1]);
+    expect(pcs.created).toHaveLength(2);
+    pool.closeAll();
   });
 });
