@@ -52,9 +52,10 @@ describe('a forced ICE restart between engines', { timeout: SCENARIO_MS * 2 }, (
     let pair: { offerer: XPerson; answerer: XPerson } | null = null;
     for (let attempt = 1; attempt <= ATTEMPTS && !pair; attempt += 1) {
       const suffix = attempt === 1 ? '' : ` ${attempt}`;
-      // The caller is in the engine wanted as offerer: its offer is often the one kept.
-      const alice = await stage.open(`Alice${suffix}`, offererEngine);
-      const bob = await stage.open(`Bob${suffix}`, other(offererEngine));
+      // Either side's offer may be the one kept: the caller's engine alternates between attempts.
+      const callerEngine = attempt % 2 === 1 ? offererEngine : other(offererEngine);
+      const alice = await stage.open(`Alice${suffix}`, callerEngine);
+      const bob = await stage.open(`Bob${suffix}`, other(callerEngine));
       await connectCall(alice, bob, 'video');
       await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
       const [a, b] = [await iceState(alice), await iceState(bob)];
