@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SCENARIO_MS } from '../e2e/harness';
 import { rtpTotals } from '../e2e/media';
 import { click, count, gone, inMain, visible, type Engine } from './people';
-import { useBothEngines } from './people';
+import { cspViolations, useBothEngines } from './people';
 import { acceptTarget, connectCall, dial, expectAudioArriving, expectVideoFrom, headline, tileShown } from './steps';
 
 const engines = useBothEngines();
@@ -16,6 +16,20 @@ const DIRECTIONS: [Engine, Engine][] = [
   ['chromium', 'firefox'],
   ['firefox', 'chromium'],
 ];
+
+describe('the app in Firefox ESR', { timeout: SCENARIO_MS }, () => {
+  it('loads with no CSP violation and no page error, and keeps an Ed25519 identity in IndexedDB', async () => {
+    const stage = await engines.stage();
+    const alice = await stage.open('Alice', 'firefox');
+    expect(await cspViolations(alice)).toEqual([]);
+    expect(alice.log.filter((line) => /pageerror|Content-Security-Policy|Content Security Policy/i.test(line))).toEqual([]);
+    // Firefox ESR has Ed25519 in WebCrypto: the key store keeps the preferred algorithm (P-256 is the fallback).
+    expect(await alice.page.evaluate(async () => {
+      const pair = await crypto.subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+      return 'privateKey' in pair;
+    }, undefined)).toBe(true);
+  });
+});
 
 describe.each(DIRECTIONS)('a %s caller and a %s callee', { timeout: SCENARIO_MS }, (callerEngine, calleeEngine) => {
   it('connects a video call: each sees the other’s camera and hears them; mute and camera off show on the other side', async () => {
