@@ -30,10 +30,10 @@ function iceState(person: XPerson): Promise<{ ufrags: string[]; signaling: strin
 
 /**
  * The cases: which engine made the first offer (it fixes the DTLS roles for the whole
- * call) and which engine restarts ICE. The first offerer is not chosen by the caller:
- * both sides offer while it rings and perfect negotiation keeps the impolite side's
- * offer, and politeness follows the device ids, new in every run. So a pair is opened,
- * called, and looked at; a pair with the other order hangs up and a new pair tries.
+ * call) and which engine restarts ICE. The first offerer is not chosen by the test:
+ * both sides may offer while it rings, and perfect negotiation keeps one (the
+ * impolite side's, by device ids new in every run, when they cross). So a pair is
+ * opened, called and looked at; a pair with the other order hangs up and a new pair tries.
  */
 const CASES: [Engine, Engine][] = [
   ['firefox', 'chromium'],
@@ -52,8 +52,9 @@ describe('a forced ICE restart between engines', { timeout: SCENARIO_MS * 2 }, (
     let pair: { offerer: XPerson; answerer: XPerson } | null = null;
     for (let attempt = 1; attempt <= ATTEMPTS && !pair; attempt += 1) {
       const suffix = attempt === 1 ? '' : ` ${attempt}`;
-      // Either side's offer may be the one kept: the caller's engine alternates between attempts.
-      const callerEngine = attempt % 2 === 1 ? offererEngine : other(offererEngine);
+      // Mostly the callee's offer is the one kept (it offers as the call rings, before the
+      // caller's offer arrives), but not always: the caller's engine alternates between attempts.
+      const callerEngine = attempt % 2 === 1 ? other(offererEngine) : offererEngine;
       const alice = await stage.open(`Alice${suffix}`, callerEngine);
       const bob = await stage.open(`Bob${suffix}`, other(callerEngine));
       await connectCall(alice, bob, 'video');
