@@ -147,8 +147,12 @@ export class EmbeddedServer {
       if (!isHosting(choice)) {
         await this.stopNow();
         this.setStatus({ state: 'off' });
-        // The failover list in order; a server's own password goes with the first (the client sends one).
-        return { urls: choice.join.map((server) => server.url), password: choice.join[0]?.password ?? '' };
+        // The failover list in order, each server with its own password.
+        return {
+          urls: choice.join.map((server) => server.url),
+          password: choice.join[0]?.password ?? '',
+          passwords: choice.join.map((server) => server.password),
+        };
       }
       const handle = await this.ensure(hostConfigFor(choice));
       return { urls: [this.localUrl(handle)], password: choice.host.password };

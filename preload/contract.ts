@@ -469,10 +469,15 @@ export const appInfoSchema = z.strictObject({
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
 /** The signaling server the renderer should connect to now. */
-export const serverEndpointSchema = z.strictObject({
-  urls: z.array(z.string().max(2048)).min(1).max(8),
-  password: z.string().max(256),
-});
+export const serverEndpointSchema = z
+  .strictObject({
+    urls: z.array(z.string().max(2048)).min(1).max(8),
+    /** The first server's password. */
+    password: z.string().max(256),
+    /** Each server's own password, in the order of `urls`; absent: `password` for every one. */
+    passwords: z.array(z.string().max(256)).max(8).optional(),
+  })
+  .refine((e) => e.passwords === undefined || e.passwords.length === e.urls.length, 'one password per server URL');
 export type ServerEndpoint = z.infer<typeof serverEndpointSchema>;
 
 /**

@@ -68,6 +68,7 @@ export function openSession(options: SessionOptions): Session {
   const client = new SignalingClient({
     urls: options.endpoint.urls,
     password: options.endpoint.password,
+    ...(options.endpoint.passwords ? { passwords: options.endpoint.passwords } : {}),
     identity: options.identity,
     displayName: options.displayName,
     ...(options.contacts ? { contacts: options.contacts } : {}),
@@ -159,7 +160,7 @@ export function openSession(options: SessionOptions): Session {
 
   return {
     client,
-    passwordSent: options.endpoint.password !== '',
+    passwordSent: options.endpoint.password !== '' || (options.endpoint.passwords ?? []).some((p) => p !== ''),
     engine,
     connection,
     presence,

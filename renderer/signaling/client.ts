@@ -46,6 +46,8 @@ export interface SignalingOptions {
   identity: DeviceIdentity;
   displayName: string;
   password: string;
+  /** Each URL's own password, in the order of `urls` (failover to a server with another password); default `password` for all. */
+  passwords?: readonly string[];
   /** The userIds of this user's contacts, read for every handshake (presence flows between mutual contacts). */
   contacts?: () => readonly string[];
   /** What happens when someone who is not a mutual contact calls, read for every handshake. */
@@ -197,7 +199,7 @@ export class SignalingClient {
       credential: identity.credential,
       proof,
       displayName: this.options.displayName,
-      password: this.options.password || undefined,
+      password: (this.options.passwords?.[this.urlIndex] ?? this.options.password) || undefined,
       contacts: [...(this.options.contacts?.() ?? [])],
       strangerCalls: this.options.strangerCalls?.() ?? 'ask',
     };

@@ -215,7 +215,12 @@ describe('embedded signaling server', () => {
       ],
       host: DEFAULT_SETTINGS.server.host,
     });
-    expect(remote).toEqual({ urls: ['https://parley.example', 'https://backup.parley.example'], password: 'pw' });
+    expect(remote).toEqual({
+      urls: ['https://parley.example', 'https://backup.parley.example'],
+      password: 'pw',
+      // Each server its own password, so a failover to the backup signs in there too.
+      passwords: ['pw', 'pw2'],
+    });
     expect(server.address()).toBeNull();
     expect(server.status()).toEqual({ state: 'off' });
   });

@@ -37,8 +37,18 @@ async function deadUrl(): Promise<string> {
 }
 
 /** The renderer's client with keys of its own; each (re)connection signs a proof for the server it dials. */
-async function client(urls: string[], password = ''): Promise<{ client: SignalingClient; states: ConnectionState[] }> {
-  const c = new SignalingClient({ urls, identity: deviceIdentityOf(await makeIdentity()), displayName: 'Fay', password });
+async function client(
+  urls: string[],
+  password = '',
+  passwords?: string[],
+): Promise<{ client: SignalingClient; states: ConnectionState[] }> {
+  const c = new SignalingClient({
+    urls,
+    identity: deviceIdentityOf(await makeIdentity()),
+    displayName: 'Fay',
+    password,
+    ...(passwords ? { passwords } : {}),
+  });
   const states: ConnectionState[] = [];
   c.onState((s) => states.push(s));
   clients.push(c);
@@ -78,6 +88,16 @@ describe('signaling failover', () => {
     await waitFor(() => onlineAt(c, aAgain.url), 'back on the first server', WAIT_MS);
     expect(aAgain.url).toBe(a.url);
     expect(aAgain.stats().devicesOnline).toBe(1);
+  });
+
+  it('sends each server its own password when it fails over', async () => {
+    const a = await serve({ password: 'alpha-secret' });
+    const b = await serve({ password: 'beta-secret' });
+    const { client: c } = await client([a.url, b.url], 'alpha-secret', ['alpha-secret', 'beta-secret']);
+    await waitFor(() => onlineAt(c, a.url), 'online on the first server', WAIT_MS);
+    await a.close();
+    await waitFor(() => onlineAt(c, b.url), 'online on the second server, with its own password', WAIT_MS);
+    expect(b.stats().devicesOnline).toBe(1);
   });
 
   it('does not fail over from a refusal: a wrong password stops, and says so', async () => {
