@@ -4,7 +4,7 @@
  * answer, decline and cancel, mute and camera off.
  */
 import { describe, expect, it } from 'vitest';
-import { SCENARIO_MS } from '../e2e/harness';
+import { SCENARIO_MS, waitUntil } from '../e2e/harness';
 import { rtpTotals } from '../e2e/media';
 import { click, count, gone, inMain, visible, type Engine } from './people';
 import { cspViolations, useBothEngines } from './people';
@@ -82,5 +82,24 @@ describe.each(DIRECTIONS)('a %s caller and a %s callee', { timeout: SCENARIO_MS 
     await headline(alice, 'Call cancelled');
     await gone(bob, acceptTarget);
     await headline(bob, 'Missed call from Alice');
+  });
+});
+
+describe.each(DIRECTIONS)('after a hang-up, a %s caller and a %s callee', { timeout: SCENARIO_MS }, (callerEngine, calleeEngine) => {
+  it('both close their connections, and each page still answers (a busy page would time out)', async () => {
+    const stage = await engines.stage();
+    const alice = await stage.open('Alice', callerEngine);
+    const bob = await stage.open('Bob', calleeEngine);
+    await connectCall(alice, bob, 'video');
+    await click(alice, { role: 'button', name: 'Hang up', within: inMain('region', 'Call') });
+    for (const person of [alice, bob]) {
+      await waitUntil(
+        `${person.label} has no open peer connection`,
+        () => person.page.evaluate(() => window.__parleyE2E?.peerConnections().length ?? -1, undefined),
+        (n) => n === 0,
+      );
+    }
+    // A fresh person befriends both: their pages must still run the contact steps.
+    await stage.open('Carol', 'firefox');
   });
 });
