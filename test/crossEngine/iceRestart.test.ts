@@ -52,8 +52,9 @@ describe('a forced ICE restart between engines', { timeout: SCENARIO_MS * 2 }, (
     let pair: { offerer: XPerson; answerer: XPerson } | null = null;
     for (let attempt = 1; attempt <= ATTEMPTS && !pair; attempt += 1) {
       const suffix = attempt === 1 ? '' : ` ${attempt}`;
-      // Mostly the callee's offer is the one kept (it offers as the call rings, before the
-      // caller's offer arrives), but not always: the caller's engine alternates between attempts.
+      // The offer kept is the impolite side's (the larger device id, isPolite in protocol.ts):
+      // the same two people get the same order whoever calls (seen 6 of 6 times), so a
+      // mismatch needs new people (new keys). Which engine calls alternates too.
       const callerEngine = attempt % 2 === 1 ? other(offererEngine) : offererEngine;
       const alice = await stage.open(`Alice${suffix}`, callerEngine);
       const bob = await stage.open(`Bob${suffix}`, other(callerEngine));
