@@ -11,7 +11,7 @@ import type { Page as PlaywrightPage } from 'playwright-core';
 import type { Browser as PuppeteerBrowser, BrowserContext as PuppeteerContext, Page as PuppeteerPage } from 'puppeteer-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { userIdSchema } from '../../signaling-server/protocol';
-import { ensureClientBuilt, useChromium, waitUntil, WAIT_MS, type Person } from '../e2e/harness';
+import { ensureClientBuilt, PEER_CONNECTION_RECORDER, useChromium, waitUntil, WAIT_MS, type Person } from '../e2e/harness';
 import { launchFirefox, startXvfb, type VirtualDisplay } from '../support/firefox';
 
 export type Engine = 'chromium' | 'firefox';
@@ -270,20 +270,6 @@ export async function befriend(a: XPerson, b: XPerson): Promise<void> {
 }
 
 // ─── the stage: one Chromium and one Firefox per file ───────────────────────
-
-/** Runs before the app in every Firefox page: the same recorder the Chromium harness injects. */
-function PEER_CONNECTION_RECORDER(): void {
-  const Native = window.RTCPeerConnection;
-  const created: RTCPeerConnection[] = [];
-  class Recorded extends Native {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      created.push(this);
-    }
-  }
-  window.RTCPeerConnection = Recorded;
-  window.__parleyE2E = { peerConnections: () => created.filter((pc) => pc.connectionState !== 'closed') };
-}
 
 /**
  * Runs before the app in every Firefox page: CSP violations as the page sees them

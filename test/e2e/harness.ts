@@ -91,7 +91,7 @@ declare global {
  * opens. Behaviour is unchanged (the subclass adds nothing else); closed
  * connections are left out.
  */
-function PEER_CONNECTION_RECORDER(): void {
+export function PEER_CONNECTION_RECORDER(): void {
   const Native = window.RTCPeerConnection;
   const created: RTCPeerConnection[] = [];
   class Recorded extends Native {

@@ -32,7 +32,7 @@ import { SELF_SIGNED_FILE } from '../../signaling-server/tls';
 import { groupedFingerprint } from '../../renderer/ui/settings/serverLinks';
 import { CHROMIUM_PATH, chromiumArgs } from '../support/chromium';
 import { connectCall } from '../e2e/calls';
-import { befriend, ensureClientBuilt, visible, type Person } from '../e2e/harness';
+import { befriend, ensureClientBuilt, PEER_CONNECTION_RECORDER, visible, type Person } from '../e2e/harness';
 import { expectAudioArriving, expectVideoFrom } from '../e2e/media';
 import { ADDRESSES, createLab, waitForLine, type Host, type Lab } from './lab';
 
@@ -116,23 +116,6 @@ async function chromiumIn(host: Host): Promise<Browser> {
 }
 
 /**
- * As test/e2e/harness.ts does in every page (its recorder is not exported): each
- * RTCPeerConnection the app opens is recorded, so media.ts can read its getStats.
- */
-function recordPeerConnections(): void {
-  const Native = window.RTCPeerConnection;
-  const created: RTCPeerConnection[] = [];
-  class Recorded extends Native {
-    constructor(config?: RTCConfiguration) {
-      super(config);
-      created.push(this);
-    }
-  }
-  window.RTCPeerConnection = Recorded;
-  window.__parleyE2E = { peerConnections: () => created.filter((pc) => pc.connectionState !== 'closed') };
-}
-
-/**
  * A Parley page in `host` opened at `url` (a #join link): first run, then the join
  * question, whose fingerprint is returned; Join signs in with the link's password.
  */
@@ -162,7 +145,7 @@ async function openJoinLink(host: Host, name: string, url: string) {
   const browser = await chromiumIn(host);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['camera', 'microphone'], { origin: SERVER });
-  await context.addInitScript(recordPeerConnections);
+  await context.addInitScript(PEER_CONNECTION_RECORDER);
   const log: string[] = [];
   const page = await context.newPage();
   page.on('pageerror', (error) => log.push(`pageerror: ${error.message}`));
