@@ -56,9 +56,11 @@ export function useContactsUi(input: {
     [services, toasts],
   );
 
-  // My invite, made (or reused while valid) when the dialog opens.
+  // My invite, made (or reused while valid) when the dialog opens. The one shown last
+  // time may have been used since: it is cleared first, so nobody copies a spent code.
   useEffect(() => {
     if (!adding || !book) return;
+    setInvite(null);
     let cancelled = false;
     book.currentInvite().then(
       (current) => !cancelled && setInvite({ userId: services.identity.userId, secret: current.secret }),
