@@ -1,0 +1,141 @@
+/**
+ * English and Russian for the renderer (issue 16.1), on i18next.
+ *
+ * - Strings live in `locales/en.json` and `locales/ru.json`, the same tree in both
+ *   (test/unit/i18nLocales.test.ts fails on a missing key, a placeholder that differs,
+ *   or a plural form missing for a language's Intl.PluralRules categories).
+ * - Plurals are i18next's v4 suffixes (`_one`, `_few`, `_many`, `_other`), chosen by
+ *   Intl.PluralRules: pass `count`. Whole sentences with `{{placeholders}}`, never
+ *   sentences glued from pieces.
+ * - Components call `useT()` (re-renders on a language change); plain modules call `t()`
+ *   at the moment they build a string (never at import time, or it is frozen in the
+ *   language of the moment).
+ * - Dates, times, numbers and durations: the `format*` helpers below, on Intl, in the
+ *   current language.
+ * - The language follows the browser/OS (`navigator.languages`) unless the person picks
+ *   one in Settings (`settings.language`: system / en / ru); `applyLanguageChoice` switches
+ *   at once without a reload.
+ */
+import i18next from 'i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
+import en from './locales/en.json';
+import ru from './locales/ru.json';
+
+export const LANGUAGES = ['en', 'ru'] as const;
+export type Language = (typeof LANGUAGES)[number];
+/** What Settings stores: follow the system, or one language. */
+export type LanguageChoice = 'system' | Language;
+export const FALLBACK_LANGUAGE: Language = 'en';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof en };
+  }
+}
+
+export const i18n = i18next.createInstance();
+void i18n.use(initReactI18next).init({
+  resources: { en: { translation: en }, ru: { translation: ru } },
+  lng: pickLanguage(systemLanguages()),
+  fallbackLng: FALLBACK_LANGUAGE,
+  supportedLngs: [...LANGUAGES],
+  // Resources are bundled: initialise synchronously so the first render has strings.
+  initAsync: false,
+  // React escapes text itself; escaping here would show "&amp;" in names.
+  interpolation: { escapeValue: false },
+  returnNull: false,
+  react: { useSuspense: false, bindI18n: 'languageChanged' },
+});
+
+/** The renderer's translate function, in the language now in force. */
+export const t = i18n.t.bind(i18n);
+
+/** For components: `const { t } = useT();` re-renders the component when the language changes. */
+export function useT() {
+  return useTranslation(undefined, { i18n });
+}
+
+/** The browser's / OS's preferred languages, best first ([] outside a browser). */
+export function systemLanguages(): readonly string[] {
+  if (typeof navigator === 'undefined') return [];
+  if (Array.isArray(navigator.languages) && navigator.languages.length > 0) return navigator.languages;
+  return typeof navigator.language === 'string' ? [navigator.language] : [];
+}
+
+/** The first of `preferred` (BCP 47 tags, best first) Parley speaks, else English. */
+export function pickLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split(/[-_]/)[0];
+    const known = LANGUAGES.find((language) => language === base);
+    if (known) return known;
+  }
+  return FALLBACK_LANGUAGE;
+}
+
+/** The language a choice means here: 'system' follows `preferred`. */
+export function resolveLanguage(choice: LanguageChoice, preferred: readonly string[] = systemLanguages()): Language {
+  return choice === 'system' ? pickLanguage(preferred) : choice;
+}
+
+/** The language in force now. */
+export function currentLanguage(): Language {
+  return pickLanguage([i18n.language]);
+}
+
+/** Switches the UI to the chosen language at once (no reload) and tags the document with it. */
+export function applyLanguageChoice(choice: LanguageChoice): Language {
+  const language = resolveLanguage(choice);
+  if (i18n.language !== language) void i18n.changeLanguage(language);
+  if (typeof document !== 'undefined') document.documentElement.lang = language;
+  return language;
+}
+
+/** A clock time: "14:05" / "2:05 PM". */
+export function formatTime(at: number | Date): string {
+  return new Intl.DateTimeFormat(currentLanguage(), { hour: 'numeric', minute: '2-digit' }).format(at);
+}
+
+/** A date and time, medium date: "6 Dec 2026, 14:05" / "6 дек. 2026 г., 14:05". */
+export function formatDateTime(at: number | Date): string {
+  return new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+}
+
+/** A short date: "6 Dec" / "6 дек.". */
+export function formatDate(at: number | Date, options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' }): string {
+  return new Intl.DateTimeFormat(currentLanguage(), options).format(at);
+}
+
+/** "yesterday", "3 days ago", "вчера", "3 дня назад". */
+export function formatRelative(value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  return new Intl.RelativeTimeFormat(currentLanguage(), { numeric: 'auto' }).format(value, unit);
+}
+
+/** A number with the language's grouping and decimal mark. */
+export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(currentLanguage(), options).format(value);
+}
+
+/** A running call's clock: "0:05", "12:34", "1:02:05" (the same in both languages). */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return hours > 0 ? `${hours}:${two(minutes)}:${two(seconds)}` : `${minutes}:${two(seconds)}`;
+}
+
+/** A finished call's length in words: "45 sec", "3 min", "1 hr, 2 min" / "45 с", "3 мин", "1 ч 2 мин" (Intl units). */
+export function formatDuration(ms: number): string {
+  const language = currentLanguage();
+  const unit = (value: number, name: 'second' | 'minute' | 'hour') =>
+    new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  const total = Math.max(0, Math.round(ms / 1000));
+  if (total < 60) return unit(total, 'second');
+  const minutes = Math.round(total / 60);
+  if (minutes < 60) return unit(minutes, 'minute');
+  const parts = [unit(Math.floor(minutes / 60), 'hour')];
+  if (minutes % 60 > 0) parts.push(unit(minutes % 60, 'minute'));
+  return new Intl.ListFormat(language, { type: 'unit', style: 'narrow' }).format(parts);
+}
