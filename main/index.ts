@@ -26,6 +26,7 @@ import {
 import { EVENT_CHANNELS, type SettingsPatch } from '../preload/contract';
 import { createSignalingServer } from '../signaling-server/index';
 import { APP_SCHEME, isAppUrl } from './appUrl';
+import { captureRoute } from './capture/captureRoute';
 import { DisplayMediaService } from './capture/displayMediaHandler';
 import { DEEP_LINK_SCHEME, DeepLinkRouter, deepLinkFromArgv } from './deepLinks/deepLinks';
 import { EmbeddedServer } from './embeddedServer';
@@ -145,6 +146,12 @@ async function start(): Promise<void> {
     notify,
     logger,
     platform,
+    route: captureRoute({
+      platform,
+      env: process.env,
+      ozonePlatform: app.commandLine.getSwitchValue('ozone-platform'),
+      enableFeatures: app.commandLine.getSwitchValue('enable-features'),
+    }),
   });
   ses.setDisplayMediaRequestHandler((request, callback) => display.handleRequest(request, callback));
 

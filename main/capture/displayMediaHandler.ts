@@ -8,11 +8,16 @@
  * matched by requestId; no answer within the timeout counts as a cancel. The
  * callback is called exactly once per request, with `{}` (→ NotAllowedError in the
  * page) whenever anything is off.
+ *
+ * Under Wayland (captureRoute.ts: route 'portal') the system's portal shows its own
+ * picker for the one desktopCapturer request, and its result is the person's choice:
+ * it is granted as it comes, with no Parley picker (an empty result is a cancel).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { EVENT_CHANNELS, type ScreenSource, type ScreenSourceChoice } from '../../preload/contract';
 import type { Notify, RendererEvents } from '../window/rendererEvents';
+import type { CaptureRoute } from './captureRoute';
 import {
   grantFor,
   offeredSources,
@@ -37,6 +42,8 @@ export interface DisplayMediaOptions<F> {
   notify: Notify;
   logger: Logger;
   platform: NodeJS.Platform;
+  /** 'portal': the system picks (Wayland); default 'picker': Parley's own picker. */
+  route?: CaptureRoute;
   timeoutMs?: number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
@@ -79,7 +86,8 @@ export class DisplayMediaService<F> {
       answer({});
       return;
     }
-    void this.offer(answer);
+    if (this.options.route === 'portal') void this.throughPortal(answer);
+    else void this.offer(answer);
   };
 
   /** The renderer's answer (already schema-checked by the IPC registry). */
@@ -95,6 +103,33 @@ export class DisplayMediaService<F> {
   /** Quit or window closed: every open request gets nothing. */
   dispose(): void {
     if (this.pending !== null) this.settle(this.pending, null);
+  }
+
+  /** One request; the portal's picker is the only one the person sees. */
+  private async throughPortal(answer: (grant: ScreenGrant) => void): Promise<void> {
+    const { logger, notify } = this.options;
+    let sources: CapturerSourceLike[];
+    try {
+      sources = await this.options.getSources({
+        types: ['screen', 'window'],
+        // Nothing of ours shows the sources: no thumbnails or icons to make.
+        thumbnailSize: { width: 0, height: 0 },
+        fetchWindowIcons: false,
+      });
+    } catch (error) {
+      logger.error({ err: error }, 'desktopCapturer.getSources through the portal failed');
+      notify('error', `Parley could not ask the system which screen or window to share: ${String(error)}`);
+      answer({});
+      return;
+    }
+    const chosen = sources.find((s) => s.id.startsWith('screen:') || s.id.startsWith('window:'));
+    if (chosen === undefined) {
+      logger.info({ count: sources.length }, 'the portal picker returned no source: cancelled');
+      answer({});
+      return;
+    }
+    if (sources.length > 1) logger.warn({ count: sources.length }, 'the portal returned several sources; the first is shared');
+    answer({ video: { id: chosen.id.slice(0, 256), name: chosen.name.slice(0, 512) } });
   }
 
   private async offer(answer: (grant: ScreenGrant) => void): Promise<void> {
