@@ -16,7 +16,7 @@
  *   one in Settings (`settings.language`: system / en / ru); `applyLanguageChoice` switches
  *   at once without a reload.
  */
-import i18next from 'i18next';
+import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import en from './locales/en.json';
 import ru from './locales/ru.json';
@@ -34,7 +34,7 @@ declare module 'i18next' {
   }
 }
 
-export const i18n = i18next.createInstance();
+export const i18n: I18n = i18next.createInstance();
 void i18n.use(initReactI18next).init({
   resources: { en: { translation: en }, ru: { translation: ru } },
   lng: pickLanguage(systemLanguages()),
