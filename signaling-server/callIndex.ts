@@ -72,7 +72,7 @@ export class CallIndex {
   }
 
   create(id: CallId, media: Call['media']): Call {
-    const call: Call = { id, media, connectedAt: null, members: new Map(), invitees: new Map(), restoredUntil: null, restoreTimer: null };
+    const call: Call = { id, media, connectedAt: null, members: new Map(), invitees: new Map(), restoredUntil: null, restoreTimer: null, topology: 'mesh' };
     this.calls.set(id, call);
     return call;
   }

@@ -71,6 +71,8 @@ export interface Call {
   restoredUntil: number | null;
   /** Ends a restored call that nobody else rejoined. */
   restoreTimer: unknown;
+  /** How media flows: a peer-to-peer mesh, or through the SFU (once `sfu`, never back). */
+  topology: 'mesh' | 'sfu';
 }
 
 /** May `viewer` see the devices of `owner`, who is being rung and has not answered? */
@@ -118,6 +120,7 @@ export function snapshotFor(call: Call, viewer: DeviceId, maxParticipants: numbe
       invitedBy: i.invitedBy,
     })),
     maxParticipants,
+    topology: call.topology,
     rejoinToken: call.members.get(viewer)?.rejoinToken ?? null,
   };
 }

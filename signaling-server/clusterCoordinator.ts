@@ -164,7 +164,13 @@ export class Coordinator {
         error: { code: 'invalid_payload', message: `The "${event}" request is not valid: ${describeIssues(parsed.error)}.` },
       };
     }
-    return this.board.handle(party, event, parsed.data);
+    const ack = this.board.handle(party, event, parsed.data);
+    // Only `sfu:*` requests answer later, and a cluster's switchboard has no SFU (yet): never reached.
+    if (ack instanceof Promise) {
+      ack.catch((err: unknown) => this.log.error({ err: describeError(err), event }, 'an SFU request failed on a cluster coordinator'));
+      return { ok: false, error: { code: 'sfu_unavailable', message: 'A clustered Parley server does not drive a media server (Janus) yet; calls stay peer to peer.' } };
+    }
+    return ack;
   }
 
   private remember(socketId: string, party: Party): void {

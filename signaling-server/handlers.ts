@@ -11,6 +11,7 @@ import { fail } from './callRefusals';
 import type { ContactDesk } from './contactDesk';
 import { searchDirectory } from './directory';
 import type { Presence } from './presence';
+import type { SfuRequests } from './sfu/types';
 import {
   clientEventSchemas,
   type Ack,
@@ -25,7 +26,8 @@ export type ClientPayloads = { [E in ClientEventName]: z.output<(typeof clientEv
 export const clientSchemas: { [E in ClientEventName]: z.ZodType<ClientPayloads[E]> } = clientEventSchemas;
 export const CLIENT_EVENT_NAMES = Object.keys(clientEventSchemas) as [ClientEventName, ...ClientEventName[]];
 
-export type Handler<E extends ClientEventName> = (party: Party, payload: ClientPayloads[E]) => Ack<object>;
+/** Most handlers answer at once; the `sfu:*` ones wait for the media server (Janus). */
+export type Handler<E extends ClientEventName> = (party: Party, payload: ClientPayloads[E]) => Ack<object> | Promise<Ack<object>>;
 export type Handlers = { [E in ClientEventName]: Handler<E> };
 
 export interface HandlerDeps<S> {
@@ -39,7 +41,11 @@ export interface HandlerDeps<S> {
   /** The server offers a directory (`--directory on`). */
   directory: boolean;
   iceServers: (userId: UserId) => { iceServers: IceServer[]; ttlSeconds: number };
+  /** The SFU (`--janus-url`); absent: every `sfu:*` request is refused `sfu_unavailable`. */
+  sfu?: SfuRequests | undefined;
 }
+
+const NO_SFU = fail('sfu_unavailable', 'This server has no media server (Janus) configured, so calls stay peer to peer.');
 
 const DIRECTORY_OFF = fail('directory_off', 'This server has no directory. Add people with their invite link or code instead.');
 
@@ -91,6 +97,12 @@ export function createHandlers<S>(deps: HandlerDeps<S>): Handlers {
     'link:answer': (party, p) => deps.desk.linkAnswer(party, p),
     'directory:search': (party, { query }) =>
       deps.directory ? { ok: true, users: searchDirectory(presence.everyone(), query, party.userId) } : DIRECTORY_OFF,
+    'sfu:publish': (party, p) => deps.sfu?.publish(party, p) ?? NO_SFU,
+    'sfu:unpublish': (party, p) => deps.sfu?.unpublish(party, p) ?? NO_SFU,
+    'sfu:subscribe': (party, p) => deps.sfu?.subscribe(party, p) ?? NO_SFU,
+    'sfu:answer': (party, p) => deps.sfu?.answer(party, p) ?? NO_SFU,
+    'sfu:candidate': (party, p) => deps.sfu?.candidate(party, p) ?? NO_SFU,
+    'sfu:layer': (party, p) => deps.sfu?.layer(party, p) ?? NO_SFU,
   };
 }
 

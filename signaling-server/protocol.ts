@@ -185,6 +185,11 @@ export const ERROR_CODES = [
   // added in protocol 3
   /** This server offers no directory (`--directory off`). */
   'directory_off',
+  // added for the SFU (issue 17)
+  /** The call is not on the SFU, or this server has no media server (Janus) it can reach. */
+  'sfu_unavailable',
+  /** The media server refused or did not answer a request (the message says which). */
+  'sfu_failed',
 ] as const;
 export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -258,6 +263,8 @@ export const callInvitePayload = z.strictObject({
   media: callMediaSchema,
   /** Present to add someone to a call the sender is in. */
   callId: callIdSchema.optional(),
+  /** Start the call as a meeting: it goes through the SFU from the start (when the server has one). */
+  meeting: z.boolean().optional(),
 });
 export const callAcceptPayload = z.strictObject({
   callId: callIdSchema,
@@ -315,6 +322,44 @@ export const linkAnswerPayload = z.discriminatedUnion('accept', [
 ]);
 export const directorySearchPayload = z.strictObject({ query: z.string().min(1).max(LIMITS.directoryQueryMax) });
 
+// ─── SFU (issue 17): media through Janus, driven only by the server ─────────
+
+/** A device's publications: its camera (with microphone) and, separately, its screen share. */
+export const sfuFeedSchema = z.enum(['camera', 'screen']);
+export type SfuFeed = z.infer<typeof sfuFeedSchema>;
+/** Which of a device's SFU peer connections an ICE candidate belongs to. */
+export const sfuTargetSchema = z.enum(['camera', 'screen', 'subscriber']);
+export type SfuTarget = z.infer<typeof sfuTargetSchema>;
+export const sfuOfferDescriptionSchema = z.strictObject({
+  type: z.literal('offer'),
+  sdp: z.string().min(1).max(LIMITS.maxSdpChars, `an SDP is at most ${LIMITS.maxSdpChars} characters`),
+});
+export const sfuAnswerDescriptionSchema = z.strictObject({
+  type: z.literal('answer'),
+  sdp: z.string().min(1).max(LIMITS.maxSdpChars, `an SDP is at most ${LIMITS.maxSdpChars} characters`),
+});
+/** A subscribed stream's mid (as Janus numbers them: short decimal strings). */
+export const sfuMidSchema = z.string().min(1).max(32).regex(/^[A-Za-z0-9_-]+$/, 'a mid is letters, digits, "_" or "-"');
+/** Publish one feed: the device's offer (simulcast, VP8), answered by Janus's answer in the ack. */
+export const sfuPublishPayload = z.strictObject({ callId: callIdSchema, feed: sfuFeedSchema, description: sfuOfferDescriptionSchema });
+export const sfuUnpublishPayload = z.strictObject({ callId: callIdSchema, feed: sfuFeedSchema });
+/** Ask for this device's multistream subscriber; its offer arrives as `sfu:offer`. */
+export const sfuSubscribePayload = z.strictObject({ callId: callIdSchema });
+/** Answers the latest `sfu:offer`. */
+export const sfuAnswerPayload = z.strictObject({ callId: callIdSchema, description: sfuAnswerDescriptionSchema });
+/** `candidate: null` marks the end of candidates on that peer connection. */
+export const sfuCandidatePayload = z.strictObject({
+  callId: callIdSchema,
+  target: sfuTargetSchema,
+  candidate: iceCandidateSchema.nullable(),
+});
+/** The simulcast layer this device receives on one subscribed stream: 2 high, 1 medium, 0 low. */
+export const sfuLayerPayload = z.strictObject({
+  callId: callIdSchema,
+  mid: sfuMidSchema,
+  substream: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+});
+
 export type CallInvitePayload = z.infer<typeof callInvitePayload>;
 export type CallAcceptPayload = z.infer<typeof callAcceptPayload>;
 export type CallIdPayload = z.infer<typeof callIdPayload>;
@@ -330,6 +375,12 @@ export type ContactAnswerPayload = z.infer<typeof contactAnswerPayload>;
 export type LinkRequestPayload = z.infer<typeof linkRequestPayload>;
 export type LinkAnswerPayload = z.infer<typeof linkAnswerPayload>;
 export type DirectorySearchPayload = z.infer<typeof directorySearchPayload>;
+export type SfuPublishPayload = z.infer<typeof sfuPublishPayload>;
+export type SfuUnpublishPayload = z.infer<typeof sfuUnpublishPayload>;
+export type SfuSubscribePayload = z.infer<typeof sfuSubscribePayload>;
+export type SfuAnswerPayload = z.infer<typeof sfuAnswerPayload>;
+export type SfuCandidatePayload = z.infer<typeof sfuCandidatePayload>;
+export type SfuLayerPayload = z.infer<typeof sfuLayerPayload>;
 
 /** One schema per client event: the server parses every payload with these. */
 export const clientEventSchemas = {
@@ -350,6 +401,12 @@ export const clientEventSchemas = {
   'link:request': linkRequestPayload,
   'link:answer': linkAnswerPayload,
   'directory:search': directorySearchPayload,
+  'sfu:publish': sfuPublishPayload,
+  'sfu:unpublish': sfuUnpublishPayload,
+  'sfu:subscribe': sfuSubscribePayload,
+  'sfu:answer': sfuAnswerPayload,
+  'sfu:candidate': sfuCandidatePayload,
+  'sfu:layer': sfuLayerPayload,
 } as const;
 export type ClientEventName = keyof typeof clientEventSchemas;
 
@@ -403,6 +460,11 @@ export const callSnapshotSchema = z.object({
   members: z.array(callMemberSchema).max(64),
   invitees: z.array(callInviteeSchema).max(64),
   maxParticipants: z.number().int().positive(),
+  /**
+   * How media flows: `mesh` (peer to peer, up to 4) or `sfu` (through the server's
+   * Janus; once `sfu`, a call never goes back). Absent or unknown reads as mesh.
+   */
+  topology: z.enum(['mesh', 'sfu']).catch('mesh'),
   /**
    * The viewer's membership token for this call: an HMAC the server signs over
    * (callId, userId, deviceId) with a secret that survives restarts. Null when the
@@ -527,6 +589,28 @@ export const serverEventSchemas = {
     z.object({ accepted: z.literal(true), from: userIdSchema, userKey: publicKeySchema, deviceCert: signatureSchema }),
     z.object({ accepted: z.literal(false), from: userIdSchema }),
   ]),
+  /**
+   * The (re)negotiation offer of this device's SFU subscriber, sent whenever the set
+   * of feeds changes; `streams` says whose feed each mid carries. Answer with `sfu:answer`.
+   */
+  'sfu:offer': z.object({
+    callId: callIdSchema,
+    description: z.object({ type: z.literal('offer'), sdp: z.string().max(LIMITS.maxSdpChars * 4) }),
+    streams: z
+      .array(
+        z.object({
+          mid: z.string().max(32),
+          deviceId: deviceIdSchema,
+          feed: sfuFeedSchema,
+          kind: z.enum(['audio', 'video']),
+        }),
+      )
+      .max(256),
+  }),
+  /** Janus's ICE candidate for one of this device's SFU peer connections (null: no more). */
+  'sfu:candidate': z.object({ callId: callIdSchema, target: sfuTargetSchema, candidate: iceCandidateSchema.nullable() }),
+  /** The media server went away or was replaced: publish and subscribe again. */
+  'sfu:restart': z.object({ callId: callIdSchema, reason: z.string().max(512) }),
 } as const;
 export type ServerEventName = keyof typeof serverEventSchemas;
 export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serverEventSchemas)[E]>;
@@ -587,6 +671,13 @@ export const serverAckSchemas = {
   'link:request': emptyAckSchema,
   'link:answer': emptyAckSchema,
   'directory:search': directoryAckSchema,
+  /** Janus's answer to the publisher's offer. */
+  'sfu:publish': z.object({ description: z.object({ type: z.literal('answer'), sdp: z.string().max(LIMITS.maxSdpChars * 4) }) }),
+  'sfu:unpublish': emptyAckSchema,
+  'sfu:subscribe': emptyAckSchema,
+  'sfu:answer': emptyAckSchema,
+  'sfu:candidate': emptyAckSchema,
+  'sfu:layer': emptyAckSchema,
 } as const satisfies Record<ClientEventName, z.ZodType>;
 export type AckData<E extends ClientEventName> = z.infer<(typeof serverAckSchemas)[E]>;
 export const ackRefusalSchema = z.object({ ok: z.literal(false), error: protocolErrorSchema });
@@ -633,6 +724,16 @@ export interface ClientToServerEvents {
   'link:answer': (payload: LinkAnswerPayload, ack: AckFn<AckData<'link:answer'>>) => void;
   /** Search the server's directory by display name (`directory_off` unless the server offers one). */
   'directory:search': (payload: DirectorySearchPayload, ack: AckFn<AckData<'directory:search'>>) => void;
+  /** Publish a feed on the call's SFU room (a member of an `sfu` call only). */
+  'sfu:publish': (payload: SfuPublishPayload, ack: AckFn<AckData<'sfu:publish'>>) => void;
+  'sfu:unpublish': (payload: SfuUnpublishPayload, ack: AckFn<AckData<'sfu:unpublish'>>) => void;
+  /** Create this device's subscriber; its offer follows as `sfu:offer`. */
+  'sfu:subscribe': (payload: SfuSubscribePayload, ack: AckFn<AckData<'sfu:subscribe'>>) => void;
+  'sfu:answer': (payload: SfuAnswerPayload, ack: AckFn<AckData<'sfu:answer'>>) => void;
+  /** Trickle ICE towards Janus for one of this device's SFU peer connections. */
+  'sfu:candidate': (payload: SfuCandidatePayload, ack: AckFn<AckData<'sfu:candidate'>>) => void;
+  /** Choose the simulcast layer received on one subscribed stream. */
+  'sfu:layer': (payload: SfuLayerPayload, ack: AckFn<AckData<'sfu:layer'>>) => void;
 }
 
 /** Typed from `serverEventSchemas`, so the map and the schemas cannot drift. */

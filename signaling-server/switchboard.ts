@@ -243,7 +243,7 @@ export class Switchboard<S> {
   }
 
   /** A client event whose payload its schema has parsed. */
-  handle<E extends ClientEventName>(party: Party, event: E, payload: ClientPayloads[E]): Ack<object> {
+  handle<E extends ClientEventName>(party: Party, event: E, payload: ClientPayloads[E]): Ack<object> | Promise<Ack<object>> {
     const handler: Handlers[E] = this.handlers[event];
     return handler(party, payload);
   }

@@ -267,6 +267,20 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
           : { toDevice: pick(deviceIds, 3), accept: false };
       case 'directory:search':
         return { query: pick(['a', 'bo', 'CAROL', 'zz'], 1) };
+      case 'sfu:publish':
+        return { callId, feed: f1 ? 'screen' : 'camera', description: { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' } };
+      case 'sfu:unpublish':
+        return { callId, feed: f1 ? 'screen' : 'camera' };
+      case 'sfu:subscribe':
+        return { callId };
+      case 'sfu:answer':
+        return { callId, description: { type: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' } };
+      case 'sfu:candidate': {
+        const ice = { candidate: `candidate:${c.picks[4] ?? 0} 1 udp 2122260223 127.0.0.1 5${(c.picks[4] ?? 0) % 1000} typ host`, sdpMid: '0', sdpMLineIndex: 0 };
+        return { callId, target: pick(['camera', 'screen', 'subscriber'], 5), candidate: f2 ? null : ice };
+      }
+      case 'sfu:layer':
+        return { callId, mid: pick(['0', '1', '2', '17'], 5), substream: pick([0, 1, 2], 6) };
     }
   }
 

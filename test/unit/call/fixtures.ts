@@ -26,7 +26,7 @@ export function invitee(
 }
 
 export function snapshot(patch: Partial<CallSnapshot> = {}): CallSnapshot {
-  return { callId: CALL_ID, media: 'audio', connectedAt: null, members: [], invitees: [], maxParticipants: 8, rejoinToken: null, ...patch };
+  return { callId: CALL_ID, media: 'audio', connectedAt: null, members: [], invitees: [], maxParticipants: 8, topology: 'mesh', rejoinToken: null, ...patch };
 }
 
 export function incomingCall(patch: Partial<CallSnapshot> = {}, from = ALICE): IncomingCall {
