@@ -8,6 +8,8 @@
 #                   getDisplayMedia, so cross-engine screen share runs it under Xvfb
 #   coturn        — the TURN relay for relay-only calls
 #   redis-server  — scale-out across signaling nodes
+#   janus         — the SFU for group calls (issue 17): tests start their own Janus
+#                   (VideoRoom plugin, WebSocket transport) on loopback ports
 #   iproute2, ethtool, python3-minimal
 #                 — the lab network (test/lab/): namespaces and veth pairs (ip),
 #                   checksum offload off on the veths (ethtool), and the user-space
@@ -21,6 +23,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -x /usr/bin/Xvfb ] || need+=(xvfb)
 command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ -x /usr/bin/janus ] || need+=(janus)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 [ -x /usr/bin/python3 ] || need+=(python3-minimal)
@@ -28,7 +31,7 @@ command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies: chromium, firefox-esr, xvfb, coturn, redis-server, iproute2, ethtool and python3 are installed"
+  echo "test dependencies: chromium, firefox-esr, xvfb, coturn, redis-server, janus, iproute2, ethtool and python3 are installed"
   exit 0
 fi
 
@@ -48,7 +51,7 @@ $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 # Debian starts the services it installs; the tests start their own instances on
 # loopback with their own ports, so the system-wide ones are stopped to stay out of the way.
-for svc in coturn redis-server; do
+for svc in coturn redis-server janus; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
     $sudo systemctl stop "$svc" || true
   fi
