@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { bundleBudget } from './scripts/bundleBudget.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -9,12 +10,29 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react()],
+  // The budget fails the build (scripts/bundleBudget.mjs). Issue 16.8 asks for 200 kB of initial JS;
+  // with i18next it is ~216 kB now (others' work in flight adds more), so this ceiling only stops runaway growth until more is lazy-loaded.
+  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 240_000 })],
   define: { 'import.meta.env.VITE_PARLEY_VERSION': JSON.stringify(pkg.version) },
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // Libraries get chunks of their own, so no chunk passes vite's 500 kB warning and
+    // a new app version does not make browsers fetch React again. What is not needed at
+    // start (Settings, the QR code) is lazy-loaded by the app itself.
+    // scripts/bundleBudget.mjs fails the build when a chunk or the initial JS grows too big.
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
+            { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]/, priority: 2 },
+            { name: 'socket-io', test: /[\\/]node_modules[\\/](socket\.io-client|socket\.io-parser|engine\.io-client|engine\.io-parser|@socket\.io[\\/]component-emitter)[\\/]/, priority: 1 },
+          ],
+        },
+      },
+    },
   },
 });

@@ -1,5 +1,5 @@
 /** The signed-in app: header, sidebar, call stage, dialogs and toasts, over one session. */
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { HostNotice } from '../../preload/contract';
 import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
 import type { CallView, PersonRef } from '../call/types';
@@ -25,14 +25,16 @@ import { RenameDialog } from './RenameDialog';
 import { useCallAlerts } from './useCallAlerts';
 import { NO_BOOK, useContactBook, useContactRequests } from './contacts/useContacts';
 import { useContactsUi } from './contacts/useContactsUi';
-import { DevicesSettings } from './settings/DevicesSettings';
-import { SettingsDialog } from './settings/SettingsDialog';
 import { useServerUi } from './settings/useServerUi';
 import { useCallReport } from './useCallReport';
 import { useDeviceChoice, useDeviceFallback, useDeviceLists } from './useDevices';
 import { useFeatures } from './useFeatures';
 import { useHostEvents } from './useHostEvents';
 import { useSession } from './useSession';
+
+// Settings is not needed to start or take a call: its code loads when it is first opened (issue 16.8).
+const SettingsDialog = lazy(async () => ({ default: (await import('./settings/SettingsDialog')).SettingsDialog }));
+const DevicesSettings = lazy(async () => ({ default: (await import('./settings/DevicesSettings')).DevicesSettings }));
 
 const IDLE: CallView = { phase: 'idle' };
 const NO_CONNECTION = createStore<ConnectionState | null>(null);
@@ -246,29 +248,31 @@ export function Shell() {
         {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
         {linkQuestion && <LinkCallDialog key={linkQuestion.userId} question={linkQuestion} onAnswer={answerLinkQuestion} />}
         {settingsOpen && (
-          <SettingsDialog
-            settings={settings}
-            lists={deviceLists}
-            onChooseDevice={chooseDevice}
-            onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
-            onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
-            onStrangerCalls={async (strangerCalls) => void (await settingsStore.update({ strangerCalls }))}
-            blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
-            onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}
-            downloadFolder={services.appInfo.host === 'desktop' ? services.bridge : null}
-            yourDevices={
-              <DevicesSettings
-                identity={services.identity}
-                keys={services.keys}
-                channel={session?.client ?? null}
-                online={online}
-                legacy={services.legacy}
-                onLinked={services.replaceIdentity}
-              />
-            }
-            server={serverUi.section}
-            onClose={() => setSettingsOpen(false)}
-          />
+          <Suspense fallback={null}>
+            <SettingsDialog
+              settings={settings}
+              lists={deviceLists}
+              onChooseDevice={chooseDevice}
+              onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
+              onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
+              onStrangerCalls={async (strangerCalls) => void (await settingsStore.update({ strangerCalls }))}
+              blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
+              onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}
+              downloadFolder={services.appInfo.host === 'desktop' ? services.bridge : null}
+              yourDevices={
+                <DevicesSettings
+                  identity={services.identity}
+                  keys={services.keys}
+                  channel={session?.client ?? null}
+                  online={online}
+                  legacy={services.legacy}
+                  onLinked={services.replaceIdentity}
+                />
+              }
+              server={serverUi.section}
+              onClose={() => setSettingsOpen(false)}
+            />
+          </Suspense>
         )}
         {serverUi.dialogs}
         {renaming && (

@@ -7,13 +7,15 @@
  * are stored, then the session reconnects (main restarts its embedded server when
  * asked for the endpoint), with no restart of the app.
  */
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { DiscoveredServer, HostedServer, JoinRef, JoinServer, ServerChoice } from '../../../preload/contract';
 import { log } from '../../log';
 import type { Services } from '../services';
 import { JoinServerDialog } from './JoinServerDialog';
-import { ServerSettings } from './ServerSettings';
 import { MAX_SERVERS } from './serverLinks';
+
+// Loaded with the settings, not at start (issue 16.8).
+const ServerSettings = lazy(async () => ({ default: (await import('./ServerSettings')).ServerSettings }));
 
 const logger = log.child('ui.server');
 const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -148,16 +150,18 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
   );
 
   const section = settingsOpen ? (
-    <ServerSettings
-      key={formGeneration}
-      choice={choice}
-      hosted={hosted}
-      canHost={desktop}
-      nearby={desktop && nearbyProblem === undefined ? (nearby ?? []) : null}
-      nearbyUnavailable={nearbyProblem}
-      onSave={save}
-      onPickNearby={(ref, server) => setAsking({ ref, name: server.name, source: 'your network (its announcement is only a claim: compare the fingerprint)' })}
-    />
+    <Suspense fallback={null}>
+      <ServerSettings
+        key={formGeneration}
+        choice={choice}
+        hosted={hosted}
+        canHost={desktop}
+        nearby={desktop && nearbyProblem === undefined ? (nearby ?? []) : null}
+        nearbyUnavailable={nearbyProblem}
+        onSave={save}
+        onPickNearby={(ref, server) => setAsking({ ref, name: server.name, source: 'your network (its announcement is only a claim: compare the fingerprint)' })}
+      />
+    </Suspense>
   ) : null;
 
   const dialogs = asking ? (
