@@ -231,6 +231,30 @@ export const iceCandidateSchema = z.strictObject({
   sdpMLineIndex: z.number().int().min(0).max(255).nullable().optional(),
   usernameFragment: z.string().max(256).nullable().optional(),
 });
+const e2eeBytes = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'base64url text');
+/**
+ * End-to-end encryption of SFU media (issue 17.4, renderer/call/e2ee/), relayed
+ * opaque: the server checks only the shape. `announce`: the sender's ECDH P-256
+ * call key (SPKI, 91 bytes) with its device's signature over it (`reply`: send yours
+ * back); `key`: the sender's media key `keyId` wrapped for the receiving device
+ * (12-byte IV, 32-byte key + 16-byte tag).
+ */
+export const e2eeSignalSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('announce'), spki: e2eeBytes(160), proof: dtlsProofSchema, reply: z.boolean() }),
+  z.strictObject({
+    type: z.literal('key'),
+    keyId: z.number().int().min(0).max(255),
+    iv: e2eeBytes(16),
+    wrapped: e2eeBytes(64),
+  }),
+]);
+export type E2eeSignal = z.infer<typeof e2eeSignalSchema>;
+
 export const signalDataSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('description'),
@@ -252,6 +276,8 @@ export const signalDataSchema = z.discriminatedUnion('kind', [
     action: z.enum(['ask', 'askRebuild', 'rebuild', 'rebuilt']),
     epoch: z.number().int().min(0).max(1_000_000),
   }),
+  /** End-to-end keys of an SFU call (e2eeSignalSchema), for the call's E2EE session, never a peer connection. */
+  z.strictObject({ kind: z.literal('e2ee'), e2ee: e2eeSignalSchema }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
 

@@ -54,6 +54,7 @@ export function signalBytes(data: SignalData): number {
   const text = (s: string | null | undefined): number => (s ? Buffer.byteLength(s, 'utf8') : 0);
   if (data.kind === 'description') return 64 + text(data.description.sdp);
   if (data.kind === 'recovery') return 64;
+  if (data.kind === 'e2ee') return 64 + Buffer.byteLength(JSON.stringify(data.e2ee), 'utf8');
   const c = data.candidate;
   return 64 + (c === null ? 0 : text(c.candidate) + text(c.sdpMid) + text(c.usernameFragment));
 }

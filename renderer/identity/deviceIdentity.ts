@@ -17,6 +17,7 @@ import {
   type SigningKey,
 } from '../../signaling-server/identity';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
+import { e2eeKeyMessage } from './e2eeKey';
 
 export interface DeviceIdentity {
   readonly userId: string;
@@ -30,6 +31,8 @@ export interface DeviceIdentity {
   signDtls(input: { sdp: string; callId: string; toDeviceId: string }): Promise<DtlsProof>;
   /** The user key's certificate of another device's key (linking). Throws when !canLink. */
   certifyDevice(deviceKey: PublicKey): Promise<string>;
+  /** The proof over this device's end-to-end encryption key for `callId` (e2eeKey.ts): credential + device key signature. */
+  signE2eeKey(input: { callId: string; spki: string }): Promise<DtlsProof>;
 }
 
 export interface IdentityKeys {
@@ -57,6 +60,9 @@ export function deviceIdentity(keys: IdentityKeys): DeviceIdentity {
     async certifyDevice(deviceKey) {
       if (user === null) throw new Error('this device cannot link other devices: it does not hold the user key');
       return sign(user.privateKey, user.alg, deviceCertMessage(userId, deviceKey));
+    },
+    async signE2eeKey({ callId, spki }) {
+      return { ...credential, signature: await sign(device.privateKey, device.alg, e2eeKeyMessage({ callId, deviceId, spki })) };
     },
   };
 }

@@ -1,0 +1,140 @@
+/**
+ * The page's side of frame encryption: which encoded-transform API this engine has,
+ * one worker (frameWorker.ts) per call, and the senders and receivers it protects.
+ *
+ * - `RTCRtpScriptTransform` (Firefox; Chromium where it ships it) is preferred: the
+ *   frames go straight to the worker and no special peer connection is needed.
+ * - Chromium's `createEncodedStreams()` is the fallback: the peer connection must be
+ *   made with `encodedInsertableStreams: true` (peerConnectionConfig below) and then
+ *   every sender and receiver on it must be protected, or its media stalls.
+ * - Neither: `transformSupport()` is null and SFU media cannot be end-to-end encrypted
+ *   here; the SFU session refuses to publish rather than send frames in the clear.
+ *
+ * The worker is bundled by Vite (`new Worker(new URL(...), { type: 'module' })`) and
+ * loads from the app's own origin, which the CSP allows (`worker-src 'self' blob:`).
+ */
+import { log } from '../../log';
+import { emptyCounts, type FrameCounts, type MediaKind } from './frameCrypto';
+import type { FromWorker, ToWorker, TransformRole } from './workerProtocol';
+
+const logger = log.child('e2ee.frames');
+
+export type TransformMode = 'script-transform' | 'encoded-streams';
+
+interface EncodedStreams {
+  readable: ReadableStream;
+  writable: WritableStream;
+}
+type WithEncodedStreams = { createEncodedStreams?: () => EncodedStreams };
+
+/** The encoded-transform API this engine offers, best first; null: none (no E2EE for SFU media). */
+export function transformSupport(g: typeof globalThis = globalThis): TransformMode | null {
+  if (typeof (g as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform === 'function') return 'script-transform';
+  const sender = (g as { RTCRtpSender?: { prototype: WithEncodedStreams } }).RTCRtpSender;
+  if (sender && typeof sender.prototype.createEncodedStreams === 'function') return 'encoded-streams';
+  return null;
+}
+
+/**
+ * What an SFU peer connection's configuration must add for `mode`: Chromium's
+ * encoded streams exist only on a connection made with `encodedInsertableStreams`.
+ */
+export function peerConnectionConfig(mode: TransformMode | null): Record<string, unknown> {
+  return mode === 'encoded-streams' ? { encodedInsertableStreams: true } : {};
+}
+
+export interface FrameTransformsOptions {
+  mode: TransformMode;
+  /** How long a sender's previous key still opens frames after a newer one came. */
+  graceMs: number;
+  onCounts?(counts: FrameCounts): void;
+  /** Tests may pass their own worker; the app uses the bundled one. */
+  makeWorker?: () => Worker;
+}
+
+function bundledWorker(): Worker {
+  return new Worker(new URL('./frameWorker.ts', import.meta.url), { type: 'module', name: 'parley-e2ee' });
+}
+
+export class FrameTransforms {
+  readonly mode: TransformMode;
+  private readonly worker: Worker;
+  private readonly protectedSenders = new WeakSet<RTCRtpSender>();
+  private readonly protectedReceivers = new WeakSet<RTCRtpReceiver>();
+  private nextStreamIndex = 0;
+  private latest: FrameCounts = emptyCounts();
+  private closed = false;
+
+  constructor(private readonly options: FrameTransformsOptions) {
+    this.mode = options.mode;
+    this.worker = (options.makeWorker ?? bundledWorker)();
+    this.worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.op === 'counts') {
+        this.latest = message.counts;
+        options.onCounts?.(message.counts);
+      } else {
+        logger.warn(`frame worker: ${message.message}`);
+      }
+    });
+    this.worker.addEventListener('error', (event) => {
+      logger.error(`the frame worker failed: ${event.message}`);
+    });
+    this.post({ op: 'config', graceMs: options.graceMs });
+  }
+
+  /** The latest counts the worker reported. */
+  counts(): FrameCounts {
+    return { ...this.latest };
+  }
+
+  /** Seals every frame `sender` sends from now on (idempotent per sender). */
+  protectSender(sender: RTCRtpSender, kind: MediaKind): void {
+    if (this.closed || this.protectedSenders.has(sender)) return;
+    this.protectedSenders.add(sender);
+    this.attach(sender, { role: 'send', kind, streamIndex: this.nextStreamIndex++ });
+  }
+
+  /** Opens every frame `receiver` gets with the keys of `fromDeviceId` (idempotent per receiver). */
+  protectReceiver(receiver: RTCRtpReceiver, fromDeviceId: string, kind: MediaKind): void {
+    if (this.closed || this.protectedReceivers.has(receiver)) return;
+    this.protectedReceivers.add(receiver);
+    this.attach(receiver, { role: 'recv', kind, deviceId: fromDeviceId });
+  }
+
+  setSendKey(keyId: number, key: CryptoKey): void {
+    this.post({ op: 'sendKey', keyId, key });
+  }
+
+  setReceiveKey(deviceId: string, keyId: number, key: CryptoKey): void {
+    this.post({ op: 'recvKey', deviceId, keyId, key });
+  }
+
+  forget(deviceId: string): void {
+    this.post({ op: 'forget', deviceId });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.worker.terminate();
+  }
+
+  private attach(end: RTCRtpSender | RTCRtpReceiver, options: TransformRole): void {
+    if (this.mode === 'script-transform') {
+      end.transform = new RTCRtpScriptTransform(this.worker, options);
+      return;
+    }
+    const streams = (end as unknown as WithEncodedStreams).createEncodedStreams?.();
+    if (!streams) throw new Error('this engine lost createEncodedStreams');
+    this.worker.postMessage({ op: 'streams', options, readable: streams.readable, writable: streams.writable } satisfies ToWorker, [
+      streams.readable as unknown as Transferable,
+      streams.writable as unknown as Transferable,
+    ]);
+  }
+
+  private post(message: ToWorker): void {
+    if (this.closed) return;
+    this.worker.postMessage(message);
+  }
+}
