@@ -210,6 +210,14 @@ export function muteShortcutProblem(accelerator: string): string | null {
   return null;
 }
 
+/** The UI language: follow the OS/browser ('system'), or one Parley speaks (issue 16.1). */
+export const languageChoiceSchema = z.enum(['system', 'en', 'ru']);
+export type LanguageChoice = z.infer<typeof languageChoiceSchema>;
+
+/** Settings → Appearance: follow the system, or always light or dark (issue 16.4). */
+export const themeChoiceSchema = z.enum(['system', 'light', 'dark']);
+export type ThemeChoice = z.infer<typeof themeChoiceSchema>;
+
 export const settingsSchema = z.strictObject({
   displayName: z.string().max(40),
   status: chosenStatusSchema,
@@ -226,6 +234,10 @@ export const settingsSchema = z.strictObject({
     }),
   closeToTray: z.boolean(),
   startMinimised: z.boolean(),
+  /** Desktop: open Parley when the person logs in (login item; an XDG autostart file on Linux). */
+  startAtLogin: z.boolean(),
+  /** Light or dark, or follow the system's prefers-color-scheme (live). */
+  theme: themeChoiceSchema,
   devices: z.strictObject({
     microphone: z.string().max(256).nullable(),
     camera: z.string().max(256).nullable(),
@@ -245,6 +257,8 @@ export const settingsSchema = z.strictObject({
   blockedUserIds: z.array(idSchema).max(LIMITS.maxBlockedUsers),
   /** Calls from people who are not mutual contacts: ring, ask first (a quiet card, no pre-connect), or refuse. */
   strangerCalls: strangerCallsSchema,
+  /** The UI language, for the renderer and for main's tray menu and notifications. */
+  language: languageChoiceSchema,
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const settingsPatchSchema = settingsSchema.partial();
@@ -258,10 +272,13 @@ export const DEFAULT_SETTINGS: Settings = {
   muteShortcut: 'CommandOrControl+Shift+M',
   closeToTray: true,
   startMinimised: false,
+  startAtLogin: false,
+  theme: 'system',
   devices: { microphone: null, camera: null, speaker: null },
   maxFileBytes: 100 * 1024 * 1024,
   blockedUserIds: [],
   strangerCalls: 'ask',
+  language: 'system',
 };
 
 export const favouriteSchema = z.strictObject({ userId: idSchema, displayName: nameSchema });

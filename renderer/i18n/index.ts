@@ -18,13 +18,14 @@
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import type { LanguageChoice } from '../../preload/contract';
 import en from './locales/en.json';
 import ru from './locales/ru.json';
 
 export const LANGUAGES = ['en', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
-/** What Settings stores: follow the system, or one language. */
-export type LanguageChoice = 'system' | Language;
+/** What Settings stores (settings.language): follow the system, or one language. */
+export type { LanguageChoice };
 export const FALLBACK_LANGUAGE: Language = 'en';
 
 declare module 'i18next' {

@@ -83,6 +83,7 @@ const TODAY: Settings = {
   maxFileBytes: 50 * 1024 * 1024,
   blockedUserIds: ['user-mallory-01'],
   strangerCalls: 'refuse',
+  language: 'ru',
 };
 
 const entry = (i: number, startedAt = 1_000 + i): HistoryEntry => ({
