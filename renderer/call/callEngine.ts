@@ -177,6 +177,9 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     onUnverified: (callId, peer, reason) => effects.sessionUnverified(callId, peer, reason),
     // The media watchdog (mediaWatchdog.ts) watches only what the snapshot says each member sends.
     remoteSends: (deviceId) => memberSends(state(), deviceId),
+    // The accept over the peer path (acceptChannel.ts): the store decides whether it counts.
+    onPeerAccept: (callId, peer, accept) =>
+      dispatch({ type: 'peerAccepted', callId, deviceId: peer.deviceId, userId: peer.userId, audio: accept.audio, video: accept.video, at: now() }),
   });
 
   const exits = createCallExits(signaling);

@@ -28,6 +28,7 @@ import {
   isInCall,
   leftWhileDown,
   remoteMembers,
+  ringsAlone,
   wantedFlags,
   type ActiveState,
   type CallEvent,
@@ -219,6 +220,13 @@ function reduceEvent(state: CallState, event: CallEvent, self: SelfRef): CallSta
       return end(state, self, event.reason, event.at, event.detail);
     case 'accept':
       return state.phase === 'incoming' && !state.accepting ? { ...state, accepting: true } : state;
+    case 'peerAccepted': {
+      // A 1:1 dial only, once per dial, and only from the device that rings alone for the person called.
+      if (state.phase !== 'outgoing' || state.answeredBy || state.callId !== event.callId || !state.call) return state;
+      if (event.userId !== state.peer.userId || !ringsAlone(state.call, event.userId, event.deviceId)) return state;
+      const { deviceId, userId, audio, video, at } = event;
+      return { ...state, answeredBy: { deviceId, userId, displayName: state.peer.displayName, audio, video, at } };
+    }
     case 'acceptAcked':
       if (state.phase !== 'incoming' || !state.accepting || state.callId !== event.call.callId) return state;
       return activate(state, event.call, self, event.at);
@@ -263,9 +271,12 @@ function reduceEvent(state: CallState, event: CallEvent, self: SelfRef): CallSta
       if (state.callId !== call.callId) return state;
       if (state.phase === 'incoming' && state.accepting && member) return activate(state, call, self, event.at);
       if (state.phase === 'outgoing') {
-        return remoteMembers(call, self).length > 0
-          ? activate(state, call, self, event.at)
-          : { ...state, call, media: call.media };
+        if (remoteMembers(call, self).length > 0) return activate(state, call, self, event.at);
+        // A device that no longer rings alone (another one joined the ring) is not taken at its word any more.
+        const { answeredBy, ...rest } = state;
+        return answeredBy && ringsAlone(call, answeredBy.userId, answeredBy.deviceId)
+          ? { ...state, call, media: call.media }
+          : { ...rest, call, media: call.media };
       }
       if (state.phase === 'incoming') return { ...state, call };
       return { ...state, call, met: addPeople(state.met, remoteMembers(call, self), self) };

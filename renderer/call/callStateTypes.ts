@@ -57,6 +57,22 @@ interface InCall extends Memory {
   local: LocalState;
   links: Readonly<Record<string, LinkState>>;
 }
+/**
+ * The callee's device said over the pre-connected peer path that it accepted
+ * (acceptChannel.ts), before the server's word: the dial shows the call and sends
+ * to that device. Only a device that rings alone for its user is taken at its word
+ * (no other device can win the answer race); the server's update then makes the
+ * call active, or its refusal ends the dial as before.
+ */
+export interface PeerAnswer {
+  deviceId: string;
+  userId: string;
+  displayName: string;
+  audio: boolean;
+  video: boolean;
+  at: number;
+}
+
 export type OutgoingState = InCall & {
   phase: 'outgoing';
   /** Tells this dial's acks apart from an earlier, abandoned one. */
@@ -64,6 +80,8 @@ export type OutgoingState = InCall & {
   callId: string | null;
   peer: PersonRef;
   call: CallSnapshot | null;
+  /** See PeerAnswer; absent until then. */
+  answeredBy?: PeerAnswer;
 };
 export type IncomingState = InCall & {
   phase: 'incoming';
@@ -111,6 +129,8 @@ export type CallEvent =
   | { type: 'dialFailed'; attempt: string; reason: EndReason; detail?: string; at: number }
   | { type: 'incoming'; incoming: IncomingCall; at: number }
   | { type: 'accept' }
+  /** A ringing device said over the peer path that it accepted (acceptChannel.ts); who it is comes from the plan. */
+  | { type: 'peerAccepted'; callId: string; deviceId: string; userId: string; audio: boolean; video: boolean; at: number }
   | { type: 'acceptAcked'; call: CallSnapshot; at: number }
   | { type: 'acceptFailed'; callId: string; reason: EndReason; detail?: string; at: number }
   | { type: 'decline'; at: number }
@@ -179,6 +199,16 @@ export function leftWhileDown(state: InCallState, self: SelfRef, deviceId: strin
   if (others.length !== 1 || others[0]?.deviceId !== deviceId) return false;
   const connection = state.links[deviceId]?.connection;
   return connection === 'reconnecting' || connection === 'failed';
+}
+
+/**
+ * Whether `deviceId` is the only device that rings for `userId` in `call`: then no
+ * other device can win the answer race, and its accept may be acted on before the
+ * server confirms it (acceptChannel.ts). With two or more ringing, the server picks.
+ */
+export function ringsAlone(call: CallSnapshot, userId: string, deviceId: string): boolean {
+  const invitee = call.invitees.find((i) => i.userId === userId);
+  return invitee !== undefined && invitee.devices.length === 1 && invitee.devices[0]?.deviceId === deviceId;
 }
 
 /** The flags my member entry should show: what my media really sends. */

@@ -2,7 +2,7 @@
  * The store's state as the UI sees it (CallView). Pure: the engine calls it after
  * every change and hands the result to its subscribers.
  */
-import { remoteMembers, type CallState, type LocalState, type SelfRef } from './callState';
+import { remoteMembers, ringsAlone, type CallState, type LinkState, type LocalState, type SelfRef } from './callState';
 import type { CallView, LocalMediaView, RemoteParticipant } from './types';
 
 function localView(local: LocalState): LocalMediaView {
@@ -13,9 +13,43 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
   switch (state.phase) {
     case 'idle':
       return { phase: 'idle' };
-    case 'outgoing':
+    case 'outgoing': {
+      const answer = state.answeredBy;
+      // The callee's device said over the peer path that it accepted (sessionPlan.ts): the call shows now.
+      if (answer && state.callId !== null && state.call) {
+        return {
+          phase: 'active',
+          callId: state.callId,
+          media: state.media,
+          connectedAt: answer.at,
+          participants: [participant(answer, state.links[answer.deviceId])],
+          invitees: [],
+          local: localView(state.local),
+          maxParticipants: state.call.maxParticipants,
+          activeSpeaker: null,
+          reconnectingToServer: false,
+        };
+      }
       return { phase: 'outgoing', callId: state.callId, media: state.media, peer: state.peer, local: localView(state.local) };
+    }
     case 'incoming': {
+      // Accepted on the only device that rang: it already sends, the call shows before the server's ack.
+      if (state.accepting && ringsAlone(state.call, self.userId, self.deviceId)) {
+        return {
+          phase: 'active',
+          callId: state.callId,
+          media: state.media,
+          connectedAt: null,
+          participants: remoteMembers(state.call, self).map((m) => participant(m, state.links[m.deviceId])),
+          invitees: state.call.invitees
+            .filter((i) => i.userId !== self.userId)
+            .map((i) => ({ userId: i.userId, displayName: i.displayName })),
+          local: localView(state.local),
+          maxParticipants: state.call.maxParticipants,
+          activeSpeaker: null,
+          reconnectingToServer: false,
+        };
+      }
       const others = remoteMembers(state.call, self)
         .filter((m) => m.userId !== state.from.userId && m.userId !== self.userId)
         .filter((m, i, all) => all.findIndex((o) => o.userId === m.userId) === i)
@@ -69,6 +103,29 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
         ...(state.detail === undefined ? {} : { detail: state.detail }),
       };
   }
+}
+
+interface Shown {
+  userId: string;
+  displayName: string;
+  deviceId: string;
+  audio: boolean;
+  video: boolean;
+}
+
+function participant(m: Shown, link: LinkState | undefined): RemoteParticipant {
+  return {
+    userId: m.userId,
+    displayName: m.displayName,
+    deviceId: m.deviceId,
+    audio: m.audio,
+    video: m.video,
+    connection: link?.connection ?? 'new',
+    stream: link?.stream ?? null,
+    screen: null,
+    speaking: link?.speaking ?? false,
+    ...(link?.unverified ? { unverified: true as const } : {}),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import { acceptFailure, inviteError, inviteFailure } from './engineErrors';
 import type { EngineParts } from './engineParts';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
+import { acceptsAlone } from './sessionPlan';
 import type { CallController } from './types';
 
 export type CallCommands = Omit<CallController, 'getView' | 'subscribe' | 'dispose'>;
@@ -80,6 +81,10 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       // prompt): announce what we expect; the store asks again if it fails.
       const audio = !local.muted && (local.audio !== null || local.acquiring);
       const sending = sendVideo && (local.video !== null || local.acquiring);
+      // Issue 15: a device that rings alone cannot lose the answer race, so it already
+      // sends (sessionPlan.ts) and tells the others over the pre-connected peer path
+      // too, where the server's word takes two legs; the server stays the authority.
+      if (acceptsAlone(before, self)) pool.sendAccept({ type: 'accept', callId, audio, video: sending });
       try {
         const ack = await signaling.request('call:accept', { callId, audio, video: sending });
         const call = ack.call;

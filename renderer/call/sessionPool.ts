@@ -44,6 +44,7 @@
  * checked. The tile reads "reconnecting" meanwhile; the call goes on.
  */
 import { checkDtlsProof, type DtlsCheck } from '../../signaling-server/identity';
+import { AcceptChannel, type PeerAccept } from './acceptChannel';
 import type { SignalData } from '../../signaling-server/protocol';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
@@ -108,6 +109,8 @@ export interface SessionPoolOptions<PC extends PeerConnectionLike> {
   remoteSends?(deviceId: string): Readonly<Record<MediaKind, boolean>>;
   ladderPolicy?: Partial<RecoveryLadderPolicy>;
   watchdogPolicy?: Partial<MediaWatchdogPolicy>;
+  /** A peer said over the session's own channel that it accepted (acceptChannel.ts); `peer` is who the plan says it is. */
+  onPeerAccept?(callId: string, peer: PlannedSession, accept: PeerAccept): void;
 }
 
 const NOTHING_SENT: Readonly<Record<MediaKind, boolean>> = { audio: false, video: false };
@@ -131,6 +134,8 @@ interface Entry<PC extends PeerConnectionLike> {
   lostCandidates: boolean;
   sentDescriptions: number;
   hook: SessionHook | null;
+  /** The accept over the peer path (acceptChannel.ts). */
+  accept: AcceptChannel | null;
   /** What this peer sent, checked and applied in order (see the file's comment). */
   inbound: Promise<void>;
   /** What is sent to this peer, signed and relayed in order. */
@@ -221,6 +226,13 @@ export class SessionPool<PC extends PeerConnectionLike> {
     else this.afterChecking.push(next);
   }
 
+  /** Tells every peer of this call over its session's own channel that this device accepted (acceptChannel.ts). */
+  sendAccept(accept: PeerAccept): void {
+    for (const entry of this.entries.values()) {
+      if (entry.callId === accept.callId) entry.accept?.sendAccept(accept);
+    }
+  }
+
   /** Sessions whose connection exists, by remote deviceId. */
   sessions(): [string, PeerSession<PC>][] {
     const out: [string, PeerSession<PC>][] = [];
@@ -280,6 +292,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
       lostCandidates: false,
       sentDescriptions: 0,
       hook: null,
+      accept: null,
       inbound: Promise.resolve(),
       outbound: Promise.resolve(),
       ladder: new RecoveryLadder(plan.polite, this.options.ladderPolicy),
@@ -366,6 +379,10 @@ export class SessionPool<PC extends PeerConnectionLike> {
     this.applyTracks(entry);
     // Before any signal: what the hook adds (data channels) belongs in the first offer.
     entry.hook = this.options.hooks?.opened(session, entry.plan) ?? null;
+    entry.accept = new AcceptChannel(pc, entry.plan.polite, `device ${deviceId} in call ${entry.callId}`, (accept) => {
+      if (!entry.closed && accept.callId === entry.callId) this.options.onPeerAccept?.(entry.callId, entry.plan, accept);
+      else peerLog.warn(`device ${deviceId} said over the peer path it accepted call ${accept.callId}, not its call ${entry.callId}: ignored`);
+    });
     for (const data of entry.queue.splice(0)) this.receive(entry, data);
   }
 
@@ -494,6 +511,8 @@ export class SessionPool<PC extends PeerConnectionLike> {
     entry.watchdog = null;
     entry.hook?.closed();
     entry.hook = null;
+    entry.accept?.close();
+    entry.accept = null;
     entry.session?.close();
   }
 

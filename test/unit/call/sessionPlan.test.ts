@@ -22,8 +22,15 @@ describe('session plan', () => {
     ]);
   });
 
-  it('a ringing device prepares a silent session to every member, and sends once it accepts', () => {
-    const ringing = reduce(IDLE, { type: 'incoming', incoming: incomingCall({ members: [member(ALICE, 'device-alice-1', { polite: true }), member(CAROL, 'device-carol-1')] }), at: 1 });
+  it('a ringing device prepares a silent session to every member, and sends once it accepts (ringing alone)', () => {
+    const ringing = reduce(IDLE, {
+      type: 'incoming',
+      incoming: incomingCall({
+        members: [member(ALICE, 'device-alice-1', { polite: true }), member(CAROL, 'device-carol-1')],
+        invitees: [invitee(SELF, [SELF.deviceId])],
+      }),
+      at: 1,
+    });
     expect(planSessions(ringing, SELF, everyone).map((p) => [p.deviceId, p.polite, p.send])).toEqual([
       ['device-alice-1', true, false],
       ['device-carol-1', false, false],
@@ -62,7 +69,11 @@ describe('session plan', () => {
   });
 
   it('a call from someone who is not a contact connects here only once I accept', () => {
-    const ringing = reduce(IDLE, { type: 'incoming', incoming: incomingCall({ members: [member(ALICE, 'device-alice-1'), member(CAROL, 'device-carol-1')] }), at: 1 });
+    const ringing = reduce(IDLE, {
+      type: 'incoming',
+      incoming: incomingCall({ members: [member(ALICE, 'device-alice-1'), member(CAROL, 'device-carol-1')], invitees: [invitee(SELF, [SELF.deviceId])] }),
+      at: 1,
+    });
     const onlyCarol = (userId: string): boolean => userId === CAROL.userId;
     expect(planSessions(ringing, SELF, onlyCarol).map((p) => p.deviceId)).toEqual(['device-carol-1']);
     expect(planSessions(ringing, SELF, () => false)).toEqual([]);
@@ -72,6 +83,44 @@ describe('session plan', () => {
       ['device-alice-1', true],
       ['device-carol-1', true],
     ]);
+  });
+
+  it('with another device of mine ringing too, an accept sends only once the server says this device won', () => {
+    const both = invitee(SELF, [SELF.deviceId, 'device-self-other']);
+    const ringing = reduce(IDLE, { type: 'incoming', incoming: incomingCall({ members: [member(ALICE, 'device-alice-1')], invitees: [both] }), at: 1 });
+    const accepting = reduce(ringing, { type: 'accept' });
+    expect(planSessions(accepting, SELF, everyone).map((p) => [p.deviceId, p.send])).toEqual([['device-alice-1', false]]);
+    const won = snapshot({ members: [member(ALICE, 'device-alice-1'), me] });
+    const active = reduce(accepting, { type: 'acceptAcked', call: won, at: 2 });
+    expect(planSessions(active, SELF, everyone).map((p) => [p.deviceId, p.send])).toEqual([['device-alice-1', true]]);
+  });
+
+  it('a caller sends to the device that said over the peer path it accepted, if it rings alone for the callee', () => {
+    const alone = snapshot({ members: [me], invitees: [invitee(BOB, ['device-bob-01'])] });
+    const dialling = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'video', at: 1 }, { type: 'dialAcked', attempt: 'a1', call: alone, at: 2 });
+    const said = { type: 'peerAccepted', callId: alone.callId, deviceId: 'device-bob-01', userId: BOB.userId, audio: true, video: true, at: 3 } as const;
+    const answered = reduce(dialling, said);
+    expect(answered.phase === 'outgoing' && answered.answeredBy?.deviceId).toBe('device-bob-01');
+    expect(planSessions(answered, SELF, everyone).map((p) => [p.deviceId, p.send])).toEqual([['device-bob-01', true]]);
+
+    // Two devices of the callee ring: neither is taken at its word, the server picks.
+    const two = snapshot({ members: [me], invitees: [invitee(BOB, ['device-bob-01', 'device-bob-02'])] });
+    const racing = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: BOB, media: 'video', at: 1 }, { type: 'dialAcked', attempt: 'a1', call: two, at: 2 });
+    expect(reduce(racing, said)).toBe(racing);
+    // Someone else's device, another call, or a device that does not ring: ignored.
+    expect(reduce(dialling, { ...said, userId: CAROL.userId })).toBe(dialling);
+    expect(reduce(dialling, { ...said, callId: 'call-other' })).toBe(dialling);
+    expect(reduce(dialling, { ...said, deviceId: 'device-bob-99' })).toBe(dialling);
+
+    // A second device joins the ring before the server confirms: the word no longer counts.
+    const joined = reduce(answered, { type: 'callUpdated', call: two, at: 4 });
+    expect(joined.phase === 'outgoing' && joined.answeredBy).toBeUndefined();
+    expect(planSessions(joined, SELF, everyone).every((p) => !p.send)).toBe(true);
+
+    // The server refuses (the ring ran out): the dial ends, nothing is sent.
+    const refused = reduce(answered, { type: 'inviteEnded', callId: alone.callId, userId: BOB.userId, reason: 'no_answer', at: 5 });
+    expect(refused.phase).toBe('ended');
+    expect(planSessions(refused, SELF, everyone)).toEqual([]);
   });
 
   it('a video call has audio and video transceivers, an audio call audio only', () => {
