@@ -26,6 +26,10 @@ export interface BareRelayOptions {
    * socket.io's own client is served too, at /socket.io/socket.io.js.
    */
   pages?: Record<string, string>;
+  /** Address to listen on (default 127.0.0.1; the WAN bench listens on its lab address). */
+  host?: string;
+  /** Port (default 0: any free one). */
+  port?: number;
 }
 
 /** The transport settings of createSignalingServer (signaling-server/server.ts), copied so both servers match. */
@@ -59,11 +63,11 @@ export async function startBareRelay(options: BareRelayOptions = {}): Promise<Ba
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = http.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     close: async () => {
       io.disconnectSockets(true);
       await io.close();

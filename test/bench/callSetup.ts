@@ -61,13 +61,13 @@ const PAGES = {
   '/preconnected': fileURLToPath(new URL('./reference/preconnected.html', import.meta.url)),
 };
 
-interface Pair {
+export interface Pair {
   caller: Page;
   callee: Page;
 }
 
 /** Reads both probes until each side saw a frame after the click; returns the sample. */
-async function sampleCall(pair: Pair, what: string): Promise<CallSample> {
+export async function sampleCall(pair: Pair, what: string): Promise<CallSample> {
   const calleeProbe = await waitUntil(`${what}: the callee clicked Accept`, () => readProbe(pair.callee), (r) => r.acceptAt !== null);
   const acceptAt = calleeProbe.acceptAt as number;
   const firstAfter = (frames: number[]): number | undefined => frames.find((t) => t >= acceptAt);
@@ -88,14 +88,15 @@ async function ring(ringMs: number): Promise<void> {
 // ─── Parley ─────────────────────────────────────────────────────────────────
 
 // What a person clicks, by role and name, as test/e2e/calls.ts finds them.
-const videoCallButton = (page: Page, name: string): Locator => page.getByRole('button', { name: `Video call ${name}`, exact: true });
-const acceptButton = (page: Page): Locator => page.getByRole('main').getByRole('button', { name: 'Accept', exact: true });
-const hangUpButton = (page: Page): Locator => page.getByRole('main').getByRole('button', { name: 'Hang up' });
-const endedHeadline = (page: Page): Locator => page.getByRole('main').getByRole('heading', { name: /^Call ended/ });
+export const videoCallButton = (page: Page, name: string): Locator => page.getByRole('button', { name: `Video call ${name}`, exact: true });
+export const acceptButton = (page: Page): Locator => page.getByRole('main').getByRole('button', { name: 'Accept', exact: true });
+export const hangUpButton = (page: Page): Locator => page.getByRole('main').getByRole('button', { name: 'Hang up' });
+export const endedHeadline = (page: Page): Locator => page.getByRole('main').getByRole('heading', { name: /^Call ended/ });
 
-async function parleyPair(browser: Browser, url: string): Promise<Pair & { close(): Promise<void> }> {
+/** Two Parley people who are contacts; the callee's browser may be another one (e.g. in another lab namespace). */
+export async function parleyPair(browser: Browser, url: string, calleeBrowser: Browser = browser): Promise<Pair & { close(): Promise<void> }> {
   const a = await openPage(browser, url);
-  const b = await openPage(browser, url);
+  const b = await openPage(calleeBrowser, url);
   await firstRun(a.page, url, 'Caller');
   await firstRun(b.page, url, 'Callee');
   // Not timed: only contacts see each other (and pre-connect while it rings).
@@ -110,11 +111,11 @@ async function parleyPair(browser: Browser, url: string): Promise<Pair & { close
   };
 }
 
-async function parleyCall(pair: Pair, ringMs: number): Promise<CallSample> {
+export async function parleyCall(pair: Pair, ringMs: number): Promise<CallSample> {
   await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee)]);
   await videoCallButton(pair.caller, 'Callee').click();
   await visible(acceptButton(pair.callee));
-  await ring(ringMs);
+  if (ringMs > 0) await ring(ringMs);
   await acceptButton(pair.callee).click();
   const sample = await sampleCall(pair, 'Parley call');
   await hangUpButton(pair.caller).click();
@@ -124,9 +125,9 @@ async function parleyCall(pair: Pair, ringMs: number): Promise<CallSample> {
 
 // ─── the reference ──────────────────────────────────────────────────────────
 
-async function referencePair(browser: Browser, relay: BareRelay): Promise<Pair & { close(): Promise<void> }> {
+export async function referencePair(browser: Browser, relay: Pick<BareRelay, 'url'>, calleeBrowser: Browser = browser): Promise<Pair & { close(): Promise<void> }> {
   const a = await openPage(browser, relay.url);
-  const b = await openPage(browser, relay.url);
+  const b = await openPage(calleeBrowser, relay.url);
   return {
     caller: a.page,
     callee: b.page,
@@ -143,7 +144,7 @@ async function referenceSocketId(page: Page): Promise<string> {
 }
 
 /** A call between two pages of reference/ (the naive one or the floor), which share their controls. */
-async function referenceCall(pair: Pair, url: string, ringMs: number): Promise<CallSample> {
+export async function referenceCall(pair: Pair, url: string, ringMs: number): Promise<CallSample> {
   // A fresh load each time: the reference keeps no state between calls.
   await Promise.all([pair.caller.goto(url), pair.callee.goto(url)]);
   const calleeId = await referenceSocketId(pair.callee);
@@ -161,7 +162,7 @@ async function referenceCall(pair: Pair, url: string, ringMs: number): Promise<C
 
 // ─── taking turns ───────────────────────────────────────────────────────────
 
-function side(samples: CallSample[]): CallSetupSide {
+export function side(samples: CallSample[]): CallSetupSide {
   return {
     samples,
     both: summarize(samples.map((s) => s.both)),

@@ -4,13 +4,16 @@
  * prints a table and writes bench-results/latest.json and latest.md.
  *
  * Options (after `npm run bench --`):
- *   --only weight,calls,signaling,abuse   run some of them
+ *   --only weight,calls,signaling,abuse,wan,latency   run some of them (default: the first four;
+ *                                   wan and latency need root for the lab network)
  *   --abuse-seconds N               length of each abuse phase (default 8)
- *   --calls N                       timed calls of each kind (default 20)
+ *   --calls N                       timed calls of each kind (default 20), on loopback and on each WAN path
+ *   --latency-seconds N             recording time of each glass-to-glass run (default 20)
  *   --sizes 1000,5000,10000         signaling sizes (empty: none, e.g. for the fan-out run alone)
  *   --fanout N                      distinct users of the presence fan-out run (default 1000; 0: skip it)
  * Benchmarks are not tests: a missed target is printed, never an exit code.
- * An error in one benchmark is reported and the others still run.
+ * An error in one benchmark is reported and the others still run; when the WAN or
+ * latency bench cannot run (no lab: not root), the run says why and exits 1.
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +25,11 @@ import { runClientWeightBench } from './clientWeight';
 import { busiestProcesses, describeMachine, openFileLimit, sampleLoad } from './machine';
 import { runAbuseBench } from './abuse/abuseBench';
 import { formatText, writeResults, type BenchResults } from './report';
+import { chromium } from 'playwright-core';
+import { BENCH_CHROMIUM_ARGS } from './browser';
+import { LATENCY_CHROMIUM_ARGS, runLatencyBench, type LatencyRun } from './latency/latencyBench';
+import { createWanRig } from './wan/labRig';
+import { runWanBench } from './wan/wanBench';
 import { runSignalingBench } from './signaling/signalingBench';
 
 const { values } = parseArgs({
@@ -32,6 +40,7 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'weight,calls,signaling,abuse' },
     'abuse-seconds': { type: 'string', default: '8' },
     calls: { type: 'string', default: '20' },
+    'latency-seconds': { type: 'string', default: '20' },
     sizes: { type: 'string', default: '1000,5000,10000' },
     fanout: { type: 'string', default: '1000' },
   },
@@ -52,6 +61,11 @@ async function main(): Promise<void> {
     throw new Error('test/bench/main.ts needs --client DIR (the built renderer) and --server FILE (dist/server/index.js); run it through npm run bench.');
   }
   const only = new Set(values.only.split(',').map((s) => s.trim()));
+  const calls = Number(values.calls);
+  if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls takes a whole number of calls ≥ 1, not "${values.calls}"`);
+  const latencySeconds = Number(values['latency-seconds']);
+  if (!Number.isFinite(latencySeconds) || latencySeconds < 1) throw new Error(`--latency-seconds takes a number of seconds ≥ 1, not "${values['latency-seconds']}"`);
+  const [serverBundle, clientDir] = [values.server, values.client];
   const startedAtMs = Number(process.env.BENCH_STARTED_AT ?? Date.now());
   const load = sampleLoad();
   const busyAtStart = busiestProcesses(6);
@@ -74,8 +88,12 @@ async function main(): Promise<void> {
     callSetup: null,
     signaling: null,
     clientWeight: null,
+    wan: null,
+    latency: null,
     errors,
   };
+  /** Parts that could not be measured (wan, latency): the run exits 1. */
+  const unmeasured: string[] = [];
 
   let chromiumVersion: string | null = null;
   if (only.has('weight') || only.has('calls')) {
@@ -96,13 +114,67 @@ async function main(): Promise<void> {
       if (only.has('calls')) {
         log('\n== 1. call setup ==');
         await timed('call setup', async () => {
-          results.callSetup = await runCallSetupBench({ browser: running, parleyUrl, calls: Number(values.calls), ringMs: 1_500, log });
+          results.callSetup = await runCallSetupBench({ browser: running, parleyUrl, calls, ringMs: 1_500, log });
         });
       }
     } finally {
       await browser?.close();
       await server?.close();
     }
+  }
+
+
+  if (only.has('wan')) {
+    log('\n== 5. call setup on the lab WAN ==');
+    await timed('wan', async () => {
+      try {
+        const rig = await createWanRig({ serverBundle, clientDir, log });
+        try {
+          results.wan = await runWanBench({ rig, calls, ringMs: 2_000, log });
+        } finally {
+          await rig.close();
+        }
+        for (const f of results.wan.failed) unmeasured.push(`wan, RTT ${f.path.rttMs} ms, loss ${f.path.loss}: ${f.error}`);
+      } catch (error) {
+        unmeasured.push(`wan: ${describe(error)}`);
+        throw error;
+      }
+    });
+  }
+
+  if (only.has('latency')) {
+    log('\n== 6. glass-to-glass latency ==');
+    const runs: LatencyRun[] = [];
+    results.latency = runs;
+    await timed('latency loopback', async () => {
+      const createSignalingServer = await loadServerFactory(serverBundle);
+      const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent' });
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...BENCH_CHROMIUM_ARGS, ...LATENCY_CHROMIUM_ARGS] });
+      chromiumVersion ??= browser.version();
+      try {
+        runs.push(await runLatencyBench({ label: 'loopback', oneWayMs: 0, caller: browser, callee: browser, parleyUrl: server.url, seconds: latencySeconds, log }));
+      } catch (error) {
+        unmeasured.push(`latency on loopback: ${describe(error)}`);
+        throw error;
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    });
+    await timed('latency WAN', async () => {
+      try {
+        const rig = await createWanRig({ serverBundle, clientDir, extraArgs: LATENCY_CHROMIUM_ARGS, log });
+        try {
+          await rig.setPath(50, 0);
+          runs.push(await runLatencyBench({ label: 'lab WAN RTT 50 ms', oneWayMs: 25, caller: rig.caller, callee: rig.callee, parleyUrl: rig.parleyUrl, seconds: latencySeconds, log }));
+        } finally {
+          await rig.close();
+        }
+      } catch (error) {
+        unmeasured.push(`latency at RTT 50 ms: ${describe(error)}`);
+        throw error;
+      }
+    });
   }
 
   if (only.has('signaling')) {
@@ -158,10 +230,14 @@ async function main(): Promise<void> {
   log(`\n${formatText(full)}`);
   const written = writeResults(values.out, full);
   log(`\nwrote ${written.json} and ${written.markdown}`);
+  if (unmeasured.length > 0) {
+    console.error(`\nNot measured (no row was made up for them):\n  ${unmeasured.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     console.error(describe(error));
     process.exit(1);

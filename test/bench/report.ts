@@ -10,6 +10,11 @@ import type { ClientWeightResults } from './clientWeight';
 import type { BusyProcess, Machine } from './machine';
 import type { SignalingResults } from './signaling/signalingBench';
 import { ratio } from './stats';
+import { latencyVerdicts, loopbackFloorVerdict, mark, pathLabel, wanVerdicts, type Verdict } from './targets';
+import type { LatencyRun } from './latency/latencyBench';
+import type { WanResults } from './wan/wanBench';
+
+export type { Verdict };
 
 export const TARGETS = {
   callSetupRatio: 0.25,
@@ -30,13 +35,11 @@ export interface BenchResults {
   callSetup: CallSetupResults | null;
   signaling: SignalingResults | null;
   clientWeight: ClientWeightResults | null;
+  /** Call setup on the lab WAN (issue 15 item 1); null when not run. */
+  wan: WanResults | null;
+  /** Glass-to-glass latency runs (issue 15 item 3); null when not run. */
+  latency: LatencyRun[] | null;
   errors: string[];
-}
-
-export interface Verdict {
-  target: string;
-  measured: string;
-  met: boolean;
 }
 
 const fixed = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
@@ -55,7 +58,10 @@ export function verdicts(r: BenchResults): Verdict[] {
       measured: `p50 ${fixed(p50Ratio)}, p90 ${fixed(p90Ratio)}`,
       met: p50Ratio <= TARGETS.callSetupRatio && p90Ratio <= TARGETS.callSetupRatio,
     });
+    out.push(loopbackFloorVerdict(r.callSetup.parley.both.p50, r.callSetup.floor.both.p50));
   }
+  if (r.wan) out.push(...wanVerdicts(r.wan));
+  if (r.latency) out.push(...latencyVerdicts(r.latency));
   if (r.signaling) {
     for (const s of r.signaling.sizes) {
       out.push({
@@ -180,8 +186,33 @@ export function formatText(r: BenchResults): string {
     lines.push(`navigation → first-run form usable: p50 ${ms(w.firstRunMs.p50)}, p90 ${ms(w.firstRunMs.p90)} (${w.loads} first visits)`);
   }
 
+  if (r.wan) {
+    const w = r.wan;
+    lines.push('', `5. Call setup on the lab WAN: caller, callee and server in three namespaces, every leg RTT/2; Accept → first remote frame on both sides; turns: Parley (${w.ringMs} ms ring), naive, Parley (instant accept), floor`);
+    const rows = [['path', 'calls', 'Parley ring p50/p90', 'naive p50/p90', 'Parley instant p50/p90', 'floor p50/p90', 'ring/naive', 'instant/naive', 'floor/naive']];
+    const pp = (x: { both: { p50: number; p90: number } }): string => `${ms(x.both.p50)} / ${ms(x.both.p90)}`;
+    for (const c of w.conditions) {
+      rows.push([pathLabel(c), String(c.calls), pp(c.parleyRing), pp(c.naive), pp(c.parleyInstant), pp(c.floor), fixed(c.ringRatio.p50), fixed(c.instantRatio.p50), fixed(c.floorRatio.p50)]);
+    }
+    lines.push(...table(rows));
+    for (const c of w.conditions) {
+      lines.push(`${pathLabel(c)}: Parley connected at Accept in ${c.preconnectedRing}/${c.calls} ringing and ${c.preconnectedInstant}/${c.calls} instant calls; bridge dropped ${count(c.bridge.dropped)} of ${count(c.bridge.forwarded + c.bridge.dropped)} frames`);
+    }
+    for (const f of w.failed) lines.push(`${pathLabel(f.path)}: NOT MEASURED: ${f.error}`);
+  }
+
+  if (r.latency) {
+    lines.push('', '6. Glass-to-glass latency through Parley\'s call path (synthetic camera and microphone injected as getUserMedia), both directions pooled');
+    const rows = [['path', 'video p50', 'video p95', 'frames', 'audio p50', 'audio p95', 'clicks']];
+    for (const l of r.latency) {
+      rows.push([l.label, ms(l.video.p50), ms(l.video.p95), `${l.video.n} (+${l.video.undecodable} unreadable)`, ms(l.audio.p50), ms(l.audio.p95), `${l.audio.n} of ${l.audio.clicksSent} sent`]);
+    }
+    lines.push(...table(rows));
+    for (const l of r.latency) if (l.problems.length > 0) lines.push(`${l.label}: ${l.problems.join('; ')}`);
+  }
+
   lines.push('', 'Targets');
-  for (const v of verdicts(r)) lines.push(`  ${v.met ? 'met   ' : 'MISSED'}  ${v.target}: ${v.measured}`);
+  for (const v of verdicts(r)) lines.push(`  ${mark(v.met).padEnd(6)}  ${v.target}: ${v.measured}`);
   if (r.errors.length > 0) lines.push('', 'Errors', ...r.errors.map((e) => `  ${e}`));
   return lines.join('\n');
 }
@@ -211,6 +242,21 @@ export function formatMarkdown(r: BenchResults): string {
     rows.push(`| initial JavaScript, gzipped | ${kB(w.initialGzipBytes)} | | (≤ ${kB(TARGETS.initialGzipBytes)}) |`);
     rows.push(`| navigation → contact list usable, p50 | ${ms(w.contactListMs.p50)} | | |`);
   }
+  if (r.wan) {
+    for (const c of r.wan.conditions) {
+      rows.push(`| WAN ${pathLabel(c)}: Accept → first frame both sides, p50, Parley ${r.wan.ringMs / 1000} s ring | ${ms(c.parleyRing.both.p50)} | ${ms(c.naive.both.p50)} naive page | ${fixed(c.ringRatio.p50)} |`);
+      rows.push(`| WAN ${pathLabel(c)}: same, Parley accepted instantly | ${ms(c.parleyInstant.both.p50)} | ${ms(c.naive.both.p50)} | ${fixed(c.instantRatio.p50)} |`);
+      rows.push(`| WAN ${pathLabel(c)}: same, pre-connected floor page | | ${ms(c.floor.both.p50)} | floor/naive ${fixed(c.floorRatio.p50)} |`);
+    }
+  }
+  if (r.latency) {
+    for (const l of r.latency) {
+      rows.push(`| glass-to-glass ${l.label}: video capture → display p50 / p95 | ${ms(l.video.p50)} / ${ms(l.video.p95)} | | |`);
+      rows.push(`| glass-to-glass ${l.label}: audio capture → playout p50 / p95 | ${ms(l.audio.p50)} / ${ms(l.audio.p95)} | | |`);
+    }
+  }
+  const judged = verdicts(r).map((v) => `| ${v.target} | ${v.measured} | **${mark(v.met)}** |`);
+  if (judged.length > 0) rows.push('', '| target | measured | |', '|---|---|---|', ...judged);
   return [
     rows.join('\n'),
     '',
