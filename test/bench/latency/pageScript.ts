@@ -72,7 +72,8 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
   // ── the synthetic microphone and the click detectors ──
   let ctx: AudioContext | null = null;
   let clickBus: GainNode | null = null;
-  const listen = (source: AudioNode, out: number[]): void => {
+  // By name: start() replaces the record's arrays.
+  const listen = (source: AudioNode, into: 'clicksSent' | 'clicksReceived'): void => {
     const audio = ctx as AudioContext;
     const analyser = audio.createAnalyser();
     analyser.fftSize = 8192; // 170 ms at 48 kHz: a late timer still finds the samples it missed
@@ -86,7 +87,7 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
     setInterval(() => {
       analyser.getFloatTimeDomainData(buffer);
       const onsets = h.detectClicks(state, buffer, clock(), audio.sampleRate, 0.1, 200);
-      if (record.recording) out.push(...onsets);
+      if (record.recording) record[into].push(...onsets);
     }, 10);
   };
   const audioGraph = (): AudioContext => {
@@ -95,7 +96,7 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
     ctx = audio;
     if (audio.state !== 'running') audio.resume().catch((error: unknown) => record.problems.push(`AudioContext did not start: ${String(error)}`));
     clickBus = audio.createGain();
-    listen(clickBus, record.clicksSent);
+    listen(clickBus, 'clicksSent');
     let scheduled = 0;
     setInterval(() => {
       const now = clock();
@@ -147,7 +148,7 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
         element.muted = true;
         element.srcObject = remote;
         element.play().catch((error: unknown) => record.problems.push(`remote audio element did not play: ${String(error)}`));
-        listen(audio.createMediaStreamSource(remote), record.clicksReceived);
+        listen(audio.createMediaStreamSource(remote), 'clicksReceived');
       });
     }
   }
