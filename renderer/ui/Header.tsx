@@ -4,6 +4,7 @@ import { chosenStatusSchema, type ChosenStatus } from '../../signaling-server/pr
 import type { ConnectionText } from '../state/connectionText';
 import { Avatar } from './Avatar';
 import { Logo } from './Logo';
+import { ShortcutsHelp } from './shortcuts/ShortcutsHelp';
 
 interface HeaderProps {
   connection: ConnectionText;
@@ -71,6 +72,7 @@ export function Header({ connection, selfId, selfName, status, inCall, canRename
         <Avatar userId={selfId} name={selfName} size="sm" />
         <span className="self-chip__name">{selfName}</span>
       </button>
+      <ShortcutsHelp />
       <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={onSettings}>
         <Settings size={20} aria-hidden="true" />
       </button>

@@ -11,7 +11,9 @@ import UserPlus from 'lucide-react/icons/user-plus';
 import Video from 'lucide-react/icons/video';
 import VideoOff from 'lucide-react/icons/video-off';
 import type { LucideIcon } from 'lucide-react';
-import type { ButtonHTMLAttributes, ReactNode } from 'react';
+import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import type { ShortcutId } from '../shortcuts/shortcuts';
+import { shortcutProps, useShortcut } from '../shortcuts/useShortcut';
 
 interface CallControlsProps {
   muted: boolean;
@@ -35,18 +37,23 @@ interface CallControlsProps {
   onHangUp(): void;
 }
 
-interface ControlButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className' | 'aria-label'> {
+interface ControlButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type' | 'className' | 'aria-label' | 'onClick'> {
   /** The accessible name; also the tooltip unless `title` says more. */
   label: string;
   icon: LucideIcon;
   /** The button's look beyond a plain control. */
   look?: 'off' | 'active' | 'hangup';
+  /** Its keyboard shortcut (shortcuts.ts): bound while the button is shown, and named in its tooltip. */
+  shortcut?: ShortcutId;
+  onClick(): void;
 }
 
 /** One round button of the bar: an icon, named by aria-label, with a tooltip. */
-function ControlButton({ label, icon: Icon, look, title, children, ...rest }: ControlButtonProps) {
+function ControlButton({ label, icon: Icon, look, title, shortcut, onClick, children, ...rest }: ControlButtonProps) {
+  useShortcut(shortcut ?? 'hangUp', onClick, shortcut !== undefined && !rest.disabled);
+  const keys = shortcut ? shortcutProps(shortcut, title ?? label) : { title: title ?? label };
   return (
-    <button type="button" className={look ? `control control--${look}` : 'control'} aria-label={label} title={title ?? label} {...rest}>
+    <button type="button" className={look ? `control control--${look}` : 'control'} aria-label={label} {...keys} {...rest} onClick={() => onClick()}>
       <Icon size={22} aria-hidden="true" />
       {children}
     </button>
@@ -57,18 +64,25 @@ export function CallControls(props: CallControlsProps) {
   const { muted, cameraOn, canAdd, sharing, chatOpen, unread, statsShown, devicesOpen } = props;
   // Toggles keep one name and say their state with aria-pressed (WAI-ARIA button pattern).
   const chatLabel = unread > 0 && !chatOpen ? `Chat, ${unread} unread` : 'Chat';
+  // Answering moved focus to a button that is gone: give it to the bar, not to the page.
+  const bar = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (document.activeElement === null || document.activeElement === document.body) bar.current?.querySelector('button')?.focus();
+  }, []);
   return (
-    <div className="call-controls" role="toolbar" aria-label="Call controls">
+    <div ref={bar} className="call-controls" role="toolbar" aria-label="Call controls">
       <ControlButton
         label={muted ? 'Unmute microphone' : 'Mute microphone'}
         icon={muted ? MicOff : Mic}
         look={muted ? 'off' : undefined}
+        shortcut="toggleMute"
         onClick={props.onToggleMute}
       />
       <ControlButton
         label={cameraOn ? 'Turn camera off' : 'Turn camera on'}
         icon={cameraOn ? Video : VideoOff}
         look={cameraOn ? undefined : 'off'}
+        shortcut="toggleCamera"
         onClick={props.onToggleCamera}
       />
       {sharing !== null && (
@@ -77,6 +91,7 @@ export function CallControls(props: CallControlsProps) {
           title={sharing ? 'Stop sharing' : 'Share a screen or a window'}
           icon={sharing ? ScreenShareOff : ScreenShare}
           look={sharing ? 'active' : undefined}
+          shortcut="toggleShare"
           onClick={props.onToggleShare}
         />
       )}
@@ -85,6 +100,7 @@ export function CallControls(props: CallControlsProps) {
         icon={MessageSquare}
         look={chatOpen ? 'active' : undefined}
         aria-pressed={chatOpen}
+        shortcut="toggleChat"
         onClick={props.onToggleChat}
       >
         {unread > 0 && !chatOpen && (
@@ -121,7 +137,7 @@ export function CallControls(props: CallControlsProps) {
         disabled={!canAdd}
         onClick={props.onAdd}
       />
-      <ControlButton label="Hang up" icon={PhoneOff} look="hangup" onClick={props.onHangUp} />
+      <ControlButton label="Hang up" icon={PhoneOff} look="hangup" shortcut="hangUp" onClick={props.onHangUp} />
     </div>
   );
 }

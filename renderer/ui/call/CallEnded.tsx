@@ -9,6 +9,7 @@ import PhoneOff from 'lucide-react/icons/phone-off';
 import type { CallView } from '../../call/types';
 import { describeEnded } from '../../state/callText';
 import { Avatar } from '../Avatar';
+import { isTextField } from '../shortcuts/shortcuts';
 
 type EndedView = Extract<CallView, { phase: 'ended' }>;
 
@@ -28,6 +29,17 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
   const sticky = view.reason === 'unverified';
+  // The card's primary action (Call back / Call again, else Close) takes focus when it
+  // appears, unless someone is typing elsewhere. That focus is ours, not the person's
+  // working with the card, so it does not hold the countdown.
+  const primary = useRef<HTMLButtonElement>(null);
+  const focusingItself = useRef(false);
+  useEffect(() => {
+    if (isTextField(document.activeElement)) return;
+    focusingItself.current = true;
+    primary.current?.focus();
+    focusingItself.current = false;
+  }, []);
 
   // Counting pauses while the person is working with the card (focus inside it).
   useEffect(() => {
@@ -49,7 +61,9 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
     <section
       className="call-card call-card--ended"
       aria-labelledby="ended-title"
-      onFocus={() => setHeld(true)}
+      onFocus={() => {
+        if (!focusingItself.current) setHeld(true);
+      }}
       onBlur={(e) => {
         if (!e.currentTarget.contains(e.relatedTarget)) setHeld(false);
       }}
@@ -67,12 +81,17 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
       {text.detail && <p className="call-card__subtitle">{text.detail}</p>}
       <div className="call-card__actions call-card__actions--compact">
         {onCallAgain && text.offerRetry && peer && (
-          <button type="button" className="button button--accept" onClick={onCallAgain}>
+          <button ref={primary} type="button" className="button button--accept" onClick={onCallAgain}>
             <PhoneCall size={18} aria-hidden="true" />
             {callBack ? 'Call back' : 'Call again'}
           </button>
         )}
-        <button type="button" className="button button--secondary" onClick={onClose}>
+        <button
+          ref={onCallAgain && text.offerRetry && peer ? undefined : primary}
+          type="button"
+          className="button button--secondary"
+          onClick={onClose}
+        >
           Close
         </button>
       </div>

@@ -6,6 +6,7 @@ import Video from 'lucide-react/icons/video';
 import type { CallView } from '../../call/types';
 import { peopleTitle } from '../../state/history';
 import { PersonName } from '../PersonName';
+import { useShortcut } from '../shortcuts/useShortcut';
 import { RingingCard, RoundButton } from './RingingCard';
 
 type IncomingView = Extract<CallView, { phase: 'incoming' }>;
@@ -27,6 +28,8 @@ interface IncomingCallProps {
 export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, stranger = null }: IncomingCallProps) {
   const video = view.media === 'video';
   const others = view.others.filter((p) => p.userId !== view.from.userId);
+  // An audio call has no "Accept audio only" button; its shortcut still answers it.
+  useShortcut('answerAudio', () => onAccept(false), !video);
   return (
     <RingingCard
       direction="incoming"
@@ -50,12 +53,13 @@ export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, str
       }
     >
       <RoundButton tone="neutral" icon={<Ban size={26} aria-hidden="true" />} label="Decline and block" onClick={onDeclineAndBlock} />
-      <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label="Decline" onClick={onDecline} />
+      <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label="Decline" shortcut="decline" onClick={onDecline} />
       {video && (
         <RoundButton
           tone="neutral"
           icon={<Phone size={26} aria-hidden="true" />}
           label="Accept audio only"
+          shortcut="answerAudio"
           onClick={() => onAccept(false)}
         />
       )}
@@ -63,6 +67,8 @@ export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, str
         tone="accept"
         icon={video ? <Video size={26} aria-hidden="true" /> : <Phone size={26} aria-hidden="true" />}
         label="Accept"
+        shortcut="answerVideo"
+        focusOnShow
         onClick={() => onAccept(video)}
       />
     </RingingCard>

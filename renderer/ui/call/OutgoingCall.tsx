@@ -19,7 +19,7 @@ export function OutgoingCall({ view, onCancel }: { view: OutgoingView; onCancel(
         </>
       }
     >
-      <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label="Cancel" onClick={onCancel} />
+      <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label="Cancel" shortcut="hangUp" onClick={onCancel} />
     </RingingCard>
   );
 }

@@ -3,9 +3,11 @@
  * the other person's face in a ringing pulse, a title and a subtitle, any camera or
  * microphone error, and the answers (RoundButton) as children.
  */
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { LocalMediaView } from '../../call/types';
 import { Avatar } from '../Avatar';
+import { isTextField, type ShortcutId } from '../shortcuts/shortcuts';
+import { shortcutProps, useShortcut } from '../shortcuts/useShortcut';
 import { hasLiveVideo, PreviewBackdrop } from './PreviewBackdrop';
 
 interface RingingCardProps {
@@ -55,12 +57,30 @@ interface RoundButtonProps {
   icon: ReactNode;
   label: string;
   onClick(): void;
+  /** Its keyboard shortcut (shortcuts.ts): bound while the button is shown, and named in its tooltip. */
+  shortcut?: ShortcutId;
+  /**
+   * Take focus when shown — unless focus is in a text field, so a call that rings
+   * never swallows what someone is typing (they answer with the shortcut instead).
+   */
+  focusOnShow?: boolean;
 }
 
 /** A big round answer button with its label under it. */
-export function RoundButton({ tone, icon, label, onClick }: RoundButtonProps) {
+export function RoundButton({ tone, icon, label, onClick, shortcut, focusOnShow = false }: RoundButtonProps) {
+  const ref = useRef<HTMLButtonElement>(null);
+  useShortcut(shortcut ?? 'hangUp', onClick, shortcut !== undefined);
+  useEffect(() => {
+    if (focusOnShow && !isTextField(document.activeElement)) ref.current?.focus();
+  }, [focusOnShow]);
   return (
-    <button type="button" className={`round-button round-button--${tone}`} onClick={onClick}>
+    <button
+      ref={ref}
+      type="button"
+      className={`round-button round-button--${tone}`}
+      onClick={onClick}
+      {...(shortcut ? shortcutProps(shortcut, label) : {})}
+    >
       <span className="round-button__circle">{icon}</span>
       <span className="round-button__label">{label}</span>
     </button>
