@@ -8,6 +8,7 @@ import type { Host } from '../host/bridge';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { KeyStoreError } from '../identity/keyStore';
 import { pageKeyStore } from '../identity/pageKeyStore';
+import { applyLanguageChoice, useT } from '../i18n';
 import { log } from '../log';
 import { createRingtone } from '../media/ringtone';
 import { checkDisplayName } from '../state/displayName';
@@ -39,6 +40,8 @@ async function loadServices(
     bridge.getHistory(),
     bridge.getLegacy(),
   ]);
+  // Before the first render, so the app never shows a frame in the wrong language.
+  applyLanguageChoice(settings.language);
   const onError = (message: string): void => void toasts.push({ level: 'error', message });
   return {
     bridge,
@@ -59,6 +62,7 @@ async function loadServices(
 export function App({ host }: { host: Host }) {
   const toasts = useMemo(() => createToastStore(), []);
   const [boot, setBoot] = useState<Boot>({ state: 'loading' });
+  const { t } = useT();
 
   useEffect(() => host.bridge.onNotice((notice) => void toasts.push(notice)), [host, toasts]);
 
@@ -78,7 +82,7 @@ export function App({ host }: { host: Host }) {
           message:
             error instanceof KeyStoreError
               ? error.message
-              : `Parley could not load its settings: ${error instanceof Error ? error.message : String(error)}`,
+              : t('app.loadFailed', { reason: error instanceof Error ? error.message : String(error) }),
         });
       },
     );
@@ -101,7 +105,7 @@ export function App({ host }: { host: Host }) {
     return (
       <div className="splash" aria-busy="true">
         <Logo size={56} />
-        <span className="visually-hidden">Loading Parley…</span>
+        <span className="visually-hidden">{t('app.loading')}</span>
       </div>
     );
   }
@@ -111,7 +115,7 @@ export function App({ host }: { host: Host }) {
         <Logo size={56} />
         <p className="splash__error">{boot.message}</p>
         <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
-          Try again
+          {t('app.tryAgain')}
         </button>
       </div>
     );
@@ -134,6 +138,8 @@ function Main() {
   const services = useServices();
   const settings = useStore(services.settings);
   const named = checkDisplayName(settings.displayName).ok;
+  // A choice in Settings applies at once, without a reload.
+  useEffect(() => void applyLanguageChoice(settings.language), [settings.language]);
   const [endpoint, setEndpoint] = useState<string | null>(null);
 
   useEffect(() => {
