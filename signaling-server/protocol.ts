@@ -52,6 +52,8 @@ export const LIMITS = {
   /** A directory search: the query's length, and the most users one answer lists. */
   directoryQueryMax: 40,
   directoryResultsMax: 20,
+  /** A chat message relayed by the server (`signal` kind 'relay', SFU calls): its JSON text. */
+  maxRelayChars: 32 * 1024,
 } as const;
 
 // ─── identities ────────────────────────────────────────────────────────────
@@ -278,6 +280,12 @@ export const signalDataSchema = z.discriminatedUnion('kind', [
   }),
   /** End-to-end keys of an SFU call (e2eeSignalSchema), for the call's E2EE session, never a peer connection. */
   z.strictObject({ kind: z.literal('e2ee'), e2ee: e2eeSignalSchema }),
+  /**
+   * In-call chat for a member this device has no peer connection to (an SFU call,
+   * renderer/call/sfu/): the same JSON text the 'chat' data channel carries, relayed
+   * by the server, size-limited, never for a peer connection.
+   */
+  z.strictObject({ kind: z.literal('relay'), channel: z.literal('chat'), payload: z.string().min(1).max(LIMITS.maxRelayChars) }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
 

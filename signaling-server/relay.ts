@@ -55,6 +55,7 @@ export function signalBytes(data: SignalData): number {
   if (data.kind === 'description') return 64 + text(data.description.sdp);
   if (data.kind === 'recovery') return 64;
   if (data.kind === 'e2ee') return 64 + Buffer.byteLength(JSON.stringify(data.e2ee), 'utf8');
+  if (data.kind === 'relay') return 64 + text(data.payload);
   const c = data.candidate;
   return 64 + (c === null ? 0 : text(c.candidate) + text(c.sdpMid) + text(c.usernameFragment));
 }

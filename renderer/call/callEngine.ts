@@ -36,6 +36,8 @@ import { realPeerConnection, type PeerConnectionLike } from './peerConnection';
 import { createRtcConfigSource } from './rtcConfig';
 import type { CallSignaling } from './serverEvents';
 import { SessionPool, type DtlsSigner } from './sessionPool';
+import { createSfuCall, sfuRelayTargets } from './sfu/sfuCall';
+import { log } from '../log';
 import type { DisplayMediaLike } from './screenShare';
 import { SPEAKER_POLL_MS } from './speakerPoller';
 import type { CallFeaturesController } from './featureTypes';
@@ -159,6 +161,18 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     maxFileBytes: options.maxFileBytes ?? (() => 100 * 1024 * 1024),
     downloads: options.downloads ?? null,
     now,
+    // SFU calls: chat to members with no peer connection goes through the server (sfu/sfuCall.ts).
+    relay: {
+      targets: () => sfuRelayTargets(state(), self),
+      send: (to, payload) => {
+        const s = state();
+        if (!s.callId) return;
+        const callId = s.callId;
+        signaling
+          .request('signal', { callId, to, data: { kind: 'relay', channel: 'chat', payload } })
+          .catch((error: unknown) => log.child('call.chat').warn(`a chat message to device ${to} in call ${callId} was not relayed`, error));
+      },
+    },
   });
 
   const pool = new SessionPool<PC>({
@@ -194,7 +208,20 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     leave: (callId) => void exits.leave(callId),
   });
 
-  const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits };
+  // SFU calls (issue 17): publish + subscribe through the server's media server; the mesh closes as it takes over.
+  const sfu = createSfuCall<PC>({
+    signaling,
+    self,
+    state,
+    dispatch,
+    now,
+    createPeerConnection,
+    rtcConfiguration: () => rtcConfig.get(),
+    createStream,
+    localTracks: () => ({ audio: local.audio, video: local.video }),
+    onCarriedChange: () => effects.resyncMesh(),
+  });
+  const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits, sfu };
   const effects = createEngineEffects(parts, {
     speakerPollMs: options.speakerPollMs ?? SPEAKER_POLL_MS,
     isContact: options.isContact ?? (() => true),
@@ -240,6 +267,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       rejoin.dispose();
       store.close();
       effects.dispose();
+      sfu.dispose();
       pool.closeAll();
       features.dispose();
       local.release();

@@ -12,7 +12,8 @@ import type { CallFeaturesController, FeaturesView } from './featureTypes';
 import { FileTransfers, type ReceivedFileHost } from './fileTransfers';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
-import { PeerChannels } from './peerChannels';
+import { PeerChannels, type ReadyLink } from './peerChannels';
+import type { DataChannelLike } from './dataChannel';
 import { ScreenShare, type DisplayMediaLike } from './screenShare';
 import type { SessionHooks } from './sessionHooks';
 import { pollStats, STATS_POLL_MS } from './statsPoller';
@@ -35,6 +36,15 @@ export interface CallFeaturesOptions {
   statsPollMs?: number;
   /** Where the features log what they work around (default: the renderer log, scope 'call'). */
   log?: Logger;
+  /** Chat through the server for members with no peer connection (SFU calls, sfu/sfuCall.ts). */
+  relay?: ChatRelay;
+}
+
+/** The server path for chat where no data channel reaches a member (SFU calls). */
+export interface ChatRelay {
+  /** The members to reach through the server now (none in a mesh call). */
+  targets(): { deviceId: string; userId: string }[];
+  send(deviceId: string, payload: string): void;
 }
 
 export interface CallFeatures extends CallFeaturesController {
@@ -42,6 +52,8 @@ export interface CallFeatures extends CallFeaturesController {
   callChanged(state: CallState): void;
   /** The view with the shared screens filled in; the same object while nothing changed. */
   decorate(view: CallView): CallView;
+  /** A chat message relayed by the server from a member (see ChatRelay). */
+  relayedChat(from: { deviceId: string; userId: string }, payload: string): void;
   dispose(): void;
 }
 
@@ -208,7 +220,16 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     },
 
     sendChat(text) {
-      chat.send(text, channels.readyLinks());
+      const links = channels.readyLinks();
+      const direct = new Set(links.map((l) => l.deviceId));
+      // A member with no data channel (an SFU call) gets the same text through the server.
+      const relay = options.relay;
+      const relayed = relay ? relay.targets().filter((t) => !direct.has(t.deviceId)).map((t) => relayLink(t, relay)) : [];
+      chat.send(text, [...links, ...relayed]);
+    },
+
+    relayedChat(from, payload) {
+      chat.receive({ ...from, displayName: names.get(from.deviceId) ?? 'Someone' }, payload);
     },
 
     setChatOpen(open) {
@@ -235,6 +256,29 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     },
   };
   return features;
+}
+
+/** A chat-only link whose 'channel' is the server relay (ChatRoom sends to it like to a data channel). */
+function relayLink(target: { deviceId: string; userId: string }, relay: ChatRelay): ReadyLink {
+  const unused = (): never => {
+    throw new Error('the server relay carries chat only');
+  };
+  const chat = {
+    label: 'chat',
+    readyState: 'open',
+    bufferedAmount: 0,
+    bufferedAmountLowThreshold: 0,
+    binaryType: 'arraybuffer',
+    send: (data: unknown) => {
+      if (typeof data !== 'string') unused();
+      relay.send(target.deviceId, data as string);
+    },
+    close: () => undefined,
+    addEventListener: () => undefined,
+    removeEventListener: () => undefined,
+  } as DataChannelLike;
+  const files = { ...chat, label: 'files', send: unused } as DataChannelLike;
+  return { deviceId: target.deviceId, userId: target.userId, chat, files };
 }
 
 /** The browser's getDisplayMedia, where there is one. */

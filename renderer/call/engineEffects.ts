@@ -32,6 +32,8 @@ export interface EngineEffects {
   sessionUnverified(callId: string, peer: PlannedSession, reason: DtlsFailure): void;
   /** The connections of the members of an active call (speaker poll, live stats). */
   pollTargets(): [string, PeerConnectionLike][];
+  /** The SFU took over devices: sync the mesh sessions with the state again (their sessions close). */
+  resyncMesh(): void;
   dispose(): void;
 }
 
@@ -39,16 +41,18 @@ export function createEngineEffects<PC extends PeerConnectionLike>(
   parts: EngineParts<PC>,
   options: EngineEffectsOptions,
 ): EngineEffects {
-  const { signaling, self, state, dispatch, now, local, pool, rejoin, features, exits } = parts;
+  const { signaling, self, state, dispatch, now, local, pool, rejoin, features, exits, sfu } = parts;
   let stopPolling: (() => void) | null = null;
 
   function pollTargets(): [string, PeerConnectionLike][] {
     const s = state();
     if (s.phase !== 'active') return [];
     const members = new Set(remoteMembers(s.call, self).map((m) => m.deviceId));
-    return pool.sessions().flatMap(([deviceId, session]): [string, PeerConnectionLike][] =>
+    const mesh = pool.sessions().flatMap(([deviceId, session]): [string, PeerConnectionLike][] =>
       members.has(deviceId) ? [[deviceId, session.pc]] : [],
     );
+    // Devices the SFU carries are polled on its subscriber (their mesh sessions are closed).
+    return [...mesh, ...sfu.pollTargets().filter(([deviceId]) => members.has(deviceId))];
   }
 
   function followSpeakers(next: CallState): void {
@@ -85,10 +89,22 @@ export function createEngineEffects<PC extends PeerConnectionLike>(
     });
   }
 
+  /**
+   * The mesh sessions the state wants: in an SFU call (sfu/sfuCall.ts) none is opened,
+   * and one the SFU carries now is closed; the others stay until it does.
+   */
+  function meshPlan(next: CallState): PlannedSession[] {
+    const plan = planSessions(next, self, options.isContact).filter((p) => !sfu.carries(p.deviceId));
+    if (sfu.allowsMesh(next)) return plan;
+    const open = new Set(pool.sessions().map(([deviceId]) => deviceId));
+    return plan.filter((p) => open.has(p.deviceId));
+  }
+
   return {
     afterChange(prev, next) {
+      sfu.follow(next);
       if (isInCall(next)) {
-        pool.sync(next.callId, planSessions(next, self, options.isContact), callKinds(next.media), {
+        pool.sync(next.callId, meshPlan(next), callKinds(next.media), {
           audio: local.audio,
           video: local.video,
         });
@@ -132,6 +148,12 @@ export function createEngineEffects<PC extends PeerConnectionLike>(
     },
 
     pollTargets,
+
+    resyncMesh() {
+      const s = state();
+      if (!isInCall(s)) return;
+      pool.sync(s.callId, meshPlan(s), callKinds(s.media), { audio: local.audio, video: local.video });
+    },
 
     dispose() {
       stopPolling?.();

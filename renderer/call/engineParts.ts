@@ -12,6 +12,7 @@ import type { PeerConnectionLike } from './peerConnection';
 import type { RtcConfigSource } from './rtcConfig';
 import type { CallSignaling } from './serverEvents';
 import type { SessionPool } from './sessionPool';
+import type { SfuCall } from './sfu/sfuCall';
 
 /** The ways out of a call the server must hear about; each is best effort (the state already moved on). */
 export interface CallExits {
@@ -48,4 +49,6 @@ export interface EngineParts<PC extends PeerConnectionLike> {
   readonly rejoin: CallRejoin;
   readonly features: CallFeatures;
   readonly exits: CallExits;
+  /** The SFU side of the call (sfu/sfuCall.ts): runs when the call's topology is 'sfu'. */
+  readonly sfu: SfuCall<PC>;
 }

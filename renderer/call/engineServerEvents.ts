@@ -62,7 +62,15 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     // A 'hangup' after the last member left while the path was down reads as dropped (the store decides).
     ended: inOrder((e) => dispatch({ type: 'callEnded', callId: e.callId, reason: e.reason, at: now() })),
     signal: (e) => {
-      if (isInCall(state())) pool.deliver(e.callId, e.from, e.data);
+      const current = state();
+      if (!isInCall(current)) return;
+      if (e.data.kind === 'relay') {
+        // Chat through the server (SFU calls): only from a member of this call.
+        const from = current.callId === e.callId ? current.call?.members.find((m) => m.deviceId === e.from) : undefined;
+        if (from) parts.features.relayedChat({ deviceId: from.deviceId, userId: from.userId }, e.data.payload);
+        return;
+      }
+      pool.deliver(e.callId, e.from, e.data);
     },
     welcome: (w) => rejoin.welcome(w),
     shutdown: () => rejoin.shutdown(),

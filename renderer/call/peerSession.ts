@@ -35,7 +35,7 @@ export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnecti
 }
 
 /** The signals a session applies (recovery signals are the pool's: recoveryLadder.ts). */
-export type SessionSignal = Exclude<SignalData, { kind: 'recovery' | 'e2ee' }>;
+export type SessionSignal = Exclude<SignalData, { kind: 'recovery' | 'e2ee' | 'relay' }>;
 
 /** What the session was doing when an error came: the log says it. */
 export type NegotiationStep = 'remote description' | 'local description' | 'remote candidate' | 'sending track';
@@ -121,7 +121,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
   /** Handles one relayed signal: MDN's onmessage handler, step by step. */
   async handleSignal(data: SignalData): Promise<void> {
     // Recovery signals are the pool's (sessionPool.ts), end-to-end keys the call's E2EE session's (e2ee/), never a session's to apply.
-    if (this.closed || data.kind === 'recovery' || data.kind === 'e2ee') return;
+    if (this.closed || data.kind === 'recovery' || data.kind === 'e2ee' || data.kind === 'relay') return;
     const { pc } = this;
     let step: NegotiationStep = data.kind === 'description' ? 'remote description' : 'remote candidate';
     try {
