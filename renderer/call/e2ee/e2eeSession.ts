@@ -81,9 +81,13 @@ interface Peer {
   announced: boolean;
   gotKey: boolean;
   refused: boolean;
+  /** The first key generation this device may get: one who joins never gets a key that sealed media before. */
+  minGeneration: number;
 }
 
 interface MediaKey {
+  /** Counts up with every key made (the key id is this modulo 256). */
+  generation: number;
   id: number;
   raw: Uint8Array<ArrayBuffer>;
   key: CryptoKey;
@@ -98,6 +102,7 @@ export class E2eeSession {
   private inbound: Promise<void> = Promise.resolve();
   private closed = false;
   private membersSet = false;
+  private generations = 0;
 
   private constructor(
     private readonly options: E2eeSessionOptions,
@@ -109,7 +114,7 @@ export class E2eeSession {
     const callKey = await makeCallKey();
     const proof = await options.self.signE2eeKey({ callId: options.callId, spki: callKey.spki });
     const session = new E2eeSession(options, callKey, { type: 'announce', spki: callKey.spki, proof, reply: true });
-    const first = await session.makeMediaKey(0);
+    const first = await session.makeMediaKey(session.generations);
     session.current = first;
     options.frames.setSendKey(first.id, first.key);
     return session;
@@ -131,6 +136,7 @@ export class E2eeSession {
     if (this.closed) return;
     const wanted = new Map(members.filter((m) => m.deviceId !== this.options.self.deviceId).map((m) => [m.deviceId, m]));
     let changed = false;
+    const added: Peer[] = [];
     for (const [deviceId, peer] of [...this.peers]) {
       const still = wanted.get(deviceId);
       if (still && still.userId === peer.member.userId) continue;
@@ -140,13 +146,18 @@ export class E2eeSession {
     }
     for (const [deviceId, member] of wanted) {
       if (this.peers.has(deviceId)) continue;
-      this.peers.set(deviceId, { member, spki: null, outKey: null, inKey: null, announced: false, gotKey: false, refused: false });
+      const peer: Peer = { member, spki: null, outKey: null, inKey: null, announced: false, gotKey: false, refused: false, minGeneration: 0 };
+      this.peers.set(deviceId, peer);
+      added.push(peer);
       changed = true;
-      this.sendAnnounce(deviceId, true);
     }
     // The first member list only says who was there when this device came: its key is new anyway.
-    if (changed && this.membersSet) this.rotate();
+    if (changed && this.membersSet) {
+      const generation = this.rotate();
+      for (const peer of added) peer.minGeneration = generation;
+    }
     this.membersSet = true;
+    for (const peer of added) this.sendAnnounce(peer.member.deviceId, true);
     this.notify();
   }
 
@@ -219,7 +230,7 @@ export class E2eeSession {
   }
 
   private async sendKey(peer: Peer, key: MediaKey): Promise<void> {
-    if (peer.outKey === null || peer.spki === null) return;
+    if (peer.outKey === null || peer.spki === null || key.generation < peer.minGeneration) return;
     const ends = this.ends(this.options.self.deviceId, this.callKey.spki, peer.member.deviceId, peer.spki);
     const wrapped = await wrapMediaKey(peer.outKey, ends, key.id, key.raw);
     this.relay(peer.member.deviceId, { type: 'key', ...wrapped });
@@ -239,18 +250,19 @@ export class E2eeSession {
     }
   }
 
-  private async makeMediaKey(id: number): Promise<MediaKey> {
+  private async makeMediaKey(generation: number): Promise<MediaKey> {
     const raw = newRawMediaKey();
-    return { id, raw, key: await importMediaKey(raw) };
+    return { generation, id: generation % KEY_ID_MODULUS, raw, key: await importMediaKey(raw) };
   }
 
-  /** A new media key to everyone now; sealing with it `switchDelayMs` later. */
-  private rotate(): void {
-    const base = this.pending ?? this.current;
-    const id = ((base?.id ?? -1) + 1) % KEY_ID_MODULUS;
-    void this.makeMediaKey(id)
+  /** A new media key to everyone now; sealing with it `switchDelayMs` later. Returns its generation. */
+  private rotate(): number {
+    this.generations += 1;
+    const generation = this.generations;
+    void this.makeMediaKey(generation)
       .then(async (next) => {
-        if (this.closed) return;
+        // A later rotation overtook this one while the key was made: that one is sent instead.
+        if (this.closed || generation !== this.generations) return;
         this.pending = next;
         await Promise.all([...this.peers.values()].map((peer) => this.sendKey(peer, next)));
         if (this.switchTimer !== null) clearTimeout(this.switchTimer);
@@ -267,6 +279,7 @@ export class E2eeSession {
       .catch((error: unknown) => {
         logger.error(`call ${this.options.callId}: the media key could not be rotated`, error);
       });
+    return generation;
   }
 
   private notify(): void {
