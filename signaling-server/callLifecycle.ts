@@ -10,6 +10,7 @@ import { shouldEnd, type Call, type Invite, type Member, type Party } from './ca
 import type { MembershipSigner } from './membershipToken';
 import type { CallEndReason, MemberLeaveReason } from './protocol';
 import { drainSignals } from './relay';
+import type { SfuCallEvents } from './sfu/types';
 
 export interface Clock {
   now(): number;
@@ -30,6 +31,8 @@ export interface LifecycleOptions {
   signer: MembershipSigner;
   /** A timer callback threw; it must not take the process down. */
   onError?: (err: unknown, where: string) => void;
+  /** Told when a member leaves for good and when a call ends (the SFU detaches handles, destroys rooms). */
+  sfu?: SfuCallEvents | undefined;
 }
 
 export class CallLifecycle {
@@ -56,6 +59,7 @@ export class CallLifecycle {
   removeMember(call: Call, member: Member, reason: MemberLeaveReason): void {
     this.clock.clearTimeout(member.graceTimer);
     this.index.removeMember(call, member);
+    if (call.topology === 'sfu') this.options.sfu?.memberLeft(call.id, member.deviceId);
     this.tell.memberLeft(call, member, reason);
     this.tell.membershipChanged(member.userId);
   }
@@ -125,6 +129,7 @@ export class CallLifecycle {
   end(call: Call, reason: CallEndReason): void {
     this.clearTimers(call);
     this.index.delete(call);
+    if (call.topology === 'sfu') this.options.sfu?.callEnded(call.id);
     this.tell.ended(call, reason);
     for (const userId of new Set([...call.members.values()].map((m) => m.userId))) this.tell.membershipChanged(userId);
   }

@@ -30,10 +30,15 @@ export class CallNotifier {
   constructor(
     private readonly sink: CallSink,
     private readonly maxParticipants: number,
+    /** The limit of a call on the SFU (`--max-sfu-participants`). */
+    private readonly maxSfuParticipants: number = maxParticipants,
   ) {}
 
   snapshot(call: Call, viewer: DeviceId): CallSnapshot {
-    return snapshotFor(call, viewer, this.maxParticipants, this.sink.showsDevices);
+    // A mesh call on a server with an SFU can grow to the SFU's limit (the 5th invite moves it
+    // there), so the client's "Add participant" offers that room too.
+    const limit = call.topology === 'sfu' || this.maxSfuParticipants > this.maxParticipants ? this.maxSfuParticipants : this.maxParticipants;
+    return snapshotFor(call, viewer, limit, this.sink.showsDevices);
   }
 
   incoming(call: Call, invite: Invite, deviceId: DeviceId): IncomingCall {

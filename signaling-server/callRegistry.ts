@@ -49,6 +49,7 @@ import {
   type UserId,
 } from './protocol';
 import { enqueueSignal, routeSignal, type QueueLimits } from './relay';
+import type { SfuCallEvents } from './sfu/types';
 
 export type { CallSink } from './callNotifier';
 export type { Clock } from './callLifecycle';
@@ -84,7 +85,21 @@ export interface CallRegistryOptions {
   newCallId?: () => CallId;
   /** A timer callback threw; it must not take the process down. */
   onError?: (err: unknown, where: string) => void;
+  /** The SFU (`--janus-url`); without it every call stays a mesh under `maxParticipants`. */
+  sfu?: RegistrySfu | undefined;
 }
+
+/** What the registry needs of the SFU. */
+export interface RegistrySfu {
+  /** The limit of a call on the SFU (`--max-sfu-participants`, default 16). */
+  maxParticipants: number;
+  /** Is a media server reachable now? A call moves to the SFU only then. */
+  available(): boolean;
+  events: SfuCallEvents;
+}
+
+/** A mesh call moves to the SFU when an invite would make it larger than this (issue 17). */
+export const MESH_MAX = 4;
 
 /**
  * Members come back within seconds of a restart (socket.io-client retries every
@@ -107,8 +122,8 @@ export class CallRegistry {
     const clock = options.clock ?? systemClock;
     const signer = new MembershipSigner(options.membershipKey);
     this.index = new CallIndex(() => clock.now(), options.maxTombstones);
-    this.tell = new CallNotifier(options.sink, options.maxParticipants);
-    this.life = new CallLifecycle(this.index, this.tell, clock, { ...options, signer });
+    this.tell = new CallNotifier(options.sink, options.maxParticipants, options.sfu?.maxParticipants);
+    this.life = new CallLifecycle(this.index, this.tell, clock, { ...options, signer, sfu: options.sfu?.events });
     this.limits = new InviteLimiter(options.inviteLimits, () => clock.now());
     this.newCallId = options.newCallId ?? (() => randomBytes(16).toString('base64url'));
     this.reattach = new Reattachment({
@@ -158,8 +173,9 @@ export class CallRegistry {
       if (current.invitees.has(target.userId) || [...current.members.values()].some((m) => m.userId === target.userId)) {
         return fail('busy', `${name} is already in this call or being called.`);
       }
-      if (occupancy(current) >= this.options.maxParticipants) {
-        return fail('call_full', `This call is full: at most ${this.options.maxParticipants} people, counting those being called.`);
+      const limit = this.limitAfterInvite(current, p.meeting === true);
+      if (occupancy(current) >= limit) {
+        return fail('call_full', `This call is full: at most ${limit} people, counting those being called.`);
       }
     }
     // Neutral: the caller learns that the callee does not take their calls, not why.
@@ -176,6 +192,10 @@ export class CallRegistry {
     if (call === undefined) {
       call = this.index.create(this.newCallId(), p.media);
       this.life.addMember(call, sender, true, p.media === 'video');
+    }
+    if (call.topology === 'mesh' && this.movesToSfu(call, p.meeting === true)) {
+      call.topology = 'sfu';
+      this.options.sfu?.events.callMovedToSfu(call.id);
     }
     const invite: Invite = {
       userId: target.userId,
@@ -261,6 +281,18 @@ export class CallRegistry {
     return { ok: true };
   }
 
+  /** May this device use the call's SFU room? Only a member of a live `sfu` call. */
+  sfuAccess(callId: CallId, party: Party): 'member' | 'not_member' | 'not_sfu' {
+    const call = this.index.get(callId);
+    if (!call || !isMember(call, party.userId, party.deviceId)) return 'not_member';
+    return call.topology === 'sfu' ? 'member' : 'not_sfu';
+  }
+
+  /** The member devices of a live call (none when it is gone). */
+  membersOf(callId: CallId): DeviceId[] {
+    return [...(this.index.get(callId)?.members.keys() ?? [])];
+  }
+
   /** Is this device a member of a live call, or ringing for one? (Who may have TURN credentials.) */
   isInOrRingingForCall(party: Party): boolean {
     const call = this.index.callOf(party.deviceId);
@@ -324,6 +356,23 @@ export class CallRegistry {
       if (invite.devices.has(to)) return invite.userId === sender.userId || shows(sender.userId, invite.userId);
     }
     return true;
+  }
+
+  /**
+   * Does one more invite move this call to the SFU? When it was asked as a meeting,
+   * or it would make the call larger than MESH_MAX, and a media server is reachable.
+   */
+  private movesToSfu(call: Call, meeting: boolean): boolean {
+    const sfu = this.options.sfu;
+    if (!sfu || !sfu.available()) return false;
+    return meeting || occupancy(call) + 1 > MESH_MAX;
+  }
+
+  /** The limit that applies to one more invite to `call` (the SFU's when the call is or would move there). */
+  private limitAfterInvite(call: Call, meeting: boolean): number {
+    const sfu = this.options.sfu;
+    if (sfu && (call.topology === 'sfu' || this.movesToSfu(call, meeting))) return sfu.maxParticipants;
+    return this.options.maxParticipants;
   }
 
   /** GLARE: `sender` calls the one person whose 1:1 call is ringing `sender` right now. */

@@ -40,6 +40,13 @@ Options:
   --turn-secret SECRET     the TURN server's static-auth-secret (REST API credentials;
                            or set PARLEY_TURN_SECRET)
   --stun-url URL           STUN server handed to clients (repeatable)
+  --janus-url URL          Janus WebSocket API (repeatable), e.g. ws://127.0.0.1:8188: calls of
+                           more than 4, and meetings, go through its VideoRoom (default: none,
+                           every call peer to peer). Keep Janus's API on loopback or a private network
+  --janus-secret SECRET    Janus's api_secret, if it has one (or set PARLEY_JANUS_SECRET)
+  --janus-admin-key KEY    VideoRoom's admin_key, if room creation needs one
+                           (or set PARLEY_JANUS_ADMIN_KEY)
+  --max-sfu-participants N largest call on Janus, 2–64 (default 16)
   --redis-url URL          share presence, calls and relay with every node using this
                            Redis, e.g. redis://127.0.0.1:6379 (or set PARLEY_REDIS_URL)
   --max-connections-per-address N
@@ -86,6 +93,10 @@ const spec = {
   'turn-url': { type: 'string', multiple: true },
   'turn-secret': { type: 'string' },
   'stun-url': { type: 'string', multiple: true },
+  'janus-url': { type: 'string', multiple: true },
+  'janus-secret': { type: 'string' },
+  'janus-admin-key': { type: 'string' },
+  'max-sfu-participants': { type: 'string' },
   'redis-url': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
   'connections-per-minute': { type: 'string' },
@@ -144,6 +155,14 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
     options.directory = values.directory === 'on';
   }
   if (values['stun-url'] !== undefined) options.stunUrls = values['stun-url'];
+  if (values['janus-url'] !== undefined) options.janusUrls = values['janus-url'];
+  const janusSecret = values['janus-secret'] ?? env.PARLEY_JANUS_SECRET;
+  if (janusSecret !== undefined) options.janusSecret = janusSecret;
+  const janusAdminKey = values['janus-admin-key'] ?? env.PARLEY_JANUS_ADMIN_KEY;
+  if (janusAdminKey !== undefined) options.janusAdminKey = janusAdminKey;
+  if (values['max-sfu-participants'] !== undefined) {
+    options.maxSfuParticipants = integer('--max-sfu-participants', values['max-sfu-participants'], 2, 64);
+  }
   const redisUrl = values['redis-url'] ?? (env.PARLEY_REDIS_URL || undefined);
   if (redisUrl !== undefined) options.redisUrl = redisUrl;
   const turnUrls = values['turn-url'];

@@ -91,6 +91,17 @@ export interface SignalingServerOptions {
   password?: string;
   /** Default 4, min 2, max 16. */
   maxParticipants?: number;
+  /**
+   * Janus WebSocket API URLs (ws:// or wss://, `--janus-url`): group calls go
+   * through Janus's VideoRoom (issue 17). Empty or undefined = mesh only.
+   */
+  janusUrls?: string[];
+  /** Janus's `api_secret`, sent with every request (`--janus-secret`). */
+  janusSecret?: string;
+  /** VideoRoom's `admin_key`, needed to create rooms when the operator set one (`--janus-admin-key`). */
+  janusAdminKey?: string;
+  /** The largest call on the SFU; default 16, min 2, max 64 (`--max-sfu-participants`). */
+  maxSfuParticipants?: number;
   /** Default 30 000. */
   ringTimeoutMs?: number;
   /** Default 20 000. */
@@ -170,6 +181,10 @@ const originSchema = z
 const turnUrlSchema = z.string().regex(/^turns?:[^\s]+$/i, 'each TURN URL starts with turn: or turns:');
 const stunUrlSchema = z.string().regex(/^stuns?:[^\s]+$/i, 'each STUN URL starts with stun: or stuns:');
 
+const janusUrlSchema = z
+  .string()
+  .refine((s) => /^wss?:\/\/[^\s/?#]+(\/[^\s]*)?$/i.test(s) && URL.canParse(s), 'each Janus URL is a ws:// or wss:// URL such as ws://127.0.0.1:8188');
+
 const redisUrlSchema = z
   .string()
   .refine((s) => /^rediss?:\/\/[^\s/?#]+(\/\d*)?$/.test(s) && URL.canParse(s), 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
@@ -191,6 +206,10 @@ const optionsSchema = z.strictObject({
     .optional()
     .transform((p) => p ?? ''),
   maxParticipants: intIn(2, 16).default(4),
+  janusUrls: z.array(janusUrlSchema).max(32, 'at most 32 Janus URLs').default([]),
+  janusSecret: z.string().min(1, 'the Janus API secret must not be empty').max(1024).optional(),
+  janusAdminKey: z.string().min(1, 'the Janus admin key must not be empty').max(1024).optional(),
+  maxSfuParticipants: intIn(2, 64).default(16),
   ringTimeoutMs: intIn(1, 10 * 60_000).default(30_000),
   rejoinGraceMs: intIn(1, 10 * 60_000).default(20_000),
   allowedOrigins: z.array(originSchema).optional(),

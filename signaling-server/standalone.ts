@@ -12,6 +12,7 @@ import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
 import type { Profile } from './presence';
 import { installHandshake, logSocketErrors, sayGoodbye, type IoServer, type IoSocket } from './socketServer';
+import { JanusPool } from './sfu/janusPool';
 import { Switchboard, type Transport } from './switchboard';
 import { iceServersFor } from './turnCredentials';
 
@@ -56,7 +57,22 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
       socket.disconnect(true);
     },
   };
-  const board = new Switchboard<IoSocket>(switchboardOptions(options, log, membershipKey), transport);
+  // Group calls through Janus (issue 17): only a single node drives Janus for now.
+  const janus =
+    options.janusUrls.length === 0
+      ? undefined
+      : new JanusPool({
+          urls: options.janusUrls,
+          apiSecret: options.janusSecret,
+          adminKey: options.janusAdminKey,
+          maxPublishers: options.maxSfuParticipants,
+          log: log.child({ part: 'sfu' }),
+        });
+  const board = new Switchboard<IoSocket>(
+    { ...switchboardOptions(options, log, membershipKey), janus, maxSfuParticipants: options.maxSfuParticipants },
+    transport,
+  );
+  janus?.start().catch((err: unknown) => log.error({ err: describeError(err) }, 'could not start the Janus connections'));
 
   installHandshake(io, {
     allowedOrigins: options.allowedOrigins,
@@ -107,6 +123,7 @@ export function startStandalone(io: IoServer, options: ResolvedOptions, log: Log
     shutdown: async () => {
       closing = true;
       board.dispose();
+      janus?.close();
       await sayGoodbye(io);
     },
     release: async () => {},

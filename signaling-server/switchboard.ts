@@ -28,6 +28,8 @@ import type {
   StrangerCalls,
   UserId,
 } from './protocol';
+import { SfuDesk } from './sfu/desk';
+import type { JanusPool } from './sfu/janusPool';
 import { SERVER_VERSION } from './version';
 
 type ServerEvent = keyof ServerToClientEvents;
@@ -60,6 +62,10 @@ export interface SwitchboardOptions {
   clock?: Clock;
   /** `directory:search` answers (`--directory on`); default off. */
   directory?: boolean;
+  /** The Janus instances (`--janus-url`): calls of more than 4, and meetings, go through them. */
+  janus?: JanusPool | undefined;
+  /** The largest call on the SFU (default 16). */
+  maxSfuParticipants?: number;
 }
 
 export interface SwitchboardStats {
@@ -83,13 +89,27 @@ export class Switchboard<S> {
   /** Pending contact and link requests. */
   private readonly desk: ContactDesk<S>;
   private readonly handlers: Handlers;
+  /** The SFU side of calls, when the server has Janus. */
+  readonly sfu: SfuDesk | undefined;
 
   constructor(
     private readonly options: SwitchboardOptions,
     private readonly transport: Transport<S>,
   ) {
     const presence: Presence<S> = new Presence<S>((userId) => registry.isUserInCall(userId));
+    const janus = options.janus;
+    // The desk needs the registry and the registry tells the desk: bound once both exist.
+    let desk: SfuDesk | undefined;
     const registry: CallRegistry = new CallRegistry({
+      sfu: janus && {
+        maxParticipants: options.maxSfuParticipants ?? 16,
+        available: () => janus.available,
+        events: {
+          callMovedToSfu: (callId) => desk?.callMovedToSfu(callId),
+          memberLeft: (callId, deviceId) => desk?.memberLeft(callId, deviceId),
+          callEnded: (callId) => desk?.callEnded(callId),
+        },
+      },
       maxParticipants: options.maxParticipants,
       ringTimeoutMs: options.ringTimeoutMs,
       rejoinGraceMs: options.rejoinGraceMs,
@@ -111,6 +131,18 @@ export class Switchboard<S> {
     });
     this.presence = presence;
     this.registry = registry;
+    if (janus) {
+      desk = new SfuDesk(
+        janus,
+        registry,
+        (deviceId, event, ...args) => {
+          const socket = presence.socketOf(deviceId);
+          if (socket !== undefined) transport.send(socket, event, ...args);
+        },
+        options.log,
+      );
+    }
+    this.sfu = desk;
     const clock = options.clock ?? systemClock;
     this.desk = new ContactDesk(presence, transport, () => clock.now());
     this.handlers = createHandlers({
@@ -121,6 +153,7 @@ export class Switchboard<S> {
       desk: this.desk,
       directory: options.directory ?? false,
       iceServers: options.iceServers,
+      sfu: desk,
     });
   }
 
@@ -258,6 +291,7 @@ export class Switchboard<S> {
 
   /** Stops every timer and forgets every call (see CallRegistry.dispose). */
   dispose(): void {
+    this.sfu?.dispose();
     this.registry.dispose();
   }
 }
