@@ -47,7 +47,8 @@ import { webRtcIpPolicyFor } from './security/webRtcPolicy';
 import { lanPasswordNotice, withLanPassword } from './server/serverAccess';
 import { ServerDiscovery } from './server/serverDiscovery';
 import { probeServer } from './server/serverProbe';
-import { MuteShortcutService } from './shortcuts/muteShortcut';
+import { LoginItemService, startCommand } from './loginItem/loginItem';
+import { MuteShortcutService, checkShortcutPatch } from './shortcuts/muteShortcut';
 import { HostStorage } from './storage/hostStorage';
 import { TrayService } from './tray/trayService';
 import { createMainWindow } from './window/mainWindow';
@@ -170,6 +171,17 @@ async function start(): Promise<void> {
   const stopNetworkChecks = checkNetworkOnWake({ powerMonitor, events, logger });
   const shortcut = new MuteShortcutService({ globalShortcut, events, notify, logger });
   shortcut.apply(settings.muteShortcut);
+  const loginItem = new LoginItemService({
+    platform,
+    setLoginItemSettings: (loginSettings) => app.setLoginItemSettings(loginSettings),
+    // Development (`electron .`) starts electron with the project folder.
+    command: startCommand(process.execPath, process.defaultApp && process.argv[1] !== undefined ? [resolve(process.argv[1])] : [], process.env),
+    env: process.env,
+    notify,
+    logger,
+  });
+  // At every start too: the app may have moved since (an update, another AppImage).
+  void loginItem.apply(settings.startAtLogin);
 
   const incoming = new IncomingCallService({
     isSupported: () => Notification.isSupported(),
@@ -231,6 +243,7 @@ async function start(): Promise<void> {
       void server.apply(next.server);
     }
     if (next.muteShortcut !== previous.muteShortcut) shortcut.apply(next.muteShortcut);
+    if (next.startAtLogin !== previous.startAtLogin) void loginItem.apply(next.startAtLogin);
     if (next.relayOnly !== previous.relayOnly && mainWindow !== null && !mainWindow.isDestroyed()) {
       mainWindow.webContents.setWebRTCIPHandlingPolicy(webRtcIpPolicyFor(next));
     }
@@ -265,7 +278,8 @@ async function start(): Promise<void> {
       chooseScreenSource: (choice) => display.choose(choice),
       openExternal: (url) => shell.openExternal(url),
       rendererLog: new RendererLog({ logger }),
-      prepareSettingsPatch: lanPassword,
+      // A new mute shortcut is registered before it is saved: one another app holds is refused in the field's words.
+      prepareSettingsPatch: (patch) => lanPassword(checkShortcutPatch(shortcut, patch)),
     }),
   );
 

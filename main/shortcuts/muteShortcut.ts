@@ -39,19 +39,33 @@ export class MuteShortcutService {
    * person without one.
    */
   apply(accelerator: string): ShortcutState {
+    const { state, problem } = this.register(accelerator);
+    if (problem !== null) this.options.notify('warning', problem);
+    return state;
+  }
+
+  /**
+   * For Settings (issue 16.4): registers `accelerator` now, before it is saved, and
+   * returns why it could not be used (taken by another app, not a combination), or
+   * null. No notice: the settings field shows the problem, and nothing is saved.
+   */
+  applyFromSettings(accelerator: string): string | null {
+    return this.register(accelerator).problem;
+  }
+
+  private register(accelerator: string): { state: ShortcutState; problem: string | null } {
     const wanted = accelerator.trim();
-    if (this.state.kind === 'registered' && this.state.accelerator === wanted) return this.state;
+    if (this.state.kind === 'registered' && this.state.accelerator === wanted) return { state: this.state, problem: null };
     if (wanted === '') {
       this.release();
-      return this.state;
+      return { state: this.state, problem: null };
     }
-    const { globalShortcut, events, notify, logger } = this.options;
+    const { globalShortcut, events, logger } = this.options;
     const kept = this.state.kind === 'registered' ? ` Parley keeps ${this.state.accelerator}.` : '';
     const problem = muteShortcutProblem(wanted);
     if (problem !== null) {
       logger.warn({ accelerator: wanted }, 'mute shortcut refused');
-      notify('warning', `${problem}${kept}`);
-      return this.refused({ kind: 'invalid', accelerator: wanted });
+      return { state: this.refused({ kind: 'invalid', accelerator: wanted }), problem: `${problem}${kept}` };
     }
     let registered: boolean;
     try {
@@ -60,17 +74,21 @@ export class MuteShortcutService {
       });
     } catch (error) {
       logger.warn({ accelerator: wanted, err: error }, 'invalid mute shortcut');
-      notify('warning', `"${wanted}" is not a key combination Parley understands; choose another mute shortcut in Settings.${kept}`);
-      return this.refused({ kind: 'invalid', accelerator: wanted });
+      return {
+        state: this.refused({ kind: 'invalid', accelerator: wanted }),
+        problem: `"${wanted}" is not a key combination Parley understands; choose another mute shortcut in Settings.${kept}`,
+      };
     }
     if (!registered) {
       logger.warn({ accelerator: wanted }, 'mute shortcut taken');
-      notify('warning', `The shortcut ${wanted} is taken by another app; choose another in Settings.${kept}`);
-      return this.refused({ kind: 'taken', accelerator: wanted });
+      return {
+        state: this.refused({ kind: 'taken', accelerator: wanted }),
+        problem: `The shortcut ${wanted} is taken by another app; choose another in Settings.${kept}`,
+      };
     }
     this.release();
     this.state = { kind: 'registered', accelerator: wanted };
-    return this.state;
+    return { state: this.state, problem: null };
   }
 
   /** A refused value: the shortcut in force (if any) stays; otherwise the refusal is the state. */
@@ -87,4 +105,16 @@ export class MuteShortcutService {
   current(): ShortcutState {
     return this.state;
   }
+}
+
+/**
+ * Settings → mute shortcut (issue 16.4): a new shortcut is registered before it is
+ * saved. One that another app holds is refused with the reason, so the settings
+ * field can show it, and the settings keep the shortcut in force.
+ */
+export function checkShortcutPatch<P extends { muteShortcut?: string }>(service: MuteShortcutService, patch: P): P {
+  if (patch.muteShortcut === undefined) return patch;
+  const problem = service.applyFromSettings(patch.muteShortcut);
+  if (problem !== null) throw new Error(problem);
+  return patch;
 }

@@ -79,6 +79,8 @@ const TODAY: Settings = {
   muteShortcut: 'Alt+M',
   closeToTray: false,
   startMinimised: true,
+  startAtLogin: true,
+  theme: 'dark',
   devices: { microphone: 'mic-1', camera: null, speaker: 'speaker-2' },
   maxFileBytes: 50 * 1024 * 1024,
   blockedUserIds: ['user-mallory-01'],
