@@ -5,10 +5,13 @@ import { callMemoryCap, formatBytes } from '../../call/fileTransferProtocol';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
 import type { BlockedPerson } from '../../state/blocking';
 import { Dialog } from '../Dialog';
+import { AppearanceSettings } from './AppearanceSettings';
 import { BlockedSettings } from './BlockedSettings';
+import { DesktopAppSettings } from './DesktopAppSettings';
 import { DeviceSelects } from './DeviceSelects';
 import { DownloadFolderField, type DownloadFolderControl } from './DownloadFolderField';
 import { PrivacySettings } from './PrivacySettings';
+import { RingPreviewSettings } from './RingPreviewSettings';
 import { StrangerCallsSettings } from './StrangerCallsSettings';
 
 const MB = 1024 * 1024;
@@ -22,6 +25,8 @@ interface SettingsDialogProps {
   onMaxFileBytes(bytes: number): Promise<void>;
   /** Relay every call through TURN (settings.relayOnly). */
   onRelayOnly(on: boolean): Promise<void>;
+  /** My camera on the ringing card while a call rings (settings.ringPreview); absent: the section is not shown. */
+  onRingPreview?(on: boolean): Promise<void>;
   /** Calls from people not in my contacts (settings.strangerCalls); absent: the section is not shown. */
   onStrangerCalls?(choice: Settings['strangerCalls']): Promise<void>;
   /** Settings → Blocked: settings.blockedUserIds with the names known for them. */
@@ -99,7 +104,10 @@ export function SettingsDialog(props: SettingsDialogProps) {
         </div>
         {downloadFolder && <DownloadFolderField control={downloadFolder} />}
       </section>
+      <AppearanceSettings />
+      <DesktopAppSettings />
       <PrivacySettings relayOnly={settings.relayOnly} onRelayOnly={onRelayOnly} />
+      {props.onRingPreview && <RingPreviewSettings ringPreview={settings.ringPreview} onRingPreview={props.onRingPreview} />}
       {props.onStrangerCalls && <StrangerCallsSettings strangerCalls={settings.strangerCalls} onStrangerCalls={props.onStrangerCalls} />}
       {props.blocked && props.onUnblock && <BlockedSettings people={props.blocked} onUnblock={props.onUnblock} />}
     </Dialog>
