@@ -1,5 +1,6 @@
 /** Call history: pure list edits and the words and numbers a history row shows. */
 import { MAX_HISTORY, type HistoryEntry } from '../../preload/contract';
+import { currentLanguage, t } from '../i18n';
 
 /** Newest first, one row per entry id, at most MAX_HISTORY rows. */
 export function addToHistory(list: readonly HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
@@ -45,9 +46,9 @@ export interface FormatOptions {
 }
 
 export function peopleTitle(names: readonly string[]): string {
-  if (names.length <= 2) return names.join(' and ');
-  if (names.length === 3) return `${names[0]}, ${names[1]} and ${names[2]}`;
-  return `${names[0]}, ${names[1]} and ${names.length - 2} others`;
+  // "Bob and Carol" / "Боб и Кэрол": the language's own list, then a counted rest.
+  if (names.length <= 3) return new Intl.ListFormat(currentLanguage(), { type: 'conjunction' }).format(names);
+  return t('people.more', { first: names[0], second: names[1], count: names.length - 2 });
 }
 
 /** The calendar day in the given zone, as YYYY-MM-DD (en-CA formats it so). */
@@ -56,12 +57,13 @@ function dayKey(ms: number, timeZone: string | undefined): string {
 }
 
 export function formatWhen(startedAt: number, options: FormatOptions): string {
-  const { now, locale, timeZone } = options;
+  const { now, timeZone } = options;
+  const locale = options.locale ?? currentLanguage();
   // timeStyle follows the locale's own habit: "09:05" in en-GB, "9:05 AM" in en-US.
   const time = new Intl.DateTimeFormat(locale, { timeZone, timeStyle: 'short' }).format(startedAt);
   const day = dayKey(startedAt, timeZone);
   if (day === dayKey(now, timeZone)) return time;
-  if (day === dayKey(now - 86_400_000, timeZone)) return `Yesterday ${time}`;
+  if (day === dayKey(now - 86_400_000, timeZone)) return t('history.yesterday', { time });
   const sameYear =
     new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(startedAt) ===
     new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(now);
@@ -71,7 +73,7 @@ export function formatWhen(startedAt: number, options: FormatOptions): string {
       ? { timeZone, weekday: 'short', day: 'numeric', month: 'short' }
       : { timeZone, day: 'numeric', month: 'short', year: 'numeric' },
   ).format(startedAt);
-  return `${date} ${time}`;
+  return t('history.dateTime', { date, time });
 }
 
 /** An incoming call that rang out or was withdrawn before anyone here answered is missed. */
@@ -83,22 +85,24 @@ export function historyKind(entry: HistoryEntry): HistoryKind {
 }
 
 function outcomeLabel(entry: HistoryEntry): string {
-  const media = entry.media === 'video' ? 'video call' : 'call';
+  const video = entry.media === 'video';
+  const missed = video ? t('history.missedVideo') : t('history.missedCall');
   switch (entry.outcome) {
     case 'answered':
-      return entry.direction === 'incoming' ? `Incoming ${media}` : `Outgoing ${media}`;
+      if (entry.direction === 'incoming') return video ? t('history.incomingVideo') : t('history.incomingCall');
+      return video ? t('history.outgoingVideo') : t('history.outgoingCall');
     case 'missed':
-      return `Missed ${media}`;
+      return missed;
     case 'declined':
-      return entry.direction === 'incoming' ? 'Declined' : 'Declined by them';
+      return entry.direction === 'incoming' ? t('history.declined') : t('history.declinedByThem');
     case 'cancelled':
-      return entry.direction === 'incoming' ? `Missed ${media}` : 'Cancelled';
+      return entry.direction === 'incoming' ? missed : t('history.cancelled');
     case 'no_answer':
-      return entry.direction === 'incoming' ? `Missed ${media}` : 'No answer';
+      return entry.direction === 'incoming' ? missed : t('history.noAnswer');
     case 'busy':
-      return 'Busy';
+      return t('history.busy');
     case 'failed':
-      return 'Failed';
+      return t('history.failed');
   }
 }
 

@@ -81,8 +81,8 @@ interface Room {
   ready: Promise<RoomRef>;
   ref: RoomRef | null;
   devices: Map<DeviceId, DeviceState>;
-  /** Feed id → whose feed it is. */
-  feeds: Map<number, { deviceId: DeviceId; feed: SfuFeed }>;
+  /** Feed id → whose feed it is; `up` once its media reached Janus (only then can it be subscribed). */
+  feeds: Map<number, { deviceId: DeviceId; feed: SfuFeed; up: boolean }>;
   /** Bumped when the room moves: work for an older generation is dropped. */
   generation: number;
   ended: boolean;
@@ -175,7 +175,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
       const old = device.publishers.get(p.feed);
       if (old) await this.unpublishFeed(room, ref, party.deviceId, device, p.feed, old);
       const feedId = randomInt(1, 2 ** 47);
-      const handle = await this.pool.attach(ref, (m) => this.onPublisherNews(room, party.deviceId, p.feed, m));
+      const handle = await this.pool.attach(ref, (m) => this.onPublisherNews(room, party.deviceId, p.feed, feedId, m));
       const publisher: Publisher = { handle, feedId };
       device.publishers.set(p.feed, publisher);
       const answer = await ref.connection.message(
@@ -184,12 +184,14 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
         { jsep: p.description, awaitEvent: true },
       );
       if (answer.jsep?.type !== 'answer') throw new JanusError('Janus joined the publisher without an SDP answer', 0);
-      room.feeds.set(feedId, { deviceId: party.deviceId, feed: p.feed });
       if (!device.publishers.has(p.feed) || device.publishers.get(p.feed) !== publisher || room.ended) {
         return fail('not_in_call', 'The call or this publication ended meanwhile.') as Ack<never>;
       }
+      // Subscribers get the feed once its media is up (`webrtcup`, onPublisherNews): Janus refuses a feed with no media yet.
+      const known = room.feeds.get(feedId);
+      room.feeds.set(feedId, { deviceId: party.deviceId, feed: p.feed, up: known?.up ?? false });
+      if (known?.up) this.feedUp(room, feedId);
       await this.flushEarly(ref, device, p.feed, handle);
-      for (const [deviceId, other] of room.devices) if (deviceId !== party.deviceId) this.addFeeds(room, deviceId, other, [feedId]);
       return { ok: true, description: { type: 'answer', sdp: answer.jsep.sdp } };
     } catch (err) {
       this.log.warn({ callId: p.callId, deviceId: party.deviceId, feed: p.feed, err: describeError(err) }, 'sfu:publish failed');
@@ -225,7 +227,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
         await this.dropSubscriber(room, device);
       }
       device.subscriber = { handle: null, creating: false, awaitingAnswer: false, feeds: new Set(), waiting: new Set() };
-      const others = [...room.feeds].filter(([, f]) => f.deviceId !== party.deviceId).map(([id]) => id);
+      const others = [...room.feeds].filter(([, f]) => f.deviceId !== party.deviceId && f.up).map(([id]) => id);
       this.addFeeds(room, party.deviceId, device, others);
       return { ok: true };
     } catch (err) {
@@ -424,10 +426,24 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
     }
   }
 
-  private onPublisherNews(room: Room, deviceId: DeviceId, feed: SfuFeed, m: JanusMessage): void {
+  private onPublisherNews(room: Room, deviceId: DeviceId, feed: SfuFeed, feedId: number, m: JanusMessage): void {
     if (room.ended) return;
     if (m.janus === 'trickle') this.relayCandidate(room.callId, deviceId, feed, m.candidate);
-    else if (m.janus === 'hangup') this.log.debug({ callId: room.callId, deviceId, feed, reason: m.reason }, 'an SFU publisher connection hung up');
+    else if (m.janus === 'webrtcup') {
+      const known = room.feeds.get(feedId);
+      // The media may come up before the join's answer is handled: remembered, and announced by publish.
+      if (known) {
+        known.up = true;
+        this.feedUp(room, feedId);
+      } else room.feeds.set(feedId, { deviceId, feed, up: true });
+    } else if (m.janus === 'hangup') this.log.debug({ callId: room.callId, deviceId, feed, reason: m.reason }, 'an SFU publisher connection hung up');
+  }
+
+  /** A feed's media is up: every other subscribing device gets it. */
+  private feedUp(room: Room, feedId: number): void {
+    const owner = room.feeds.get(feedId);
+    if (!owner) return;
+    for (const [deviceId, other] of room.devices) if (deviceId !== owner.deviceId) this.addFeeds(room, deviceId, other, [feedId]);
   }
 
   private relayCandidate(callId: CallId, deviceId: DeviceId, target: SfuTarget, candidate: unknown): void {
