@@ -3,6 +3,7 @@
  * the engine's CallView. Pure, so every reason has a tested sentence.
  */
 import type { CallView, EndReason, PersonRef } from '../call/types';
+import { t } from '../i18n';
 import { formatDuration, peopleTitle } from './history';
 
 type EndedView = Extract<CallView, { phase: 'ended' }>;
@@ -16,79 +17,79 @@ export interface EndedText {
 }
 
 /** A call ended because a peer's DTLS fingerprints failed their check (sessionPool.ts). */
-export const UNVERIFIED_HEADLINE = 'This call could not be verified';
-export const UNVERIFIED_DETAIL = 'Someone may be intercepting it. It was ended to protect you.';
+export const unverifiedHeadline = (): string => t('ended.unverified');
+export const unverifiedDetail = (): string => t('ended.unverifiedDetail');
 
 function who(peers: readonly PersonRef[]): string {
-  return peers.length > 0 ? peopleTitle(peers.map((p) => p.displayName)) : 'The other side';
+  return peers.length > 0 ? peopleTitle(peers.map((p) => p.displayName)) : t('people.others');
 }
 
 function endedSentence(reason: EndReason, peers: readonly PersonRef[], durationMs: number): EndedText {
   const name = who(peers);
-  const ended = durationMs > 0 ? `Call ended · ${formatDuration(durationMs)}` : 'Call ended';
+  const ended = durationMs > 0 ? t('ended.callEndedAfter', { duration: formatDuration(durationMs) }) : t('ended.callEnded');
   switch (reason) {
     case 'declined':
-      return { headline: `${name} declined`, detail: null, offerRetry: true };
+      return { headline: t('ended.declined', { name }), detail: null, offerRetry: true };
     case 'local_decline':
       // Said from the decliner's side: they refused, not the caller (history: "Declined", incoming).
-      return { headline: peers.length > 0 ? `You declined the call from ${name}` : 'You declined the call', detail: null, offerRetry: true };
+      return { headline: peers.length > 0 ? t('ended.youDeclinedFrom', { name }) : t('ended.youDeclined'), detail: null, offerRetry: true };
     case 'busy':
-      return { headline: `${name} is busy`, detail: 'They are in another call. Try again later.', offerRetry: true };
+      return { headline: t('ended.busy', { name }), detail: t('ended.busyDetail'), offerRetry: true };
     case 'do_not_disturb':
       return {
-        headline: `${name} doesn't want to be disturbed`,
-        detail: 'Their status is Do not disturb, so the call did not ring.',
+        headline: t('ended.dnd', { name }),
+        detail: t('ended.dndDetail'),
         offerRetry: false,
       };
     case 'no_answer':
-      return { headline: 'No answer', detail: `${name} did not pick up.`, offerRetry: true };
+      return { headline: t('ended.noAnswer'), detail: t('ended.noAnswerDetail', { name }), offerRetry: true };
     case 'user_offline':
-      return { headline: `${name} is offline`, detail: 'The call cannot ring until they are back online.', offerRetry: false };
+      return { headline: t('ended.userOffline', { name }), detail: t('ended.userOfflineDetail'), offerRetry: false };
     case 'refused':
-      return { headline: `${name} is not taking your calls`, detail: 'The server refused the call.', offerRetry: false };
+      return { headline: t('ended.refused', { name }), detail: t('ended.refusedDetail'), offerRetry: false };
     case 'rate_limited':
       return {
-        headline: 'Too many calls for now',
-        detail: 'The server is holding back your calls for a while. Wait a little, then try again.',
+        headline: t('ended.rateLimited'),
+        detail: t('ended.rateLimitedDetail'),
         offerRetry: false,
       };
     case 'offline':
-      return { headline: `${name} went offline`, detail: 'Their connection dropped while the call was ringing.', offerRetry: true };
+      return { headline: t('ended.wentOffline', { name }), detail: t('ended.wentOfflineDetail'), offerRetry: true };
     case 'failed':
       // A call that had connected and then failed was dropped; one that never connected failed.
       return durationMs > 0
         ? {
-            headline: 'Call dropped',
-            detail: 'The connection was lost and could not be restored. Check your network, then call again.',
+            headline: t('ended.dropped'),
+            detail: t('ended.droppedDetail'),
             offerRetry: true,
           }
         : {
-            headline: 'Call failed',
-            detail: 'The connection could not be set up or was lost. Check your network and try again.',
+            headline: t('ended.failed'),
+            detail: t('ended.failedDetail'),
             offerRetry: true,
           };
     case 'unverified':
       // Calling again through the same path would meet the same interception: no retry button.
-      return { headline: UNVERIFIED_HEADLINE, detail: UNVERIFIED_DETAIL, offerRetry: false };
+      return { headline: unverifiedHeadline(), detail: unverifiedDetail(), offerRetry: false };
     case 'missed':
-      return { headline: `Missed call from ${name}`, detail: null, offerRetry: true };
+      return { headline: t('ended.missed', { name }), detail: null, offerRetry: true };
     case 'cancelled':
-      return { headline: 'Call cancelled', detail: null, offerRetry: false };
+      return { headline: t('ended.cancelled'), detail: null, offerRetry: false };
     case 'answered_elsewhere':
-      return { headline: 'Answered on another device', detail: null, offerRetry: false };
+      return { headline: t('ended.answeredElsewhere'), detail: null, offerRetry: false };
     case 'declined_elsewhere':
-      return { headline: 'Declined on another device', detail: null, offerRetry: false };
+      return { headline: t('ended.declinedElsewhere'), detail: null, offerRetry: false };
     case 'disconnected':
       return {
-        headline: 'Call dropped',
-        detail: `The connection to ${name} was lost and did not come back. Call again when you are both online.`,
+        headline: t('ended.dropped'),
+        detail: t('ended.disconnectedDetail', { name }),
         offerRetry: true,
       };
     case 'server_shutdown':
-      return { headline: ended, detail: 'The server shut down. Parley reconnects by itself.', offerRetry: false };
+      return { headline: ended, detail: t('ended.serverShutdownDetail'), offerRetry: false };
     case 'hangup':
     case 'local_hangup':
-      return { headline: ended, detail: peers.length > 0 ? `With ${name}` : null, offerRetry: false };
+      return { headline: ended, detail: peers.length > 0 ? t('ended.with', { name }) : null, offerRetry: false };
   }
 }
 
@@ -104,13 +105,11 @@ export function reconnectionNotice(view: ActiveView): string | null {
   // Said first, and for as long as the call lasts: it is about the people, not the network.
   const refused = [...new Set(view.participants.filter((p) => p.unverified).map((p) => p.displayName))];
   if (refused.length > 0) {
-    return `The call with ${peopleTitle(refused)} could not be verified: someone may be intercepting it. ${
-      refused.length === 1 ? 'That connection was' : 'Those connections were'
-    } ended to protect you; the call goes on with the others.`;
+    return t('reconnect.unverified', { names: peopleTitle(refused), count: refused.length });
   }
   const names = view.participants.filter((p) => p.connection === 'reconnecting').map((p) => p.displayName);
-  if (names.length > 0) return `Reconnecting… (${peopleTitle([...new Set(names)])})`;
-  if (view.reconnectingToServer) return 'Reconnecting to the server… The call goes on meanwhile.';
+  if (names.length > 0) return t('reconnect.peers', { names: peopleTitle([...new Set(names)]) });
+  if (view.reconnectingToServer) return t('reconnect.server');
   return null;
 }
 
@@ -126,13 +125,15 @@ export function announceCall(view: CallView): string {
     case 'idle':
       return '';
     case 'outgoing':
-      return `Calling ${view.peer.displayName}`;
+      return t('announce.calling', { name: view.peer.displayName });
     case 'incoming':
-      return `Incoming ${view.media === 'video' ? 'video ' : ''}call from ${view.from.displayName}`;
+      return view.media === 'video'
+        ? t('announce.incomingVideo', { name: view.from.displayName })
+        : t('announce.incomingAudio', { name: view.from.displayName });
     case 'active': {
       const names = view.participants.map((p) => p.displayName);
-      if (view.connectedAt === null) return 'Connecting the call';
-      return names.length > 0 ? `In a call with ${peopleTitle(names)}` : 'In a call';
+      if (view.connectedAt === null) return t('announce.connecting');
+      return names.length > 0 ? t('announce.inCallWith', { names: peopleTitle(names) }) : t('announce.inCall');
     }
     case 'ended':
       return describeEnded(view).headline;

@@ -47,7 +47,9 @@ export interface FormatOptions {
 
 export function peopleTitle(names: readonly string[]): string {
   // "Bob and Carol" / "Боб и Кэрол": the language's own list, then a counted rest.
-  if (names.length <= 3) return new Intl.ListFormat(currentLanguage(), { type: 'conjunction' }).format(names);
+  // Parley's English is British: no serial comma ("Bob, Carol and Dan").
+  const listLocale = currentLanguage() === 'en' ? 'en-GB' : currentLanguage();
+  if (names.length <= 3) return new Intl.ListFormat(listLocale, { type: 'conjunction' }).format(names);
   return t('people.more', { first: names[0], second: names[1], count: names.length - 2 });
 }
 
