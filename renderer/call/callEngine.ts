@@ -97,6 +97,8 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
    * link, a call back from History.
    */
   callRefusal?: (peer: { userId: string; displayName: string }) => string | null;
+  /** Settings → my camera on the ringing card while it rings (engineServerEvents.ts); default on. */
+  ringPreview?: () => boolean;
 }
 
 export interface CallEngine extends CallController {
@@ -166,13 +168,15 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       targets: () => sfuRelayTargets(state(), self),
       send: (to, payload) => {
         const s = state();
-        if (!s.callId) return;
+        if (s.phase !== 'active') return;
         const callId = s.callId;
         signaling
           .request('signal', { callId, to, data: { kind: 'relay', channel: 'chat', payload } })
           .catch((error: unknown) => log.child('call.chat').warn(`a chat message to device ${to} in call ${callId} was not relayed`, error));
       },
     },
+    // Screens shared through the SFU are tiles like the mesh's (sfu is built below; read only once a call runs).
+    moreScreens: () => sfu.screens(),
   });
 
   const pool = new SessionPool<PC>({
@@ -220,7 +224,10 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     createStream,
     localTracks: () => ({ audio: local.audio, video: local.video }),
     onCarriedChange: () => effects.resyncMesh(),
+    onScreensChange: () => features.screensChanged(),
   });
+  // My shared screen is its own SFU publication (a no-op outside SFU calls, and while it stays the same).
+  const stopPublishingScreen = features.subscribe(() => sfu.setScreen(features.sharedScreen()?.getVideoTracks()[0] ?? null));
   const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits, sfu };
   const effects = createEngineEffects(parts, {
     speakerPollMs: options.speakerPollMs ?? SPEAKER_POLL_MS,
@@ -229,7 +236,10 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   });
   const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
-  const stopListening = followServerEvents(parts, options.isBlocked ? { isBlocked: options.isBlocked } : {});
+  const stopListening = followServerEvents(parts, {
+    ...(options.isBlocked ? { isBlocked: options.isBlocked } : {}),
+    ...(options.ringPreview ? { ringPreview: options.ringPreview } : {}),
+  });
 
   const engine: CallEngine = {
     ...commands,
@@ -267,6 +277,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       rejoin.dispose();
       store.close();
       effects.dispose();
+      stopPublishingScreen();
       sfu.dispose();
       pool.closeAll();
       features.dispose();

@@ -38,6 +38,8 @@ export interface CallFeaturesOptions {
   log?: Logger;
   /** Chat through the server for members with no peer connection (SFU calls, sfu/sfuCall.ts). */
   relay?: ChatRelay;
+  /** Remote screens that arrive another way (the SFU's subscriber), by deviceId; the same map while nothing changed. */
+  moreScreens?: () => ReadonlyMap<string, MediaStream>;
 }
 
 /** The server path for chat where no data channel reaches a member (SFU calls). */
@@ -54,6 +56,10 @@ export interface CallFeatures extends CallFeaturesController {
   decorate(view: CallView): CallView;
   /** A chat message relayed by the server from a member (see ChatRelay). */
   relayedChat(from: { deviceId: string; userId: string }, payload: string): void;
+  /** `moreScreens` changed: the view is decorated again. */
+  screensChanged(): void;
+  /** The screen I share now (its stream), or null. */
+  sharedScreen(): MediaStream | null;
   dispose(): void;
 }
 
@@ -73,6 +79,13 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     for (const listener of [...listeners]) listener();
   };
   const featureLog = options.log ?? log.child('call');
+  // The mesh's screens and the SFU's, merged once per change of either (decorate compares by identity).
+  let merged: { mesh: ReadonlyMap<string, MediaStream>; more: ReadonlyMap<string, MediaStream>; all: Map<string, MediaStream> } | null = null;
+  const withMoreScreens = (mesh: Map<string, MediaStream>, more: ReadonlyMap<string, MediaStream> | undefined): Map<string, MediaStream> => {
+    if (!more || more.size === 0) return mesh;
+    if (merged?.mesh !== mesh || merged.more !== more) merged = { mesh, more, all: new Map([...mesh, ...more]) };
+    return merged.all;
+  };
 
   const screen = new ScreenShare({
     display: options.display,
@@ -125,6 +138,13 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     },
   };
 
+  /** Members chat reaches now: by data channel, or through the server (SFU calls). */
+  function reachable(): number {
+    const direct = new Set(channels.readyLinks().map((l) => l.deviceId));
+    const relayed = (options.relay?.targets() ?? []).filter((t) => !direct.has(t.deviceId)).length;
+    return direct.size + relayed;
+  }
+
   function reset(): void {
     sharePrompt = false;
     screen.reset();
@@ -146,7 +166,7 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
         chat: chat.log,
         transfers: files.list,
         stats,
-        reachable: channels.readyLinks().length,
+        reachable: reachable(),
       };
       return snapshot;
     },
@@ -184,7 +204,7 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
 
     decorate(view) {
       const sharing = screen.sharing;
-      const screens = screensVersion;
+      const screens = withMoreScreens(screensVersion, options.moreScreens?.());
       if (view.phase !== 'active' || (sharing === null && screens.size === 0)) return view;
       if (decorated && decorated.base === view && decorated.sharing === sharing && decorated.screens === screens) return decorated.view;
       const next: CallView = {
@@ -227,6 +247,9 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
       const relayed = relay ? relay.targets().filter((t) => !direct.has(t.deviceId)).map((t) => relayLink(t, relay)) : [];
       chat.send(text, [...links, ...relayed]);
     },
+
+    screensChanged: () => changed(),
+    sharedScreen: () => screen.sharing,
 
     relayedChat(from, payload) {
       chat.receive({ ...from, displayName: names.get(from.deviceId) ?? 'Someone' }, payload);

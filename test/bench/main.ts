@@ -4,8 +4,8 @@
  * prints a table and writes bench-results/latest.json and latest.md.
  *
  * Options (after `npm run bench --`):
- *   --only weight,calls,signaling,abuse,wan,latency   run some of them (default: the first four;
- *                                   wan and latency need root for the lab network)
+ *   --only weight,calls,signaling,abuse,wan,latency,sfu   run some of them (default: the first four;
+ *                                   wan and latency need root for the lab network; sfu needs Debian's janus)
  *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20), on loopback and on each WAN path
  *   --latency-seconds N             recording time of each glass-to-glass run (default 20)
@@ -21,6 +21,7 @@ import type { Browser } from 'playwright-core';
 import type { createSignalingServer as CreateSignalingServer, SignalingServer } from '../../signaling-server/index';
 import { launchChromium } from './browser';
 import { runCallSetupBench } from './callSetup';
+import { runSfuBench } from './sfu';
 import { runClientWeightBench } from './clientWeight';
 import { busiestProcesses, describeMachine, openFileLimit, sampleLoad } from './machine';
 import { runAbuseBench } from './abuse/abuseBench';
@@ -209,6 +210,15 @@ async function main(): Promise<void> {
         fanoutUsers,
         log,
       });
+    });
+  }
+
+  if (only.has('sfu')) {
+    log('\n== 7. mesh vs SFU at 5 participants ==');
+    // Its own lines and bench-results/sfu.json (issue 17): not in the default run (two five-browser calls).
+    const factory = await loadServerFactory(serverBundle);
+    await timed('sfu', async () => {
+      await runSfuBench({ createSignalingServer: factory, clientDir, out: values.out, log });
     });
   }
 

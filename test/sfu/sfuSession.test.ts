@@ -24,7 +24,7 @@ function scriptedServer(): { transport: SfuTransport; recorded: Recorded; server
   const transport: SfuTransport = {
     async publish(feed, offer) {
       recorded.published.push({ feed, offer });
-      const pc = new FakePeerConnection({ autoIce: false });
+      const pc = new FakePeerConnection({}, { autoIce: false });
       server.push(pc);
       await pc.setRemoteDescription(offer);
       await pc.setLocalDescription();
@@ -53,7 +53,7 @@ function scriptedServer(): { transport: SfuTransport; recorded: Recorded; server
 
 /** The server's subscriber offer for `devices` (audio + video each), and which mid carries what. */
 async function subscriberOffer(devices: string[]): Promise<{ offer: SfuDescription; streams: SfuStreamInfo[] }> {
-  const pc = new FakePeerConnection({ autoIce: false });
+  const pc = new FakePeerConnection({}, { autoIce: false });
   for (let i = 0; i < devices.length; i += 1) {
     pc.addTransceiver('audio', { direction: 'sendonly' });
     pc.addTransceiver('video', { direction: 'sendonly' });

@@ -35,6 +35,8 @@ export interface SfuCallOptions<PC extends PeerConnectionLike> {
   localTracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
   /** The set of devices the SFU carries grew: the engine syncs its mesh sessions again. */
   onCarriedChange(): void;
+  /** The remote screens (`screens()`) changed. */
+  onScreensChange?(): void;
   /** Frame encryption (renderer/call/e2ee/) hooks in here. */
   hooks?: SfuMediaHooks;
 }
@@ -148,6 +150,8 @@ export function createSfuCall<PC extends PeerConnectionLike>(options: SfuCallOpt
     const remotes = session.remoteStreams();
     const subscriberUp = session.subscriberState() === 'connected';
     const members = new Set(remoteMembers(s.call, self).map((m) => m.deviceId));
+    // A member who left is no longer carried (if they come back, their media is waited for again).
+    for (const deviceId of [...carried]) if (!members.has(deviceId)) carried.delete(deviceId);
     const newly: string[] = [];
     for (const [deviceId, remote] of remotes) {
       const camera = remote.camera;
@@ -179,13 +183,16 @@ export function createSfuCall<PC extends PeerConnectionLike>(options: SfuCallOpt
     const nextScreens = new Map<string, MediaStream>();
     for (const [deviceId, remote] of remotes) if (remote.screen) nextScreens.set(deviceId, remote.screen);
     const sameScreens = nextScreens.size === screens.size && [...nextScreens].every(([d, m]) => screens.get(d) === m);
-    if (!sameScreens) screens = nextScreens;
+    if (!sameScreens) {
+      screens = nextScreens;
+      options.onScreensChange?.();
+    }
     session.setLarge(largeTile(s));
   }
 
-  /** The camera that gets the high layer: the active speaker, else the only other member. */
+  /** The camera that gets the high layer: the active speaker, else the only other member; none while a screen is the large tile. */
   function largeTile(s: CallState): string | null {
-    if (s.phase !== 'active') return null;
+    if (s.phase !== 'active' || screens.size > 0) return null;
     if (s.activeSpeaker) return s.activeSpeaker;
     const others = remoteMembers(s.call, self);
     return others.length === 1 ? (others[0]?.deviceId ?? null) : null;
@@ -203,7 +210,10 @@ export function createSfuCall<PC extends PeerConnectionLike>(options: SfuCallOpt
     }
     carried = new Set();
     shown = new Map();
-    screens = new Map();
+    if (screens.size > 0) {
+      screens = new Map();
+      options.onScreensChange?.();
+    }
   }
 
   function start(callId: string, kinds: readonly MediaKind[]): void {
