@@ -145,6 +145,26 @@ describe('SFU placement and access (real Janus)', () => {
     expect(sub.ok ? 'ok' : sub.error.code).toBe('sfu_unavailable');
   });
 
+  it('works with a Janus that has an API secret; a wrong secret is refused by Janus', async () => {
+    const guarded = await startJanus({ apiSecret: 'janus-api-secret', adminKey: ADMIN_KEY });
+    try {
+      await expect(JanusConnection.open(guarded.url, { apiSecret: 'wrong' })).rejects.toThrow(/unauthori[sz]ed/i);
+      await expect(JanusConnection.open(guarded.url)).rejects.toThrow(/unauthori[sz]ed/i);
+      const server = await startServer({ janusUrls: [guarded.url], janusSecret: 'janus-api-secret', janusAdminKey: ADMIN_KEY });
+      const [a, b] = (await people(server, 2)) as [TestClient, TestClient];
+      await eventually(async () => {
+        const ack = await a.request('call:invite', { to: b.userId, media: 'audio', meeting: true });
+        if (!ack.ok) throw new Error(`${ack.error.code} ${ack.error.message}`);
+        if (ack.call.topology === 'sfu') return true;
+        await a.request('call:leave', { callId: ack.call.callId });
+        await b.next('call:ring-ended', (p) => p.callId === ack.call.callId);
+        return false;
+      }, 'a meeting on the SFU behind an API secret', WAIT_MS);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   it('a Janus instance dies: its rooms move to another instance and the members get sfu:restart', async () => {
     const doomed = await startJanus({ adminKey: ADMIN_KEY });
     try {
