@@ -257,6 +257,11 @@ export const settingsSchema = z.strictObject({
   blockedUserIds: z.array(idSchema).max(LIMITS.maxBlockedUsers),
   /** Calls from people who are not mutual contacts: ring, ask first (a quiet card, no pre-connect), or refuse. */
   strangerCalls: strangerCallsSchema,
+  /**
+   * My camera on the ringing card while a call rings (nothing is sent before
+   * Accept), and Accept reuses it; off: no camera before Accept (issue 15).
+   */
+  ringPreview: z.boolean(),
   /** The UI language, for the renderer and for main's tray menu and notifications. */
   language: languageChoiceSchema,
 });
@@ -278,6 +283,7 @@ export const DEFAULT_SETTINGS: Settings = {
   maxFileBytes: 100 * 1024 * 1024,
   blockedUserIds: [],
   strangerCalls: 'ask',
+  ringPreview: true,
   language: 'system',
 };
 

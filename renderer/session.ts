@@ -39,6 +39,8 @@ export interface SessionOptions {
   devices(): { microphone: string | null; camera: string | null };
   /** Settings → "Relay calls through the server (hide my IP address)", read for each new call. */
   relayOnly?(): boolean;
+  /** Settings → my camera on the ringing card while a call rings, read at each ring (default on). */
+  ringPreview?(): boolean;
   /** Settings → largest file sent or accepted in a call, read for each transfer. */
   maxFileBytes?(): number;
   /** Desktop: where received files are written (the host bridge); absent: kept in memory. */
@@ -136,6 +138,7 @@ export function openSession(options: SessionOptions): Session {
         : {}),
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
+    ...(options.ringPreview ? { ringPreview: options.ringPreview } : {}),
     isBlocked: (userId) => blocked().includes(userId),
     ...(options.callRefusal ? { callRefusal: options.callRefusal } : {}),
     // The contact list as the window shows it, built when the tray asks for a call.

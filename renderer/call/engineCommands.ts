@@ -39,12 +39,16 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       // The ended view gives way to the new call here, wherever the dial came from.
       if (before.phase === 'ended') dispatch({ type: 'dismiss' });
       const attempt = randomId();
-      rtcConfig.reset();
       dispatch({ type: 'dial', attempt, peer, media, at: now() });
       void local.start({ video: media === 'video' });
       let call: CallSnapshot;
       try {
-        call = (await signaling.request('call:invite', { to: peer.userId, media })).call;
+        const invited = signaling.request('call:invite', { to: peer.userId, media });
+        // Issue 15: the ICE servers are asked right behind the invite (same socket,
+        // so the server has the call by then), not after its ack; reused while
+        // their credentials are fresh (rtcConfig.ts), so often not asked at all.
+        rtcConfig.warm();
+        call = (await invited).call;
         rejoin.remember(call);
       } catch (error) {
         log.child('call.engine').info(`the invite to ${peer.userId} was refused or failed`, error);
@@ -76,11 +80,16 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       // the video sender never gets the camera, not for a frame; a camera still on
       // its way is stopped when it arrives (LocalMedia's cameraWanted).
       if (!sendVideo) local.stopCamera();
+      // The ring-time preview was off (Settings): the camera starts now. With it on,
+      // the camera that rang is reused (no getUserMedia at Accept), and one that
+      // failed while it rang is not asked again (its problem shows).
+      const cameraStarting = sendVideo && local.video === null && !local.wantsCamera;
+      if (cameraStarting) void local.startCamera();
       dispatch({ type: 'accept' });
       // Media asked for while it rang may still be on its way (a permission
       // prompt): announce what we expect; the store asks again if it fails.
       const audio = !local.muted && (local.audio !== null || local.acquiring);
-      const sending = sendVideo && (local.video !== null || local.acquiring);
+      const sending = sendVideo && (local.video !== null || local.acquiring || cameraStarting);
       // Issue 15: a device that rings alone cannot lose the answer race, so it already
       // sends (sessionPlan.ts) and tells the others over the pre-connected peer path
       // too, where the server's word takes two legs; the server stays the authority.

@@ -17,11 +17,17 @@ import { listenToCallEvents } from './serverEvents';
 export interface ServerEventOptions {
   /** Users this person blocked: an invite of theirs that still arrives is declined without ringing. */
   isBlocked?: (userId: string) => boolean;
+  /**
+   * Settings → show my camera while a call rings (default on): the camera starts
+   * with the ring, shown on the ringing card and sent to nobody, and Accept reuses
+   * it. Off: only the microphone is readied; the camera starts at Accept.
+   */
+  ringPreview?: () => boolean;
 }
 
 /** Listens until the returned function is called. */
 export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineParts<PC>, options: ServerEventOptions): () => void {
-  const { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, exits } = parts;
+  const { signaling, self, state, dispatch, now, local, pool, rejoin, exits } = parts;
 
   function startRinging(incoming: IncomingCall): void {
     if (options.isBlocked?.(incoming.from.userId)) {
@@ -31,12 +37,12 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     const before = state();
     if (before.phase !== 'idle' && before.phase !== 'ended') return;
     if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;
-    rtcConfig.reset();
+    // The ICE servers of an earlier call are reused while their credentials are fresh (rtcConfig.ts).
     dispatch({ type: 'incoming', incoming, at: now() });
     // Fast to answer: the media is ready (and its permission asked) while it rings.
     const after = state();
     if (after.phase === 'incoming' && after.callId === incoming.callId) {
-      void local.start({ video: incoming.media === 'video' });
+      void local.start({ video: incoming.media === 'video' && (options.ringPreview?.() ?? true) });
     }
   }
 

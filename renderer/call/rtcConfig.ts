@@ -28,7 +28,15 @@ export interface RtcConfigSourceOptions {
 export interface RtcConfigSource {
   /** A configuration whose credentials are still good; fetched when needed. */
   get(): Promise<RTCConfiguration>;
-  /** Forget what was fetched (a new call asks again). */
+  /**
+   * Starts a fetch now, without waiting for it, so that the first get() of a call
+   * finds it done (issue 15: asked beside the invite, not after its ack). Nothing
+   * when a fresh configuration is cached or a fetch is on its way. A failure (the
+   * server may refuse before it has seen the invite) is only logged: the next
+   * get() asks again as if this never happened.
+   */
+  warm(): void;
+  /** Forget what was fetched (the next get() asks again). */
   reset(): void;
 }
 
@@ -66,6 +74,10 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
   let pending: Promise<RTCConfiguration> | null = null;
   /** Bumped by reset(): an answer to a request made before it is not kept. */
   let generation = 0;
+  /** A warm() fetch on its way: get() waits for it before it decides. */
+  let warming: Promise<void> | null = null;
+  const fresh = (relayOnly: boolean): boolean =>
+    cached !== null && cached.relayOnly === relayOnly && options.now() < cached.freshUntil;
 
   const build = (answer: IceServersAnswer, relayOnly: boolean): RTCConfiguration => {
     if (relayOnly && !hasTurn(answer.iceServers)) throw new RelayUnavailableError();
@@ -96,8 +108,9 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
     return config;
   };
 
-  return {
+  const source: RtcConfigSource = {
     get() {
+      if (warming) return warming.then(() => source.get());
       const relayOnly = options.relayOnly();
       if (cached && cached.relayOnly === relayOnly && options.now() < cached.freshUntil) {
         return Promise.resolve(cached.config);
@@ -109,10 +122,30 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
       pending = asked;
       return asked;
     },
+    warm() {
+      const relayOnly = options.relayOnly();
+      if (fresh(relayOnly) || pending || warming) return;
+      const asked = generation;
+      const started: Promise<void> = options
+        .fetch()
+        .then((answer) => {
+          if (asked !== generation) return;
+          cached = { config: build(answer, relayOnly), freshUntil: options.now() + reuseWindowMs(answer.ttlSeconds), relayOnly };
+        })
+        .catch((error: unknown) => {
+          log.child('call.ice').debug('fetching ICE servers ahead of the call failed; asked again when the call needs them', error);
+        })
+        .finally(() => {
+          if (warming === started) warming = null;
+        });
+      warming = started;
+    },
     reset() {
       cached = null;
       pending = null;
+      warming = null;
       generation += 1;
     },
   };
+  return source;
 }

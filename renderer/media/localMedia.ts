@@ -213,6 +213,11 @@ export class LocalMedia {
     return video !== null;
   }
 
+  /** The camera was asked for (by start() or startCamera()) and not stopped since; it may have failed. */
+  get wantsCamera(): boolean {
+    return this.cameraWanted;
+  }
+
   /** Changes with every release(): a request that outlived its call can tell (deviceSwitch.ts). */
   get epoch(): number {
     return this.generation;

@@ -255,6 +255,7 @@ export function Shell() {
               onChooseDevice={chooseDevice}
               onMaxFileBytes={async (maxFileBytes) => void (await settingsStore.update({ maxFileBytes }))}
               onRelayOnly={async (relayOnly) => void (await settingsStore.update({ relayOnly }))}
+              onRingPreview={async (ringPreview) => void (await settingsStore.update({ ringPreview }))}
               onStrangerCalls={async (strangerCalls) => void (await settingsStore.update({ strangerCalls }))}
               blocked={blockedPeople(settings.blockedUserIds, { online: presence.users, favourites, history })}
               onUnblock={(person) => setBlocked({ userId: person.userId, displayName: person.displayName ?? person.userId }, false)}

@@ -38,6 +38,7 @@ export function useSession(services: Services, displayName: string, status: Chos
             status: statusRef.current,
             devices: () => services.settings.getSnapshot().devices,
             relayOnly: () => services.settings.getSnapshot().relayOnly,
+            ringPreview: () => services.settings.getSnapshot().ringPreview,
             maxFileBytes: () => services.settings.getSnapshot().maxFileBytes,
             // The desktop writes received files to disk through main; the browser keeps them in memory.
             downloads: services.appInfo.host === 'desktop' ? services.bridge : null,

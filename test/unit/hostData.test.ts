@@ -85,6 +85,7 @@ const TODAY: Settings = {
   maxFileBytes: 50 * 1024 * 1024,
   blockedUserIds: ['user-mallory-01'],
   strangerCalls: 'refuse',
+  ringPreview: false,
   language: 'ru',
 };
 
@@ -127,7 +128,7 @@ describe.each([
 
   it('fills what older settings lack (the file size cap, the block list, the stranger-call setting, a device) without calling them corrupt', async () => {
     const here = place();
-    const { maxFileBytes: _size, blockedUserIds: _blocked, strangerCalls: _strangers, ...older } = TODAY;
+    const { maxFileBytes: _size, blockedUserIds: _blocked, strangerCalls: _strangers, ringPreview: _preview, ...older } = TODAY;
     here.seed('settings', { ...older, devices: { microphone: 'mic-1', camera: null } });
     const data = await here.open();
     expect(data.getSettings()).toEqual({
@@ -136,6 +137,8 @@ describe.each([
       blockedUserIds: [],
       // Settings from before issue 12 ask first when a stranger calls.
       strangerCalls: 'ask',
+      // Settings from before issue 15 show the camera while a call rings.
+      ringPreview: true,
       devices: { microphone: 'mic-1', camera: null, speaker: null },
     });
     expect(here.notices).toEqual([]);

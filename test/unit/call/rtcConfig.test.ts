@@ -73,6 +73,19 @@ describe('RTC configuration', () => {
     expect(s.asked).toHaveLength(2);
   });
 
+  it('warm() asks ahead: the first get() finds it done; a failed warm-up is asked again by get(), never used', async () => {
+    const s = source([{ iceServers: [TURN], ttlSeconds: 600 }]);
+    s.config.warm();
+    s.config.warm();
+    expect(await s.config.get()).toEqual({ iceServers: [TURN] });
+    expect(s.asked).toHaveLength(1);
+
+    const refused = source([new Error('not_in_call'), { iceServers: [TURN], ttlSeconds: 600 }]);
+    refused.config.warm();
+    expect(await refused.config.get()).toEqual({ iceServers: [TURN] });
+    expect(refused.asked).toHaveLength(2);
+  });
+
   it('keeps the last servers when a refresh fails, and falls back to host candidates when there were none', async () => {
     const s = source([{ iceServers: [TURN], ttlSeconds: 600 }, new Error('offline'), new Error('offline')]);
     expect(await s.config.get()).toEqual({ iceServers: [TURN] });
