@@ -1,0 +1,164 @@
+/**
+ * End-to-end encryption of one SFU call, as the SFU session uses it (issue 17.4):
+ *
+ *     const e2ee = await startCallE2ee({ callId, identity, send });
+ *     new SfuSession({ ..., hooks: e2ee.hooks,
+ *       createPeerConnection: (config) => new RTCPeerConnection({ ...config, ...e2ee.peerConnectionConfig() }) });
+ *     e2ee.setMembers(members);            // on every snapshot: the call's devices
+ *     e2ee.handleSignal(from, data.e2ee);  // a `signal` with data.kind 'e2ee'
+ *     e2ee.subscribe(() => render(e2ee.status()));
+ *     e2ee.close();                        // the call ended or left the SFU
+ *
+ * `hooks.sender` protects every sender of the SFU publications and `hooks.receiver`
+ * every subscribed stream, with the keys of the device that sent it.
+ *
+ * Never a silent downgrade: where this engine has no encoded-transform API, `hooks.sender`
+ * throws, so nothing is published to the media server in the clear (the SFU session
+ * reports the failed publication), and the status says "not end-to-end encrypted"
+ * with the reason. Receivers without a transform get only undecodable frames.
+ */
+import type { E2eeSignal } from '../../../signaling-server/protocol';
+import type { DeviceIdentity } from '../../identity/deviceIdentity';
+import { log } from '../../log';
+import { E2eeSession, type E2eeMember, type E2eeStatus } from './e2eeSession';
+import { emptyCounts, type FrameCounts, type MediaKind } from './frameCrypto';
+import { FrameTransforms, peerConnectionConfig, transformSupport, type TransformMode } from './frameTransforms';
+import { setCallE2eeStatus } from './e2eeStatusStore';
+
+const logger = log.child('e2ee.call');
+
+/** How long a sender's previous key still opens its frames after the next one came. */
+export const KEY_GRACE_MS = 5_000;
+
+export class E2eeUnavailableError extends Error {
+  constructor() {
+    super('this engine cannot encrypt media end to end (no RTCRtpScriptTransform or encoded streams): nothing is sent to the media server');
+    this.name = 'E2eeUnavailableError';
+  }
+}
+
+export type CallE2eeState = 'encrypted' | 'pending' | 'not_encrypted';
+
+export interface CallE2eeStatus {
+  callId: string;
+  /**
+   * encrypted: every member device proved its key and sent its media key, and every
+   * sender here is protected; pending: keys still on their way; not_encrypted: see reason.
+   */
+  state: CallE2eeState;
+  reason: 'unavailable' | 'refused_key' | null;
+  mode: TransformMode | null;
+  keys: E2eeStatus;
+  frames: FrameCounts;
+}
+
+export interface CallE2ee {
+  readonly callId: string;
+  readonly mode: TransformMode | null;
+  /** For SfuSessionOptions.hooks. */
+  readonly hooks: {
+    sender(sender: RTCRtpSender, feed: string, kind: MediaKind): void;
+    receiver(receiver: RTCRtpReceiver, stream: { deviceId: string; kind: MediaKind }): void;
+  };
+  /** Merge into the SFU peer connections' configuration (Chromium's encoded streams need a flag). */
+  peerConnectionConfig(): Record<string, unknown>;
+  setMembers(members: readonly E2eeMember[]): void;
+  handleSignal(fromDeviceId: string, message: E2eeSignal): void;
+  status(): CallE2eeStatus;
+  subscribe(listener: (status: CallE2eeStatus) => void): () => void;
+  close(): void;
+}
+
+export interface StartCallE2eeOptions {
+  callId: string;
+  identity: Pick<DeviceIdentity, 'deviceId' | 'signE2eeKey'>;
+  send(toDeviceId: string, message: E2eeSignal): unknown;
+  /** Tests: force a mode (null: as if the engine had none). */
+  mode?: TransformMode | null;
+}
+
+export async function startCallE2ee(options: StartCallE2eeOptions): Promise<CallE2ee> {
+  const mode = options.mode === undefined ? transformSupport() : options.mode;
+  const listeners = new Set<(status: CallE2eeStatus) => void>();
+  let frames: FrameCounts = emptyCounts();
+  let closed = false;
+  let session: E2eeSession | null = null;
+
+  const transforms = mode === null ? null : new FrameTransforms({ mode, graceMs: KEY_GRACE_MS, onCounts: (c) => changed(c) });
+  if (mode === null) logger.warn(`call ${options.callId}: ${new E2eeUnavailableError().message}`);
+
+  const status = (): CallE2eeStatus => {
+    const keys: E2eeStatus = session?.status() ?? { keysComplete: false, waitingFor: [], refused: [], sendKeyId: null };
+    let state: CallE2eeState = keys.keysComplete ? 'encrypted' : 'pending';
+    let reason: CallE2eeStatus['reason'] = null;
+    if (mode === null) {
+      state = 'not_encrypted';
+      reason = 'unavailable';
+    } else if (keys.refused.length > 0) {
+      state = 'not_encrypted';
+      reason = 'refused_key';
+    }
+    return { callId: options.callId, state, reason, mode, keys, frames };
+  };
+
+  let lastFailures = 0;
+  function changed(counts?: FrameCounts): void {
+    if (closed) return;
+    if (counts) {
+      frames = counts;
+      const failures = counts.failedBad + counts.failedNoKey;
+      // One line per report (at most once a second), never per frame.
+      if (failures > lastFailures) logger.debug(`call ${options.callId}: ${failures - lastFailures} frames did not open (total ${failures})`);
+      lastFailures = failures;
+    }
+    const now = status();
+    setCallE2eeStatus(now);
+    for (const listener of listeners) listener(now);
+  }
+
+  if (transforms !== null) {
+    session = await E2eeSession.start({
+      callId: options.callId,
+      self: options.identity,
+      send: options.send,
+      frames: transforms,
+      onStatus: () => changed(),
+    });
+  }
+  changed();
+
+  return {
+    callId: options.callId,
+    mode,
+    hooks: {
+      sender(sender, feed, kind) {
+        if (transforms === null) throw new E2eeUnavailableError();
+        transforms.protectSender(sender, kind);
+        logger.debug(`call ${options.callId}: the ${feed} ${kind} sender is protected`);
+      },
+      receiver(receiver, stream) {
+        if (transforms === null) return;
+        transforms.protectReceiver(receiver, stream.deviceId, stream.kind);
+      },
+    },
+    peerConnectionConfig: () => peerConnectionConfig(mode),
+    setMembers: (members) => session?.setMembers(members),
+    handleSignal(fromDeviceId, message) {
+      if (session) void session.handleSignal(fromDeviceId, message);
+      else logger.debug(`call ${options.callId}: an E2EE ${message.type} from ${fromDeviceId} dropped (no encryption here)`);
+    },
+    status,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      session?.close();
+      transforms?.close();
+      listeners.clear();
+      setCallE2eeStatus(null, options.callId);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * A page for the Chromium test of frame encryption (frameTransforms.browser.test.ts):
+ * two plain RTCPeerConnections on one page, the camera sent VP8 from one to the other
+ * through the app's own FrameTransforms and frame worker, bundled by Vite as the app
+ * bundles them and served under the app's CSP.
+ */
+import { importMediaKey, newRawMediaKey } from '../../../renderer/call/e2ee/callKeys';
+import { emptyCounts, type FrameCounts } from '../../../renderer/call/e2ee/frameCrypto';
+import { FrameTransforms, peerConnectionConfig, transformSupport, type TransformMode } from '../../../renderer/call/e2ee/frameTransforms';
+
+export interface RunOptions {
+  mode: TransformMode;
+  /** The receiving side: with the sender's key, with no key, or with no transform at all (a raw subscriber). */
+  receiver: 'keyed' | 'keyless' | 'raw';
+  /** How long to let media flow, ms. */
+  flowMs: number;
+}
+
+export interface RunResult {
+  framesDecoded: number;
+  framesReceived: number;
+  bytesReceived: number;
+  keyFramesDecoded: number;
+  sent: FrameCounts;
+  received: FrameCounts;
+  /** A few leading bytes of the frames seen on the wire side of the receiver (to compare headers). */
+  codec: string | null;
+}
+
+declare global {
+  interface Window {
+    e2eeSupport: () => { preferred: TransformMode | null; scriptTransform: boolean; encodedStreams: boolean };
+    runE2ee: (options: RunOptions) => Promise<RunResult>;
+  }
+}
+
+window.e2eeSupport = () => ({
+  preferred: transformSupport(),
+  scriptTransform: typeof (globalThis as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform === 'function',
+  encodedStreams: typeof (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams === 'function',
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+window.runE2ee = async ({ mode, receiver, flowMs }) => {
+  const config = { ...peerConnectionConfig(mode) } as RTCConfiguration;
+  const a = new RTCPeerConnection(config);
+  // A raw subscriber is a plain connection: no transform, no encoded streams.
+  const b = new RTCPeerConnection(receiver === 'raw' ? {} : config);
+  const sendSide = new FrameTransforms({ mode, graceMs: 5_000 });
+  const receiveSide = receiver === 'raw' ? null : new FrameTransforms({ mode, graceMs: 5_000 });
+  const key = await importMediaKey(newRawMediaKey());
+  a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+  b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+  b.ontrack = (e) => {
+    receiveSide?.protectReceiver(e.receiver, 'device-a', 'video');
+  };
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 15 } });
+  const track = stream.getVideoTracks()[0] as MediaStreamTrack;
+  const transceiver = a.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  const vp8 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  transceiver.setCodecPreferences(vp8);
+  sendSide.protectSender(transceiver.sender, 'video');
+  sendSide.setSendKey(1, key);
+  if (receiver === 'keyed') receiveSide?.setReceiveKey('device-a', 1, key);
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
+  await b.setLocalDescription();
+  await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
+  await sleep(flowMs);
+  let result: RunResult = {
+    framesDecoded: 0,
+    framesReceived: 0,
+    bytesReceived: 0,
+    keyFramesDecoded: 0,
+    sent: sendSide.counts(),
+    received: receiveSide?.counts() ?? emptyCounts(),
+    codec: null,
+  };
+  const stats = await b.getStats();
+  const codecs = new Map<string, string>();
+  stats.forEach((s: { type: string; id: string; mimeType?: string }) => {
+    if (s.type === 'codec' && s.mimeType) codecs.set(s.id, s.mimeType);
+  });
+  stats.forEach((s: { type: string; kind?: string; framesDecoded?: number; framesReceived?: number; bytesReceived?: number; keyFramesDecoded?: number; codecId?: string }) => {
+    if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+    result = {
+      ...result,
+      framesDecoded: s.framesDecoded ?? 0,
+      framesReceived: s.framesReceived ?? 0,
+      bytesReceived: s.bytesReceived ?? 0,
+      keyFramesDecoded: s.keyFramesDecoded ?? 0,
+      codec: s.codecId ? (codecs.get(s.codecId) ?? null) : null,
+    };
+  });
+  track.stop();
+  a.close();
+  b.close();
+  sendSide.close();
+  receiveSide?.close();
+  return result;
+};
