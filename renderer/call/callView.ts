@@ -90,6 +90,7 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
         maxParticipants: state.call.maxParticipants,
         activeSpeaker: state.activeSpeaker,
         reconnectingToServer: !state.serverOnline,
+        ...(state.call.topology === 'sfu' ? { topology: 'sfu' as const } : {}),
       };
     }
     case 'ended':

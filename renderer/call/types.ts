@@ -92,6 +92,8 @@ export type CallView =
       activeSpeaker: string | null;
       /** The server connection is down or the call is being rejoined; media keeps flowing meanwhile. */
       reconnectingToServer: boolean;
+      /** 'sfu': media goes through the server's media server (issue 17); absent: a peer-to-peer mesh. */
+      topology?: 'sfu';
     }
   | {
       phase: 'ended';

@@ -13,6 +13,7 @@ import Video from 'lucide-react/icons/video';
 import type { HistoryEntry } from '../../preload/contract';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { describeHistoryEntry, type HistoryKind } from '../state/history';
+import { useT } from '../i18n';
 import { BlockToggle } from './BlockToggle';
 import { ServicesContext } from './services';
 import { useNow } from './useNow';
@@ -34,23 +35,24 @@ const KIND_ICON: Record<HistoryKind, typeof PhoneIncoming> = {
 
 export function HistoryList({ entries, callBlocked, onCallBack, onClear, blockedUserIds, onToggleBlock }: HistoryListProps) {
   const now = useNow(60_000);
+  const { t } = useT();
   // Calls that started before this install moved to keys name made-up ids (services.legacy).
   const keysSince = useContext(ServicesContext)?.legacy?.migratedAt ?? null;
   if (entries.length === 0) {
     return (
       <div className="empty">
         <History size={32} aria-hidden="true" />
-        <p className="empty__title">No calls yet</p>
-        <p className="empty__text">Calls you make and receive are listed here.</p>
+        <p className="empty__title">{t('history.empty')}</p>
+        <p className="empty__text">{t('history.emptyText')}</p>
       </div>
     );
   }
   return (
     <div className="history">
       <div className="history__toolbar">
-        <h3 className="list-heading">Recent</h3>
+        <h3 className="list-heading">{t('history.recent')}</h3>
         <button type="button" className="button button--ghost button--small" onClick={onClear}>
-          Clear history
+          {t('history.clear')}
         </button>
       </div>
       <ul className="history__list">
@@ -59,7 +61,7 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
           const Icon = KIND_ICON[row.kind];
           const first = entry.peers[0];
           const earlier = keysSince !== null && entry.startedAt < keysSince;
-          const earlierWhy = first ? `${first.displayName} must be added again as a contact (ask them for an invite) before you can call them.` : '';
+          const earlierWhy = first ? t('history.addAgain', { name: first.displayName }) : '';
           return (
             <li key={entry.id} className={`history-row history-row--${row.kind}`}>
               <span className="history-row__icon" aria-hidden="true">
@@ -75,11 +77,10 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
                 <span className="history-row__meta">
                   {entry.media === 'video' && <Video size={13} aria-hidden="true" className="history-row__media" />}
                   <span className="history-row__label">
-                    {row.label}
-                    {row.duration && <> · {row.duration}</>}
+                    {row.duration ? t('history.labelDuration', { label: row.label, duration: row.duration }) : row.label}
                   </span>
                 </span>
-                {earlier && first && <span className="history-row__meta">Before Parley used keys: {earlierWhy}</span>}
+                {earlier && first && <span className="history-row__meta">{t('history.beforeKeys', { why: earlierWhy })}</span>}
               </div>
               {first && (
                 <BlockToggle name={first.displayName} blocked={blockedUserIds.includes(first.userId)} onToggle={() => onToggleBlock(first)} />
@@ -88,9 +89,9 @@ export function HistoryList({ entries, callBlocked, onCallBack, onClear, blocked
                 <button
                   type="button"
                   className="icon-button icon-button--call"
-                  aria-label={`Call back ${first.displayName}`}
+                  aria-label={t('history.callBack', { name: first.displayName })}
                   aria-description={earlier ? earlierWhy : undefined}
-                  title={earlier ? earlierWhy : (callBlocked ?? `Call back ${first.displayName}`)}
+                  title={earlier ? earlierWhy : (callBlocked ?? t('history.callBack', { name: first.displayName }))}
                   disabled={earlier || callBlocked !== null}
                   onClick={() => onCallBack(first, entry.media)}
                 >

@@ -13,6 +13,7 @@ import VideoOff from 'lucide-react/icons/video-off';
 import type { LucideIcon } from 'lucide-react';
 import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 'react';
 import type { ShortcutId } from '../shortcuts/shortcuts';
+import { useT } from '../../i18n';
 import { shortcutProps, useShortcut } from '../shortcuts/useShortcut';
 
 interface CallControlsProps {
@@ -63,23 +64,24 @@ function ControlButton({ label, icon: Icon, look, title, shortcut, onClick, chil
 export function CallControls(props: CallControlsProps) {
   const { muted, cameraOn, canAdd, sharing, chatOpen, unread, statsShown, devicesOpen } = props;
   // Toggles keep one name and say their state with aria-pressed (WAI-ARIA button pattern).
-  const chatLabel = unread > 0 && !chatOpen ? `Chat, ${unread} unread` : 'Chat';
+  const { t } = useT();
+  const chatLabel = unread > 0 && !chatOpen ? t('call.chatUnread', { count: unread }) : t('call.chat');
   // Answering moved focus to a button that is gone: give it to the bar, not to the page.
   const bar = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (document.activeElement === null || document.activeElement === document.body) bar.current?.querySelector('button')?.focus();
   }, []);
   return (
-    <div ref={bar} className="call-controls" role="toolbar" aria-label="Call controls">
+    <div ref={bar} className="call-controls" role="toolbar" aria-label={t('call.controls')}>
       <ControlButton
-        label={muted ? 'Unmute microphone' : 'Mute microphone'}
+        label={muted ? t('call.unmute') : t('call.mute')}
         icon={muted ? MicOff : Mic}
         look={muted ? 'off' : undefined}
         shortcut="toggleMute"
         onClick={props.onToggleMute}
       />
       <ControlButton
-        label={cameraOn ? 'Turn camera off' : 'Turn camera on'}
+        label={cameraOn ? t('call.cameraOff') : t('call.cameraOn')}
         icon={cameraOn ? Video : VideoOff}
         look={cameraOn ? undefined : 'off'}
         shortcut="toggleCamera"
@@ -137,7 +139,7 @@ export function CallControls(props: CallControlsProps) {
         disabled={!canAdd}
         onClick={props.onAdd}
       />
-      <ControlButton label="Hang up" icon={PhoneOff} look="hangup" shortcut="hangUp" onClick={props.onHangUp} />
+      <ControlButton label={t('call.hangUp')} icon={PhoneOff} look="hangup" shortcut="hangUp" onClick={props.onHangUp} />
     </div>
   );
 }

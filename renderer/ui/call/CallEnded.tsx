@@ -8,6 +8,7 @@ import PhoneMissed from 'lucide-react/icons/phone-missed';
 import PhoneOff from 'lucide-react/icons/phone-off';
 import type { CallView } from '../../call/types';
 import { describeEnded } from '../../state/callText';
+import { useT } from '../../i18n';
 import { Avatar } from '../Avatar';
 import { isTextField } from '../shortcuts/shortcuts';
 
@@ -23,6 +24,7 @@ interface CallEndedProps {
 }
 
 export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
+  const { t } = useT();
   const text = describeEnded(view);
   const [left, setLeft] = useState(AUTO_CLOSE_SECONDS);
   const [held, setHeld] = useState(false);
@@ -83,7 +85,7 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
         {onCallAgain && text.offerRetry && peer && (
           <button ref={primary} type="button" className="button button--accept" onClick={onCallAgain}>
             <PhoneCall size={18} aria-hidden="true" />
-            {callBack ? 'Call back' : 'Call again'}
+            {callBack ? t('ended.callBack') : t('ended.callAgain')}
           </button>
         )}
         <button
@@ -92,11 +94,11 @@ export function CallEnded({ view, onClose, onCallAgain }: CallEndedProps) {
           className="button button--secondary"
           onClick={onClose}
         >
-          Close
+          {t('common.close')}
         </button>
       </div>
       <p className="call-card__countdown" aria-hidden="true">
-        {sticky ? 'Stays until you close it' : held ? 'Closes when you are done' : `Closes in ${left} s`}
+        {sticky ? t('ended.stays') : held ? t('ended.held') : t('ended.closesIn', { count: left })}
       </p>
     </section>
   );

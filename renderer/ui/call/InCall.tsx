@@ -8,11 +8,13 @@ import type { CallView, PersonRef } from '../../call/types';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
 import { invitableContacts, type Contact } from '../../state/contacts';
 import { peopleTitle } from '../../state/history';
+import { useT } from '../../i18n';
 import { AddParticipantDialog } from './AddParticipantDialog';
 import { CallControls } from './CallControls';
 import { CallTimer } from './CallTimer';
 import { ChatPanel } from './ChatPanel';
 import { DeviceMenu } from './DeviceMenu';
+import { E2eeBadge } from './E2eeBadge';
 import { QualityMark } from './QualityMark';
 import { ReconnectionNotice } from './ReconnectionNotice';
 import { ScreenTile } from './ScreenTile';
@@ -53,6 +55,7 @@ export function gridClass(count: number): string {
 
 export function InCall(props: InCallProps) {
   const { view, self, contacts, speakerId, features, controller, devices, run } = props;
+  const { t } = useT();
   const [adding, setAdding] = useState(false);
   const [statsShown, setStatsShown] = useState(false);
   const [devicesOpen, setDevicesOpen] = useState(false);
@@ -96,7 +99,7 @@ export function InCall(props: InCallProps) {
   return (
     <section
       className={`in-call${chatOpen ? ' in-call--chat' : ''}${dragging ? ' in-call--dropping' : ''}`}
-      aria-label="Call"
+      aria-label={t('call.region')}
       onDragOver={onDragOver}
       onDragLeave={(e) => {
         if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
@@ -104,10 +107,11 @@ export function InCall(props: InCallProps) {
       onDrop={onDrop}
     >
       <header className="in-call__header">
-        <h2 className="in-call__title">{names.length > 0 ? peopleTitle(names) : 'Call'}</h2>
+        <h2 className="in-call__title">{names.length > 0 ? peopleTitle(names) : t('call.region')}</h2>
         <span className="in-call__meta">
-          {view.media === 'video' ? 'Video call' : 'Audio call'} · <CallTimer connectedAt={view.connectedAt} />
+          {view.media === 'video' ? t('call.videoCall') : t('call.audioCall')} · <CallTimer connectedAt={view.connectedAt} />
         </span>
+        <E2eeBadge view={view} />
         <ReconnectionNotice view={view} />
       </header>
       {view.local.error && (

@@ -7,6 +7,7 @@ import type { CallView } from '../../call/types';
 import { peopleTitle } from '../../state/history';
 import { PersonName } from '../PersonName';
 import { useShortcut } from '../shortcuts/useShortcut';
+import { useT } from '../../i18n';
 import { RingingCard, RoundButton } from './RingingCard';
 
 type IncomingView = Extract<CallView, { phase: 'incoming' }>;
@@ -26,6 +27,7 @@ interface IncomingCallProps {
 }
 
 export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, stranger = null }: IncomingCallProps) {
+  const { t } = useT();
   const video = view.media === 'video';
   const others = view.others.filter((p) => p.userId !== view.from.userId);
   // An audio call has no "Accept audio only" button; its shortcut still answers it.
@@ -42,23 +44,23 @@ export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, str
         <>
           {stranger !== null && (
             <span className="stranger-note">
-              {view.from.displayName} is not in your contacts
-              {stranger === 'ask' ? ': they asked to call you. Nothing connects unless you accept.' : '.'}
+              {t(stranger === 'ask' ? 'ringing.notContactAsk' : 'ringing.notContact', { name: view.from.displayName })}
               <br />
             </span>
           )}
-          {video ? 'Incoming video call' : 'Incoming audio call'}
-          {others.length > 0 && <> · with {peopleTitle(others.map((p) => p.displayName))}</>}
+          {others.length > 0
+            ? t(video ? 'ringing.incomingVideoWith' : 'ringing.incomingAudioWith', { names: peopleTitle(others.map((p) => p.displayName)) })
+            : t(video ? 'ringing.incomingVideo' : 'ringing.incomingAudio')}
         </>
       }
     >
-      <RoundButton tone="neutral" icon={<Ban size={26} aria-hidden="true" />} label="Decline and block" onClick={onDeclineAndBlock} />
-      <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label="Decline" shortcut="decline" onClick={onDecline} />
+      <RoundButton tone="neutral" icon={<Ban size={26} aria-hidden="true" />} label={t('ringing.declineBlock')} onClick={onDeclineAndBlock} />
+      <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label={t('ringing.decline')} shortcut="decline" onClick={onDecline} />
       {video && (
         <RoundButton
           tone="neutral"
           icon={<Phone size={26} aria-hidden="true" />}
-          label="Accept audio only"
+          label={t('ringing.acceptAudio')}
           shortcut="answerAudio"
           onClick={() => onAccept(false)}
         />
@@ -66,7 +68,7 @@ export function IncomingCall({ view, onAccept, onDecline, onDeclineAndBlock, str
       <RoundButton
         tone="accept"
         icon={video ? <Video size={26} aria-hidden="true" /> : <Phone size={26} aria-hidden="true" />}
-        label="Accept"
+        label={t('ringing.accept')}
         shortcut="answerVideo"
         focusOnShow
         onClick={() => onAccept(video)}
