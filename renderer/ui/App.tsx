@@ -3,7 +3,7 @@
  * host keeps (settings, favourites, history, what the move to keys set aside), then
  * shows the first-run form until there is a valid name, and the app after.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'react';
 import type { Host } from '../host/bridge';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { KeyStoreError } from '../identity/keyStore';
@@ -21,6 +21,7 @@ import { FirstRun } from './FirstRun';
 import { Logo } from './Logo';
 import { ServicesContext, useServices, useStore, type Services } from './services';
 import { Shell } from './Shell';
+import { applyTheme } from './settings/theme';
 import { Toasts } from './Toasts';
 
 type Boot = { state: 'loading' } | { state: 'ready'; services: Services } | { state: 'failed'; message: string };
@@ -140,6 +141,8 @@ function Main() {
   const named = checkDisplayName(settings.displayName).ok;
   // A choice in Settings applies at once, without a reload.
   useEffect(() => void applyLanguageChoice(settings.language), [settings.language]);
+  // Settings → Appearance: at once, and before paint so no frame shows the old theme (issue 16.4).
+  useLayoutEffect(() => applyTheme(settings.theme), [settings.theme]);
   const [endpoint, setEndpoint] = useState<string | null>(null);
 
   useEffect(() => {
