@@ -12,8 +12,15 @@ export function LiveRegion({ view }: { view: CallView }) {
   const [text, setText] = useState('');
   const latest = useRef(view);
   latest.current = view;
-  // Only a new key is news; media and speaker updates are not announced.
-  useEffect(() => setText(announceCall(latest.current)), [key]);
+  const count = useRef(0);
+  // Only a new key is news; media and speaker updates are not announced. The same words
+  // twice in a row (a second call from the same person) would leave the text node as it
+  // was, and a screen reader silent: every other announcement ends in a no-break space.
+  useEffect(() => {
+    count.current += 1;
+    const words = announceCall(latest.current);
+    setText(words && count.current % 2 === 0 ? `${words}\u00a0` : words);
+  }, [key]);
   return (
     <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="call-announcer">
       {text}

@@ -9,6 +9,7 @@ import X from 'lucide-react/icons/x';
 import type { ChatLog, TransferView } from '../../call/featureTypes';
 import { MAX_CHAT_CHARS } from '../../call/chatLog';
 import { formatClock } from '../../state/chatText';
+import { useT } from '../../i18n';
 import { TransferList } from './TransferList';
 
 interface ChatPanelProps {
@@ -28,6 +29,7 @@ interface ChatPanelProps {
 
 export function ChatPanel(props: ChatPanelProps) {
   const { chat, transfers, reachable, onSend, onFiles, onClose } = props;
+  const { t } = useT();
   const [draft, setDraft] = useState('');
   const fileInput = useRef<HTMLInputElement>(null);
   const end = useRef<HTMLDivElement>(null);
@@ -50,28 +52,31 @@ export function ChatPanel(props: ChatPanelProps) {
   };
 
   return (
-    <aside className="chat-panel" aria-label="Chat">
+    <aside className="chat-panel" aria-label={t('chat.title')}>
       <header className="chat-panel__header">
-        <h3 className="chat-panel__title">Chat</h3>
-        <button type="button" className="icon-button icon-button--small" aria-label="Close chat" onClick={onClose}>
+        <h3 className="chat-panel__title">{t('chat.title')}</h3>
+        <button type="button" className="icon-button icon-button--small" aria-label={t('chat.close')} onClick={onClose}>
           <X size={16} aria-hidden="true" />
         </button>
       </header>
       <div className="chat-panel__scroll">
-        <ol className="chat-messages" role="log" aria-label="Messages" aria-live="polite">
-          {chat.messages.length === 0 && <li className="chat-messages__empty">Messages and files you send here reach everyone in the call.</li>}
-          {chat.messages.map((m) => (
-            <li key={m.id} className={`chat-message${m.from ? '' : ' chat-message--mine'}`} data-testid="chat-message">
-              <div className="chat-message__meta">
-                <span className="chat-message__author">{m.from ? m.from.displayName : 'You'}</span>
-                <time className="chat-message__time" dateTime={new Date(m.at).toISOString()}>
-                  {formatClock(m.at)}
-                </time>
-              </div>
-              <p className="chat-message__text">{m.text}</p>
-            </li>
-          ))}
-        </ol>
+        {/* The log wraps the list: role="log" on the <ol> itself would replace its list role and orphan its <li>s. */}
+        <div role="log" aria-label={t('chat.messages')} aria-live="polite">
+          <ol className="chat-messages">
+            {chat.messages.length === 0 && <li className="chat-messages__empty">{t('chat.empty')}</li>}
+            {chat.messages.map((m) => (
+              <li key={m.id} className={`chat-message${m.from ? '' : ' chat-message--mine'}`} data-testid="chat-message">
+                <div className="chat-message__meta">
+                  <span className="chat-message__author">{m.from ? m.from.displayName : t('chat.you')}</span>
+                  <time className="chat-message__time" dateTime={new Date(m.at).toISOString()}>
+                    {formatClock(m.at)}
+                  </time>
+                </div>
+                <p className="chat-message__text">{m.text}</p>
+              </li>
+            ))}
+          </ol>
+        </div>
         <TransferList
           transfers={transfers}
           onAccept={props.onAcceptTransfer}
@@ -98,8 +103,8 @@ export function ChatPanel(props: ChatPanelProps) {
         <button
           type="button"
           className="icon-button"
-          aria-label="Send a file"
-          title={offline ? 'Nobody can receive files yet' : 'Send a file (or drop it on the call)'}
+          aria-label={t('chat.sendFile')}
+          title={offline ? t('chat.nobodyForFiles') : t('chat.sendFileHint')}
           disabled={offline}
           onClick={() => fileInput.current?.click()}
         >
@@ -107,15 +112,15 @@ export function ChatPanel(props: ChatPanelProps) {
         </button>
         <textarea
           className="chat-composer__input field__input"
-          aria-label="Message"
-          placeholder={offline ? 'Waiting for the others to connect…' : 'Write a message'}
+          aria-label={t('chat.message')}
+          placeholder={offline ? t('chat.waiting') : t('chat.write')}
           rows={1}
           maxLength={MAX_CHAT_CHARS}
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="icon-button" aria-label="Send message" disabled={offline || !draft.trim()}>
+        <button type="submit" className="icon-button" aria-label={t('chat.send')} disabled={offline || !draft.trim()}>
           <Send size={18} aria-hidden="true" />
         </button>
       </form>
