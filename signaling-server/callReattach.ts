@@ -8,7 +8,7 @@ import type { CallIndex } from './callIndex';
 import type { Clock, CallLifecycle } from './callLifecycle';
 import type { CallNotifier } from './callNotifier';
 import { alreadyInCall, callNotFound, fail, type CallAck } from './callRefusals';
-import { memberOf, occupancy, type Party } from './callRecord';
+import { memberOf, occupancy, type Call, type Party } from './callRecord';
 import type { MembershipSigner } from './membershipToken';
 import type { CallRejoinPayload, CallSnapshot, IncomingCall } from './protocol';
 
@@ -28,6 +28,12 @@ export interface ReattachmentDeps {
   maxParticipants: number;
   /** Unknown calls are rebuilt on rejoin only until then (see rejoin). */
   rebuildUntil: number;
+  /**
+   * May a restored call take one more member? It may move to the SFU for it (a
+   * rebuilt call starts as a mesh, though its members may have been on the SFU).
+   * Default: under `maxParticipants`.
+   */
+  admitsOneMore?: (call: Call) => boolean;
 }
 
 export class Reattachment {
@@ -76,7 +82,8 @@ export class Reattachment {
       }
       if (!this.life.isRestoring(call) || call.members.has(sender.deviceId)) return fail('not_in_call', 'This device is no longer in that call.');
       if (this.index.callOf(sender.deviceId) || this.index.isUserInCall(sender.userId)) return alreadyInCall();
-      if (occupancy(call) >= this.maxParticipants) return fail('call_full', 'That call is full.');
+      const admits = this.deps.admitsOneMore ?? ((c: Call) => occupancy(c) < this.maxParticipants);
+      if (!admits(call)) return fail('call_full', 'That call is full.');
       this.life.addMember(call, sender, p.audio, p.video);
       this.tell.updated(call);
       return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };

@@ -133,6 +133,7 @@ export class CallRegistry {
       signer,
       clock,
       maxParticipants: options.maxParticipants,
+      admitsOneMore: (call) => this.admitOneMore(call),
       rebuildUntil: clock.now() + (options.restorePeriodMs ?? RESTORE_PERIOD_MS),
     });
   }
@@ -373,6 +374,16 @@ export class CallRegistry {
     const sfu = this.options.sfu;
     if (sfu && (call.topology === 'sfu' || this.movesToSfu(call, meeting))) return sfu.maxParticipants;
     return this.options.maxParticipants;
+  }
+
+  /** A restored call takes one more rejoining member: moved to the SFU first when that is what makes room. */
+  private admitOneMore(call: Call): boolean {
+    if (occupancy(call) >= this.limitAfterInvite(call, false)) return false;
+    if (call.topology === 'mesh' && this.movesToSfu(call, false)) {
+      call.topology = 'sfu';
+      this.options.sfu?.events.callMovedToSfu(call.id);
+    }
+    return true;
   }
 
   /** GLARE: `sender` calls the one person whose 1:1 call is ringing `sender` right now. */

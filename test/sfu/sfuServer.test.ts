@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JanusConnection, JanusError } from '../../signaling-server/sfu/janusClient';
 import { VIDEOROOM } from '../../signaling-server/sfu/janusPool';
 import { startJanus, type JanusInstance } from '../support/janus';
-import { cleanup, connectClient, eventually, startServer, type TestClient } from '../server/harness';
+import { cleanup, connectClient, eventually, rejoinTokenOf, startServer, type TestClient } from '../server/harness';
 
 const ADMIN_KEY = 'parley-test-admin-key';
 const WAIT_MS = 30_000;
@@ -143,6 +143,32 @@ describe('SFU placement and access (real Janus)', () => {
     const mesh = await groupCall(c, [d]);
     const sub = await c.request('sfu:subscribe', { callId: mesh });
     expect(sub.ok ? 'ok' : sub.error.code).toBe('sfu_unavailable');
+  });
+
+  it('a call of 5 rebuilt after a server restart moves to the SFU again as its members rejoin', async () => {
+    const membershipSecret = 'an-sfu-test-secret-of-32-characters!';
+    const first = await startServer({ janusUrls: [janus.url], janusAdminKey: ADMIN_KEY, membershipSecret });
+    const everyone = (await people(first, 5)) as [TestClient, ...TestClient[]];
+    const [host, ...guests] = everyone;
+    const callId = await groupCall(host, guests);
+    for (const member of everyone) await member.next('call:updated', (p) => p.call.callId === callId && p.call.topology === 'sfu' && p.call.members.length === 5, WAIT_MS);
+    const tokens = everyone.map((member) => rejoinTokenOf(member, callId));
+    await first.close();
+
+    const second = await startServer({ janusUrls: [janus.url], janusAdminKey: ADMIN_KEY, membershipSecret });
+    const back = await Promise.all(everyone.map((member) => connectClient(second.url, { name: `${member.name}-back`, identity: member.identity })));
+    let last: Awaited<ReturnType<TestClient['request']>> | undefined;
+    await eventually(async () => {
+      // The new server reaches Janus in the background; until then a rebuilt call of 5 has no room.
+      const probe = await (back[0] as TestClient).request('call:rejoin', { callId, media: 'video', audio: true, video: true, rejoinToken: tokens[0] as string });
+      return probe.ok;
+    }, 'the first member rejoins', WAIT_MS);
+    for (const [i, member] of back.entries()) {
+      if (i === 0) continue;
+      last = await member.request('call:rejoin', { callId, media: 'video', audio: true, video: true, rejoinToken: tokens[i] as string });
+      expect(last.ok ? 'ok' : `${last.error.code}: ${last.error.message}`).toBe('ok');
+    }
+    expect(last && last.ok && 'call' in last ? [last.call.topology, last.call.members.length] : last).toEqual(['sfu', 5]);
   });
 
   it('works with a Janus that has an API secret; a wrong secret is refused by Janus', async () => {
