@@ -368,11 +368,12 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
     }
     for (const id of fresh) subscriber.feeds.add(id);
     const generation = room.generation;
+    // Set before anything is awaited, so that feeds arriving meanwhile wait instead of joining twice.
+    subscriber.creating = true;
     void (async () => {
       try {
         const ref = await room.ready;
         let answer;
-        subscriber.creating = true;
         if (subscriber.handle === null) {
           const handle = await this.pool.attach(ref, (m) => this.onSubscriberNews(room, deviceId, subscriber, m));
           subscriber.handle = handle;

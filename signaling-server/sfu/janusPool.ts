@@ -57,6 +57,8 @@ export class JanusPool {
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private readonly connecting = new Set<JanusInstance>();
+  /** Instances whose failure to connect was logged as a warning (the retries every few seconds log at debug). */
+  private readonly warned = new Set<JanusInstance>();
 
   constructor(private readonly options: JanusPoolOptions) {
     this.instances = options.urls.map((url) => new JanusInstance(url));
@@ -177,9 +179,12 @@ export class JanusPool {
         this.options.log.warn({ url: instance.url, reason }, 'lost a Janus instance; its calls move to another');
         for (const listener of this.downListeners) listener(instance, reason);
       });
+      this.warned.delete(instance);
       this.options.log.info({ url: instance.url }, 'connected to Janus');
     } catch (err) {
-      this.options.log.warn({ url: instance.url, err: describeError(err) }, 'cannot connect to Janus; trying again');
+      const level = this.warned.has(instance) ? 'debug' : 'warn';
+      this.warned.add(instance);
+      this.options.log[level]({ url: instance.url, err: describeError(err) }, 'cannot connect to Janus; trying again every few seconds');
     } finally {
       this.connecting.delete(instance);
     }
