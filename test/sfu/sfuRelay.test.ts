@@ -50,9 +50,9 @@ describe('SFU relay with Chromium and Janus', () => {
   });
   afterEach(cleanup);
 
-  it('publishes with simulcast, relays the subscriber offer with its streams, decodes video, and renegotiates on unpublish', async () => {
+  it('publishes with simulcast, relays the subscriber offer with its streams, decodes video, adds a later feed, and renegotiates on unpublish', async () => {
     const server = await startServer({ janusUrls: [janus.url] });
-    const [a, b] = (await Promise.all(['alice', 'bob'].map((name) => connectClient(server.url, { name })))) as [TestClient, TestClient];
+    const [a, b, c] = (await Promise.all(['alice', 'bob', 'carol'].map((name) => connectClient(server.url, { name })))) as [TestClient, TestClient, TestClient];
     let callId = '';
     await eventually(async () => {
       const ack = await a.request('call:invite', { to: b.userId, media: 'video', meeting: true });
@@ -65,6 +65,9 @@ describe('SFU relay with Chromium and Janus', () => {
     }, 'a meeting on the SFU', WAIT_MS);
     await b.next('call:incoming', (p) => p.callId === callId);
     expect((await b.request('call:accept', { callId, audio: true, video: true })).ok).toBe(true);
+    expect((await a.request('call:invite', { to: c.userId, media: 'video', callId })).ok).toBe(true);
+    await c.next('call:incoming', (p) => p.callId === callId);
+    expect((await c.request('call:accept', { callId, audio: true, video: true })).ok).toBe(true);
 
     const page = await browser.newPage();
     // A page on http://127.0.0.1 (a secure context, unlike about:blank): getUserMedia needs one.
@@ -129,11 +132,35 @@ describe('SFU relay with Chromium and Janus', () => {
       WAIT_MS,
     );
 
+    // Carol publishes later (audio only): Janus updates Bob's subscriber, whose new offer names both feeds.
+    await page.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const pc = new RTCPeerConnection();
+      window.pcs.carol = pc;
+      pc.addTransceiver(stream.getAudioTracks()[0] as MediaStreamTrack, { direction: 'sendonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+    });
+    const carolOffer = await gathered(page, 'carol');
+    const carolPublished = await c.request('sfu:publish', { callId, feed: 'camera', description: { type: 'offer', sdp: carolOffer.sdp } });
+    if (!carolPublished.ok) throw new Error(`publish: ${carolPublished.error.code} ${carolPublished.error.message}`);
+    await page.evaluate(async (answer) => window.pcs.carol?.setRemoteDescription(answer), carolPublished.description);
+    const updated = await b.next('sfu:offer', (p) => p.callId === callId && p.streams.some((s) => s.deviceId === c.deviceId), WAIT_MS);
+    expect(updated.streams.filter((s) => s.deviceId === a.deviceId).map((s) => s.kind).sort()).toEqual(['audio', 'video']);
+    expect(updated.streams.filter((s) => s.deviceId === c.deviceId).map((s) => s.kind)).toEqual(['audio']);
+    await page.evaluate(async (o) => {
+      const pc = window.pcs.sub as RTCPeerConnection;
+      await pc.setRemoteDescription(o);
+      await pc.setLocalDescription(await pc.createAnswer());
+    }, updated.description);
+    const reanswered = await b.request('sfu:answer', { callId, description: { type: 'answer', sdp: (await gathered(page, 'sub')).sdp } });
+    expect(reanswered.ok ? 'ok' : `${reanswered.error.code}: ${reanswered.error.message}`).toBe('ok');
+
     // Alice stops her camera: Janus renegotiates Bob's subscriber, and the offer lists no stream of hers.
     const unpublished = await a.request('sfu:unpublish', { callId, feed: 'camera' });
     expect(unpublished.ok).toBe(true);
     const after = await b.next('sfu:offer', (p) => p.callId === callId, WAIT_MS);
     expect(after.streams.filter((s) => s.deviceId === a.deviceId)).toEqual([]);
+    expect(after.streams.filter((s) => s.deviceId === c.deviceId).map((s) => s.kind)).toEqual(['audio']);
     await page.close();
   }, 180_000);
 });
