@@ -1,7 +1,7 @@
 /**
  * End-to-end encryption of one SFU call, as the SFU session uses it (issue 17.4):
  *
- *     const e2ee = await startCallE2ee({ callId, identity, send });
+ *     const e2ee = createCallE2ee({ callId, identity, send });
  *     new SfuSession({ ..., hooks: e2ee.hooks,
  *       createPeerConnection: (config) => new RTCPeerConnection({ ...config, ...e2ee.peerConnectionConfig() }) });
  *     e2ee.setMembers(members);            // on every snapshot: the call's devices
@@ -29,6 +29,8 @@ const logger = log.child('e2ee.call');
 
 /** How long a sender's previous key still opens its frames after the next one came. */
 export const KEY_GRACE_MS = 5_000;
+/** E2EE signals held while the key session starts (a few per member at most). */
+const MAX_EARLY_SIGNALS = 256;
 
 export class E2eeUnavailableError extends Error {
   constructor() {
@@ -46,7 +48,8 @@ export interface CallE2eeStatus {
    * sender here is protected; pending: keys still on their way; not_encrypted: see reason.
    */
   state: CallE2eeState;
-  reason: 'unavailable' | 'refused_key' | null;
+  /** unavailable: no encoded-transform API here; refused_key: a member's key failed its check; failed: the keys could not be made. */
+  reason: 'unavailable' | 'refused_key' | 'failed' | null;
   mode: TransformMode | null;
   keys: E2eeStatus;
   frames: FrameCounts;
@@ -77,23 +80,32 @@ export interface StartCallE2eeOptions {
   mode?: TransformMode | null;
 }
 
-export async function startCallE2ee(options: StartCallE2eeOptions): Promise<CallE2ee> {
+export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
   const mode = options.mode === undefined ? transformSupport() : options.mode;
   const listeners = new Set<(status: CallE2eeStatus) => void>();
   let frames: FrameCounts = emptyCounts();
   let closed = false;
+  let failed = false;
   let session: E2eeSession | null = null;
+  /** Until the key session is ready (its call key is made and signed): the latest members, and the signals that came. */
+  let members: readonly E2eeMember[] | null = null;
+  const early: [string, E2eeSignal][] = [];
 
+  // Made at once, so senders and receivers are protected from their first frame (a
+  // sender drops its frames until its key is set: nothing leaves in the clear).
   const transforms = mode === null ? null : new FrameTransforms({ mode, graceMs: KEY_GRACE_MS, onCounts: (c) => changed(c) });
   if (mode === null) logger.warn(`call ${options.callId}: ${new E2eeUnavailableError().message}`);
 
   const status = (): CallE2eeStatus => {
-    const keys: E2eeStatus = session?.status() ?? { keysComplete: false, waitingFor: [], refused: [], sendKeyId: null };
+    const keys: E2eeStatus = session?.status() ?? { keysComplete: false, waitingFor: (members ?? []).map((m) => m.deviceId), refused: [], sendKeyId: null };
     let state: CallE2eeState = keys.keysComplete ? 'encrypted' : 'pending';
     let reason: CallE2eeStatus['reason'] = null;
     if (mode === null) {
       state = 'not_encrypted';
       reason = 'unavailable';
+    } else if (failed) {
+      state = 'not_encrypted';
+      reason = 'failed';
     } else if (keys.refused.length > 0) {
       state = 'not_encrypted';
       reason = 'refused_key';
@@ -117,13 +129,23 @@ export async function startCallE2ee(options: StartCallE2eeOptions): Promise<Call
   }
 
   if (transforms !== null) {
-    session = await E2eeSession.start({
-      callId: options.callId,
-      self: options.identity,
-      send: options.send,
-      frames: transforms,
-      onStatus: () => changed(),
-    });
+    E2eeSession.start({ callId: options.callId, self: options.identity, send: options.send, frames: transforms, onStatus: () => changed() }).then(
+      (started) => {
+        if (closed) {
+          started.close();
+          return;
+        }
+        session = started;
+        if (members !== null) started.setMembers(members);
+        for (const [from, message] of early.splice(0)) void started.handleSignal(from, message);
+        changed();
+      },
+      (error: unknown) => {
+        failed = true;
+        logger.error(`call ${options.callId}: end-to-end encryption could not start`, error);
+        changed();
+      },
+    );
   }
   changed();
 
@@ -142,10 +164,15 @@ export async function startCallE2ee(options: StartCallE2eeOptions): Promise<Call
       },
     },
     peerConnectionConfig: () => peerConnectionConfig(mode),
-    setMembers: (members) => session?.setMembers(members),
+    setMembers(next) {
+      members = [...next];
+      if (session) session.setMembers(next);
+      else changed();
+    },
     handleSignal(fromDeviceId, message) {
       if (session) void session.handleSignal(fromDeviceId, message);
-      else logger.debug(`call ${options.callId}: an E2EE ${message.type} from ${fromDeviceId} dropped (no encryption here)`);
+      else if (transforms !== null && !failed && early.length < MAX_EARLY_SIGNALS) early.push([fromDeviceId, message]);
+      else logger.debug(`call ${options.callId}: an E2EE ${message.type} from ${fromDeviceId} dropped (no key session here)`);
     },
     status,
     subscribe(listener) {

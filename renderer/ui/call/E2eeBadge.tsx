@@ -43,7 +43,9 @@ export function badgeText(view: Pick<ActiveView, 'topology' | 'participants'>, s
   return {
     level: 'not_encrypted',
     label: 'e2ee.notEncrypted',
-    tip: { key: status.reason === 'unavailable' ? 'e2ee.sfuUnavailableTip' : 'e2ee.sfuRefusedTip' },
+    tip: {
+      key: status.reason === 'unavailable' ? 'e2ee.sfuUnavailableTip' : status.reason === 'refused_key' ? 'e2ee.sfuRefusedTip' : 'e2ee.sfuNotStartedTip',
+    },
   };
 }
 
