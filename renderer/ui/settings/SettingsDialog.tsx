@@ -4,11 +4,13 @@ import type { Settings } from '../../../preload/contract';
 import { callMemoryCap, formatBytes } from '../../call/fileTransferProtocol';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
 import type { BlockedPerson } from '../../state/blocking';
+import { useT } from '../../i18n';
 import { Dialog } from '../Dialog';
 import { AppearanceSettings } from './AppearanceSettings';
 import { BlockedSettings } from './BlockedSettings';
 import { DesktopAppSettings } from './DesktopAppSettings';
 import { DeviceSelects } from './DeviceSelects';
+import { LanguageSettings } from './LanguageSettings';
 import { DownloadFolderField, type DownloadFolderControl } from './DownloadFolderField';
 import { PrivacySettings } from './PrivacySettings';
 import { RingPreviewSettings } from './RingPreviewSettings';
@@ -44,6 +46,7 @@ interface SettingsDialogProps {
 export function SettingsDialog(props: SettingsDialogProps) {
   const { settings, lists, onChooseDevice, onMaxFileBytes, onRelayOnly, onClose } = props;
   const downloadFolder = props.downloadFolder ?? null;
+  const { t } = useT();
   const limitId = useId();
   const hintId = useId();
   const [limit, setLimit] = useState(String(Math.round(settings.maxFileBytes / MB)));
@@ -52,7 +55,7 @@ export function SettingsDialog(props: SettingsDialogProps) {
   const saveLimit = (): void => {
     const mb = Number(limit);
     if (!Number.isFinite(mb) || mb < MIN_MB || mb > MAX_MB) {
-      setError(`Enter a size from ${MIN_MB} to ${MAX_MB} MB.`);
+      setError(t('settings.files.limitRange', { min: MIN_MB, max: MAX_MB }));
       return;
     }
     setError(null);
@@ -61,23 +64,23 @@ export function SettingsDialog(props: SettingsDialogProps) {
   };
 
   return (
-    <Dialog title="Settings" onClose={onClose}>
+    <Dialog title={t('settings.title')} onClose={onClose}>
       {props.yourDevices}
       {props.server}
       <section className="settings-section" aria-labelledby={`${limitId}-devices`}>
         <h3 id={`${limitId}-devices`} className="settings-section__title">
-          Devices
+          {t('settings.devices.title')}
         </h3>
-        <p className="field__hint">Used for your next call, and at once during a call.</p>
+        <p className="field__hint">{t('settings.devices.hint')}</p>
         <DeviceSelects lists={lists} chosen={settings.devices} onChoose={onChooseDevice} />
       </section>
       <section className="settings-section" aria-labelledby={`${limitId}-files`}>
         <h3 id={`${limitId}-files`} className="settings-section__title">
-          Files
+          {t('settings.files.title')}
         </h3>
         <div className="field">
           <label className="field__label" htmlFor={limitId}>
-            Largest file to send or receive (MB)
+            {t('settings.files.limitLabel')}
           </label>
           <input
             id={limitId}
@@ -98,14 +101,18 @@ export function SettingsDialog(props: SettingsDialogProps) {
           <p id={hintId} className={error ? 'field__error' : 'field__hint'} role={error ? 'alert' : undefined}>
             {error ??
               (downloadFolder
-                ? `Now ${formatBytes(settings.maxFileBytes)}. Received files are written straight to the folder below.`
-                : `Now ${formatBytes(settings.maxFileBytes)}. In the browser received files are held in memory (at most ${formatBytes(callMemoryCap(settings.maxFileBytes))} per call) until you save and remove them, so keep this modest.`)}
+                ? t('settings.files.nowDesktop', { size: formatBytes(settings.maxFileBytes) })
+                : t('settings.files.nowBrowser', {
+                    size: formatBytes(settings.maxFileBytes),
+                    cap: formatBytes(callMemoryCap(settings.maxFileBytes)),
+                  }))}
           </p>
         </div>
         {downloadFolder && <DownloadFolderField control={downloadFolder} />}
       </section>
       <AppearanceSettings />
       <DesktopAppSettings />
+      <LanguageSettings />
       <PrivacySettings relayOnly={settings.relayOnly} onRelayOnly={onRelayOnly} />
       {props.onRingPreview && <RingPreviewSettings ringPreview={settings.ringPreview} onRingPreview={props.onRingPreview} />}
       {props.onStrangerCalls && <StrangerCallsSettings strangerCalls={settings.strangerCalls} onStrangerCalls={props.onStrangerCalls} />}
