@@ -89,8 +89,8 @@ export function CallControls(props: CallControlsProps) {
       />
       {sharing !== null && (
         <ControlButton
-          label={sharing ? 'Stop sharing' : 'Share screen'}
-          title={sharing ? 'Stop sharing' : 'Share a screen or a window'}
+          label={sharing ? t('call.stopSharing') : t('call.shareScreen')}
+          title={sharing ? t('call.stopSharing') : t('call.shareHint')}
           icon={sharing ? ScreenShareOff : ScreenShare}
           look={sharing ? 'active' : undefined}
           shortcut="toggleShare"
@@ -113,8 +113,8 @@ export function CallControls(props: CallControlsProps) {
       </ControlButton>
       <span className="control-anchor">
         <ControlButton
-          label="Devices"
-          title="Microphone, camera and speaker"
+          label={t('call.devices')}
+          title={t('call.devicesHint')}
           icon={Settings2}
           look={devicesOpen ? 'active' : undefined}
           aria-expanded={devicesOpen}
@@ -125,16 +125,16 @@ export function CallControls(props: CallControlsProps) {
         {devicesOpen && props.deviceMenu}
       </span>
       <ControlButton
-        label="Call statistics"
-        title={statsShown ? 'Hide call statistics' : 'Show call statistics'}
+        label={t('call.stats')}
+        title={statsShown ? t('call.hideStats') : t('call.showStats')}
         icon={Activity}
         look={statsShown ? 'active' : undefined}
         aria-pressed={statsShown}
         onClick={props.onToggleStats}
       />
       <ControlButton
-        label="Add participant"
-        title={canAdd ? 'Add participant' : 'The call is full'}
+        label={t('call.add')}
+        title={canAdd ? t('call.add') : t('call.full')}
         icon={UserPlus}
         disabled={!canAdd}
         onClick={props.onAdd}

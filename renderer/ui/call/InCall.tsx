@@ -126,7 +126,7 @@ export function InCall(props: InCallProps) {
       {features.sharing && (
         <div className="in-call__notice" role="status">
           <MonitorUp size={18} aria-hidden="true" />
-          <span>You are sharing your screen with everyone in the call.</span>
+          <span>{t('call.sharingNotice')}</span>
         </div>
       )}
       <div className="in-call__body">
@@ -152,7 +152,7 @@ export function InCall(props: InCallProps) {
             {view.invitees.map((p) => (
               <InviteeTile key={p.userId} person={p} />
             ))}
-            {tiles === 0 && <div className="call-grid__waiting">Waiting for the others to connect…</div>}
+            {tiles === 0 && <div className="call-grid__waiting">{t('call.waitingOthers')}</div>}
           </div>
         </div>
         {chatOpen && controller && (

@@ -4,27 +4,29 @@ import Volume2 from 'lucide-react/icons/volume-2';
 import VideoOff from 'lucide-react/icons/video-off';
 import type { ReactNode } from 'react';
 import type { LocalMediaView, PeerConnectionPhase, PersonRef, RemoteParticipant } from '../../call/types';
+import { t, useT } from '../../i18n';
 import { Avatar } from '../Avatar';
 import { PersonName, useDistinctName } from '../PersonName';
 import { useMediaElement } from './useMediaElement';
 
-const CONNECTION_TEXT: Partial<Record<PeerConnectionPhase, string>> = {
-  new: 'Connecting…',
-  connecting: 'Connecting…',
-  reconnecting: 'Reconnecting…',
-  failed: 'Connection lost',
-};
+function connectionText(phase: PeerConnectionPhase): string | undefined {
+  if (phase === 'new' || phase === 'connecting') return t('tile.connecting');
+  if (phase === 'reconnecting') return t('tile.reconnecting');
+  if (phase === 'failed') return t('tile.lost');
+  return undefined;
+}
 
 function MediaMarks({ audio, video, name }: { audio: boolean; video: boolean; name: string }) {
+  const { t } = useT();
   return (
     <span className="tile__marks">
       {!audio && (
-        <span className="tile__mark" role="img" aria-label={`${name}: microphone muted`} data-testid="mute-mark">
+        <span className="tile__mark" role="img" aria-label={t('tile.muted', { name })} data-testid="mute-mark">
           <MicOff size={14} aria-hidden="true" />
         </span>
       )}
       {!video && (
-        <span className="tile__mark" role="img" aria-label={`${name}: camera off`} data-testid="camera-off-mark">
+        <span className="tile__mark" role="img" aria-label={t('tile.cameraOff', { name })} data-testid="camera-off-mark">
           <VideoOff size={14} aria-hidden="true" />
         </span>
       )}
@@ -44,7 +46,8 @@ interface ParticipantTileProps {
 export function ParticipantTile({ participant, activeSpeaker, speakerId, quality, overlay }: ParticipantTileProps) {
   const { ref, blocked, resume, showing } = useMediaElement(participant.stream, { muted: false, sinkId: speakerId });
   const showVideo = participant.video && showing;
-  const status = CONNECTION_TEXT[participant.connection];
+  const { t } = useT();
+  const status = connectionText(participant.connection);
   const name = participant.displayName;
   const label = useDistinctName(participant.userId, name);
   return (
@@ -73,7 +76,7 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId, quality
       {blocked && (
         <button type="button" className="tile__unblock button button--secondary" onClick={resume}>
           <Volume2 size={16} aria-hidden="true" />
-          Play sound from {name}
+          {t('tile.playSound', { name })}
         </button>
       )}
       {overlay}
@@ -109,8 +112,9 @@ export function InviteeTile({ person }: { person: PersonRef }) {
 export function SelfView({ local, self }: { local: LocalMediaView; self: PersonRef }) {
   const { ref, showing } = useMediaElement(local.stream, { muted: true });
   const showVideo = local.cameraOn && showing;
+  const { t } = useT();
   return (
-    <div className={`self-view${showVideo ? '' : ' self-view--no-video'}`} data-testid="self-view" aria-label="You" role="group">
+    <div className={`self-view${showVideo ? '' : ' self-view--no-video'}`} data-testid="self-view" aria-label={t('tile.you')} role="group">
       <video ref={ref} className="self-view__video" autoPlay playsInline muted />
       {!showVideo && (
         <div className="tile__avatar">
@@ -118,8 +122,8 @@ export function SelfView({ local, self }: { local: LocalMediaView; self: PersonR
         </div>
       )}
       <div className="tile__footer">
-        <span className="tile__name">You</span>
-        <MediaMarks audio={!local.muted} video={local.cameraOn} name="You" />
+        <span className="tile__name">{t('tile.you')}</span>
+        <MediaMarks audio={!local.muted} video={local.cameraOn} name={t('tile.you')} />
       </div>
     </div>
   );
