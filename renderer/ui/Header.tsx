@@ -66,7 +66,8 @@ export function Header({ connection, selfId, selfName, status, inCall, canRename
         className="self-chip"
         onClick={onRename}
         disabled={!canRename}
-        aria-label={`Change your name (${selfName})`}
+        // The visible name starts the accessible name (WCAG 2.5.3 label in name; axe drops a parenthesised name).
+        aria-label={`${selfName}, change your name`}
         title={canRename ? 'Change your name' : 'You can change your name after the call'}
       >
         <Avatar userId={selfId} name={selfName} size="sm" />
