@@ -8,6 +8,8 @@
  *   the receiver's drop counter grows.
  * - With no transform at all (a raw subscriber), the encrypted frames arrive, and only
  *   the odd key frame passes the decoder — as noise; no delta frame decodes.
+ * - Two devices with the app's createSfuE2ee: keys made, signed, checked, wrapped and
+ *   exchanged over a schema-checked relay, then video decodes through their hooks.
  * Each API Chromium offers (RTCRtpScriptTransform, createEncodedStreams) is run.
  */
 import { createServer, type Server } from 'node:http';
@@ -123,6 +125,21 @@ describe('frame encryption in Chromium', () => {
       }, 90_000);
     });
   }
+
+  it('two devices with the app’s SFU E2EE exchange keys over a checked relay, and the video decodes', async () => {
+    const support = await page.evaluate(() => window.e2eeSupport());
+    const mode = support.preferred;
+    if (mode === null) throw new Error('no transform API');
+    const result = await page.evaluate((o) => window.runKeyedCall(o), { mode, flowMs: 6_000 });
+    console.log(`e2ee keyed call (${mode}): ${JSON.stringify(result)}`);
+    expect(result.sender?.state).toBe('encrypted');
+    expect(result.receiver?.state).toBe('encrypted');
+    expect(result.sender?.frames.encrypted).toBeGreaterThan(0);
+    expect(result.receiver?.frames.decrypted).toBeGreaterThan(0);
+    expect(result.receiver?.frames.failedBad).toBe(0);
+    expect(result.framesDecoded).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
+  }, 90_000);
 
   it('a raw receiver (no transform, no key) gets the frames but cannot show the picture', async () => {
     const support = await page.evaluate(() => window.e2eeSupport());

@@ -7,6 +7,11 @@
 import { importMediaKey, newRawMediaKey } from '../../../renderer/call/e2ee/callKeys';
 import { emptyCounts, type FrameCounts } from '../../../renderer/call/e2ee/frameCrypto';
 import { FrameTransforms, peerConnectionConfig, transformSupport, type TransformMode } from '../../../renderer/call/e2ee/frameTransforms';
+import { createSfuE2ee, type SfuE2ee } from '../../../renderer/call/e2ee/sfuE2ee';
+import type { CallE2eeStatus } from '../../../renderer/call/e2ee/callE2ee';
+import { deviceIdentity, type DeviceIdentity } from '../../../renderer/identity/deviceIdentity';
+import { deviceCertMessage, exportPublicKey, generateKeyPair, idOfKey, sign } from '../../../signaling-server/identity';
+import { signalDataSchema } from '../../../signaling-server/protocol';
 
 export interface RunOptions {
   mode: TransformMode;
@@ -27,10 +32,17 @@ export interface RunResult {
   codec: string | null;
 }
 
+export interface KeyedCallResult {
+  framesDecoded: number;
+  sender: CallE2eeStatus | null;
+  receiver: CallE2eeStatus | null;
+}
+
 declare global {
   interface Window {
     e2eeSupport: () => { preferred: TransformMode | null; scriptTransform: boolean; encodedStreams: boolean };
     runE2ee: (options: RunOptions) => Promise<RunResult>;
+    runKeyedCall: (options: { mode: TransformMode; flowMs: number }) => Promise<KeyedCallResult>;
   }
 }
 
@@ -98,5 +110,72 @@ window.runE2ee = async ({ mode, receiver, flowMs }) => {
   b.close();
   sendSide.close();
   receiveSide?.close();
+  return result;
+};
+
+/** A device of a new user, made in this page the way the key store makes one. */
+async function newDevice(): Promise<DeviceIdentity> {
+  const user = await generateKeyPair();
+  const userKey = await exportPublicKey(user.pair.publicKey, user.alg);
+  const userId = await idOfKey(userKey);
+  const device = await generateKeyPair(user.alg);
+  const deviceKey = await exportPublicKey(device.pair.publicKey, device.alg);
+  const deviceCert = await sign(user.pair.privateKey, user.alg, deviceCertMessage(userId, deviceKey));
+  return deviceIdentity({
+    userId,
+    deviceId: await idOfKey(deviceKey),
+    credential: { userKey, deviceKey, deviceCert },
+    device: { privateKey: device.pair.privateKey, alg: device.alg },
+    user: null,
+  });
+}
+
+/**
+ * Two devices of an SFU call, each with the app's createSfuE2ee, keys exchanged over
+ * an in-page relay that checks every message against the protocol schema as the
+ * server does; camera video from the first to the second through their hooks.
+ */
+window.runKeyedCall = async ({ mode, flowMs }) => {
+  const callId = 'call-keyed';
+  const [ida, idb] = await Promise.all([newDevice(), newDevice()]);
+  const devices = new Map<string, SfuE2ee>();
+  const relay = (from: string) => (id: string, to: string, e2ee: unknown) => {
+    const data = signalDataSchema.parse({ kind: 'e2ee', e2ee });
+    setTimeout(() => {
+      if (data.kind === 'e2ee') devices.get(to)?.handleSignal(id, from, data.e2ee);
+    }, 5);
+    return Promise.resolve();
+  };
+  const ea = createSfuE2ee({ identity: ida, send: relay(ida.deviceId), mode });
+  const eb = createSfuE2ee({ identity: idb, send: relay(idb.deviceId), mode });
+  devices.set(ida.deviceId, ea);
+  devices.set(idb.deviceId, eb);
+  ea.follow({ callId, members: [{ userId: idb.userId, deviceId: idb.deviceId }] });
+  eb.follow({ callId, members: [{ userId: ida.userId, deviceId: ida.deviceId }] });
+  const a = new RTCPeerConnection({ ...ea.peerConnectionConfig() } as RTCConfiguration);
+  const b = new RTCPeerConnection({ ...eb.peerConnectionConfig() } as RTCConfiguration);
+  a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+  b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+  b.ontrack = (e) => eb.hooks.receiver(e.receiver, { deviceId: ida.deviceId, kind: 'video' });
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 15 } });
+  const track = stream.getVideoTracks()[0] as MediaStreamTrack;
+  const transceiver = a.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  transceiver.setCodecPreferences((RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === 'video/vp8'));
+  ea.hooks.sender(transceiver.sender, 'camera', 'video');
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
+  await b.setLocalDescription();
+  await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
+  await sleep(flowMs);
+  let framesDecoded = 0;
+  (await b.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
+  });
+  const result: KeyedCallResult = { framesDecoded, sender: ea.current()?.status() ?? null, receiver: eb.current()?.status() ?? null };
+  track.stop();
+  a.close();
+  b.close();
+  ea.dispose();
+  eb.dispose();
   return result;
 };
