@@ -6,12 +6,19 @@
  * call its audio. So when the combined request fails, each device is asked for on
  * its own, and each failure is named separately.
  */
+import type { HostNotice } from '../../preload/contract';
+import { t } from '../i18n';
 import { log } from '../log';
+import { deviceNotices } from './deviceNotices';
 
 const mediaLog = log.child('media');
 
 export interface MediaDevicesLike {
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
+  /** Present in browsers: lets a device that went away be used again when it returns. */
+  enumerateDevices?(): Promise<ReadonlyArray<{ deviceId: string; kind: string; label: string }>>;
+  addEventListener?(type: 'devicechange', listener: () => void): void;
+  removeEventListener?(type: 'devicechange', listener: () => void): void;
 }
 
 export type Device = 'microphone' | 'camera';
@@ -99,6 +106,8 @@ export interface LocalMediaOptions {
   preferred?: () => PreferredDevices;
   /** Runs after every change of tracks, mute state or problems. */
   onChange(): void;
+  /** Device lost / back notices (issue 16.5); default: deviceNotices.ts, which the UI shows. */
+  onDeviceNotice?(notice: HostNotice): void;
 }
 
 export interface LocalMediaSnapshot {
@@ -124,6 +133,9 @@ export class LocalMedia {
   /** Bumped by release(): a request that resolves later belongs to a finished call. */
   private generation = 0;
   private readonly unwatch = new Map<MediaStreamTrack, () => void>();
+  /** Devices that went away mid-call and are waited for, to switch back when they return. */
+  private readonly lost = new Map<Device, { deviceId: string; label: string }>();
+  private listeningForDevices = false;
 
   constructor(private readonly options: LocalMediaOptions) {}
 
@@ -249,6 +261,8 @@ export class LocalMedia {
   /** Stops every track and forgets all state; requests still running are discarded. */
   release(): void {
     this.generation += 1;
+    this.lost.clear();
+    this.listenForDevices(false);
     const changed = this.audio !== null || this.video !== null || this.microphoneProblem !== null || this.cameraProblem !== null;
     this.setAudio(null);
     this.setVideo(null);
@@ -305,6 +319,9 @@ export class LocalMedia {
 
   /** A device that goes away mid-call (unplugged, taken by the system) ends its track. */
   private watch(track: MediaStreamTrack, device: Device): void {
+    // Read now: an ended track may no longer say which device it was.
+    const deviceId = track.getSettings().deviceId ?? '';
+    const label = track.label;
     const onEnded = (): void => {
       const message =
         device === 'camera'
@@ -320,9 +337,86 @@ export class LocalMedia {
         return;
       }
       this.options.onChange();
+      void this.fallBack(device, { deviceId, label });
     };
     track.addEventListener('ended', onEnded);
     this.unwatch.set(track, () => track.removeEventListener('ended', onEnded));
+  }
+
+  /**
+   * A device in use went away (its track ended): the system default takes over at
+   * once, the person is told which device, and the device is waited for
+   * (devicechange) to switch back when it returns (issue 16.5).
+   */
+  private async fallBack(device: Device, gone: { deviceId: string; label: string }): Promise<void> {
+    const epoch = this.generation;
+    const name = gone.label !== '' ? gone.label : t(device === 'camera' ? 'devices.thisCamera' : 'devices.thisMicrophone');
+    // A fallback that goes away too leaves the wait for the device chosen first.
+    if (gone.deviceId !== '' && !this.lost.has(device)) {
+      this.lost.set(device, gone);
+      this.listenForDevices(true);
+    }
+    let track: MediaStreamTrack | null = null;
+    try {
+      const stream = await this.options.devices.getUserMedia(device === 'camera' ? { audio: false, video: true } : { audio: true, video: false });
+      track = (device === 'camera' ? stream.getVideoTracks() : stream.getAudioTracks())[0] ?? null;
+    } catch (error) {
+      mediaLog.info(`no default ${device} to fall back to`, error);
+    }
+    if (track !== null && track.getSettings().deviceId === gone.deviceId && gone.deviceId !== '') {
+      // The system still hands out the device that went away: nothing else to use.
+      track.stop();
+      track = null;
+    }
+    if (track === null) {
+      if (epoch === this.generation) this.notice({ level: 'warning', message: t(`devices.lostNoFallback.${device}`, { name }) });
+      return;
+    }
+    if (!this.adopt(device, track, epoch)) return; // the call ended, or the camera was turned off meanwhile
+    this.notice({ level: 'warning', message: t(`devices.lost.${device}`, { name, fallback: track.label || t('devices.default') }) });
+  }
+
+  private readonly onDeviceChange = (): void => {
+    const list = this.options.devices.enumerateDevices?.();
+    if (list === undefined || this.lost.size === 0) return;
+    const epoch = this.generation;
+    list.then(
+      async (infos) => {
+        for (const [device, gone] of [...this.lost]) {
+          const kind = device === 'camera' ? 'videoinput' : 'audioinput';
+          if (!infos.some((info) => info.kind === kind && info.deviceId === gone.deviceId)) continue;
+          if (epoch !== this.generation || this.lost.get(device) !== gone) return;
+          if (device === 'camera' && !this.cameraWanted) continue; // used when the camera is turned on again
+          let track: MediaStreamTrack | null = null;
+          try {
+            const stream = await this.options.devices.getUserMedia(
+              device === 'camera' ? { audio: false, video: { deviceId: { exact: gone.deviceId } } } : { audio: { deviceId: { exact: gone.deviceId } }, video: false },
+            );
+            track = (device === 'camera' ? stream.getVideoTracks() : stream.getAudioTracks())[0] ?? null;
+          } catch (error) {
+            mediaLog.info(`the ${device} that came back could not be opened yet`, error);
+          }
+          if (track === null) continue;
+          if (this.lost.get(device) !== gone || !this.adopt(device, track, epoch)) continue;
+          this.lost.delete(device);
+          this.notice({ level: 'info', message: t(`devices.back.${device}`, { name: gone.label || t(device === 'camera' ? 'devices.thisCamera' : 'devices.thisMicrophone') }) });
+        }
+        if (this.lost.size === 0) this.listenForDevices(false);
+      },
+      (error: unknown) => mediaLog.warn('could not list devices after a devicechange', error),
+    );
+  };
+
+  private listenForDevices(on: boolean): void {
+    if (on === this.listeningForDevices) return;
+    const devices = this.options.devices;
+    if (on) devices.addEventListener?.('devicechange', this.onDeviceChange);
+    else devices.removeEventListener?.('devicechange', this.onDeviceChange);
+    this.listeningForDevices = on;
+  }
+
+  private notice(notice: HostNotice): void {
+    (this.options.onDeviceNotice ?? deviceNotices.emit)(notice);
   }
 
   /** A new stream object per change, so a video element sees the new track set. */

@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallView } from '../call/types';
 import { lostDeviceMessage, lostDevices, NO_DEVICES, sameDeviceLists, toDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices';
+import { deviceNotices } from '../media/deviceNotices';
 import type { CallEngine } from '../session';
 import type { Services } from './services';
 
@@ -56,38 +57,21 @@ export function useDeviceChoice(services: Services, engine: CallEngine | null) {
   );
 }
 
-function trackDevice(stream: MediaStream | null | undefined, kind: 'audio' | 'video'): string | null {
-  const track = (kind === 'audio' ? stream?.getAudioTracks() : stream?.getVideoTracks())?.[0];
-  return track?.getSettings().deviceId ?? null;
-}
-
-/** When a device in use disappears: the default takes over, and the person is told. */
-export function useDeviceFallback(services: Services, engine: CallEngine | null, view: CallView, lists: DeviceLists): void {
+/**
+ * Devices that come and go (issue 16.5). A microphone or camera in use that goes
+ * away is handled by the media layer (renderer/media/localMedia.ts: the default takes
+ * over, and the device is used again when it returns); its notices become toasts
+ * here. The speaker is only an output choice: when the chosen one disappears the
+ * default plays (effectiveDevice), and the person is told.
+ */
+export function useDeviceFallback(services: Services, _engine: CallEngine | null, _view: CallView, lists: DeviceLists): void {
+  useEffect(() => deviceNotices.subscribe((notice) => void services.toasts.push(notice)), [services]);
   const previous = useRef(lists);
-  const latest = useRef({ engine, view });
-  latest.current = { engine, view };
   useEffect(() => {
     const before = previous.current;
     previous.current = lists;
     if (before === lists || before === NO_DEVICES) return;
-    const { engine: e, view: v } = latest.current;
-    const stream = v.phase === 'idle' || v.phase === 'ended' ? null : v.local?.stream;
-    const lost = lostDevices(
-      {
-        microphone: trackDevice(stream, 'audio'),
-        camera: trackDevice(stream, 'video'),
-        speaker: services.settings.getSnapshot().devices.speaker,
-      },
-      before,
-      lists,
-    );
-    for (const device of lost) {
-      services.toasts.push({ level: 'warning', message: lostDeviceMessage(device) });
-      if (device.kind !== 'speaker' && e) {
-        e.features.switchDevice(device.kind, null).catch((error: unknown) =>
-          services.toasts.push({ level: 'error', message: error instanceof Error ? error.message : String(error) }),
-        );
-      }
-    }
+    const lost = lostDevices({ microphone: null, camera: null, speaker: services.settings.getSnapshot().devices.speaker }, before, lists);
+    for (const device of lost) services.toasts.push({ level: 'warning', message: lostDeviceMessage(device) });
   }, [lists, services]);
 }
