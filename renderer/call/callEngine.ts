@@ -196,8 +196,18 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     // The media watchdog (mediaWatchdog.ts) watches only what the snapshot says each member sends.
     remoteSends: (deviceId) => memberSends(state(), deviceId),
     // The accept over the peer path (acceptChannel.ts): the store decides whether it counts.
-    onPeerAccept: (callId, peer, accept) =>
-      dispatch({ type: 'peerAccepted', callId, deviceId: peer.deviceId, userId: peer.userId, audio: accept.audio, video: accept.video, at: now() }),
+    onPeerAccept: (callId, peer, accept) => {
+      const before = state();
+      dispatch({ type: 'peerAccepted', callId, deviceId: peer.deviceId, userId: peer.userId, audio: accept.audio, video: accept.video, at: now() });
+      const after = state();
+      log
+        .child('call.engine')
+        .info(
+          after === before
+            ? `device ${peer.deviceId} said over the peer path it accepted call ${callId}; not taken at its word here (${before.phase}${before.phase === 'outgoing' ? `, ${before.call?.invitees.map((i) => `${i.userId}: ${i.devices.length} devices`).join('; ') ?? 'no snapshot'}` : ''}): the server's word counts`
+            : `device ${peer.deviceId} accepted call ${callId} over the peer path: sending to it before the server confirms`,
+        );
+    },
   });
 
   const exits = createCallExits(signaling);
