@@ -19,6 +19,8 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import { userIdSchema } from '../../signaling-server/protocol';
+import en from '../../renderer/i18n/locales/en.json';
+import ru from '../../renderer/i18n/locales/ru.json';
 import { chromiumArgs, launchChromium } from '../support/chromium';
 import { installSignalingGate, type SignalingGate } from './signalingGate';
 
@@ -163,6 +165,16 @@ export interface PersonOptions {
   contacts?: boolean;
   /** Open the app here instead of at the server (a relay in front of it, e.g. tamperingRelay.ts). */
   url?: string;
+  /**
+   * The browser's locale (navigator.languages, Accept-Language), which Parley's language
+   * follows. English unless said, so tests can find elements by their English names.
+   */
+  locale?: 'en-US' | 'ru-RU';
+}
+
+/** The app's words in the language a page runs in (renderer/i18n/locales), for finding elements. */
+export function wordsFor(locale: PersonOptions['locale'] = 'en-US'): typeof en {
+  return locale === 'ru-RU' ? ru : en;
 }
 
 export interface Stage {
@@ -223,7 +235,11 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
         server,
         openPerson: async (name, personOptions = {}) => {
           // Tracked before anything can fail, so afterEach closes it and prints its log.
-          const context = await launched.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+          const context = await launched.newContext({
+            viewport: { width: 1280, height: 800 },
+            colorScheme: 'light',
+            locale: personOptions.locale ?? 'en-US',
+          });
           const log: string[] = [];
           running.contexts.push(context);
           running.logs.push({ name, log, context });
@@ -262,7 +278,8 @@ async function setUpPerson(input: {
   await visible(page.getByRole('status', { name: 'Connection: Online' }));
   // The userId as the person sees it: Settings → Your devices → Your ID (it comes from this tab's key).
   await page.getByRole('button', { name: 'Settings' }).click();
-  const settings = page.getByRole('dialog', { name: 'Settings' });
+  const words = wordsFor(options.locale);
+  const settings = page.getByRole('dialog', { name: words.settings.title });
   const userId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
   await settings.getByRole('button', { name: 'Close' }).click();
   await settings.waitFor({ state: 'detached' });

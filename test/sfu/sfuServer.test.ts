@@ -157,7 +157,7 @@ describe('SFU placement and access (real Janus)', () => {
 
     const second = await startServer({ janusUrls: [janus.url], janusAdminKey: ADMIN_KEY, membershipSecret });
     const back = await Promise.all(everyone.map((member) => connectClient(second.url, { name: `${member.name}-back`, identity: member.identity })));
-    let last: Awaited<ReturnType<TestClient['request']>> | undefined;
+    const topologies: string[] = [];
     await eventually(async () => {
       // The new server reaches Janus in the background; until then a rebuilt call of 5 has no room.
       const probe = await (back[0] as TestClient).request('call:rejoin', { callId, media: 'video', audio: true, video: true, rejoinToken: tokens[0] as string });
@@ -165,10 +165,12 @@ describe('SFU placement and access (real Janus)', () => {
     }, 'the first member rejoins', WAIT_MS);
     for (const [i, member] of back.entries()) {
       if (i === 0) continue;
-      last = await member.request('call:rejoin', { callId, media: 'video', audio: true, video: true, rejoinToken: tokens[i] as string });
-      expect(last.ok ? 'ok' : `${last.error.code}: ${last.error.message}`).toBe('ok');
+      const rejoined = await member.request('call:rejoin', { callId, media: 'video', audio: true, video: true, rejoinToken: tokens[i] as string });
+      if (!rejoined.ok) throw new Error(`${member.name} could not rejoin: ${rejoined.error.code} ${rejoined.error.message}`);
+      topologies.push(`${rejoined.call.members.length}:${rejoined.call.topology}`);
     }
-    expect(last && last.ok && 'call' in last ? [last.call.topology, last.call.members.length] : last).toEqual(['sfu', 5]);
+    // The rebuilt call cannot know it was on the SFU until it outgrows a mesh: the 5th rejoin moves it there.
+    expect(topologies.at(-1)).toBe('5:sfu');
   });
 
   it('works with a Janus that has an API secret; a wrong secret is refused by Janus', async () => {
