@@ -1,0 +1,101 @@
+/**
+ * Issue 15, fast call setup, in Chromium against the real server:
+ * - the callee's Accept also travels over the pre-connected peer path (the 'call'
+ *   data channel, renderer/call/acceptChannel.ts): with everything the server says
+ *   to the caller held back, media still flows both ways after Accept;
+ * - the ring-time self-view (default on) shows the callee's camera on the ringing
+ *   card while nothing is sent; with it turned off in Settings no camera runs
+ *   before Accept, and Accept starts it.
+ * The answer race between two devices of one user is covered at engine level
+ * (test/unit/call/fastAccept.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { acceptButton, answer, dial, tileOf } from './calls';
+import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
+import { expectAudioArriving, expectVideoFrom, previewFrames, rtpTotals } from './media';
+
+const chromium = useChromium();
+
+/** Waits until every peer connection of both pages (there is at least one) is connected: the pre-connect is up. */
+async function preConnected(people: Person[]): Promise<void> {
+  await waitUntil(
+    'the connections opened while it rings are connected',
+    () => Promise.all(people.map((p) => rtpTotals(p.page))),
+    (sides) => sides.every((t) => t.states.length > 0 && t.states.every((s) => s === 'connected')),
+  );
+}
+
+/** Waits while `person`'s camera delivers `frames` more frames to their self-view. */
+async function previewRuns(person: Person, frames: number): Promise<void> {
+  const start = await previewFrames(person.page);
+  await waitUntil(`${person.name}'s self-view runs on (${frames} frames from ${start})`, () => previewFrames(person.page), (n) => n >= start + frames);
+}
+
+/** Live camera tracks anywhere in the page (the self-view's stream, or any other). */
+function liveCameras(person: Person): Promise<number> {
+  return person.page.evaluate(() =>
+    [...document.querySelectorAll('video')].reduce((sum, video) => {
+      const stream = video.srcObject instanceof MediaStream ? video.srcObject : null;
+      return sum + (stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0);
+    }, 0),
+  );
+}
+
+describe('fast call setup', { timeout: SCENARIO_MS }, () => {
+  it('media flows both ways after Accept while the server’s word to the caller is held: the accept came over the peer path', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice', { signalingGate: true });
+    const bob = await openPerson('Bob');
+    const gate = alice.signaling;
+    if (!gate) throw new Error('Alice was opened without her signaling gate');
+
+    await dial(alice, bob, 'video');
+    await visible(acceptButton(bob));
+    await preConnected([alice, bob]);
+    // The ring-time self-view is on by default: Bob sees his camera, nothing leaves either page.
+    await previewRuns(bob, 15);
+    for (const person of [alice, bob]) {
+      expect((await rtpTotals(person.page)).outboundRtpBytes, `${person.name} while it rings`).toBe(0);
+    }
+
+    // From now on Alice hears nothing from the server: not Bob's accept, not the updated call.
+    gate.hold();
+    await answer(bob);
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
+    expect((await rtpTotals(alice.page)).outboundRtpBytes, 'Alice sends on the peer path’s word alone').toBeGreaterThan(0);
+
+    // The server's word arrives late and changes nothing: the call goes on.
+    gate.release();
+    await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
+    await expectVideoFrom(alice, bob);
+  });
+
+  it('with the ring-time self-view turned off, no camera runs before Accept, and Accept starts it', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice');
+    const bob = await openPerson('Bob');
+
+    await bob.page.getByRole('button', { name: 'Settings' }).click();
+    const settings = bob.page.getByRole('dialog', { name: 'Settings' });
+    const toggle = settings.getByRole('checkbox', { name: 'Show my camera while a call rings' });
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.uncheck();
+    await expect.poll(() => toggle.isChecked()).toBe(false);
+    await visible(settings.getByRole('checkbox', { name: 'Show my camera while a call rings', disabled: false }));
+    await settings.getByRole('button', { name: 'Close' }).click();
+    await settings.waitFor({ state: 'detached' });
+
+    await dial(alice, bob, 'video');
+    await visible(acceptButton(bob));
+    await preConnected([alice, bob]);
+    // A stretch of ringing, timed by Alice's camera: Bob's stays off.
+    await previewRuns(alice, 30);
+    expect(await previewFrames(bob.page)).toBe(0);
+    expect(await liveCameras(bob)).toBe(0);
+    expect((await rtpTotals(bob.page)).outboundRtpBytes).toBe(0);
+
+    await answer(bob);
+    await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
+  });
+});
