@@ -37,6 +37,8 @@ import { createRtcConfigSource } from './rtcConfig';
 import type { CallSignaling } from './serverEvents';
 import { SessionPool, type DtlsSigner } from './sessionPool';
 import { createSfuCall, sfuRelayTargets } from './sfu/sfuCall';
+import { createSfuE2ee } from './e2ee/sfuE2ee';
+import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
 import type { DisplayMediaLike } from './screenShare';
 import { SPEAKER_POLL_MS } from './speakerPoller';
@@ -46,8 +48,8 @@ import type { CallController } from './types';
 export type { CallSignaling } from './serverEvents';
 export type { ContactLookup, HostAction, HostOutcome } from './hostActions';
 
-/** What the engine needs of this device's identity (renderer/identity/deviceIdentity.ts): its ids and its DTLS signature. */
-export type CallIdentity = DtlsSigner & { readonly userId: string };
+/** What the engine needs of this device's identity (renderer/identity/deviceIdentity.ts): its ids, its DTLS signature and its signature over its SFU call keys. */
+export type CallIdentity = DtlsSigner & Pick<DeviceIdentity, 'signE2eeKey'> & { readonly userId: string };
 
 export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnection> {
   signaling: CallSignaling;
@@ -223,19 +225,37 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   });
 
   // SFU calls (issue 17): publish + subscribe through the server's media server; the mesh closes as it takes over.
-  const sfu = createSfuCall<PC>({
+  // SFU media is end-to-end encrypted (e2ee/): each device's media key reaches every member wrapped for its device, frames are sealed in a worker.
+  const e2ee = createSfuE2ee({
+    identity,
+    send: (callId, to, message) => signaling.request('signal', { callId, to, data: { kind: 'e2ee', e2ee: message } }),
+  });
+  const sfuCall = createSfuCall<PC>({
     signaling,
     self,
     state,
     dispatch,
     now,
-    createPeerConnection,
+    createPeerConnection: (config) => createPeerConnection({ ...config, ...e2ee.peerConnectionConfig() } as RTCConfiguration),
     rtcConfiguration: () => rtcConfig.get(),
     createStream,
     localTracks: () => ({ audio: local.audio, video: local.video }),
     onCarriedChange: () => effects.resyncMesh(),
     onScreensChange: () => features.screensChanged(),
+    hooks: e2ee.hooks,
   });
+  const sfu: typeof sfuCall = {
+    ...sfuCall,
+    // The call's encryption follows first, so every SFU sender is protected from its first frame.
+    follow(s) {
+      e2ee.follow(s.phase === 'active' && s.call.topology === 'sfu' ? { callId: s.callId, members: sfuRelayTargets(s, self) } : null);
+      sfuCall.follow(s);
+    },
+    dispose() {
+      sfuCall.dispose();
+      e2ee.dispose();
+    },
+  };
   // My shared screen is its own SFU publication (a no-op outside SFU calls, and while it stays the same).
   const stopPublishingScreen = features.subscribe(() => sfu.setScreen(features.sharedScreen()?.getVideoTracks()[0] ?? null));
   const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits, sfu };
@@ -247,6 +267,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
   const stopListening = followServerEvents(parts, {
+    onE2ee: (callId, from, message) => e2ee.handleSignal(callId, from, message),
     ...(options.isBlocked ? { isBlocked: options.isBlocked } : {}),
     ...(options.ringPreview ? { ringPreview: options.ringPreview } : {}),
   });

@@ -8,7 +8,7 @@
  * that fails its check must not turn a call that could not be verified into a
  * missed one.
  */
-import type { IncomingCall } from '../../signaling-server/protocol';
+import type { E2eeSignal, IncomingCall } from '../../signaling-server/protocol';
 import { hasEnded, isInCall } from './callState';
 import type { EngineParts } from './engineParts';
 import type { PeerConnectionLike } from './peerConnection';
@@ -23,6 +23,8 @@ export interface ServerEventOptions {
    * it. Off: only the microphone is readied; the camera starts at Accept.
    */
   ringPreview?: () => boolean;
+  /** End-to-end keys of an SFU call (`signal` kind 'e2ee'): for the call's encryption (e2ee/sfuE2ee.ts), never a peer connection. */
+  onE2ee?: (callId: string, from: string, message: E2eeSignal) => void;
 }
 
 /** Listens until the returned function is called. */
@@ -74,6 +76,10 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
         // Chat through the server (SFU calls): only from a member of this call.
         const from = current.callId === e.callId ? current.call?.members.find((m) => m.deviceId === e.from) : undefined;
         if (from) parts.features.relayedChat({ deviceId: from.deviceId, userId: from.userId }, e.data.payload);
+        return;
+      }
+      if (e.data.kind === 'e2ee') {
+        options.onE2ee?.(e.callId, e.from, e.data.e2ee);
         return;
       }
       pool.deliver(e.callId, e.from, e.data);
