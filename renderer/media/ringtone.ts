@@ -21,6 +21,11 @@ export interface Ringtone {
   stop(): void;
   /** A short falling two-note tone. */
   playEnded(): void;
+  /**
+   * The speaker to ring on (settings.devices.speaker while it is plugged in; null:
+   * the system default), through AudioContext.setSinkId where the browser has it.
+   */
+  setSpeaker(deviceId: string | null): void;
   /** Resumes audio on the first pointer or key gesture on `target`; returns the disposer. */
   unlockOnGesture(target: EventTarget): () => void;
   dispose(): void;
@@ -73,6 +78,8 @@ function chime(ctx: AudioContext, destination: AudioNode, when: number, frequenc
 
 export function createRingtone(factory: ContextFactory | null = null): Ringtone {
   let ctx: AudioContext | null = null;
+  let speaker: string | null = null;
+  let sinkApplied: string | null = null;
   let ring: { master: GainNode; timer: ReturnType<typeof setInterval>; next: number } | null = null;
 
   const context = (): AudioContext | null => {
@@ -84,11 +91,28 @@ export function createRingtone(factory: ContextFactory | null = null): Ringtone 
         ctx = null;
       }
     }
+    if (ctx) applySink(ctx);
     if (ctx && ctx.state === 'suspended') {
       // Refused until the first gesture (autoplay policy): expected; unlockOnGesture tries again.
       void ctx.resume().catch((error: unknown) => ringLog.debug('the audio context stays suspended until a click or key press', error));
     }
     return ctx;
+  };
+
+  /** AudioContext.setSinkId: Chromium 110+; elsewhere the default output rings (logged once per choice). */
+  const applySink = (audio: AudioContext): void => {
+    const wanted = speaker ?? '';
+    if (sinkApplied === wanted) return;
+    sinkApplied = wanted;
+    const sinkable = audio as AudioContext & { setSinkId?: (id: string) => Promise<void> };
+    if (typeof sinkable.setSinkId !== 'function') {
+      if (wanted !== '') ringLog.info('this browser cannot choose the ringtone speaker (no AudioContext.setSinkId): the default rings');
+      return;
+    }
+    sinkable.setSinkId(wanted).catch((error: unknown) => {
+      sinkApplied = null;
+      ringLog.warn(`the ringtone could not use the chosen speaker ${wanted}; the default rings`, error);
+    });
   };
 
   const stop = (): void => {
@@ -119,6 +143,10 @@ export function createRingtone(factory: ContextFactory | null = null): Ringtone 
       schedule();
     },
     stop,
+    setSpeaker(deviceId) {
+      speaker = deviceId;
+      if (ctx) applySink(ctx);
+    },
     playEnded() {
       const audio = context();
       if (!audio) return;

@@ -6,10 +6,10 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CallView } from '../call/types';
-import { lostDeviceMessage, lostDevices, NO_DEVICES, sameDeviceLists, toDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices';
+import { effectiveDevice, lostDeviceMessage, lostDevices, NO_DEVICES, sameDeviceLists, toDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices';
 import { deviceNotices } from '../media/deviceNotices';
 import type { CallEngine } from '../session';
-import type { Services } from './services';
+import { useStore, type Services } from './services';
 
 function mediaDevices(): MediaDevices | null {
   return (navigator.mediaDevices as MediaDevices | undefined) ?? null;
@@ -66,6 +66,10 @@ export function useDeviceChoice(services: Services, engine: CallEngine | null) {
  */
 export function useDeviceFallback(services: Services, _engine: CallEngine | null, _view: CallView, lists: DeviceLists): void {
   useEffect(() => deviceNotices.subscribe((notice) => void services.toasts.push(notice)), [services]);
+  // The ringtone rings on the chosen speaker while it is there, else on the default.
+  const chosenSpeaker = useStore(services.settings).devices.speaker;
+  const ringOn = effectiveDevice('speaker', chosenSpeaker, lists);
+  useEffect(() => services.ringtone.setSpeaker(ringOn), [services, ringOn]);
   const previous = useRef(lists);
   useEffect(() => {
     const before = previous.current;
