@@ -6,6 +6,7 @@
  * card that connects on Accept; refuse: the caller is told).
  */
 import { describe, expect, it } from 'vitest';
+import { axeAudit } from './axe';
 import { answer, dial, endedHeadline, tileOf } from './calls';
 import {
   contactRow,
@@ -54,6 +55,7 @@ describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
     const question = bob.page.getByRole('dialog', { name: /^Add .+…\?$/ });
     await visible(question);
     await visible(question.getByText(alice.userId));
+    await axeAudit(bob.page, 'the "Add …?" question of an invite link');
     await question.getByRole('button', { name: 'Send contact request' }).click();
     await gone(question);
     await visible(bob.page.getByText('Request sent. They appear in your contacts as soon as their Parley accepts.'));
@@ -81,6 +83,7 @@ describe('contacts you chose', { timeout: SCENARIO_MS }, () => {
     expect(numbers[1]).toBe(numbers[0]);
     await alice.page.getByRole('dialog', { name: 'Verify Bob' }).getByRole('button', { name: 'Mark as verified' }).click();
     await visible(alice.page.getByRole('dialog', { name: 'Verify Bob' }).getByText('You marked Bob as verified.'));
+    await axeAudit(alice.page, 'the safety number dialog');
     for (const [viewer, other] of [
       [alice, bob],
       [bob, alice],
