@@ -363,16 +363,19 @@ export class LocalMedia {
     } catch (error) {
       mediaLog.info(`no default ${device} to fall back to`, error);
     }
-    if (track !== null && track.getSettings().deviceId === gone.deviceId && gone.deviceId !== '') {
-      // The system still hands out the device that went away: nothing else to use.
-      track.stop();
-      track = null;
-    }
     if (track === null) {
       if (epoch === this.generation) this.notice({ level: 'warning', message: t(`devices.lostNoFallback.${device}`, { name }) });
       return;
     }
     if (!this.adopt(device, track, epoch)) return; // the call ended, or the camera was turned off meanwhile
+    const first = this.lost.get(device);
+    if (first !== undefined && track.getSettings().deviceId === first.deviceId) {
+      // The same device again (its track was stopped by the system or another app, the device stayed): resumed.
+      this.lost.delete(device);
+      if (this.lost.size === 0) this.listenForDevices(false);
+      this.notice({ level: 'info', message: t(`devices.back.${device}`, { name: first.label || name }) });
+      return;
+    }
     this.notice({ level: 'warning', message: t(`devices.lost.${device}`, { name, fallback: track.label || t('devices.default') }) });
   }
 

@@ -128,6 +128,18 @@ describe('a device in use goes away mid-call', () => {
     expect(notices.at(-1)?.message).toBe('Camera “USB webcam” is back; Parley uses it again.');
   });
 
+  it('a track ended while its device stays (taken back by the system) is resumed on the same device', async () => {
+    const { devices, local, notices, using } = setup([BUILT_IN_MIC, HEADSET], { microphone: HEADSET.deviceId, camera: null });
+    await local.start({ video: false });
+    const first = devices.tracks[0];
+    // Ended from outside the engine, the device still plugged: the default request gets it again.
+    devices.plugged.reverse();
+    first?.endFromDevice();
+    await waitFor(() => local.audio !== null && local.audio !== first, 'a new microphone track');
+    expect(using('audio')).toBe('mic-headset');
+    expect(notices).toEqual([{ level: 'info', message: 'Microphone “USB headset” is back; Parley uses it again.' }]);
+  });
+
   it('after the call ends nothing switches back, and the device listener is gone', async () => {
     const { devices, local, notices, using } = setup([BUILT_IN_MIC, HEADSET], { microphone: HEADSET.deviceId, camera: null });
     await local.start({ video: false });
