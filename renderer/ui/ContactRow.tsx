@@ -6,6 +6,7 @@ import Star from 'lucide-react/icons/star';
 import Video from 'lucide-react/icons/video';
 import type { CallMedia } from '../../signaling-server/protocol';
 import { STATUS_LABEL, type Contact } from '../state/contacts';
+import { useT } from '../i18n';
 import { Avatar } from './Avatar';
 import { BlockToggle } from './BlockToggle';
 import { PersonName, ScriptsBadge, useDistinctName } from './PersonName';
@@ -24,6 +25,7 @@ interface ContactRowProps {
 }
 
 export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, isBlocked, onToggleBlock, onVerify }: ContactRowProps) {
+  const { t } = useT();
   const offline = contact.status === 'offline';
   const blocked = contact.keyChanged
     ? `${contact.displayName}'s key changed: accept the new key first`
@@ -62,8 +64,8 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         <button
           type="button"
           className={`icon-button star${contact.favourite ? ' star--on' : ''}`}
-          aria-label={contact.favourite ? `Remove ${name} from favourites` : `Add ${name} to favourites`}
-          title={contact.favourite ? 'Remove from favourites' : 'Add to favourites'}
+          aria-label={contact.favourite ? t('contact.unfavourite', { name }) : t('contact.favourite', { name })}
+          title={contact.favourite ? t('contact.unfavouriteHint') : t('contact.favouriteHint')}
           onClick={() => onToggleFavourite(contact)}
         >
           <Star size={18} aria-hidden="true" />
@@ -71,8 +73,8 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         <button
           type="button"
           className="icon-button icon-button--call"
-          aria-label={`Audio call ${name}`}
-          title={blocked ?? `Audio call ${name}`}
+          aria-label={t('contact.audioCall', { name })}
+          title={blocked ?? t('contact.audioCall', { name })}
           disabled={blocked !== null}
           onClick={() => onCall(contact, 'audio')}
         >
@@ -81,8 +83,8 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         <button
           type="button"
           className="icon-button icon-button--call"
-          aria-label={`Video call ${name}`}
-          title={blocked ?? `Video call ${name}`}
+          aria-label={t('contact.videoCall', { name })}
+          title={blocked ?? t('contact.videoCall', { name })}
           disabled={blocked !== null}
           onClick={() => onCall(contact, 'video')}
         >

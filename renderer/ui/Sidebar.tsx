@@ -7,6 +7,7 @@ import type { Contact } from '../state/contacts';
 import { historyKind } from '../state/history';
 import { ContactList } from './ContactList';
 import { HistoryList } from './HistoryList';
+import { useT } from '../i18n';
 import { Tabs } from './Tabs';
 
 type Tab = 'contacts' | 'history';
@@ -32,6 +33,7 @@ interface SidebarProps {
 
 export function Sidebar(props: SidebarProps) {
   const { contacts, history, callBlocked, online, shareUrl, onCall, onToggleFavourite, onClearHistory, blockedUserIds, onToggleBlock } = props;
+  const { t } = useT();
   const [tab, setTab] = useState<Tab>('contacts');
   const [query, setQuery] = useState('');
   // Missed calls since the History tab was last looked at.
@@ -42,15 +44,15 @@ export function Sidebar(props: SidebarProps) {
   const missed = tab === 'history' ? 0 : history.filter((e) => historyKind(e) === 'missed' && e.startedAt >= seenUntil).length;
 
   return (
-    <aside className="sidebar" aria-label="People and calls">
+    <aside className="sidebar" aria-label={t('sidebar.region')}>
       <Tabs<Tab>
-        label="Contacts and history"
+        label={t('sidebar.tabs')}
         className="sidebar__tabs"
         selected={tab}
         onSelect={setTab}
         tabs={[
-          { key: 'contacts', label: 'Contacts', count: props.requestCount ?? 0 },
-          { key: 'history', label: 'History', count: missed },
+          { key: 'contacts', label: t('sidebar.contacts'), count: props.requestCount ?? 0 },
+          { key: 'history', label: t('sidebar.history'), count: missed },
         ]}
       >
         {tab === 'contacts' ? (
