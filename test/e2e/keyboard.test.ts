@@ -10,7 +10,10 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ariaKeys, displayKeys, shortcut, SHORTCUTS, type ShortcutId } from '../../renderer/ui/shortcuts/shortcuts';
 import { acceptButton, callSection, dial, endedHeadline, tileOf } from './calls';
-import { SCENARIO_MS, useChromium, visible, waitUntil } from './harness';
+import { SCENARIO_MS, useChromium, visible, waitUntil, WAIT_MS } from './harness';
+
+/** A key's effect on a loaded 2-core machine: generous, it only makes a slow run slower. */
+const KEY_EFFECT_MS = WAIT_MS * 3;
 
 const chromium = useChromium();
 
@@ -53,9 +56,9 @@ describe('keyboard', { timeout: SCENARIO_MS * 2 }, () => {
     expect(await bar.getByRole('button', { name: 'Mute microphone' }).getAttribute('aria-keyshortcuts')).toBe('Control+Shift+M');
     expect(await bar.getByRole('button', { name: 'Mute microphone' }).getAttribute('title')).toBe('Mute microphone (Ctrl+Shift+M)');
     await press(alice.page, 'toggleMute');
-    await visible(bar.getByRole('button', { name: 'Unmute microphone' }));
+    await visible(bar.getByRole('button', { name: 'Unmute microphone' }), KEY_EFFECT_MS);
     await press(alice.page, 'toggleCamera');
-    await visible(bar.getByRole('button', { name: 'Turn camera on' }));
+    await visible(bar.getByRole('button', { name: 'Turn camera on' }), KEY_EFFECT_MS);
 
     // In the chat box: typing is never taken ('?' and the chat key stay text there), while mute still works.
     await press(alice.page, 'toggleChat');
@@ -68,7 +71,7 @@ describe('keyboard', { timeout: SCENARIO_MS * 2 }, () => {
     await visible(message);
     expect(await alice.page.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
     await press(alice.page, 'toggleMute');
-    await visible(bar.getByRole('button', { name: 'Mute microphone' }));
+    await visible(bar.getByRole('button', { name: 'Mute microphone' }), KEY_EFFECT_MS);
 
     await press(alice.page, 'hangUp');
     await Promise.all([visible(endedHeadline(alice, /^Call ended/)), visible(endedHeadline(bob, /^Call ended/))]);
