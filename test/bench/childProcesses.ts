@@ -9,8 +9,8 @@ import type { z } from 'zod';
  * The children run TypeScript through tsx like this process: `node --import tsx`
  * puts that in process.execArgv, which fork() passes on.
  */
-export function forkTs(script: string, args: string[], extraExecArgv: string[] = []): ChildProcess {
-  return fork(script, args, { execArgv: [...process.execArgv, ...extraExecArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function forkTs(script: string, args: string[], extraExecArgv: string[] = [], extraEnv: Record<string, string> = {}): ChildProcess {
+  return fork(script, args, { execArgv: [...process.execArgv, ...extraExecArgv], env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** The next message of `child` that `schema` accepts and `want` (and `match`) selects; rejects on exit, 'failed' or timeout. */

@@ -32,6 +32,7 @@ import { LATENCY_CHROMIUM_ARGS, runLatencyBench, type LatencyRun } from './laten
 import { createWanRig } from './wan/labRig';
 import { runWanBench } from './wan/wanBench';
 import { runSignalingBench } from './signaling/signalingBench';
+import { runScaleBench, type ScalePart } from './capacity/scaleBench';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +45,12 @@ const { values } = parseArgs({
     'latency-seconds': { type: 'string', default: '20' },
     sizes: { type: 'string', default: '1000,5000,10000' },
     fanout: { type: 'string', default: '1000' },
+    // presence, capacity, storm (issue 15 items 4-5): not in the default run (tens of thousands of sockets).
+    'scale-users': { type: 'string', default: '10000' },
+    'scale-capacity': { type: 'string', default: '50000' },
+    'scale-storm': { type: 'string', default: '10000' },
+    'scale-rounds': { type: 'string', default: '2' },
+    'scale-idle-seconds': { type: 'string', default: '60' },
   },
 });
 
@@ -208,6 +215,37 @@ async function main(): Promise<void> {
         windowMs: 500,
         windowsPerServer: 30,
         fanoutUsers,
+        log,
+      });
+    });
+  }
+
+  const scaleParts = (['presence', 'capacity', 'storm'] as const).filter((p) => only.has(p));
+  if (scaleParts.length > 0) {
+    log('\n== 8. presence at scale, capacity, reconnect storm ==');
+    // Its own lines and bench-results/scale.json (issue 15 items 4 and 5).
+    const whole = (name: string): number => {
+      const n = Number(values[name as keyof typeof values]);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number ≥ 1, not "${String(values[name as keyof typeof values])}"`);
+      return n;
+    };
+    const scale = {
+      presenceUsers: whole('scale-users'),
+      capacityClients: whole('scale-capacity'),
+      stormClients: whole('scale-storm'),
+      rounds: whole('scale-rounds'),
+      idleSeconds: whole('scale-idle-seconds'),
+    };
+    const parleyBundle = values.server;
+    await timed('scale', async () => {
+      await runScaleBench({
+        parleyBundle,
+        parts: new Set<ScalePart>(scaleParts),
+        ...scale,
+        contactsPerUser: 50,
+        stormPairs: Math.min(1_000, Math.floor(scale.stormClients / 10)),
+        loadProcesses: 6,
+        out: values.out,
         log,
       });
     });

@@ -38,6 +38,8 @@ interface Client {
   /** Parley: the call this pair member is in, once known. */
   callId: string | null;
   inCall: boolean;
+  /** Parley: the rejoin token and media of the last snapshot of its call (for the reconnect storm). */
+  rejoin: { token: string; media: string } | null;
 }
 
 interface PerServer {
@@ -65,7 +67,9 @@ const describe = (error: unknown): string => (error instanceof Error ? error.mes
 
 const signalEventSchema = z.object({ data: z.object({ candidate: z.object({ candidate: z.string() }) }) });
 const incomingSchema = z.object({ callId: z.string() });
-const updatedSchema = z.object({ call: z.object({ callId: z.string(), members: z.array(z.unknown()) }) });
+const updatedSchema = z.object({
+  call: z.object({ callId: z.string(), media: z.string().optional(), members: z.array(z.unknown()), rejoinToken: z.string().nullable().optional() }),
+});
 const ackSchema = z.union([
   z.object({ ok: z.literal(true), call: z.object({ callId: z.string() }).optional() }),
   z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
@@ -94,10 +98,12 @@ function prepare(message: Extract<ToLoad, { type: 'prepare' }>): Promise<void> {
   return Promise.resolve();
 }
 
-function open(url: string, kind: ServerKind, { spec, device }: Prepared): Promise<Client> {
+function open(url: string, kind: ServerKind, { spec, device }: Prepared, localAddress?: string): Promise<Client> {
   const server = servers[kind];
   const socket = io(url, {
     transports: ['websocket'],
+    // engine.io-client hands localAddress to ws in Node (not in its typings).
+    ...(localAddress === undefined ? {} : ({ localAddress } as object)),
     // One connection per client: without forceNew, socket.io-client multiplexes
     // every io(url) onto a single WebSocket.
     forceNew: true,
@@ -106,14 +112,15 @@ function open(url: string, kind: ServerKind, { spec, device }: Prepared): Promis
     autoConnect: false,
   });
   signIn(socket, url, device, { displayName: spec.displayName, contacts: spec.contacts, strangerCalls: 'ask' });
-  const client: Client = { kind, spec, socket, callId: null, inCall: false };
+  const client: Client = { kind, spec, socket, callId: null, inCall: false, rejoin: null };
   if (spec.role !== 'idle') {
     socket.on('signal', (raw: unknown) => onSignal(server, raw));
     socket.on('call:updated', (raw: unknown) => {
       const parsed = updatedSchema.safeParse(raw);
-      if (parsed.success && parsed.data.call.members.length >= 2 && parsed.data.call.callId === client.callId) {
-        client.inCall = true;
-      }
+      if (!parsed.success) return;
+      const { call } = parsed.data;
+      if (call.members.length >= 2 && call.callId === client.callId) client.inCall = true;
+      if (call.callId === client.callId && call.rejoinToken) client.rejoin = { token: call.rejoinToken, media: call.media ?? 'audio' };
     });
   }
   if (spec.role === 'callee') {
@@ -159,7 +166,7 @@ async function connectAll(message: Extract<ToLoad, { type: 'connect' }>): Promis
     while (next < clients.length) {
       const client = clients[next++] as Prepared;
       try {
-        server.clients.push(await open(message.url, message.kind, client));
+        server.clients.push(await open(message.url, message.kind, client, message.localAddress));
       } catch (error) {
         failed += 1;
         firstError ??= `${client.spec.device.deviceId}: ${describe(error)}`;
@@ -271,6 +278,69 @@ function collect(message: Extract<ToLoad, { type: 'collect' }>): Promise<void> {
   return Promise.resolve();
 }
 
+// ─── reconnect storm ────────────────────────────────────────────────────────
+
+/** Connects one client again after its server restarted, waits for its welcome, then rejoins its call. */
+function comeBack(client: Client): Promise<{ rejoined: boolean }> {
+  const { socket } = client;
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`not back within ${HANDSHAKE_DEADLINE_MS / 1000} s`)), HANDSHAKE_DEADLINE_MS);
+    const fail = (error: Error): void => {
+      clearTimeout(deadline);
+      reject(error);
+    };
+    socket.once('connect_error', (error: Error & { data?: unknown }) => fail(error.data === undefined ? error : new Error(`${error.message}: ${JSON.stringify(error.data)}`)));
+    socket.once('session:welcome', () => {
+      socket.off('connect_error');
+      if (client.kind === 'bare' || client.rejoin === null || client.callId === null) {
+        clearTimeout(deadline);
+        resolve({ rejoined: false });
+        return;
+      }
+      const { token, media } = client.rejoin;
+      socket.emit('call:rejoin', { callId: client.callId, media, audio: true, video: false, rejoinToken: token }, (ack: unknown) => {
+        const answer = ackSchema.safeParse(ack);
+        if (answer.success && answer.data.ok) {
+          clearTimeout(deadline);
+          resolve({ rejoined: true });
+        } else fail(new Error(`rejoin refused: ${JSON.stringify(ack)}`));
+      });
+    });
+    socket.connect();
+  });
+}
+
+async function storm(message: Extract<ToLoad, { type: 'storm' }>): Promise<void> {
+  const clients = servers[message.kind].clients;
+  // The server was killed: wait (briefly) until every socket has noticed.
+  const until = Date.now() + 10_000;
+  while (clients.some((c) => c.socket.connected) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+  let next = 0;
+  let back = 0;
+  let rejoined = 0;
+  let failed = 0;
+  let firstError: string | null = null;
+  let lastDoneNs = process.hrtime.bigint();
+  const giveUp = Date.now() + message.deadlineMs;
+  const worker = async (): Promise<void> => {
+    while (next < clients.length && Date.now() < giveUp) {
+      const client = clients[next++] as Client;
+      try {
+        const done = await comeBack(client);
+        back += 1;
+        if (done.rejoined) rejoined += 1;
+        lastDoneNs = process.hrtime.bigint();
+      } catch (error) {
+        failed += 1;
+        firstError ??= `${client.spec.device.deviceId}: ${describe(error)}`;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: message.concurrency }, worker));
+  const toRejoin = clients.filter((c) => c.rejoin !== null).length;
+  send({ type: 'stormed', kind: message.kind, back, rejoined, toRejoin, failed, firstError, lastDoneNs: String(lastDoneNs) });
+}
+
 // ─── the IPC loop ───────────────────────────────────────────────────────────
 
 function handle(message: ToLoad): Promise<void> {
@@ -285,6 +355,8 @@ function handle(message: ToLoad): Promise<void> {
       return relay(message);
     case 'collect':
       return collect(message);
+    case 'storm':
+      return storm(message);
     case 'close':
       for (const server of Object.values(servers)) for (const c of server.clients) c.socket.close();
       process.exit(0);

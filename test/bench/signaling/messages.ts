@@ -12,7 +12,7 @@ export type ServerKind = z.infer<typeof serverKindSchema>;
 
 // ─── orchestrator ⇄ server under test ───────────────────────────────────────
 
-export const toServerSchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('measure') })]);
+export const toServerSchema = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('measure') }), z.strictObject({ type: z.literal('cpu') })]);
 export type ToServer = z.infer<typeof toServerSchema>;
 
 export const fromServerSchema = z.discriminatedUnion('type', [
@@ -31,7 +31,12 @@ export const fromServerSchema = z.discriminatedUnion('type', [
     gcPauses: z.number(),
     gcPauseTotalMs: z.number(),
     gcPauseMaxMs: z.number(),
+    /** process.cpuUsage() of the server process, read before the forced GCs (µs since it started). */
+    cpuUserUs: z.number(),
+    cpuSystemUs: z.number(),
   }),
+  /** process.cpuUsage() alone (no GC forced): for the CPU an idle server spends on pings. */
+  z.strictObject({ type: z.literal('cpu'), cpuUserUs: z.number(), cpuSystemUs: z.number() }),
   z.strictObject({ type: z.literal('failed'), message: z.string() }),
 ]);
 export type FromServer = z.infer<typeof fromServerSchema>;
@@ -77,6 +82,8 @@ export const toLoadSchema = z.discriminatedUnion('type', [
     group: clientGroupSchema,
     /** Handshakes in flight at once from this process. */
     concurrency: z.number().int().positive(),
+    /** Source address of this process's sockets (127.0.0.x): each address has its own ephemeral ports. */
+    localAddress: z.string().optional(),
   }),
   /** Parley: callers invite, callees accept. Bare: nothing to do. `socketIds`: every pair member's socket id. */
   z.strictObject({ type: z.literal('call'), kind: serverKindSchema, socketIds: z.record(z.string(), z.string()) }),
@@ -88,6 +95,12 @@ export const toLoadSchema = z.discriminatedUnion('type', [
   }),
   /** How many measured signals arrived so far; with `final`, their latencies too. */
   z.strictObject({ type: z.literal('collect'), final: z.boolean() }),
+  /**
+   * The server went away (a restart): every socket of `kind` connects again to `url`
+   * (a fresh proof for its new session), pair members rejoin their call with their
+   * last rejoin token; answered with 'stormed' once all are back or the deadline passed.
+   */
+  z.strictObject({ type: z.literal('storm'), url: z.string(), kind: serverKindSchema, concurrency: z.number().int().positive(), deadlineMs: z.number().int().positive() }),
   z.strictObject({ type: z.literal('close') }),
 ]);
 export type ToLoad = z.infer<typeof toLoadSchema>;
@@ -130,6 +143,20 @@ export const fromLoadSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('relayed'), parley: relayedSchema, bare: relayedSchema }),
   z.strictObject({ type: z.literal('collected'), parley: collectedSchema, bare: collectedSchema }),
+  z.strictObject({
+    type: z.literal('stormed'),
+    kind: serverKindSchema,
+    /** Sockets that reconnected and got their welcome (presence roster) back. */
+    back: z.number(),
+    /** Pair members whose `call:rejoin` was acked ok. */
+    rejoined: z.number(),
+    /** Pair members that had a call to rejoin. */
+    toRejoin: z.number(),
+    failed: z.number(),
+    firstError: z.string().nullable(),
+    /** process.hrtime.bigint() (ns, decimal) when the last socket of this process was back (and rejoined). */
+    lastDoneNs: z.string(),
+  }),
   z.strictObject({ type: z.literal('failed'), message: z.string() }),
 ]);
 export type FromLoad = z.infer<typeof fromLoadSchema>;

@@ -20,16 +20,24 @@ const LOAD_SCRIPT = fileURLToPath(new URL('./loadProcess.ts', import.meta.url));
 
 export type ServerMemory = Omit<Extract<FromServer, { type: 'memory' }>, 'type'>;
 
+/** Extra V8 flags for the servers under test: the capacity run holds tens of thousands of sockets. */
+const SERVER_HEAP_MB = 6_144;
+
 export interface ServerUnderTest {
   kind: ServerKind;
   url: string;
   /** Heap used and RSS after two full GCs, with the event loop's delay and GC pauses since the last call. */
   memory(): Promise<ServerMemory>;
+  /** The server process's CPU time so far (user + system), in µs, without forcing a GC. */
+  cpuUs(): Promise<number>;
   stop(): void;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
 }
 
-export async function startServer(kind: ServerKind, parleyBundle: string): Promise<ServerUnderTest> {
-  const child = forkTs(SERVER_SCRIPT, kind === 'parley' ? [kind, parleyBundle] : [kind], ['--expose-gc']);
+/** `env`: BENCH_SERVER_PORT and BENCH_MEMBERSHIP_SECRET for a server that restarts (serverProcess.ts). */
+export async function startServer(kind: ServerKind, parleyBundle: string, env: Record<string, string> = {}): Promise<ServerUnderTest> {
+  const child = forkTs(SERVER_SCRIPT, kind === 'parley' ? [kind, parleyBundle] : [kind], ['--expose-gc', `--max-old-space-size=${SERVER_HEAP_MB}`], env);
   try {
     const ready = await nextMessage<FromServer, 'ready'>(child, fromServerSchema, 'ready', `starting the ${kind} server`, 60_000);
     return {
@@ -41,7 +49,14 @@ export async function startServer(kind: ServerKind, parleyBundle: string): Promi
         const { type: _type, ...memory } = await reply;
         return memory;
       },
+      cpuUs: async () => {
+        const reply = nextMessage<FromServer, 'cpu'>(child, fromServerSchema, 'cpu', `reading the ${kind} server's CPU time`, 60_000);
+        child.send({ type: 'cpu' } satisfies ToServer);
+        const { cpuUserUs, cpuSystemUs } = await reply;
+        return cpuUserUs + cpuSystemUs;
+      },
       stop: () => stopChild(child),
+      exited: child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())),
     };
   } catch (error) {
     stopChild(child);

@@ -41,7 +41,18 @@ async function start(): Promise<string> {
   const bundle = process.argv[3];
   if (!bundle) throw new Error('serverProcess: parley needs the path of the built server bundle (dist/server/index.js).');
   const createSignalingServer = await loadParley(bundle);
-  const server = await createSignalingServer({ host: '127.0.0.1', port: 0, logLevel: 'silent', rateLimit: BENCH_RATE_LIMIT, maxDevicesPerUser: BENCH_MAX_DEVICES_PER_USER });
+  // The reconnect storm restarts the server on the same port with the same membership secret.
+  const port = Number(process.env.BENCH_SERVER_PORT ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`serverProcess: BENCH_SERVER_PORT must be a port number, not "${process.env.BENCH_SERVER_PORT}"`);
+  const membershipSecret = process.env.BENCH_MEMBERSHIP_SECRET;
+  const server = await createSignalingServer({
+    host: '127.0.0.1',
+    port,
+    logLevel: 'silent',
+    rateLimit: BENCH_RATE_LIMIT,
+    maxDevicesPerUser: BENCH_MAX_DEVICES_PER_USER,
+    ...(membershipSecret === undefined ? {} : { membershipSecret }),
+  });
   return server.url;
 }
 
@@ -57,6 +68,7 @@ let reportedUntil = 0;
 
 function measure(): FromServer {
   if (typeof gc !== 'function') throw new Error('serverProcess needs --expose-gc to measure the heap after a full GC.');
+  const cpu = process.cpuUsage();
   const pauses = gcPauses.splice(0).flatMap((p) => (p.start >= reportedUntil ? [p.duration] : []));
   const report = {
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
@@ -64,6 +76,8 @@ function measure(): FromServer {
     gcPauses: pauses.length,
     gcPauseTotalMs: pauses.reduce((a, b) => a + b, 0),
     gcPauseMaxMs: pauses.reduce((a, b) => Math.max(a, b), 0),
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
   };
   gc();
   gc();
@@ -77,6 +91,11 @@ process.on('message', (raw: unknown) => {
   const message = toServerSchema.safeParse(raw);
   if (!message.success) return send({ type: 'failed', message: `serverProcess: unexpected IPC message ${JSON.stringify(raw)}` });
   try {
+    if (message.data.type === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      send({ type: 'cpu', cpuUserUs: user, cpuSystemUs: system });
+      return;
+    }
     send(measure());
   } catch (error) {
     send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });

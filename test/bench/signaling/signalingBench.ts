@@ -47,7 +47,7 @@ export interface SignalingOptions {
   log(line: string): void;
 }
 
-export type LoopStats = Omit<ServerMemory, 'heapUsed' | 'rss'>;
+export type LoopStats = Omit<ServerMemory, 'heapUsed' | 'rss' | 'cpuUserUs' | 'cpuSystemUs'>;
 
 export interface SignalingRun {
   kind: ServerKind;
@@ -109,7 +109,7 @@ interface Connected {
  * gives both the same history.
  */
 /** Makes every client's keys and hands each load process its clients (not timed). */
-async function prepareClients(load: LoadProcess[], population: Population): Promise<Population<ClientSpec>> {
+export async function prepareClients(load: LoadProcess[], population: Population): Promise<Population<ClientSpec>> {
   const made = assignIdentities(population);
   await Promise.all(
     load.map((proc, p) =>
@@ -235,7 +235,7 @@ async function measureSize(clients: number, first: ServerKind, options: Signalin
       run.signalsRefused = sent.reduce((sum, r) => sum + r.refused, 0);
       run.signalsLost = Math.max(0, sent.reduce((sum, r) => sum + r.measuredSent - r.refused, 0) - run.latencyUs.n);
       run.firstProblem ??= sent.map((r) => r.firstRefusal).find((e) => e !== null) ?? null;
-      const { heapUsed: _heap, rss: _rss, ...during } = await server(kind).memory();
+      const { heapUsed: _heap, rss: _rss, cpuUserUs: _user, cpuSystemUs: _system, ...during } = await server(kind).memory();
       run.serverDuringRelay = during;
     }
     return {
@@ -250,7 +250,7 @@ async function measureSize(clients: number, first: ServerKind, options: Signalin
   });
 }
 
-async function measureFanout(kind: ServerKind, users: number, options: SignalingOptions): Promise<SignalingRun> {
+export async function measureFanout(kind: ServerKind, users: number, options: SignalingOptions): Promise<SignalingRun> {
   const population = buildPopulation({
     clients: users,
     pairs: 0,
