@@ -11,8 +11,8 @@ export default defineConfig({
   root: 'renderer',
   base: './',
   // The budget fails the build (scripts/bundleBudget.mjs). Issue 16.8 asks for 200 kB of initial JS;
-  // with i18next it is ~216 kB now (others' work in flight adds more), so this ceiling only stops runaway growth until more is lazy-loaded.
-  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 240_000 })],
+  // with i18next, SFU and E2EE it is ~237 kB now, so this ceiling only stops runaway growth until more is lazy-loaded.
+  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 260_000 })],
   define: { 'import.meta.env.VITE_PARLEY_VERSION': JSON.stringify(pkg.version) },
   build: {
     outDir: '../dist/renderer',
