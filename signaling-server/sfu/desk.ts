@@ -315,13 +315,26 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
     let room = this.rooms.get(callId);
     if (!room) {
       room = { callId, ready: Promise.resolve(null as unknown as RoomRef), ref: null, devices: new Map(), feeds: new Map(), generation: 0, ended: false, unplaced: false };
-      room.ready = this.place(room);
+      room.ready = this.placeWatched(room);
       this.rooms.set(callId, room);
     } else if (room.unplaced) {
       room.unplaced = false;
-      room.ready = this.place(room);
+      room.ready = this.placeWatched(room);
     }
     return room;
+  }
+
+  /**
+   * place(), with its failure logged here: `room.ready` is awaited by whoever uses the
+   * room next, and a room nobody uses again (its call ended, or the server is closing)
+   * would otherwise leave the rejection unhandled. Awaiting callers still get it.
+   */
+  private placeWatched(room: Room, except?: JanusInstance): Promise<RoomRef> {
+    const ready = this.place(room, except);
+    ready.catch((err: unknown) => {
+      this.log.debug({ callId: room.callId, err: describeError(err) }, 'SFU room not placed');
+    });
+    return ready;
   }
 
   private async place(room: Room, except?: JanusInstance): Promise<RoomRef> {
