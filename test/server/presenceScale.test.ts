@@ -69,8 +69,12 @@ const userId = (i: number): string => `user${String(i).padStart(6, '0')}`;
 function statusChangeCost(online: number): Cost {
   const sent: { event: string; sockets: number }[] = [];
   const transport: Transport<FakeSocket> = {
-    send: (_socket, event) => sent.push({ event, sockets: 1 }),
-    sendToMany: (sockets, event) => sent.push({ event, sockets: sockets.length }),
+    send: (_socket, event) => {
+      sent.push({ event, sockets: 1 });
+    },
+    sendToMany: (sockets, event) => {
+      sent.push({ event, sockets: sockets.length });
+    },
     kick: (_socket, error) => {
       throw new Error(`unexpected kick: ${error.message}`);
     },
