@@ -69,10 +69,10 @@ const userId = (i: number): string => `user${String(i).padStart(6, '0')}`;
 function statusChangeCost(online: number): Cost {
   const sent: { event: string; sockets: number }[] = [];
   const transport: Transport<FakeSocket> = {
-    send: (_socket, event) => {
+    send: (_socket, event, ..._args) => {
       sent.push({ event, sockets: 1 });
     },
-    sendToMany: (sockets, event) => {
+    sendToMany: (sockets, event, ..._args) => {
       sent.push({ event, sockets: sockets.length });
     },
     kick: (_socket, error) => {
