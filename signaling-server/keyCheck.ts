@@ -13,7 +13,52 @@ export function keyId(key: Pick<PublicKey, 'spki'>): string {
   return createHash('sha256').update(Buffer.from(key.spki, 'base64url')).digest('base64url').slice(0, KEY_ID_LENGTH);
 }
 
+/**
+ * Bounded memories of work already done, keyed by the exact bytes checked, so a
+ * device that connects again (a reconnect storm after a restart: every client at
+ * once) costs one signature check, its proof, instead of two, two hashes and two
+ * key parses. Only successes are kept, and a key is the whole input, so an answer
+ * from memory is the answer the check would give. When full, the oldest goes.
+ */
+class Remembered<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.map.size >= this.max && !this.map.has(key)) {
+      const oldest = this.map.keys().next();
+      if (oldest.done !== true) this.map.delete(oldest.value);
+    }
+    this.map.set(key, value);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/** About one per device seen lately: a few hundred bytes each at most. */
+const REMEMBERED_MAX = 100_000;
+const parsedKeys = new Remembered<KeyObject>(REMEMBERED_MAX);
+const verifiedCredentials = new Remembered<{ userId: string; deviceId: string }>(REMEMBERED_MAX);
+
+/** For tests: forget what was remembered. */
+export function forgetCheckedKeys(): void {
+  parsedKeys.clear();
+  verifiedCredentials.clear();
+}
+
 function publicKey(key: PublicKey): KeyObject | null {
+  const memo = `${key.alg} ${key.spki}`;
+  const known = parsedKeys.get(memo);
+  if (known !== undefined) return known;
+  const parsed = parsePublicKey(key);
+  if (parsed !== null) parsedKeys.set(memo, parsed);
+  return parsed;
+}
+
+function parsePublicKey(key: PublicKey): KeyObject | null {
   try {
     const object = createPublicKey({ key: Buffer.from(key.spki, 'base64url'), format: 'der', type: 'spki' });
     const type = object.asymmetricKeyType;
@@ -45,9 +90,13 @@ export function verifySignature(key: PublicKey, signature: string, message: stri
 
 /** identity.ts `checkCredential`, synchronously. */
 export function checkCredentialSync(credential: DeviceCredential): { userId: string; deviceId: string } | null {
-  const userId = keyId(credential.userKey);
-  const deviceId = keyId(credential.deviceKey);
-  return verifySignature(credential.userKey, credential.deviceCert, deviceCertMessage(userId, credential.deviceKey))
-    ? { userId, deviceId }
-    : null;
+  const { userKey, deviceKey, deviceCert } = credential;
+  const memo = `${userKey.alg} ${userKey.spki} ${deviceKey.alg} ${deviceKey.spki} ${deviceCert}`;
+  const known = verifiedCredentials.get(memo);
+  if (known !== undefined) return { ...known };
+  const userId = keyId(userKey);
+  const deviceId = keyId(deviceKey);
+  if (!verifySignature(userKey, deviceCert, deviceCertMessage(userId, deviceKey))) return null;
+  verifiedCredentials.set(memo, { userId, deviceId });
+  return { userId, deviceId };
 }
