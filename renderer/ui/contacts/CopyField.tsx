@@ -1,5 +1,6 @@
 /** A read-only field with a Copy button: an invite link or code, selectable by hand when the clipboard refuses. */
 import { useId, useState } from 'react';
+import { useT } from '../../i18n';
 import { log } from '../../log';
 
 async function copyText(text: string): Promise<boolean> {
@@ -14,6 +15,7 @@ async function copyText(text: string): Promise<boolean> {
 }
 
 export function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  const { t } = useT();
   const id = useId();
   const [copied, setCopied] = useState<'yes' | 'no' | null>(null);
   return (
@@ -26,14 +28,14 @@ export function CopyField({ label, value, hint }: { label: string; value: string
         <button
           type="button"
           className="button button--secondary button--small"
-          aria-label={`Copy ${label.toLowerCase()}`}
+          aria-label={t('copyField.copyWhat', { label: label.toLowerCase() })}
           onClick={() => void copyText(value).then((ok) => setCopied(ok ? 'yes' : 'no'))}
         >
-          {copied === 'yes' ? 'Copied' : 'Copy'}
+          {copied === 'yes' ? t('copyField.copied') : t('copyField.copy')}
         </button>
       </div>
       {(hint || copied === 'no') && (
-        <p className="field__hint">{copied === 'no' ? 'Copying is blocked here: select the text and copy it by hand.' : hint}</p>
+        <p className="field__hint">{copied === 'no' ? t('copyField.blocked') : hint}</p>
       )}
     </div>
   );

@@ -4,6 +4,7 @@
  * known now, or the id alone.
  */
 import { useId } from 'react';
+import { useT } from '../../i18n';
 import type { BlockedPerson } from '../../state/blocking';
 
 interface BlockedSettingsProps {
@@ -12,30 +13,31 @@ interface BlockedSettingsProps {
 }
 
 export function BlockedSettings({ people, onUnblock }: BlockedSettingsProps) {
+  const { t } = useT();
   const id = useId();
   return (
     <section className="settings-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`} className="settings-section__title">
-        Blocked
+        {t('blockedSettings.title')}
       </h3>
       {people.length === 0 ? (
-        <p className="field__hint">Nobody. Block someone from their contact row, from History, or when they call.</p>
+        <p className="field__hint">{t('blockedSettings.nobody')}</p>
       ) : (
         <>
-          <p className="field__hint">Their calls do not ring here. The server refuses them while you are online.</p>
-          <ul className="blocked-list" aria-label="Blocked people">
+          <p className="field__hint">{t('blockedSettings.hint')}</p>
+          <ul className="blocked-list" aria-label={t('blockedSettings.list')}>
             {people.map((person) => (
               <li key={person.userId} className="blocked-list__row">
                 <span className="blocked-list__name">
-                  {person.displayName ?? 'Unknown person'} <code className="blocked-list__id">{person.userId}</code>
+                  {person.displayName ?? t('blockedSettings.unknownPerson')} <code className="blocked-list__id">{person.userId}</code>
                 </span>
                 <button
                   type="button"
                   className="button button--secondary button--small"
-                  aria-label={`Unblock ${person.displayName ?? person.userId}`}
+                  aria-label={t('blockedSettings.unblockWho', { name: person.displayName ?? person.userId })}
                   onClick={() => onUnblock(person)}
                 >
-                  Unblock
+                  {t('blockedSettings.unblock')}
                 </button>
               </li>
             ))}

@@ -1,9 +1,10 @@
 /** Microphone, camera and speaker pickers: the Settings dialog and the in-call device menu share them. */
 import { useId } from 'react';
 import type { Settings } from '../../../preload/contract';
+import { useT } from '../../i18n';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
 
-const LABELS: Record<DeviceKind, string> = { microphone: 'Microphone', camera: 'Camera', speaker: 'Speaker' };
+const LABELS = { microphone: 'deviceSelects.microphone', camera: 'deviceSelects.camera', speaker: 'deviceSelects.speaker' } as const satisfies Record<DeviceKind, string>;
 
 /** Chromium and Edge can route audio to a chosen output; Firefox only behind a pref, Safari not at all. */
 export function canChooseSpeaker(): boolean {
@@ -28,6 +29,7 @@ export function DeviceSelects({ lists, chosen, onChoose }: DeviceSelectsProps) {
 }
 
 function DeviceSelect({ kind, lists, chosen, onChoose }: { kind: DeviceKind; lists: DeviceLists; chosen: string | null; onChoose(id: string | null): void }) {
+  const { t } = useT();
   const id = useId();
   const options = lists[kind];
   const missing = chosen !== null && !options.some((d) => d.id === chosen);
@@ -35,16 +37,16 @@ function DeviceSelect({ kind, lists, chosen, onChoose }: { kind: DeviceKind; lis
   return (
     <div className="field">
       <label className="field__label" htmlFor={id}>
-        {LABELS[kind]}
+        {t(LABELS[kind])}
       </label>
       <select id={id} className="field__input" value={chosen ?? ''} onChange={(e) => onChoose(e.target.value === '' ? null : e.target.value)}>
-        <option value="">System default{fallback ? ` (${fallback})` : ''}</option>
+        <option value="">{fallback ? t('deviceSelects.systemDefaultNamed', { name: fallback }) : t('deviceSelects.systemDefault')}</option>
         {options.map((d) => (
           <option key={d.id} value={d.id}>
             {d.label}
           </option>
         ))}
-        {missing && <option value={chosen}>Not connected — the default is used</option>}
+        {missing && <option value={chosen}>{t('deviceSelects.missing')}</option>}
       </select>
     </div>
   );

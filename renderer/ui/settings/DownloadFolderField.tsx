@@ -6,11 +6,13 @@
 import { useEffect, useId, useState } from 'react';
 import FolderOpen from 'lucide-react/icons/folder-open';
 import type { ParleyBridge } from '../../../preload/contract';
+import { useT } from '../../i18n';
 
 /** The host's folder methods (the desktop bridge): a stable object, so the folder is read once. */
 export type DownloadFolderControl = Pick<ParleyBridge, 'getDownloadFolder' | 'chooseDownloadFolder'>;
 
 export function DownloadFolderField({ control }: { control: DownloadFolderControl }) {
+  const { t } = useT();
   const id = useId();
   const [folder, setFolder] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -19,12 +21,12 @@ export function DownloadFolderField({ control }: { control: DownloadFolderContro
     let live = true;
     control.getDownloadFolder().then(
       (current) => live && setFolder(current),
-      (e: unknown) => live && setError(`Could not read the download folder: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => live && setError(t('downloadFolder.readFailed', { reason: e instanceof Error ? e.message : String(e) })),
     );
     return () => {
       live = false;
     };
-  }, [control]);
+  }, [control, t]);
 
   const choose = (): void => {
     setError(null);
@@ -32,21 +34,21 @@ export function DownloadFolderField({ control }: { control: DownloadFolderContro
       (chosen) => {
         if (chosen !== null) setFolder(chosen);
       },
-      (e: unknown) => setError(`Could not change the folder: ${e instanceof Error ? e.message : String(e)}`),
+      (e: unknown) => setError(t('downloadFolder.changeFailed', { reason: e instanceof Error ? e.message : String(e) })),
     );
   };
 
   return (
     <div className="field">
       <span className="field__label" id={id}>
-        Save received files to…
+        {t('downloadFolder.label')}
       </span>
       <p className="field__hint" aria-labelledby={id} data-testid="download-folder">
         {folder ?? '…'}
       </p>
       <button type="button" className="button button--secondary button--small" onClick={choose} aria-describedby={id}>
         <FolderOpen size={16} aria-hidden="true" />
-        Choose folder…
+        {t('downloadFolder.choose')}
       </button>
       {error && (
         <p className="field__error" role="alert">

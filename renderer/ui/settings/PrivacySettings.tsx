@@ -4,6 +4,7 @@
  * for relayed ICE candidates only: iceTransportPolicy 'relay').
  */
 import { useId, useState } from 'react';
+import { useT } from '../../i18n';
 
 interface PrivacySettingsProps {
   relayOnly: boolean;
@@ -11,6 +12,7 @@ interface PrivacySettingsProps {
 }
 
 export function PrivacySettings({ relayOnly, onRelayOnly }: PrivacySettingsProps) {
+  const { t } = useT();
   const id = useId();
   // Shown at once, and put back if the host could not store it.
   const [shown, setShown] = useState<boolean | null>(null);
@@ -24,7 +26,7 @@ export function PrivacySettings({ relayOnly, onRelayOnly }: PrivacySettingsProps
       () => setShown(null),
       (e: unknown) => {
         setShown(null);
-        setError(`The setting was not saved: ${e instanceof Error ? e.message : String(e)}`);
+        setError(t('settings.notSaved', { reason: e instanceof Error ? e.message : String(e) }));
       },
     );
   };
@@ -32,7 +34,7 @@ export function PrivacySettings({ relayOnly, onRelayOnly }: PrivacySettingsProps
   return (
     <section className="settings-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`} className="settings-section__title">
-        Privacy
+        {t('privacySettings.title')}
       </h3>
       <label className="settings-toggle">
         <input
@@ -42,11 +44,10 @@ export function PrivacySettings({ relayOnly, onRelayOnly }: PrivacySettingsProps
           aria-describedby={`${id}-hint`}
           onChange={(e) => toggle(e.target.checked)}
         />
-        <span>Relay calls through the server (hide my IP address)</span>
+        <span>{t('privacySettings.relayOnly')}</span>
       </label>
       <p id={`${id}-hint`} className="field__hint">
-        The people you call then never see your IP address. Calls may have a little more delay, and connect only if the
-        server offers a relay (TURN). Takes effect from your next call.
+        {t('privacySettings.hint')}
       </p>
       {error && (
         <p className="field__error" role="alert">

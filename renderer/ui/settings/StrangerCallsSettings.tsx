@@ -6,19 +6,17 @@
  */
 import { useId, useState } from 'react';
 import type { StrangerCalls } from '../../../signaling-server/protocol';
+import { useT } from '../../i18n';
 
 interface StrangerCallsSettingsProps {
   strangerCalls: StrangerCalls;
   onStrangerCalls(choice: StrangerCalls): Promise<void>;
 }
 
-const CHOICES: { value: StrangerCalls; label: string; hint: string }[] = [
-  { value: 'ask', label: 'Ask me first', hint: 'A quiet request without a ringtone; the call connects only if you accept.' },
-  { value: 'ring', label: 'Ring as usual', hint: 'Anyone on this server who knows your id can ring you.' },
-  { value: 'refuse', label: 'Refuse', hint: 'The caller is told you do not take their call; you see nothing.' },
-];
+const CHOICES = ['ask', 'ring', 'refuse'] as const satisfies readonly StrangerCalls[];
 
 export function StrangerCallsSettings({ strangerCalls, onStrangerCalls }: StrangerCallsSettingsProps) {
+  const { t } = useT();
   const id = useId();
   const [shown, setShown] = useState<StrangerCalls | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +29,7 @@ export function StrangerCallsSettings({ strangerCalls, onStrangerCalls }: Strang
       () => setShown(null),
       (e: unknown) => {
         setShown(null);
-        setError(`The setting was not saved: ${e instanceof Error ? e.message : String(e)}`);
+        setError(t('settings.notSaved', { reason: e instanceof Error ? e.message : String(e) }));
       },
     );
   };
@@ -39,10 +37,10 @@ export function StrangerCallsSettings({ strangerCalls, onStrangerCalls }: Strang
   return (
     <section className="settings-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`} className="settings-section__title">
-        Calls from people not in your contacts
+        {t('strangerCalls.title')}
       </h3>
       <div role="radiogroup" aria-labelledby={`${id}-title`} className="settings-choices">
-        {CHOICES.map((choice) => (
+        {CHOICES.map((value) => ({ value, label: t(`strangerCalls.${value}.label`), hint: t(`strangerCalls.${value}.hint`) })).map((choice) => (
           <label key={choice.value} className="settings-toggle">
             <input
               type="radio"

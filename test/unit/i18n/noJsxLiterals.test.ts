@@ -40,18 +40,12 @@ const NOT_YET_TRANSLATED = new Set<string>([
   'renderer/ui/call/TransferList.tsx',
   'renderer/ui/contacts/AddContactDialog.tsx',
   'renderer/ui/contacts/ContactRequestsPanel.tsx',
-  'renderer/ui/contacts/CopyField.tsx',
   'renderer/ui/contacts/SafetyNumberDialog.tsx',
-  'renderer/ui/settings/BlockedSettings.tsx',
-  'renderer/ui/settings/DeviceSelects.tsx',
   'renderer/ui/settings/DevicesSettings.tsx',
-  'renderer/ui/settings/DownloadFolderField.tsx',
   'renderer/ui/settings/JoinServerDialog.tsx',
   'renderer/ui/settings/NearbyServers.tsx',
-  'renderer/ui/settings/PrivacySettings.tsx',
   'renderer/ui/settings/ServerSettings.tsx',
   'renderer/ui/settings/ShareJoinPanel.tsx',
-  'renderer/ui/settings/StrangerCallsSettings.tsx',
 ]);
 
 export interface Literal {
