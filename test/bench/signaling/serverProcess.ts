@@ -37,13 +37,13 @@ async function loadParley(bundle: string): Promise<typeof CreateSignalingServer>
 
 async function start(): Promise<string> {
   const kind = serverKindSchema.parse(process.argv[2]);
-  if (kind === 'bare') return (await startBareRelay()).url;
+  // The reconnect storm restarts the server on the same port (and Parley with the same membership secret).
+  const port = Number(process.env.BENCH_SERVER_PORT ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`serverProcess: BENCH_SERVER_PORT must be a port number, not "${process.env.BENCH_SERVER_PORT}"`);
+  if (kind === 'bare') return (await startBareRelay({ port })).url;
   const bundle = process.argv[3];
   if (!bundle) throw new Error('serverProcess: parley needs the path of the built server bundle (dist/server/index.js).');
   const createSignalingServer = await loadParley(bundle);
-  // The reconnect storm restarts the server on the same port with the same membership secret.
-  const port = Number(process.env.BENCH_SERVER_PORT ?? 0);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`serverProcess: BENCH_SERVER_PORT must be a port number, not "${process.env.BENCH_SERVER_PORT}"`);
   const membershipSecret = process.env.BENCH_MEMBERSHIP_SECRET;
   const server = await createSignalingServer({
     host: '127.0.0.1',
