@@ -35,6 +35,7 @@ import { createDesktopHost, registerDesktopHost } from './ipc/desktopHost';
 import { IpcRegistry } from './ipc/ipcRegistry';
 import { RendererLog } from './ipc/rendererLog';
 import { createMainLogger } from './logger';
+import { MainLocale, mainText, pickMainLanguage } from './i18n';
 import { IncomingCallService } from './notifications/incomingCall';
 import { appPaths } from './paths';
 import { CallPowerBlocker } from './power/callPowerBlocker';
@@ -86,12 +87,22 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(start)
     .catch((error: unknown) => {
-      dialog.showErrorBox('Parley could not start', error instanceof Error ? (error.stack ?? error.message) : String(error));
+      const text = mainLocale?.text ?? mainText(pickMainLanguage(systemLanguages()));
+      dialog.showErrorBox(text('mainDialogs.startFailed'), error instanceof Error ? (error.stack ?? error.message) : String(error));
       app.exit(1);
     });
 }
 
 // ─── ready ──────────────────────────────────────────────────────────────────
+
+/** The language main speaks (tray, notifications, dialogs); set once settings are read. */
+let mainLocale: MainLocale | null = null;
+
+/** The OS's languages, best first, for settings.language 'system'. */
+function systemLanguages(): readonly string[] {
+  const preferred = app.getPreferredSystemLanguages();
+  return preferred.length > 0 ? preferred : [app.getLocale()];
+}
 
 async function start(): Promise<void> {
   const logger = createMainLogger({ packaged: app.isPackaged, userDataDir: app.getPath('userData') });
@@ -121,6 +132,8 @@ async function start(): Promise<void> {
   const initial = lanPassword({});
   if (initial.server) await storage.updateSettings(initial);
   const settings = storage.getSettings();
+  const locale = new MainLocale({ choice: settings.language, systemLanguages });
+  mainLocale = locale;
 
   // Every webContents, present and future, gets navigation/window-open/webview locks.
   app.on('web-contents-created', (_event, contents) => {
@@ -164,8 +177,10 @@ async function start(): Promise<void> {
     showWindow: () => win.show(),
     quit: () => app.quit(),
     logger,
+    text: locale.text,
   });
   tray.start();
+  locale.onChange(() => tray.relabel());
 
   const power = new CallPowerBlocker(powerSaveBlocker);
   const stopNetworkChecks = checkNetworkOnWake({ powerMonitor, events, logger });
@@ -197,6 +212,7 @@ async function start(): Promise<void> {
     platform,
     iconPath: paths.appIcon,
     logger,
+    text: locale.text,
   });
 
   const downloads = new DownloadService({
@@ -208,6 +224,7 @@ async function start(): Promise<void> {
     showItemInFolder: (path) => shell.showItemInFolder(path),
     notify,
     logger,
+    text: locale.text,
   });
   await downloads.load();
 
@@ -243,6 +260,7 @@ async function start(): Promise<void> {
       void server.apply(next.server);
     }
     if (next.muteShortcut !== previous.muteShortcut) shortcut.apply(next.muteShortcut);
+    if (next.language !== previous.language) locale.set(next.language);
     if (next.startAtLogin !== previous.startAtLogin) void loginItem.apply(next.startAtLogin);
     if (next.relayOnly !== previous.relayOnly && mainWindow !== null && !mainWindow.isDestroyed()) {
       mainWindow.webContents.setWebRTCIPHandlingPolicy(webRtcIpPolicyFor(next));

@@ -14,6 +14,7 @@ import type { DownloadBegin, DownloadChunk, DownloadResult } from '../../preload
 import { JsonStore } from '../storage/jsonStore';
 import type { Notify } from '../window/rendererEvents';
 import { DownloadError, DownloadWriter } from './downloadWriter';
+import { ENGLISH, type MainText } from '../i18n';
 
 const folderFileSchema = z.strictObject({ folder: z.string().min(1).max(4096).nullable() });
 type FolderFile = z.infer<typeof folderFileSchema>;
@@ -34,6 +35,8 @@ export interface DownloadServiceOptions {
   notify: Notify;
   logger: Logger;
   maxOpen?: number;
+  /** Translates in main's language of the moment (MainLocale.text); English if absent. */
+  text?: MainText;
 }
 
 export class DownloadService {
@@ -69,7 +72,7 @@ export class DownloadService {
   /** Asks the person for a folder; resolves with the new one, or null when they cancelled. */
   async chooseFolder(): Promise<string | null> {
     const result = await this.options.showOpenDialog({
-      title: 'Save received files to…',
+      title: (this.options.text ?? ENGLISH)('mainDialogs.downloadFolderTitle'),
       defaultPath: this.folder(),
       properties: ['openDirectory', 'createDirectory'],
     });

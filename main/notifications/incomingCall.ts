@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { EVENT_CHANNELS, type CallStateReport, type IncomingCallNotice } from '../../preload/contract';
 import type { RendererEvents } from '../window/rendererEvents';
 import type { WindowControl } from '../window/windowControl';
+import { ENGLISH, type MainText } from '../i18n';
 
 export interface NotificationHandlers {
   onClick(): void;
@@ -32,6 +33,8 @@ export interface IncomingCallOptions {
   platform: NodeJS.Platform;
   iconPath?: string;
   logger: Logger;
+  /** Translates in main's language of the moment (MainLocale.text); English if absent. */
+  text?: MainText;
 }
 
 const ACCEPT = 0;
@@ -46,13 +49,13 @@ export function incomingCallNotification(
   notice: IncomingCallNotice,
   platform: NodeJS.Platform,
   iconPath?: string,
+  t: MainText = ENGLISH,
 ): NotificationConstructorOptions {
-  const kind = notice.media === 'video' ? 'video call' : 'call';
   const name = platform === 'linux' ? escapeMarkup(notice.callerName) : notice.callerName;
   const withButtons = platform === 'darwin' || platform === 'win32';
   return {
-    title: `Incoming ${kind}`,
-    body: `${name} is calling you`,
+    title: t(notice.media === 'video' ? 'notification.incomingVideoCall' : 'notification.incomingCall'),
+    body: t('notification.body', { name }),
     silent: false,
     // Ringing must not time out silently on Linux/Windows; it is dismissed when the call stops ringing.
     timeoutType: 'never',
@@ -60,10 +63,10 @@ export function incomingCallNotification(
     ...(withButtons
       ? {
           actions: [
-            { type: 'button', text: 'Accept' },
-            { type: 'button', text: 'Decline' },
+            { type: 'button', text: t('notification.accept') },
+            { type: 'button', text: t('notification.decline') },
           ],
-          closeButtonText: 'Ignore',
+          closeButtonText: t('notification.ignore'),
         }
       : {}),
     ...(iconPath !== undefined ? { icon: iconPath } : {}),
@@ -86,7 +89,7 @@ export class IncomingCallService {
       };
       try {
         handle = this.options.createNotification(
-          incomingCallNotification(notice, this.options.platform, this.options.iconPath),
+          incomingCallNotification(notice, this.options.platform, this.options.iconPath, this.options.text ?? ENGLISH),
           {
             onClick: openCall,
             onAction: (index) => {

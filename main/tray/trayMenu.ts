@@ -4,6 +4,7 @@
  * menu can be compared in tests and trayService.ts decides what a click does.
  */
 import type { CallAction, CallRequest, CallStateReport, Settings, TrayContact } from '../../preload/contract';
+import { ENGLISH, type MainKey, type MainText } from '../i18n';
 
 type ChosenStatus = Settings['status'];
 
@@ -31,18 +32,19 @@ export interface TrayMenuOptions {
 
 export const DEFAULT_TRAY_MENU_OPTIONS: TrayMenuOptions = { maxContacts: 12, maxNameLength: 32 };
 
-export const PRESENCE_LABELS: Readonly<Record<TrayContact['status'], string>> = {
-  available: 'Available',
-  away: 'Away',
-  dnd: 'Do not disturb',
-  in_call: 'In a call',
-  offline: 'Offline',
+/** Keys of the locale group "tray" (renderer/i18n/locales), translated when the menu is built. */
+export const PRESENCE_LABELS: Readonly<Record<TrayContact['status'], MainKey>> = {
+  available: 'tray.available',
+  away: 'tray.away',
+  dnd: 'tray.dnd',
+  in_call: 'tray.inCall',
+  offline: 'tray.offline',
 };
 
-const STATUS_CHOICES: ReadonlyArray<{ status: ChosenStatus; label: string }> = [
-  { status: 'available', label: 'Available' },
-  { status: 'away', label: 'Away' },
-  { status: 'dnd', label: 'Do not disturb' },
+const STATUS_CHOICES: ReadonlyArray<{ status: ChosenStatus; label: MainKey }> = [
+  { status: 'available', label: 'tray.available' },
+  { status: 'away', label: 'tray.away' },
+  { status: 'dnd', label: 'tray.dnd' },
 ];
 
 /** Sort order: the people most likely to pick up first. */
@@ -72,57 +74,66 @@ function byPresenceThenName(a: TrayContact, b: TrayContact): number {
   return PRESENCE_RANK[a.status] - PRESENCE_RANK[b.status] || a.displayName.localeCompare(b.displayName);
 }
 
-function contactItem(contact: TrayContact, canCall: boolean, options: TrayMenuOptions): TrayMenuItem {
+function contactItem(contact: TrayContact, canCall: boolean, options: TrayMenuOptions, t: MainText): TrayMenuItem {
   const callable = canCall && contact.status !== 'offline';
   const call = (media: CallRequest['media']): TrayAction => ({
     kind: 'call',
     request: { userId: contact.userId, media },
   });
   return {
-    label: `${menuText(contact.displayName, options.maxNameLength)} — ${PRESENCE_LABELS[contact.status]}`,
+    label: t('tray.contactStatus', {
+      name: menuText(contact.displayName, options.maxNameLength),
+      status: t(PRESENCE_LABELS[contact.status]),
+    }),
     type: 'submenu',
     submenu: [
-      { label: 'Audio call', enabled: callable, action: call('audio') },
-      { label: 'Video call', enabled: callable, action: call('video') },
+      { label: t('tray.audioCall'), enabled: callable, action: call('audio') },
+      { label: t('tray.videoCall'), enabled: callable, action: call('video') },
     ],
   };
 }
 
-function callSection(report: CallStateReport): TrayMenuItem[] {
+function callSection(report: CallStateReport, t: MainText): TrayMenuItem[] {
   switch (report.phase) {
     case 'ringing':
       return [
-        { label: `${menuText(report.caller ?? 'Someone', 40)} is calling`, enabled: false },
-        { label: 'Accept', action: act({ type: 'accept', video: true }) },
-        { label: 'Accept audio only', action: act({ type: 'accept', video: false }) },
-        { label: 'Decline', action: act({ type: 'decline' }) },
+        {
+          label:
+            report.caller === null
+              ? t('tray.someoneCalling')
+              : t('tray.callerCalling', { name: menuText(report.caller, 40) }),
+          enabled: false,
+        },
+        { label: t('tray.accept'), action: act({ type: 'accept', video: true }) },
+        { label: t('tray.acceptAudioOnly'), action: act({ type: 'accept', video: false }) },
+        { label: t('tray.decline'), action: act({ type: 'decline' }) },
         SEPARATOR,
       ];
     case 'dialing':
       return [
-        { label: 'Calling…', enabled: false },
-        { label: 'Cancel call', action: act({ type: 'hangup' }) },
-        { label: 'Show call', action: act({ type: 'show-call' }) },
+        { label: t('tray.calling'), enabled: false },
+        { label: t('tray.cancelCall'), action: act({ type: 'hangup' }) },
+        { label: t('tray.showCall'), action: act({ type: 'show-call' }) },
         SEPARATOR,
       ];
     case 'in_call':
       return [
-        { label: 'In a call', enabled: false },
-        { label: report.muted ? 'Unmute' : 'Mute', action: act({ type: 'toggle-mute' }) },
-        { label: report.cameraOn ? 'Turn camera off' : 'Turn camera on', action: act({ type: 'toggle-camera' }) },
-        ...(report.sharing ? [{ label: 'Stop sharing', action: act({ type: 'toggle-screen-share' }) }] : []),
-        { label: 'Hang up', action: act({ type: 'hangup' }) },
-        { label: 'Show call', action: act({ type: 'show-call' }) },
+        { label: t('tray.inCallHeader'), enabled: false },
+        { label: t(report.muted ? 'tray.unmute' : 'tray.mute'), action: act({ type: 'toggle-mute' }) },
+        { label: t(report.cameraOn ? 'tray.cameraOff' : 'tray.cameraOn'), action: act({ type: 'toggle-camera' }) },
+        ...(report.sharing ? [{ label: t('tray.stopSharing'), action: act({ type: 'toggle-screen-share' }) }] : []),
+        { label: t('tray.hangUp'), action: act({ type: 'hangup' }) },
+        { label: t('tray.showCall'), action: act({ type: 'show-call' }) },
         SEPARATOR,
       ];
     case 'offline':
-      return [{ label: 'Not connected to the server', enabled: false }, SEPARATOR];
+      return [{ label: t('tray.notConnected'), enabled: false }, SEPARATOR];
     case 'idle':
       return [];
   }
 }
 
-function contactsSection(report: CallStateReport, options: TrayMenuOptions): TrayMenuItem[] {
+function contactsSection(report: CallStateReport, options: TrayMenuOptions, t: MainText): TrayMenuItem[] {
   const canCall = report.phase === 'idle';
   const favourites = report.contacts.filter((c) => c.favourite).sort(byPresenceThenName);
   const online = report.contacts.filter((c) => !c.favourite && c.status !== 'offline').sort(byPresenceThenName);
@@ -132,39 +143,43 @@ function contactsSection(report: CallStateReport, options: TrayMenuOptions): Tra
 
   const items: TrayMenuItem[] = [];
   if (shownFavourites.length > 0) {
-    items.push({ label: 'Favourites', enabled: false });
-    items.push(...shownFavourites.map((c) => contactItem(c, canCall, options)));
+    items.push({ label: t('tray.favourites'), enabled: false });
+    items.push(...shownFavourites.map((c) => contactItem(c, canCall, options, t)));
   }
   if (shownOnline.length > 0) {
-    items.push({ label: 'Online', enabled: false });
-    items.push(...shownOnline.map((c) => contactItem(c, canCall, options)));
+    items.push({ label: t('tray.online'), enabled: false });
+    items.push(...shownOnline.map((c) => contactItem(c, canCall, options, t)));
   }
-  if (hidden > 0) items.push({ label: 'More… (open Parley)', action: { kind: 'show-window' } });
+  if (hidden > 0) items.push({ label: t('tray.more'), action: { kind: 'show-window' } });
   if (items.length > 0) items.push(SEPARATOR);
   return items;
 }
 
-/** `report` is null until the renderer's first report: then only Show and Quit. */
+/**
+ * `report` is null until the renderer's first report: then only Show and Quit.
+ * `t` translates in main's language of the moment (main/i18n; English by default).
+ */
 export function buildTrayMenu(
   report: CallStateReport | null,
   options: TrayMenuOptions = DEFAULT_TRAY_MENU_OPTIONS,
+  t: MainText = ENGLISH,
 ): TrayMenuItem[] {
   const always: TrayMenuItem[] = [
-    { label: 'Show Parley', action: { kind: 'show-window' } },
-    { label: 'Quit', action: { kind: 'quit' } },
+    { label: t('tray.showParley'), action: { kind: 'show-window' } },
+    { label: t('tray.quit'), action: { kind: 'quit' } },
   ];
-  if (report === null) return [{ label: 'Starting…', enabled: false }, SEPARATOR, ...always];
+  if (report === null) return [{ label: t('tray.starting'), enabled: false }, SEPARATOR, ...always];
 
   const status: TrayMenuItem[] = [
     ...STATUS_CHOICES.map(({ status, label }) => ({
-      label,
+      label: t(label),
       type: 'radio' as const,
       checked: report.status === status,
       action: act({ type: 'set-status', status }),
     })),
     SEPARATOR,
   ];
-  return [...callSection(report), ...status, ...contactsSection(report, options), ...always];
+  return [...callSection(report, t), ...status, ...contactsSection(report, options, t), ...always];
 }
 
 export type TrayIconState = 'idle' | 'ringing' | 'in-call' | 'muted' | 'dnd' | 'offline';
@@ -186,18 +201,20 @@ export function trayIconState(report: CallStateReport | null): TrayIconState {
   }
 }
 
-export function trayToolTip(report: CallStateReport | null): string {
-  if (report === null) return 'Parley';
+export function trayToolTip(report: CallStateReport | null, t: MainText = ENGLISH): string {
+  if (report === null) return t('tray.tipIdle');
   switch (report.phase) {
     case 'ringing':
-      return `Parley — ${report.caller ?? 'someone'} is calling`;
+      return report.caller === null
+        ? t('tray.tipRingingSomeone')
+        : t('tray.tipRinging', { name: report.caller });
     case 'dialing':
-      return 'Parley — calling…';
+      return t('tray.tipDialing');
     case 'in_call':
-      return report.muted ? 'Parley — in a call (muted)' : 'Parley — in a call';
+      return t(report.muted ? 'tray.tipInCallMuted' : 'tray.tipInCall');
     case 'offline':
-      return 'Parley — not connected';
+      return t('tray.tipOffline');
     case 'idle':
-      return report.status === 'dnd' ? 'Parley — do not disturb' : 'Parley';
+      return t(report.status === 'dnd' ? 'tray.tipDnd' : 'tray.tipIdle');
   }
 }

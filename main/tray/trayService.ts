@@ -10,6 +10,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { Logger } from 'pino';
 import { EVENT_CHANNELS, type CallStateReport } from '../../preload/contract';
+import { ENGLISH, type MainText } from '../i18n';
 import type { RendererEvents } from '../window/rendererEvents';
 import {
   DEFAULT_TRAY_MENU_OPTIONS,
@@ -46,6 +47,8 @@ export interface TrayServiceOptions<M> {
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
   menuOptions?: TrayMenuOptions;
+  /** Translates in main's language of the moment (MainLocale.text); English if absent. */
+  text?: MainText;
 }
 
 /** Turns the pure template into Electron's, with clicks routed to `onAction`. */
@@ -110,6 +113,12 @@ export class TrayService<M> {
     }, this.debounceMs);
   }
 
+  /** The language changed: rebuild the menu and tooltip now, not at the next report. */
+  relabel(): void {
+    this.applied = null;
+    this.flush();
+  }
+
   dispose(): void {
     if (this.timer !== null) this.clearTimer(this.timer);
     this.timer = null;
@@ -123,13 +132,14 @@ export class TrayService<M> {
     const key = JSON.stringify(this.report);
     if (key === this.applied) return;
     this.applied = key;
+    const text = this.options.text ?? ENGLISH;
     const template = toMenuTemplate(
-      buildTrayMenu(this.report, this.options.menuOptions ?? DEFAULT_TRAY_MENU_OPTIONS),
+      buildTrayMenu(this.report, this.options.menuOptions ?? DEFAULT_TRAY_MENU_OPTIONS, text),
       (action) => this.dispatch(action),
     );
     try {
       tray.setImage(this.options.iconPath(trayIconState(this.report)));
-      tray.setToolTip(trayToolTip(this.report));
+      tray.setToolTip(trayToolTip(this.report, text));
       tray.setContextMenu(this.options.buildMenu(template));
     } catch (error) {
       this.options.logger.error({ err: error }, 'could not update the tray');
