@@ -8,6 +8,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { desktopInviteLink, inviteCode, parseInvite, webInviteLink, type InviteRef } from '../../contacts/invites';
 import type { DirectoryResult } from '../../contacts/contactRequests';
+import { t as translate, useT } from '../../i18n';
 import { log } from '../../log';
 import { Dialog } from '../Dialog';
 import { CopyField } from './CopyField';
@@ -36,6 +37,7 @@ export const idPrefix = (userId: string): string => userId.slice(0, 8);
 
 export function AddContactDialog(props: AddContactDialogProps) {
   const { invite, linkStyle, onRequest, onSearch, onClose } = props;
+  const { t } = useT();
   const pasteId = useId();
   const searchId = useId();
   const [pasted, setPasted] = useState('');
@@ -71,7 +73,7 @@ export function AddContactDialog(props: AddContactDialogProps) {
     event.preventDefault();
     const parsed = parseInvite(pasted);
     if (parsed === null) {
-      setPasteError('That is not a Parley invite. Paste the whole code (two parts joined by a dot) or link you were given.');
+      setPasteError(translate('addContact.notAnInvite'));
       return;
     }
     setPasteError(null);
@@ -86,10 +88,10 @@ export function AddContactDialog(props: AddContactDialogProps) {
       const result = await onRequest(target.secret === null ? { userId: target.userId, secret: null } : target);
       const said =
         result === 'already'
-          ? 'They are already in your contacts.'
+          ? translate('addContact.already')
           : result === 'sent'
-            ? 'Request sent. They appear in your contacts as soon as their Parley accepts.'
-            : 'Request saved. It is sent as soon as Parley is connected to the server.';
+            ? translate('addContact.sent')
+            : translate('addContact.saved');
       if (props.opened) {
         props.onOpenedDone(said);
         onClose();
@@ -99,7 +101,7 @@ export function AddContactDialog(props: AddContactDialogProps) {
       setTarget(null);
       setPasted('');
     } catch (error) {
-      setOutcome(`The request was not sent: ${words(error)}`);
+      setOutcome(translate('addContact.notSent', { reason: words(error) }));
     } finally {
       setBusy(false);
     }
@@ -114,7 +116,7 @@ export function AddContactDialog(props: AddContactDialogProps) {
       if (result.offered) setFound(result.users);
       else setDirectory('off');
     } catch (error) {
-      setSearchError(`The search failed: ${words(error)}`);
+      setSearchError(translate('addContact.searchFailed', { reason: words(error) }));
     }
   };
 
@@ -122,20 +124,20 @@ export function AddContactDialog(props: AddContactDialogProps) {
     const name = 'displayName' in target ? target.displayName : null;
     return (
       <Dialog
-        title={`Add ${name ?? idPrefix(target.userId)}…?`}
+        title={t('addContact.confirmTitle', { name: name ?? idPrefix(target.userId) })}
         description={
           target.secret === null
-            ? 'Parley asks them first; you see each other online once they accept.'
-            : 'This invite adds you to each other’s contacts once their Parley checks it. Only continue if you got it from someone you know.'
+            ? t('addContact.asksFirst')
+            : t('addContact.inviteAdds')
         }
         onClose={() => (props.opened ? onClose() : setTarget(null))}
         footer={
           <>
             <button type="button" className="button button--secondary" onClick={() => (props.opened ? onClose() : setTarget(null))}>
-              Cancel
+              {t('common.cancel')}
             </button>
             <button type="button" className="button button--primary" disabled={busy} onClick={() => void send()}>
-              Send contact request
+              {t('addContact.send')}
             </button>
           </>
         }
@@ -143,11 +145,11 @@ export function AddContactDialog(props: AddContactDialogProps) {
         <dl className="link-call">
           {name && (
             <>
-              <dt>Name</dt>
+              <dt>{t('addContact.name')}</dt>
               <dd>{name}</dd>
             </>
           )}
-          <dt>User id</dt>
+          <dt>{t('addContact.userId')}</dt>
           <dd>
             <code>{target.userId}</code>
           </dd>
@@ -157,45 +159,42 @@ export function AddContactDialog(props: AddContactDialogProps) {
   }
 
   return (
-    <Dialog title="Add a contact" onClose={onClose} wide>
-      <section className="settings-section" aria-label="Your invite">
-        <h3 className="settings-section__title">Your invite</h3>
-        <p className="field__hint">
-          Give this link or code to someone you want to talk to. When they use it, you are in each other’s contacts. It works
-          once and for 7 days.
-        </p>
+    <Dialog title={t('addContact.title')} onClose={onClose} wide>
+      <section className="settings-section" aria-label={t('addContact.yourInvite')}>
+        <h3 className="settings-section__title">{t('addContact.yourInvite')}</h3>
+        <p className="field__hint">{t('addContact.yourInviteHint')}</p>
         {invite && link ? (
           <div className="invite">
             <div className="invite__fields">
-              <CopyField label="Invite link" value={link} />
-              <CopyField label="Invite code" value={inviteCode(invite)} hint="The same invite, short enough to paste into a chat." />
+              <CopyField label={t('addContact.inviteLink')} value={link} />
+              <CopyField label={t('addContact.inviteCode')} value={inviteCode(invite)} hint={t('addContact.inviteCodeHint')} />
               <button type="button" className="button button--ghost button--small" onClick={() => void props.onNewInvite()}>
-                Make a new invite
+                {t('addContact.newInvite')}
               </button>
             </div>
-            <QrCode text={link} label="QR code of your invite link" />
+            <QrCode text={link} label={t('addContact.qr')} />
           </div>
         ) : (
-          <p className="field__hint">Making your invite…</p>
+          <p className="field__hint">{t('addContact.making')}</p>
         )}
       </section>
-      <section className="settings-section" aria-label="Use an invite">
-        <h3 className="settings-section__title">Use someone’s invite</h3>
+      <section className="settings-section" aria-label={t('addContact.useInvite')}>
+        <h3 className="settings-section__title">{t('addContact.useInviteTitle')}</h3>
         <form className="copy-field" onSubmit={submitPaste}>
           <label htmlFor={pasteId} className="visually-hidden">
-            Invite code or link
+            {t('addContact.pasteLabel')}
           </label>
           <input
             id={pasteId}
             className={`field__input${pasteError ? ' field__input--invalid' : ''}`}
-            placeholder="Paste an invite code or link"
+            placeholder={t('addContact.pastePlaceholder')}
             value={pasted}
             spellCheck={false}
             autoComplete="off"
             onChange={(e) => setPasted(e.target.value)}
           />
           <button type="submit" className="button button--primary button--small" disabled={pasted.trim() === ''}>
-            Add
+            {t('addContact.add')}
           </button>
         </form>
         {pasteError && (
@@ -210,26 +209,26 @@ export function AddContactDialog(props: AddContactDialogProps) {
         )}
       </section>
       {directory === 'off' && (
-        <p className="field__hint">This server keeps no list of its users: people add each other with an invite.</p>
+        <p className="field__hint">{t('addContact.noDirectory')}</p>
       )}
       {directory === 'on' && (
-        <section className="settings-section" aria-label="Directory">
-          <h3 className="settings-section__title">Find people on this server</h3>
+        <section className="settings-section" aria-label={t('addContact.directory')}>
+          <h3 className="settings-section__title">{t('addContact.findPeople')}</h3>
           <form className="copy-field" onSubmit={(e) => void search(e)}>
             <label htmlFor={searchId} className="visually-hidden">
-              Search the directory
+              {t('addContact.searchLabel')}
             </label>
             <input
               id={searchId}
               type="search"
               className="field__input"
-              placeholder="Name"
+              placeholder={t('addContact.name')}
               maxLength={40}
               value={query}
               onChange={(e) => setQuery(e.target.value)}
             />
             <button type="submit" className="button button--secondary button--small">
-              Search
+              {t('addContact.search')}
             </button>
           </form>
           {searchError && (
@@ -238,20 +237,20 @@ export function AddContactDialog(props: AddContactDialogProps) {
             </p>
           )}
           {found && (
-            <ul className="directory" aria-label="Directory results">
-              {found.length === 0 && <li className="field__hint">Nobody by that name.</li>}
+            <ul className="directory" aria-label={t('addContact.results')}>
+              {found.length === 0 && <li className="field__hint">{t('addContact.nobody')}</li>}
               {found.map((user) => (
                 <li key={user.userId} className="directory__row">
                   <span>
-                    {user.displayName} <code>{idPrefix(user.userId)}</code> {user.online ? '· Online' : ''}
+                    {user.displayName} <code>{idPrefix(user.userId)}</code> {user.online ? t('addContact.online') : ''}
                   </span>
                   <button
                     type="button"
                     className="button button--secondary button--small"
-                    aria-label={`Ask ${user.displayName} to be your contact`}
+                    aria-label={t('addContact.askWho', { name: user.displayName })}
                     onClick={() => setTarget({ userId: user.userId, secret: null, displayName: user.displayName })}
                   >
-                    Ask
+                    {t('addContact.ask')}
                   </button>
                 </li>
               ))}

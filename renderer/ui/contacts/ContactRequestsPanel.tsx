@@ -6,6 +6,8 @@
  */
 import type { ContactBookState } from '../../contacts/contactBook';
 import type { StoredContact } from '../../contacts/types';
+import { Trans } from 'react-i18next';
+import { useT } from '../../i18n';
 import { idPrefix } from './AddContactDialog';
 
 export interface ContactRequestsPanelProps {
@@ -23,23 +25,23 @@ export interface ContactRequestsPanelProps {
 
 export function ContactRequestsPanel(props: ContactRequestsPanelProps) {
   const { book } = props;
+  const { t } = useT();
   const keyChanges = [...book.keyChanges.values()];
   if (book.incoming.length === 0 && book.outgoing.length === 0 && keyChanges.length === 0) return null;
   return (
-    <section className="requests" aria-label="Contact requests">
+    <section className="requests" aria-label={t('contactRequests.label')}>
       <ul className="requests__list">
         {keyChanges.map((change) => (
           <li key={`key-${change.userId}`} className="request request--warning" role="alert">
             <p className="request__text">
-              <strong>{change.displayName}’s key changed</strong> — calls are blocked until you accept the new key. Compare
-              safety numbers with them first.
+              <Trans t={t} i18nKey="contactRequests.keyChanged" values={{ name: change.displayName }} components={{ b: <strong /> }} />
             </p>
             <div className="request__actions">
               <button type="button" className="button button--secondary button--small" onClick={() => props.onRemove(change.userId)}>
-                Remove
+                {t('contactRequests.remove')}
               </button>
               <button type="button" className="button button--primary button--small" onClick={() => props.onAcceptKey(change.userId)}>
-                Accept new key
+                {t('contactRequests.acceptKey')}
               </button>
             </div>
           </li>
@@ -49,13 +51,18 @@ export function ContactRequestsPanel(props: ContactRequestsPanelProps) {
           return (
             <li key={`in-${from.userId}`} className="request" data-user-id={from.userId}>
               <p className="request__text">
-                <strong>{from.displayName}</strong> wants to add you <code>{idPrefix(from.userId)}</code>
+                <Trans
+                  t={t}
+                  i18nKey="contactRequests.wantsToAdd"
+                  values={{ name: from.displayName, id: idPrefix(from.userId) }}
+                  components={{ b: <strong />, code: <code /> }}
+                />
                 {lookalike && (
                   <span className="request__warning">
                     {' '}
-                    Is this the same {lookalike.displayName}? They have a new id.{' '}
+                    {t('contactRequests.sameName', { name: lookalike.displayName })}{' '}
                     <button type="button" className="link-button" onClick={() => props.onCompare(from.userId)}>
-                      Compare safety numbers
+                      {t('contactRequests.compare')}
                     </button>
                   </span>
                 )}
@@ -64,26 +71,26 @@ export function ContactRequestsPanel(props: ContactRequestsPanelProps) {
                 <button
                   type="button"
                   className="button button--ghost button--small"
-                  aria-label={`Block ${from.displayName}`}
+                  aria-label={t('contactRequests.blockWho', { name: from.displayName })}
                   onClick={() => props.onBlock(from.userId)}
                 >
-                  Block
+                  {t('contactRequests.block')}
                 </button>
                 <button
                   type="button"
                   className="button button--secondary button--small"
-                  aria-label={`Decline ${from.displayName}`}
+                  aria-label={t('contactRequests.declineWho', { name: from.displayName })}
                   onClick={() => props.onDecline(from.userId)}
                 >
-                  Decline
+                  {t('contactRequests.decline')}
                 </button>
                 <button
                   type="button"
                   className="button button--primary button--small"
-                  aria-label={`Accept ${from.displayName}`}
+                  aria-label={t('contactRequests.acceptWho', { name: from.displayName })}
                   onClick={() => props.onAccept(from.userId)}
                 >
-                  Accept
+                  {t('contactRequests.accept')}
                 </button>
               </div>
             </li>
@@ -92,11 +99,11 @@ export function ContactRequestsPanel(props: ContactRequestsPanelProps) {
         {book.outgoing.map((request) => (
           <li key={`out-${request.userId}`} className="request request--quiet">
             <p className="request__text">
-              Waiting for <code>{idPrefix(request.userId)}</code> to accept your request
+              <Trans t={t} i18nKey="contactRequests.waiting" values={{ id: idPrefix(request.userId) }} components={{ code: <code /> }} />
             </p>
             <div className="request__actions">
               <button type="button" className="button button--ghost button--small" onClick={() => props.onCancel(request.userId)}>
-                Cancel
+                {t('common.cancel')}
               </button>
             </div>
           </li>

@@ -6,6 +6,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { PublicKey } from '../../../signaling-server/identity';
 import { compareSafetyNumber, safetyNumberOf, type SafetyNumber } from '../../contacts/safety';
+import { t as translate, useT } from '../../i18n';
 import { log } from '../../log';
 import { Dialog } from '../Dialog';
 import { QrCode } from './QrCode';
@@ -23,12 +24,13 @@ export interface SafetyNumberDialogProps {
 }
 
 const COMPARISON_TEXT = {
-  match: 'The numbers match: you have each other’s real keys.',
-  mismatch: 'The numbers differ. Do not mark them verified: someone may stand between you. Ask them to check their screen.',
+  match: 'safetyNumber.match',
+  mismatch: 'safetyNumber.mismatch',
   incomplete: null,
 } as const;
 
 export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified, onRemove, onClose }: SafetyNumberDialogProps) {
+  const { t } = useT();
   const compareId = useId();
   const [number, setNumber] = useState<SafetyNumber | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -41,7 +43,7 @@ export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified
       (n) => !cancelled && setNumber(n),
       (error: unknown) => {
         log.child('ui.contacts').error('could not compute a safety number', error);
-        if (!cancelled) setFailed(`The safety number could not be computed: ${error instanceof Error ? error.message : String(error)}`);
+        if (!cancelled) setFailed(translate('safetyNumber.failed', { reason: error instanceof Error ? error.message : String(error) }));
       },
     );
     return () => {
@@ -63,15 +65,15 @@ export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified
 
   return (
     <Dialog
-      title={`Verify ${name}`}
-      description={`Compare this number with the one ${name} sees for you, in person or on a call you trust. If they are the same, nobody can listen in between you.`}
+      title={t('safetyNumber.title', { name })}
+      description={t('safetyNumber.description', { name })}
       onClose={onClose}
       wide
       footer={
         <>
           {onRemove && (
             <button type="button" className="button button--ghost" disabled={busy} onClick={() => act(onRemove)}>
-              Remove from contacts
+              {t('safetyNumber.remove')}
             </button>
           )}
           {onVerified && verified !== undefined && (
@@ -81,7 +83,7 @@ export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified
               disabled={busy || number === null}
               onClick={() => act(() => onVerified(!verified))}
             >
-              {verified ? 'Mark as not verified' : 'Mark as verified'}
+              {verified ? t('safetyNumber.unmark') : t('safetyNumber.mark')}
             </button>
           )}
         </>
@@ -89,7 +91,7 @@ export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified
     >
       {number ? (
         <div className="safety">
-          <div className="safety__number" role="group" aria-label={`Safety number with ${name}`}>
+          <div className="safety__number" role="group" aria-label={t('safetyNumber.numberWith', { name })}>
             {number.rows.map((row, i) => (
               <p key={i} className="safety__row">
                 {row.map((group, j) => (
@@ -100,15 +102,15 @@ export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified
               </p>
             ))}
           </div>
-          <QrCode text={number.qrText} label={`QR code of the safety number with ${name}`} size={160} />
+          <QrCode text={number.qrText} label={t('safetyNumber.qr', { name })} size={160} />
         </div>
       ) : (
-        !failed && <p className="field__hint">Computing…</p>
+        !failed && <p className="field__hint">{t('safetyNumber.computing')}</p>
       )}
-      {verified && <p className="safety__verified">You marked {name} as verified.</p>}
+      {verified && <p className="safety__verified">{t('safetyNumber.verified', { name })}</p>}
       <div className="field">
         <label className="field__label" htmlFor={compareId}>
-          The number {name} reads to you
+          {t('safetyNumber.theirNumber', { name })}
         </label>
         <input
           id={compareId}
@@ -121,7 +123,7 @@ export function SafetyNumberDialog({ name, myKey, theirKey, verified, onVerified
         />
         {COMPARISON_TEXT[comparison] && (
           <p className={comparison === 'match' ? 'field__hint' : 'field__error'} role="status">
-            {COMPARISON_TEXT[comparison]}
+            {t(COMPARISON_TEXT[comparison])}
           </p>
         )}
       </div>

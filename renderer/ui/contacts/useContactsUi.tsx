@@ -9,6 +9,7 @@ import type { PublicKey } from '../../../signaling-server/identity';
 import type { ContactBook, ContactBookState } from '../../contacts/contactBook';
 import type { ContactRequests } from '../../contacts/contactRequests';
 import type { InviteRef } from '../../contacts/invites';
+import { t } from '../../i18n';
 import { log } from '../../log';
 import type { Contact } from '../../state/contacts';
 import type { Services } from '../services';
@@ -48,7 +49,7 @@ export function useContactsUi(input: {
     () =>
       services.bridge.onInviteOpened((opened) => {
         if (opened.userId === services.identity.userId) {
-          toasts.push({ level: 'info', message: 'That is your own invite: give it to the person you want to add.' });
+          toasts.push({ level: 'info', message: t('contactsToasts.ownInvite') });
           return;
         }
         setAdding({ opened });
@@ -76,7 +77,7 @@ export function useContactsUi(input: {
 
   const run = (action: () => Promise<unknown>): void => void action().catch(fail);
   const needRequests = (): ContactRequests => {
-    if (!requests) throw new Error('Parley is still connecting; try again in a moment.');
+    if (!requests) throw new Error(t('contactsToasts.connecting'));
     return requests;
   };
 
@@ -105,7 +106,7 @@ export function useContactsUi(input: {
       onAcceptKey={(userId) =>
         run(async () => {
           await book.acceptNewKey(userId);
-          toasts.push({ level: 'info', message: 'New key accepted. Compare safety numbers to mark them verified again.' });
+          toasts.push({ level: 'info', message: t('contactsToasts.keyAccepted') });
         })
       }
       onRemove={(userId) => run(() => book.remove(userId))}
