@@ -1,6 +1,7 @@
 /**
  * Server refusals (RequestError codes) turned into end reasons and sentences.
  */
+import { t } from '../i18n';
 import { log, type Logger } from '../log';
 import { RequestError } from '../signaling/client';
 import type { EndReason, PersonRef } from './types';
@@ -25,14 +26,14 @@ export function inviteFailure(error: unknown): { reason: EndReason; detail?: str
     case 'user_offline':
       return { reason: 'user_offline' };
     case 'self_call':
-      return { reason: 'failed', detail: 'You cannot call yourself. Choose someone else in your contacts.' };
+      return { reason: 'failed', detail: t('engineErrors.selfCall') };
     // The server says why and, for a cooldown, when to try again: its words are shown as they are.
     case 'call_refused':
       return { reason: 'refused', detail: messageOf(error) };
     case 'rate_limited':
       return { reason: 'rate_limited', detail: messageOf(error) };
     default:
-      return { reason: 'failed', detail: `The call could not be placed: ${messageOf(error)}` };
+      return { reason: 'failed', detail: t('engineErrors.notPlaced', { reason: messageOf(error) }) };
   }
 }
 
@@ -42,9 +43,9 @@ export function acceptFailure(error: unknown): { reason: EndReason; detail?: str
     // It stopped ringing before the answer arrived: cancelled or answered elsewhere.
     case 'call_not_found':
     case 'not_invited':
-      return { reason: 'missed', detail: 'The call ended before your answer reached it.' };
+      return { reason: 'missed', detail: t('engineErrors.endedBeforeAnswer') };
     default:
-      return { reason: 'failed', detail: `The call could not be answered: ${messageOf(error)}` };
+      return { reason: 'failed', detail: t('engineErrors.notAnswered', { reason: messageOf(error) }) };
   }
 }
 
@@ -53,25 +54,25 @@ export function inviteError(error: unknown, peer: PersonRef, maxParticipants: nu
   const name = peer.displayName;
   switch (codeOf(error)) {
     case 'busy':
-      return new Error(`${name} is in another call. Try again later.`);
+      return new Error(t('engineErrors.busy', { name }));
     case 'do_not_disturb':
-      return new Error(`${name} does not want to be disturbed right now.`);
+      return new Error(t('engineErrors.dnd', { name }));
     case 'user_offline':
-      return new Error(`${name} is offline. They can join once they are back online.`);
+      return new Error(t('engineErrors.offline', { name }));
     case 'call_full':
       return new Error(
-        `The call is full${maxParticipants === null ? '' : ` (at most ${maxParticipants} people)`}: ${name} cannot join.`,
+        maxParticipants === null ? t('engineErrors.full', { name }) : t('engineErrors.fullMax', { name, count: maxParticipants }),
       );
     case 'already_in_call':
-      return new Error(`${name} is already in this call.`);
+      return new Error(t('engineErrors.already', { name }));
     case 'self_call':
-      return new Error('You are already in this call.');
+      return new Error(t('engineErrors.selfAlready'));
     case 'call_refused':
-      return new Error(`${name} is not taking your calls: ${messageOf(error)}`);
+      return new Error(t('engineErrors.refused', { name, reason: messageOf(error) }));
     case 'rate_limited':
-      return new Error(`Too many calls for now: ${messageOf(error)}`);
+      return new Error(t('engineErrors.rateLimited', { reason: messageOf(error) }));
     default:
-      return new Error(`Could not add ${name} to the call: ${messageOf(error)}`);
+      return new Error(t('engineErrors.addFailed', { name, reason: messageOf(error) }));
   }
 }
 

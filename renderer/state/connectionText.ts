@@ -2,6 +2,7 @@
  * The header's connection indicator and, when the server refused us, what the
  * person can do about it. Pure: ConnectionState in, words out.
  */
+import { t } from '../i18n';
 import type { ConnectionState } from '../signaling/client';
 
 export type ConnectionTone = 'pending' | 'ok' | 'warning' | 'error';
@@ -32,19 +33,18 @@ export function describeConnection(
   state: ConnectionState | null,
   context: ConnectionContext = { passwordSent: false },
 ): ConnectionText {
-  if (state === null) return { label: 'Starting…', tone: 'pending', detail: null, action: 'none' };
+  if (state === null) return { label: t('connection.starting'), tone: 'pending', detail: null, action: 'none' };
   switch (state.phase) {
     case 'connecting':
-      return { label: 'Connecting…', tone: 'pending', detail: `Connecting to ${serverLabel(state.url)}`, action: 'none' };
+      return { label: t('connection.connecting'), tone: 'pending', detail: t('connection.connectingTo', { server: serverLabel(state.url) }), action: 'none' };
     case 'online':
-      return { label: 'Online', tone: 'ok', detail: `Connected to ${serverLabel(state.url)}`, action: 'none' };
+      return { label: t('connection.online'), tone: 'ok', detail: t('connection.onlineTo', { server: serverLabel(state.url) }), action: 'none' };
     case 'reconnecting': {
-      const attempt = state.attempt > 0 ? ` (attempt ${state.attempt})` : '';
-      const why = state.lastError ? ` Last error: ${state.lastError}.` : '';
+      const server = serverLabel(state.url);
       return {
-        label: `Reconnecting${attempt}…`,
+        label: state.attempt > 0 ? t('connection.reconnectingAttempt', { attempt: state.attempt }) : t('connection.reconnecting'),
         tone: 'warning',
-        detail: `Lost the connection to ${serverLabel(state.url)}. Parley keeps trying.${why}`,
+        detail: state.lastError ? t('connection.lostWhy', { server, error: state.lastError }) : t('connection.lost', { server }),
         action: 'none',
       };
     }
@@ -54,7 +54,7 @@ export function describeConnection(
       return serverMessage ? { ...text, serverMessage } : text;
     }
     case 'closed':
-      return { label: 'Offline', tone: 'error', detail: 'Not connected to a server.', action: 'none' };
+      return { label: t('connection.offline'), tone: 'error', detail: t('connection.offlineDetail'), action: 'none' };
   }
 }
 
@@ -64,22 +64,22 @@ function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, 
     case 'auth_failed':
       return context.passwordSent
         ? {
-            label: 'Wrong password',
+            label: t('connection.wrongPassword'),
             tone: 'error',
-            detail: `${server} did not accept that password. Check it with the person who runs the server and try again.`,
+            detail: t('connection.wrongPasswordDetail', { server }),
             action: 'password',
           }
         : {
-            label: 'Password needed',
+            label: t('connection.passwordNeeded'),
             tone: 'error',
-            detail: `${server} asks for a password. Enter it to connect.`,
+            detail: t('connection.passwordNeededDetail', { server }),
             action: 'password',
           };
     case 'protocol_mismatch':
       return {
-        label: 'Update Parley',
+        label: t('connection.update'),
         tone: 'error',
-        detail: `${server} runs a different version of Parley that this one cannot talk to. Update Parley to the server's version, then reconnect.`,
+        detail: t('connection.updateDetail', { server }),
         action: 'update',
       };
     case 'invalid_identity':
@@ -87,22 +87,22 @@ function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, 
       // words say which of the two it refused.
       return /display ?name/i.test(state.message)
         ? {
-            label: 'Name refused',
+            label: t('connection.nameRefused'),
             tone: 'error',
-            detail: `${server} refused this display name. Choose another one.`,
+            detail: t('connection.nameRefusedDetail', { server }),
             action: 'rename',
           }
         : {
-            label: 'Identity not accepted',
+            label: t('connection.identity'),
             tone: 'error',
-            detail: `${server} could not check this device's key, so it did not let it sign in as you. Try again; if it keeps happening, this app and the server may be different versions of Parley — update Parley, or link this device to your account again.`,
+            detail: t('connection.identityDetail', { server }),
             action: 'none',
           };
     case 'origin_forbidden':
       return {
-        label: 'Not allowed',
+        label: t('connection.forbidden'),
         tone: 'error',
-        detail: `${server} does not accept connections from this page. Ask the person who runs the server to allow this address.`,
+        detail: t('connection.forbiddenDetail', { server }),
         action: 'none',
       };
     case 'rate_limited':
@@ -110,26 +110,26 @@ function describeRefusal(state: Extract<ConnectionState, { phase: 'refused' }>, 
       // sign-ins from this network address end here; the server's own words
       // (shown beside this) say which.
       return {
-        label: 'Slow down',
+        label: t('connection.rateLimited'),
         tone: 'error',
-        detail: `${server} turned this window away for too many requests or sign-in attempts. Wait a minute, then reload to connect again.`,
+        detail: t('connection.rateLimitedDetail', { server }),
         action: 'none',
       };
     case 'too_many_connections':
       return {
-        label: 'Too many connections',
+        label: t('connection.tooManyConnections'),
         tone: 'error',
-        detail: `${server} has too many connections from your network address right now. Close other Parley windows or wait a minute, then reload.`,
+        detail: t('connection.tooManyConnectionsDetail', { server }),
         action: 'none',
       };
     case 'too_many_devices':
       return {
-        label: 'Too many devices',
+        label: t('connection.tooManyDevices'),
         tone: 'error',
-        detail: `You are signed in to ${server} on the most devices it allows. Close Parley on another device, then reload.`,
+        detail: t('connection.tooManyDevicesDetail', { server }),
         action: 'none',
       };
     default:
-      return { label: 'Refused', tone: 'error', detail: `${server} refused the connection: ${state.message}`, action: 'none' };
+      return { label: t('connection.refused'), tone: 'error', detail: t('connection.refusedDetail', { server, message: state.message }), action: 'none' };
   }
 }

@@ -6,6 +6,7 @@ import { useId, useState, type FormEvent } from 'react';
 import TriangleAlert from 'lucide-react/icons/triangle-alert';
 import WifiOff from 'lucide-react/icons/wifi-off';
 import type { ConnectionText } from '../state/connectionText';
+import { useT } from '../i18n';
 
 interface ConnectionBannerProps {
   connection: ConnectionText;
@@ -18,16 +19,17 @@ interface ConnectionBannerProps {
 }
 
 export function ConnectionBanner({ connection, refused, canReload, onPassword, onRetry, onRename }: ConnectionBannerProps) {
+  const { t } = useT();
   if (connection.tone !== 'warning' && !refused) return null;
   const Icon = refused ? TriangleAlert : WifiOff;
   return (
     <div className={`banner banner--${refused ? 'error' : 'warning'}`} role={refused ? 'alert' : undefined}>
       <Icon className="banner__icon" size={20} aria-hidden="true" />
       <div className="banner__text">
-        <strong>{refused ? `Can't connect — ${connection.label}` : connection.label}</strong>
+        <strong>{refused ? t('connectionBanner.cantConnect', { label: connection.label }) : connection.label}</strong>
         {connection.detail && <span>{connection.detail}</span>}
         {refused && connection.serverMessage && (
-          <span className="banner__server">The server said: “{connection.serverMessage}”</span>
+          <span className="banner__server">{t('connectionBanner.serverSaid', { message: connection.serverMessage })}</span>
         )}
       </div>
       {refused && (
@@ -35,17 +37,17 @@ export function ConnectionBanner({ connection, refused, canReload, onPassword, o
           {connection.action === 'password' && <PasswordForm onSubmit={onPassword} />}
           {connection.action === 'update' && canReload && (
             <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
-              Reload Parley
+              {t('connectionBanner.reload')}
             </button>
           )}
           {connection.action === 'rename' && (
             <button type="button" className="button button--primary" onClick={onRename}>
-              Change name
+              {t('connectionBanner.rename')}
             </button>
           )}
-          {connection.action !== 'password' && (
+          {connection.action === 'password' ? null : (
             <button type="button" className="button button--secondary" onClick={onRetry}>
-              Try again
+              {t('connectionBanner.retry')}
             </button>
           )}
         </div>
@@ -55,6 +57,7 @@ export function ConnectionBanner({ connection, refused, canReload, onPassword, o
 }
 
 function PasswordForm({ onSubmit }: { onSubmit(password: string): Promise<void> }) {
+  const { t } = useT();
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -73,13 +76,13 @@ function PasswordForm({ onSubmit }: { onSubmit(password: string): Promise<void> 
   return (
     <form className="password-form" onSubmit={(e) => void submit(e)}>
       <label htmlFor={id} className="visually-hidden">
-        Server password
+        {t('connectionBanner.password')}
       </label>
       <input
         id={id}
         type="password"
         className="field__input"
-        placeholder="Server password"
+        placeholder={t('connectionBanner.password')}
         autoComplete="current-password"
         value={password}
         maxLength={256}
@@ -87,7 +90,7 @@ function PasswordForm({ onSubmit }: { onSubmit(password: string): Promise<void> 
         onChange={(e) => setPassword(e.target.value)}
       />
       <button type="submit" className="button button--primary" disabled={busy}>
-        Connect
+        {t('connectionBanner.connect')}
       </button>
       {error && (
         <span className="field__error" role="alert">

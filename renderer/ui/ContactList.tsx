@@ -9,7 +9,9 @@ import UserPlus from 'lucide-react/icons/user-plus';
 import Users from 'lucide-react/icons/users';
 import WifiOff from 'lucide-react/icons/wifi-off';
 import type { CallMedia } from '../../signaling-server/protocol';
+import { Trans } from 'react-i18next';
 import { filterContacts, type Contact } from '../state/contacts';
+import { useT } from '../i18n';
 import { ContactRow } from './ContactRow';
 import './styles/contact-book.css';
 
@@ -34,6 +36,7 @@ interface ContactListProps {
 
 export function ContactList(props: ContactListProps) {
   const { contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite, blockedUserIds, onToggleBlock, onVerify } = props;
+  const { t } = useT();
   const searchId = useId();
   const shown = useMemo(() => filterContacts(contacts, query), [contacts, query]);
   const favourites = shown.filter((c) => c.favourite);
@@ -58,7 +61,7 @@ export function ContactList(props: ContactListProps) {
       {props.onAddContact && (
         <div className="contacts__add">
           <button type="button" className="button button--secondary button--small" onClick={props.onAddContact}>
-            <UserPlus size={16} aria-hidden="true" /> Add a contact
+            <UserPlus size={16} aria-hidden="true" /> {t('contactList.add')}
           </button>
         </div>
       )}
@@ -66,13 +69,13 @@ export function ContactList(props: ContactListProps) {
       <div className="search">
         <Search className="search__icon" size={16} aria-hidden="true" />
         <label htmlFor={searchId} className="visually-hidden">
-          Search contacts
+          {t('contactList.search')}
         </label>
         <input
           id={searchId}
           type="search"
           className="search__input"
-          placeholder="Search"
+          placeholder={t('contactList.searchPlaceholder')}
           value={query}
           onChange={(e) => onQueryChange(e.target.value)}
         />
@@ -80,46 +83,44 @@ export function ContactList(props: ContactListProps) {
       {contacts.length === 0 && !online ? (
         <div className="empty">
           <WifiOff size={32} aria-hidden="true" />
-          <p className="empty__title">Not connected</p>
-          <p className="empty__text">People appear here once Parley is connected to the server.</p>
+          <p className="empty__title">{t('contactList.offlineTitle')}</p>
+          <p className="empty__text">{t('contactList.offlineText')}</p>
         </div>
       ) : contacts.length === 0 ? (
         <div className="empty">
           <Users size={32} aria-hidden="true" />
-          <p className="empty__title">No contacts yet</p>
+          <p className="empty__title">{t('contactList.emptyTitle')}</p>
           <p className="empty__text">
-            Press “Add a contact” and give your invite link or code to someone: once they use it, you see each other here.
+            {t('contactList.emptyText')}
             {shareUrl && (
               <>
                 {' '}
-                They can open Parley in a browser at <span className="empty__url">{shareUrl}</span>
+                <Trans t={t} i18nKey="contactList.openInBrowser" values={{ url: shareUrl }} components={{ url: <span className="empty__url" /> }} />
               </>
             )}
           </p>
         </div>
       ) : shown.length === 0 ? (
         <div className="empty">
-          <p className="empty__title">No one matches “{query.trim()}”</p>
+          <p className="empty__title">{t('contactList.noMatch', { query: query.trim() })}</p>
         </div>
       ) : (
         <div className="contacts__scroll">
           {favourites.length > 0 && (
-            <section aria-label="Favourites">
-              <h3 className="list-heading">Favourites</h3>
+            <section aria-label={t('contactList.favourites')}>
+              <h3 className="list-heading">{t('contactList.favourites')}</h3>
               <ul className="contacts__list">{favourites.map(row)}</ul>
             </section>
           )}
           {mine.length > 0 && (
-            <section aria-label="Contacts">
-              <h3 className="list-heading">
-                Contacts · {onlineCount} of {mine.length} online
-              </h3>
+            <section aria-label={t('contactList.contacts')}>
+              <h3 className="list-heading">{t('contactList.contactsOnline', { online: onlineCount, total: mine.length })}</h3>
               <ul className="contacts__list">{mine.map(row)}</ul>
             </section>
           )}
           {others.length > 0 && (
-            <section aria-label="Not in your contacts">
-              <h3 className="list-heading">Not in your contacts · {others.length}</h3>
+            <section aria-label={t('contactList.others')}>
+              <h3 className="list-heading">{t('contactList.othersCount', { count: others.length })}</h3>
               <ul className="contacts__list">{others.map(row)}</ul>
             </section>
           )}

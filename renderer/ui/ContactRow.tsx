@@ -28,9 +28,9 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
   const { t } = useT();
   const offline = contact.status === 'offline';
   const blocked = contact.keyChanged
-    ? `${contact.displayName}'s key changed: accept the new key first`
+    ? t('contactRow.keyChangedBlocked', { name: contact.displayName })
     : offline
-      ? `${contact.displayName} is offline`
+      ? t('contactRow.offline', { name: contact.displayName })
       : callBlocked;
   // With a suffix when another person's name reads the same, so every label tells them apart.
   const name = useDistinctName(contact.userId, contact.displayName);
@@ -43,8 +43,8 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         </span>
         <span className={`contact__status contact__status--${contact.status}`}>
           {STATUS_LABEL[contact.status]}
-          {isBlocked && ' · Blocked'}
-          {contact.keyChanged ? ' · Key changed' : contact.verified ? ' · Verified' : ''}{' '}
+          {isBlocked && ` · ${t('contactRow.blocked')}`}
+          {contact.keyChanged ? ` · ${t('contactRow.keyChanged')}` : contact.verified ? ` · ${t('contactRow.verified')}` : ''}{' '}
           <ScriptsBadge userId={contact.userId} name={contact.displayName} />
         </span>
       </div>
@@ -53,8 +53,8 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
           <button
             type="button"
             className={`icon-button${contact.verified ? ' verify--on' : ''}${contact.keyChanged ? ' verify--alert' : ''}`}
-            aria-label={`Verify ${name}`}
-            title={contact.keyChanged ? 'Key changed: compare safety numbers' : contact.verified ? 'Verified' : 'Compare safety numbers'}
+            aria-label={t('contactRow.verify', { name })}
+            title={contact.keyChanged ? t('contactRow.keyChangedHint') : contact.verified ? t('contactRow.verified') : t('contactRow.compareHint')}
             onClick={() => onVerify(contact)}
           >
             {contact.keyChanged ? <ShieldAlert size={18} aria-hidden="true" /> : <ShieldCheck size={18} aria-hidden="true" />}

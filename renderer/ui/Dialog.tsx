@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import X from 'lucide-react/icons/x';
+import { useT } from '../i18n';
 
 interface DialogProps {
   title: string;
@@ -19,6 +20,7 @@ const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function Dialog({ title, description, onClose, children, footer, wide = false }: DialogProps) {
+  const { t } = useT();
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
@@ -70,7 +72,7 @@ export function Dialog({ title, description, onClose, children, footer, wide = f
         <h2 id={titleId} className="dialog__title">
           {title}
         </h2>
-        <button type="button" className="icon-button" aria-label="Close" onClick={() => onClose()}>
+        <button type="button" className="icon-button" aria-label={t('common.close')} onClick={() => onClose()}>
           <X size={18} aria-hidden="true" />
         </button>
       </header>

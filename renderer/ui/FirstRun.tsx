@@ -1,6 +1,7 @@
 /** First run: choose the name others see, then connect. The form is shared with "change name". */
 import { useId, useState, type FormEvent } from 'react';
 import { checkDisplayName } from '../state/displayName';
+import { useT } from '../i18n';
 import { Logo } from './Logo';
 
 interface NameFormProps {
@@ -12,6 +13,7 @@ interface NameFormProps {
 
 /** The display-name field with its inline validation message and the buttons. */
 export function NameForm({ initialName, submitLabel, onSubmit, onCancel }: NameFormProps) {
+  const { t } = useT();
   const [value, setValue] = useState(initialName);
   const [touched, setTouched] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -31,7 +33,7 @@ export function NameForm({ initialName, submitLabel, onSubmit, onCancel }: NameF
     try {
       await onSubmit(check.name);
     } catch (error) {
-      setSaveError(`Could not save your name: ${error instanceof Error ? error.message : String(error)}`);
+      setSaveError(t('firstRun.saveFailed', { reason: error instanceof Error ? error.message : String(error) }));
       setSaving(false);
     }
   };
@@ -39,7 +41,7 @@ export function NameForm({ initialName, submitLabel, onSubmit, onCancel }: NameF
   return (
     <form className="name-form" onSubmit={(e) => void submit(e)} noValidate>
       <label className="field__label" htmlFor={inputId}>
-        Your display name
+        {t('firstRun.nameLabel')}
       </label>
       <input
         id={inputId}
@@ -63,17 +65,17 @@ export function NameForm({ initialName, submitLabel, onSubmit, onCancel }: NameF
         </p>
       ) : (
         <p id={hintId} className="field__hint">
-          Up to 40 letters, digits, spaces and . &apos; _ ( ) -
+          {t('firstRun.nameHint')}
         </p>
       )}
       <div className="name-form__actions">
         {onCancel && (
           <button type="button" className="button button--secondary" onClick={onCancel}>
-            Cancel
+            {t('common.cancel')}
           </button>
         )}
         <button type="submit" className="button button--primary" disabled={saving}>
-          {saving ? 'Saving…' : submitLabel}
+          {saving ? t('firstRun.saving') : submitLabel}
         </button>
       </div>
     </form>
@@ -88,17 +90,15 @@ interface FirstRunProps {
 }
 
 export function FirstRun({ initialName, serverLabel, onSubmit }: FirstRunProps) {
+  const { t } = useT();
   return (
     <main className="first-run">
       <div className="first-run__card">
         <Logo size={48} />
-        <h1 className="first-run__title">Welcome to Parley</h1>
-        <p className="first-run__lead">
-          Call anyone on your Parley server — audio or video, one to one or in a small group. First, tell people who
-          you are.
-        </p>
-        <NameForm initialName={initialName} submitLabel="Continue" onSubmit={onSubmit} />
-        {serverLabel && <p className="first-run__server">You will connect to {serverLabel}.</p>}
+        <h1 className="first-run__title">{t('firstRun.welcome')}</h1>
+        <p className="first-run__lead">{t('firstRun.lead')}</p>
+        <NameForm initialName={initialName} submitLabel={t('firstRun.continue')} onSubmit={onSubmit} />
+        {serverLabel && <p className="first-run__server">{t('firstRun.server', { server: serverLabel })}</p>}
       </div>
     </main>
   );

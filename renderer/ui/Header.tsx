@@ -2,6 +2,7 @@
 import Settings from 'lucide-react/icons/settings';
 import { chosenStatusSchema, type ChosenStatus } from '../../signaling-server/protocol';
 import type { ConnectionText } from '../state/connectionText';
+import { useT } from '../i18n';
 import { Avatar } from './Avatar';
 import { Logo } from './Logo';
 import { ShortcutsHelp } from './shortcuts/ShortcutsHelp';
@@ -21,13 +22,15 @@ interface HeaderProps {
   onSettings(): void;
 }
 
-const STATUS_OPTIONS: readonly { value: ChosenStatus; label: string }[] = [
-  { value: 'available', label: 'Available' },
-  { value: 'dnd', label: 'Do not disturb' },
-  { value: 'away', label: 'Away' },
-];
+/** The choices, with their locale keys (looked up at render time, in the language then in force). */
+const STATUS_OPTIONS = [
+  { value: 'available', label: 'header.available' },
+  { value: 'dnd', label: 'header.dnd' },
+  { value: 'away', label: 'header.away' },
+] as const satisfies readonly { value: ChosenStatus; label: string }[];
 
 export function Header({ connection, selfId, selfName, status, inCall, canRename, onStatusChange, onRename, onSettings }: HeaderProps) {
+  const { t } = useT();
   return (
     <header className="header">
       <div className="header__brand">
@@ -37,17 +40,17 @@ export function Header({ connection, selfId, selfName, status, inCall, canRename
       <div
         className={`connection connection--${connection.tone}`}
         role="status"
-        aria-label={`Connection: ${connection.label}`}
+        aria-label={t('header.connection', { label: connection.label })}
         title={connection.detail ?? undefined}
       >
         <span className="connection__dot" aria-hidden="true" />
         <span className="connection__label">{connection.label}</span>
       </div>
       <div className="header__spacer" />
-      <div className={`status-select status-select--${status}`} title={inCall ? 'Others see you as In a call until the call ends' : undefined}>
+      <div className={`status-select status-select--${status}`} title={inCall ? t('header.inCallHint') : undefined}>
         <span className="status-select__dot" aria-hidden="true" />
         <select
-          aria-label="Your status"
+          aria-label={t('header.status')}
           value={status}
           onChange={(e) => {
             const parsed = chosenStatusSchema.safeParse(e.target.value);
@@ -56,7 +59,7 @@ export function Header({ connection, selfId, selfName, status, inCall, canRename
         >
           {STATUS_OPTIONS.map((o) => (
             <option key={o.value} value={o.value}>
-              {o.label}
+              {t(o.label)}
             </option>
           ))}
         </select>
@@ -67,14 +70,14 @@ export function Header({ connection, selfId, selfName, status, inCall, canRename
         onClick={onRename}
         disabled={!canRename}
         // The visible name starts the accessible name (WCAG 2.5.3 label in name; axe drops a parenthesised name).
-        aria-label={`${selfName}, change your name`}
-        title={canRename ? 'Change your name' : 'You can change your name after the call'}
+        aria-label={t('header.renameLabel', { name: selfName })}
+        title={canRename ? t('header.renameHint') : t('header.renameLater')}
       >
         <Avatar userId={selfId} name={selfName} size="sm" />
         <span className="self-chip__name">{selfName}</span>
       </button>
       <ShortcutsHelp />
-      <button type="button" className="icon-button" aria-label="Settings" title="Settings" onClick={onSettings}>
+      <button type="button" className="icon-button" aria-label={t('settings.title')} title={t('settings.title')} onClick={onSettings}>
         <Settings size={20} aria-hidden="true" />
       </button>
     </header>

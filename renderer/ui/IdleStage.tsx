@@ -3,6 +3,7 @@ import { useState } from 'react';
 import Bell from 'lucide-react/icons/bell';
 import PhoneCall from 'lucide-react/icons/phone-call';
 import type { WebNotificationControl } from '../host/web';
+import { useT } from '../i18n';
 
 interface IdleStageProps {
   name: string;
@@ -11,6 +12,7 @@ interface IdleStageProps {
 }
 
 export function IdleStage({ name, online, notifications }: IdleStageProps) {
+  const { t } = useT();
   const [permission, setPermission] = useState(() => notifications?.permission() ?? 'granted');
   const [dismissed, setDismissed] = useState(false);
   const ask = notifications !== null && permission === 'default' && !dismissed;
@@ -20,30 +22,28 @@ export function IdleStage({ name, online, notifications }: IdleStageProps) {
         <PhoneCall size={40} />
       </span>
       <h2 id="idle-title" className="idle__title">
-        {online ? `Hi ${name}, you're ready for calls` : `Hi ${name}`}
+        {online ? t('idle.readyTitle', { name }) : t('idle.title', { name })}
       </h2>
       <p className="idle__text">
-        {online
-          ? 'Choose someone in Contacts and press the phone or camera button to call them.'
-          : 'Calls become possible as soon as Parley is connected to the server.'}
+        {online ? t('idle.readyText') : t('idle.offlineText')}
       </p>
       {ask && (
         <div className="notice-card">
           <Bell size={20} aria-hidden="true" />
           <div className="notice-card__text">
-            <strong>Know when someone calls</strong>
-            <span>Parley can show a notification when a call comes in while this tab is in the background.</span>
+            <strong>{t('idle.notifyTitle')}</strong>
+            <span>{t('idle.notifyText')}</span>
           </div>
           <div className="notice-card__actions">
             <button type="button" className="button button--ghost button--small" onClick={() => setDismissed(true)}>
-              Not now
+              {t('idle.notNow')}
             </button>
             <button
               type="button"
               className="button button--primary button--small"
               onClick={() => void notifications.request().then(setPermission, () => setDismissed(true))}
             >
-              Turn on notifications
+              {t('idle.turnOn')}
             </button>
           </div>
         </div>

@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { LinkCallQuestion } from '../state/linkCall';
+import { useT } from '../i18n';
 import { Dialog } from './Dialog';
 
 interface LinkCallDialogProps {
@@ -15,6 +16,7 @@ interface LinkCallDialogProps {
 }
 
 export function LinkCallDialog({ question, onAnswer }: LinkCallDialogProps) {
+  const { t } = useT();
   const audioRef = useRef<HTMLButtonElement>(null);
   // After Dialog's showModal() (a parent effect runs after its children's, so wait a frame).
   useEffect(() => {
@@ -30,21 +32,21 @@ export function LinkCallDialog({ question, onAnswer }: LinkCallDialogProps) {
       footer={
         <>
           <button type="button" className="button button--secondary" onClick={() => onAnswer(null)}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="button" className="button button--secondary" onClick={() => onAnswer('video')}>
-            Video call
+            {t('linkCall.video')}
           </button>
           <button ref={audioRef} type="button" className="button button--primary" onClick={() => onAnswer('audio')}>
-            Audio call
+            {t('linkCall.audio')}
           </button>
         </>
       }
     >
       <dl className="link-call">
-        <dt>Name</dt>
+        <dt>{t('linkCall.name')}</dt>
         <dd>{question.name}</dd>
-        <dt>User id</dt>
+        <dt>{t('linkCall.userId')}</dt>
         <dd>
           <code>{question.userId}</code>
         </dd>

@@ -6,6 +6,7 @@
  */
 import { createContext, useContext } from 'react';
 import { describeMark, type NameMark } from '../state/nameMarks';
+import { useT } from '../i18n';
 
 export const NameMarksContext = createContext<ReadonlyMap<string, NameMark>>(new Map());
 
@@ -27,12 +28,13 @@ interface PersonNameProps {
 
 /** The "mixed scripts" badge alone, for a second line (contact rows). */
 export function ScriptsBadge({ userId, name }: { userId: string; name: string }) {
+  const { t } = useT();
   const mark = useContext(NameMarksContext).get(userId);
   if (!mark?.mixedScripts) return null;
   const label = describeMark(name, mark).scriptsLabel ?? '';
   return (
     <span className="person-name__badge" role="img" aria-label={label} title={label}>
-      mixed scripts
+      {t('personName.mixedScripts')}
     </span>
   );
 }

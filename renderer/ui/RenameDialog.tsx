@@ -1,4 +1,5 @@
 /** "Change name" from the header: the first-run form in a dialog. */
+import { useT } from '../i18n';
 import { Dialog } from './Dialog';
 import { NameForm } from './FirstRun';
 
@@ -9,11 +10,12 @@ interface RenameDialogProps {
 }
 
 export function RenameDialog({ currentName, onSave, onClose }: RenameDialogProps) {
+  const { t } = useT();
   return (
-    <Dialog title="Change your name" description="Everyone you call sees this name." onClose={onClose}>
+    <Dialog title={t('rename.title')} description={t('rename.description')} onClose={onClose}>
       <NameForm
         initialName={currentName}
-        submitLabel="Save"
+        submitLabel={t('common.save')}
         onCancel={onClose}
         onSubmit={async (name) => {
           await onSave(name);

@@ -8,6 +8,7 @@ import { useMemo, useState } from 'react';
 import AppWindow from 'lucide-react/icons/app-window';
 import Monitor from 'lucide-react/icons/monitor';
 import type { ScreenSource, ScreenSourceRequest } from '../../preload/contract';
+import { useT } from '../i18n';
 import { Dialog } from './Dialog';
 import { Tabs } from './Tabs';
 
@@ -24,6 +25,7 @@ interface ScreenPickerProps {
 }
 
 export function ScreenPicker({ request, onChoose }: ScreenPickerProps) {
+  const { t } = useT();
   const screens = useMemo(() => request.sources.filter((s) => s.kind === 'screen'), [request.sources]);
   const windows = useMemo(() => request.sources.filter((s) => s.kind === 'window'), [request.sources]);
   const [kind, setKind] = useState<Kind>(screens.length > 0 || windows.length === 0 ? 'screen' : 'window');
@@ -33,14 +35,14 @@ export function ScreenPicker({ request, onChoose }: ScreenPickerProps) {
 
   return (
     <Dialog
-      title="Share your screen"
-      description="Choose what the others in the call will see."
+      title={t('screenPicker.title')}
+      description={t('screenPicker.description')}
       wide
       onClose={() => onChoose(null)}
       footer={
         <>
           <button type="button" className="button button--secondary" onClick={() => onChoose(null)}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button
             type="button"
@@ -48,27 +50,27 @@ export function ScreenPicker({ request, onChoose }: ScreenPickerProps) {
             disabled={chosen === null}
             onClick={() => chosen && onChoose(chosen.id)}
           >
-            Share
+            {t('screenPicker.share')}
           </button>
         </>
       }
     >
       <Tabs<Kind>
-        label="What to share"
+        label={t('screenPicker.what')}
         selected={kind}
         onSelect={(k) => {
           setKind(k);
           setSelected(null);
         }}
         tabs={[
-          { key: 'screen', label: 'Screens', count: screens.length },
-          { key: 'window', label: 'Windows', count: windows.length },
+          { key: 'screen', label: t('screenPicker.screens'), count: screens.length },
+          { key: 'window', label: t('screenPicker.windows'), count: windows.length },
         ]}
       >
         {shown.length === 0 ? (
-          <p className="dialog__empty">{kind === 'screen' ? 'No screens to share.' : 'No windows to share.'}</p>
+          <p className="dialog__empty">{kind === 'screen' ? t('screenPicker.noScreens') : t('screenPicker.noWindows')}</p>
         ) : (
-          <div className="source-grid" role="radiogroup" aria-label={kind === 'screen' ? 'Screens' : 'Windows'}>
+          <div className="source-grid" role="radiogroup" aria-label={kind === 'screen' ? t('screenPicker.screens') : t('screenPicker.windows')}>
             {shown.map((source, index) => (
               <SourceCard
                 key={source.id}
@@ -95,10 +97,11 @@ interface SourceCardProps {
 }
 
 function SourceCard({ source, checked, focusable, onSelect, onShare }: SourceCardProps) {
+  const { t } = useT();
   const thumbnail = safeImage(source.thumbnail);
   const icon = safeImage(source.appIcon);
   const Fallback = source.kind === 'screen' ? Monitor : AppWindow;
-  const name = source.name.trim() || (source.kind === 'screen' ? 'Screen' : 'Untitled window');
+  const name = source.name.trim() || (source.kind === 'screen' ? t('screenPicker.screen') : t('screenPicker.untitled'));
   return (
     <button
       type="button"

@@ -2,6 +2,7 @@
 import UserPlus from 'lucide-react/icons/user-plus';
 import type { PersonRef } from '../../call/types';
 import type { Contact } from '../../state/contacts';
+import { useT } from '../../i18n';
 import { Avatar } from '../Avatar';
 import { Dialog } from '../Dialog';
 import { PersonName, useDistinctName } from '../PersonName';
@@ -16,19 +17,18 @@ interface AddParticipantDialogProps {
 }
 
 export function AddParticipantDialog({ candidates, room, maxParticipants, onInvite, onClose }: AddParticipantDialogProps) {
+  const { t } = useT();
   const full = room <= 0;
   return (
     <Dialog
-      title="Add participant"
+      title={t('call.add')}
       description={
-        full
-          ? `The call is full: at most ${maxParticipants} people can take part.`
-          : `Room for ${room} more · up to ${maxParticipants} people in a call.`
+        full ? t('addParticipant.full', { count: maxParticipants }) : t('addParticipant.room', { count: room, max: maxParticipants })
       }
       onClose={onClose}
     >
       {candidates.length === 0 ? (
-        <p className="dialog__empty">Nobody else is available right now.</p>
+        <p className="dialog__empty">{t('addParticipant.nobody')}</p>
       ) : (
         <ul className="picker-list">
           {candidates.map((c) => (
@@ -50,6 +50,7 @@ export function AddParticipantDialog({ candidates, room, maxParticipants, onInvi
 
 /** One person to invite; the button's name carries the id suffix when two names read the same. */
 function Candidate({ contact, disabled, onInvite }: { contact: Contact; disabled: boolean; onInvite(): void }) {
+  const { t } = useT();
   const name = useDistinctName(contact.userId, contact.displayName);
   return (
     <li className="picker-list__item">
@@ -57,9 +58,9 @@ function Candidate({ contact, disabled, onInvite }: { contact: Contact; disabled
       <span className="picker-list__name">
         <PersonName userId={contact.userId} name={contact.displayName} />
       </span>
-      <button type="button" className="button button--primary button--small" disabled={disabled} aria-label={`Invite ${name}`} onClick={onInvite}>
+      <button type="button" className="button button--primary button--small" disabled={disabled} aria-label={t('addParticipant.invite', { name })} onClick={onInvite}>
         <UserPlus size={16} aria-hidden="true" />
-        Invite
+        {t('addParticipant.inviteButton')}
       </button>
     </li>
   );

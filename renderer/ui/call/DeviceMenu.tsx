@@ -2,6 +2,7 @@
 import { useEffect, useRef } from 'react';
 import type { Settings } from '../../../preload/contract';
 import type { DeviceKind, DeviceLists } from '../../media/devices';
+import { useT } from '../../i18n';
 import { DeviceSelects } from '../settings/DeviceSelects';
 
 interface DeviceMenuProps {
@@ -12,6 +13,7 @@ interface DeviceMenuProps {
 }
 
 export function DeviceMenu({ lists, chosen, onChoose, onClose }: DeviceMenuProps) {
+  const { t } = useT();
   const ref = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
@@ -37,7 +39,7 @@ export function DeviceMenu({ lists, chosen, onChoose, onClose }: DeviceMenuProps
   }, []);
 
   return (
-    <div ref={ref} className="device-menu" role="dialog" aria-label="Devices">
+    <div ref={ref} className="device-menu" role="dialog" aria-label={t('call.devices')}>
       <DeviceSelects lists={lists} chosen={chosen} onChoose={onChoose} />
     </div>
   );

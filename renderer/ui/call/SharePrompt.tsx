@@ -5,17 +5,19 @@
  * call asks for that click instead of failing silently.
  */
 import MonitorUp from 'lucide-react/icons/monitor-up';
+import { useT } from '../../i18n';
 
 export function SharePrompt({ onShare, onDismiss }: { onShare(): void; onDismiss(): void }) {
+  const { t } = useT();
   return (
     <div className="in-call__notice" role="alert">
       <MonitorUp size={18} aria-hidden="true" />
-      <span>Share your screen with the call?</span>
+      <span>{t('sharePrompt.question')}</span>
       <button type="button" className="button button--primary button--small" onClick={onShare}>
-        Choose what to share
+        {t('sharePrompt.choose')}
       </button>
       <button type="button" className="button button--ghost button--small" onClick={onDismiss}>
-        Not now
+        {t('sharePrompt.notNow')}
       </button>
     </div>
   );

@@ -12,6 +12,7 @@ import X from 'lucide-react/icons/x';
 import type { TransferView } from '../../call/featureTypes';
 import { formatBytes } from '../../call/fileTransferProtocol';
 import { transferActive, transferPeerText, transferStatusText } from '../../state/transferText';
+import { useT } from '../../i18n';
 import { useObjectUrl } from '../useObjectUrl';
 
 interface TransferActions {
@@ -27,17 +28,19 @@ interface TransferListProps extends TransferActions {
 }
 
 export function TransferList({ transfers, ...actions }: TransferListProps) {
+  const { t: translate } = useT();
   if (transfers.length === 0) return null;
   return (
-    <ul className="transfers" aria-label="Files">
-      {transfers.map((t) => (
-        <TransferRow key={t.key} transfer={t} actions={actions} />
+    <ul className="transfers" aria-label={translate('transfers.files')}>
+      {transfers.map((transfer) => (
+        <TransferRow key={transfer.key} transfer={transfer} actions={actions} />
       ))}
     </ul>
   );
 }
 
 function TransferRow({ transfer: t, actions }: { transfer: TransferView; actions: TransferActions }) {
+  const { t: translate } = useT();
   const url = useObjectUrl(t.status === 'done' ? t.blob : null);
   const active = transferActive(t);
   const offered = t.status === 'offered';
@@ -60,50 +63,50 @@ function TransferRow({ transfer: t, actions }: { transfer: TransferView; actions
         </div>
         <div className="transfer__peer">{transferPeerText(t)}</div>
         {active || t.status === 'verifying' ? (
-          <progress className="transfer__progress" max={Math.max(1, t.size)} value={t.bytes} aria-label={`${t.name} progress`} />
+          <progress className="transfer__progress" max={Math.max(1, t.size)} value={t.bytes} aria-label={translate('transfers.progress', { name: t.name })} />
         ) : null}
         <p className={`transfer__status${problem ? ' transfer__status--problem' : ''}`} role={problem ? 'alert' : offered ? 'status' : undefined}>
           {transferStatusText(t)}
         </p>
         {offered && (
           <div className="transfer__answer">
-            <button type="button" className="button button--primary button--small" aria-label={`Accept ${t.name}`} onClick={() => actions.onAccept(t.key)}>
+            <button type="button" className="button button--primary button--small" aria-label={translate('transfers.accept', { name: t.name })} onClick={() => actions.onAccept(t.key)}>
               <Check size={16} aria-hidden="true" />
-              Accept
+              {translate('transfers.acceptButton')}
             </button>
-            <button type="button" className="button button--secondary button--small" aria-label={`Decline ${t.name}`} onClick={() => actions.onDecline(t.key)}>
-              Decline
+            <button type="button" className="button button--secondary button--small" aria-label={translate('transfers.decline', { name: t.name })} onClick={() => actions.onDecline(t.key)}>
+              {translate('transfers.declineButton')}
             </button>
           </div>
         )}
         {url && t.direction === 'in' && (
-          <a className="button button--secondary button--small transfer__save" href={url} download={t.saveName} aria-label={`Save ${t.saveName}`}>
+          <a className="button button--secondary button--small transfer__save" href={url} download={t.saveName} aria-label={translate('transfers.save', { name: t.saveName })}>
             <Download size={16} aria-hidden="true" />
-            Save
+            {translate('transfers.saveButton')}
           </a>
         )}
         {t.status === 'done' && t.savedPath !== null && (
           <button
             type="button"
             className="button button--secondary button--small transfer__save"
-            aria-label={`Show ${t.saveName} in its folder`}
+            aria-label={translate('transfers.show', { name: t.saveName })}
             onClick={() => actions.onReveal(t.key)}
           >
             <FolderOpen size={16} aria-hidden="true" />
-            Show in folder
+            {translate('transfers.showButton')}
           </button>
         )}
       </div>
       {active ? (
-        <button type="button" className="icon-button icon-button--small" aria-label={`Cancel ${t.name}`} title="Cancel" onClick={() => actions.onCancel(t.key)}>
+        <button type="button" className="icon-button icon-button--small" aria-label={translate('transfers.cancel', { name: t.name })} title={translate('transfers.cancelHint')} onClick={() => actions.onCancel(t.key)}>
           <X size={16} aria-hidden="true" />
         </button>
       ) : t.status !== 'verifying' && !offered ? (
         <button
           type="button"
           className="icon-button icon-button--small"
-          aria-label={`Remove ${t.name} from the list`}
-          title="Remove"
+          aria-label={translate('transfers.remove', { name: t.name })}
+          title={translate('transfers.removeHint')}
           onClick={() => actions.onDismiss(t.key)}
         >
           <X size={16} aria-hidden="true" />
