@@ -16,6 +16,7 @@ import { startJanus, type JanusInstance } from '../support/janus';
 import { acceptButton, callSection, connectCall, tileOf, tiles } from '../e2e/calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from '../e2e/harness';
 import { expectVideoFrom } from '../e2e/media';
+import en from '../../renderer/i18n/locales/en.json';
 
 const chromium = useChromium();
 /** Six people on two cores: every wait gets much longer than the harness's default. */
@@ -41,10 +42,29 @@ async function lowResolution(person: Person): Promise<void> {
   });
 }
 
-/** The page's open peer connections (the harness's recorder), with what each receives. */
-function connections(person: Person): Promise<{ state: string; videoDecoding: number; videoInbound: number }[]> {
+interface Connection {
+  state: string;
+  videoDecoding: number;
+  videoInbound: number;
+  /** Senders with a track, and how many of them run an encoded transform (frame encryption). */
+  senders: number;
+  protectedSenders: number;
+  /** Receivers of live media, and how many of them run an encoded transform (frame decryption). */
+  receivers: number;
+  protectedReceivers: number;
+}
+
+/** The page's open peer connections (the harness's recorder), with what each receives and which ends are encrypted. */
+function connections(person: Person): Promise<Connection[]> {
   return person.page.evaluate(async () => {
     const pcs = window.__parleyE2E?.peerConnections() ?? [];
+    // Chromium's RTCRtpScriptTransform (frameTransforms.ts prefers it) sits on `transform`; encoded streams need the flag.
+    const inserted = (pc: RTCPeerConnection): boolean =>
+      (pc.getConfiguration() as { encodedInsertableStreams?: boolean }).encodedInsertableStreams === true;
+    const transformed = (end: RTCRtpSender | RTCRtpReceiver): boolean => {
+      const transform = (end as { transform?: unknown }).transform;
+      return transform !== null && transform !== undefined;
+    };
     return Promise.all(
       pcs.map(async (pc) => {
         const stats = await pc.getStats();
@@ -55,10 +75,34 @@ function connections(person: Person): Promise<{ state: string; videoDecoding: nu
           videoInbound += 1;
           if ((s.framesDecoded ?? 0) > 0) videoDecoding += 1;
         });
-        return { state: pc.connectionState, videoDecoding, videoInbound };
+        const senders = pc.getSenders().filter((s) => s.track !== null);
+        const receivers = pc
+          .getTransceivers()
+          .filter((t) => t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv')
+          .map((t) => t.receiver);
+        return {
+          state: pc.connectionState,
+          videoDecoding,
+          videoInbound,
+          senders: senders.length,
+          protectedSenders: senders.filter((s) => inserted(pc) || transformed(s)).length,
+          receivers: receivers.length,
+          protectedReceivers: receivers.filter((r) => inserted(pc) || transformed(r)).length,
+        };
       }),
     );
   });
+}
+
+/** Everything the page logs (the app's info lines too, which the harness leaves out), for a failure's story. */
+function recordAllLogs(person: Person): string[] {
+  const lines: string[] = [];
+  const started = Date.now();
+  person.page.on('console', (message) => {
+    lines.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${message.type()}: ${message.text()}`);
+    if (lines.length > 400) lines.shift();
+  });
+  return lines;
 }
 
 async function invite(host: Person, guest: Person): Promise<void> {
@@ -78,13 +122,20 @@ async function seesEveryone(me: Person, people: readonly Person[]): Promise<void
 }
 
 describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
-  it('moves a four-person mesh to the SFU when the fifth joins, with no call dropped; six then decode each other; chat goes round', async () => {
+  it('moves a four-person mesh to the SFU when the fifth joins, with no call dropped; six then decode each other; chat goes round; every SFU sender and receiver is end-to-end encrypted', async ({ onTestFailed }) => {
     janus = await startJanus();
     const { openPerson } = await chromium.stage({ janusUrls: [janus.url] });
     const names = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank'];
     const people: Person[] = [];
+    const logs = new Map<string, string[]>();
+    onTestFailed(() => {
+      for (const [name, lines] of logs) console.error(`[${name}] page console (all levels, last ${lines.length}):\n  ${lines.join('\n  ')}`);
+    });
     for (const name of names) {
       const person = await openPerson(name);
+      logs.set(name, recordAllLogs(person));
+      // Every click and fill may wait as long as any condition here (Playwright's own default is 30 s).
+      person.page.setDefaultTimeout(LONG_WAIT_MS);
       await lowResolution(person);
       people.push(person);
     }
@@ -124,6 +175,23 @@ describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
       const pcs = await waitUntil(`${me.name} decodes five remote videos`, () => connections(me), (list) =>
         list.reduce((n, pc) => n + pc.videoDecoding, 0) >= 5, LONG_WAIT_MS);
       expect(pcs.reduce((n, pc) => n + pc.videoInbound, 0)).toBeGreaterThanOrEqual(5);
+    }
+
+    // End-to-end encrypted through the SFU: each page's lock says so with the SFU's reason (every member's key
+    // arrived, every sender protected), and every sender and live receiver of its two connections runs frame encryption.
+    for (const me of people) {
+      const badge = callSection(me).locator('[data-e2ee="encrypted"]');
+      await visible(badge, LONG_WAIT_MS);
+      expect(await badge.getAttribute('aria-label')).toContain(en.e2ee.sfuTip);
+      const pcs = await connections(me);
+      expect(pcs).toHaveLength(2);
+      // The publisher sends audio and video; the subscriber receives the others' (at least their five videos).
+      expect(pcs.reduce((n, pc) => n + pc.senders, 0)).toBeGreaterThanOrEqual(2);
+      expect(pcs.reduce((n, pc) => n + pc.receivers, 0)).toBeGreaterThanOrEqual(5);
+      for (const pc of pcs) {
+        expect(pc.protectedSenders, `${me.name}: every sender encrypts`).toBe(pc.senders);
+        expect(pc.protectedReceivers, `${me.name}: every receiver decrypts`).toBe(pc.receivers);
+      }
     }
 
     // Chat with no mesh connection left: through the signaling server.
