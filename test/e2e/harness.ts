@@ -173,6 +173,9 @@ export interface PersonOptions {
 }
 
 /** The app's words in the language a page runs in (renderer/i18n/locales), for finding elements. */
+/** A dialog's Close button in either language (the person's locale is not at hand everywhere). */
+const CLOSE_EITHER = new RegExp(`^(${en.common.close}|${ru.common.close})$`);
+
 export function wordsFor(locale: PersonOptions['locale'] = 'en-US'): typeof en {
   return locale === 'ru-RU' ? ru : en;
 }
@@ -273,15 +276,15 @@ async function setUpPerson(input: {
     if (message.type() === 'error' || message.type() === 'warning') log.push(`console.${message.type()}: ${message.text()}`);
   });
   await page.goto(url);
-  await page.getByLabel('Your display name').fill(name);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await visible(page.getByRole('status', { name: 'Connection: Online' }));
-  // The userId as the person sees it: Settings → Your devices → Your ID (it comes from this tab's key).
-  await page.getByRole('button', { name: 'Settings' }).click();
   const words = wordsFor(options.locale);
+  await page.getByLabel(words.firstRun.nameLabel).fill(name);
+  await page.getByRole('button', { name: words.firstRun.continue }).click();
+  await visible(page.getByRole('status', { name: words.header.connection.replace('{{label}}', words.connection.online) }));
+  // The userId as the person sees it: Settings → Your devices → Your ID (it comes from this tab's key).
+  await page.getByRole('button', { name: words.settings.title }).click();
   const settings = page.getByRole('dialog', { name: words.settings.title });
   const userId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
-  await settings.getByRole('button', { name: 'Close' }).click();
+  await settings.getByRole('button', { name: words.common.close }).click();
   await settings.waitFor({ state: 'detached' });
   return { name, userId, context, page, main: page.getByRole('main'), log, signaling };
 }
@@ -294,7 +297,7 @@ export async function inviteCodeOf(person: Person): Promise<string> {
   const code = dialog.getByLabel('Invite code', { exact: true });
   await waitUntil(`${person.name}'s invite code is made`, () => code.inputValue(), (value) => value.includes('.'));
   const value = await code.inputValue();
-  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  await dialog.getByRole('button', { name: CLOSE_EITHER }).first().click();
   await dialog.waitFor({ state: 'detached' });
   return value;
 }
@@ -302,7 +305,7 @@ export async function inviteCodeOf(person: Person): Promise<string> {
 export async function openAddContact(person: Person): Promise<Locator> {
   // The Contacts tab in whichever language the page runs (its name may carry a count).
   await person.page.getByRole('tab', { name: new RegExp(`^(${en.sidebar.contacts}|${ru.sidebar.contacts})`) }).click();
-  await person.page.getByRole('button', { name: 'Add a contact' }).click();
+  await person.page.getByRole('button', { name: new RegExp(`^(${en.contactList.add}|${ru.contactList.add})$`) }).click();
   const dialog = person.page.getByRole('dialog', { name: 'Add a contact' });
   await visible(dialog);
   return dialog;
@@ -317,7 +320,7 @@ export async function useInvite(person: Person, text: string): Promise<void> {
   await confirm.getByRole('button', { name: 'Send contact request' }).click();
   const back = person.page.getByRole('dialog', { name: 'Add a contact' });
   await visible(back.getByRole('status').filter({ hasText: /Request (sent|saved)/ }));
-  await back.getByRole('button', { name: 'Close' }).first().click();
+  await back.getByRole('button', { name: CLOSE_EITHER }).first().click();
   await back.waitFor({ state: 'detached' });
 }
 
