@@ -283,9 +283,10 @@ export const signalDataSchema = z.discriminatedUnion('kind', [
   /**
    * In-call chat for a member this device has no peer connection to (an SFU call,
    * renderer/call/sfu/): the same JSON text the 'chat' data channel carries, relayed
-   * by the server, size-limited, never for a peer connection.
+   * by the server, size-limited, never for a peer connection. 'files': the file
+   * transfers' messages, sealed end to end (renderer/call/sfu/sfuFileChannel.ts).
    */
-  z.strictObject({ kind: z.literal('relay'), channel: z.literal('chat'), payload: z.string().min(1).max(LIMITS.maxRelayChars) }),
+  z.strictObject({ kind: z.literal('relay'), channel: z.enum(['chat', 'files']), payload: z.string().min(1).max(LIMITS.maxRelayChars) }),
 ]);
 export type SignalData = z.infer<typeof signalDataSchema>;
 

@@ -88,7 +88,7 @@ export class FileTransfers {
     return this.options.memoryCap?.() ?? callMemoryCap(this.options.maxFileBytes());
   }
 
-  ready(link: ReadyLink): void {
+  ready(link: Pick<ReadyLink, 'deviceId' | 'userId' | 'files'>): void {
     this.gone(link.deviceId);
     const peer: TransferPeer = { deviceId: link.deviceId, userId: link.userId, displayName: this.options.peerName(link.deviceId) };
     const fileLink = new FileLink({

@@ -82,10 +82,23 @@ export interface PairEnds {
  * sides derive the same one: the sender from its private key and the recipient's
  * public key, the recipient the other way round.
  */
-export async function pairWrappingKey(own: CallKey, theirPublic: CryptoKey, ends: PairEnds): Promise<CryptoKey> {
+export function pairWrappingKey(own: CallKey, theirPublic: CryptoKey, ends: PairEnds): Promise<CryptoKey> {
+  return pairKey(own, theirPublic, ends, 'parley/e2ee-wrap/1');
+}
+
+/**
+ * The AES-GCM key that seals file-transfer messages from `fromDeviceId` to
+ * `toDeviceId` in an SFU call (sfu/sfuFileChannel.ts): the same agreement as the
+ * wrapping key under a distinct HKDF label, so it is independent of it.
+ */
+export function pairFileKey(own: CallKey, theirPublic: CryptoKey, ends: PairEnds): Promise<CryptoKey> {
+  return pairKey(own, theirPublic, ends, 'parley/e2ee-file/1');
+}
+
+async function pairKey(own: CallKey, theirPublic: CryptoKey, ends: PairEnds, label: string): Promise<CryptoKey> {
   const secret = await crypto.subtle.deriveBits({ name: 'ECDH', public: theirPublic }, own.privateKey, 256);
   const hkdf = await crypto.subtle.importKey('raw', secret, 'HKDF', false, ['deriveKey']);
-  const info = ['parley/e2ee-wrap/1', ends.fromDeviceId, ends.toDeviceId, ends.fromSpki, ends.toSpki].join('\n');
+  const info = [label, ends.fromDeviceId, ends.toDeviceId, ends.fromSpki, ends.toSpki].join('\n');
   return crypto.subtle.deriveKey(
     { name: 'HKDF', hash: 'SHA-256', salt: utf8(ends.callId), info: utf8(info) },
     hkdf,

@@ -29,6 +29,7 @@ import {
   KEY_ID_MODULUS,
   makeCallKey,
   newRawMediaKey,
+  pairFileKey,
   pairWrappingKey,
   unwrapMediaKey,
   wrapMediaKey,
@@ -61,6 +62,12 @@ export interface E2eeStatus {
   sendKeyId: number | null;
 }
 
+/** One member device's file-transfer keys, one per direction; a new pair when it announces a new call key. */
+export interface PairFileKeys {
+  send: CryptoKey;
+  receive: CryptoKey;
+}
+
 export interface E2eeSessionOptions {
   callId: string;
   self: Pick<DeviceIdentity, 'deviceId' | 'signE2eeKey'>;
@@ -78,6 +85,8 @@ interface Peer {
   /** Wraps our media keys for them / opens theirs for us. */
   outKey: CryptoKey | null;
   inKey: CryptoKey | null;
+  /** Seal file-transfer messages to them / open theirs (sfu/sfuFileChannel.ts). */
+  files: PairFileKeys | null;
   announced: boolean;
   gotKey: boolean;
   refused: boolean;
@@ -146,7 +155,7 @@ export class E2eeSession {
     }
     for (const [deviceId, member] of wanted) {
       if (this.peers.has(deviceId)) continue;
-      const peer: Peer = { member, spki: null, outKey: null, inKey: null, announced: false, gotKey: false, refused: false, minGeneration: 0 };
+      const peer: Peer = { member, spki: null, outKey: null, inKey: null, files: null, announced: false, gotKey: false, refused: false, minGeneration: 0 };
       this.peers.set(deviceId, peer);
       added.push(peer);
       changed = true;
@@ -159,6 +168,16 @@ export class E2eeSession {
     this.membersSet = true;
     for (const peer of added) this.sendAnnounce(peer.member.deviceId, true);
     this.notify();
+  }
+
+  /**
+   * The keys that seal file transfers to and from member device `deviceId`, once its
+   * call key is proven (null before, or when refused). Only the two devices can
+   * derive them; the server relays ciphertext.
+   */
+  fileKeys(deviceId: string): PairFileKeys | null {
+    const peer = this.peers.get(deviceId);
+    return peer && !peer.refused ? peer.files : null;
   }
 
   /** One relayed E2EE message from `fromDeviceId`; applied after those before it. */
@@ -196,6 +215,10 @@ export class E2eeSession {
         const inbound: PairEnds = this.ends(from, message.spki, this.options.self.deviceId, this.callKey.spki);
         peer.outKey = await pairWrappingKey(this.callKey, check.publicKey, out);
         peer.inKey = await pairWrappingKey(this.callKey, check.publicKey, inbound);
+        peer.files = {
+          send: await pairFileKey(this.callKey, check.publicKey, out),
+          receive: await pairFileKey(this.callKey, check.publicKey, inbound),
+        };
         peer.spki = message.spki;
         peer.refused = false;
         peer.gotKey = false;
