@@ -79,6 +79,7 @@ export function RoundButton({ tone, icon, label, onClick, shortcut, focusOnShow 
       type="button"
       className={`round-button round-button--${tone}`}
       onClick={onClick}
+      data-focus-on-show={focusOnShow ? '' : undefined}
       {...(shortcut ? shortcutProps(shortcut, label) : {})}
     >
       <span className="round-button__circle">{icon}</span>
