@@ -5,6 +5,7 @@
  * keys set aside. The protocol half of linking is renderer/identity/linking.ts.
  */
 import { useEffect, useId, useRef, useState } from 'react';
+import { Trans } from 'react-i18next';
 import type { LegacyRecord } from '../../../preload/contract';
 import type { DeviceIdentity } from '../../identity/deviceIdentity';
 import type { KeyStore } from '../../identity/keyStore';
@@ -18,6 +19,7 @@ import {
   type LinkCode,
   type LinkRequest,
 } from '../../identity/linking';
+import { formatDate, useT } from '../../i18n';
 import { CopyField } from '../contacts/CopyField';
 import { useNow } from '../useNow';
 
@@ -32,28 +34,31 @@ interface DevicesSettingsProps {
   onLinked(identity: DeviceIdentity): void;
 }
 
+/** What a link code starts with: the same in every language. */
+const LINK_CODE_EXAMPLE = 'parley-link:…';
 const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function DevicesSettings({ identity, keys, channel, online, legacy, onLinked }: DevicesSettingsProps) {
+  const { t } = useT();
   const id = useId();
   return (
     <section className="settings-section" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`} className="settings-section__title">
-        Your devices
+        {t('yourDevices.title')}
       </h3>
-      <CopyField
-        label="Your ID"
-        value={identity.userId}
-        hint="It comes from your key, which never leaves your devices: nobody else can use it."
-      />
+      <CopyField label={t('yourDevices.yourId')} value={identity.userId} hint={t('yourDevices.yourIdHint')} />
       <p className="field__hint">
-        This device: <code>{identity.deviceId}</code>
-        {identity.canLink ? '' : ' (linked to your account)'}
+        <Trans
+          t={t}
+          i18nKey={identity.canLink ? 'yourDevices.thisDevice' : 'yourDevices.thisDeviceLinked'}
+          values={{ id: identity.deviceId }}
+          components={{ code: <code /> }}
+        />
       </p>
       {identity.canLink ? (
         <LinkNewDevice identity={identity} channel={channel} online={online} />
       ) : (
-        <p className="field__hint">New devices are linked from the device where you first set up Parley.</p>
+        <p className="field__hint">{t('yourDevices.linkFromFirst')}</p>
       )}
       <UseExistingAccount identity={identity} keys={keys} channel={channel} online={online} onLinked={onLinked} />
       {legacy && (legacy.favourites.length > 0 || legacy.blocked.length > 0) && <EarlierContacts legacy={legacy} />}
@@ -63,6 +68,7 @@ export function DevicesSettings({ identity, keys, channel, online, legacy, onLin
 
 /** Device 1: a one-time code, and the question when a device asks with it. */
 function LinkNewDevice({ identity, channel, online }: { identity: DeviceIdentity; channel: LinkChannel | null; online: boolean }) {
+  const { t } = useT();
   const [code, setCode] = useState<LinkCode | null>(null);
   const [asking, setAsking] = useState<LinkRequest | null>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
@@ -88,11 +94,11 @@ function LinkNewDevice({ identity, channel, online }: { identity: DeviceIdentity
       setCode(null);
       setOutcome(
         accept
-          ? { ok: true, text: `Linked “${asking.displayName}”. It now signs in as you.` }
-          : { ok: true, text: `Declined “${asking.displayName}”. The code is no longer valid.` },
+          ? { ok: true, text: t('yourDevices.linked', { name: asking.displayName }) }
+          : { ok: true, text: t('yourDevices.declined', { name: asking.displayName }) },
       );
     } catch (error) {
-      setOutcome({ ok: false, text: `Could not answer the link request: ${words(error)}` });
+      setOutcome({ ok: false, text: t('yourDevices.answerFailed', { reason: words(error) }) });
     } finally {
       setAsking(null);
       setBusy(false);
@@ -107,42 +113,42 @@ function LinkNewDevice({ identity, channel, online }: { identity: DeviceIdentity
     <div className="devices__block">
       {code === null || expired ? (
         <>
-          {expired && <p className="field__hint">That code has expired.</p>}
+          {expired && <p className="field__hint">{t('yourDevices.expired')}</p>}
           <button
             type="button"
             className="button button--secondary"
             disabled={!online}
-            title={online ? undefined : 'Connect to the server first'}
+            title={online ? undefined : t('yourDevices.connectFirst')}
             onClick={() => {
               setOutcome(null);
               setCode(newLinkCode(identity.userId, Date.now(), (bytes) => crypto.getRandomValues(bytes)));
             }}
           >
-            {expired ? 'Make a new code' : 'Link a new device'}
+            {expired ? t('yourDevices.newCode') : t('yourDevices.linkNew')}
           </button>
-          <p className="field__hint">Use Parley on another computer or browser as you: make a code here, paste it there.</p>
+          <p className="field__hint">{t('yourDevices.linkNewHint')}</p>
         </>
       ) : (
         <>
           <CopyField
-            label="Link code"
+            label={t('yourDevices.linkCode')}
             value={code.text}
-            hint={`Works once, for ${minutesLeft} more minute${minutesLeft === 1 ? '' : 's'}. On the new device open Settings → Your devices → Use this device with an existing account, and paste it. Keep this window open.`}
+            hint={t('yourDevices.linkCodeHint', { count: minutesLeft })}
           />
           <button type="button" className="button button--secondary button--small" onClick={() => setCode(null)}>
-            Cancel the code
+            {t('yourDevices.cancelCode')}
           </button>
         </>
       )}
       {asking && (
-        <div className="devices__question" role="alertdialog" aria-label="Link a device">
-          <p>Link the device “{asking.displayName}” to your account? It will sign in as you, and you can be called on it.</p>
+        <div className="devices__question" role="alertdialog" aria-label={t('yourDevices.question')}>
+          <p>{t('yourDevices.questionText', { name: asking.displayName })}</p>
           <div className="name-form__actions">
             <button type="button" className="button button--secondary" disabled={busy} onClick={() => void answer(false)}>
-              Decline
+              {t('yourDevices.decline')}
             </button>
             <button type="button" className="button button--primary" disabled={busy} onClick={() => void answer(true)}>
-              Link
+              {t('yourDevices.link')}
             </button>
           </div>
         </div>
@@ -165,6 +171,7 @@ function UseExistingAccount(props: {
   onLinked(identity: DeviceIdentity): void;
 }) {
   const { identity, keys, channel, online, onLinked } = props;
+  const { t } = useT();
   const inputId = useId();
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
@@ -175,7 +182,7 @@ function UseExistingAccount(props: {
 
   const submit = async (): Promise<void> => {
     if (channel === null || !online) {
-      setState({ phase: 'failed', message: 'This device is not connected to the server. Wait until it is online, then try again.' });
+      setState({ phase: 'failed', message: t('yourDevices.notConnected') });
       return;
     }
     setState({ phase: 'waiting' });
@@ -197,7 +204,7 @@ function UseExistingAccount(props: {
     return (
       <div className="devices__block">
         <button type="button" className="button button--secondary" onClick={() => setOpen(true)}>
-          Use this device with an existing account
+          {t('yourDevices.useExisting')}
         </button>
       </div>
     );
@@ -211,11 +218,10 @@ function UseExistingAccount(props: {
       }}
     >
       <p className="field__hint">
-        This device then becomes one of that account’s devices. Its own ID ({identity.userId}) is replaced and does not come back: anyone
-        who added it must add you again.
+        {t('yourDevices.useExistingHint', { id: identity.userId })}
       </p>
       <label className="field__label" htmlFor={inputId}>
-        Link code from your other device
+        {t('yourDevices.codeFromOther')}
       </label>
       <input
         id={inputId}
@@ -223,7 +229,7 @@ function UseExistingAccount(props: {
         value={text}
         spellCheck={false}
         autoComplete="off"
-        placeholder="parley-link:…"
+        placeholder={LINK_CODE_EXAMPLE}
         onChange={(e) => {
           setText(e.target.value);
           if (state.phase === 'failed') setState({ phase: 'idle' });
@@ -231,12 +237,12 @@ function UseExistingAccount(props: {
       />
       {state.phase === 'waiting' && (
         <p className="field__hint" role="status">
-          Waiting for your other device to accept… Keep Parley open on both.
+          {t('yourDevices.waiting')}
         </p>
       )}
       {state.phase === 'linked' && (
         <p className="field__hint" role="status">
-          This device now uses your account. Parley reconnects as you.
+          {t('yourDevices.nowLinked')}
         </p>
       )}
       {state.phase === 'failed' && (
@@ -253,10 +259,10 @@ function UseExistingAccount(props: {
             setOpen(false);
           }}
         >
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="submit" className="button button--primary" disabled={text.trim() === '' || state.phase === 'waiting'}>
-          Link this device
+          {t('yourDevices.linkThis')}
         </button>
       </div>
     </form>
@@ -265,18 +271,16 @@ function UseExistingAccount(props: {
 
 /** What the move to keys set aside, so nothing is silently lost. */
 function EarlierContacts({ legacy }: { legacy: LegacyRecord }) {
+  const { t } = useT();
   const id = useId();
   return (
     <div className="devices__block" aria-labelledby={`${id}-title`} role="group">
       <h4 id={`${id}-title`} className="settings-section__title">
-        Earlier contacts
+        {t('yourDevices.earlier')}
       </h4>
-      <p className="field__hint">
-        Saved before Parley used keys ({new Date(legacy.migratedAt).toLocaleDateString()}). These IDs no longer prove who anyone is: ask each
-        person for an invite, or send them yours, to add them again.
-      </p>
+      <p className="field__hint">{t('yourDevices.earlierHint', { date: formatDate(legacy.migratedAt, { dateStyle: 'medium' }) })}</p>
       {legacy.favourites.length > 0 && (
-        <ul className="blocked-list" aria-label="Earlier favourites">
+        <ul className="blocked-list" aria-label={t('yourDevices.earlierFavourites')}>
           {legacy.favourites.map((f) => (
             <li key={f.userId} className="blocked-list__row">
               <span className="blocked-list__name">
@@ -287,11 +291,11 @@ function EarlierContacts({ legacy }: { legacy: LegacyRecord }) {
         </ul>
       )}
       {legacy.blocked.length > 0 && (
-        <ul className="blocked-list" aria-label="Earlier blocked people">
+        <ul className="blocked-list" aria-label={t('yourDevices.earlierBlocked')}>
           {legacy.blocked.map((b) => (
             <li key={b.userId} className="blocked-list__row">
               <span className="blocked-list__name">
-                {b.displayName ?? 'Unknown person'} (blocked) <code className="blocked-list__id">{b.userId}</code>
+                {t('yourDevices.blockedName', { name: b.displayName ?? t('blockedSettings.unknownPerson') })} <code className="blocked-list__id">{b.userId}</code>
               </span>
             </li>
           ))}

@@ -7,6 +7,7 @@
  */
 import { useState } from 'react';
 import '../styles/server-settings.css';
+import { t as translate, useT } from '../../i18n';
 import { Dialog } from '../Dialog';
 import type { JoinRef } from '../../../preload/contract';
 import { groupedFingerprint } from './serverLinks';
@@ -15,14 +16,15 @@ interface JoinServerDialogProps {
   invite: JoinRef;
   /** The server's announced name (mDNS), shown beside its address; never trusted. */
   name?: string;
-  /** Where the invite came from, in the person's words: "a link", "your network". */
-  source: string;
+  /** Where the invite came from: a join link, or the servers found on your network. */
+  source: 'link' | 'network';
   /** Saves the server first in the join list (fingerprint pinned) and connects to it. */
   onJoin(invite: JoinRef): Promise<void>;
   onClose(): void;
 }
 
 export function JoinServerDialog({ invite, name, source, onJoin, onClose }: JoinServerDialogProps) {
+  const { t } = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const label = name ? `${name} (${invite.server})` : invite.server;
@@ -32,43 +34,39 @@ export function JoinServerDialog({ invite, name, source, onJoin, onClose }: Join
     setError(null);
     onJoin(invite).then(onClose, (e: unknown) => {
       setBusy(false);
-      setError(`Not joined: ${e instanceof Error ? e.message : String(e)}`);
+      setError(translate('joinServer.notJoined', { reason: e instanceof Error ? e.message : String(e) }));
     });
   };
 
   return (
     <Dialog
-      title={`Join ${label}?`}
-      description={`From ${source}.`}
+      title={t('joinServer.title', { server: label })}
+      description={source === 'link' ? t('joinServer.fromLink') : t('joinServer.fromNetwork')}
       onClose={onClose}
       footer={
         <>
           <button type="button" className="button button--secondary" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="button" className="button button--primary" disabled={busy} onClick={join}>
-            {busy ? 'Joining…' : 'Join'}
+            {busy ? t('joinServer.joining') : t('joinServer.join')}
           </button>
         </>
       }
     >
       {invite.fingerprint ? (
         <>
-          <p>Its certificate fingerprint is:</p>
+          <p>{t('joinServer.fingerprintIs')}</p>
           <p className="join-fingerprint" data-testid="join-fingerprint">
             <code>{groupedFingerprint(invite.fingerprint)}</code>
           </p>
-          <p className="field__hint">
-            Compare it with the one the person hosting the server sees in Settings → Server. Parley will only connect to a server
-            with exactly this certificate; if they differ, someone may be in the middle: cancel.
-          </p>
+          <p className="field__hint">{t('joinServer.compare')}</p>
         </>
       ) : (
-        <p className="field__hint">No fingerprint came with it: Parley connects only if your system trusts the server’s certificate.</p>
+        <p className="field__hint">{t('joinServer.noFingerprint')}</p>
       )}
       <p className="field__hint">
-        {invite.password ? 'The server’s password came with it and will be saved.' : 'No password came with it; if the server needs one, add it in Settings → Server.'}{' '}
-        You will be signed in to this server instead of the one you use now.
+        {invite.password ? t('joinServer.withPassword') : t('joinServer.noPassword')}
       </p>
       {error && (
         <p className="field__error" role="alert">

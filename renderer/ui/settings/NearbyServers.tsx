@@ -6,6 +6,7 @@
  */
 import { useId } from 'react';
 import { joinRefSchema, type DiscoveredServer, type JoinRef } from '../../../preload/contract';
+import { useT } from '../../i18n';
 
 /** What joining a found server pins; null when its record cannot be joined from a link (no TLS, or not a valid address). */
 export function nearbyInvite(server: DiscoveredServer): JoinRef | null {
@@ -21,45 +22,46 @@ interface NearbyServersProps {
 }
 
 export function NearbyServers({ servers, unavailable, onPick }: NearbyServersProps) {
+  const { t } = useT();
   const id = useId();
   return (
     <section className="settings-subsection" aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`} className="settings-section__title">
-        Parley servers on your network
+        {t('nearbyServers.title')}
       </h4>
       {servers === null ? (
-        <p className="field__hint">{unavailable ?? 'Looking for servers needs the Parley desktop app.'}</p>
+        <p className="field__hint">{unavailable ?? t('nearbyServers.needsDesktop')}</p>
       ) : servers.length === 0 ? (
         <p className="field__hint" role="status">
-          Looking… none found yet. A server appears here when someone hosts for the local network.
+          {t('nearbyServers.looking')}
         </p>
       ) : (
-        <ul className="nearby-servers" aria-label="Parley servers on your network">
+        <ul className="nearby-servers" aria-label={t('nearbyServers.title')}>
           {servers.map((server) => {
             const invite = nearbyInvite(server);
             const why = !server.compatible
-              ? 'runs a different Parley version'
+              ? t('nearbyServers.otherVersion')
               : !server.tls
-                ? 'has no TLS: add it by hand if you allow plaintext'
+                ? t('nearbyServers.noTls')
                 : invite === null
-                  ? 'announces an address Parley cannot use'
+                  ? t('nearbyServers.badAddress')
                   : null;
             return (
               <li key={server.instance} className="nearby-servers__item">
                 <span className="nearby-servers__name">{server.name}</span>
                 <span className="field__hint">
                   {server.url}
-                  {server.passwordRequired ? ' · needs a password' : ''}
+                  {server.passwordRequired ? t('nearbyServers.needsPassword') : ''}
                   {why ? ` · ${why}` : ''}
                 </span>
                 <button
                   type="button"
                   className="button button--secondary button--small"
                   disabled={why !== null || invite === null}
-                  aria-label={`Join ${server.name}`}
+                  aria-label={t('nearbyServers.joinWho', { name: server.name })}
                   onClick={() => invite && onPick(invite, server)}
                 >
-                  Join…
+                  {t('nearbyServers.join')}
                 </button>
               </li>
             );

@@ -13,6 +13,7 @@
 import { useId, useState } from 'react';
 import '../styles/server-settings.css';
 import type { DiscoveredServer, HostedServer, JoinRef, ServerChoice, ServerMode } from '../../../preload/contract';
+import { t as translate, useT } from '../../i18n';
 import { NearbyServers } from './NearbyServers';
 import { ShareJoinPanel } from './ShareJoinPanel';
 import { checkIceServers, checkPort, checkServerChoice, checkServerList, entryOf, iceText, type ServerEntry } from './serverLinks';
@@ -33,9 +34,13 @@ interface ServerSettingsProps {
   onPickNearby(invite: JoinRef, server: DiscoveredServer): void;
 }
 
+/** Example values in the fields: addresses and hex, the same in every language. */
+const EXAMPLE = { url: 'https://192.168.1.20:7300', fingerprint: 'AB:CD:…', ice: 'turn:turn.example.org:3478' } as const;
+
 const EMPTY_ENTRY: ServerEntry = { url: '', fingerprint: '', password: '', allowPlaintext: false };
 
 export function ServerSettings(props: ServerSettingsProps) {
+  const { t } = useT();
   const id = useId();
   const { canHost, hosted, choice } = props;
   const [mode, setMode] = useState<ServerMode>(choice.mode);
@@ -78,11 +83,11 @@ export function ServerSettings(props: ServerSettingsProps) {
     props.onSave(whole.value).then(
       () => {
         setBusy(false);
-        setStatus(mode === 'off' ? 'Saved. Connecting to the first server that answers…' : 'Saved. The server is starting with these settings.');
+        setStatus(mode === 'off' ? translate('serverSettings.savedJoin') : translate('serverSettings.savedHost'));
       },
       (e: unknown) => {
         setBusy(false);
-        setError(`Not saved: ${e instanceof Error ? e.message : String(e)}`);
+        setError(translate('serverSettings.notSaved', { reason: e instanceof Error ? e.message : String(e) }));
       },
     );
   };
@@ -92,113 +97,112 @@ export function ServerSettings(props: ServerSettingsProps) {
     running && running.mode === 'lan' && running.urls[0]
       ? { server: running.urls[0].replace(/\/$/, ''), fingerprint: running.fingerprint, password: choice.host.password }
       : null;
+  const hostsHere = mode !== 'off';
+  const showHosting = hosted.state !== 'off' && hosted.mode === mode && choice.mode === mode;
 
   return (
     <section className="settings-section server-settings" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`} className="settings-section__title">
-        Server
+        {t('serverSettings.title')}
       </h3>
-      <div role="radiogroup" aria-label="Server" className="server-settings__modes">
+      <div role="radiogroup" aria-label={t('serverSettings.title')} className="server-settings__modes">
         <label className="settings-toggle">
           <input type="radio" name={`${id}-mode`} checked={mode === 'off'} onChange={() => setMode('off')} />
-          <span>Off (join a server)</span>
+          <span>{t('serverSettings.modeOff')}</span>
         </label>
         <label className="settings-toggle">
           <input type="radio" name={`${id}-mode`} checked={mode === 'local'} disabled={!canHost} onChange={() => setMode('local')} />
-          <span>Host on this computer only</span>
+          <span>{t('serverSettings.modeLocal')}</span>
         </label>
         <label className="settings-toggle">
           <input type="radio" name={`${id}-mode`} checked={mode === 'lan'} disabled={!canHost} onChange={() => setMode('lan')} />
-          <span>Host for my local network</span>
+          <span>{t('serverSettings.modeLan')}</span>
         </label>
-        {!canHost && <p className="field__hint">A browser cannot host a server: hosting needs the Parley desktop app (or parley-server).</p>}
+        {!canHost && <p className="field__hint">{t('serverSettings.browserCannotHost')}</p>}
       </div>
 
       {mode === 'off' && (
         <>
-          <ol className="server-settings__list" aria-label="Servers to join, tried in this order">
+          <ol className="server-settings__list" aria-label={t('serverSettings.list')}>
             {servers.map((entry, index) => (
               <li key={index} className="server-settings__entry">
                 <label className="field">
-                  <span className="field__label">Server {index + 1} address</span>
-                  <input className="field__input" value={entry.url} placeholder="https://192.168.1.20:7300" spellCheck={false} onChange={(e) => edit(index, { url: e.target.value })} />
+                  <span className="field__label">{t('serverSettings.address', { n: index + 1 })}</span>
+                  <input className="field__input" value={entry.url} placeholder={EXAMPLE.url} spellCheck={false} onChange={(e) => edit(index, { url: e.target.value })} />
                 </label>
                 <label className="field">
-                  <span className="field__label">Certificate fingerprint (SHA-256, for a self-signed certificate)</span>
-                  <input className="field__input" value={entry.fingerprint} placeholder="AB:CD:…" spellCheck={false} onChange={(e) => edit(index, { fingerprint: e.target.value })} />
+                  <span className="field__label">{t('serverSettings.fingerprintField')}</span>
+                  <input className="field__input" value={entry.fingerprint} placeholder={EXAMPLE.fingerprint} spellCheck={false} onChange={(e) => edit(index, { fingerprint: e.target.value })} />
                 </label>
                 <label className="field">
-                  <span className="field__label">Password</span>
+                  <span className="field__label">{t('serverSettings.password')}</span>
                   <input className="field__input" type="password" value={entry.password} autoComplete="off" onChange={(e) => edit(index, { password: e.target.value })} />
                 </label>
                 <label className="settings-toggle">
                   <input type="checkbox" checked={entry.allowPlaintext} onChange={(e) => edit(index, { allowPlaintext: e.target.checked })} />
-                  <span>Allow plaintext for this server</span>
+                  <span>{t('serverSettings.allowPlaintext')}</span>
                 </label>
-                <p className="field__hint">
-                  Only for an http:// address on another computer: anyone on that network can then read the password and see who
-                  calls whom (calls themselves stay encrypted), and browsers there get no camera or microphone.
-                </p>
+                <p className="field__hint">{t('serverSettings.plaintextHint')}</p>
                 <div className="server-settings__entry-actions">
-                  <button type="button" className="button button--ghost button--small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={`Move server ${index + 1} up`}>
-                    Up
+                  <button type="button" className="button button--ghost button--small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={t('serverSettings.moveUp', { n: index + 1 })}>
+                    {t('serverSettings.up')}
                   </button>
                   <button
                     type="button"
                     className="button button--ghost button--small"
                     disabled={index === servers.length - 1}
                     onClick={() => move(index, 1)}
-                    aria-label={`Move server ${index + 1} down`}
+                    aria-label={t('serverSettings.moveDown', { n: index + 1 })}
                   >
-                    Down
+                    {t('serverSettings.down')}
                   </button>
                   <button
                     type="button"
                     className="button button--ghost button--small"
                     disabled={servers.length === 1}
                     onClick={() => setServers((list) => list.filter((_, i) => i !== index))}
-                    aria-label={`Remove server ${index + 1}`}
+                    aria-label={t('serverSettings.removeWhich', { n: index + 1 })}
                   >
-                    Remove
+                    {t('serverSettings.remove')}
                   </button>
                 </div>
               </li>
             ))}
           </ol>
           <button type="button" className="button button--secondary button--small" disabled={servers.length >= 8} onClick={() => setServers((list) => [...list, EMPTY_ENTRY])}>
-            Add a server
+            {t('serverSettings.addServer')}
           </button>
           <p className="field__hint">
             {canHost
-              ? 'If the first server does not answer, Parley tries the next.'
-              : 'In a browser, Parley always connects to the server that served this page; its password is the one kept here.'}
+              ? t('serverSettings.failover')
+              : t('serverSettings.browserServer')}
           </p>
           <NearbyServers servers={props.nearby} unavailable={props.nearbyUnavailable} onPick={props.onPickNearby} />
         </>
       )}
 
-      {mode !== 'off' && (
+      {hostsHere && (
         <>
           <label className="field">
-            <span className="field__label">Port</span>
+            <span className="field__label">{t('serverSettings.port')}</span>
             <input className="field__input" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
           </label>
           <label className="field">
-            <span className="field__label">STUN/TURN addresses (optional, one per line)</span>
-            <textarea className="field__input" rows={2} value={ice} placeholder="turn:turn.example.org:3478" spellCheck={false} onChange={(e) => setIce(e.target.value)} />
+            <span className="field__label">{t('serverSettings.ice')}</span>
+            <textarea className="field__input" rows={2} value={ice} placeholder={EXAMPLE.ice} spellCheck={false} onChange={(e) => setIce(e.target.value)} />
           </label>
           <label className="field">
-            <span className="field__label">TURN secret (optional)</span>
+            <span className="field__label">{t('serverSettings.turnSecret')}</span>
             <input className="field__input" type="password" value={turnSecret} autoComplete="off" onChange={(e) => setTurnSecret(e.target.value)} />
           </label>
           <p className="field__hint">
             {mode === 'lan'
-              ? 'Others on your network join over https with a certificate this computer makes for itself; Parley makes a password and shows it below.'
-              : 'Only this computer can connect: use it to try Parley, or with a browser on this computer.'}
+              ? t('serverSettings.lanHint')
+              : t('serverSettings.localHint')}
           </p>
-          {hosted.state !== 'off' && hosted.mode === mode && choice.mode === mode && (
+          {showHosting && (
             <div className="server-settings__hosting" data-testid="hosting-status">
-              {hosted.state === 'starting' && <p role="status">Starting the server on port {hosted.port}…</p>}
+              {hosted.state === 'starting' && <p role="status">{t('serverSettings.starting', { port: hosted.port })}</p>}
               {hosted.state === 'failed' && (
                 <p className="field__error" role="alert">
                   {hosted.message}
@@ -207,22 +211,23 @@ export function ServerSettings(props: ServerSettingsProps) {
               {running && (
                 <>
                   <p role="status">
-                    Hosting on port {running.port}
-                    {running.announcedAs ? `, announced on your network as “${running.announcedAs}”` : ''}.
+                    {running.announcedAs
+                      ? t('serverSettings.hostingAnnounced', { port: running.port, name: running.announcedAs })
+                      : t('serverSettings.hosting', { port: running.port })}
                   </p>
                   {running.fingerprint && (
                     <p>
-                      Certificate fingerprint: <code data-testid="hosting-fingerprint">{running.fingerprint}</code>
+                      {t('serverSettings.fingerprintLabel')} <code data-testid="hosting-fingerprint">{running.fingerprint}</code>
                     </p>
                   )}
                   {running.passwordRequired && choice.host.password !== '' && (
                     <p>
-                      Password: <code data-testid="hosting-password">{choice.host.password}</code>
+                      {t('serverSettings.passwordLabel')} <code data-testid="hosting-password">{choice.host.password}</code>
                     </p>
                   )}
                   {running.urls.length > 0 && (
                     <p>
-                      Others use: <span data-testid="hosting-urls">{running.urls.join(', ')}</span>
+                      {t('serverSettings.othersUse')} <span data-testid="hosting-urls">{running.urls.join(', ')}</span>
                     </p>
                   )}
                 </>
@@ -233,7 +238,7 @@ export function ServerSettings(props: ServerSettingsProps) {
       )}
 
       <button type="button" className="button button--primary button--small" disabled={busy} onClick={save}>
-        {busy ? 'Saving…' : 'Save server settings'}
+        {busy ? t('serverSettings.saving') : t('serverSettings.save')}
       </button>
       {error && (
         <p className="field__error" role="alert">

@@ -8,6 +8,7 @@ import { useId, useState } from 'react';
 import { CopyField } from '../contacts/CopyField';
 import { QrCode } from '../contacts/QrCode';
 import { browserJoinLink, joinLink, type JoinRef } from '../../../preload/contract';
+import { useT } from '../../i18n';
 import { groupedFingerprint } from './serverLinks';
 
 interface ShareJoinPanelProps {
@@ -16,6 +17,7 @@ interface ShareJoinPanelProps {
 }
 
 export function ShareJoinPanel({ invite }: ShareJoinPanelProps) {
+  const { t } = useT();
   const id = useId();
   const [withPassword, setWithPassword] = useState(false);
   const [qrFor, setQrFor] = useState<'web' | 'desktop'>('web');
@@ -25,38 +27,35 @@ export function ShareJoinPanel({ invite }: ShareJoinPanelProps) {
   return (
     <section className="settings-subsection share-join" aria-labelledby={`${id}-title`}>
       <h4 id={`${id}-title`} className="settings-section__title">
-        Share how to join
+        {t('shareJoin.title')}
       </h4>
-      <CopyField label="Link for the Parley app" value={desktop} hint="Opens Parley, which asks before it joins." />
-      <CopyField label="Link for a browser" value={web} hint="Works in Chrome, Edge, Firefox and Safari on the same network." />
+      <CopyField label={t('shareJoin.appLink')} value={desktop} hint={t('shareJoin.appLinkHint')} />
+      <CopyField label={t('shareJoin.browserLink')} value={web} hint={t('shareJoin.browserLinkHint')} />
       {invite.fingerprint && (
         <div className="field">
-          <span className="field__label">Certificate fingerprint</span>
+          <span className="field__label">{t('shareJoin.fingerprint')}</span>
           <code className="join-fingerprint" data-testid="share-fingerprint">
             {groupedFingerprint(invite.fingerprint)}
           </code>
-          <p className="field__hint">
-            The browser warns about this server’s certificate because your computer made it itself: check that the fingerprint it
-            shows is this one before you continue.
-          </p>
+          <p className="field__hint">{t('shareJoin.fingerprintHint')}</p>
         </div>
       )}
       {invite.password !== '' && (
         <label className="settings-toggle">
           <input type="checkbox" checked={withPassword} onChange={(e) => setWithPassword(e.target.checked)} />
-          <span>Put the password in the links (anyone with a link can then sign in)</span>
+          <span>{t('shareJoin.withPassword')}</span>
         </label>
       )}
       <div className="share-join__qr">
-        <QrCode text={qrFor === 'web' ? web : desktop} label={qrFor === 'web' ? 'QR code of the browser link' : 'QR code of the Parley app link'} />
-        <div role="radiogroup" aria-label="QR code for">
+        <QrCode text={qrFor === 'web' ? web : desktop} label={qrFor === 'web' ? t('shareJoin.qrWeb') : t('shareJoin.qrApp')} />
+        <div role="radiogroup" aria-label={t('shareJoin.qrFor')}>
           <label className="settings-toggle">
             <input type="radio" name={`${id}-qr`} checked={qrFor === 'web'} onChange={() => setQrFor('web')} />
-            <span>Browser link (phones)</span>
+            <span>{t('shareJoin.browserChoice')}</span>
           </label>
           <label className="settings-toggle">
             <input type="radio" name={`${id}-qr`} checked={qrFor === 'desktop'} onChange={() => setQrFor('desktop')} />
-            <span>Parley app link</span>
+            <span>{t('shareJoin.appChoice')}</span>
           </label>
         </div>
       </div>

@@ -9,6 +9,7 @@
  */
 import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { DiscoveredServer, HostedServer, JoinRef, JoinServer, ServerChoice } from '../../../preload/contract';
+import { t } from '../../i18n';
 import { log } from '../../log';
 import type { Services } from '../services';
 import { JoinServerDialog } from './JoinServerDialog';
@@ -46,7 +47,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
   const [hosted, setHosted] = useState<HostedServer>({ state: 'off' });
   const [nearby, setNearby] = useState<readonly DiscoveredServer[] | null>(null);
   const [nearbyProblem, setNearbyProblem] = useState<string | undefined>(undefined);
-  const [asking, setAsking] = useState<{ ref: JoinRef; name?: string; source: string } | null>(null);
+  const [asking, setAsking] = useState<{ ref: JoinRef; name?: string; source: 'link' | 'network' } | null>(null);
   // The form starts again from the stored settings when a join changed them behind it
   // (not after its own save, so its "Saved" stays on screen).
   const [formGeneration, setFormGeneration] = useState(0);
@@ -65,7 +66,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
   }, [bridge]);
 
   // parley://join (desktop) and #join?… (browser): ask before joining.
-  useEffect(() => bridge.onJoinOpened((ref) => setAsking({ ref, source: 'a join link' })), [bridge]);
+  useEffect(() => bridge.onJoinOpened((ref) => setAsking({ ref, source: 'link' })), [bridge]);
 
   // mDNS, on the desktop only and only while the settings are open.
   useEffect(() => {
@@ -81,7 +82,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
       (servers) => live && setNearby(servers),
       (error: unknown) => {
         logger.warn('looking for servers on the network failed', error);
-        if (live) setNearbyProblem(`Could not look for servers on your network: ${words(error)}`);
+        if (live) setNearbyProblem(t('serverToasts.nearbyFailed', { reason: words(error) }));
       },
     );
     return () => {
@@ -128,7 +129,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
       const next = withJoined(settingsStore.getSnapshot().server, ref);
       await save(next);
       setFormGeneration((n) => n + 1);
-      toasts.push({ level: 'info', message: `Joining ${ref.server}.` });
+      toasts.push({ level: 'info', message: t('serverToasts.joining', { server: ref.server }) });
     },
     [save, settingsStore, toasts],
   );
@@ -159,7 +160,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
         nearby={desktop && nearbyProblem === undefined ? (nearby ?? []) : null}
         nearbyUnavailable={nearbyProblem}
         onSave={save}
-        onPickNearby={(ref, server) => setAsking({ ref, name: server.name, source: 'your network (its announcement is only a claim: compare the fingerprint)' })}
+        onPickNearby={(ref, server) => setAsking({ ref, name: server.name, source: 'network' })}
       />
     </Suspense>
   ) : null;

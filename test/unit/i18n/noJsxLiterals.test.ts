@@ -19,11 +19,6 @@ const READ_ATTRIBUTES = new Set(['aria-label', 'aria-description', 'aria-roledes
 const EXCEPTIONS = new Set(['Parley', 'Parley.', 'OK', '·', '…', '×', '—', '–', '/', ':', '+', 'MB', 'QR']);
 
 const NOT_YET_TRANSLATED = new Set<string>([
-  'renderer/ui/settings/DevicesSettings.tsx',
-  'renderer/ui/settings/JoinServerDialog.tsx',
-  'renderer/ui/settings/NearbyServers.tsx',
-  'renderer/ui/settings/ServerSettings.tsx',
-  'renderer/ui/settings/ShareJoinPanel.tsx',
 ]);
 
 export interface Literal {

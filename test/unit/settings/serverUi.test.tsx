@@ -160,7 +160,7 @@ describe('joining a server from an invite', () => {
 
 describe('what the screens show', () => {
   it('the join question names the server and shows the fingerprint to compare', () => {
-    const html = renderToStaticMarkup(<JoinServerDialog invite={ref} name="Lab server" source="a join link" onJoin={vi.fn()} onClose={vi.fn()} />);
+    const html = renderToStaticMarkup(<JoinServerDialog invite={ref} name="Lab server" source="link" onJoin={vi.fn()} onClose={vi.fn()} />);
     expect(html).toContain('Join Lab server (https://10.99.0.1:7300)?');
     expect(html).toContain(FP.split(':').slice(0, 4).join(':'));
     expect(html).toContain('The server’s password came with it');
