@@ -38,6 +38,7 @@ import type { CallSignaling } from './serverEvents';
 import { SessionPool, type DtlsSigner } from './sessionPool';
 import { createSfuCall, sfuRelayTargets } from './sfu/sfuCall';
 import { createSfuE2ee } from './e2ee/sfuE2ee';
+import { createSfuFiles } from './sfu/sfuFiles';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
 import type { DisplayMediaLike } from './screenShare';
@@ -244,14 +245,28 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     onScreensChange: () => features.screensChanged(),
     hooks: e2ee.hooks,
   });
+  // Files in SFU calls go through the server sealed with keys of the call's E2EE session (sfu/sfuFiles.ts).
+  const sfuFiles = createSfuFiles({
+    selfDeviceId: self.deviceId,
+    transfers: features.relayedFiles,
+    send: (callId, to, payload) => signaling.request('signal', { callId, to, data: { kind: 'relay', channel: 'files', payload } }),
+  });
   const sfu: typeof sfuCall = {
     ...sfuCall,
     // The call's encryption follows first, so every SFU sender is protected from its first frame.
     follow(s) {
-      e2ee.follow(s.phase === 'active' && s.call.topology === 'sfu' ? { callId: s.callId, members: sfuRelayTargets(s, self) } : null);
+      const onSfu = s.phase === 'active' && s.call.topology === 'sfu' ? { callId: s.callId, members: sfuRelayTargets(s, self) } : null;
+      e2ee.follow(onSfu);
+      const keys = e2ee.current();
+      sfuFiles.follow(
+        onSfu && keys?.callId === onSfu.callId
+          ? { ...onSfu, keys: (deviceId) => keys.fileKeys(deviceId), subscribe: (listener) => keys.subscribe(listener) }
+          : null,
+      );
       sfuCall.follow(s);
     },
     dispose() {
+      sfuFiles.dispose();
       sfuCall.dispose();
       e2ee.dispose();
     },
@@ -268,6 +283,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
   const stopListening = followServerEvents(parts, {
     onE2ee: (callId, from, message) => e2ee.handleSignal(callId, from, message),
+    onRelayedFiles: (callId, from, payload) => sfuFiles.receive(callId, from, payload),
     ...(options.isBlocked ? { isBlocked: options.isBlocked } : {}),
     ...(options.ringPreview ? { ringPreview: options.ringPreview } : {}),
   });

@@ -56,6 +56,11 @@ export interface CallFeatures extends CallFeaturesController {
   decorate(view: CallView): CallView;
   /** A chat message relayed by the server from a member (see ChatRelay). */
   relayedChat(from: { deviceId: string; userId: string }, payload: string): void;
+  /**
+   * SFU calls: file channels through the server (sfu/sfuFiles.ts), one per member
+   * device; a data channel to the same device wins while it is open.
+   */
+  readonly relayedFiles: Pick<FileTransfers, 'ready' | 'gone' | 'receive'>;
   /** `moreScreens` changed: the view is decorated again. */
   screensChanged(): void;
   /** The screen I share now (its stream), or null. */
@@ -104,13 +109,20 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     downloads: options.downloads ?? null,
     log: featureLog.child('files'),
   });
+  // Which file channel each device's transfers use: its data channel, else the server relay (SFU calls).
+  const meshFiles = new Set<string>();
+  const relayFiles = new Map<string, Parameters<FileTransfers['ready']>[0]>();
   const channels = new PeerChannels({
     ready: (link) => {
+      meshFiles.add(link.deviceId);
       files.ready(link);
       changed();
     },
     gone: (deviceId) => {
+      meshFiles.delete(deviceId);
       files.gone(deviceId);
+      const relayed = relayFiles.get(deviceId);
+      if (relayed) files.ready(relayed);
       changed();
     },
     chat: (link, data) =>
@@ -150,6 +162,8 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     screen.reset();
     channels.closeAll();
     files.reset();
+    meshFiles.clear();
+    relayFiles.clear();
     chat.reset();
     stats = {};
     changed();
@@ -253,6 +267,23 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
 
     relayedChat(from, payload) {
       chat.receive({ ...from, displayName: names.get(from.deviceId) ?? 'Someone' }, payload);
+    },
+
+    relayedFiles: {
+      ready(link) {
+        relayFiles.set(link.deviceId, link);
+        if (meshFiles.has(link.deviceId)) return;
+        files.ready(link);
+        changed();
+      },
+      gone(deviceId) {
+        if (!relayFiles.delete(deviceId) || meshFiles.has(deviceId)) return;
+        files.gone(deviceId);
+        changed();
+      },
+      receive(deviceId, data) {
+        if (relayFiles.has(deviceId) && !meshFiles.has(deviceId)) files.receive(deviceId, data);
+      },
     },
 
     setChatOpen(open) {

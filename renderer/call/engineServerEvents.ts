@@ -25,6 +25,8 @@ export interface ServerEventOptions {
   ringPreview?: () => boolean;
   /** End-to-end keys of an SFU call (`signal` kind 'e2ee'): for the call's encryption (e2ee/sfuE2ee.ts), never a peer connection. */
   onE2ee?: (callId: string, from: string, message: E2eeSignal) => void;
+  /** File-transfer messages relayed in an SFU call (sealed end to end): for sfu/sfuFiles.ts. */
+  onRelayedFiles?: (callId: string, from: string, payload: string) => void;
 }
 
 /** Listens until the returned function is called. */
@@ -73,7 +75,11 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
       const current = state();
       if (!isInCall(current)) return;
       if (e.data.kind === 'relay') {
-        // Chat through the server (SFU calls): only from a member of this call.
+        // Chat through the server (SFU calls): only from a member of this call. Files: sealed, for sfu/sfuFiles.ts.
+        if (e.data.channel === 'files') {
+          options.onRelayedFiles?.(e.callId, e.from, e.data.payload);
+          return;
+        }
         const from = current.callId === e.callId ? current.call?.members.find((m) => m.deviceId === e.from) : undefined;
         if (from) parts.features.relayedChat({ deviceId: from.deviceId, userId: from.userId }, e.data.payload);
         return;

@@ -20,7 +20,7 @@
 import type { E2eeSignal } from '../../../signaling-server/protocol';
 import type { DeviceIdentity } from '../../identity/deviceIdentity';
 import { log } from '../../log';
-import { E2eeSession, type E2eeMember, type E2eeStatus } from './e2eeSession';
+import { E2eeSession, type E2eeMember, type E2eeStatus, type PairFileKeys } from './e2eeSession';
 import { emptyCounts, type FrameCounts, type MediaKind } from './frameCrypto';
 import { FrameTransforms, peerConnectionConfig, transformSupport, type TransformMode } from './frameTransforms';
 import { setCallE2eeStatus } from './e2eeStatusStore';
@@ -68,6 +68,8 @@ export interface CallE2ee {
   setMembers(members: readonly E2eeMember[]): void;
   handleSignal(fromDeviceId: string, message: E2eeSignal): void;
   status(): CallE2eeStatus;
+  /** The keys that seal file transfers with member device `deviceId` (sfu/sfuFiles.ts), once its call key is proven. */
+  fileKeys(deviceId: string): PairFileKeys | null;
   subscribe(listener: (status: CallE2eeStatus) => void): () => void;
   close(): void;
 }
@@ -175,6 +177,7 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
       else logger.debug(`call ${options.callId}: an E2EE ${message.type} from ${fromDeviceId} dropped (no key session here)`);
     },
     status,
+    fileKeys: (deviceId) => session?.fileKeys(deviceId) ?? null,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -18,6 +18,8 @@ export interface SfuFilesCall {
   members: readonly { deviceId: string; userId: string }[];
   /** Their file keys (E2eeSession.fileKeys), null until proven. */
   keys(deviceId: string): PairFileKeys | null;
+  /** Tells when keys may have come (the call's E2EE status); the members are followed again then. */
+  subscribe?(listener: () => void): () => void;
 }
 
 export interface SfuFilesOptions {
@@ -45,6 +47,8 @@ interface Entry {
 export function createSfuFiles(options: SfuFilesOptions): SfuFiles {
   const pacer = options.pacer ?? new RelayPacer();
   const entries = new Map<string, Entry>();
+  let watching: { callId: string; stop: () => void } | null = null;
+  let last: SfuFilesCall | null = null;
 
   const drop = (deviceId: string): void => {
     const entry = entries.get(deviceId);
@@ -54,8 +58,17 @@ export function createSfuFiles(options: SfuFilesOptions): SfuFiles {
     options.transfers.gone(deviceId);
   };
 
-  return {
+  const files: SfuFiles = {
     follow(call) {
+      last = call;
+      if (watching && watching.callId !== call?.callId) {
+        watching.stop();
+        watching = null;
+      }
+      if (call?.subscribe && !watching) {
+        const callId = call.callId;
+        watching = { callId, stop: call.subscribe(() => { if (last?.callId === callId) files.follow(last); }) };
+      }
       const wanted = new Map((call?.members ?? []).map((m) => [m.deviceId, m]));
       for (const [deviceId, entry] of [...entries]) {
         const keys = call && wanted.has(deviceId) ? call.keys(deviceId) : null;
@@ -91,7 +104,11 @@ export function createSfuFiles(options: SfuFilesOptions): SfuFiles {
       entry.channel.receive(payload);
     },
     dispose() {
+      watching?.stop();
+      watching = null;
+      last = null;
       for (const deviceId of [...entries.keys()]) drop(deviceId);
     },
   };
+  return files;
 }

@@ -34,8 +34,8 @@ function connect(a: Party, b: Party): void {
   const [aFiles, bFiles] = channelPair();
   // The fake is an EventTarget, whose listener type is wider than DataChannelLike's event map.
   const asChannel = (channel: FakeDataChannel): DataChannelLike => channel as unknown as DataChannelLike;
-  a.transfers.ready({ deviceId: b.deviceId, userId: `${b.name}-user-0001`, chat: asChannel(aFiles), files: asChannel(aFiles) });
-  b.transfers.ready({ deviceId: a.deviceId, userId: `${a.name}-user-0001`, chat: asChannel(bFiles), files: asChannel(bFiles) });
+  a.transfers.ready({ deviceId: b.deviceId, userId: `${b.name}-user-0001`, files: asChannel(aFiles) });
+  b.transfers.ready({ deviceId: a.deviceId, userId: `${a.name}-user-0001`, files: asChannel(bFiles) });
   aFiles.onMessage = (data) => a.transfers.receive(b.deviceId, data);
   bFiles.onMessage = (data) => b.transfers.receive(a.deviceId, data);
 }
