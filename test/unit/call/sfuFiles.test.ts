@@ -211,3 +211,36 @@ describe('files through the relay', () => {
     expect(b.transfers.list[0]?.status).toBe('cancelled');
   }, 60_000);
 });
+
+describe('following the call', () => {
+  it('a channel per member with keys; new keys make a new channel; one who leaves, or the end of the call, closes it', async () => {
+    const events: string[] = [];
+    const transfers = {
+      ready: (link: { deviceId: string }) => events.push(`ready ${link.deviceId}`),
+      gone: (deviceId: string) => events.push(`gone ${deviceId}`),
+      receive: () => undefined,
+    };
+    const files = createSfuFiles({ selfDeviceId: 'me', transfers, send: () => Promise.resolve(), pacer: new RelayPacer(1000) });
+    cleanups.push(() => files.dispose());
+    const k1 = { send: await aesKey(), receive: await aesKey() };
+    const k2 = { send: await aesKey(), receive: await aesKey() };
+    let bKeys: typeof k1 | null = null;
+    const members = [
+      { deviceId: 'a', userId: 'ua' },
+      { deviceId: 'b', userId: 'ub' },
+    ];
+    const call = (m = members) => ({ callId: CALL, members: m, keys: (id: string) => (id === 'a' ? k1 : bKeys) });
+    files.follow(call());
+    expect(events).toEqual(['ready a']);
+    bKeys = k1;
+    files.follow(call());
+    expect(events).toEqual(['ready a', 'ready b']);
+    bKeys = k2; // b rejoined with a new call key
+    files.follow(call());
+    expect(events).toEqual(['ready a', 'ready b', 'gone b', 'ready b']);
+    files.follow(call(members.slice(1)));
+    expect(events.slice(4)).toEqual(['gone a']);
+    files.follow(null);
+    expect(events.slice(5)).toEqual(['gone b']);
+  });
+});
