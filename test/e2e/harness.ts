@@ -176,6 +176,12 @@ export interface PersonOptions {
 /** A dialog's Close button in either language (the person's locale is not at hand everywhere). */
 const CLOSE_EITHER = new RegExp(`^(${en.common.close}|${ru.common.close})$`);
 
+/** Text that reads as `english` or `russian` in full ({{placeholders}} match anything). */
+function either(english: string, russian: string): RegExp {
+  const pattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{\\\{\w+\\\}\\\}/g, '.+');
+  return new RegExp(`^(${pattern(english)}|${pattern(russian)})$`);
+}
+
 export function wordsFor(locale: PersonOptions['locale'] = 'en-US'): typeof en {
   return locale === 'ru-RU' ? ru : en;
 }
@@ -283,7 +289,7 @@ async function setUpPerson(input: {
   // The userId as the person sees it: Settings → Your devices → Your ID (it comes from this tab's key).
   await page.getByRole('button', { name: words.settings.title }).click();
   const settings = page.getByRole('dialog', { name: words.settings.title });
-  const userId = userIdSchema.parse(await settings.getByLabel('Your ID', { exact: true }).inputValue());
+  const userId = userIdSchema.parse(await settings.getByLabel(/^(Your ID|Ваш ID)$/).inputValue());
   await settings.getByRole('button', { name: words.common.close }).click();
   await settings.waitFor({ state: 'detached' });
   return { name, userId, context, page, main: page.getByRole('main'), log, signaling };
@@ -294,7 +300,7 @@ async function setUpPerson(input: {
 /** `person`'s invite code, read from their "Add a contact" dialog (which is closed again). */
 export async function inviteCodeOf(person: Person): Promise<string> {
   const dialog = await openAddContact(person);
-  const code = dialog.getByLabel('Invite code', { exact: true });
+  const code = dialog.getByLabel(either(en.addContact.inviteCode, ru.addContact.inviteCode));
   await waitUntil(`${person.name}'s invite code is made`, () => code.inputValue(), (value) => value.includes('.'));
   const value = await code.inputValue();
   await dialog.getByRole('button', { name: CLOSE_EITHER }).first().click();
@@ -306,7 +312,7 @@ export async function openAddContact(person: Person): Promise<Locator> {
   // The Contacts tab in whichever language the page runs (its name may carry a count).
   await person.page.getByRole('tab', { name: new RegExp(`^(${en.sidebar.contacts}|${ru.sidebar.contacts})`) }).click();
   await person.page.getByRole('button', { name: new RegExp(`^(${en.contactList.add}|${ru.contactList.add})$`) }).click();
-  const dialog = person.page.getByRole('dialog', { name: 'Add a contact' });
+  const dialog = person.page.getByRole('dialog', { name: either(en.addContact.title, ru.addContact.title) });
   await visible(dialog);
   return dialog;
 }
@@ -314,12 +320,12 @@ export async function openAddContact(person: Person): Promise<Locator> {
 /** `person` pastes `text` (a code or link) into "Use someone's invite" and confirms "Add …?". */
 export async function useInvite(person: Person, text: string): Promise<void> {
   const dialog = await openAddContact(person);
-  await dialog.getByLabel('Invite code or link').fill(text);
-  await dialog.getByRole('button', { name: 'Add', exact: true }).click();
-  const confirm = person.page.getByRole('dialog', { name: /^Add .+…\?$/ });
-  await confirm.getByRole('button', { name: 'Send contact request' }).click();
-  const back = person.page.getByRole('dialog', { name: 'Add a contact' });
-  await visible(back.getByRole('status').filter({ hasText: /Request (sent|saved)/ }));
+  await dialog.getByLabel(either(en.addContact.pasteLabel, ru.addContact.pasteLabel)).fill(text);
+  await dialog.getByRole('button', { name: either(en.addContact.add, ru.addContact.add) }).click();
+  const confirm = person.page.getByRole('dialog', { name: either(en.addContact.confirmTitle, ru.addContact.confirmTitle) });
+  await confirm.getByRole('button', { name: either(en.addContact.send, ru.addContact.send) }).click();
+  const back = person.page.getByRole('dialog', { name: either(en.addContact.title, ru.addContact.title) });
+  await visible(back.getByRole('status').filter({ hasText: new RegExp([en.addContact.sent, en.addContact.saved, ru.addContact.sent, ru.addContact.saved].map((w) => w.split(/[.:]/)[0]).join('|')) }));
   await back.getByRole('button', { name: CLOSE_EITHER }).first().click();
   await back.waitFor({ state: 'detached' });
 }
