@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, launchChromium } from '../support/chromium';
 import { startJanus, type JanusInstance } from '../support/janus';
 import { cleanup, connectClient, eventually, startServer, type TestClient } from '../server/harness';
+import { ackMismatch, eventMismatches } from '../support/schemaRoundTrip';
 
 const WAIT_MS = 60_000;
 
@@ -161,6 +162,24 @@ describe('SFU relay with Chromium and Janus', () => {
     const after = await b.next('sfu:offer', (p) => p.callId === callId, WAIT_MS);
     expect(after.streams.filter((s) => s.deviceId === a.deviceId)).toEqual([]);
     expect(after.streams.filter((s) => s.deviceId === c.deviceId).map((s) => s.kind)).toEqual(['audio']);
+
+    // The end of Bob's subscriber candidates, trickled to Janus.
+    const trickled = await b.request('sfu:candidate', { callId, target: 'subscriber', candidate: null });
+    // What the server sent in this session parses with protocol.ts's schemas, unchanged
+    // (test/server/protocolSchemas.test.ts does the same for everything without Janus).
+    const sfuAcks = [
+      { event: 'sfu:publish', ack: published },
+      { event: 'sfu:subscribe', ack: subscribed },
+      { event: 'sfu:answer', ack: answered },
+      { event: 'sfu:layer', ack: layer },
+      { event: 'sfu:publish', ack: carolPublished },
+      { event: 'sfu:answer', ack: reanswered },
+      { event: 'sfu:unpublish', ack: unpublished },
+      { event: 'sfu:candidate', ack: trickled },
+    ] as const;
+    expect(sfuAcks.flatMap((a) => ackMismatch(a) ?? [])).toEqual([]);
+    expect([a, b, c].flatMap(eventMismatches)).toEqual([]);
+    expect(b.received.filter((r) => r.event === 'sfu:offer').length).toBeGreaterThanOrEqual(3);
     await page.close();
   }, 180_000);
 });

@@ -11,6 +11,7 @@ import { JanusConnection, JanusError } from '../../signaling-server/sfu/janusCli
 import { VIDEOROOM } from '../../signaling-server/sfu/janusPool';
 import { startJanus, type JanusInstance } from '../support/janus';
 import { cleanup, connectClient, eventually, rejoinTokenOf, startServer, type TestClient } from '../server/harness';
+import { eventMismatches } from '../support/schemaRoundTrip';
 
 const ADMIN_KEY = 'parley-test-admin-key';
 const WAIT_MS = 30_000;
@@ -223,6 +224,8 @@ describe('SFU placement and access (real Janus)', () => {
       // The moved room serves requests: subscribing works (no feeds yet, so no offer).
       const sub = await a.request('sfu:subscribe', { callId });
       expect(sub.ok ? 'ok' : `${sub.error.code}: ${sub.error.message}`).toBe('ok');
+      // sfu:restart (and everything else sent here) parses with its schema, unchanged.
+      expect([a, b].flatMap(eventMismatches)).toEqual([]);
     } finally {
       await doomed.stop();
     }
