@@ -114,8 +114,21 @@ class FakeApp extends EventEmitter {
   getVersion(): string {
     return '0.1.0-test';
   }
+  /** The OS's languages, as Electron gives them (main follows them when settings.language is 'system'). */
+  systemLanguages: string[] = ['en-US'];
+  getPreferredSystemLanguages(): string[] {
+    return this.systemLanguages;
+  }
+  getLocale(): string {
+    return this.systemLanguages[0] ?? 'en-US';
+  }
   requestSingleInstanceLock(): boolean {
     return true;
+  }
+  /** Chromium switches the app was started with (none here). */
+  readonly commandLine = { getSwitchValue: (_name: string): string => '' };
+  setLoginItemSettings(settings: { openAtLogin?: boolean }): void {
+    this.calls.push(`loginItem:${settings.openAtLogin === true}`);
   }
   enableSandbox(): void {
     this.calls.push('enableSandbox');
