@@ -19,16 +19,18 @@ describe('chat and files in a call', { timeout: SCENARIO_MS }, () => {
     const bob = await openPerson('Bob');
     await dial(alice, bob, 'audio');
     await visible(acceptButton(bob));
-    // While it rings the session is up, and its two negotiated channels with it (they
-    // were in the first offer) — but nothing goes over them before the answer.
+    // While it rings the session is up, and its three negotiated channels with it (they
+    // were in the first offer: chat, files, and `call`, which carries the accept
+    // itself) — but nothing goes over them before the answer.
     for (const person of [alice, bob]) {
       const ringing = await waitUntil(
-        `${person.name}'s chat and files channels are open while it rings`,
+        `${person.name}'s chat, files and call channels are open while it rings`,
         () => dataChannels(person.page),
-        (d) => d.channels.length === 2 && d.channels.every((c) => c.state === 'open'),
+        (d) => d.channels.length === 3 && d.channels.every((c) => c.state === 'open'),
       );
       expect(ringing.sdpHasApplication).toEqual([true]);
       expect(ringing.channels.map((c) => [c.label, c.messagesSent, c.messagesReceived]).sort()).toEqual([
+        ['call', 0, 0],
         ['chat', 0, 0],
         ['files', 0, 0],
       ]);
