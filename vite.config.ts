@@ -28,7 +28,9 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
-            { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]/, priority: 2 },
+            // zodSetup.ts (jitless) rides in zod's chunk: a chunk's imports run before its own
+            // body, so in the entry chunk it would run after other chunks had built schemas.
+            { name: 'zod', test: /[\\/]node_modules[\\/]zod[\\/]|[\\/]renderer[\\/]zodSetup\.ts$/, priority: 2 },
             { name: 'socket-io', test: /[\\/]node_modules[\\/](socket\.io-client|socket\.io-parser|engine\.io-client|engine\.io-parser|@socket\.io[\\/]component-emitter)[\\/]/, priority: 1 },
           ],
         },
