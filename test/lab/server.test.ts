@@ -269,10 +269,16 @@ function mediaStats(page: Page) {
     let remoteAddress: string | null = null;
     const byId = new Map<string, Record<string, unknown>>();
     stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+    // The pair the transport uses now (a nominated pair's state can read 'in-progress'
+    // for a moment while a consent check is out, which left this null under 50 ms of delay).
+    const selected = new Set<unknown>();
+    stats.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selected.add(s.selectedCandidatePairId);
+    });
     stats.forEach((s: Record<string, unknown>) => {
       if (s.type === 'inbound-rtp' && s.kind === 'audio') audioBytes += Number(s.bytesReceived ?? 0);
       if (s.type === 'inbound-rtp' && s.kind === 'video') videoFrames += Number(s.framesDecoded ?? 0);
-      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+      if (s.type === 'candidate-pair' && (selected.has(s.id) || (selected.size === 0 && s.nominated && s.state === 'succeeded'))) {
         rttMs = typeof s.currentRoundTripTime === 'number' ? s.currentRoundTripTime * 1000 : rttMs;
         const remote = byId.get(s.remoteCandidateId as string);
         remoteAddress = (remote?.address as string | undefined) ?? null;
