@@ -49,6 +49,13 @@ declare global {
 export async function axeFindings(page: Page): Promise<AxeFinding[]> {
   if (!(await page.evaluate(() => window.axe !== undefined))) await page.evaluate(AXE_SOURCE);
   const failing: readonly string[] = FAILING_IMPACTS;
+  // Judge the screen as a person sees it once it has settled: a dialog fading in, or a
+  // button's colour transition after a click, measured halfway reads as text at a few
+  // per cent opacity (contrast 1.1). Finite animations only; a ringing pulse never ends.
+  await page.evaluate(async () => {
+    const finite = document.getAnimations().filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)));
+    await Promise.race([Promise.allSettled(finite.map((a) => a.finished)), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  });
   const violations = await page.evaluate(async () => {
     const axe = window.axe;
     if (!axe) throw new Error('axe-core did not load into the page');
