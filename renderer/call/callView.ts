@@ -64,21 +64,9 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
       };
     }
     case 'active': {
-      const participants: RemoteParticipant[] = remoteMembers(state.call, self).map((m) => {
-        const link = state.links[m.deviceId];
-        return {
-          userId: m.userId,
-          displayName: m.displayName,
-          deviceId: m.deviceId,
-          audio: m.audio,
-          video: m.video,
-          connection: link?.connection ?? 'new',
-          stream: link?.stream ?? null,
-          screen: null,
-          speaking: link?.speaking ?? false,
-          ...(link?.unverified ? { unverified: true as const } : {}),
-        };
-      });
+      const participants: RemoteParticipant[] = remoteMembers(state.call, self).map((m) =>
+        participant(m, state.links[m.deviceId]),
+      );
       return {
         phase: 'active',
         callId: state.callId,
