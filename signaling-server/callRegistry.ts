@@ -185,6 +185,10 @@ export class CallRegistry {
     if (this.index.isUserInCall(target.userId) || this.index.isUserRinging(target.userId)) {
       return fail('busy', `${name} is in another call. Try again later.`);
     }
+    // A meeting asked for when no media server is reachable is refused, never quietly made a mesh.
+    if (p.meeting === true && current?.topology !== 'sfu' && this.options.sfu?.available() !== true) {
+      return fail('sfu_unavailable', 'This server cannot start a meeting now: its media server is not reachable. Start a normal call instead, or try again in a moment.');
+    }
     // Counted only for invites that would ring: a refusal above costs the caller nothing.
     const limited = this.limits.take(sender.userId, target.userId);
     if (!limited.ok) return tooOften(name, limited);

@@ -563,6 +563,11 @@ export const welcomePayloadSchema = z.object({
     ringTimeoutMs: z.number().int().min(0),
     /** How long the server keeps a call for members to come back. */
     rejoinGraceMs: z.number().int().min(1),
+    /**
+     * The server has a media server (`--janus-url`): a call may start as a meeting
+     * (`call:invite` with `meeting: true`). Sent only when true; absent reads as no.
+     */
+    meetings: z.boolean().optional(),
   }),
   /** The call this device is still a member of (it reconnected within the grace period). */
   call: callSnapshotSchema.nullable(),

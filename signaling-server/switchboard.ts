@@ -219,6 +219,7 @@ export class Switchboard<S> {
         maxParticipants: this.options.maxParticipants,
         ringTimeoutMs: this.options.ringTimeoutMs,
         rejoinGraceMs: this.options.rejoinGraceMs,
+        ...(this.options.janus === undefined ? {} : { meetings: true }),
       },
       call: attached.call,
       ringing: attached.ringing,

@@ -23,7 +23,7 @@ export function createCallCommands<PC extends PeerConnectionLike>(
   const { signaling, self, state, dispatch, now, local, rtcConfig, rejoin, pool, exits } = parts;
 
   const commands: CallCommands = {
-    async call(peer, media) {
+    async call(peer, media, options) {
       if (isDisposed()) return;
       const before = state();
       // Calling the person who is calling you (a tray click, a parley:// link) is
@@ -43,7 +43,8 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       void local.start({ video: media === 'video' });
       let call: CallSnapshot;
       try {
-        const invited = signaling.request('call:invite', { to: peer.userId, media });
+        const meeting = options?.meeting === true ? { meeting: true } : {};
+        const invited = signaling.request('call:invite', { to: peer.userId, media, ...meeting });
         // Issue 15: the ICE servers are asked right behind the invite (same socket,
         // so the server has the call by then), not after its ack; reused while
         // their credentials are fresh (rtcConfig.ts), so often not asked at all.
@@ -135,12 +136,13 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       await exits.leave(before.callId);
     },
 
-    async invite(peer) {
+    async invite(peer, options) {
       const before = state();
       if (before.phase !== 'active') throw new Error(`You can add ${peer.displayName} only during a call.`);
       let call: CallSnapshot;
       try {
-        const ack = await signaling.request('call:invite', { to: peer.userId, media: before.media, callId: before.callId });
+        const meeting = options?.meeting === true ? { meeting: true } : {};
+        const ack = await signaling.request('call:invite', { to: peer.userId, media: before.media, callId: before.callId, ...meeting });
         call = ack.call;
         rejoin.remember(call);
       } catch (error) {

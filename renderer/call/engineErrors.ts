@@ -32,6 +32,8 @@ export function inviteFailure(error: unknown): { reason: EndReason; detail?: str
       return { reason: 'refused', detail: messageOf(error) };
     case 'rate_limited':
       return { reason: 'rate_limited', detail: messageOf(error) };
+    case 'sfu_unavailable':
+      return { reason: 'failed', detail: t('engineErrors.noMeeting') };
     default:
       return { reason: 'failed', detail: t('engineErrors.notPlaced', { reason: messageOf(error) }) };
   }
@@ -71,6 +73,8 @@ export function inviteError(error: unknown, peer: PersonRef, maxParticipants: nu
       return new Error(t('engineErrors.refused', { name, reason: messageOf(error) }));
     case 'rate_limited':
       return new Error(t('engineErrors.rateLimited', { reason: messageOf(error) }));
+    case 'sfu_unavailable':
+      return new Error(t('engineErrors.noMeetingAdd', { name }));
     default:
       return new Error(t('engineErrors.addFailed', { name, reason: messageOf(error) }));
   }

@@ -113,14 +113,16 @@ export interface CallController {
   /** Listeners run after every change of the view. */
   subscribe(listener: (view: CallView) => void): Unsubscribe;
 
-  call(peer: PersonRef, media: CallMedia): Promise<void>;
+  /** `meeting`: the call goes through the server's media server from the start (only when the welcome says it has one). */
+  call(peer: PersonRef, media: CallMedia, options?: { meeting?: boolean }): Promise<void>;
   accept(options: { video: boolean }): Promise<void>;
   decline(): Promise<void>;
   /** Stop ringing an outgoing call. */
   cancel(): Promise<void>;
   hangUp(): Promise<void>;
   /** Add someone to the running call. */
-  invite(peer: PersonRef): Promise<void>;
+  /** `meeting`: a mesh call moves to the server's media server with this invite. */
+  invite(peer: PersonRef, options?: { meeting?: boolean }): Promise<void>;
   setMuted(muted: boolean): void;
   setCameraOn(on: boolean): Promise<void>;
   /** The network may have changed (resume from sleep, unlock): restart ICE on every connection that is not up. */

@@ -27,6 +27,8 @@ interface CallStageProps {
   onBlock(person: PersonRef): void;
   /** A ringing call from someone not in my contacts: how it is shown (null: a contact). */
   incomingStranger?: 'ask' | 'ring' | null;
+  /** The server has a media server: "Add participant" offers to make the call a meeting. */
+  meetings?: boolean;
 }
 
 export function CallStage(props: CallStageProps) {
@@ -63,7 +65,8 @@ export function CallStage(props: CallStageProps) {
           run={run}
           onToggleMute={() => engine.setMuted(!view.local.muted)}
           onToggleCamera={() => run(() => engine.setCameraOn(!view.local.cameraOn))}
-          onInvite={(person) => run(() => engine.invite(person))}
+          onInvite={(person, options) => run(() => engine.invite(person, options))}
+          meetings={props.meetings === true}
           onHangUp={() => run(() => engine.hangUp())}
         />
       );

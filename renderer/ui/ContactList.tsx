@@ -32,10 +32,12 @@ interface ContactListProps {
   /** Requests and key changes waiting for the user, above the list. */
   requests?: ReactNode;
   onVerify?(contact: Contact): void;
+  /** Starts a meeting with a contact; absent when the server has no media server (the button is hidden). */
+  onMeeting?(contact: Contact): void;
 }
 
 export function ContactList(props: ContactListProps) {
-  const { contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite, blockedUserIds, onToggleBlock, onVerify } = props;
+  const { contacts, query, onQueryChange, callBlocked, online, shareUrl, onCall, onToggleFavourite, blockedUserIds, onToggleBlock, onVerify, onMeeting } = props;
   const { t } = useT();
   const searchId = useId();
   const shown = useMemo(() => filterContacts(contacts, query), [contacts, query]);
@@ -53,6 +55,7 @@ export function ContactList(props: ContactListProps) {
       isBlocked={blockedUserIds.includes(contact.userId)}
       onToggleBlock={onToggleBlock}
       {...(onVerify ? { onVerify } : {})}
+      {...(onMeeting ? { onMeeting } : {})}
     />
   );
 

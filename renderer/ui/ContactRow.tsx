@@ -1,11 +1,12 @@
-/** One person: presence, favourite star, block toggle, and the two ways to call them. */
+/** One person: presence, favourite star, block toggle, and the ways to call them (a meeting too, when the server has a media server). */
 import Phone from 'lucide-react/icons/phone';
 import ShieldAlert from 'lucide-react/icons/shield-alert';
 import ShieldCheck from 'lucide-react/icons/shield-check';
 import Star from 'lucide-react/icons/star';
+import Users from 'lucide-react/icons/users';
 import Video from 'lucide-react/icons/video';
 import type { CallMedia } from '../../signaling-server/protocol';
-import { STATUS_LABEL, type Contact } from '../state/contacts';
+import { statusLabel, type Contact } from '../state/contacts';
 import { useT } from '../i18n';
 import { Avatar } from './Avatar';
 import { BlockToggle } from './BlockToggle';
@@ -22,9 +23,11 @@ interface ContactRowProps {
   onToggleBlock(contact: Contact): void;
   /** Opens the safety number screen (contacts in my book only). */
   onVerify?(contact: Contact): void;
+  /** Starts a video meeting with them (through the server's media server); absent when the server has none. */
+  onMeeting?(contact: Contact): void;
 }
 
-export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, isBlocked, onToggleBlock, onVerify }: ContactRowProps) {
+export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, isBlocked, onToggleBlock, onVerify, onMeeting }: ContactRowProps) {
   const { t } = useT();
   const offline = contact.status === 'offline';
   const blocked = contact.keyChanged
@@ -42,7 +45,7 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
           <PersonName userId={contact.userId} name={contact.displayName} badge={false} />
         </span>
         <span className={`contact__status contact__status--${contact.status}`}>
-          {STATUS_LABEL[contact.status]}
+          {statusLabel(contact.status)}
           {isBlocked && ` · ${t('contactRow.blocked')}`}
           {contact.keyChanged ? ` · ${t('contactRow.keyChanged')}` : contact.verified ? ` · ${t('contactRow.verified')}` : ''}{' '}
           <ScriptsBadge userId={contact.userId} name={contact.displayName} />
@@ -90,6 +93,18 @@ export function ContactRow({ contact, callBlocked, onCall, onToggleFavourite, is
         >
           <Video size={18} aria-hidden="true" />
         </button>
+        {onMeeting && (
+          <button
+            type="button"
+            className="icon-button icon-button--call"
+            aria-label={t('contact.meeting', { name })}
+            title={blocked ?? t('contact.meetingHint')}
+            disabled={blocked !== null}
+            onClick={() => onMeeting(contact)}
+          >
+            <Users size={18} aria-hidden="true" />
+          </button>
+        )}
       </div>
     </li>
   );

@@ -153,6 +153,16 @@ export function Shell() {
     [engine, run],
   );
 
+  // Meetings go through the server's media server (issue 17): offered only when the welcome says it has one.
+  const meetings = connection?.phase === 'online' && connection.welcome.limits.meetings === true;
+  const startMeeting = useCallback(
+    (person: PersonRef) => {
+      if (!engine) return;
+      run(() => engine.call(person, 'video', { meeting: true }));
+    },
+    [engine, run],
+  );
+
   const contactRequests = useContactRequests({
     session,
     book,
@@ -226,6 +236,7 @@ export function Shell() {
             onVerify={contactsUi.openVerify}
             requests={contactsUi.panel}
             requestCount={contactsUi.attention}
+            {...(meetings ? { onMeeting: startMeeting } : {})}
           />
           <main className={`stage stage--${view.phase}`}>
             <CallStage
@@ -242,6 +253,7 @@ export function Shell() {
               onCall={call}
               onBlock={(person) => setBlocked(person, true)}
               incomingStranger={incomingStranger}
+              meetings={meetings}
             />
           </main>
         </div>

@@ -29,6 +29,8 @@ interface SidebarProps {
   onVerify?(contact: Contact): void;
   /** Contact requests waiting for an answer, counted on the Contacts tab. */
   requestCount?: number;
+  /** Starts a meeting with someone; absent when the server has no media server. */
+  onMeeting?(person: PersonRef): void;
 }
 
 export function Sidebar(props: SidebarProps) {
@@ -69,6 +71,7 @@ export function Sidebar(props: SidebarProps) {
             onToggleBlock={(c) => onToggleBlock({ userId: c.userId, displayName: c.displayName })}
             {...(props.onAddContact ? { onAddContact: props.onAddContact } : {})}
             {...(props.onVerify ? { onVerify: props.onVerify } : {})}
+            {...(props.onMeeting ? { onMeeting: (c: Contact) => props.onMeeting?.({ userId: c.userId, displayName: c.displayName }) } : {})}
             requests={props.requests}
           />
         ) : (

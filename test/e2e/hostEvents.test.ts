@@ -3,14 +3,11 @@
  * actions (renderer/ui/useHostEvents.ts), driven through a fake host bridge in real
  * Chromium (the hook bundled with esbuild and mounted alone, with a recording engine).
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
+import { bundleForPage, pageWith } from './componentPage';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const BOB = 'user-bob-0000000000000001';
 const CAROL = 'user-carol-000000000000002';
 
@@ -18,9 +15,7 @@ let browser: Browser | null = null;
 let script = '';
 
 beforeAll(async () => {
-  const bundle = await esbuild({
-    stdin: {
-      contents: `
+  script = await bundleForPage(`
         import { createRoot } from 'react-dom/client';
         import { createElement, useEffect } from 'react';
         import { useHostEvents } from './renderer/ui/useHostEvents';
@@ -55,20 +50,7 @@ beforeAll(async () => {
         window.__mount = (withEngine) => rootNode.render(createElement(Probe, { withEngine }));
         window.__unmount = () => rootNode.render(null);
         window.__emit = (name, payload) => listeners[name](payload);
-      `,
-      resolveDir: root,
-      loader: 'tsx',
-    },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    jsx: 'automatic',
-    loader: { '.css': 'empty', '.json': 'json' },
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  script = bundle.outputFiles[0]?.text ?? '';
+      `);
   browser = await launchChromium();
 }, 120_000);
 
@@ -85,9 +67,7 @@ interface Recorded {
 }
 
 async function mount(withEngine = true): Promise<Page> {
-  const page = await (browser as Browser).newPage();
-  await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-  await page.addScriptTag({ content: script });
+  const page = await pageWith(browser as Browser, script);
   await page.evaluate((w) => (window as unknown as { __mount(w: boolean): void }).__mount(w), withEngine);
   await page.locator('#state').waitFor();
   return page;

@@ -4,15 +4,12 @@
  * thumbnails in Screens and Windows tabs, pick one and share, cancel, and the
  * keyboard (arrow keys move between cards, Escape cancels).
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScreenSourceRequest } from '../../preload/contract';
 import { launchChromium } from '../support/chromium';
+import { bundleForPage, pageWith } from './componentPage';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const REQUEST: ScreenSourceRequest = {
   requestId: 'req-1',
@@ -28,9 +25,7 @@ let browser: Browser | null = null;
 let script = '';
 
 beforeAll(async () => {
-  const bundle = await esbuild({
-    stdin: {
-      contents: `
+  script = await bundleForPage(`
         import { createRoot } from 'react-dom/client';
         import { createElement } from 'react';
         import { ScreenPicker } from './renderer/ui/ScreenPicker';
@@ -39,20 +34,7 @@ beforeAll(async () => {
           const root = createRoot(document.getElementById('root'));
           const onChoose = (id) => { window.__choices.push(id); root.render(null); };
           root.render(createElement(ScreenPicker, { request, onChoose }));
-        };`,
-      resolveDir: root,
-      loader: 'tsx',
-    },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-    jsx: 'automatic',
-    loader: { '.css': 'empty', '.json': 'json' },
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  script = bundle.outputFiles[0]?.text ?? '';
+        };`);
   browser = await launchChromium();
 }, 120_000);
 
@@ -61,9 +43,7 @@ afterAll(async () => {
 });
 
 async function openPicker(): Promise<Page> {
-  const page = await (browser as Browser).newPage();
-  await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-  await page.addScriptTag({ content: script });
+  const page = await pageWith(browser as Browser, script);
   await page.evaluate((request) => (window as unknown as { __open(r: unknown): void }).__open(request), REQUEST);
   await page.getByRole('dialog', { name: 'Share your screen' }).waitFor();
   return page;

@@ -1,4 +1,5 @@
 /** Pick someone available to add to the running call, while there is room. */
+import { useState } from 'react';
 import UserPlus from 'lucide-react/icons/user-plus';
 import type { PersonRef } from '../../call/types';
 import type { Contact } from '../../state/contacts';
@@ -12,12 +13,16 @@ interface AddParticipantDialogProps {
   /** How many more people fit (maxParticipants minus members and invitees). */
   room: number;
   maxParticipants: number;
-  onInvite(person: PersonRef): void;
+  /** The call is still peer to peer and the server has a media server: offer "As a meeting". */
+  canMeet?: boolean;
+  /** `meeting`: the invite moves the call onto the server's media server. */
+  onInvite(person: PersonRef, options: { meeting: boolean }): void;
   onClose(): void;
 }
 
-export function AddParticipantDialog({ candidates, room, maxParticipants, onInvite, onClose }: AddParticipantDialogProps) {
+export function AddParticipantDialog({ candidates, room, maxParticipants, canMeet = false, onInvite, onClose }: AddParticipantDialogProps) {
   const { t } = useT();
+  const [asMeeting, setAsMeeting] = useState(false);
   const full = room <= 0;
   return (
     <Dialog
@@ -27,6 +32,12 @@ export function AddParticipantDialog({ candidates, room, maxParticipants, onInvi
       }
       onClose={onClose}
     >
+      {canMeet && candidates.length > 0 && (
+        <label className="settings-toggle">
+          <input type="checkbox" checked={asMeeting} onChange={(e) => setAsMeeting(e.target.checked)} />
+          <span>{t('addParticipant.asMeeting')}</span>
+        </label>
+      )}
       {candidates.length === 0 ? (
         <p className="dialog__empty">{t('addParticipant.nobody')}</p>
       ) : (
@@ -37,7 +48,7 @@ export function AddParticipantDialog({ candidates, room, maxParticipants, onInvi
               contact={c}
               disabled={full}
               onInvite={() => {
-                onInvite({ userId: c.userId, displayName: c.displayName });
+                onInvite({ userId: c.userId, displayName: c.displayName }, { meeting: canMeet && asMeeting });
                 onClose();
               }}
             />

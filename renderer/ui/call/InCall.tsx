@@ -44,7 +44,9 @@ interface InCallProps {
   run(action: () => Promise<void> | void): void;
   onToggleMute(): void;
   onToggleCamera(): void;
-  onInvite(person: PersonRef): void;
+  onInvite(person: PersonRef, options: { meeting: boolean }): void;
+  /** The server has a media server: a peer-to-peer call can become a meeting when someone is added. */
+  meetings?: boolean;
   onHangUp(): void;
 }
 
@@ -203,6 +205,7 @@ export function InCall(props: InCallProps) {
           candidates={candidates}
           room={room}
           maxParticipants={view.maxParticipants}
+          canMeet={props.meetings === true && view.topology !== 'sfu'}
           onInvite={props.onInvite}
           onClose={() => setAdding(false)}
         />
