@@ -19,6 +19,7 @@
  * `fileMessageSchema`, binary is checked against what the accepted offer announced.
  */
 import { z } from 'zod';
+import { formatNumber, t } from '../i18n';
 import { log } from '../log';
 
 /**
@@ -143,13 +144,15 @@ export function sanitizeFileName(name: string): string {
  * managers on Windows and in the settings' limit (100 MB = 100 × 1024 × 1024 bytes).
  */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte${bytes === 1 ? '' : 's'}`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
+  if (bytes < 1024) return t('fileSize.bytes', { count: bytes });
+  const units = ['KB', 'MB', 'GB', 'TB'] as const;
   let value = bytes / 1024;
   let unit = 0;
   while (value >= 1024 && unit < units.length - 1) {
     value /= 1024;
     unit += 1;
   }
-  return `${value >= 100 ? Math.round(value) : value.toFixed(1).replace(/\.0$/, '')} ${units[unit]}`;
+  // In the language now in force: "1.4 MB" / "1,4 МБ".
+  const shown = formatNumber(value, { maximumFractionDigits: value >= 100 ? 0 : 1, useGrouping: false });
+  return t(`fileSize.${units[unit] ?? 'TB'}`, { value: shown });
 }

@@ -6,6 +6,7 @@
 import type { Favourite } from '../../preload/contract';
 import type { PresenceStatus } from '../../signaling-server/protocol';
 import type { ContactBookState } from '../contacts/contactBook';
+import { t } from '../i18n';
 import type { PresenceState } from './presence';
 
 export type ContactStatus = PresenceStatus | 'offline';
@@ -34,13 +35,10 @@ const STATUS_RANK: Record<ContactStatus, number> = {
   offline: 4,
 };
 
-export const STATUS_LABEL: Record<ContactStatus, string> = {
-  available: 'Available',
-  in_call: 'In a call',
-  away: 'Away',
-  dnd: 'Do not disturb',
-  offline: 'Offline',
-};
+/** What a status is called in the language now in force (contact rows, the avatar dot's title). Call at render time. */
+export function statusLabel(status: ContactStatus): string {
+  return t(`contactStatus.${status}`);
+}
 
 export function buildContacts(presence: PresenceState, favourites: readonly Favourite[], book: ContactBookState | null = null): Contact[] {
   const favouriteIds = new Set(favourites.map((f) => f.userId));

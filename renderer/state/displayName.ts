@@ -4,6 +4,8 @@
  * only turns its verdict into a sentence a person can act on.
  */
 import { LIMITS, displayNameSchema } from '../../signaling-server/protocol';
+import { t } from '../i18n';
+import { log } from '../log';
 
 export type DisplayNameCheck = { ok: true; name: string } | { ok: false; message: string };
 
@@ -22,33 +24,50 @@ function describeChar(char: string): string {
   const code = char.codePointAt(0) ?? 0;
   // Control, format and bidi characters are invisible: name them by code point.
   if (/[\p{C}\p{Z}]/u.test(char)) return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `“${char}”`;
+  return t('displayName.character', { char });
 }
 
+/**
+ * The protocol's own refusals (displayNameSchema's refinements) by a stable piece of
+ * their English text, so each is said in the language now in force. A refusal not
+ * listed here gets the general sentence; test/unit/state/displayName.test.ts makes
+ * every refusal the schema has today land on its own key.
+ */
+const PROTOCOL_REFUSALS: readonly [string, 'displayName.invisible' | 'displayName.noVisible' | 'displayName.accents'][] = [
+  ['invisible characters', 'displayName.invisible'],
+  ['at least one visible letter or digit', 'displayName.noVisible'],
+  ['accents on one character', 'displayName.accents'],
+];
+
+/** Why the schema refused a name that passed the length and character checks: its locale key. */
+export function protocolRefusalKey(why: string | undefined): (typeof PROTOCOL_REFUSALS)[number][1] | 'displayName.unusable' {
+  if (why === undefined) return 'displayName.unusable';
+  return PROTOCOL_REFUSALS.find(([piece]) => why.includes(piece))?.[1] ?? 'displayName.unusable';
+}
+
+/** How many accents one character may carry (the protocol's MAX_MARKS_PER_CHARACTER, read from its refusal). */
+function marksAllowed(why: string): number {
+  return Number(/more than (\d+)/.exec(why)?.[1] ?? 3);
+}
+
+/** Checks a name as typed; a refusal is a sentence in the language now in force (call at render time). */
 export function checkDisplayName(raw: string): DisplayNameCheck {
   const parsed = displayNameSchema.safeParse(raw);
   if (parsed.success) return { ok: true, name: parsed.data };
   const normalised = raw.trim().replace(/\s+/gu, ' ');
-  if (normalised.length < LIMITS.displayNameMin) {
-    return { ok: false, message: 'Enter a name so people know who is calling.' };
-  }
+  if (normalised.length < LIMITS.displayNameMin) return { ok: false, message: t('displayName.empty') };
   if (normalised.length > LIMITS.displayNameMax) {
-    return {
-      ok: false,
-      message: `Use at most ${LIMITS.displayNameMax} characters — this name has ${normalised.length}.`,
-    };
+    return { ok: false, message: t('displayName.tooLong', { max: LIMITS.displayNameMax, count: normalised.length }) };
   }
   const bad = disallowedCharacters(raw);
   if (bad.length > 0) {
-    const list = bad.slice(0, 5).map(describeChar).join(', ');
-    return {
-      ok: false,
-      message: `Remove ${list}: a name may hold letters, digits, spaces and . ' _ ( ) - only.`,
-    };
+    return { ok: false, message: t('displayName.characters', { list: bad.slice(0, 5).map(describeChar).join(', ') }) };
   }
-  // The protocol's own refusals (invisible fillers, no visible letter, stacked
-  // accents) are already sentences about the name: said as they are, plus what to do.
+  // The protocol's own refusals (invisible fillers, no visible letter, stacked accents).
   const why = parsed.error.issues[0]?.message;
-  if (!why) return { ok: false, message: 'This name cannot be used. Type a name people can read.' };
-  return { ok: false, message: `${why.charAt(0).toUpperCase()}${why.slice(1)}. Type a name people can read.` };
+  const key = protocolRefusalKey(why);
+  if (key === 'displayName.unusable') {
+    log.child('displayName').warn(`a display-name refusal without its own wording: ${why ?? '(no message)'}`);
+  }
+  return { ok: false, message: key === 'displayName.accents' ? t(key, { max: marksAllowed(why ?? '') }) : t(key) };
 }

@@ -4,11 +4,12 @@
  * what may follow; the dialog (LinkCallDialog.tsx) only shows it. Pure.
  */
 import type { CallMedia } from '../../signaling-server/protocol';
+import { t } from '../i18n';
 import type { Contact } from './contacts';
 
 export interface LinkCallQuestion {
   userId: string;
-  /** The contact's name, or "Unknown person" when the id is nobody we know. */
+  /** The contact's name, or "Unknown person" (translated) when the id is nobody we know. */
   name: string;
   known: boolean;
   /** What the link asked for; shown, but the first offer is always audio. */
@@ -17,20 +18,27 @@ export interface LinkCallQuestion {
   description: string;
 }
 
-export const UNKNOWN_PERSON = 'Unknown person';
+/** What an id nobody in the contacts is called, in the language now in force. */
+export function unknownPerson(): string {
+  return t('linkCall.unknownPerson');
+}
 
+/** The question, worded in the language now in force (build it when it is shown). */
 export function linkCallQuestion(request: { userId: string; media: CallMedia }, contacts: readonly Contact[]): LinkCallQuestion {
   const contact = contacts.find((c) => c.userId === request.userId);
-  const name = contact?.displayName ?? UNKNOWN_PERSON;
-  const asked = request.media === 'video' ? ' The link asks for a video call; audio is offered first.' : '';
-  const who = contact ? `${name} (id ${request.userId})` : `someone who is not in your contacts (id ${request.userId})`;
+  const name = contact?.displayName ?? unknownPerson();
+  const video = request.media === 'video';
+  const vars = { name, id: request.userId };
+  const description = contact
+    ? t(video ? 'linkCall.askKnownVideo' : 'linkCall.askKnown', vars)
+    : t(video ? 'linkCall.askUnknownVideo' : 'linkCall.askUnknown', vars);
   return {
     userId: request.userId,
     name,
     known: contact !== undefined,
     linkMedia: request.media,
-    title: `Call ${name}?`,
-    description: `A link opened in another app or web page wants to call ${who}. Nothing is dialled until you choose.${asked}`,
+    title: t('linkCall.title', { name }),
+    description,
   };
 }
 
@@ -44,8 +52,8 @@ export function linkCallObstacle(
   contacts: readonly Contact[],
   phase: 'idle' | 'ended' | 'other',
 ): string | null {
-  if (phase === 'other') return 'Finish the current call before starting another one.';
+  if (phase === 'other') return t('linkCall.inCall');
   const contact = contacts.find((c) => c.userId === question.userId);
-  if (contact?.status === 'offline') return `${contact.displayName} is not online, so the call cannot ring.`;
+  if (contact?.status === 'offline') return t('linkCall.offline', { name: contact.displayName });
   return null;
 }

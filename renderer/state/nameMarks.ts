@@ -9,8 +9,10 @@
  * - mixed scripts: a name whose letters come from scripts that do not belong
  *   together (Latin with Cyrillic, say). UTS #39 §5.2 "highly restrictive": one
  *   script, or Latin with the Han-based sets of Japanese, Chinese or Korean.
- * Pure; tested in test/unit/ui/nameMarks.test.ts.
+ * Pure; tested in test/unit/state/nameMarks.test.ts. `describeMark` words the marks in
+ * the language now in force (issue 16.1).
  */
+import { currentLanguage, t } from '../i18n';
 
 export interface NameMark {
   /** Set when another person's name reads the same: a few characters of this user's id. */
@@ -141,22 +143,50 @@ export function markNames(roster: readonly { userId: string; displayName: string
   return marks;
 }
 
-/** The words the UI puts on a mark: the visible suffix, its tooltip, the badge's accessible name. */
-export function describeMark(name: string, mark: NameMark): { suffix: string | null; duplicateHint: string | null; scriptsLabel: string | null } {
-  return {
-    suffix: mark.suffix === null ? null : `· ${mark.suffix}`,
-    duplicateHint:
-      mark.suffix === null
-        ? null
-        : `Someone else here is also called “${name}” (or a name that looks the same). This one’s user id begins ${mark.suffix}.`,
-    scriptsLabel:
-      mark.mixedScripts === null
-        ? null
-        : `Mixed scripts: “${name}” mixes ${listOf(mark.mixedScripts)} letters, which can imitate another name.`,
-  };
+/** ISO 15924 codes of the scripts above, so Intl names them in the language now in force. */
+const SCRIPT_CODES: Readonly<Record<string, string>> = {
+  Latin: 'Latn',
+  Cyrillic: 'Cyrl',
+  Greek: 'Grek',
+  Armenian: 'Armn',
+  Georgian: 'Geor',
+  Hebrew: 'Hebr',
+  Arabic: 'Arab',
+  Devanagari: 'Deva',
+  Bengali: 'Beng',
+  Tamil: 'Taml',
+  Thai: 'Thai',
+  Ethiopic: 'Ethi',
+  Cherokee: 'Cher',
+  Han: 'Hani',
+  Hiragana: 'Hira',
+  Katakana: 'Kana',
+  Hangul: 'Hang',
+  Bopomofo: 'Bopo',
+};
+
+/** A script's name in the language now in force: "Cyrillic" / "кириллица". */
+export function scriptName(script: string): string {
+  const code = SCRIPT_CODES[script];
+  if (code === undefined) return t('personName.anotherScript');
+  return new Intl.DisplayNames(currentLanguage(), { type: 'script', fallback: 'code' }).of(code) ?? script;
 }
 
-function listOf(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+/**
+ * The words the UI puts on a mark, in the language now in force (call at render time):
+ * the visible suffix, its tooltip, the badge's accessible name.
+ */
+export function describeMark(name: string, mark: NameMark): { suffix: string | null; duplicateHint: string | null; scriptsLabel: string | null } {
+  const scripts = mark.mixedScripts?.map(scriptName) ?? null;
+  return {
+    suffix: mark.suffix === null ? null : t('personName.duplicateSuffix', { suffix: mark.suffix }),
+    duplicateHint: mark.suffix === null ? null : t('personName.duplicateHint', { name, suffix: mark.suffix }),
+    scriptsLabel:
+      scripts === null
+        ? null
+        : t('personName.scriptsLabel', {
+            name,
+            scripts: new Intl.ListFormat(currentLanguage(), { type: 'conjunction', style: 'long' }).format(scripts),
+          }),
+  };
 }

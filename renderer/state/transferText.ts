@@ -1,6 +1,10 @@
-/** What a file transfer's row says, from its state. Pure: the words are tested on their own. */
+/**
+ * What a file transfer's row says, from its state, in the language now in force
+ * (issue 16.1: call these at render time). Pure otherwise: the words are tested on their own.
+ */
 import type { TransferView } from '../call/featureTypes';
 import { formatBytes } from '../call/fileTransferProtocol';
+import { t as translate } from '../i18n';
 
 export function transferPercent(t: Pick<TransferView, 'bytes' | 'size'>): number {
   if (t.size === 0) return 100;
@@ -9,60 +13,64 @@ export function transferPercent(t: Pick<TransferView, 'bytes' | 'size'>): number
 
 /** "To Bob" / "From Alice". */
 export function transferPeerText(t: TransferView): string {
-  return t.direction === 'out' ? `To ${t.peer.displayName}` : `From ${t.peer.displayName}`;
+  return translate(t.direction === 'out' ? 'transferText.to' : 'transferText.from', { peer: t.peer.displayName });
 }
 
 export function transferStatusText(t: TransferView): string {
   const peer = t.peer.displayName;
   const problem = t.problem;
+  const out = t.direction === 'out';
   switch (t.status) {
     case 'offered':
-      return `${peer} wants to send you this file (${formatBytes(t.size)}). Nothing is downloaded unless you accept.`;
+      return translate('transferText.offered', { peer, size: formatBytes(t.size) });
     case 'waiting':
-      return `Waiting for ${peer}…`;
+      return translate('transferText.waiting', { peer });
     case 'sending':
-      return `Sending… ${transferPercent(t)} %`;
+      return translate('transferText.sending', { percent: transferPercent(t) });
     case 'receiving':
-      return `Receiving… ${transferPercent(t)} %`;
+      return translate('transferText.receiving', { percent: transferPercent(t) });
     case 'verifying':
-      return t.direction === 'out' ? `Sent — waiting for ${peer} to check it` : 'Checking the file…';
+      return out ? translate('transferText.verifyingOut', { peer }) : translate('transferText.verifyingIn');
     case 'done':
-      if (t.direction === 'out') return `Delivered to ${peer}, checksum verified`;
-      return t.savedPath !== null ? `Saved to ${t.savedPath}, checksum verified` : 'Received, checksum verified';
+      if (out) return translate('transferText.doneOut', { peer });
+      return t.savedPath !== null ? translate('transferText.doneSaved', { path: t.savedPath }) : translate('transferText.doneIn');
     case 'cancelled':
-      return problem?.kind === 'cancelled' && problem.by === 'peer' ? `${peer} cancelled it` : 'You cancelled it';
+      return problem?.kind === 'cancelled' && problem.by === 'peer'
+        ? translate('transferText.cancelledByPeer', { peer })
+        : translate('transferText.cancelledByMe');
   }
   switch (problem?.kind) {
     case 'declined':
-      return t.direction === 'out' ? `${peer} declined` : 'You declined it';
+      return out ? translate('transferText.declinedOut', { peer }) : translate('transferText.declinedIn');
     case 'expired':
-      return t.direction === 'out'
-        ? `${peer} did not answer within 2 minutes; the offer expired. Send it again when they are there.`
-        : `You did not answer within 2 minutes, so the offer expired. Ask ${peer} to send it again.`;
+      return translate(out ? 'transferText.expiredOut' : 'transferText.expiredIn', { peer });
     case 'too_large':
-      return t.direction === 'out'
-        ? `${peer} accepts files up to ${formatBytes(problem.limit)}; this one is ${formatBytes(t.size)}. It was not sent.`
-        : `${peer} tried to send this file (${formatBytes(t.size)}), but your limit is ${formatBytes(problem.limit)}. Raise it in Settings → Files to receive it.`;
+      return translate(out ? 'transferText.tooLargeOut' : 'transferText.tooLargeIn', {
+        peer,
+        size: formatBytes(t.size),
+        limit: formatBytes(problem.limit),
+      });
     case 'no_room':
-      return t.direction === 'out'
-        ? `${peer} has no room for more files in this call (at most ${formatBytes(problem.limit)} held at once). It was not sent; try again after they save and remove some.`
-        : `${peer} tried to send this file (${formatBytes(t.size)}), but this call already holds close to ${formatBytes(problem.limit)} of received files. Save and remove some from the list, then ask ${peer} to send it again.`;
+      return translate(out ? 'transferText.noRoomOut' : 'transferText.noRoomIn', {
+        peer,
+        size: formatBytes(t.size),
+        limit: formatBytes(problem.limit),
+      });
     case 'busy':
-      return `${peer} was still receiving another file. Send it again.`;
+      return translate('transferText.busy', { peer });
     case 'checksum':
-      return t.direction === 'out'
-        ? `${peer}’s copy did not match the original (checksum) and was discarded. Send it again.`
-        : `The file arrived damaged (its SHA-256 checksum does not match) and was discarded. Ask ${peer} to send it again.`;
+      return translate(out ? 'transferText.checksumOut' : 'transferText.checksumIn', { peer });
     case 'storage':
-      if (t.direction === 'out') return `${peer}’s Parley could not save the file. Send it again later.`;
-      return `The file could not be saved${problem.message ? `: ${problem.message}` : ''}. Check the folder in Settings → Files.`;
+      if (out) return translate('transferText.storageOut', { peer });
+      // The reason is the system's own words about the folder (a path, an OS error): shown as it came.
+      return problem.message ? translate('transferText.storageInWhy', { reason: problem.message }) : translate('transferText.storageIn');
     case 'connection':
-      return `The connection to ${peer} was lost before the file was through.`;
+      return translate('transferText.connection', { peer });
     case 'protocol':
-      return `${peer}’s app sent something other than it announced; the file was discarded.`;
+      return translate('transferText.protocol', { peer });
     case 'cancelled':
     case undefined:
-      return t.status === 'rejected' ? `${peer} did not take the file.` : 'The transfer failed.';
+      return t.status === 'rejected' ? translate('transferText.rejected', { peer }) : translate('transferText.failed');
   }
 }
 

@@ -1,6 +1,6 @@
 /** Initials on a colour picked from the user id, with an optional presence dot. */
-import type { ContactStatus } from '../state/contacts';
-import { STATUS_LABEL } from '../state/contacts';
+import { useT } from '../i18n';
+import { statusLabel, type ContactStatus } from '../state/contacts';
 
 const HUES = 8;
 
@@ -28,12 +28,14 @@ interface AvatarProps {
 }
 
 export function Avatar({ userId, name, size = 'md', status }: AvatarProps) {
+  // Re-renders on a language change, so the dot's title follows it.
+  useT();
   return (
     <span className={`avatar avatar--${size} avatar--hue-${hueIndex(userId)}`} aria-hidden="true">
       {/* Drawn by CSS from data-initials: decoration, so it is not text of the button or row it sits in
           (a chip reading "A Alice" would not match its accessible name — axe label-content-name-mismatch). */}
       <span className="avatar__initials" data-initials={initials(name)} />
-      {status && <span className={`presence-dot presence-dot--${status}`} title={STATUS_LABEL[status]} />}
+      {status && <span className={`presence-dot presence-dot--${status}`} title={statusLabel(status)} />}
     </span>
   );
 }

@@ -14,6 +14,7 @@ import {
   sanitizeFileName,
   sha256Hex,
 } from '../../../renderer/call/fileTransferProtocol';
+import { i18n } from '../../../renderer/i18n';
 import { FileAssembly } from '../../../renderer/call/fileTransferReceive';
 import { pumpChunks } from '../../../renderer/call/fileTransferSend';
 import { waitFor } from '../fakes/waitFor';
@@ -233,5 +234,19 @@ describe('protocol helpers', () => {
     expect(formatBytes(5_242_880)).toBe('5 MB');
     expect(formatBytes(1_500_000)).toBe('1.4 MB');
     expect(formatBytes(100 * 1024 * 1024)).toBe('100 MB');
+  });
+
+  it('writes sizes in Russian with a Russian decimal comma and plural (issue 16.1)', async () => {
+    await i18n.changeLanguage('ru');
+    try {
+      expect(formatBytes(1)).toBe('1 байт');
+      expect(formatBytes(3)).toBe('3 байта');
+      expect(formatBytes(5)).toBe('5 байт');
+      expect(formatBytes(1023)).toBe('1023 байта');
+      expect(formatBytes(1_500_000)).toBe('1,4 МБ');
+      expect(formatBytes(2048)).toBe('2 КБ');
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 });

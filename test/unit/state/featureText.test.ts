@@ -1,8 +1,9 @@
 /** What transfer rows and the statistics overlay say. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { i18n } from '../../../renderer/i18n';
 import type { StatsDigest, TransferView } from '../../../renderer/call/featureTypes';
 import { statsLines } from '../../../renderer/state/statsText';
-import { transferActive, transferPercent, transferStatusText } from '../../../renderer/state/transferText';
+import { transferActive, transferPeerText, transferPercent, transferStatusText } from '../../../renderer/state/transferText';
 
 function transfer(patch: Partial<TransferView>): TransferView {
   return {
@@ -22,6 +23,27 @@ function transfer(patch: Partial<TransferView>): TransferView {
     ...patch,
   };
 }
+
+describe('transfer wording in Russian (issue 16.1)', () => {
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('says progress, sizes and problems in Russian', async () => {
+    await i18n.changeLanguage('ru');
+    expect(transferPeerText(transfer({}))).toBe('Кому: Bob');
+    expect(transferPeerText(transfer({ direction: 'in' }))).toBe('От кого: Bob');
+    expect(transferStatusText(transfer({}))).toBe('Отправка… 25 %');
+    expect(transferStatusText(transfer({ direction: 'in', status: 'offered', size: 1_500_000 }))).toBe(
+      'Bob хочет отправить вам этот файл (1,4 МБ). Ничего не скачивается, пока вы не примете его.',
+    );
+    expect(transferStatusText(transfer({ status: 'rejected', problem: { kind: 'too_large', limit: 1024 * 1024 } }))).toBe(
+      'Собеседник (Bob) принимает файлы не больше 1 МБ, а этот весит 2 МБ. Файл не отправлен.',
+    );
+    expect(transferStatusText(transfer({ status: 'cancelled', problem: { kind: 'cancelled', by: 'me' } }))).toBe('Вы отменили передачу');
+    expect(transferStatusText(transfer({ direction: 'in', status: 'done', savedPath: null }))).toBe('Получено, контрольная сумма совпала');
+  });
+});
 
 describe('transfer wording', () => {
   it('shows progress while moving, and can be cancelled only then', () => {

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { describeMark, markNames, mixedScripts, nameSkeleton } from '../../../renderer/state/nameMarks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { i18n } from '../../../renderer/i18n';
+import { describeMark, markNames, mixedScripts, nameSkeleton, scriptName } from '../../../renderer/state/nameMarks';
 
 const person = (userId: string, displayName: string) => ({ userId, displayName });
 
@@ -74,5 +75,22 @@ describe('marking a roster', () => {
     expect(text.duplicateHint).toContain('user id begins b7c1');
     expect(text.scriptsLabel).toBe('Mixed scripts: “Аlice” mixes Cyrillic and Latin letters, which can imitate another name.');
     expect(describeMark('Bob', { suffix: null, mixedScripts: null })).toEqual({ suffix: null, duplicateHint: null, scriptsLabel: null });
+  });
+});
+
+describe('the marks in Russian (issue 16.1)', () => {
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('names the scripts and words the hint in Russian', async () => {
+    await i18n.changeLanguage('ru');
+    expect(scriptName('Cyrillic')).toBe('кириллица');
+    expect(scriptName('another script')).toBe('другой алфавит');
+    const text = describeMark('Аlice', { suffix: 'b7c1', mixedScripts: ['Cyrillic', 'Latin'] });
+    expect(text.scriptsLabel).toBe('Смешанные алфавиты: в имени «Аlice» смешаны буквы (кириллица и латиница) — так можно подделать чужое имя.');
+    expect(text.duplicateHint).toBe(
+      'Здесь есть ещё кто-то с именем «Аlice» (или с именем, которое выглядит так же). ID этого пользователя начинается с b7c1.',
+    );
   });
 });
