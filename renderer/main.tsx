@@ -4,7 +4,8 @@ import './zodSetup';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getHost } from './host/bridge';
-import { bridgeSink, setLogSink } from './log';
+import { applyLanguageChoice } from './i18n';
+import { bridgeSink, log, setLogSink } from './log';
 import { App } from './ui/App';
 import './ui/styles/theme.css';
 import './ui/styles/controls.css';
@@ -25,8 +26,16 @@ setLogSink(bridgeSink(host.bridge));
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App host={host} />
-  </StrictMode>,
-);
+const render = (): void =>
+  createRoot(root).render(
+    <StrictMode>
+      <App host={host} />
+    </StrictMode>,
+  );
+// Only English is in the bundle (renderer/i18n): the system language's strings load
+// before the first render, so a Russian speaker never sees a frame in English. App
+// applies the language chosen in Settings before the app itself shows.
+applyLanguageChoice('system').then(render, (error: unknown) => {
+  log.child('i18n').error('the system language could not be applied at start; starting in English', error);
+  render();
+});

@@ -15,12 +15,20 @@
  * - The language follows the browser/OS (`navigator.languages`) unless the person picks
  *   one in Settings (`settings.language`: system / en / ru); `applyLanguageChoice` switches
  *   at once without a reload.
+ * - Only English (the fallback) is in the bundle loaded at start; every other language's
+ *   strings are a chunk of their own, loaded when that language is picked (issue 16.8:
+ *   initial JavaScript). `i18n.changeLanguage` loads them first (an i18next backend);
+ *   main.tsx waits for the system language before the first render and App for the
+ *   chosen one before the app shows, so nobody sees a frame in the wrong language.
+ *   Strings that fail to load are logged and leave the UI in English (`applyLanguageChoice`
+ *   resolves to the language actually in force, for the caller to tell the person).
  */
 import i18next, { type i18n as I18n } from 'i18next';
+import resourcesToBackend from 'i18next-resources-to-backend';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { LanguageChoice } from '../../preload/contract';
+import { log } from '../log';
 import en from './locales/en.json';
-import ru from './locales/ru.json';
 
 export const LANGUAGES = ['en', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -35,19 +43,44 @@ declare module 'i18next' {
   }
 }
 
+/** The languages loaded on demand, each its own chunk; English is bundled (the fallback). */
+const LAZY_LOCALES: Readonly<Record<Exclude<Language, 'en'>, () => Promise<{ default: unknown }>>> = {
+  ru: () => import('./locales/ru.json'),
+};
+
+const i18nLog = log.child('i18n');
+
+/** The i18next backend's loader: a language's strings, from their chunk. */
+async function loadLocale(language: string, namespace: string): Promise<unknown> {
+  const load = Object.hasOwn(LAZY_LOCALES, language) ? LAZY_LOCALES[language as keyof typeof LAZY_LOCALES] : undefined;
+  if (load === undefined || namespace !== 'translation') throw new Error(`Parley has no strings for ${language}/${namespace}`);
+  try {
+    return (await load()).default;
+  } catch (error) {
+    i18nLog.error(`the ${language} strings did not load (their chunk failed): the UI stays in English`, error);
+    throw error;
+  }
+}
+
 export const i18n: I18n = i18next.createInstance();
-void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
-  lng: pickLanguage(systemLanguages()),
-  fallbackLng: FALLBACK_LANGUAGE,
-  supportedLngs: [...LANGUAGES],
-  // Resources are bundled: initialise synchronously so the first render has strings.
-  initAsync: false,
-  // React escapes text itself; escaping here would show "&amp;" in names.
-  interpolation: { escapeValue: false },
-  returnNull: false,
-  react: { useSuspense: false, bindI18n: 'languageChanged' },
-});
+void i18n
+  .use(resourcesToBackend(loadLocale))
+  .use(initReactI18next)
+  .init({
+    resources: { en: { translation: en } },
+    // English is bundled; the backend loads only the other languages, when picked.
+    partialBundledLanguages: true,
+    // English until `applyLanguageChoice` has the chosen language's strings (main.tsx, before the first render).
+    lng: FALLBACK_LANGUAGE,
+    fallbackLng: FALLBACK_LANGUAGE,
+    supportedLngs: [...LANGUAGES],
+    // English is bundled: initialise synchronously so anything rendered has strings.
+    initAsync: false,
+    // React escapes text itself; escaping here would show "&amp;" in names.
+    interpolation: { escapeValue: false },
+    returnNull: false,
+    react: { useSuspense: false, bindI18n: 'languageChanged' },
+  });
 
 /** The renderer's translate function, in the language now in force. */
 export const t = i18n.t.bind(i18n);
@@ -84,12 +117,27 @@ export function currentLanguage(): Language {
   return pickLanguage([i18n.language]);
 }
 
-/** Switches the UI to the chosen language at once (no reload) and tags the document with it. */
-export function applyLanguageChoice(choice: LanguageChoice): Language {
+/** The language the latest `applyLanguageChoice` asked for: an earlier, slower load must not win over it. */
+let wanted: Language = FALLBACK_LANGUAGE;
+
+/**
+ * Switches the UI to the chosen language without a reload, once its strings are loaded
+ * (English at once; others load their chunk first), and tags the document with it.
+ * Resolves to the language in force: English when the chosen language's strings failed
+ * to load (logged; the caller tells the person). Never rejects.
+ */
+export async function applyLanguageChoice(choice: LanguageChoice): Promise<Language> {
   const language = resolveLanguage(choice);
-  if (i18n.language !== language) void i18n.changeLanguage(language);
-  if (typeof document !== 'undefined') document.documentElement.lang = language;
-  return language;
+  wanted = language;
+  if (!i18n.hasResourceBundle(language, 'translation')) {
+    // A load that failed before is tried again (i18next would not: it remembers the failure).
+    await i18n.reloadResources([language], ['translation']);
+  }
+  if (wanted !== language) return currentLanguage();
+  const inForce = i18n.hasResourceBundle(language, 'translation') ? language : FALLBACK_LANGUAGE;
+  if (i18n.language !== inForce) await i18n.changeLanguage(inForce);
+  if (typeof document !== 'undefined') document.documentElement.lang = inForce;
+  return inForce;
 }
 
 /** A clock time: "14:05" / "2:05 PM". */

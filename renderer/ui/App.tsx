@@ -8,7 +8,7 @@ import type { Host } from '../host/bridge';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { KeyStoreError } from '../identity/keyStore';
 import { pageKeyStore } from '../identity/pageKeyStore';
-import { applyLanguageChoice, useT } from '../i18n';
+import { applyLanguageChoice, resolveLanguage, t as translate, useT } from '../i18n';
 import { log } from '../log';
 import { createRingtone } from '../media/ringtone';
 import { checkDisplayName } from '../state/displayName';
@@ -41,8 +41,9 @@ async function loadServices(
     bridge.getHistory(),
     bridge.getLegacy(),
   ]);
-  // Before the first render, so the app never shows a frame in the wrong language.
-  applyLanguageChoice(settings.language);
+  // Before the first render, so the app never shows a frame in the wrong language (its
+  // strings may load first: renderer/i18n). A failed load is logged there and told by Main.
+  await applyLanguageChoice(settings.language);
   const onError = (message: string): void => void toasts.push({ level: 'error', message });
   return {
     bridge,
@@ -139,8 +140,12 @@ function Main() {
   const services = useServices();
   const settings = useStore(services.settings);
   const named = checkDisplayName(settings.displayName).ok;
-  // A choice in Settings applies at once, without a reload.
-  useEffect(() => void applyLanguageChoice(settings.language), [settings.language]);
+  // A choice in Settings applies at once, without a reload; strings that fail to load leave English, and say so.
+  useEffect(() => {
+    void applyLanguageChoice(settings.language).then((language) => {
+      if (language !== resolveLanguage(settings.language)) services.toasts.push({ level: 'error', message: translate('app.languageNotLoaded') });
+    });
+  }, [settings.language, services]);
   // Settings → Appearance: at once, and before paint so no frame shows the old theme (issue 16.4).
   useLayoutEffect(() => applyTheme(settings.theme), [settings.theme]);
   const [endpoint, setEndpoint] = useState<string | null>(null);
