@@ -3,11 +3,12 @@
  * (settings.theme). Applied at once by App (theme.ts); put back and said if the
  * host could not store it.
  */
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { themeChoiceSchema, type ThemeChoice } from '../../../preload/contract';
 import { useT } from '../../i18n';
 import { log } from '../../log';
 import { useServices, useStore } from '../services';
+import { SettingsSection, useSavedChoice } from './SavedSetting';
 import { hostErrorText } from './shortcutKeys';
 import '../styles/app-settings.css';
 
@@ -16,9 +17,12 @@ export function AppearanceSettings() {
   const services = useServices();
   const settings = useStore(services.settings);
   const id = useId();
-  const [error, setError] = useState<string | null>(null);
-  // Shown at once while the host stores it; put back if it could not.
-  const [shown, setShown] = useState<ThemeChoice | null>(null);
+  const theme = useSavedChoice(
+    settings.theme,
+    (choice: ThemeChoice) => services.settings.update({ theme: choice }),
+    (e) => t('settings.notSaved', { reason: hostErrorText(e) }),
+    'the theme choice',
+  );
 
   const choose = (value: string): void => {
     const parsed = themeChoiceSchema.safeParse(value);
@@ -26,16 +30,7 @@ export function AppearanceSettings() {
       log.child('ui.settings').warn('an unknown theme choice was ignored', { value });
       return;
     }
-    setError(null);
-    setShown(parsed.data);
-    services.settings.update({ theme: parsed.data }).then(
-      () => setShown(null),
-      (e: unknown) => {
-        setShown(null);
-        log.child('ui.settings').error('the theme choice was not saved', e);
-        setError(t('settings.notSaved', { reason: hostErrorText(e) }));
-      },
-    );
+    theme.choose(parsed.data);
   };
 
   const options: ReadonlyArray<{ value: ThemeChoice; label: string }> = [
@@ -45,10 +40,7 @@ export function AppearanceSettings() {
   ];
 
   return (
-    <section className="settings-section" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`} className="settings-section__title">
-        {t('settings.appearance.title')}
-      </h3>
+    <SettingsSection id={id} title={t('settings.appearance.title')} hint={t('settings.appearance.hint')} error={theme.error}>
       <fieldset className="settings-choice" aria-describedby={`${id}-hint`}>
         <legend className="field__label">{t('settings.appearance.theme')}</legend>
         {options.map((option) => (
@@ -57,21 +49,13 @@ export function AppearanceSettings() {
               type="radio"
               name={`${id}-theme`}
               value={option.value}
-              checked={(shown ?? settings.theme) === option.value}
+              checked={theme.current === option.value}
               onChange={(e) => choose(e.target.value)}
             />
             <span>{option.label}</span>
           </label>
         ))}
       </fieldset>
-      <p id={`${id}-hint`} className="field__hint">
-        {t('settings.appearance.hint')}
-      </p>
-      {error && (
-        <p className="field__error" role="alert">
-          {error}
-        </p>
-      )}
-    </section>
+    </SettingsSection>
   );
 }
