@@ -34,6 +34,8 @@ export interface ReattachmentDeps {
    * Default: under `maxParticipants`.
    */
   admitsOneMore?: (call: Call) => boolean;
+  /** A call was just rebuilt (before its first member is added): e.g. back on the SFU. */
+  rebuilt?: (call: Call) => void;
 }
 
 export class Reattachment {
@@ -92,6 +94,7 @@ export class Reattachment {
     if (this.index.callOf(sender.deviceId)) return alreadyInCall();
     const rebuilt = this.index.create(p.callId, p.media);
     this.life.openRestoreWindow(rebuilt);
+    this.deps.rebuilt?.(rebuilt);
     this.life.addMember(rebuilt, sender, p.audio, p.video);
     this.tell.updated(rebuilt);
     return { ok: true, call: this.tell.snapshot(rebuilt, sender.deviceId) };

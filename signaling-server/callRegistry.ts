@@ -96,6 +96,8 @@ export interface RegistrySfu {
   /** Is a media server reachable now? A call moves to the SFU only then. */
   available(): boolean;
   events: SfuCallEvents;
+  /** Was this call on the SFU before this registry existed (a cluster's previous coordinator)? */
+  wasOnSfu?: (callId: CallId) => boolean;
 }
 
 /** A mesh call moves to the SFU when an invite would make it larger than this (issue 17). */
@@ -134,6 +136,7 @@ export class CallRegistry {
       clock,
       maxParticipants: options.maxParticipants,
       admitsOneMore: (call) => this.admitOneMore(call),
+      rebuilt: (call) => this.rebuiltOnSfu(call),
       rebuildUntil: clock.now() + (options.restorePeriodMs ?? RESTORE_PERIOD_MS),
     });
   }
@@ -378,6 +381,14 @@ export class CallRegistry {
     const sfu = this.options.sfu;
     if (sfu && (call.topology === 'sfu' || this.movesToSfu(call, meeting))) return sfu.maxParticipants;
     return this.options.maxParticipants;
+  }
+
+  /** A call rebuilt by a rejoin goes back on the SFU when it was there before (and a media server is reachable). */
+  private rebuiltOnSfu(call: Call): void {
+    const sfu = this.options.sfu;
+    if (!sfu?.wasOnSfu?.(call.id) || !sfu.available()) return;
+    call.topology = 'sfu';
+    sfu.events.callMovedToSfu(call.id);
   }
 
   /** A restored call takes one more rejoining member: moved to the SFU first when that is what makes room. */

@@ -26,7 +26,8 @@ import { socketDataSchema } from './clusterMessages';
 import { describeError } from './logger';
 import { clientSchemas } from './handlers';
 import type { ChosenStatusMark, NodeClientEvent, NodeSocketRef } from './clusterProtocol';
-import type { Ack, ClientEventName, UserId } from './protocol';
+import type { ClusterSfu } from './clusterSfu';
+import type { Ack, CallSnapshot, ClientEventName, UserId } from './protocol';
 import type { IoServer } from './socketServer';
 import { Switchboard, type SwitchboardOptions, type SwitchboardStats, type Transport } from './switchboard';
 import { describeIssues } from './eventGuard';
@@ -61,11 +62,14 @@ export class Coordinator {
   private state: 'rebuilding' | 'ready' | 'stopped' = 'rebuilding';
   private reconcileTimer: ReturnType<typeof setInterval> | null = null;
   private reconciling = false;
+  private readonly transport: Transport<string>;
 
+  /** `sfu`: the Janus side when the cluster has `--janus-url`s (clusterSfu.ts); the coordinator owns and closes it. */
   constructor(
     private readonly io: IoServer,
     options: SwitchboardOptions,
     private readonly log: Logger,
+    private readonly sfu?: ClusterSfu,
   ) {
     const transport: Transport<string> = {
       send: (socketId, event, ...args) => emitOn(io.to(socketId), event, args),
@@ -78,7 +82,11 @@ export class Coordinator {
         io.in(socketId).disconnectSockets(true);
       },
     };
-    this.board = new Switchboard(options, transport);
+    this.transport = transport;
+    this.board = new Switchboard(
+      sfu ? { ...options, janus: sfu.pool, sfuCallsBefore: (callId) => sfu.wasOnSfu(callId) } : options,
+      transport,
+    );
   }
 
   get ready(): boolean {
@@ -87,6 +95,9 @@ export class Coordinator {
 
   /** Rebuilds presence from the sockets of every node, welcomes them all, then serves. */
   async start(): Promise<void> {
+    // Janus first: a call rebuilt on the SFU needs a reachable instance, and the
+    // earlier coordinator's rooms are listed before this one creates any.
+    if (this.sfu) await this.sfu.prepare();
     while (this.state === 'rebuilding') {
       try {
         const sockets = await this.io.fetchSockets();
@@ -109,6 +120,7 @@ export class Coordinator {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.reconcileTimer = null;
     this.board.dispose();
+    this.sfu?.close();
     this.known.clear();
   }
 
@@ -146,8 +158,8 @@ export class Coordinator {
     this.board.disconnect(entry.party, socketId);
   }
 
-  /** A client event; the payload is parsed again here, whoever forwarded it. */
-  event(message: NodeClientEvent): Ack<object> {
+  /** A client event; the payload is parsed again here, whoever forwarded it. `sfu:*` answer later (Janus). */
+  event(message: NodeClientEvent): Ack<object> | Promise<Ack<object>> {
     const entry = this.known.get(message.socketId);
     // Acting as the party we registered, not as whatever the message claims.
     if (!entry || this.board.presence.socketOf(entry.party.deviceId) !== message.socketId) return notRegistered;
@@ -156,7 +168,7 @@ export class Coordinator {
 
   // ─── internals ───────────────────────────────────────────────────────────
 
-  private handle<E extends ClientEventName>(party: Party, event: E, payload: unknown): Ack<object> {
+  private handle<E extends ClientEventName>(party: Party, event: E, payload: unknown): Ack<object> | Promise<Ack<object>> {
     const parsed = clientSchemas[event].safeParse(payload);
     if (!parsed.success) {
       return {
@@ -165,12 +177,34 @@ export class Coordinator {
       };
     }
     const ack = this.board.handle(party, event, parsed.data);
-    // Only `sfu:*` requests answer later, and a cluster's switchboard has no SFU (yet): never reached.
     if (ack instanceof Promise) {
-      ack.catch((err: unknown) => this.log.error({ err: describeError(err), event }, 'an SFU request failed on a cluster coordinator'));
-      return { ok: false, error: { code: 'sfu_unavailable', message: 'A clustered Parley server does not drive a media server (Janus) yet; calls stay peer to peer.' } };
+      // Only `sfu:*` answer later; the desk answers its own failures, so a rejection is a bug.
+      return ack.catch((err: unknown): Ack<object> => {
+        this.log.error({ err: describeError(err), event }, 'an SFU request failed');
+        return { ok: false, error: { code: 'internal', message: `The server failed to handle "${event}". Try again.` } };
+      });
     }
+    if (event === 'call:rejoin' && ack.ok) this.restartIfMoved(party, (ack as unknown as { call: CallSnapshot }).call);
     return ack;
+  }
+
+  /**
+   * A member rejoined a call that was on the SFU under an earlier coordinator: its
+   * room is gone with that coordinator, so it publishes and subscribes again in
+   * the new room (`sfu:restart`, the path of a Janus instance that died). Sent
+   * after the ack, so the client knows the call again first.
+   */
+  private restartIfMoved(party: Party, call: CallSnapshot): void {
+    if (call.topology !== 'sfu' || !this.sfu?.restartFor(call.callId, party.deviceId)) return;
+    setImmediate(() => {
+      const socketId = this.board.presence.socketOf(party.deviceId);
+      if (socketId === undefined || this.state !== 'ready') return;
+      this.log.info({ callId: call.callId, deviceId: party.deviceId }, 'a member rejoined a call that was on the SFU before this coordinator: sfu:restart');
+      this.transport.send(socketId, 'sfu:restart', {
+        callId: call.callId,
+        reason: 'The server changed its coordinator, which drives the media server; connecting to a new room.',
+      });
+    });
   }
 
   private remember(socketId: string, party: Party): void {

@@ -11,7 +11,14 @@
  * the socket stays, an event for up to EVENT_PATIENCE_MS (then the client is told
  * to try again), a departure for DEPARTURE_PATIENCE_MS. Retrying is safe because
  * a request that nobody handled changed nothing.
+ *
+ * Requests the coordinator answers later (`sfu:*`, which wait for Janus) are
+ * replied `{ pending: true }` at once, and their ack follows as `node:ack` with
+ * the request's id; the gateway waits LATE_ACK_PATIENCE_MS for it, then tells
+ * the client the media server did not answer in time. They are never retried:
+ * the coordinator has taken them.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Party } from './callRecord';
 import { admitReplySchema, doneReplySchema, eventReplySchema } from './clusterMessages';
@@ -21,7 +28,7 @@ import type { ClientPayloads } from './handlers';
 import { releaseHandshake } from './handshakeRelease';
 import { describeError } from './logger';
 import type { RateLimitOptions } from './options';
-import type { InterServerEvents, NodeSocketRef } from './clusterProtocol';
+import type { InterServerEvents, NodeLateAck, NodeSocketRef } from './clusterProtocol';
 import type { Ack, ClientEventName } from './protocol';
 import { logSocketErrors, type IoServer, type IoSocket } from './socketServer';
 
@@ -31,6 +38,8 @@ const EVENT_PATIENCE_MS = 8_000;
 const DEPARTURE_PATIENCE_MS = 30_000;
 /** One attempt at the other nodes; the adapter itself gives up after 5 s. */
 const ASK_TIMEOUT_MS = 6_000;
+/** How long an `sfu:*` request waits for the coordinator's ack: under the client's 10 s. */
+export const LATE_ACK_PATIENCE_MS = 8_500;
 
 type Forwarded = 'node:connect' | 'node:disconnect' | 'node:event';
 
@@ -59,6 +68,8 @@ export class Gateway {
   private stopped = false;
   private readonly pauses = new Set<() => void>();
   private readonly departures = new Set<Promise<unknown>>();
+  /** Forwarded requests whose ack comes later (`node:ack`), by request id. */
+  private readonly lateAcks = new Map<string, (ack: Ack<object>) => void>();
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -105,6 +116,17 @@ export class Gateway {
     clearTimeout(timer);
     this.stopped = true;
     for (const wake of [...this.pauses]) wake();
+  }
+
+  /** The coordinator's `node:ack` for one of this gateway's pending requests. */
+  lateAck(message: NodeLateAck): void {
+    const resolve = this.lateAcks.get(message.requestId);
+    if (!resolve) {
+      this.deps.log.debug({ requestId: message.requestId }, 'an ack came after its request gave up; dropped');
+      return;
+    }
+    this.lateAcks.delete(message.requestId);
+    resolve(message.ack);
   }
 
   // ─── requests ──────────────────────────────────────────────────────────────
@@ -158,14 +180,47 @@ export class Gateway {
 
   private async act(ref: NodeSocketRef, event: ClientEventName, payload: unknown): Promise<Ack<object> | null> {
     const local = this.deps.localCoordinator();
-    if (local) return local.event({ ...ref, event, payload });
+    if (local) {
+      const ack = local.event({ ...ref, event, payload });
+      return ack instanceof Promise ? this.patiently(ack, event) : ack;
+    }
     // The coordinator reads the profile only on node:connect: no contact list on every event.
     const light: NodeSocketRef = { ...ref, profile: { ...ref.profile, contacts: [] } };
-    for (const reply of await this.askOthers('node:event', { ...light, event, payload })) {
-      const parsed = eventReplySchema.safeParse(reply);
-      if (parsed.success && parsed.data.handled) return parsed.data.ack;
+    // Waited for before asking: the late ack may overtake the reply (another Redis channel).
+    const requestId = randomBytes(12).toString('base64url');
+    const late = new Promise<Ack<object>>((resolve) => this.lateAcks.set(requestId, resolve));
+    try {
+      for (const reply of await this.askOthers('node:event', { ...light, event, payload, requestId })) {
+        const parsed = eventReplySchema.safeParse(reply);
+        if (!parsed.success || !parsed.data.handled) continue;
+        return 'ack' in parsed.data ? parsed.data.ack : await this.patiently(late, event);
+      }
+      return null;
+    } finally {
+      this.lateAcks.delete(requestId);
     }
-    return null;
+  }
+
+  /** A later ack, or after LATE_ACK_PATIENCE_MS a clear refusal (the request may still complete on Janus). */
+  private async patiently(ack: Promise<Ack<object>>, event: ClientEventName): Promise<Ack<object>> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<Ack<object>>((resolve) => {
+      timer = setTimeout(() => {
+        this.deps.log.warn({ event, waitedMs: LATE_ACK_PATIENCE_MS }, 'the coordinator did not answer a media server request in time');
+        resolve({
+          ok: false,
+          error: {
+            code: 'sfu_failed',
+            message: `The media server did not answer "${event}" within ${LATE_ACK_PATIENCE_MS / 1000} s (or its coordinator went away). Try again.`,
+          },
+        });
+      }, LATE_ACK_PATIENCE_MS);
+    });
+    try {
+      return await Promise.race([ack, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -19,11 +19,13 @@ import {
   type Ack,
   type SocketData,
 } from './protocol';
-import type { ChosenStatusMark, NodeClientEvent, NodeSocketRef } from './clusterProtocol';
+import type { ChosenStatusMark, NodeClientEvent, NodeLateAck, NodeSocketRef } from './clusterProtocol';
 
 export const nodeIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a node id is 8–64 characters of A–Z, a–z, 0–9, "_" or "-"');
 /** socket.io ids are 20 characters of base64id; allow some room. */
 const socketIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+/** A gateway's id for a forwarded request (random base64url). */
+const requestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 const partySchema = z.strictObject({ userId: userIdSchema, deviceId: deviceIdSchema, displayName: displayNameSchema });
 const profileSchema = z.strictObject({ userKey: publicKeySchema, contacts: contactListSchema, strangerCalls: strangerCallsSchema });
@@ -42,6 +44,7 @@ export const nodeClientEventSchema: z.ZodType<NodeClientEvent> = z.strictObject(
   profile: profileSchema,
   event: z.enum(CLIENT_EVENT_NAMES),
   payload: z.unknown(),
+  requestId: requestIdSchema.optional(),
 });
 export const coordinatorReleasedSchema = z.strictObject({ nodeId: nodeIdSchema });
 
@@ -69,4 +72,5 @@ const ackSchema: z.ZodType<Ack<object>> = z.union([
 
 export const admitReplySchema = z.union([notHandled, handledBy.extend({ admitted: z.boolean() })]);
 export const doneReplySchema = z.union([notHandled, handledBy]);
-export const eventReplySchema = z.union([notHandled, handledBy.extend({ ack: ackSchema })]);
+export const eventReplySchema = z.union([notHandled, handledBy.extend({ ack: ackSchema }), handledBy.extend({ pending: z.literal(true) })]);
+export const nodeLateAckSchema: z.ZodType<NodeLateAck> = z.strictObject({ nodeId: nodeIdSchema, requestId: requestIdSchema, ack: ackSchema });

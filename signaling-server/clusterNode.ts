@@ -22,11 +22,12 @@ import type { Logger } from 'pino';
 import { Coordinator } from './clusterCoordinator';
 import { Gateway } from './clusterGateway';
 import { CoordinatorLease } from './clusterLease';
-import { coordinatorReleasedSchema, nodeClientEventSchema, nodeSocketRefSchema } from './clusterMessages';
+import { coordinatorReleasedSchema, nodeClientEventSchema, nodeLateAckSchema, nodeSocketRefSchema } from './clusterMessages';
 import { ClusterRedis, KEY_PREFIX } from './clusterRedis';
+import { ClusterSfu } from './clusterSfu';
 import { describeError } from './logger';
 import type { ResolvedOptions } from './options';
-import type { NodeReply } from './clusterProtocol';
+import type { InterServerEvents, NodeReply } from './clusterProtocol';
 import type { Ack } from './protocol';
 import { installHandshake, sayGoodbye, type IoServer } from './socketServer';
 import { switchboardOptions, type NodeRole } from './standalone';
@@ -40,6 +41,12 @@ export const LEASE = {
 } as const;
 
 const NOT_HANDLED: NodeReply = { handled: false };
+/**
+ * A request that answers later, forwarded by a gateway that gave no requestId (an
+ * older node): answered within the adapter's reply window (5 s, socket.io-adapter's
+ * DEFAULT_TIMEOUT), or refused.
+ */
+const INLINE_ACK_MS = 4_000;
 
 /** `membershipKey`: read once by createSignalingServer; every coordinator this node becomes signs and checks with it. */
 export function startClusterNode(
@@ -77,7 +84,25 @@ export function startClusterNode(
 
   function takeOver(): void {
     if (closing) return;
-    const role = new Coordinator(io, switchboardOptions(options, log, membershipKey), log);
+    // Every node has the same --janus-url list; only the coordinator connects to Janus.
+    const sfu =
+      options.janusUrls.length === 0
+        ? undefined
+        : new ClusterSfu({
+            urls: options.janusUrls,
+            apiSecret: options.janusSecret,
+            adminKey: options.janusAdminKey,
+            maxPublishers: options.maxSfuParticipants,
+            membershipKey,
+            store: redis.sfuRooms,
+            log: log.child({ part: 'sfu' }),
+          });
+    const role = new Coordinator(
+      io,
+      { ...switchboardOptions(options, log, membershipKey), maxSfuParticipants: options.maxSfuParticipants },
+      log,
+      sfu,
+    );
     coordinator = role;
     log.info('this node is now the coordinator; rebuilding presence from the sockets of every node');
     role.start().catch((err: unknown) => log.error({ err: describeError(err) }, 'coordinator start failed'));
@@ -124,22 +149,60 @@ export function startClusterNode(
       return { handled: true, nodeId };
     }),
   );
-  io.on('node:event', (payload: unknown, ack: unknown) =>
-    answer(ack, () => {
-      const role = ready();
-      if (!role) return NOT_HANDLED;
-      const message = nodeClientEventSchema.safeParse(payload);
-      if (!message.success) return unreadable('node:event', message.error.issues[0]?.message);
-      let result: Ack<object>;
-      try {
-        result = role.event(message.data);
-      } catch (err) {
-        log.error({ err: describeError(err), event: message.data.event }, 'a handler threw');
-        result = { ok: false, error: { code: 'internal', message: `The server failed to handle "${message.data.event}". Try again.` } };
-      }
-      return { handled: true, nodeId, ack: result };
-    }),
-  );
+  /** To every other node, through the adapter (see Gateway.askOthers for why not io.serverSideEmit). */
+  const tellOthers = <E extends 'node:ack'>(event: E, payload: Parameters<InterServerEvents[E]>[0]): void => {
+    const adapter = io.of('/').adapter as unknown as { serverSideEmit(packet: unknown[]): unknown };
+    Promise.resolve()
+      .then(() => adapter.serverSideEmit([event, payload]))
+      .catch((err: unknown) => log.warn({ err: describeError(err), event }, 'could not reach the other nodes; a forwarded request goes unanswered'));
+  };
+  io.on('node:event', (payload: unknown, ack: unknown) => {
+    if (typeof ack !== 'function') return;
+    const reply = ack as (reply: object) => void;
+    const role = ready();
+    if (!role) return reply(NOT_HANDLED);
+    const message = nodeClientEventSchema.safeParse(payload);
+    if (!message.success) return reply(unreadable('node:event', message.error.issues[0]?.message));
+    const { event, requestId, nodeId: gatewayId } = message.data;
+    const failed = (err: unknown): Ack<object> => {
+      log.error({ err: describeError(err), event }, 'a handler threw');
+      return { ok: false, error: { code: 'internal', message: `The server failed to handle "${event}". Try again.` } };
+    };
+    let result: Ack<object> | Promise<Ack<object>>;
+    try {
+      result = role.event(message.data);
+    } catch (err) {
+      result = failed(err);
+    }
+    if (!(result instanceof Promise)) return reply({ handled: true, nodeId, ack: result });
+    // An `sfu:*` request: Janus answers in its own time. The gateway hears it was
+    // taken now, and gets the ack as `node:ack` (it gives up after its own patience).
+    const later = result.catch(failed);
+    if (requestId === undefined) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<Ack<object>>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ ok: false, error: { code: 'sfu_failed', message: `The media server did not answer "${event}" in time. Try again.` } }),
+          INLINE_ACK_MS,
+        );
+      });
+      void Promise.race([later, late]).then((done) => {
+        clearTimeout(timer);
+        reply({ handled: true, nodeId, ack: done });
+      });
+      return;
+    }
+    reply({ handled: true, nodeId, pending: true });
+    void later.then((done) => tellOthers('node:ack', { nodeId: gatewayId, requestId, ack: done }));
+  });
+  io.on('node:ack', (payload: unknown) => {
+    const message = nodeLateAckSchema.safeParse(payload);
+    if (!message.success) {
+      log.warn({ problem: String(message.error.issues[0]?.message) }, 'a forwarded ack could not be read; ignored');
+      return;
+    }
+    if (message.data.nodeId === nodeId) gateway.lateAck(message.data);
+  });
   io.on('node:coordinator-released', (payload: unknown) => {
     if (coordinatorReleasedSchema.safeParse(payload).success) lease.tryNow();
   });

@@ -40,6 +40,21 @@ export interface NodeClientEvent extends NodeSocketRef {
   event: ClientEventName;
   /** Parsed by the gateway; parsed again by the coordinator. */
   payload: unknown;
+  /**
+   * The gateway's id for this request. A request answered later (`sfu:*`: the
+   * coordinator waits for Janus) is replied `{ pending: true }` at once, and its
+   * ack follows as `node:ack` with this id. Without it the coordinator waits for
+   * the ack itself, within the adapter's 5 s reply window.
+   */
+  requestId?: string;
+}
+
+/** The ack of a request that was replied `{ pending: true }`, for the gateway that asked. */
+export interface NodeLateAck {
+  /** The gateway node that forwarded the request. */
+  nodeId: string;
+  requestId: string;
+  ack: Ack<object>;
 }
 
 /** How a node answers a forwarded request: only the coordinator handles it. */
@@ -54,7 +69,9 @@ export interface InterServerEvents {
   /** A socket of a gateway is gone. */
   'node:disconnect': (payload: NodeSocketRef, ack: (reply: NodeReply) => void) => void;
   /** A client event, already checked against its schema and the rate limit by the gateway. */
-  'node:event': (payload: NodeClientEvent, ack: (reply: NodeReply<{ ack: Ack<object> }>) => void) => void;
+  'node:event': (payload: NodeClientEvent, ack: (reply: NodeReply<{ ack: Ack<object> } | { pending: true }>) => void) => void;
+  /** A pending request's ack (see NodeClientEvent.requestId); only the gateway named in it reads it. */
+  'node:ack': (payload: NodeLateAck) => void;
   /** The coordinator is leaving (clean shutdown): another node should take over now. */
   'node:coordinator-released': (payload: { nodeId: string }) => void;
 }

@@ -9,14 +9,41 @@
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Logger } from 'pino';
 import { createClient } from 'redis';
+import { z } from 'zod';
 import type { LeaseStore } from './clusterLease';
 import { describeError } from './logger';
+import type { RoomRecord } from './sfu/janusPool';
 import type { IoServer } from './socketServer';
 
 type RedisClient = ReturnType<typeof createClient>;
 
 /** Redis keys and channels all start with this, so Parley can share a Redis. */
 export const KEY_PREFIX = 'parley:';
+/** Hash: `<url> <roomId>` → RoomRecord (JSON) of every Janus room a coordinator created and has not destroyed. */
+export const SFU_ROOMS_KEY = `${KEY_PREFIX}sfu-rooms`;
+/** The `--janus-url` list (sorted JSON) of the last coordinator, to notice nodes started with different lists. */
+export const JANUS_URLS_KEY = `${KEY_PREFIX}janus-urls`;
+
+/**
+ * The Janus rooms of the cluster's coordinators, kept in Redis so that the next
+ * coordinator knows which calls were on the SFU and which rooms to destroy
+ * (clusterSfu.ts). No user data: instance URL, room id and call id.
+ */
+export interface SfuRoomStore {
+  all(): Promise<RoomRecord[]>;
+  add(room: RoomRecord): Promise<void>;
+  remove(room: RoomRecord): Promise<void>;
+  /** Records this node's `--janus-url` list and returns the previous coordinator's (null: none recorded). */
+  swapJanusUrls(urls: readonly string[]): Promise<string[] | null>;
+}
+
+const roomRecordSchema = z.object({
+  url: z.string().min(1).max(2_048),
+  roomId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  callId: z.string().min(1).max(64),
+});
+const janusUrlsSchema = z.array(z.string().max(2_048)).max(64);
+const roomField = (room: RoomRecord): string => `${room.url} ${room.roomId}`;
 
 /** Acquire the lease when nobody holds it (SET NX PX), or extend it when we do. */
 const ACQUIRE_OR_RENEW = `
@@ -81,6 +108,40 @@ export class ClusterRedis {
       Number(await this.client.eval(ACQUIRE_OR_RENEW, { keys: [key], arguments: [holder, String(ttlMs)] })) === 1,
     release: async (key, holder) => {
       await this.client.eval(RELEASE, { keys: [key], arguments: [holder] });
+    },
+  };
+
+  readonly sfuRooms: SfuRoomStore = {
+    all: async () => {
+      const rooms: RoomRecord[] = [];
+      for (const [field, value] of Object.entries(await this.client.hGetAll(SFU_ROOMS_KEY))) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(value);
+        } catch {
+          parsed = undefined;
+        }
+        const record = roomRecordSchema.safeParse(parsed);
+        if (record.success) rooms.push(record.data);
+        else this.log.warn({ field: field.slice(0, 200) }, 'an SFU room record in Redis is not readable; ignored');
+      }
+      return rooms;
+    },
+    add: async (room) => {
+      await this.client.hSet(SFU_ROOMS_KEY, roomField(room), JSON.stringify(room));
+    },
+    remove: async (room) => {
+      await this.client.hDel(SFU_ROOMS_KEY, roomField(room));
+    },
+    swapJanusUrls: async (urls) => {
+      const before = await this.client.set(JANUS_URLS_KEY, JSON.stringify([...urls].sort()), { GET: true });
+      if (before === null) return null;
+      try {
+        const parsed = janusUrlsSchema.safeParse(JSON.parse(String(before)));
+        return parsed.success ? parsed.data : null;
+      } catch {
+        return null;
+      }
     },
   };
 

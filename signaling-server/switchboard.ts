@@ -18,6 +18,7 @@ import type { InviteLimitOptions } from './options';
 import { Presence, type ContactChange, type Profile } from './presence';
 import type {
   Ack,
+  CallId,
   ChosenStatus,
   ClientEventName,
   DeviceId,
@@ -66,6 +67,11 @@ export interface SwitchboardOptions {
   janus?: JanusPool | undefined;
   /** The largest call on the SFU (default 16). */
   maxSfuParticipants?: number;
+  /**
+   * Was this call on the SFU before this state existed (a cluster's previous
+   * coordinator)? Such a call, rebuilt by `call:rejoin`, is rebuilt on the SFU.
+   */
+  sfuCallsBefore?: (callId: CallId) => boolean;
 }
 
 export interface SwitchboardStats {
@@ -104,6 +110,7 @@ export class Switchboard<S> {
       sfu: janus && {
         maxParticipants: options.maxSfuParticipants ?? 16,
         available: () => janus.available,
+        ...(options.sfuCallsBefore === undefined ? {} : { wasOnSfu: options.sfuCallsBefore }),
         events: {
           callMovedToSfu: (callId) => desk?.callMovedToSfu(callId),
           memberLeft: (callId, deviceId) => desk?.memberLeft(callId, deviceId),

@@ -345,7 +345,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
     }
     let ref: RoomRef;
     try {
-      ref = await this.pool.createRoom(instance, `parley ${room.callId.slice(0, 8)}`);
+      ref = await this.pool.createRoom(instance, room.callId);
     } catch (err) {
       room.unplaced = true;
       throw err;

@@ -6,8 +6,12 @@
  * instance's WebSocket closes or a keepalive fails, `onInstanceDown` says so, and
  * the desk (desk.ts) moves its rooms.
  *
- * Placement is per Parley node: in a cluster (Redis) the coordinator would have
- * to own it; clustered servers do not drive Janus yet (clusterCoordinator.ts).
+ * In a cluster (Redis) the coordinator owns the pool (clusterCoordinator.ts): it
+ * derives each room's secret from the cluster's shared key (`roomSecret`), so the
+ * next coordinator can destroy the rooms its predecessor left, and records every
+ * room it creates or destroys (`ledger`). Room descriptions start with
+ * `descriptionPrefix` (default "parley"), so Parley's rooms are recognisable in
+ * Janus's `list`.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -28,7 +32,28 @@ export interface JanusPoolOptions {
   requestTimeoutMs?: number;
   keepaliveMs?: number;
   reconnectMs?: number;
+  /** Each room's secret from its instance URL and room id (default: random, known to this process only). */
+  roomSecret?: ((url: string, roomId: number) => string) | undefined;
+  /** The start of every room's description (default "parley"); a room's is `<prefix> <first 8 of its call id>`. */
+  descriptionPrefix?: string | undefined;
+  /** Told of every room created and destroyed here. */
+  ledger?: RoomLedger | undefined;
 }
+
+/** A room as a ledger keeps it. */
+export interface RoomRecord {
+  url: string;
+  roomId: number;
+  callId: string;
+}
+
+export interface RoomLedger {
+  created(room: RoomRecord): void;
+  destroyed(room: RoomRecord): void;
+}
+
+/** VideoRoom's "no such room" (JANUS_VIDEOROOM_ERROR_NO_SUCH_ROOM). */
+export const NO_SUCH_ROOM = 426;
 
 export class JanusInstance {
   connection: JanusConnection | null = null;
@@ -49,11 +74,13 @@ export interface RoomRef {
   roomId: number;
   pin: string;
   secret: string;
+  callId: string;
 }
 
 export class JanusPool {
   readonly instances: JanusInstance[];
   private readonly downListeners: ((instance: JanusInstance, reason: string) => void)[] = [];
+  private readonly upListeners: ((instance: JanusInstance) => void)[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
   private readonly connecting = new Set<JanusInstance>();
@@ -66,6 +93,15 @@ export class JanusPool {
 
   onInstanceDown(listener: (instance: JanusInstance, reason: string) => void): void {
     this.downListeners.push(listener);
+  }
+
+  /** An instance is connected (at start, or again after it was down). */
+  onInstanceUp(listener: (instance: JanusInstance) => void): void {
+    this.upListeners.push(listener);
+  }
+
+  get descriptionPrefix(): string {
+    return this.options.descriptionPrefix ?? 'parley';
   }
 
   /** Connects every instance now and keeps reconnecting those that are down. Resolves after the first round. */
@@ -86,14 +122,15 @@ export class JanusPool {
     return live[0] ?? null;
   }
 
-  async createRoom(instance: JanusInstance, description: string): Promise<RoomRef> {
+  async createRoom(instance: JanusInstance, callId: string): Promise<RoomRef> {
     const connection = instance.connection;
     if (!connection || instance.control === null) throw new Error(`Janus at ${instance.url} is not connected`);
     const pin = randomBytes(18).toString('base64url');
-    const secret = randomBytes(18).toString('base64url');
+    const description = `${this.descriptionPrefix} ${callId.slice(0, 8)}`;
     // Janus's numeric room ids are guint64 but travel as JSON numbers: stay within 2^53.
     for (let attempt = 0; ; attempt += 1) {
       const roomId = randomInt(1, 2 ** 47);
+      const secret = this.options.roomSecret?.(instance.url, roomId) ?? randomBytes(18).toString('base64url');
       try {
         await connection.message(instance.control, {
           request: 'create',
@@ -112,7 +149,8 @@ export class JanusPool {
           ...(this.options.adminKey === undefined ? {} : { admin_key: this.options.adminKey }),
         });
         instance.rooms += 1;
-        return { instance, connection, roomId, pin, secret };
+        this.options.ledger?.created({ url: instance.url, roomId, callId });
+        return { instance, connection, roomId, pin, secret, callId };
       } catch (err) {
         // 427: the room id exists (chance 1 in 2^47 per room); anything else is final.
         if (attempt < 3 && (err as { code?: number }).code === 427) continue;
@@ -131,6 +169,50 @@ export class JanusPool {
       permanent: false,
       ...(this.options.adminKey === undefined ? {} : { admin_key: this.options.adminKey }),
     });
+    this.options.ledger?.destroyed({ url: room.instance.url, roomId: room.roomId, callId: room.callId });
+  }
+
+  /**
+   * Destroys a room this pool did not create (another coordinator's) by its id; its
+   * secret comes from `roomSecret`. 'gone': Janus has no such room (any more).
+   */
+  async destroyRoomById(instance: JanusInstance, roomId: number): Promise<'destroyed' | 'gone'> {
+    const secret = this.options.roomSecret?.(instance.url, roomId);
+    if (secret === undefined) throw new Error('this pool cannot destroy rooms it did not create (no roomSecret)');
+    if (!instance.connection || instance.control === null) throw new Error(`Janus at ${instance.url} is not connected`);
+    try {
+      await instance.connection.message(instance.control, {
+        request: 'destroy',
+        room: roomId,
+        secret,
+        permanent: false,
+        ...(this.options.adminKey === undefined ? {} : { admin_key: this.options.adminKey }),
+      });
+      return 'destroyed';
+    } catch (err) {
+      if ((err as { code?: number }).code === NO_SUCH_ROOM) return 'gone';
+      throw err;
+    }
+  }
+
+  /**
+   * The Parley rooms on an instance (description starting with the prefix), or null
+   * when Janus would not show them: VideoRoom lists private rooms only to a request
+   * with its `admin_key`, so without `--janus-admin-key` they are invisible.
+   */
+  async listParleyRooms(instance: JanusInstance): Promise<{ roomId: number; description: string }[] | null> {
+    if (this.options.adminKey === undefined) return null;
+    if (!instance.connection || instance.control === null) throw new Error(`Janus at ${instance.url} is not connected`);
+    const answer = await instance.connection.message(instance.control, { request: 'list', admin_key: this.options.adminKey });
+    const list = Array.isArray(answer.data.list) ? (answer.data.list as { room?: unknown; description?: unknown }[]) : [];
+    const prefix = `${this.descriptionPrefix} `;
+    const rooms: { roomId: number; description: string }[] = [];
+    for (const entry of list) {
+      if (typeof entry.room === 'number' && typeof entry.description === 'string' && entry.description.startsWith(prefix)) {
+        rooms.push({ roomId: entry.room, description: entry.description });
+      }
+    }
+    return rooms;
   }
 
   /** Attaches a VideoRoom handle for a publisher or subscriber on the room's connection. */
@@ -181,6 +263,7 @@ export class JanusPool {
       });
       this.warned.delete(instance);
       this.options.log.info({ url: instance.url }, 'connected to Janus');
+      for (const listener of this.upListeners) listener(instance);
     } catch (err) {
       const level = this.warned.has(instance) ? 'debug' : 'warn';
       this.warned.add(instance);

@@ -1,0 +1,190 @@
+/**
+ * SFU calls on a clustered Parley server (issue 17): two real parley-server
+ * processes on one real redis-server, driving one real Janus (Debian's, on
+ * loopback). The coordinator drives Janus; a client on the other node gets its
+ * `sfu:*` acks through the gateway. Then the coordinator is SIGKILLed: the other
+ * node takes over, the call comes back on the SFU in a new room with
+ * `sfu:restart`, and the old room is destroyed (it would otherwise stay on Janus,
+ * whose rooms outlive the session that made them). Janus's own VideoRoom API is
+ * asked directly (with the admin key this test gives both Janus and Parley).
+ * Times are printed, not asserted.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JanusConnection } from '../../signaling-server/sfu/janusClient';
+import { VIDEOROOM } from '../../signaling-server/sfu/janusPool';
+import { cleanup, connectClient, eventually, rejoinTokenOf, type TestClient } from '../server/harness';
+import { isCoordinator, killNodeProcesses, startNodeProcess, type NodeProcess } from '../scaleout/nodes';
+import { startRedis, type RedisServer } from '../scaleout/redisServer';
+import { startJanus, type JanusInstance } from '../support/janus';
+import { eventMismatches } from '../support/schemaRoundTrip';
+
+const ADMIN_KEY = 'parley-cluster-test-admin-key';
+const WAIT_MS = 60_000;
+
+/** The Parley rooms on a Janus (Debian's demo rooms 1234 and 5678 have other descriptions). */
+async function parleyRooms(url: string): Promise<{ room: number; description: string }[]> {
+  const connection = await JanusConnection.open(url);
+  try {
+    const handle = await connection.attach(VIDEOROOM, () => {});
+    const answer = await connection.message(handle, { request: 'list', admin_key: ADMIN_KEY });
+    const list = (answer.data.list ?? []) as { room: number; description: string }[];
+    return list.filter((r) => r.description.startsWith('parley'));
+  } finally {
+    connection.close();
+  }
+}
+
+/**
+ * A WebRTC offer as a browser would make one (audio only), enough for Janus to
+ * answer a publisher: no media ever flows in this test.
+ */
+function audioOffer(): { type: 'offer'; sdp: string } {
+  const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).padStart(2, '0').toUpperCase()).join(':');
+  const lines = [
+    'v=0',
+    'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=group:BUNDLE 0',
+    'a=msid-semantic: WMS parley',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+    'c=IN IP4 0.0.0.0',
+    'a=rtcp:9 IN IP4 0.0.0.0',
+    'a=ice-ufrag:Pq7x',
+    'a=ice-pwd:Zm5vcGFybGV5dGVzdHB3ZDEyMzQ1',
+    'a=ice-options:trickle',
+    `a=fingerprint:sha-256 ${fingerprint}`,
+    'a=setup:actpass',
+    'a=mid:0',
+    'a=sendonly',
+    'a=msid:parley audio0',
+    'a=rtcp-mux',
+    'a=rtpmap:111 opus/48000/2',
+    'a=fmtp:111 minptime=10;useinbandfec=1',
+    'a=ssrc:1001 cname:parleytest',
+    'a=ssrc:1001 msid:parley audio0',
+  ];
+  return { type: 'offer', sdp: `${lines.join('\r\n')}\r\n` };
+}
+
+const elapsed = (since: number): string => `${((performance.now() - since) / 1000).toFixed(2)} s`;
+
+describe('SFU calls on a cluster (real Redis, real Janus)', () => {
+  let redis: RedisServer;
+  let janus: JanusInstance;
+
+  beforeAll(async () => {
+    [redis, janus] = await Promise.all([startRedis(), startJanus({ adminKey: ADMIN_KEY })]);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([redis?.stop(), janus?.stop()]);
+  });
+  afterEach(async () => {
+    await cleanup();
+    await killNodeProcesses();
+  });
+
+  it('the coordinator drives Janus for clients on both nodes; when it is killed, the call comes back in a new room with sfu:restart and the old room is destroyed', async () => {
+    const janusArgs = ['--janus-url', janus.url, '--janus-admin-key', ADMIN_KEY];
+    const a: NodeProcess = await startNodeProcess(redis.url, janusArgs);
+    await eventually(() => isCoordinator(a.url), 'node A is the coordinator', 30_000);
+    const b: NodeProcess = await startNodeProcess(redis.url, janusArgs);
+    expect(await isCoordinator(b.url)).toBe(false);
+
+    // Five people, spread over both nodes; the host is on B, which is not the coordinator.
+    const at = [b, a, b, a, b];
+    const everyone = await Promise.all(at.map((node, i) => connectClient(node.url, { name: `p${i}` })));
+    const [host, ...guests] = everyone as [TestClient, ...TestClient[]];
+
+    let callId: string | undefined;
+    for (const [i, guest] of guests.entries()) {
+      const invited = await host.request('call:invite', { to: guest.userId, media: 'video', ...(callId ? { callId } : {}) });
+      if (!invited.ok) throw new Error(`inviting ${guest.name}: ${invited.error.code} ${invited.error.message}`);
+      callId = invited.call.callId;
+      // The 5th person's invite moves the call to the SFU; before it, a mesh.
+      expect(invited.call.topology).toBe(i === 3 ? 'sfu' : 'mesh');
+      await guest.next('call:incoming', (p) => p.callId === callId, WAIT_MS);
+      const accepted = await guest.request('call:accept', { callId, audio: true, video: true });
+      if (!accepted.ok) throw new Error(`${guest.name} accepting: ${accepted.error.code} ${accepted.error.message}`);
+    }
+    const id = callId as string;
+    for (const member of everyone) {
+      await member.next('call:updated', (p) => p.call.callId === id && p.call.topology === 'sfu' && p.call.members.length === 5, WAIT_MS);
+    }
+
+    let oldRoom = 0;
+    await eventually(async () => {
+      const rooms = await parleyRooms(janus.url);
+      if (rooms.length !== 1) return false;
+      oldRoom = (rooms[0] as { room: number }).room;
+      return true;
+    }, 'the call has one room on Janus', WAIT_MS);
+    const [described] = await parleyRooms(janus.url);
+    // Recognisable as a Parley room of this cluster: "parley:<tag> <call>".
+    expect(described?.description).toMatch(new RegExp(`^parley:[A-Za-z0-9_-]{8} ${id.slice(0, 8)}$`));
+
+    // From node B (not the coordinator): a publish gets Janus's answer back, a subscribe its ack.
+    const onB = guests[1] as TestClient;
+    const published = await onB.request('sfu:publish', { callId: id, feed: 'camera', description: audioOffer() });
+    if (!published.ok) throw new Error(`sfu:publish from node B: ${published.error.code} ${published.error.message}`);
+    expect(published.description.type).toBe('answer');
+    expect(published.description.sdp).toMatch(/^v=0/);
+    const subscribed = await (guests[3] as TestClient).request('sfu:subscribe', { callId: id });
+    expect(subscribed.ok ? 'ok' : `${subscribed.error.code}: ${subscribed.error.message}`).toBe('ok');
+    // An outsider on node B is refused, as on a single node.
+    const outsider = await connectClient(b.url, { name: 'outsider' });
+    const refused = await outsider.request('sfu:subscribe', { callId: id });
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('not_in_call');
+
+    // The coordinator dies without a word.
+    const tokens = new Map(everyone.map((m) => [m.name, rejoinTokenOf(m, id)]));
+    const killedAt = performance.now();
+    await a.kill();
+    await eventually(() => isCoordinator(b.url), 'node B takes over', 30_000);
+    console.log(`node B coordinates ${elapsed(killedAt)} after node A was killed`);
+
+    // A's people come back on B with the same keys; B's people are welcomed again by the new coordinator.
+    const back = await Promise.all(
+      everyone.map(async (member, i) => {
+        if (at[i] === b) {
+          await member.next('session:welcome', () => true, WAIT_MS);
+          return member;
+        }
+        return connectClient(b.url, { name: `${member.name}-back`, identity: member.identity });
+      }),
+    );
+    for (const [i, member] of back.entries()) {
+      const token = tokens.get((everyone[i] as TestClient).name) as string;
+      const rejoined = await member.request('call:rejoin', { callId: id, media: 'video', audio: true, video: true, rejoinToken: token });
+      if (!rejoined.ok) throw new Error(`${member.name} could not rejoin: ${rejoined.error.code} ${rejoined.error.message}`);
+      // Back on the SFU from the first rejoin: the call was there before the coordinator changed.
+      expect(rejoined.call.topology).toBe('sfu');
+    }
+    for (const member of back) {
+      const restart = await member.next('sfu:restart', (p) => p.callId === id, WAIT_MS);
+      expect(restart.reason).toMatch(/coordinator/i);
+    }
+    console.log(`every member was told sfu:restart ${elapsed(killedAt)} after node A was killed`);
+
+    // A new room for the call; the old one is gone from Janus's list.
+    let rooms: { room: number; description: string }[] = [];
+    await eventually(async () => {
+      rooms = await parleyRooms(janus.url);
+      return rooms.length === 1 && rooms[0]?.room !== oldRoom;
+    }, 'the old room is destroyed and the call has a new one', WAIT_MS);
+    expect(rooms.map((r) => r.room)).not.toContain(oldRoom);
+    expect(rooms[0]?.description.endsWith(id.slice(0, 8))).toBe(true);
+
+    // The new room serves: a publish from a member who came back from node A, a subscribe from one who stayed on B.
+    const again = await (back[1] as TestClient).request('sfu:publish', { callId: id, feed: 'camera', description: audioOffer() });
+    expect(again.ok ? again.description.type : `${again.error.code}: ${again.error.message}`).toBe('answer');
+    const sub = await (back[2] as TestClient).request('sfu:subscribe', { callId: id });
+    expect(sub.ok ? 'ok' : `${sub.error.code}: ${sub.error.message}`).toBe('ok');
+    // Every SFU event sent through the cluster parses with its schema.
+    expect(back.flatMap(eventMismatches)).toEqual([]);
+
+    // The call ends: its room goes too.
+    for (const member of back) await member.request('call:leave', { callId: id });
+    await eventually(async () => (await parleyRooms(janus.url)).length === 0, 'the room of the ended call is destroyed', WAIT_MS);
+  }, 300_000);
+});
