@@ -42,7 +42,8 @@ Options:
   --stun-url URL           STUN server handed to clients (repeatable)
   --janus-url URL          Janus WebSocket API (repeatable), e.g. ws://127.0.0.1:8188: calls of
                            more than 4, and meetings, go through its VideoRoom (default: none,
-                           every call peer to peer). Keep Janus's API on loopback or a private network
+                           every call peer to peer). Keep Janus's API on loopback or a private network.
+                           In a cluster every node takes the same list; the coordinator drives Janus.
   --janus-secret SECRET    Janus's api_secret, if it has one (or set PARLEY_JANUS_SECRET)
   --janus-admin-key KEY    VideoRoom's admin_key, if room creation needs one
                            (or set PARLEY_JANUS_ADMIN_KEY)
