@@ -7,31 +7,15 @@
  * registered by main before it is saved (one another app holds is refused in the
  * field).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
-import { build as viteBuild } from 'vite';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, settingsSchema, type Settings } from '../../preload/contract';
-import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
-import { IpcRegistry } from '../../main/ipc/ipcRegistry';
-import type { IpcEventLike } from '../../main/ipc/validateSender';
 import { AUTOSTART_FILE, LoginItemService } from '../../main/loginItem/loginItem';
-import { createAppProtocolHandler } from '../../main/protocol/appProtocol';
 import { MuteShortcutService, checkShortcutPatch, type GlobalShortcutLike } from '../../main/shortcuts/muteShortcut';
-import { HostStorage } from '../../main/storage/hostStorage';
-import { RendererEventQueue } from '../../main/window/rendererEvents';
-import { launchChromium } from '../support/chromium';
-import { CallableIpcMain, eventually, silentLogger } from './fakes';
-
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const FRAME = { url: 'app://parley/index.html', parent: null };
-const CONTENTS = { mainFrame: FRAME };
-const EVENT: IpcEventLike = { senderFrame: FRAME, sender: CONTENTS };
+import { openDesktopPage, type DesktopPage } from './desktopPage';
+import { eventually, silentLogger } from './fakes';
 
 class FakeGlobalShortcut implements GlobalShortcutLike {
   readonly owned = new Set<string>();
@@ -46,123 +30,68 @@ class FakeGlobalShortcut implements GlobalShortcutLike {
   }
 }
 
+let desktop: DesktopPage | null = null;
 let work = '';
 let home = '';
-let browser: Browser | null = null;
 let page: Page | null = null;
-let http: Server | null = null;
 const shortcuts = new FakeGlobalShortcut();
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 const onDisk = (): Settings => settingsSchema.parse(JSON.parse(readFileSync(join(work, 'userData', 'settings.json'), 'utf8')));
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'parley-app-settings-'));
-  home = join(work, 'home');
-  mkdirSync(home);
-  const rendererDir = join(work, 'renderer');
-  const userData = join(work, 'userData');
-  const before = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await viteBuild({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true, sourcemap: false } });
-  } finally {
-    process.env.NODE_ENV = before;
-  }
-  const bridgeBundle = await esbuild({
-    stdin: { contents: "import { createPreloadBridge } from './preload/bridge'; globalThis.__createParleyBridge = createPreloadBridge;", resolveDir: root, loader: 'ts' },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-  });
-
-  mkdirSync(userData);
   // A named user, joining a server that is not there: Settings works offline.
   const settings: Settings = {
     ...DEFAULT_SETTINGS,
     displayName: 'Ada',
     server: { mode: 'off', join: [{ url: 'http://127.0.0.1:9', fingerprint: null, password: '', allowPlaintext: false }], host: DEFAULT_SETTINGS.server.host },
   };
-  writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
-
-  const events = new RendererEventQueue({ logger: silentLogger });
-  const storage = new HostStorage({ dir: userData, notify: events.notify, logger: silentLogger });
-  await storage.load();
-  const shortcut = new MuteShortcutService({ globalShortcut: shortcuts, events, notify: events.notify, logger: silentLogger });
-  shortcut.apply(settings.muteShortcut);
-  const loginItem = new LoginItemService({
-    platform: 'linux',
-    setLoginItemSettings: () => {
-      throw new Error('not on Linux');
+  desktop = await openDesktopPage({
+    name: 'parley-app-settings-',
+    settings,
+    production: true,
+    colorScheme: 'light',
+    deliverEvents: false,
+    consoleErrors: false,
+    host: ({ work: folder, events, storage }) => {
+      home = join(folder, 'home');
+      mkdirSync(home);
+      const shortcut = new MuteShortcutService({ globalShortcut: shortcuts, events, notify: events.notify, logger: silentLogger });
+      shortcut.apply(settings.muteShortcut);
+      const loginItem = new LoginItemService({
+        platform: 'linux',
+        setLoginItemSettings: () => {
+          throw new Error('not on Linux');
+        },
+        command: { path: '/opt/Parley/parley', args: [] },
+        env: { HOME: home },
+        notify: events.notify,
+        logger: silentLogger,
+      });
+      // As main/index.ts wires them.
+      storage.onSettingsChanged((next, previous) => {
+        if (next.startAtLogin !== previous.startAtLogin) void loginItem.apply(next.startAtLogin);
+      });
+      return {
+        server: { endpoint: async () => ({ url: 'http://127.0.0.1:9', password: null }), status: () => ({ state: 'off' }) } as never,
+        probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
+        discovery: { start: () => [], stop: async () => undefined },
+        downloads: { folder: () => ({ path: join(folder, 'Downloads') }) } as never,
+        appInfo: () => ({ host: 'desktop', version: '0.1.0-e2e', platform: 'linux' }),
+        onCallState: () => events.rendererReported(),
+        showIncomingCall: () => undefined,
+        dismissIncomingCall: () => undefined,
+        chooseScreenSource: () => undefined,
+        openExternal: async () => undefined,
+        prepareSettingsPatch: (patch) => checkShortcutPatch(shortcut, patch),
+      };
     },
-    command: { path: '/opt/Parley/parley', args: [] },
-    env: { HOME: home },
-    notify: events.notify,
-    logger: silentLogger,
   });
-  // As main/index.ts wires them.
-  storage.onSettingsChanged((next, previous) => {
-    if (next.startAtLogin !== previous.startAtLogin) void loginItem.apply(next.startAtLogin);
-  });
-  const ipcMain = new CallableIpcMain();
-  const registry = new IpcRegistry({ ipcMain, logger: silentLogger, isTrustedSender: (s) => s === CONTENTS });
-  registerDesktopHost(
-    registry,
-    createDesktopHost({
-      storage,
-      server: { endpoint: async () => ({ url: 'http://127.0.0.1:9', password: null }), status: () => ({ state: 'off' }) } as never,
-      probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
-      discovery: { start: () => [], stop: async () => undefined },
-      downloads: { folder: () => ({ path: join(work, 'Downloads') }) } as never,
-      appInfo: () => ({ host: 'desktop', version: '0.1.0-e2e', platform: 'linux' }),
-      onCallState: () => events.rendererReported(),
-      showIncomingCall: () => undefined,
-      dismissIncomingCall: () => undefined,
-      chooseScreenSource: () => undefined,
-      openExternal: async () => undefined,
-      prepareSettingsPatch: (patch) => checkShortcutPatch(shortcut, patch),
-    }),
-  );
-
-  const appHandler = createAppProtocolHandler({ rootDir: rendererDir, logger: silentLogger });
-  http = createHttpServer((req, res) => {
-    void appHandler({ url: `app://parley${req.url ?? '/'}`, method: req.method ?? 'GET' }).then(async (response) => {
-      res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((done) => http?.listen(0, '127.0.0.1', done));
-  const address = http.address();
-  if (address === null || typeof address === 'string') throw new Error('no http port');
-
-  browser = await launchChromium();
-  const context = await browser.newContext({ colorScheme: 'light' });
-  await context.exposeFunction('__parleyInvoke', (channel: string, args: unknown[]) => ipcMain.invoke(channel, EVENT, ...args));
-  await context.exposeFunction('__parleySend', (channel: string, args: unknown[]) => ipcMain.send(channel, EVENT, ...args));
-  await context.addInitScript({
-    content: `${bridgeBundle.outputFiles[0]?.text ?? ''}
-      (() => {
-        const listeners = new Map();
-        const ipc = {
-          invoke: (channel, ...args) => globalThis.__parleyInvoke(channel, args),
-          send: (channel, ...args) => { void globalThis.__parleySend(channel, args); },
-          on: (channel, listener) => { (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)).add(listener); },
-          removeListener: (channel, listener) => { listeners.get(channel)?.delete(listener); },
-        };
-        window.parley = Object.freeze(globalThis.__createParleyBridge(ipc));
-      })();`,
-  });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`http://127.0.0.1:${address.port}/index.html`);
+  ({ work, page, pageErrors } = desktop);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
-  if (work !== '') rmSync(work, { recursive: true, force: true });
+  await desktop?.close();
 });
 
 async function openSettings(): Promise<ReturnType<Page['getByRole']>> {
@@ -188,25 +117,27 @@ async function eventuallyAsync(check: () => Promise<void>, timeoutMs = 15_000): 
   }
 }
 
-const bg = (): Promise<string> =>
-  (page as Page).evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
+/** The page's background as painted: theme.css's --bg is light-dark(#f3f4f7, #0e1014), resolved by the color-scheme. */
+const bg = (): Promise<string> => (page as Page).evaluate(() => getComputedStyle(document.body).backgroundColor);
+const LIGHT_BG = 'rgb(243, 244, 247)'; // #f3f4f7
+const DARK_BG = 'rgb(14, 16, 20)'; // #0e1014
 
 describe('Settings → Appearance and This computer, on the desktop host', () => {
   it('the theme applies at once: dark, light, and back to following the system live', async () => {
     const p = page as Page;
     const settings = await openSettings();
-    expect(await bg()).toBe('#f3f4f7');
+    expect(await bg()).toBe(LIGHT_BG);
     await settings.getByRole('radio', { name: 'Dark' }).check();
-    await eventuallyAsync(async () => expect(await bg()).toBe('#0e1014'));
+    await eventuallyAsync(async () => expect(await bg()).toBe(DARK_BG));
     expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await eventually(() => expect(onDisk().theme).toBe('dark'));
     await settings.getByRole('radio', { name: 'Light' }).check();
     await p.emulateMedia({ colorScheme: 'dark' });
-    await eventuallyAsync(async () => expect(await bg()).toBe('#f3f4f7')); // pinned light, whatever the system says
+    await eventuallyAsync(async () => expect(await bg()).toBe(LIGHT_BG)); // pinned light, whatever the system says
     await settings.getByRole('radio', { name: 'Like the system' }).check();
-    await eventuallyAsync(async () => expect(await bg()).toBe('#0e1014'));
+    await eventuallyAsync(async () => expect(await bg()).toBe(DARK_BG));
     await p.emulateMedia({ colorScheme: 'light' }); // the system changes: followed live
-    await eventuallyAsync(async () => expect(await bg()).toBe('#f3f4f7'));
+    await eventuallyAsync(async () => expect(await bg()).toBe(LIGHT_BG));
     await eventually(() => expect(onDisk().theme).toBe('system'));
   });
 

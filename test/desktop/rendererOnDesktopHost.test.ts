@@ -6,182 +6,66 @@
  * loopback), and main's events come back through the RendererEventQueue.
  * Only Electron's IPC transport is stood in for, by Playwright bindings.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
-import { build as viteBuild } from 'vite';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, EVENT_CHANNELS, settingsSchema, type CallStateReport, type Settings } from '../../preload/contract';
-import { EmbeddedServer } from '../../main/embeddedServer';
-import { DownloadService } from '../../main/files/downloadService';
-import { createDesktopHost, registerDesktopHost } from '../../main/ipc/desktopHost';
-import { IpcRegistry } from '../../main/ipc/ipcRegistry';
-import type { IpcEventLike } from '../../main/ipc/validateSender';
-import { createAppProtocolHandler } from '../../main/protocol/appProtocol';
-import { HostStorage } from '../../main/storage/hostStorage';
+import { DEFAULT_SETTINGS, EVENT_CHANNELS, settingsSchema, type CallStateReport } from '../../preload/contract';
+import type { EmbeddedServer } from '../../main/embeddedServer';
 import { RendererEventQueue } from '../../main/window/rendererEvents';
 import { SignalingClient } from '../../renderer/signaling/client';
-import { createSignalingServer } from '../../signaling-server/index';
 import { userIdSchema, type IncomingCall } from '../../signaling-server/protocol';
-import { launchChromium } from '../support/chromium';
 import { newDeviceIdentity } from '../support/rendererIdentity';
 import { freePort } from '../support/freePort';
-import { CallableIpcMain, eventually, silentLogger } from './fakes';
+import { embeddedServerAndDownloads, openDesktopPage, type DesktopPage } from './desktopPage';
+import { eventually, silentLogger } from './fakes';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-/** The renderer's frame as main's validator sees it inside Electron. */
-const FRAME = { url: 'app://parley/index.html', parent: null };
-const CONTENTS = { mainFrame: FRAME };
-const EVENT: IpcEventLike = { senderFrame: FRAME, sender: CONTENTS };
-
+let desktop: DesktopPage | null = null;
 let work = '';
-let browser: Browser | null = null;
 let page: Page | null = null;
-let http: Server | null = null;
 let server: EmbeddedServer | null = null;
 let events = new RendererEventQueue({ logger: silentLogger });
 let port = 0;
-let pageOrigin = '';
 /** Ada's userId as the page shows it (Settings → Your devices). */
 let adaUserId = '';
 const reports: CallStateReport[] = [];
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'parley-desktop-e2e-'));
-  const rendererDir = join(work, 'renderer');
-  const userData = join(work, 'userData');
-  // A private renderer build, so a concurrent `npm run build` cannot swap files mid-test.
-  await viteBuild({
-    configFile: join(root, 'vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true, sourcemap: false },
-  });
-  const bridgeBundle = await esbuild({
-    stdin: {
-      contents: "import { createPreloadBridge } from './preload/bridge'; globalThis.__createParleyBridge = createPreloadBridge;",
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome120',
-  });
-
   port = await freePort();
-  mkdirSync(userData);
-  const settings: Settings = { ...DEFAULT_SETTINGS, server: { mode: 'local', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password: 'e2e' } } };
-  writeFileSync(join(userData, 'settings.json'), JSON.stringify(settings));
-
-  events = new RendererEventQueue({ logger: silentLogger });
-  const storage = new HostStorage({ dir: userData, notify: events.notify, logger: silentLogger });
-  await storage.load();
-  server = new EmbeddedServer({
-    // The page is served from http://127.0.0.1:<port> here, standing in for app://parley:
-    // the server's Origin allowlist gets that origin too.
-    createServer: (options) => createSignalingServer({ ...options, allowedOrigins: [...(options.allowedOrigins ?? []), pageOrigin] }),
-    clientDir: null,
-    logger: silentLogger,
-    notify: events.notify,
-  });
-  const downloadFolder = join(work, 'Downloads');
-  mkdirSync(downloadFolder);
-  const downloads = new DownloadService({
-    dir: userData,
-    defaultFolder: downloadFolder,
-    maxBytes: () => storage.getSettings().maxFileBytes,
-    showOpenDialog: async () => ({ canceled: true, filePaths: [] }),
-    showItemInFolder: () => undefined,
-    notify: events.notify,
-    logger: silentLogger,
-  });
-  await downloads.load();
-  const ipcMain = new CallableIpcMain();
-  const registry = new IpcRegistry({ ipcMain, logger: silentLogger, isTrustedSender: (s) => s === CONTENTS });
-  registerDesktopHost(
-    registry,
-    createDesktopHost({
-      storage,
-      server,
-      probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
-      discovery: { start: () => [], stop: async () => undefined },
-      downloads,
-      appInfo: () => ({
-        host: 'desktop',
-        version: '0.1.0-e2e',
-        platform: 'linux',
-      }),
-      onCallState: (report) => {
-        reports.push(report);
-        events.rendererReported();
-      },
-      showIncomingCall: () => undefined,
-      dismissIncomingCall: () => undefined,
-      chooseScreenSource: () => undefined,
-      openExternal: async () => undefined,
-    }),
-  );
-
-  // app:// stands in as plain http on loopback: same handler, same files, same headers.
-  const appHandler = createAppProtocolHandler({ rootDir: rendererDir, logger: silentLogger });
-  http = createHttpServer((req, res) => {
-    void appHandler({ url: `app://parley${req.url ?? '/'}`, method: req.method ?? 'GET' }).then(async (response) => {
-      res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    });
-  });
-  await new Promise<void>((done) => http?.listen(0, '127.0.0.1', done));
-  const httpAddress = http.address();
-  if (httpAddress === null || typeof httpAddress === 'string') throw new Error('no http port');
-  pageOrigin = `http://127.0.0.1:${httpAddress.port}`;
-
-  browser = await launchChromium();
-  const context = await browser.newContext();
-  await context.exposeFunction('__parleyInvoke', (channel: string, args: unknown[]) => ipcMain.invoke(channel, EVENT, ...args));
-  await context.exposeFunction('__parleySend', (channel: string, args: unknown[]) => ipcMain.send(channel, EVENT, ...args));
-  await context.addInitScript({
-    content: `${bridgeBundle.outputFiles[0]?.text ?? ''}
-      (() => {
-        const listeners = new Map();
-        const ipc = {
-          invoke: (channel, ...args) => globalThis.__parleyInvoke(channel, args),
-          send: (channel, ...args) => { void globalThis.__parleySend(channel, args); },
-          on: (channel, listener) => { (listeners.get(channel) ?? listeners.set(channel, new Set()).get(channel)).add(listener); },
-          removeListener: (channel, listener) => { listeners.get(channel)?.delete(listener); },
-        };
-        globalThis.__parleyEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l({}, payload); };
-        window.parley = Object.freeze(globalThis.__createParleyBridge(ipc));
-      })();`,
-  });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-  const target = page;
-  events.attach({
-    send: (channel, payload) => {
-      void target.evaluate(([c, p]) => (globalThis as unknown as { __parleyEmit(c: string, p: unknown): void }).__parleyEmit(c, p), [
-        channel,
-        payload,
-      ] as const);
+  desktop = await openDesktopPage({
+    name: 'parley-desktop-e2e-',
+    settings: { ...DEFAULT_SETTINGS, server: { mode: 'local', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password: 'e2e' } } },
+    host: async (context) => {
+      const local = await embeddedServerAndDownloads(context);
+      server = local.server;
+      return {
+        server: local.server,
+        probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
+        discovery: { start: () => [], stop: async () => undefined },
+        downloads: local.downloads,
+        appInfo: () => ({
+          host: 'desktop',
+          version: '0.1.0-e2e',
+          platform: 'linux',
+        }),
+        onCallState: (report) => {
+          reports.push(report);
+          context.events.rendererReported();
+        },
+        showIncomingCall: () => undefined,
+        dismissIncomingCall: () => undefined,
+        chooseScreenSource: () => undefined,
+        openExternal: async () => undefined,
+      };
     },
-    isDestroyed: () => target.isClosed(),
   });
-  await page.goto(`http://127.0.0.1:${httpAddress.port}/index.html`);
+  ({ work, page, events, pageErrors } = desktop);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await desktop?.close();
   await server?.stop();
-  await new Promise<void>((done) => (http ? http.close(() => done()) : done()));
-  if (work !== '') rmSync(work, { recursive: true, force: true });
 });
 
 describe('the renderer on the desktop host', () => {
