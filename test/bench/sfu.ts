@@ -20,6 +20,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { createSignalingServer as CreateSignalingServer, SignalingServer } from '../../signaling-server/index';
 import { PEER_CONNECTION_RECORDER } from '../e2e/harness';
 import { startJanus, type JanusInstance } from '../support/janus';
+import { lowResolutionCamera } from '../support/lowResolutionCamera';
 import { BENCH_CHROMIUM_ARGS, befriend, firstRun, pageScript, visible, waitUntil } from './browser';
 
 export interface SfuBenchRow {
@@ -92,18 +93,6 @@ function browserPid(marker: string): number {
   throw new Error(`no Chromium process with ${marker} found in /proc`);
 }
 
-/** In the page: the camera asked at 320x240, 15 fps, whatever the app asks. */
-function LOW_RESOLUTION(): void {
-  const devices = navigator.mediaDevices;
-  const original = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
-    const video = constraints?.video;
-    if (!video) return original(constraints);
-    const base = typeof video === 'object' ? video : {};
-    return original({ ...constraints, video: { ...base, width: { exact: 320 }, height: { exact: 240 }, frameRate: { max: 15 } } });
-  };
-}
-
 interface Client {
   name: string;
   browser: Browser;
@@ -143,7 +132,7 @@ async function openClients(count: number, url: string, mode: string): Promise<Cl
     const context = await browser.newContext({ viewport: { width: 1024, height: 700 } });
     await context.grantPermissions(['camera', 'microphone'], { origin: url });
     await context.addInitScript({ content: pageScript(PEER_CONNECTION_RECORDER) });
-    await context.addInitScript({ content: pageScript(LOW_RESOLUTION) });
+    await context.addInitScript({ content: lowResolutionCamera({ width: 320, height: 240, fps: 15 }) });
     const page = await context.newPage();
     const name = NAMES[i] ?? `P${i}`;
     await firstRun(page, url, name);

@@ -13,6 +13,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startJanus, type JanusInstance } from '../support/janus';
+import { lowResolutionCamera } from '../support/lowResolutionCamera';
 import { acceptButton, callSection, connectCall, tileOf, tiles } from '../e2e/calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from '../e2e/harness';
 import { expectVideoFrom } from '../e2e/media';
@@ -30,16 +31,7 @@ afterEach(async () => {
 
 /** Makes this page's camera 320x240 at 10 fps from now on (the call asks for media when it rings or dials). */
 async function lowResolution(person: Person): Promise<void> {
-  await person.page.evaluate(() => {
-    const devices = navigator.mediaDevices;
-    const original = devices.getUserMedia.bind(devices);
-    devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
-      const video = constraints?.video;
-      if (!video) return original(constraints);
-      const base = typeof video === 'object' ? video : {};
-      return original({ ...constraints, video: { ...base, width: { exact: 320 }, height: { exact: 240 }, frameRate: { max: 10 } } });
-    };
-  });
+  await person.page.evaluate(lowResolutionCamera({ width: 320, height: 240, fps: 10 }));
 }
 
 interface Connection {
