@@ -9,11 +9,14 @@
  * asked directly (with the admin key this test gives both Janus and Parley).
  * Times are printed, not asserted.
  */
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { LATE_ACK_PATIENCE_MS } from '../../signaling-server/clusterGateway';
 import { JanusConnection } from '../../signaling-server/sfu/janusClient';
 import { VIDEOROOM } from '../../signaling-server/sfu/janusPool';
 import { cleanup, connectClient, eventually, rejoinTokenOf, type TestClient } from '../server/harness';
-import { isCoordinator, killNodeProcesses, startNodeProcess, type NodeProcess } from '../scaleout/nodes';
+import { isCoordinator, killNodeProcesses, startNodeProcess, startNodes, type NodeProcess } from '../scaleout/nodes';
 import { startRedis, type RedisServer } from '../scaleout/redisServer';
 import { startJanus, type JanusInstance } from '../support/janus';
 import { eventMismatches } from '../support/schemaRoundTrip';
@@ -187,4 +190,81 @@ describe('SFU calls on a cluster (real Redis, real Janus)', () => {
     for (const member of back) await member.request('call:leave', { callId: id });
     await eventually(async () => (await parleyRooms(janus.url)).length === 0, 'the room of the ended call is destroyed', WAIT_MS);
   }, 300_000);
+});
+
+/**
+ * A Janus that takes every request but never finishes a publisher's join: it
+ * answers sessions, handles and room management, and only `ack`s VideoRoom's
+ * asynchronous requests (a real Janus cannot be made to stall on cue). Listens on
+ * 127.0.0.1 with Janus's WebSocket subprotocol.
+ */
+async function stallingJanus(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'janus-protocol' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  let next = 1;
+  server.on('connection', (socket) => {
+    socket.on('message', (raw: Buffer) => {
+      const m = JSON.parse(raw.toString()) as { janus: string; transaction: string; body?: { request?: string; room?: number } };
+      const reply = (extra: object): void => socket.send(JSON.stringify({ transaction: m.transaction, ...extra }));
+      if (m.janus === 'create' || m.janus === 'attach') reply({ janus: 'success', data: { id: next++ } });
+      else if (m.janus === 'keepalive' || m.janus === 'trickle') reply({ janus: 'ack' });
+      else if (m.janus === 'detach') reply({ janus: 'success' });
+      else if (m.janus === 'message' && ['create', 'destroy', 'list'].includes(m.body?.request ?? '')) {
+        const data = m.body?.request === 'list' ? { videoroom: 'success', list: [] } : { videoroom: m.body?.request === 'create' ? 'created' : 'destroyed', room: m.body?.room };
+        reply({ janus: 'success', plugindata: { plugin: VIDEOROOM, data } });
+      } else reply({ janus: 'ack' }); // join, joinandconfigure, configure…: the event never comes
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('SFU requests on a cluster whose Janus stalls', () => {
+  let redis: RedisServer;
+  let janus: { url: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    [redis, janus] = await Promise.all([startRedis(), stallingJanus()]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all([redis?.stop(), janus?.close()]);
+  });
+  afterEach(cleanup);
+
+  it('a request the media server never answers gets a clear sfu_failed, on the coordinator and through a gateway', async () => {
+    const [first, second] = await startNodes(redis.url, 2, { janusUrls: [janus.url] });
+    const onCoordinator = await connectClient(first?.url as string, { name: 'on-coordinator' });
+    const onGateway = await connectClient(second?.url as string, { name: 'on-gateway' });
+    let callId = '';
+    await eventually(async () => {
+      const ack = await onGateway.request('call:invite', { to: onCoordinator.userId, media: 'audio', meeting: true });
+      // Until the coordinator has reached Janus, a meeting is refused: ask again.
+      if (!ack.ok && ack.error.code === 'sfu_unavailable') return false;
+      if (!ack.ok) throw new Error(`${ack.error.code} ${ack.error.message}`);
+      callId = ack.call.callId;
+      return ack.call.topology === 'sfu';
+    }, 'a meeting on the SFU', WAIT_MS);
+    await onCoordinator.next('call:incoming', (p) => p.callId === callId);
+    expect((await onCoordinator.request('call:accept', { callId, audio: true, video: false })).ok).toBe(true);
+
+    for (const client of [onGateway, onCoordinator]) {
+      // Longer than the harness's 10 s request timeout: the server's own patience is what is tested.
+      const emitter = client.socket.timeout(LATE_ACK_PATIENCE_MS + 15_000) as unknown as {
+        emitWithAck(event: string, payload: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }>;
+      };
+      const started = performance.now();
+      const ack = await emitter.emitWithAck('sfu:publish', { callId, feed: 'camera', description: audioOffer() });
+      console.log(`${client.name}: sfu:publish refused after ${elapsed(started)}`);
+      expect(ack.ok).toBe(false);
+      expect(ack.error?.code).toBe('sfu_failed');
+      expect(ack.error?.message).toMatch(/media server did not answer "sfu:publish"/);
+    }
+  }, 120_000);
 });
