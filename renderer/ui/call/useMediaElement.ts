@@ -10,7 +10,7 @@
  *   `showing` is true only while there is a live, unmuted video track and decoded
  *   frames, so the tile shows the avatar instead of a black box.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { log } from '../../log';
 
 function liveVideo(stream: MediaStream | null): boolean {
@@ -24,7 +24,12 @@ export function useMediaElement(stream: MediaStream | null, options: { muted: bo
   const [frames, setFrames] = useState(false);
   const { muted, sinkId } = options;
 
-  useEffect(() => {
+  // A layout effect, not a passive one: the stream is on the element in the same
+  // commit that renders it, before the browser paints. A passive effect runs after
+  // paint when the update did not come from a discrete input (a remote track
+  // arriving, a state change from the call engine), which left the element empty
+  // for a frame or more and delayed the first remote frame after Accept.
+  useLayoutEffect(() => {
     const video = ref.current;
     if (!video) return;
     // React does not keep the `muted` property in step with the prop after mount
