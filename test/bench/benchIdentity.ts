@@ -49,9 +49,22 @@ function idOfSpki(spki: Buffer): string {
   return createHash('sha256').update(spki).digest('base64url').slice(0, KEY_ID_LENGTH);
 }
 
+/**
+ * The key-generation job encodes the JWK itself, and the KeyObject that signs is
+ * imported from that JWK. Never `generateKeyPairSync('ed25519').privateKey.export()`:
+ * on Node 20 that deadlocks now and then. The export holds the key's mutex while it
+ * allocates the JWK's strings; a garbage collection there may finalize the
+ * (already unreachable) generation job of that same key, whose config destructor
+ * (~KeyPairGenConfig, src/crypto/crypto_keygen.h) locks the same non-recursive mutex.
+ * The main thread then waits on itself forever, no timer can fire, and the
+ * benchmark stalled silently (seen with gdb: ExportJWKEdKey → GC → ~KeyGenJob →
+ * uv_mutex_lock on a mutex whose owner is the main thread; a loop of the old two
+ * lines froze after 2,000–108,000 keys, this one made 200,000).
+ */
 function newKeyPair(): KeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = ed25519JwkSchema.parse(privateKey.export({ format: 'jwk' }));
+  const generated = generateKeyPairSync('ed25519', { publicKeyEncoding: { format: 'jwk' }, privateKeyEncoding: { format: 'jwk' } });
+  const jwk = ed25519JwkSchema.parse(generated.privateKey);
+  const privateKey = createPrivateKey({ key: jwk, format: 'jwk' });
   const spki = Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(jwk.x, 'base64url')]);
   return { publicKey: { alg: 'Ed25519', spki: spki.toString('base64url') }, id: idOfSpki(spki), privateKey, jwk };
 }
