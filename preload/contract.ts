@@ -76,6 +76,30 @@ export function isLoopbackHost(host: string): boolean {
   return h === '::1' || /^::ffff:127\./.test(h) || /^::ffff:7f[0-9a-f]{2}:/.test(h);
 }
 
+/**
+ * Stable codes of the problems the settings rules below find (`params.problem` on their
+ * zod issues, and `muteShortcutIssue`). The renderer says each in the UI's language
+ * (issue 16.1); the English messages stay for logs and the host's IPC errors.
+ */
+export const SETTINGS_PROBLEMS = [
+  'server_url_credentials',
+  'server_url_path',
+  'server_plaintext',
+  'server_fingerprint_plaintext',
+  'turn_secret_missing',
+  'turn_secret_unused',
+  'join_empty',
+  'shortcut_not_understood',
+  'shortcut_needs_modifier',
+] as const;
+export type SettingsProblem = (typeof SETTINGS_PROBLEMS)[number];
+
+/** The code a zod issue of these schemas carries, or null (a built-in check: the caller reads its path). */
+export function settingsProblemOf(issue: { code: string; params?: Record<string, unknown> }): SettingsProblem | null {
+  const problem = issue.code === 'custom' ? issue.params?.problem : undefined;
+  return SETTINGS_PROBLEMS.find((known) => known === problem) ?? null;
+}
+
 /** Why a non-loopback http:// server is refused unless the person allows plaintext for it. */
 export const PLAINTEXT_EXPLANATION =
   'it uses plain http: other people on the network could read your password and who you call, and browsers give such pages no camera or microphone. Use its https:// address (with the fingerprint its owner gives you), or tick "allow plaintext" for this server if you accept that.';
@@ -90,9 +114,11 @@ export const serverUrlSchema = z
   .superRefine((value, ctx) => {
     if (!URL.canParse(value)) return; // already refused above
     const url = new URL(value);
-    if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'put the password in its own field, not in the server address' });
+    if (url.username || url.password) {
+      ctx.addIssue({ code: 'custom', params: { problem: 'server_url_credentials' }, message: 'put the password in its own field, not in the server address' });
+    }
     if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', message: 'a server address has no path, query or #part: just https://host:port' });
+      ctx.addIssue({ code: 'custom', params: { problem: 'server_url_path' }, message: 'a server address has no path, query or #part: just https://host:port' });
     }
   });
 
@@ -114,10 +140,15 @@ export const joinServerSchema = z
     if (!URL.canParse(server.url)) return;
     const url = new URL(server.url);
     if (url.protocol === 'http:' && !isLoopbackHost(url.hostname) && !server.allowPlaintext) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: `${url.host}: ${PLAINTEXT_EXPLANATION}` });
+      ctx.addIssue({ code: 'custom', path: ['url'], params: { problem: 'server_plaintext', host: url.host }, message: `${url.host}: ${PLAINTEXT_EXPLANATION}` });
     }
     if (url.protocol === 'http:' && server.fingerprint !== null) {
-      ctx.addIssue({ code: 'custom', path: ['fingerprint'], message: 'a fingerprint pins an https:// server; this address is plain http' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fingerprint'],
+        params: { problem: 'server_fingerprint_plaintext' },
+        message: 'a fingerprint pins an https:// server; this address is plain http',
+      });
     }
   });
 export type JoinServer = z.infer<typeof joinServerSchema>;
@@ -142,10 +173,10 @@ export const hostServerSchema = z
   })
   .superRefine((host, ctx) => {
     if (host.turnUrls.length > 0 && host.turnSecret === '') {
-      ctx.addIssue({ code: 'custom', path: ['turnSecret'], message: 'TURN URLs need the TURN server’s shared secret' });
+      ctx.addIssue({ code: 'custom', path: ['turnSecret'], params: { problem: 'turn_secret_missing' }, message: 'TURN URLs need the TURN server’s shared secret' });
     }
     if (host.turnUrls.length === 0 && host.turnSecret !== '') {
-      ctx.addIssue({ code: 'custom', path: ['turnUrls'], message: 'a TURN secret needs at least one TURN URL' });
+      ctx.addIssue({ code: 'custom', path: ['turnUrls'], params: { problem: 'turn_secret_unused' }, message: 'a TURN secret needs at least one TURN URL' });
     }
   });
 export type HostServer = z.infer<typeof hostServerSchema>;
@@ -166,7 +197,7 @@ export const serverChoiceSchema = z
   })
   .superRefine((choice, ctx) => {
     if (choice.mode === 'off' && choice.join.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['join'], message: 'to join a server, add its address (or host one on this computer)' });
+      ctx.addIssue({ code: 'custom', path: ['join'], params: { problem: 'join_empty' }, message: 'to join a server, add its address (or host one on this computer)' });
     }
   });
 export type ServerChoice = z.infer<typeof serverChoiceSchema>;
@@ -194,19 +225,30 @@ const NAMED_KEY =
  * Accelerator syntax: https://www.electronjs.org/docs/latest/api/accelerator
  */
 export function muteShortcutProblem(accelerator: string): string | null {
+  const issue = muteShortcutIssue(accelerator);
+  if (issue === null) return null;
+  if (issue.problem === 'shortcut_not_understood') {
+    return `"${issue.shown}" is not a key combination Parley understands; write it like CommandOrControl+Shift+M (modifiers, then one key).`;
+  }
+  return `The mute shortcut "${issue.shown}" needs a modifier such as Ctrl, Alt, Cmd or Super (Shift alone is not enough), or it would take that key from every other app; try CommandOrControl+Shift+M.`;
+}
+
+/** muteShortcutProblem's verdict as a code (the renderer words it in the UI's language), or null when it may be used. */
+export function muteShortcutIssue(
+  accelerator: string,
+): { problem: Extract<SettingsProblem, 'shortcut_not_understood' | 'shortcut_needs_modifier'>; shown: string } | null {
   const wanted = accelerator.trim();
   if (wanted === '') return null;
+  const shown = wanted.slice(0, 64);
   const parts = wanted.split('+');
   const key = parts.at(-1) ?? '';
   const modifiers = parts.slice(0, -1).map((m) => m.toLowerCase());
   const keyKnown = /^[\x21-\x7e]$/.test(key) || NON_TYPING_KEY.test(key) || NAMED_KEY.test(key);
   if (!keyKnown || modifiers.some((m) => !SHORTCUT_MODIFIERS.has(m)) || new Set(modifiers).size !== modifiers.length) {
-    return `"${wanted.slice(0, 64)}" is not a key combination Parley understands; write it like CommandOrControl+Shift+M (modifiers, then one key).`;
+    return { problem: 'shortcut_not_understood', shown };
   }
   const strong = modifiers.some((m) => m !== 'shift');
-  if (!strong && !(modifiers.includes('shift') && NON_TYPING_KEY.test(key))) {
-    return `The mute shortcut "${wanted.slice(0, 64)}" needs a modifier such as Ctrl, Alt, Cmd or Super (Shift alone is not enough), or it would take that key from every other app; try CommandOrControl+Shift+M.`;
-  }
+  if (!strong && !(modifiers.includes('shift') && NON_TYPING_KEY.test(key))) return { problem: 'shortcut_needs_modifier', shown };
   return null;
 }
 
@@ -229,8 +271,8 @@ export const settingsSchema = z.strictObject({
     .string()
     .max(64)
     .superRefine((value, ctx) => {
-      const problem = muteShortcutProblem(value);
-      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      const issue = muteShortcutIssue(value);
+      if (issue !== null) ctx.addIssue({ code: 'custom', params: { problem: issue.problem }, message: muteShortcutProblem(value) ?? issue.problem });
     }),
   closeToTray: z.boolean(),
   startMinimised: z.boolean(),

@@ -6,11 +6,12 @@
  * another app holds comes back as the error shown under the field).
  */
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { DEFAULT_SETTINGS, muteShortcutProblem, type SettingsPatch } from '../../../preload/contract';
+import { DEFAULT_SETTINGS, muteShortcutIssue, type SettingsPatch } from '../../../preload/contract';
 import { useT } from '../../i18n';
 import { log } from '../../log';
 import { useServices, useStore } from '../services';
 import { hostErrorText, recordKey, shortcutLabel } from './shortcutKeys';
+import { settingsProblemText } from './serverLinks';
 import '../styles/app-settings.css';
 
 const logger = log.child('ui.settings');
@@ -140,10 +141,10 @@ export function ShortcutRecorder({ current, platform, onSave }: ShortcutRecorder
       setProblem(t('settings.desktop.shortcut.unknownKey'));
       return;
     }
-    const refusal = muteShortcutProblem(recorded.accelerator);
+    const refusal = muteShortcutIssue(recorded.accelerator);
     if (refusal !== null) {
       // Keep listening: the person tries again with a modifier.
-      setProblem(refusal);
+      setProblem(settingsProblemText(refusal.problem, { keys: refusal.shown }));
       return;
     }
     setProblem(null);

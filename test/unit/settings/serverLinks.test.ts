@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { DEFAULT_HOST_SERVER, type ServerChoice } from '../../../preload/contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_HOST_SERVER, muteShortcutIssue, muteShortcutProblem, settingsSchema, DEFAULT_SETTINGS, type ServerChoice } from '../../../preload/contract';
+import { i18n } from '../../../renderer/i18n';
 import {
   checkIceServers,
   checkPort,
@@ -7,6 +8,7 @@ import {
   checkServerEntry,
   checkServerList,
   entryOf,
+  settingsProblemText,
   groupedFingerprint,
   iceText,
   type ServerEntry,
@@ -28,7 +30,8 @@ describe('a server to join (issue 13 item 6d: plaintext to another computer)', (
     expect(refused).toMatchObject({ ok: false });
     if (!refused.ok) {
       expect(refused.message).toMatch(/^192\.168\.1\.20:7300: it uses plain http/);
-      expect(refused.message).toMatch(/allow plaintext/);
+      expect(refused.message).toMatch(/Allow plaintext for this server/);
+      expect(refused.code).toBe('server_plaintext');
     }
     expect(checkServerEntry(entry({ url: 'http://192.168.1.20:7300', allowPlaintext: true }))).toEqual({
       ok: true,
@@ -122,3 +125,48 @@ describe('the whole choice', () => {
   });
 });
 
+
+describe('the same refusals in Russian (issue 16.1)', () => {
+  const choice = (patch: Partial<ServerChoice>): ServerChoice => ({ mode: 'off', join: [], host: DEFAULT_HOST_SERVER, ...patch });
+  afterEach(async () => {
+    await i18n.changeLanguage('en');
+  });
+
+  it('says each field problem in Russian, with a stable code', async () => {
+    await i18n.changeLanguage('ru');
+    const cases: [ServerEntry, string, RegExp][] = [
+      [entry({ url: '' }), 'urlEmpty', /^Введите адрес сервера/],
+      [entry({ url: 'ftp://192.168.1.20' }), 'urlScheme', /не с ftp:\/\/\.$/],
+      [entry({ url: 'https://me:pw@192.168.1.20' }), 'server_url_credentials', /поле «Пароль»/],
+      [entry({ fingerprint: 'AB:CD' }), 'fingerprintFormat', /64 шестнадцатеричные цифры/],
+      [entry({ url: 'http://192.168.1.20:7300' }), 'server_plaintext', /^192\.168\.1\.20:7300: он использует незашифрованный http/],
+    ];
+    for (const [input, code, message] of cases) {
+      const result = checkServerEntry(input);
+      expect(result).toMatchObject({ ok: false, code });
+      if (!result.ok) expect(result.message).toMatch(message);
+    }
+    const list = checkServerList([entry({}), entry({ url: 'https://192.168.1.20:7300' })]);
+    expect(list).toMatchObject({ ok: false, code: 'twice', message: 'Сервер 2: https://192.168.1.20:7300 указан в списке дважды.' });
+    expect(checkPort('80')).toMatchObject({ ok: false, code: 'port', message: expect.stringMatching(/^Выберите порт от 1024 до 65535/) });
+    expect(checkIceServers('turn:turn.example.org:3478', '')).toMatchObject({ ok: false, code: 'turn_secret_missing' });
+    const empty = checkServerChoice(choice({}));
+    expect(empty).toMatchObject({ ok: false, code: 'join_empty', message: expect.stringMatching(/^Чтобы подключиться к серверу/) });
+  });
+
+  it('says the contract’s own refusals in Russian: every rule the schema has carries its code', async () => {
+    await i18n.changeLanguage('ru');
+    const plaintext = checkServerChoice(choice({ join: [{ url: 'http://10.0.0.2:7300', fingerprint: null, password: '', allowPlaintext: false }] }));
+    expect(plaintext).toMatchObject({ ok: false, code: 'server_plaintext', message: expect.stringMatching(/^10\.0\.0\.2:7300: он использует/) });
+    const secret = checkServerChoice(choice({ mode: 'lan', host: { ...DEFAULT_HOST_SERVER, turnSecret: 'x' } }));
+    expect(secret).toMatchObject({ ok: false, code: 'turn_secret_unused', message: 'Секрету TURN нужен хотя бы один адрес turn: выше.' });
+    // The mute shortcut: the English sentence stays for logs and IPC errors, the code is worded on screen.
+    expect(muteShortcutProblem('M')).toMatch(/needs a modifier/);
+    const issue = muteShortcutIssue('M');
+    expect(issue).toEqual({ problem: 'shortcut_needs_modifier', shown: 'M' });
+    expect(issue && settingsProblemText(issue.problem, { keys: issue.shown })).toMatch(/^Сочетанию для выключения микрофона «M» нужен модификатор/);
+    const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, muteShortcut: 'Ctrl+Nope+M' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.params).toEqual({ problem: 'shortcut_not_understood' });
+  });
+});
