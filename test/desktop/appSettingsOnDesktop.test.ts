@@ -74,15 +74,7 @@ beforeAll(async () => {
       });
       return {
         server: { endpoint: async () => ({ url: 'http://127.0.0.1:9', password: null }), status: () => ({ state: 'off' }) } as never,
-        probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
-        discovery: { start: () => [], stop: async () => undefined },
         downloads: { folder: () => ({ path: join(folder, 'Downloads') }) } as never,
-        appInfo: () => ({ host: 'desktop', version: '0.1.0-e2e', platform: 'linux' }),
-        onCallState: () => events.rendererReported(),
-        showIncomingCall: () => undefined,
-        dismissIncomingCall: () => undefined,
-        chooseScreenSource: () => undefined,
-        openExternal: async () => undefined,
         prepareSettingsPatch: (patch) => checkShortcutPatch(shortcut, patch),
       };
     },

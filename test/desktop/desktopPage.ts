@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
-import type { Settings } from '../../preload/contract';
+import type { CallStateReport, Settings } from '../../preload/contract';
 import { EmbeddedServer } from '../../main/embeddedServer';
 import { DownloadService } from '../../main/files/downloadService';
 import { createDesktopHost, registerDesktopHost, type DesktopHostOptions } from '../../main/ipc/desktopHost';
@@ -42,6 +42,8 @@ export interface DesktopContext {
   userData: string;
   events: RendererEventQueue;
   storage: HostStorage;
+  /** What the renderer reported of its calls (onCallState), in order. */
+  reports: CallStateReport[];
   /** The page's origin, http://127.0.0.1:<port>; known once the page's server listens (before the page loads). */
   pageOrigin(): string;
 }
@@ -51,8 +53,13 @@ export interface DesktopPageOptions {
   name: string;
   /** The settings file the host starts from. */
   settings: Settings;
-  /** createDesktopHost's options other than storage; called once storage has loaded. */
-  host(context: DesktopContext): Omit<DesktopHostOptions, 'storage'> | Promise<Omit<DesktopHostOptions, 'storage'>>;
+  /**
+   * createDesktopHost's options other than storage, called once storage has loaded.
+   * Those left out: no server found or reachable by a probe, no discovery, app info
+   * 'desktop' 0.1.0-e2e on linux, call reports kept in `reports` (and the event
+   * queue told), and no notifications, screen picker or external links.
+   */
+  host(context: DesktopContext): HostParts | Promise<HostParts>;
   /** Build the renderer as it ships (NODE_ENV=production: React's production build); else as Vite does under vitest. */
   production?: boolean;
   /** The browser context's prefers-color-scheme; Playwright's default when absent. */
@@ -62,6 +69,8 @@ export interface DesktopPageOptions {
   /** Count the page's console errors as page errors (default true); uncaught errors always count. */
   consoleErrors?: boolean;
 }
+
+type HostParts = Pick<DesktopHostOptions, 'server' | 'downloads'> & Partial<Omit<DesktopHostOptions, 'storage'>>;
 
 export interface DesktopPage extends DesktopContext {
   browser: Browser;
@@ -111,10 +120,28 @@ export async function openDesktopPage(options: DesktopPageOptions): Promise<Desk
     const storage = new HostStorage({ dir: userData, notify: events.notify, logger: silentLogger });
     await storage.load();
     let pageOrigin = '';
-    const context: DesktopContext = { work, userData, events, storage, pageOrigin: () => pageOrigin };
+    const reports: CallStateReport[] = [];
+    const context: DesktopContext = { work, userData, events, storage, reports, pageOrigin: () => pageOrigin };
     const ipcMain = new CallableIpcMain();
     const registry = new IpcRegistry({ ipcMain, logger: silentLogger, isTrustedSender: (s) => s === CONTENTS });
-    registerDesktopHost(registry, createDesktopHost({ storage, ...(await options.host(context)) }));
+    registerDesktopHost(
+      registry,
+      createDesktopHost({
+        storage,
+        probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
+        discovery: { start: () => [], stop: async () => undefined },
+        appInfo: () => ({ host: 'desktop', version: '0.1.0-e2e', platform: 'linux' }),
+        onCallState: (report) => {
+          reports.push(report);
+          events.rendererReported();
+        },
+        showIncomingCall: () => undefined,
+        dismissIncomingCall: () => undefined,
+        chooseScreenSource: () => undefined,
+        openExternal: async () => undefined,
+        ...(await options.host(context)),
+      }),
+    );
 
     const appHandler = createAppProtocolHandler({ rootDir: rendererDir, logger: silentLogger });
     const httpServer = createHttpServer((req, res) => {

@@ -28,7 +28,7 @@ let events = new RendererEventQueue({ logger: silentLogger });
 let port = 0;
 /** Ada's userId as the page shows it (Settings → Your devices). */
 let adaUserId = '';
-const reports: CallStateReport[] = [];
+let reports: CallStateReport[] = [];
 let pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -39,28 +39,10 @@ beforeAll(async () => {
     host: async (context) => {
       const local = await embeddedServerAndDownloads(context);
       server = local.server;
-      return {
-        server: local.server,
-        probeServer: async () => ({ ok: false, reason: 'unreachable', message: 'not in this test', fingerprint: null }),
-        discovery: { start: () => [], stop: async () => undefined },
-        downloads: local.downloads,
-        appInfo: () => ({
-          host: 'desktop',
-          version: '0.1.0-e2e',
-          platform: 'linux',
-        }),
-        onCallState: (report) => {
-          reports.push(report);
-          context.events.rendererReported();
-        },
-        showIncomingCall: () => undefined,
-        dismissIncomingCall: () => undefined,
-        chooseScreenSource: () => undefined,
-        openExternal: async () => undefined,
-      };
+      return local;
     },
   });
-  ({ work, page, events, pageErrors } = desktop);
+  ({ work, page, events, pageErrors, reports } = desktop);
 }, 120_000);
 
 afterAll(async () => {

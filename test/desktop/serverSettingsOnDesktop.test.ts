@@ -42,7 +42,7 @@ let probeAnswer: ServerProbeResult = { ok: false, reason: 'unreachable', message
 const probes: unknown[] = [];
 const onDisk = (): Settings => settingsSchema.parse(JSON.parse(readFileSync(join(work, 'userData', 'settings.json'), 'utf8')));
 
-const reports: CallStateReport[] = [];
+let reports: CallStateReport[] = [];
 let pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -54,7 +54,7 @@ beforeAll(async () => {
       const local = await embeddedServerAndDownloads(context);
       server = local.server;
       return {
-        server: local.server,
+        ...local,
         probeServer: async (request) => {
           probes.push(request);
           return probeAnswer;
@@ -66,24 +66,10 @@ beforeAll(async () => {
           },
           stop: async () => undefined,
         },
-        downloads: local.downloads,
-        appInfo: () => ({
-          host: 'desktop',
-          version: '0.1.0-e2e',
-          platform: 'linux',
-        }),
-        onCallState: (report) => {
-          reports.push(report);
-          context.events.rendererReported();
-        },
-        showIncomingCall: () => undefined,
-        dismissIncomingCall: () => undefined,
-        chooseScreenSource: () => undefined,
-        openExternal: async () => undefined,
       };
     },
   });
-  ({ work, page, pageErrors } = desktop);
+  ({ work, page, pageErrors, reports } = desktop);
 }, 120_000);
 
 afterAll(async () => {
