@@ -11,8 +11,10 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
 import { WebSocketServer } from 'ws';
 import { LATE_ACK_PATIENCE_MS } from '../../signaling-server/clusterGateway';
+import { SFU_ROOMS_KEY } from '../../signaling-server/clusterRedis';
 import { JanusConnection } from '../../signaling-server/sfu/janusClient';
 import { VIDEOROOM } from '../../signaling-server/sfu/janusPool';
 import { cleanup, connectClient, eventually, rejoinTokenOf, type TestClient } from '../server/harness';
@@ -189,6 +191,61 @@ describe('SFU calls on a cluster (real Redis, real Janus)', () => {
     // The call ends: its room goes too.
     for (const member of back) await member.request('call:leave', { callId: id });
     await eventually(async () => (await parleyRooms(janus.url)).length === 0, 'the room of the ended call is destroyed', WAIT_MS);
+  }, 300_000);
+
+  it("a new coordinator also finds its cluster's unrecorded rooms by their description (admin key), and leaves another deployment's alone", async () => {
+    const janusArgs = ['--janus-url', janus.url, '--janus-admin-key', ADMIN_KEY];
+    const a = await startNodeProcess(redis.url, janusArgs);
+    await eventually(() => isCoordinator(a.url), 'node A is the coordinator', 30_000);
+    const b = await startNodeProcess(redis.url, janusArgs);
+    const [host, guest] = (await Promise.all([connectClient(b.url, { name: 'host' }), connectClient(b.url, { name: 'guest' })])) as [TestClient, TestClient];
+    await eventually(async () => {
+      const ack = await host.request('call:invite', { to: guest.userId, media: 'audio', meeting: true });
+      if (!ack.ok && ack.error.code === 'sfu_unavailable') return false;
+      if (!ack.ok) throw new Error(`${ack.error.code} ${ack.error.message}`);
+      return ack.call.topology === 'sfu';
+    }, 'a meeting on the SFU', WAIT_MS);
+    let ours = 0;
+    await eventually(async () => {
+      const rooms = await parleyRooms(janus.url);
+      ours = rooms[0]?.room ?? 0;
+      return rooms.length === 1;
+    }, 'the meeting has a room on Janus', WAIT_MS);
+
+    // Another deployment's room on the same Janus (another key, so another prefix).
+    const { connection, handle } = await (async () => {
+      const c = await JanusConnection.open(janus.url);
+      return { connection: c, handle: await c.attach(VIDEOROOM, () => {}) };
+    })();
+    const foreign = 7_000_000 + Math.floor(Math.random() * 1_000_000);
+    try {
+      await connection.message(handle, {
+        request: 'create',
+        room: foreign,
+        description: 'parley:AnOtherK something',
+        secret: 'another-deployment',
+        is_private: true,
+        permanent: false,
+        admin_key: ADMIN_KEY,
+      });
+      // The record of the meeting's room is lost (as if A died between creating it and writing it down).
+      const client = createClient({ url: redis.url });
+      await client.connect();
+      try {
+        await eventually(async () => (await client.exists(SFU_ROOMS_KEY)) === 1, 'the room is recorded in Redis', WAIT_MS);
+        expect(await client.del(SFU_ROOMS_KEY)).toBe(1);
+      } finally {
+        client.destroy();
+      }
+
+      await a.kill();
+      await eventually(() => isCoordinator(b.url), 'node B takes over', 30_000);
+      await eventually(async () => !(await parleyRooms(janus.url)).some((r) => r.room === ours), "the unrecorded room of A's is destroyed", WAIT_MS);
+      expect((await parleyRooms(janus.url)).map((r) => r.room)).toContain(foreign);
+    } finally {
+      await connection.message(handle, { request: 'destroy', room: foreign, secret: 'another-deployment', admin_key: ADMIN_KEY }).catch(() => undefined);
+      connection.close();
+    }
   }, 300_000);
 });
 
