@@ -13,7 +13,8 @@
  * again (`call: null`), and clients re-attach their calls with `call:rejoin`,
  * which rebuilds an unknown call id for members that bring their membership
  * token (callReattach.ts; every node signs with the same secret). Media keeps
- * flowing peer to peer meanwhile. Block lists, invite limits and the device cap
+ * flowing peer to peer meanwhile; a call that was on the SFU is rebuilt there in
+ * a new room and its members restart their Janus connections (clusterSfu.ts). Block lists, invite limits and the device cap
  * are the coordinator's too: lists are sent again by the clients after the new
  * welcome; the limits start afresh. Contact lists come back from the sockets
  * (the gateway keeps each socket's list current in socket.data); pending contact

@@ -15,7 +15,11 @@
  *
  * Redis holds only the lease (`parley:coordinator`), the adapter's stream
  * (`parley:socket.io`, capped at ~10 000 entries) and its pub/sub channels: no
- * presence or call state, nothing to migrate or clean up.
+ * presence or call state, nothing to migrate or clean up. With `--janus-url`
+ * (the same list on every node), the coordinator drives Janus (clusterSfu.ts)
+ * and Redis also holds which Janus room each call on the SFU has
+ * (`parley:sfu-rooms`) and the coordinator's URL list (`parley:janus-urls`), so
+ * that the next coordinator can move those calls and destroy the old rooms.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
