@@ -240,6 +240,7 @@ async function start(): Promise<void> {
     pins: () => pinsFor(storage.getSettings().server, server.ownCertificate()),
     notify,
     logger,
+    text: locale.text,
   });
   server.onStatus((status) => {
     // A new certificate or address of our own server changes the pins.
@@ -277,7 +278,7 @@ async function start(): Promise<void> {
     createDesktopHost({
       storage,
       server,
-      probeServer: (request) => probeServer(request),
+      probeServer: (request) => probeServer(request, undefined, locale.text),
       discovery,
       downloads,
       appInfo: () => ({

@@ -1,9 +1,10 @@
 /**
  * English and Russian for the main process (issue 16.1): the tray menu and tooltip,
- * the incoming-call notification, and main's own dialogs.
+ * the incoming-call notification, main's own dialogs, and what the server test and
+ * certificate pinning tell the person (serverTrust).
  *
  * Main cannot use the renderer's i18next instance (it lives in the page), so it reads
- * the same locale files — the groups "tray", "notification" and "mainDialogs" of
+ * the same locale files — the groups "tray", "notification", "mainDialogs" and "serverTrust" of
  * renderer/i18n/locales/{en,ru}.json — through this small table: one source holds
  * every string, and test/unit/i18n/locales.test.ts checks both languages have them.
  *
@@ -21,14 +22,14 @@ import ru from '../../renderer/i18n/locales/ru.json';
 export const MAIN_LANGUAGES = ['en', 'ru'] as const;
 export type MainLanguage = (typeof MAIN_LANGUAGES)[number];
 
-type Catalogue = Pick<typeof en, 'tray' | 'notification' | 'mainDialogs'>;
+type Catalogue = Pick<typeof en, 'tray' | 'notification' | 'mainDialogs' | 'serverTrust'>;
 type Group = keyof Catalogue;
 export type MainKey = { [G in Group]: `${G}.${keyof Catalogue[G] & string}` }[Group];
 export type MainVars = Readonly<Record<string, string | number>>;
 
 const CATALOGUES: Readonly<Record<MainLanguage, Catalogue>> = {
-  en: { tray: en.tray, notification: en.notification, mainDialogs: en.mainDialogs },
-  ru: { tray: ru.tray, notification: ru.notification, mainDialogs: ru.mainDialogs },
+  en: { tray: en.tray, notification: en.notification, mainDialogs: en.mainDialogs, serverTrust: en.serverTrust },
+  ru: { tray: ru.tray, notification: ru.notification, mainDialogs: ru.mainDialogs, serverTrust: ru.serverTrust },
 };
 
 /** Translates one key in one language; `{{name}}` placeholders are filled from `vars`. */

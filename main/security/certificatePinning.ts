@@ -15,6 +15,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { normalizeFingerprint, type ServerChoice } from '../../preload/contract';
+import { ENGLISH, type MainText } from '../i18n';
 import type { Notify } from '../window/rendererEvents';
 
 /** Host (lower case, IPv6 without brackets) → the fingerprints accepted for it. */
@@ -66,30 +67,28 @@ export type CertificateDecision =
   | { verdict: 'chromium' }
   | { verdict: 'refuse'; reason: 'fingerprint_mismatch' | 'untrusted'; message: string };
 
-export function mismatchMessage(host: string, presented: string, pinned: readonly string[]): string {
-  return (
-    `Parley did not connect to ${host}: it presented a certificate with fingerprint ${presented}, not the ${pinned.join(' or ')} you were given. ` +
-    'It may be another server, or someone between you and it. Ask the server’s owner for its fingerprint again (Settings → Server).'
-  );
+/** What the person is told when a pinned server presents another certificate, in `text`'s language. */
+export function mismatchMessage(host: string, presented: string | null, pinned: readonly string[], text: MainText = ENGLISH): string {
+  const pins = pinned.reduce((first, second) => text('serverTrust.or', { first, second }));
+  return text('serverTrust.mismatch', { host, presented: presented ?? text('serverTrust.unknownFingerprint'), pinned: pins });
 }
 
-export function untrustedMessage(host: string, presented: string, chromiumResult: string): string {
-  return (
-    `Parley did not connect to ${host}: its certificate is not trusted (${chromiumResult}) and you have no fingerprint for it. ` +
-    `If its owner confirms the fingerprint ${presented}, add it to this server in Settings → Server, or open their join link.`
-  );
+/** What the person is told when an unpinned server's certificate is not trusted, in `text`'s language. */
+export function untrustedMessage(host: string, presented: string | null, chromiumResult: string, text: MainText = ENGLISH): string {
+  return text('serverTrust.untrusted', { host, presented: presented ?? text('serverTrust.unknownFingerprint'), why: chromiumResult });
 }
 
-export function decideCertificate(check: CertificateCheck, pins: PinTable): CertificateDecision {
+/** The decision; a refusal's message is worded by `text` (the UI's language; English in logs and tests by default). */
+export function decideCertificate(check: CertificateCheck, pins: PinTable, text: MainText = ENGLISH): CertificateDecision {
   const host = pinHost(check.hostname);
   const pinned = pins.get(host);
   const presented = normalizeFingerprint(check.fingerprint);
   if (pinned !== undefined && pinned.size > 0) {
     if (presented !== null && pinned.has(presented)) return { verdict: 'accept' };
-    return { verdict: 'refuse', reason: 'fingerprint_mismatch', message: mismatchMessage(host, presented ?? 'unknown', [...pinned]) };
+    return { verdict: 'refuse', reason: 'fingerprint_mismatch', message: mismatchMessage(host, presented, [...pinned], text) };
   }
   if (check.chromiumResult === 'net::OK') return { verdict: 'chromium' };
-  return { verdict: 'refuse', reason: 'untrusted', message: untrustedMessage(host, presented ?? 'unknown', check.chromiumResult) };
+  return { verdict: 'refuse', reason: 'untrusted', message: untrustedMessage(host, presented, check.chromiumResult, text) };
 }
 
 /** The SHA-256 fingerprint of a PEM certificate (Electron's Certificate.data), or null when it is not one. */
@@ -120,6 +119,8 @@ export interface PinningOptions {
   pins: () => PinTable;
   notify: Notify;
   logger: Logger;
+  /** Words the notice in the UI's language of the moment (MainLocale.text); English when absent. */
+  text?: MainText;
 }
 
 /**
@@ -137,7 +138,11 @@ export function installCertificatePinning(session: VerifyingSession, options: Pi
         callback(VERIFY.refuse);
         return;
       }
-      const decision = decideCertificate({ hostname: request.hostname, fingerprint, chromiumResult: request.verificationResult }, options.pins());
+      const decision = decideCertificate(
+        { hostname: request.hostname, fingerprint, chromiumResult: request.verificationResult },
+        options.pins(),
+        options.text ?? ENGLISH,
+      );
       if (decision.verdict !== 'refuse') {
         callback(decision.verdict === 'accept' ? VERIFY.accept : VERIFY.chromium);
         return;

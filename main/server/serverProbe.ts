@@ -9,11 +9,17 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import type { ServerProbeRequest, ServerProbeResult } from '../../preload/contract';
+import { ENGLISH, type MainText } from '../i18n';
 import { decideCertificate, pinHost } from '../security/certificatePinning';
 
 export const PROBE_TIMEOUT_MS = 8_000;
 
-export function probeServer(request: ServerProbeRequest, timeoutMs = PROBE_TIMEOUT_MS): Promise<ServerProbeResult> {
+/**
+ * `text` words the result's message in the UI's language of the moment (MainLocale.text;
+ * English when absent). The reason is the stable code; a system error's own words
+ * (ECONNREFUSED …) are kept inside the sentence as the detail.
+ */
+export function probeServer(request: ServerProbeRequest, timeoutMs = PROBE_TIMEOUT_MS, text: MainText = ENGLISH): Promise<ServerProbeResult> {
   const url = new URL(request.url);
   const host = pinHost(url.hostname);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -21,13 +27,14 @@ export function probeServer(request: ServerProbeRequest, timeoutMs = PROBE_TIMEO
   const unreachable = (detail: string): ServerProbeResult => ({
     ok: false,
     reason: 'unreachable',
-    message: `Parley could not reach ${where} (${detail}). Check the address and port, and that the server is running.`,
+    message: text('serverTrust.unreachable', { server: where, detail }),
     fingerprint: null,
   });
+  const noAnswer = text('serverTrust.noAnswer', { seconds: Math.round(timeoutMs / 1000) });
   return new Promise((resolve) => {
     if (url.protocol === 'http:') {
       const socket = netConnect({ host, port });
-      const timer = setTimeout(() => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => socket.destroy(new Error(noAnswer)), timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.end();
@@ -41,7 +48,7 @@ export function probeServer(request: ServerProbeRequest, timeoutMs = PROBE_TIMEO
     }
     // The certificate is judged below by the pinning decision, before anything is sent.
     const socket = tlsConnect({ host, port, servername: isIP(host) === 0 ? host : undefined, rejectUnauthorized: false });
-    const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => socket.destroy(new Error(noAnswer)), timeoutMs);
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const peer = socket.getPeerCertificate(false) as PeerCertificate | Record<string, never>;
@@ -49,13 +56,13 @@ export function probeServer(request: ServerProbeRequest, timeoutMs = PROBE_TIMEO
       const authError = socket.authorizationError;
       socket.end();
       if (!('fingerprint256' in peer) || !peer.fingerprint256) {
-        resolve(unreachable('it presented no certificate'));
+        resolve(unreachable(text('serverTrust.noCertificate')));
         return;
       }
       const fingerprint = peer.fingerprint256;
       const pins = new Map(request.fingerprint === null ? [] : [[host, new Set([request.fingerprint])]]);
       const chromiumResult = authorized ? 'net::OK' : `certificate error: ${String(authError ?? 'not trusted')}`;
-      const decision = decideCertificate({ hostname: host, fingerprint, chromiumResult }, pins);
+      const decision = decideCertificate({ hostname: host, fingerprint, chromiumResult }, pins, text);
       if (decision.verdict !== 'refuse') resolve({ ok: true, fingerprint });
       else resolve({ ok: false, reason: decision.reason, message: decision.message, fingerprint });
     });

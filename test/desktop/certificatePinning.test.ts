@@ -16,6 +16,7 @@ import {
   type PinTable,
   type VerifyingSession,
 } from '../../main/security/certificatePinning';
+import { mainText } from '../../main/i18n';
 import { probeServer } from '../../main/server/serverProbe';
 import { makeCertificate, type TestCertificate } from './certificates';
 import { silentLogger } from './fakes';
@@ -49,6 +50,21 @@ describe('the pinning decision', () => {
     expect(untrusted).toMatchObject({ verdict: 'refuse', reason: 'untrusted' });
     if (untrusted.verdict !== 'refuse') throw new Error('unreachable');
     expect(untrusted.message).toContain('you have no fingerprint for it');
+  });
+
+  it('words a refusal in the UI’s language: Russian with main’s locale (issue 16.1)', () => {
+    const ru = mainText('ru');
+    const mismatch = decideCertificate({ hostname: '192.168.1.20', fingerprint: FP_B, chromiumResult: 'net::OK' }, table, ru);
+    if (mismatch.verdict !== 'refuse') throw new Error('unreachable');
+    expect(mismatch.message).toBe(
+      `Parley не подключился к 192.168.1.20: сервер предъявил сертификат с отпечатком ${FP_B}, а не ${FP_A}, который вам дали. Возможно, это другой сервер или кто-то между вами. Попросите владельца сервера ещё раз назвать отпечаток («Настройки → Сервер»).`,
+    );
+    const two = decideCertificate({ hostname: 'h', fingerprint: 'garbage', chromiumResult: 'net::OK' }, pins([['h', [FP_A, FP_B]]]), ru);
+    if (two.verdict !== 'refuse') throw new Error('unreachable');
+    expect(two.message).toContain(`отпечатком неизвестен, а не ${FP_A} или ${FP_B}`);
+    const untrusted = decideCertificate({ hostname: '10.0.0.9', fingerprint: FP_B, chromiumResult: 'net::ERR_CERT_AUTHORITY_INVALID' }, table, ru);
+    if (untrusted.verdict !== 'refuse') throw new Error('unreachable');
+    expect(untrusted.message).toMatch(/^Parley не подключился к 10\.0\.0\.9: его сертификату нет доверия \(net::ERR_CERT_AUTHORITY_INVALID\)/);
   });
 
   it('keys IPv6 hosts without brackets and names case-insensitively', () => {
@@ -129,6 +145,28 @@ describe('the Electron glue', () => {
   });
 });
 
+describe('the refusal notice follows the UI language (issue 16.1)', () => {
+  it('tells the person in Russian once main speaks Russian', async () => {
+    const cert = await makeCertificate();
+    let proc: Parameters<VerifyingSession['setCertificateVerifyProc']>[0] | null = null;
+    const session: VerifyingSession = { setCertificateVerifyProc: (p) => void (proc = p) };
+    const notices: HostNotice[] = [];
+    let language: 'en' | 'ru' = 'en';
+    installCertificatePinning(session, {
+      pins: () => pins([]),
+      notify: (level, message) => notices.push({ level, message }),
+      logger: silentLogger,
+      text: (key, vars) => mainText(language)(key, vars),
+    });
+    const verify = (hostname: string): void =>
+      proc?.({ hostname, certificate: { data: cert.cert }, verificationResult: 'net::ERR_CERT_AUTHORITY_INVALID', errorCode: -202 }, () => undefined);
+    verify('10.0.0.1');
+    language = 'ru';
+    verify('10.0.0.2');
+    expect(notices.map((n) => n.message.slice(0, 32))).toEqual(['Parley did not connect to 10.0.0', 'Parley не подключился к 10.0.0.2']);
+  });
+});
+
 describe('probing a server the person typed (real TLS on loopback)', () => {
   const servers: Server[] = [];
   afterEach(async () => {
@@ -162,5 +200,7 @@ describe('probing a server the person typed (real TLS on loopback)', () => {
     expect(none).toMatchObject({ ok: false, reason: 'unreachable', fingerprint: null });
     if (none.ok) throw new Error('unreachable');
     expect(none.message).toContain('Check the address and port');
+    const inRussian = await probeServer({ url: `https://127.0.0.1:${closed}`, fingerprint: null }, undefined, mainText('ru'));
+    expect(inRussian).toMatchObject({ ok: false, reason: 'unreachable', message: expect.stringMatching(/^Parley не смог связаться с 127\.0\.0\.1:\d+ \(.*\)\. Проверьте адрес и порт/) });
   });
 });
