@@ -23,7 +23,7 @@ import { insecureContextDevices, LocalMedia, type MediaDevicesLike, type Preferr
 import { browserDisplayMedia, createCallFeatures } from './callFeatures';
 import type { ReceivedFileHost } from './fileTransfers';
 import { CallRejoin } from './callRejoin';
-import type { SelfRef } from './callState';
+import { isInCall, type SelfRef } from './callState';
 import { createCallStore } from './callStore';
 import { createCallCommands } from './engineCommands';
 import { createEngineEffects } from './engineEffects';
@@ -36,10 +36,10 @@ import { realPeerConnection, type PeerConnectionLike } from './peerConnection';
 import { createRtcConfigSource } from './rtcConfig';
 import type { CallSignaling } from './serverEvents';
 import { SessionPool, type DtlsSigner } from './sessionPool';
-import { createSfuCall, sfuRelayTargets } from './sfu/sfuCall';
-import { createSfuE2ee } from './e2ee/sfuE2ee';
-import { createSfuFiles } from './sfu/sfuFiles';
+import { createLazySfu } from './lazySfu';
+import { sfuRelayTargets } from './sfu/sfuTargets';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
+import { t } from '../i18n';
 import { log } from '../log';
 import type { DisplayMediaLike } from './screenShare';
 import { SPEAKER_POLL_MS } from './speakerPoller';
@@ -226,51 +226,31 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   });
 
   // SFU calls (issue 17): publish + subscribe through the server's media server; the mesh closes as it takes over.
-  // SFU media is end-to-end encrypted (e2ee/): each device's media key reaches every member wrapped for its device, frames are sealed in a worker.
-  const e2ee = createSfuE2ee({
-    identity,
-    send: (callId, to, message) => signaling.request('signal', { callId, to, data: { kind: 'e2ee', e2ee: message } }),
-  });
-  const sfuCall = createSfuCall<PC>({
+  // SFU media is end-to-end encrypted, and files go sealed through the server (sfuStack.ts). That code is
+  // loaded when a call first goes to the media server (lazySfu.ts), not at start (issue 16.8).
+  const sfuStack = createLazySfu<PC>({
     signaling,
     self,
+    identity,
     state,
     dispatch,
     now,
-    createPeerConnection: (config) => createPeerConnection({ ...config, ...e2ee.peerConnectionConfig() } as RTCConfiguration),
+    createPeerConnection,
     rtcConfiguration: () => rtcConfig.get(),
     createStream,
     localTracks: () => ({ audio: local.audio, video: local.video }),
     onCarriedChange: () => effects.resyncMesh(),
     onScreensChange: () => features.screensChanged(),
-    hooks: e2ee.hooks,
-  });
-  // Files in SFU calls go through the server sealed with keys of the call's E2EE session (sfu/sfuFiles.ts).
-  const sfuFiles = createSfuFiles({
-    selfDeviceId: self.deviceId,
     transfers: features.relayedFiles,
-    send: (callId, to, payload) => signaling.request('signal', { callId, to, data: { kind: 'relay', channel: 'files', payload } }),
+    // Logged by lazySfu; the call ends with the reason and is left, never left waiting for the media server.
+    onLoadFailed: (callId, error) => {
+      const s = state();
+      if (!isInCall(s) || s.callId !== callId) return;
+      dispatch({ type: 'failed', detail: t('ended.sfuNotLoaded', { reason: error instanceof Error ? error.message : String(error) }), at: now() });
+      void exits.leave(callId);
+    },
   });
-  const sfu: typeof sfuCall = {
-    ...sfuCall,
-    // The call's encryption follows first, so every SFU sender is protected from its first frame.
-    follow(s) {
-      const onSfu = s.phase === 'active' && s.call.topology === 'sfu' ? { callId: s.callId, members: sfuRelayTargets(s, self) } : null;
-      e2ee.follow(onSfu);
-      const keys = e2ee.current();
-      sfuFiles.follow(
-        onSfu && keys?.callId === onSfu.callId
-          ? { ...onSfu, keys: (deviceId) => keys.fileKeys(deviceId), subscribe: (listener) => keys.subscribe(listener) }
-          : null,
-      );
-      sfuCall.follow(s);
-    },
-    dispose() {
-      sfuFiles.dispose();
-      sfuCall.dispose();
-      e2ee.dispose();
-    },
-  };
+  const sfu = sfuStack.sfu;
   // My shared screen is its own SFU publication (a no-op outside SFU calls, and while it stays the same).
   const stopPublishingScreen = features.subscribe(() => sfu.setScreen(features.sharedScreen()?.getVideoTracks()[0] ?? null));
   const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits, sfu };
@@ -282,8 +262,8 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
   const stopListening = followServerEvents(parts, {
-    onE2ee: (callId, from, message) => e2ee.handleSignal(callId, from, message),
-    onRelayedFiles: (callId, from, payload) => sfuFiles.receive(callId, from, payload),
+    onE2ee: (callId, from, message) => sfuStack.handleE2ee(callId, from, message),
+    onRelayedFiles: (callId, from, payload) => sfuStack.receiveFiles(callId, from, payload),
     ...(options.isBlocked ? { isBlocked: options.isBlocked } : {}),
     ...(options.ringPreview ? { ringPreview: options.ringPreview } : {}),
   });

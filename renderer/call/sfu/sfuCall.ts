@@ -59,15 +59,8 @@ export interface SfuCall<PC extends PeerConnectionLike> {
   dispose(): void;
 }
 
-export function isSfuCall(state: CallState): boolean {
-  return isInCall(state) && state.call?.topology === 'sfu';
-}
-
-/** The members chat reaches through the server: every other member of an SFU call (mesh calls have data channels). */
-export function sfuRelayTargets(state: CallState, self: SelfRef): { deviceId: string; userId: string }[] {
-  if (state.phase !== 'active' || state.call.topology !== 'sfu') return [];
-  return remoteMembers(state.call, self).map((m) => ({ deviceId: m.deviceId, userId: m.userId }));
-}
+// In a module of their own so the engine can ask them without loading this one (lazySfu.ts).
+export { isSfuCall, sfuRelayTargets } from './sfuTargets';
 
 export function sfuTransport(signaling: CallSignaling, callId: string): SfuTransport {
   return {
