@@ -139,7 +139,9 @@ export class Gateway {
     payload: ClientPayloads[E],
   ): Promise<Ack<object>> {
     if (!(await admitted)) return switchingOver(event);
-    const ack = await this.persist(() => this.act(ref, event, payload), deadline(EVENT_PATIENCE_MS));
+    // A late ack is awaited only until the client's own timeout is near, however long finding a coordinator took.
+    const respondBy = Date.now() + LATE_ACK_PATIENCE_MS;
+    const ack = await this.persist(() => this.act(ref, event, payload, respondBy), deadline(EVENT_PATIENCE_MS));
     if (ack === null) return switchingOver(event);
     // Kept on the socket so that a new coordinator can restore the status (clusterCoordinator.ts).
     if (event === 'presence:status' && ack.ok) {
@@ -178,11 +180,11 @@ export class Gateway {
     return null;
   }
 
-  private async act(ref: NodeSocketRef, event: ClientEventName, payload: unknown): Promise<Ack<object> | null> {
+  private async act(ref: NodeSocketRef, event: ClientEventName, payload: unknown, respondBy: number): Promise<Ack<object> | null> {
     const local = this.deps.localCoordinator();
     if (local) {
       const ack = local.event({ ...ref, event, payload });
-      return ack instanceof Promise ? this.patiently(ack, event) : ack;
+      return ack instanceof Promise ? this.patiently(ack, event, respondBy) : ack;
     }
     // The coordinator reads the profile only on node:connect: no contact list on every event.
     const light: NodeSocketRef = { ...ref, profile: { ...ref.profile, contacts: [] } };
@@ -193,7 +195,7 @@ export class Gateway {
       for (const reply of await this.askOthers('node:event', { ...light, event, payload, requestId })) {
         const parsed = eventReplySchema.safeParse(reply);
         if (!parsed.success || !parsed.data.handled) continue;
-        return 'ack' in parsed.data ? parsed.data.ack : await this.patiently(late, event);
+        return 'ack' in parsed.data ? parsed.data.ack : await this.patiently(late, event, respondBy);
       }
       return null;
     } finally {
@@ -201,12 +203,12 @@ export class Gateway {
     }
   }
 
-  /** A later ack, or after LATE_ACK_PATIENCE_MS a clear refusal (the request may still complete on Janus). */
-  private async patiently(ack: Promise<Ack<object>>, event: ClientEventName): Promise<Ack<object>> {
+  /** A later ack, or at `respondBy` a clear refusal (the request may still complete on Janus). */
+  private async patiently(ack: Promise<Ack<object>>, event: ClientEventName, respondBy: number): Promise<Ack<object>> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<Ack<object>>((resolve) => {
       timer = setTimeout(() => {
-        this.deps.log.warn({ event, waitedMs: LATE_ACK_PATIENCE_MS }, 'the coordinator did not answer a media server request in time');
+        this.deps.log.warn({ event, patienceMs: LATE_ACK_PATIENCE_MS }, 'the coordinator did not answer a media server request in time');
         resolve({
           ok: false,
           error: {
@@ -214,7 +216,7 @@ export class Gateway {
             message: `The media server did not answer "${event}" within ${LATE_ACK_PATIENCE_MS / 1000} s (or its coordinator went away). Try again.`,
           },
         });
-      }, LATE_ACK_PATIENCE_MS);
+      }, Math.max(0, respondBy - Date.now()));
     });
     try {
       return await Promise.race([ack, late]);
