@@ -4,6 +4,9 @@
 //
 // Usage: npm run bench [-- --only weight,calls,signaling,abuse,wan,latency] [-- --calls N] [-- --sizes 1000,5000]
 //        [-- --abuse-seconds N] [-- --latency-seconds N]
+//        [-- --only presence,capacity,storm] [-- --scale-users N] [-- --scale-rounds N] [-- --stall-seconds N]
+// A run whose main thread stays blocked --stall-seconds (default 300) is ended with a report
+// of what it was doing (test/bench/capacity/stallWatchdog.ts) instead of hanging.
 // wan (call setup on the lab network, issue 15) and latency (glass-to-glass) are not in
 // the default run: they need root for the lab's namespaces, and wan takes ~25 min at 20 calls.
 //

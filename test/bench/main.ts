@@ -11,6 +11,8 @@
  *   --latency-seconds N             recording time of each glass-to-glass run (default 20)
  *   --sizes 1000,5000,10000         signaling sizes (empty: none, e.g. for the fan-out run alone)
  *   --fanout N                      distinct users of the presence fan-out run (default 1000; 0: skip it)
+ *   --scale-users N, --scale-rounds N  presence at scale: distinct users (default 10000) and rounds (default 2)
+ *   --stall-seconds N               end the run with a report when its main thread is blocked this long (default 300)
  * Benchmarks are not tests: a missed target is printed, never an exit code.
  * An error in one benchmark is reported and the others still run; when the WAN or
  * latency bench cannot run (no lab: not root), the run says why and exits 1.
@@ -33,6 +35,7 @@ import { createWanRig } from './wan/labRig';
 import { runWanBench } from './wan/wanBench';
 import { runSignalingBench } from './signaling/signalingBench';
 import { runScaleBench, type ScalePart } from './capacity/scaleBench';
+import { benchPhase, startStallWatchdog } from './capacity/stallWatchdog';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +54,8 @@ const { values } = parseArgs({
     'scale-storm': { type: 'string', default: '10000' },
     'scale-rounds': { type: 'string', default: '2' },
     'scale-idle-seconds': { type: 'string', default: '60' },
+    // The main thread may be blocked this long before the run is ended with a report (capacity/stallWatchdog.ts).
+    'stall-seconds': { type: 'string', default: '300' },
   },
 });
 
@@ -73,6 +78,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls takes a whole number of calls ≥ 1, not "${values.calls}"`);
   const latencySeconds = Number(values['latency-seconds']);
   if (!Number.isFinite(latencySeconds) || latencySeconds < 1) throw new Error(`--latency-seconds takes a number of seconds ≥ 1, not "${values['latency-seconds']}"`);
+  const stallSeconds = Number(values['stall-seconds']);
+  if (!Number.isFinite(stallSeconds) || stallSeconds < 5) throw new Error(`--stall-seconds takes a number of seconds ≥ 5, not "${values['stall-seconds']}"`);
+  // A blocked main thread fires no timeout: a worker thread ends such a run with a report.
+  startStallWatchdog({ limitMs: stallSeconds * 1000 });
   const [serverBundle, clientDir] = [values.server, values.client];
   const startedAtMs = Number(process.env.BENCH_STARTED_AT ?? Date.now());
   const load = sampleLoad();
@@ -81,6 +90,7 @@ async function main(): Promise<void> {
   const sectionSeconds: Record<string, number> = {};
   const timed = async (name: string, body: () => Promise<void>): Promise<void> => {
     const started = performance.now();
+    benchPhase(name);
     try {
       await body();
     } catch (error) {

@@ -35,6 +35,7 @@ import type { ClientSpec, FromLoad, ServerKind } from '../signaling/messages';
 import { buildPopulation, type Population } from '../signaling/population';
 import { startLoadProcess, startServer, type LoadProcess, type ServerUnderTest } from '../signaling/processes';
 import { measureFanout, prepareClients, type SignalingOptions, type SignalingRun } from '../signaling/signalingBench';
+import { benchPhase } from './stallWatchdog';
 
 export type ScalePart = 'presence' | 'capacity' | 'storm';
 
@@ -143,7 +144,15 @@ async function runPresence(options: ScaleOptions): Promise<NonNullable<ScaleResu
     const first: ServerKind = r % 2 === 0 ? 'bare' : 'parley';
     const order: ServerKind[] = first === 'bare' ? ['bare', 'parley'] : ['parley', 'bare'];
     const runs: Partial<Record<ServerKind, SignalingRun>> = {};
-    for (const kind of order) runs[kind] = await measureFanout(kind, options.presenceUsers, sig);
+    for (const [i, kind] of order.entries()) {
+      // One line per server run: a run that stops making progress shows which one it is.
+      const which = `presence run ${2 * r + i + 1}/${2 * options.rounds} (round ${r + 1}, ${kind}, ${options.presenceUsers} users)`;
+      benchPhase(which);
+      options.log(`${which}…`);
+      const run = await measureFanout(kind, options.presenceUsers, sig);
+      options.log(`${which}: ${run.connected}/${run.clients} connected in ${(run.connectMs / 1000).toFixed(1)} s${run.firstProblem ? `; first problem: ${run.firstProblem}` : ''}`);
+      runs[kind] = run;
+    }
     const [parley, bare] = [runs.parley as SignalingRun, runs.bare as SignalingRun];
     const round = { first, parley, bare, connectRatio: ratio(parley.connectMs, bare.connectMs) };
     options.log(
@@ -254,6 +263,7 @@ async function runCapacity(asked: ScaleOptions, openFiles: number): Promise<NonN
   const runs: Partial<Record<ServerKind, CapacityRun>> = {};
   // One set of load processes per server (their sockets close with them).
   for (const kind of ['bare', 'parley'] as const) {
+    benchPhase(`capacity, ${kind}: ${options.capacityClients} idle clients`);
     runs[kind] = await withLoad(options, options.capacityClients, 0, (rig) => capacityOf(kind, options, rig));
   }
   const [parley, bare] = [runs.parley as CapacityRun, runs.bare as CapacityRun];
@@ -308,6 +318,7 @@ async function stormOf(kind: ServerKind, options: ScaleOptions, rig: Rig): Promi
 async function runStorm(options: ScaleOptions): Promise<NonNullable<ScaleResults['storm']>> {
   const runs: Partial<Record<ServerKind, StormRun>> = {};
   for (const kind of ['bare', 'parley'] as const) {
+    benchPhase(`reconnect storm, ${kind}: ${options.stormClients} clients`);
     runs[kind] = await withLoad(options, options.stormClients, options.stormPairs, (rig) => stormOf(kind, options, rig));
   }
   const [parley, bare] = [runs.parley as StormRun, runs.bare as StormRun];
