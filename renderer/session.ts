@@ -14,6 +14,8 @@ import { SignalingClient, type ConnectionState } from './signaling/client';
 import { buildContacts } from './state/contacts';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceEvent, type PresenceState } from './state/presence';
 import { createStore, type ReadableStore } from './state/store';
+import { t } from './i18n';
+import { serverErrorText } from './state/serverErrorText';
 
 export type { CallEngine, HostAction, HostOutcome };
 
@@ -88,7 +90,7 @@ export function openSession(options: SessionOptions): Session {
       // The server echoes presence to others; this device learns its own status here.
       dispatch({ type: 'updated', user: { ...self, status: self.status === 'in_call' ? 'in_call' : wanted } });
     } catch (error) {
-      options.onError(`Could not change your status: ${error instanceof Error ? error.message : String(error)}`);
+      options.onError(t('notices.statusFailed', { reason: serverErrorText(error) }));
     }
   };
 
@@ -98,9 +100,7 @@ export function openSession(options: SessionOptions): Session {
     try {
       await client.request('block:set', { userIds: blocked() });
     } catch (error) {
-      options.onError(
-        `Could not give the server your list of blocked people, so their calls may still ring: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      options.onError(t('notices.blockListFailed', { reason: serverErrorText(error) }));
     }
   };
 

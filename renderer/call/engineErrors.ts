@@ -4,6 +4,7 @@
 import { t } from '../i18n';
 import { log, type Logger } from '../log';
 import { RequestError } from '../signaling/client';
+import { serverErrorText } from '../state/serverErrorText';
 import type { EndReason, PersonRef } from './types';
 
 const engineLog = log.child('call.engine');
@@ -12,8 +13,9 @@ function codeOf(error: unknown): string | null {
   return error instanceof RequestError ? error.code : null;
 }
 
+/** The server's refusal in the UI's language (its English words only for a code this client does not know). */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return serverErrorText(error);
 }
 
 /** Why a dial ended when the server refused the invite. */
@@ -27,7 +29,7 @@ export function inviteFailure(error: unknown): { reason: EndReason; detail?: str
       return { reason: 'user_offline' };
     case 'self_call':
       return { reason: 'failed', detail: t('engineErrors.selfCall') };
-    // The server says why and, for a cooldown, when to try again: its words are shown as they are.
+    // Said per code in the UI's language (the server's own words, with a cooldown's wait, go to the log).
     case 'call_refused':
       return { reason: 'refused', detail: messageOf(error) };
     case 'rate_limited':

@@ -9,6 +9,7 @@ import type { CallState } from './callState';
 import type { CallCommands } from './engineCommands';
 import type { CallFeaturesController } from './featureTypes';
 import type { CallView, PersonRef } from './types';
+import { t } from '../i18n';
 
 export type HostAction =
   /** "Call Alice" from the tray: a contact, who must be online. */
@@ -44,23 +45,24 @@ export interface HostActionTarget {
 }
 
 const DONE: HostOutcome = { kind: 'done' };
-export const BUSY_MESSAGE = 'Finish the current call before starting another one.';
+/** Why a host action that starts a call is refused beside a running one, in the UI's language (built when refused). */
+export const busyMessage = (): string => t('linkCall.inCall');
 
 export async function handleHostAction(target: HostActionTarget, action: HostAction): Promise<HostOutcome> {
   const { commands } = target;
   const phase = target.state().phase;
   switch (action.type) {
     case 'call': {
-      if (phase !== 'idle' && phase !== 'ended') return { kind: 'refused', message: BUSY_MESSAGE };
+      if (phase !== 'idle' && phase !== 'ended') return { kind: 'refused', message: busyMessage() };
       const contact = target.contactOf(action.userId);
       if (!contact?.online) {
-        return { kind: 'refused', message: `${contact?.displayName ?? 'That person'} is not online, so the call cannot ring.` };
+        return { kind: 'refused', message: t('linkCall.offline', { name: contact?.displayName ?? t('linkCall.unknownPerson') }) };
       }
       await commands.call({ userId: action.userId, displayName: contact.displayName }, action.media);
       return DONE;
     }
     case 'dial':
-      if (phase !== 'idle' && phase !== 'ended') return { kind: 'refused', message: BUSY_MESSAGE };
+      if (phase !== 'idle' && phase !== 'ended') return { kind: 'refused', message: busyMessage() };
       await commands.call(action.peer, action.media);
       return DONE;
     case 'accept':

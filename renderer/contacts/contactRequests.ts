@@ -24,6 +24,7 @@ import { RequestError, type SignalingClient } from '../signaling/client';
 import type { ContactBook } from './contactBook';
 import type { InviteRef } from './invites';
 import type { KeyedPerson } from './types';
+import { t } from '../i18n';
 
 export type ContactsSignaling = Pick<SignalingClient, 'request' | 'events' | 'onState' | 'getState'>;
 
@@ -142,7 +143,7 @@ export function wireContactRequests(options: ContactRequestsOptions): ContactReq
           await answer(from.userId, true);
           notify({
             level: 'info',
-            message: mine ? `${from.displayName} added you with your invite.` : `${from.displayName} is now in your contacts.`,
+            message: t(mine ? 'notices.addedByInvite' : 'notices.nowContact', { name: from.displayName }),
           });
         }
         return;
@@ -164,10 +165,10 @@ export function wireContactRequests(options: ContactRequestsOptions): ContactReq
       }
       if (!accepted) {
         await book.removeOutgoing(from.userId);
-        notify({ level: 'info', message: `${from.displayName} declined your contact request.` });
+        notify({ level: 'info', message: t('notices.requestDeclined', { name: from.displayName }) });
         return;
       }
-      if (await addPerson(from)) notify({ level: 'info', message: `${from.displayName} accepted: they are now in your contacts.` });
+      if (await addPerson(from)) notify({ level: 'info', message: t('notices.requestAccepted', { name: from.displayName }) });
     })().catch((error: unknown) => logger.error('could not handle the answer to a contact request', error));
   };
 

@@ -2,6 +2,7 @@
 import type { Favourite, ParleyBridge } from '../../preload/contract';
 import { refreshFavouriteNames, toggleFavourite } from './favourites';
 import { createStore, type ReadableStore } from './store';
+import { t } from '../i18n';
 
 export interface FavouritesStore extends ReadableStore<readonly Favourite[]> {
   toggle(person: Favourite): Promise<void>;
@@ -21,7 +22,7 @@ export function createFavouritesStore(
       await bridge.setFavourites([...next]);
     } catch (error) {
       store.set(previous);
-      onError(`Could not save favourites: ${error instanceof Error ? error.message : String(error)}`);
+      onError(t('notices.favouritesFailed', { reason: error instanceof Error ? error.message : String(error) }));
     }
   };
   return {

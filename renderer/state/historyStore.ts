@@ -2,6 +2,7 @@
 import type { HistoryEntry, ParleyBridge } from '../../preload/contract';
 import { addToHistory } from './history';
 import { createStore, type ReadableStore } from './store';
+import { t } from '../i18n';
 
 export interface HistoryStore extends ReadableStore<readonly HistoryEntry[]> {
   add(entry: HistoryEntry): Promise<void>;
@@ -23,7 +24,7 @@ export function createHistoryStore(
       try {
         await bridge.addHistoryEntry(entry);
       } catch (error) {
-        onError(`Could not save this call in the history: ${reason(error)}`);
+        onError(t('notices.historySaveFailed', { reason: reason(error) }));
       }
     },
     async clear() {
@@ -33,7 +34,7 @@ export function createHistoryStore(
         await bridge.clearHistory();
       } catch (error) {
         store.set(previous);
-        onError(`Could not clear the history: ${reason(error)}`);
+        onError(t('notices.historyClearFailed', { reason: reason(error) }));
       }
     },
   };

@@ -31,6 +31,7 @@ import { useDeviceChoice, useDeviceFallback, useDeviceLists } from './useDevices
 import { useFeatures } from './useFeatures';
 import { useHostEvents } from './useHostEvents';
 import { useSession } from './useSession';
+import { t } from '../i18n';
 
 // Settings is not needed to start or take a call: its code loads when it is first opened (issue 16.8).
 const SettingsDialog = lazy(async () => ({ default: (await import('./settings/SettingsDialog')).SettingsDialog }));
@@ -131,8 +132,8 @@ export function Shell() {
         await settingsStore.update({ blockedUserIds: next });
         toastStore.push(
           block
-            ? { level: 'info', message: `Blocked ${person.displayName}: their calls will not ring. Unblock them from the contact list, History or Settings → Blocked.` }
-            : { level: 'info', message: `Unblocked ${person.displayName}: their calls ring again.` },
+            ? { level: 'info', message: t('notices.blocked', { name: person.displayName }) }
+            : { level: 'info', message: t('notices.unblocked', { name: person.displayName }) },
         );
       });
     },

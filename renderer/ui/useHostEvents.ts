@@ -13,6 +13,7 @@ import type { Contact } from '../state/contacts';
 import { linkCallObstacle, linkCallQuestion, type LinkCallQuestion } from '../state/linkCall';
 import type { CallEngine, HostAction } from '../session';
 import type { Services } from './services';
+import { t } from '../i18n';
 
 export interface HostEventHandlers {
   engine: CallEngine | null;
@@ -42,7 +43,7 @@ export function useHostEvents(services: Services, handlers: HostEventHandlers) {
       const { engine, contacts } = latest.current;
       // Any web page can open a parley:// link: ask first (linkCall.ts). A newer link replaces an open question.
       if (request.via === 'link') return setLinkQuestion(linkCallQuestion(request, contacts));
-      if (!engine) return void toasts.push({ level: 'warning', message: 'Parley is not connected yet. Try the call again in a moment.' });
+      if (!engine) return void toasts.push({ level: 'warning', message: t('notices.notConnectedCall') });
       forward(engine, { type: 'call', userId: request.userId, media: request.media });
     };
 
@@ -87,7 +88,7 @@ export function useHostEvents(services: Services, handlers: HostEventHandlers) {
     setLinkQuestion(null);
     if (!question || media === null) return;
     const { engine, contacts, run } = latest.current;
-    if (!engine) return void toasts.push({ level: 'warning', message: 'Parley is not connected yet. Open the link again in a moment.' });
+    if (!engine) return void toasts.push({ level: 'warning', message: t('notices.notConnectedLink') });
     const { phase } = engine.getView();
     const obstacle = linkCallObstacle(question, contacts, phase === 'idle' || phase === 'ended' ? phase : 'other');
     if (obstacle) return void toasts.push({ level: 'warning', message: obstacle });

@@ -7,6 +7,7 @@ import type { ChosenStatus } from '../../signaling-server/protocol';
 import type { ContactBook } from '../contacts/contactBook';
 import { openSession, type Session } from '../session';
 import type { Services } from './services';
+import { t } from '../i18n';
 
 /** `book`: the contact book; the session opens once it is loaded, so the first handshake lists the contacts. */
 export function useSession(services: Services, displayName: string, status: ChosenStatus, book: ContactBook | null) {
@@ -49,11 +50,11 @@ export function useSession(services: Services, displayName: string, status: Chos
           });
           setSession(opened);
         } catch (error) {
-          report(`Could not start Parley's connection: ${error instanceof Error ? error.message : String(error)}`);
+          report(t('notices.connectionFailed', { reason: error instanceof Error ? error.message : String(error) }));
         }
       },
       (error: unknown) =>
-        report(`Could not find the server to connect to: ${error instanceof Error ? error.message : String(error)}`),
+        report(t('notices.serverNotFound', { reason: error instanceof Error ? error.message : String(error) })),
     );
     return () => {
       cancelled = true;

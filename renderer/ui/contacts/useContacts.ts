@@ -12,6 +12,7 @@ import { wireContactRequests, type ContactRequests } from '../../contacts/contac
 import { log } from '../../log';
 import type { Session } from '../../session';
 import { createStore, type ReadableStore } from '../../state/store';
+import { t } from '../../i18n';
 
 const logger = log.child('ui.contacts');
 export const NO_BOOK: ReadableStore<ContactBookState> = createStore(EMPTY_BOOK);
@@ -36,7 +37,7 @@ export function useContactBook(userId: string, notify: (notice: HostNotice) => v
         },
         (error: unknown) => {
           logger.error('could not open the contact book', error);
-          if (!cancelled) onError(`Parley could not open your contacts: ${error instanceof Error ? error.message : String(error)}`);
+          if (!cancelled) onError(t('notices.contactsFailed', { reason: error instanceof Error ? error.message : String(error) }));
         },
       );
     return () => {

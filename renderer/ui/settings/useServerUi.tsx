@@ -106,7 +106,7 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
         if (probe.reason === 'unreachable') {
           // A failover server may be down now; that is no reason to refuse the list.
           logger.info(`${server.url} did not answer while saving; kept in the list`);
-          toasts.push({ level: 'info', message: `${server.url} did not answer now; Parley will try it when the ones before it fail.` });
+          toasts.push({ level: 'info', message: t('notices.serverNoAnswer', { server: server.url }) });
           continue;
         }
         throw new Error(`${server.url}: ${probe.message}`);

@@ -18,7 +18,7 @@ const ALICE = await newSelf('Alice');
 const MALLORY = await newSelf('Mallory');
 
 describe('a blocked caller', () => {
-  it('is refused by the server once it has the list, and the caller reads the server’s words', async () => {
+  it('is refused by the server once it has the list, and the caller reads the refusal said for its code', async () => {
     const server = new FakeCallServer();
     const alice = server.connect(ALICE);
     const mallory = enginePerson(server.connect(MALLORY), MALLORY);
@@ -26,7 +26,7 @@ describe('a blocked caller', () => {
 
     await mallory.engine.call(ALICE, 'video');
 
-    expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'refused', detail: 'Alice is not taking calls from you right now.' });
+    expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'refused', detail: 'They are not taking calls from you right now.' });
     expect(server.activeCalls).toBe(0);
     expect(alice.requests).toHaveLength(1);
   });
@@ -78,7 +78,8 @@ describe('a blocked caller', () => {
 
     expect(mallory.view()).toMatchObject({ phase: 'ended', reason: 'rate_limited' });
     const view = mallory.view();
-    expect(view.phase === 'ended' && view.detail).toMatch(/^You have called Alice too often in a row\. Try again in \d+ s\.$/);
+    // The server's wait is kept (its sentence, with the name, goes to the log).
+    expect(view.phase === 'ended' && view.detail).toMatch(/^The server is holding back your requests for a while\. Try again in \d+ s\.$/);
   });
 });
 

@@ -91,7 +91,7 @@ describe('a call asked by the tray', () => {
     });
     expect(await alice.engine.handle({ type: 'call', userId: 'user-nobody-01', media: 'audio' })).toEqual({
       kind: 'refused',
-      message: 'That person is not online, so the call cannot ring.',
+      message: 'Unknown person is not online, so the call cannot ring.',
     });
     expect(alice.signaling.sent('call:invite')).toEqual([]);
     expect(alice.phase()).toBe('idle');
