@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { launchChromium } from '../support/chromium';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -36,4 +38,26 @@ export async function pageWith(browser: Browser, script: string): Promise<Page> 
   await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
   await page.addScriptTag({ content: script });
   return page;
+}
+
+/**
+ * For a test file: bundles `entry` and launches Chromium before its tests, closes
+ * it after them; `open()` gives a new page with the bundle run in it.
+ */
+export function useComponentPage(entry: string): { open(): Promise<Page> } {
+  let browser: Browser | null = null;
+  let script = '';
+  beforeAll(async () => {
+    script = await bundleForPage(entry);
+    browser = await launchChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    open: () => {
+      if (browser === null) throw new Error('the page is opened before the bundle and browser are ready (call open() in a test)');
+      return pageWith(browser, script);
+    },
+  };
 }

@@ -3,19 +3,14 @@
  * actions (renderer/ui/useHostEvents.ts), driven through a fake host bridge in real
  * Chromium (the hook bundled with esbuild and mounted alone, with a recording engine).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium';
-import { bundleForPage, pageWith } from './componentPage';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useComponentPage } from './componentPage';
 
 const BOB = 'user-bob-0000000000000001';
 const CAROL = 'user-carol-000000000000002';
 
-let browser: Browser | null = null;
-let script = '';
-
-beforeAll(async () => {
-  script = await bundleForPage(`
+const component = useComponentPage(`
         import { createRoot } from 'react-dom/client';
         import { createElement, useEffect } from 'react';
         import { useHostEvents } from './renderer/ui/useHostEvents';
@@ -51,12 +46,6 @@ beforeAll(async () => {
         window.__unmount = () => rootNode.render(null);
         window.__emit = (name, payload) => listeners[name](payload);
       `);
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 interface Recorded {
   handled: unknown[];
@@ -67,7 +56,7 @@ interface Recorded {
 }
 
 async function mount(withEngine = true): Promise<Page> {
-  const page = await pageWith(browser as Browser, script);
+  const page = await component.open();
   await page.evaluate((w) => (window as unknown as { __mount(w: boolean): void }).__mount(w), withEngine);
   await page.locator('#state').waitFor();
   return page;

@@ -6,16 +6,11 @@
  * alert; the checkbox is named by its label, described by the hint, and toggled by
  * the keyboard.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium';
-import { bundleForPage, pageWith } from './componentPage';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useComponentPage } from './componentPage';
 
-let browser: Browser | null = null;
-let script = '';
-
-beforeAll(async () => {
-  script = await bundleForPage(`
+const component = useComponentPage(`
     import { createRoot } from 'react-dom/client';
     import { createElement } from 'react';
     import { setLogSink } from './renderer/log';
@@ -30,12 +25,6 @@ beforeAll(async () => {
       failed: (e) => 'Not saved: ' + e.message, what: 'the relay-only choice',
     }));
   `);
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 interface Recorded {
   saves: boolean[];
@@ -46,7 +35,7 @@ const settle = (page: Page, ok: boolean): Promise<void> => page.evaluate((o) => 
 
 describe('a setting saved through the host', () => {
   it('shows the choice at once and waits for the host; a refusal puts the stored value back and says why', async () => {
-    const page = await pageWith(browser as Browser, script);
+    const page = await component.open();
     const section = page.getByRole('region', { name: 'Privacy' });
     const box = section.getByRole('checkbox', { name: 'Relay every call' });
     expect(await box.getAttribute('aria-describedby')).toBe(await section.getByText('Hides your address.').getAttribute('id'));

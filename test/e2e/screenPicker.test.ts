@@ -4,11 +4,10 @@
  * thumbnails in Screens and Windows tabs, pick one and share, cancel, and the
  * keyboard (arrow keys move between cards, Escape cancels).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ScreenSourceRequest } from '../../preload/contract';
-import { launchChromium } from '../support/chromium';
-import { bundleForPage, pageWith } from './componentPage';
+import { useComponentPage } from './componentPage';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const REQUEST: ScreenSourceRequest = {
@@ -21,11 +20,7 @@ const REQUEST: ScreenSourceRequest = {
   ],
 };
 
-let browser: Browser | null = null;
-let script = '';
-
-beforeAll(async () => {
-  script = await bundleForPage(`
+const component = useComponentPage(`
         import { createRoot } from 'react-dom/client';
         import { createElement } from 'react';
         import { ScreenPicker } from './renderer/ui/ScreenPicker';
@@ -35,15 +30,9 @@ beforeAll(async () => {
           const onChoose = (id) => { window.__choices.push(id); root.render(null); };
           root.render(createElement(ScreenPicker, { request, onChoose }));
         };`);
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 async function openPicker(): Promise<Page> {
-  const page = await pageWith(browser as Browser, script);
+  const page = await component.open();
   await page.evaluate((request) => (window as unknown as { __open(r: unknown): void }).__open(request), REQUEST);
   await page.getByRole('dialog', { name: 'Share your screen' }).waitFor();
   return page;
