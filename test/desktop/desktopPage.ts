@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { build as viteBuild } from 'vite';
-import type { CallStateReport, Settings } from '../../preload/contract';
+import { DEFAULT_SETTINGS, type CallStateReport, type Settings } from '../../preload/contract';
 import { EmbeddedServer } from '../../main/embeddedServer';
 import { DownloadService } from '../../main/files/downloadService';
 import { createDesktopHost, registerDesktopHost, type DesktopHostOptions } from '../../main/ipc/desktopHost';
@@ -227,4 +227,9 @@ export async function embeddedServerAndDownloads(context: DesktopContext): Promi
   });
   await downloads.load();
   return { server, downloads };
+}
+
+/** Settings that host the embedded server on loopback at `port` (password 'e2e'), joining nothing. */
+export function hostingOn(port: number): Settings {
+  return { ...DEFAULT_SETTINGS, server: { mode: 'local', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password: 'e2e' } } };
 }

@@ -10,14 +10,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, EVENT_CHANNELS, settingsSchema, type CallStateReport } from '../../preload/contract';
+import { EVENT_CHANNELS, settingsSchema, type CallStateReport } from '../../preload/contract';
 import type { EmbeddedServer } from '../../main/embeddedServer';
 import { RendererEventQueue } from '../../main/window/rendererEvents';
 import { SignalingClient } from '../../renderer/signaling/client';
 import { userIdSchema, type IncomingCall } from '../../signaling-server/protocol';
 import { newDeviceIdentity } from '../support/rendererIdentity';
 import { freePort } from '../support/freePort';
-import { embeddedServerAndDownloads, openDesktopPage, type DesktopPage } from './desktopPage';
+import { embeddedServerAndDownloads, hostingOn, openDesktopPage, type DesktopPage } from './desktopPage';
 import { eventually, silentLogger } from './fakes';
 
 let desktop: DesktopPage | null = null;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   port = await freePort();
   desktop = await openDesktopPage({
     name: 'parley-desktop-e2e-',
-    settings: { ...DEFAULT_SETTINGS, server: { mode: 'local', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password: 'e2e' } } },
+    settings: hostingOn(port),
     host: async (context) => {
       const local = await embeddedServerAndDownloads(context);
       server = local.server;

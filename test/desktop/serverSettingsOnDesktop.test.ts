@@ -11,11 +11,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, settingsSchema, type CallStateReport, type DiscoveredServer, type ServerProbeResult, type Settings } from '../../preload/contract';
+import { settingsSchema, type CallStateReport, type DiscoveredServer, type ServerProbeResult, type Settings } from '../../preload/contract';
 import type { EmbeddedServer } from '../../main/embeddedServer';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { freePort } from '../support/freePort';
-import { embeddedServerAndDownloads, openDesktopPage, type DesktopPage } from './desktopPage';
+import { embeddedServerAndDownloads, hostingOn, openDesktopPage, type DesktopPage } from './desktopPage';
 import { eventually } from './fakes';
 
 let desktop: DesktopPage | null = null;
@@ -49,7 +49,7 @@ beforeAll(async () => {
   port = await freePort();
   desktop = await openDesktopPage({
     name: 'parley-desktop-e2e-',
-    settings: { ...DEFAULT_SETTINGS, server: { mode: 'local', join: [], host: { ...DEFAULT_SETTINGS.server.host, port, password: 'e2e' } } },
+    settings: hostingOn(port),
     host: async (context) => {
       const local = await embeddedServerAndDownloads(context);
       server = local.server;
