@@ -36,6 +36,7 @@ import { runWanBench } from './wan/wanBench';
 import { runSignalingBench } from './signaling/signalingBench';
 import { runScaleBench, type ScalePart } from './capacity/scaleBench';
 import { benchPhase, startStallWatchdog } from './capacity/stallWatchdog';
+import { BENCH_INVITE_LIMITS } from './benchLimits';
 
 const { values } = parseArgs({
   options: {
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     let server: SignalingServer | null = null;
     let browser: Browser | null = null;
     try {
-      server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir: values.client, logLevel: 'silent' });
+      server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir: values.client, logLevel: 'silent', inviteLimits: BENCH_INVITE_LIMITS });
       browser = await launchChromium();
       chromiumVersion = browser.version();
       const [client, parleyUrl, running] = [values.client, server.url, browser];
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
     results.latency = runs;
     await timed('latency loopback', async () => {
       const createSignalingServer = await loadServerFactory(serverBundle);
-      const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent' });
+      const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent', inviteLimits: BENCH_INVITE_LIMITS });
       const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...BENCH_CHROMIUM_ARGS, ...LATENCY_CHROMIUM_ARGS] });
       chromiumVersion ??= browser.version();
       try {

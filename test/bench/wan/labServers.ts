@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { createSignalingServer as CreateSignalingServer } from '../../../signaling-server/index';
 import { startBareRelay } from '../bareRelay';
+import { BENCH_INVITE_LIMITS } from '../benchLimits';
 
 export const REFERENCE_PAGES = {
   '/': fileURLToPath(new URL('../reference/index.html', import.meta.url)),
@@ -43,9 +44,7 @@ async function main(): Promise<void> {
     port: port(values['parley-port'], 'parley-port'),
     clientDir: values.client,
     logLevel: 'warn',
-    // The bench rings the same contact twice per round, dozens of times: the
-    // anti-spam invite limits (3 in a row, then one per 10 s) would refuse it.
-    inviteLimits: { perPair: { burst: 1_000, intervalMs: 1 }, perCaller: { burst: 1_000, intervalMs: 1 } },
+    inviteLimits: BENCH_INVITE_LIMITS,
   });
   const relay = await startBareRelay({ pages: REFERENCE_PAGES, host: values.host, port: port(values['relay-port'], 'relay-port') });
   const stop = async (): Promise<void> => {
