@@ -35,6 +35,7 @@ import { z } from 'zod';
 import { HostData } from '../../preload/hostData';
 import { userIdSchema } from '../../signaling-server/protocol';
 import { watchInviteHash } from '../contacts/invites';
+import { t } from '../i18n';
 import { log } from '../log';
 import { createBrowserData } from './browserData';
 import { readStored } from './webStorage';
@@ -91,13 +92,18 @@ export const STORAGE_KEYS = {
   legacy: 'parley.legacy',
 } as const;
 
-export const TITLES: Record<CallStateReport['phase'], string> = {
-  offline: 'Offline — Parley',
-  idle: 'Parley',
-  ringing: 'Ringing — Parley',
-  dialing: 'Calling — Parley',
-  in_call: 'In call — Parley',
-};
+const TITLE_KEYS = {
+  offline: 'browserHost.titleOffline',
+  idle: 'browserHost.titleIdle',
+  ringing: 'browserHost.titleRinging',
+  dialing: 'browserHost.titleDialing',
+  in_call: 'browserHost.titleInCall',
+} as const satisfies Record<CallStateReport['phase'], string>;
+
+/** The document title for a call phase, in the UI's language of the moment. */
+export function titleFor(phase: CallStateReport['phase']): string {
+  return t(TITLE_KEYS[phase]);
+}
 
 /**
  * On the web the server is the one that served the page. Plain http is allowed for it:
@@ -167,7 +173,7 @@ class Emitter<T> {
 
 /** The desktop-only download methods, in the browser. */
 async function noDiskInBrowser(): Promise<never> {
-  throw new Error('Saving received files to a folder needs the Parley desktop app; in the browser, use the Save link on each file.');
+  throw new Error(t('browserHost.noDownloadFolder'));
 }
 
 export function createWebHost(options: WebHostOptions): WebHost {
@@ -241,9 +247,7 @@ export function createWebHost(options: WebHostOptions): WebHost {
     },
     async probeServer(request) {
       if (request.url !== options.origin) {
-        throw new Error(
-          'A browser cannot check another server’s certificate: it connects only to the server that served this page. Use the Parley desktop app to join other servers.',
-        );
+        throw new Error(t('browserHost.cannotProbe'));
       }
       // The browser has checked the certificate already (or the person accepted it at its
       // warning); the server says which one it has in /healthz. That catches a link made
@@ -257,20 +261,18 @@ export function createWebHost(options: WebHostOptions): WebHost {
         presented = body.tlsFingerprint ?? null;
       } catch (error) {
         log.child('host.web').warn('could not read this server’s /healthz to compare its fingerprint', error);
-        return { ok: false, reason: 'unreachable', message: `${options.origin} did not say which certificate it has (/healthz): try again.`, fingerprint: null };
+        return { ok: false, reason: 'unreachable', message: t('browserHost.noHealth', { server: options.origin }), fingerprint: null };
       }
       if (request.fingerprint === null || request.fingerprint === presented) return { ok: true, fingerprint: presented };
       return {
         ok: false,
         reason: 'fingerprint_mismatch',
-        message: `its certificate has fingerprint ${presented ?? '(none: plain http)'}, not the ${request.fingerprint} you were given. Not joining: it may be another server, or someone between you and it. Ask the person hosting for the fingerprint again.`,
+        message: t('browserHost.mismatch', { presented: presented ?? t('browserHost.plainHttp'), pinned: request.fingerprint }),
         fingerprint: presented,
       };
     },
     async startServerDiscovery() {
-      throw new Error(
-        'A browser cannot look for Parley servers on your network (mDNS is not open to web pages): use the Parley desktop app, or open the link the person hosting shares.',
-      );
+      throw new Error(t('browserHost.noDiscovery'));
     },
     async stopServerDiscovery() {
       // Nothing was started (startServerDiscovery rejects in the browser).
@@ -296,7 +298,7 @@ export function createWebHost(options: WebHostOptions): WebHost {
       await data.clearHistory();
     },
     reportCallState(report) {
-      options.page?.setTitle(TITLES[report.phase]);
+      options.page?.setTitle(titleFor(report.phase));
     },
     async showIncomingCall(notice) {
       const port = options.notifications;
@@ -304,9 +306,9 @@ export function createWebHost(options: WebHostOptions): WebHost {
       if (!port || port.permission() !== 'granted' || options.page?.isAttended()) return;
       openNotifications.get(notice.callId)?.close();
       const shown = port.show(
-        `${notice.callerName} is calling`,
+        t('browserHost.notifyTitle', { name: notice.callerName }),
         {
-          body: `${notice.media === 'video' ? 'Video' : 'Audio'} call — click to answer in Parley`,
+          body: t(notice.media === 'video' ? 'browserHost.notifyVideo' : 'browserHost.notifyAudio'),
           tag: `parley-call-${notice.callId}`,
           requireInteraction: true,
           // The page plays its own ringtone; a system sound on top would clash.
@@ -329,7 +331,7 @@ export function createWebHost(options: WebHostOptions): WebHost {
     },
     async openExternal(url) {
       const parsed = externalUrlSchema.safeParse(url);
-      if (!parsed.success) throw new Error(`Parley opens https links only; “${url.slice(0, 200)}” is not one.`);
+      if (!parsed.success) throw new Error(t('browserHost.httpsOnly', { url: url.slice(0, 200) }));
       options.page?.open(parsed.data);
     },
     chooseScreenSource() {

@@ -18,6 +18,8 @@ import type { SignalingClient } from '../signaling/client';
 import { log } from '../log';
 import type { DeviceIdentity } from './deviceIdentity';
 import type { KeyStore } from './keyStore';
+import { t } from '../i18n';
+import { serverErrorText } from '../state/serverErrorText';
 
 export const LINK_CODE_PREFIX = 'parley-link';
 export const LINK_CODE_TTL_MS = 10 * 60 * 1000;
@@ -60,14 +62,14 @@ export function parseLinkCode(text: string): { userId: string; secret: string } 
   const compact = text.replace(/\s+/g, '');
   const parts = compact.split(':');
   if (parts.length !== 3 || parts[0] !== LINK_CODE_PREFIX) {
-    throw new LinkError('bad_code', `That is not a link code. It starts with “${LINK_CODE_PREFIX}:”; copy all of it from your other device (Settings → Your devices → Link a new device).`);
+    throw new LinkError('bad_code', t('linkErrors.notACode', { prefix: LINK_CODE_PREFIX }));
   }
   const [, userId = '', secret = ''] = parts;
   if (userId.length !== KEY_ID_LENGTH || !userIdSchema.safeParse(userId).success) {
-    throw new LinkError('bad_code', 'The account part of that link code is damaged. Copy the whole code again.');
+    throw new LinkError('bad_code', t('linkErrors.accountDamaged'));
   }
   if (secret.length < 16 || secret.length > LIMITS.inviteSecretMax || !/^[A-Za-z0-9_-]+$/.test(secret)) {
-    throw new LinkError('bad_code', 'The secret part of that link code is damaged or cut short. Copy the whole code again.');
+    throw new LinkError('bad_code', t('linkErrors.secretDamaged'));
   }
   return { userId, secret };
 }
@@ -126,7 +128,7 @@ export async function linkThisDevice(input: {
 }): Promise<DeviceIdentity> {
   const { channel, identity, keys } = input;
   const { userId, secret } = parseLinkCode(input.code);
-  if (userId === identity.userId) throw new LinkError('bad_code', 'That code is for the account this device already uses.');
+  if (userId === identity.userId) throw new LinkError('bad_code', t('linkErrors.sameAccount'));
   const timeoutMs = input.timeoutMs ?? LINK_ANSWER_TIMEOUT_MS;
 
   let stop = (): void => undefined;
@@ -143,15 +145,12 @@ export async function linkThisDevice(input: {
     const timer = setTimeout(() => {
       stop();
       reject(
-        new LinkError(
-          'no_answer',
-          `Your other device did not answer within ${Math.round(timeoutMs / 60_000)} minutes. It must be online, with Parley open on “Link a new device”. Make a new code there and try again.`,
-        ),
+        new LinkError('no_answer', t('linkErrors.noAnswer', { count: Math.max(1, Math.round(timeoutMs / 60_000)) })),
       );
     }, timeoutMs);
     const onAbort = (): void => {
       stop();
-      reject(new LinkError('cancelled', 'Linking was cancelled; this device keeps its own identity.'));
+      reject(new LinkError('cancelled', t('linkErrors.cancelled')));
     };
     stop = () => {
       clearTimeout(timer);
@@ -169,21 +168,17 @@ export async function linkThisDevice(input: {
     await channel.request('link:request', { to: userId, secret, deviceKey: identity.credential.deviceKey });
   } catch (error) {
     stop();
-    const words = error instanceof Error ? error.message : String(error);
     const offline = (error as { code?: string }).code === 'offline';
-    throw new LinkError(offline ? 'offline' : 'failed', offline ? 'This device is not connected to the server. Wait until it is online, then try again.' : `The server did not pass the link request on: ${words}`);
+    throw new LinkError(offline ? 'offline' : 'failed', offline ? t('linkErrors.offline') : t('linkErrors.notPassed', { reason: serverErrorText(error) }));
   }
   const answer = await answered;
   if (!answer.accepted) {
-    throw new LinkError(
-      'declined',
-      'Your other device did not link this one: it was declined there, or the code had expired (a code lasts 10 minutes and works once). Make a new code and try again.',
-    );
+    throw new LinkError('declined', t('linkErrors.declined'));
   }
   try {
     return await keys.adoptLink({ expectUserId: userId, userKey: answer.userKey, deviceCert: answer.deviceCert });
   } catch (error) {
     logger.error('a link answer did not check out; nothing was stored', error);
-    throw new LinkError('invalid_answer', error instanceof Error ? error.message : String(error));
+    throw new LinkError('invalid_answer', t('linkErrors.invalidAnswer', { reason: error instanceof Error ? error.message : String(error) }));
   }
 }

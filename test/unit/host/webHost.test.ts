@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, appInfoSchema, type CallAction, type HistoryEntry, type HostNotice } from '../../../preload/contract';
+import { i18n } from '../../../renderer/i18n';
 import { STORAGE_KEYS, createWebHost, type NotificationPort, type WebHostOptions } from '../../../renderer/host/web';
 import { createMemoryStorage } from '../../../renderer/host/webStorage';
 import { callStateReport } from '../../support/callStateReport';
@@ -233,6 +234,22 @@ describe('web host: the move to keys (issue 12)', () => {
 
 describe('web host incoming-call notifications', () => {
   const notice = { callId: 'call-00000001', callerName: 'Bob', media: 'video' as const };
+
+  it('speaks the UI language: notification, title and refusals in Russian (issue 16.1)', async () => {
+    await i18n.changeLanguage('ru');
+    try {
+      const { bridge, shown, page } = setup();
+      await bridge.showIncomingCall(notice);
+      expect(shown[0]?.title).toBe('Вам звонит Bob');
+      expect(shown[0]?.options.body).toBe('Видеозвонок — нажмите, чтобы ответить в Parley');
+      bridge.reportCallState({ ...callStateReport(), phase: 'ringing', caller: 'Bob' });
+      expect(page.title).toBe('Входящий звонок — Parley');
+      await expect(bridge.startServerDiscovery()).rejects.toThrow(/^Браузер не может искать серверы Parley в вашей сети/);
+      await expect(bridge.openExternal('http://example.org')).rejects.toThrow('Parley открывает только ссылки https; «http://example.org» — не такая ссылка.');
+    } finally {
+      await i18n.changeLanguage('en');
+    }
+  });
 
   it('shows a notification while the page is in the background; a click shows the call', async () => {
     const { bridge, shown, page } = setup();

@@ -6,6 +6,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkCredential } from '../../../signaling-server/identity';
 import { createSignalingServer, type SignalingServer } from '../../../signaling-server/index';
+import { i18n } from '../../../renderer/i18n';
 import type { DeviceIdentity } from '../../../renderer/identity/deviceIdentity';
 import { createKeyStore, type KeyStore } from '../../../renderer/identity/keyStore';
 import {
@@ -59,6 +60,16 @@ describe('link codes', () => {
     expect(() => parseLinkCode('hello')).toThrow(/not a link code/);
     expect(() => parseLinkCode('parley-link:short:AAAAAAAAAAAAAAAAAAAAAA')).toThrow(/account part/);
     expect(() => parseLinkCode('parley-link:AAAAAAAAAAAAAAAAAAAAAA:abc')).toThrow(/secret part/);
+  });
+
+  it('says what is wrong with a code in Russian when the UI is Russian (issue 16.1)', async () => {
+    await i18n.changeLanguage('ru');
+    try {
+      expect(() => parseLinkCode('hello')).toThrow(/^Это не код привязки\. Он начинается с «parley-link:»/);
+      expect(() => parseLinkCode('parley-link:AAAAAAAAAAAAAAAAAAAAAA:abc')).toThrow('Секретная часть кода привязки повреждена или обрезана. Скопируйте код целиком ещё раз.');
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 });
 
