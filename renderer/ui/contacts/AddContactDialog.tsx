@@ -12,6 +12,7 @@ import { t as translate, useT } from '../../i18n';
 import { log } from '../../log';
 import { Dialog } from '../Dialog';
 import { CopyField } from './CopyField';
+import { idPrefix } from './idPrefix';
 import { QrCode } from './QrCode';
 
 export interface AddContactDialogProps {
@@ -33,7 +34,8 @@ export interface AddContactDialogProps {
 type Target = InviteRef | { userId: string; secret: null; displayName: string };
 const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 /** Enough of an id to tell people apart when reading it aloud. */
-export const idPrefix = (userId: string): string => userId.slice(0, 8);
+// In a module of its own: the requests panel shows it at start, this dialog loads when opened (useContactsUi.tsx).
+export { idPrefix };
 
 export function AddContactDialog(props: AddContactDialogProps) {
   const { invite, linkStyle, onRequest, onSearch, onClose } = props;

@@ -8,7 +8,7 @@ import type { ContactBookState } from '../../contacts/contactBook';
 import type { StoredContact } from '../../contacts/types';
 import { Trans } from 'react-i18next';
 import { useT } from '../../i18n';
-import { idPrefix } from './AddContactDialog';
+import { idPrefix } from './idPrefix';
 
 export interface ContactRequestsPanelProps {
   book: ContactBookState;

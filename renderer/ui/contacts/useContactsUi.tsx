@@ -4,7 +4,7 @@
  * requests and key changes. Shell renders `dialogs` and hands `panel` to the
  * sidebar.
  */
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { PublicKey } from '../../../signaling-server/identity';
 import type { ContactBook, ContactBookState } from '../../contacts/contactBook';
 import type { ContactRequests } from '../../contacts/contactRequests';
@@ -12,10 +12,13 @@ import type { InviteRef } from '../../contacts/invites';
 import { t } from '../../i18n';
 import { log } from '../../log';
 import type { Contact } from '../../state/contacts';
+import { LazyPiece } from '../LazyPiece';
 import type { Services } from '../services';
-import { AddContactDialog } from './AddContactDialog';
 import { ContactRequestsPanel } from './ContactRequestsPanel';
-import { SafetyNumberDialog } from './SafetyNumberDialog';
+
+// Opened now and then, so loaded when first opened, not at start (issue 16.8).
+const AddContactDialog = lazy(async () => ({ default: (await import('./AddContactDialog')).AddContactDialog }));
+const SafetyNumberDialog = lazy(async () => ({ default: (await import('./SafetyNumberDialog')).SafetyNumberDialog }));
 
 const logger = log.child('ui.contacts');
 const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -43,6 +46,11 @@ export function useContactsUi(input: {
   const [invite, setInvite] = useState<InviteRef | null>(null);
   const [verifying, setVerifying] = useState<Verifying | null>(null);
   const fail = useCallback((error: unknown) => void toasts.push({ level: 'error', message: words(error) }), [toasts]);
+  /** A dialog that could not be shown (logged by LazyPiece): closed, and said. */
+  const notShown = (close: () => void) => (error: unknown) => {
+    close();
+    toasts.push({ level: 'error', message: t('app.partNotLoaded', { reason: words(error) }) });
+  };
 
   // parley://add/… (desktop) and #add/… (browser): ask before anything is sent.
   useEffect(
@@ -117,43 +125,47 @@ export function useContactsUi(input: {
   const dialogs = (
     <>
       {adding && (
-        <AddContactDialog
-          key={adding.opened ? `${adding.opened.userId}/${adding.opened.secret}` : 'add'}
-          invite={invite}
-          linkStyle={services.appInfo.host === 'desktop' ? { kind: 'desktop' } : { kind: 'web', origin: window.location.origin }}
-          opened={adding.opened}
-          onNewInvite={async () => {
-            if (!book) return;
-            const created = await book.createInvite();
-            setInvite({ userId: services.identity.userId, secret: created.secret });
-          }}
-          onRequest={(target) => needRequests().request(target)}
-          onSearch={(query) => needRequests().searchDirectory(query)}
-          onOpenedDone={(message) => toasts.push({ level: 'info', message })}
-          onClose={() => setAdding(null)}
-        />
+        <LazyPiece what="the Add a contact dialog" onFailed={notShown(() => setAdding(null))}>
+          <AddContactDialog
+            key={adding.opened ? `${adding.opened.userId}/${adding.opened.secret}` : 'add'}
+            invite={invite}
+            linkStyle={services.appInfo.host === 'desktop' ? { kind: 'desktop' } : { kind: 'web', origin: window.location.origin }}
+            opened={adding.opened}
+            onNewInvite={async () => {
+              if (!book) return;
+              const created = await book.createInvite();
+              setInvite({ userId: services.identity.userId, secret: created.secret });
+            }}
+            onRequest={(target) => needRequests().request(target)}
+            onSearch={(query) => needRequests().searchDirectory(query)}
+            onOpenedDone={(message) => toasts.push({ level: 'info', message })}
+            onClose={() => setAdding(null)}
+          />
+        </LazyPiece>
       )}
       {verifying && book && (
-        <SafetyNumberDialog
-          name={verifying.name}
-          myKey={services.identity.credential.userKey}
-          theirKey={verifying.key}
-          {...(verifying.inBook && verifiedContact && !bookState.keyChanges.has(verifying.userId)
-            ? {
-                verified: verifiedContact.verified,
-                onVerified: (verified: boolean) => book.setVerified(verifying.userId, verified),
-              }
-            : {})}
-          {...(verifying.inBook
-            ? {
-                onRemove: async () => {
-                  await book.remove(verifying.userId);
-                  setVerifying(null);
-                },
-              }
-            : {})}
-          onClose={() => setVerifying(null)}
-        />
+        <LazyPiece what="the safety number dialog" onFailed={notShown(() => setVerifying(null))}>
+          <SafetyNumberDialog
+            name={verifying.name}
+            myKey={services.identity.credential.userKey}
+            theirKey={verifying.key}
+            {...(verifying.inBook && verifiedContact && !bookState.keyChanges.has(verifying.userId)
+              ? {
+                  verified: verifiedContact.verified,
+                  onVerified: (verified: boolean) => book.setVerified(verifying.userId, verified),
+                }
+              : {})}
+            {...(verifying.inBook
+              ? {
+                  onRemove: async () => {
+                    await book.remove(verifying.userId);
+                    setVerifying(null);
+                  },
+                }
+              : {})}
+            onClose={() => setVerifying(null)}
+          />
+        </LazyPiece>
       )}
     </>
   );
