@@ -62,7 +62,11 @@ export function startClusterNode(
   const nodeId = `node-${randomBytes(9).toString('base64url')}`;
   const log = baseLog.child({ nodeId });
   if (options.membershipSecret === undefined) {
-    log.warn('no membership secret shared by the cluster (membershipSecret, PARLEY_MEMBERSHIP_SECRET): after a coordinator change, calls can be rejoined only if every node reads the same key file');
+    log.warn(
+      options.janusUrls.length === 0
+        ? 'no membership secret shared by the cluster (membershipSecret, PARLEY_MEMBERSHIP_SECRET): after a coordinator change, calls can be rejoined only if every node reads the same key file'
+        : 'no membership secret shared by the cluster (membershipSecret, PARLEY_MEMBERSHIP_SECRET): after a coordinator change, calls can be rejoined, and the previous coordinator\'s Janus rooms destroyed, only if every node reads the same key file',
+    );
   }
   let coordinator: Coordinator | null = null;
   let closing = false;
