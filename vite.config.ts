@@ -10,9 +10,10 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 export default defineConfig({
   root: 'renderer',
   base: './',
-  // The budget fails the build (scripts/bundleBudget.mjs). Issue 16.8 asks for 200 kB of initial JS;
-  // with i18next, SFU and E2EE it is ~237 kB now, so this ceiling only stops runaway growth until more is lazy-loaded.
-  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 260_000 })],
+  // The budget fails the build (scripts/bundleBudget.mjs). Issue 16.8 asks for 200 kB of initial JS; it is
+  // ~238 kB with Russian, the SFU client + E2EE and the contact dialogs loaded on demand. The ceiling sits
+  // just above that, so what grows the start (a static import of something lazy) fails the build.
+  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 241_000 })],
   define: { 'import.meta.env.VITE_PARLEY_VERSION': JSON.stringify(pkg.version) },
   build: {
     outDir: '../dist/renderer',
