@@ -5,6 +5,7 @@
  */
 import { addChatMessage, cleanChatText, EMPTY_CHAT, MAX_CHAT_CHARS, parseChatWire, setChatOpen, type ChatAuthor, type ChatLog, type ChatWire } from './chatLog';
 import { log } from '../log';
+import { t } from '../i18n';
 import type { ReadyLink } from './peerChannels';
 
 export interface ChatRoomOptions {
@@ -29,7 +30,7 @@ export class ChatRoom {
     if (clean.length > MAX_CHAT_CHARS) {
       throw new Error(`The message is ${clean.length} characters long; at most ${MAX_CHAT_CHARS} fit in one. Split it up.`);
     }
-    if (links.length === 0) throw new Error('Nobody in the call can receive messages yet. Try again once they are connected.');
+    if (links.length === 0) throw new Error(t('notices.nobodyForMessages'));
     const at = this.options.now();
     const wire: ChatWire = { type: 'chat', id: this.options.newId(), text: clean, sentAt: at };
     const payload = JSON.stringify(wire);

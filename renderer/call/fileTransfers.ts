@@ -10,6 +10,7 @@
  * being received) is capped; dismissing a file from the list frees it.
  */
 import { log, type Logger } from '../log';
+import { t } from '../i18n';
 import { DiskSink, MemorySink, type DownloadHost, type FileSink, type IncomingFileInfo } from './fileSink';
 import { FileLink, type IncomingOffer, type OfferRefusal, type Transfer } from './fileTransferLink';
 import { callMemoryCap, formatBytes, sanitizeFileName, sha256Hex } from './fileTransferProtocol';
@@ -120,17 +121,15 @@ export class FileTransfers {
   async send(file: FileLike): Promise<void> {
     const limit = this.options.maxFileBytes();
     if (file.size > limit) {
-      throw new Error(
-        `“${file.name}” is ${formatBytes(file.size)}; files up to ${formatBytes(limit)} can be sent. Change the limit in Settings → Files.`,
-      );
+      throw new Error(t('notices.fileTooLarge', { name: file.name, size: formatBytes(file.size), limit: formatBytes(limit) }));
     }
     const targets = [...this.links.values()];
-    if (targets.length === 0) throw new Error('Nobody in the call can receive files yet. Try again once they are connected.');
+    if (targets.length === 0) throw new Error(t('notices.nobodyForFiles'));
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = new Uint8Array(await file.arrayBuffer());
     } catch (error) {
-      throw new Error(`“${file.name}” could not be read (${error instanceof Error ? error.message : String(error)}). Is it still there?`, {
+      throw new Error(t('notices.fileUnreadable', { name: file.name, reason: error instanceof Error ? error.message : String(error) }), {
         cause: error,
       });
     }
@@ -152,7 +151,7 @@ export class FileTransfers {
       const held = this.memoryHeld();
       if (held + view.size > cap) {
         throw new Error(
-          `“${view.name}” (${formatBytes(view.size)}) does not fit: this call already holds ${formatBytes(held)} of received files and keeps at most ${formatBytes(cap)} in memory. Save and remove some files from the list, then accept again.`,
+          t('notices.fileNoRoom', { name: view.name, size: formatBytes(view.size), held: formatBytes(held), cap: formatBytes(cap) }),
         );
       }
     }

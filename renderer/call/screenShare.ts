@@ -23,6 +23,7 @@
  * 'maintain-resolution', so text stays sharp and frame rate gives way first.
  */
 import type { Logger } from '../log';
+import { t } from '../i18n';
 import { whenNegotiated, type FeaturePeerConnection, type FeatureTrackEvent, type FeatureTransceiver } from './featureConnection';
 import type { RtpTransceiverLike } from './peerConnection';
 
@@ -70,14 +71,14 @@ export function describeShareError(error: unknown): string | null {
       // The picker was cancelled (or, on the desktop, no screen was chosen).
       return null;
     case 'NotFoundError':
-      return 'There is no screen or window to share.';
+      return t('shareErrors.nothing');
     case 'NotReadableError':
-      return 'The screen could not be captured — the system refused it. Close apps that record the screen and try again.';
+      return t('shareErrors.refused');
     case 'NotSupportedError':
     case 'TypeError':
-      return 'This browser cannot share a screen. Use the Parley app, or a current Chrome, Edge or Firefox.';
+      return t('shareErrors.unsupported');
     default:
-      return `Screen sharing could not start (${errorName(error)}: ${error instanceof Error ? error.message : String(error)}).`;
+      return t('shareErrors.other', { why: `${errorName(error)}: ${error instanceof Error ? error.message : String(error)}` });
   }
 }
 

@@ -59,38 +59,36 @@ function errorMessage(error: unknown): string {
  * Chrome names (DevicesNotFoundError, TrackStartError, PermissionDeniedError).
  */
 export function describeDeviceError(device: Device, error: unknown): string {
-  const Device = device === 'camera' ? 'Camera' : 'Microphone';
+  // In the UI's language of the moment (issue 16.1); an unknown error keeps the browser's own name and words.
   switch (errorName(error)) {
     case 'NotFoundError':
     case 'DevicesNotFoundError':
-      return `No ${device} was found — connect one and try again`;
+      return t(`mediaErrors.notFound.${device}`);
     case 'NotReadableError':
     case 'TrackStartError':
-      return `${Device} is in use by another app — close that app and try again`;
+      return t(`mediaErrors.inUse.${device}`);
     case 'NotAllowedError':
     case 'PermissionDeniedError':
     case 'SecurityError':
-      return `Permission to use the ${device} was denied — allow it in the browser or system settings`;
+      return t(`mediaErrors.denied.${device}`);
     case 'OverconstrainedError':
     case 'ConstraintNotSatisfiedError':
-      return `The selected ${device} is not available — choose another one in Settings`;
+      return t(`mediaErrors.unavailable.${device}`);
     case 'AbortError':
-      return `The ${device} could not be started — try again`;
+      return t(`mediaErrors.aborted.${device}`);
     case 'InsecureContextError':
-      return `The browser allows the ${device} only on secure pages — open Parley over https, or on this computer as localhost`;
+      return t(`mediaErrors.insecure.${device}`);
     default:
-      return `The ${device} could not be started (${errorName(error)}: ${errorMessage(error)})`;
+      return t(`mediaErrors.other.${device}`, { why: `${errorName(error)}: ${errorMessage(error)}` });
   }
 }
 
 /** The error line of the local media view, or null when all is well. */
 export function mediaProblem(problems: { microphone: string | null; camera: string | null }): string | null {
   const { microphone, camera } = problems;
-  if (microphone && camera) {
-    return `${microphone}. ${camera}. You can still see and hear the others, but they cannot see or hear you.`;
-  }
-  if (microphone) return `${microphone}. The call continues without your microphone: you can hear the others, they cannot hear you.`;
-  if (camera) return `${camera}. The call continues audio-only.`;
+  if (microphone && camera) return t('mediaErrors.both', { microphone, camera });
+  if (microphone) return t('mediaErrors.microphoneOnly', { microphone });
+  if (camera) return t('mediaErrors.cameraOnly', { camera });
   return null;
 }
 
@@ -323,10 +321,7 @@ export class LocalMedia {
     const deviceId = track.getSettings().deviceId ?? '';
     const label = track.label;
     const onEnded = (): void => {
-      const message =
-        device === 'camera'
-          ? 'The camera stopped (unplugged or taken by another app) — turn it on again when it is back'
-          : 'The microphone stopped (unplugged or taken by another app) — check it, then call again';
+      const message = t(`mediaErrors.ended.${device}`);
       if (device === 'camera' && this.video === track) {
         this.setVideo(null);
         this.cameraProblem = message;

@@ -188,10 +188,10 @@ export function Shell() {
   useEffect(() => refreshDevices(), [view.phase, refreshDevices]);
 
   const callBlocked = !online
-    ? 'Not connected to the server'
+    ? t('notices.callBlockedOffline')
     : view.phase === 'idle' || view.phase === 'ended'
       ? null
-      : 'Finish the current call first';
+      : t('notices.callBlockedInCall');
 
   const serverUi = useServerUi({ services, settingsOpen, reconnect: restart });
   const submitPassword = serverUi.submitPassword;

@@ -73,7 +73,8 @@ export function useServerUi(input: { services: Services; settingsOpen: boolean; 
     if (!settingsOpen) return;
     if (!desktop) {
       setNearby(null);
-      setNearbyProblem('A browser cannot look for servers on your network: use the Parley desktop app, or open the link the person hosting shares.');
+      // NearbyServers says why in the UI's language (nearbyServers.needsDesktop).
+      setNearbyProblem(undefined);
       return;
     }
     let live = true;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { describeShareError } from '../../../renderer/call/screenShare';
+import { i18n } from '../../../renderer/i18n';
 import { LocalMedia, describeDeviceError, insecureContextDevices, mediaProblem } from '../../../renderer/media/localMedia';
 import { FakeMediaDevices, createFakeStream, type DeviceFailure } from '../fakes/fakeMedia';
 
@@ -36,6 +38,18 @@ describe('local media', () => {
     expect(mediaProblem({ microphone: 'Permission to use the microphone was denied', camera: null })).toContain('they cannot hear you');
     expect(mediaProblem({ microphone: 'a', camera: 'b' })).toContain('cannot see or hear you');
     expect(mediaProblem({ microphone: null, camera: null })).toBeNull();
+  });
+
+  it('says device problems in Russian when the UI is Russian (issue 16.1)', async () => {
+    await i18n.changeLanguage('ru');
+    try {
+      const camera = describeDeviceError('camera', new DOMException('x', 'NotFoundError'));
+      expect(camera).toBe('Камера не найдена — подключите её и попробуйте снова');
+      expect(mediaProblem({ microphone: null, camera })).toBe('Камера не найдена — подключите её и попробуйте снова. Звонок продолжается без видео.');
+      expect(describeShareError(new DOMException('x', 'NotFoundError'))).toBe('Нет экрана или окна, которые можно показать.');
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 
   it('gets microphone and camera in one request when both work', async () => {
