@@ -33,6 +33,8 @@ import { RequestError, type ConnectionState } from '../signaling/client';
 import { isInCall, remoteMembers, type ActiveState, type CallEvent, type CallState, type SelfRef } from './callState';
 import type { Timers } from './iceRecovery';
 import type { CallSignaling, WelcomeCalls } from './serverEvents';
+import { t } from '../i18n';
+import { serverErrorText } from '../state/serverErrorText';
 
 export interface CallRejoinOptions {
   signaling: CallSignaling;
@@ -218,10 +220,10 @@ export class CallRejoin {
       if (gone) {
         this.options.dispatch({ type: 'callEnded', callId, reason: 'disconnected', at: this.options.now() });
       } else {
-        const why = error instanceof Error ? error.message : String(error);
+        const why = serverErrorText(error);
         this.options.dispatch({
           type: 'failed',
-          detail: `The call could not be rejoined after the connection to the server came back: ${why}`,
+          detail: t('notices.rejoinFailed', { reason: why }),
           at: this.options.now(),
         });
       }
@@ -281,7 +283,7 @@ export class CallRejoin {
     this.forget();
     this.options.dispatch({
       type: 'failed',
-      detail: `The server refused to take this device back after the connection dropped: ${message} Fix what the banner at the top says, then call again.`,
+      detail: t('notices.rejoinRefused', { reason: message }),
       at: this.options.now(),
     });
   }

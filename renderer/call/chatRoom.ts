@@ -28,7 +28,7 @@ export class ChatRoom {
     const clean = cleanChatText(text);
     if (!clean) return 0;
     if (clean.length > MAX_CHAT_CHARS) {
-      throw new Error(`The message is ${clean.length} characters long; at most ${MAX_CHAT_CHARS} fit in one. Split it up.`);
+      throw new Error(t('notices.messageTooLong', { length: clean.length, max: MAX_CHAT_CHARS }));
     }
     if (links.length === 0) throw new Error(t('notices.nobodyForMessages'));
     const at = this.options.now();

@@ -12,6 +12,7 @@ import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
 import { acceptsAlone } from './sessionPlan';
 import type { CallController } from './types';
+import { t } from '../i18n';
 
 export type CallCommands = Omit<CallController, 'getView' | 'subscribe' | 'dispose'>;
 
@@ -32,7 +33,7 @@ export function createCallCommands<PC extends PeerConnectionLike>(
         return commands.accept({ video: media === 'video' });
       }
       if (before.phase !== 'idle' && before.phase !== 'ended') {
-        throw new Error(`You are already in a call. Hang up before calling ${peer.displayName}.`);
+        throw new Error(t('notices.alreadyInCall', { name: peer.displayName }));
       }
       const refusal = callRefusal(peer);
       if (refusal !== null) throw new Error(refusal);
@@ -138,7 +139,7 @@ export function createCallCommands<PC extends PeerConnectionLike>(
 
     async invite(peer, options) {
       const before = state();
-      if (before.phase !== 'active') throw new Error(`You can add ${peer.displayName} only during a call.`);
+      if (before.phase !== 'active') throw new Error(t('notices.addOnlyInCall', { name: peer.displayName }));
       let call: CallSnapshot;
       try {
         const meeting = options?.meeting === true ? { meeting: true } : {};

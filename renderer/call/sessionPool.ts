@@ -56,6 +56,7 @@ import { PeerSession, type NegotiationStep } from './peerSession';
 import { RecoveryLadder, type RecoveryLadderPolicy, type Trouble } from './recoveryLadder';
 import type { SessionHook, SessionHooks } from './sessionHooks';
 import type { PlannedSession } from './sessionPlan';
+import { t } from '../i18n';
 
 const peerLog = log.child('call.peer');
 
@@ -325,7 +326,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
       peerLog.error(`could not set up the connection to device ${deviceId} in call ${entry.callId}`, error);
       this.options.dispatch({ type: 'linkPhase', deviceId, connection: 'failed', at: this.options.now() });
       const why = error instanceof Error ? error.message : String(error);
-      this.options.onSessionLost?.(deviceId, `The connection could not be set up: ${why}`);
+      this.options.onSessionLost?.(deviceId, t('notices.linkSetupFailed', { reason: why }));
       return;
     }
     const session = new PeerSession<PC>({
@@ -641,7 +642,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
         // Without its signature no peer applies it: this session cannot go on.
         peerLog.error(`could not sign the description for device ${entry.plan.deviceId} in call ${entry.callId}`, error);
         const why = error instanceof Error ? error.message : String(error);
-        this.options.onSessionLost?.(entry.plan.deviceId, `This device could not sign its part of the call: ${why}`);
+        this.options.onSessionLost?.(entry.plan.deviceId, t('notices.signFailed', { reason: why }));
         return;
       }
       if (!entry.closed) this.relay(entry, { ...data, proof });

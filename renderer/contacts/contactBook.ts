@@ -25,6 +25,7 @@ import {
   type OutgoingRequest,
   type StoredContact,
 } from './types';
+import { t } from '../i18n';
 
 export interface ContactBookState {
   contacts: ReadonlyMap<string, StoredContact>;
@@ -120,7 +121,7 @@ export async function loadContactBook(options: ContactBookOptions): Promise<Cont
       await action();
     } catch (error) {
       logger.error('could not save the contact book', error);
-      options.onError?.(`Could not save your contacts: ${error instanceof Error ? error.message : String(error)}`);
+      options.onError?.(t('notices.contactsSaveFailed', { reason: error instanceof Error ? error.message : String(error) }));
     }
   }
   const put = <S extends StoreName>(name: S, value: ValueOf<S>) => write(() => persistence.put(name, value));
@@ -147,7 +148,7 @@ export async function loadContactBook(options: ContactBookOptions): Promise<Cont
 
     async add(person) {
       if ((await idOfKey(person.userKey)) !== person.userId) {
-        throw new Error(`The key offered for ${person.displayName} does not belong to their id, so they were not added.`);
+        throw new Error(t('notices.keyNotTheirs', { name: person.displayName }));
       }
       const existing = state().contacts.get(person.userId);
       if (existing) {
@@ -199,9 +200,7 @@ export async function loadContactBook(options: ContactBookOptions): Promise<Cont
       const contact = state().contacts.get(userId);
       if (!change || !contact) return;
       if ((await idOfKey(change.newKey)) !== userId) {
-        throw new Error(
-          `The new key offered for ${contact.displayName} does not belong to their id: only a server that lies can send it. Keep the old key and compare safety numbers with them in person.`,
-        );
+        throw new Error(t('notices.newKeyNotTheirs', { name: contact.displayName }));
       }
       const next: StoredContact = { ...contact, userKey: change.newKey, verified: false };
       update({ contacts: withContact(next), keyChanges: without(state().keyChanges, userId) });
@@ -234,7 +233,7 @@ export async function loadContactBook(options: ContactBookOptions): Promise<Cont
     async addOutgoing(request) {
       const entry: OutgoingRequest = { ...request, sentAt: now() };
       const others = state().outgoing.filter((r) => r.userId !== request.userId);
-      if (others.length >= BOOK_LIMITS.outgoing) throw new Error('You have too many unanswered contact requests; wait for some answers first.');
+      if (others.length >= BOOK_LIMITS.outgoing) throw new Error(t('notices.tooManyRequests'));
       update({ outgoing: [...others, entry] });
       await put('outgoing', entry);
     },

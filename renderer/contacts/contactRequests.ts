@@ -25,6 +25,7 @@ import type { ContactBook } from './contactBook';
 import type { InviteRef } from './invites';
 import type { KeyedPerson } from './types';
 import { t } from '../i18n';
+import { serverErrorText } from '../state/serverErrorText';
 
 export type ContactsSignaling = Pick<SignalingClient, 'request' | 'events' | 'onState' | 'getState'>;
 
@@ -64,7 +65,6 @@ export interface ContactRequests {
   dispose(): void;
 }
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export function wireContactRequests(options: ContactRequestsOptions): ContactRequests {
   const { client, book, notify } = options;
@@ -90,7 +90,7 @@ export function wireContactRequests(options: ContactRequestsOptions): ContactReq
     } catch (error) {
       lastSent = null;
       logger.warn('the server did not take the contact list', error);
-      notify({ level: 'error', message: `Could not give the server your contact list, so presence may be out of date: ${errorText(error)}` });
+      notify({ level: 'error', message: t('notices.contactListFailed', { reason: serverErrorText(error) }) });
     }
   }
 
@@ -109,7 +109,7 @@ export function wireContactRequests(options: ContactRequestsOptions): ContactReq
       await client.request('contact:answer', { to, accept });
     } catch (error) {
       logger.warn(`could not send the answer to ${to}'s contact request`, error);
-      notify({ level: 'error', message: `Could not send your answer: ${errorText(error)}` });
+      notify({ level: 'error', message: t('notices.answerFailed', { reason: serverErrorText(error) }) });
     }
   }
 
@@ -193,7 +193,7 @@ export function wireContactRequests(options: ContactRequestsOptions): ContactReq
 
   return {
     async request(invite) {
-      if (invite.userId === options.selfUserId) throw new Error('That is your own invite: give it to the person you want to add.');
+      if (invite.userId === options.selfUserId) throw new Error(t('notices.ownInvite'));
       if (book.getSnapshot().contacts.has(invite.userId)) return 'already';
       await book.addOutgoing({ userId: invite.userId, secret: invite.secret });
       return online() && (await send(invite.userId, invite.secret)) ? 'sent' : 'pending';

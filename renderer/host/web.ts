@@ -142,8 +142,8 @@ export function watchJoinHash(
         level: 'warning',
         message:
           win.location.protocol === 'https:'
-            ? 'This join link is damaged (its fingerprint or password could not be read). Ask for the link again.'
-            : 'Join links work only on an https:// page: open the https address the person hosting gave you.',
+            ? t('notices.joinLinkDamaged')
+            : t('notices.joinLinkHttps'),
       });
       return;
     }

@@ -4,6 +4,7 @@
  * server; the call engine declines a blocked caller whose invite still arrives.
  */
 import type { Favourite, HistoryEntry } from '../../preload/contract';
+import { t } from '../i18n';
 
 /** The contract's cap (and the server's LIMITS.maxBlockedUsers). */
 export const MAX_BLOCKED = 1_000;
@@ -11,7 +12,7 @@ export const MAX_BLOCKED = 1_000;
 export function blockUser(list: readonly string[], userId: string): string[] {
   if (list.includes(userId)) return [...list];
   if (list.length >= MAX_BLOCKED) {
-    throw new Error(`You have blocked ${MAX_BLOCKED} people, the most Parley keeps. Unblock someone in Settings → Blocked first.`);
+    throw new Error(t('notices.blockLimit', { max: MAX_BLOCKED }));
   }
   return [...list, userId];
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildContacts, filterContacts, sortContacts, strangerCallStyle, type Contact } from '../../../renderer/state/contacts';
+import { i18n } from '../../../renderer/i18n';
+import { blockUser } from '../../../renderer/state/blocking';
+import { buildContacts, filterContacts, sortContacts, statusLabel, strangerCallStyle, type Contact, type ContactStatus } from '../../../renderer/state/contacts';
 import { EMPTY_BOOK, type ContactBookState } from '../../../renderer/contacts/contactBook';
 import { EMPTY_PRESENCE, presenceReducer, type PresenceState } from '../../../renderer/state/presence';
 
@@ -139,5 +141,25 @@ describe('how a ringing call is shown', () => {
     expect(strangerCallStyle(id('Eve'), contacts, 'refuse')).toBe('ask');
     expect(strangerCallStyle(id('Dan'), contacts, 'ring')).toBe('ring');
     expect(strangerCallStyle(id('Dan'), contacts, 'ask')).toBe('ask');
+  });
+});
+
+describe('status words in the UI language (issue 16.1)', () => {
+  it('names each status in English and in Russian, at the moment it is asked', async () => {
+    expect(statusLabel('in_call')).toBe('In a call');
+    await i18n.changeLanguage('ru');
+    try {
+      expect(['available', 'in_call', 'away', 'dnd', 'offline'].map((s) => statusLabel(s as ContactStatus))).toEqual([
+        'На связи',
+        'В звонке',
+        'Нет на месте',
+        'Не беспокоить',
+        'Не в сети',
+      ]);
+      // Another plain-module refusal that reaches a toast.
+      expect(() => blockUser(Array.from({ length: 1000 }, (_, i) => `u${i}`), 'x')).toThrow(/^Вы заблокировали \d+ человек/);
+    } finally {
+      await i18n.changeLanguage('en');
+    }
   });
 });
