@@ -14,6 +14,7 @@ import { Dialog } from '../Dialog';
 import { CopyField } from './CopyField';
 import { idPrefix } from './idPrefix';
 import { QrCode } from './QrCode';
+import { serverErrorText } from '../../state/serverErrorText';
 
 export interface AddContactDialogProps {
   /** My current invite (null while it is made). */
@@ -32,7 +33,8 @@ export interface AddContactDialogProps {
 }
 
 type Target = InviteRef | { userId: string; secret: null; displayName: string };
-const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** An error in words: a server refusal said for its code in the UI's language, any other error as it reads. */
+const words = (error: unknown): string => serverErrorText(error);
 /** Enough of an id to tell people apart when reading it aloud. */
 // In a module of its own: the requests panel shows it at start, this dialog loads when opened (useContactsUi.tsx).
 export { idPrefix };

@@ -15,13 +15,15 @@ import type { Contact } from '../../state/contacts';
 import { LazyPiece } from '../LazyPiece';
 import type { Services } from '../services';
 import { ContactRequestsPanel } from './ContactRequestsPanel';
+import { serverErrorText } from '../../state/serverErrorText';
 
 // Opened now and then, so loaded when first opened, not at start (issue 16.8).
 const AddContactDialog = lazy(async () => ({ default: (await import('./AddContactDialog')).AddContactDialog }));
 const SafetyNumberDialog = lazy(async () => ({ default: (await import('./SafetyNumberDialog')).SafetyNumberDialog }));
 
 const logger = log.child('ui.contacts');
-const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** An error in words: a server refusal said for its code in the UI's language, any other error as it reads. */
+const words = (error: unknown): string => serverErrorText(error);
 
 type Verifying = { userId: string; name: string; key: PublicKey; inBook: boolean };
 

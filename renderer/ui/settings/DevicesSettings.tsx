@@ -22,6 +22,7 @@ import {
 import { formatDate, useT } from '../../i18n';
 import { CopyField } from '../contacts/CopyField';
 import { useNow } from '../useNow';
+import { serverErrorText } from '../../state/serverErrorText';
 
 interface DevicesSettingsProps {
   identity: DeviceIdentity;
@@ -36,7 +37,8 @@ interface DevicesSettingsProps {
 
 /** What a link code starts with: the same in every language. */
 const LINK_CODE_EXAMPLE = 'parley-link:…';
-const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** An error in words: a server refusal said for its code in the UI's language, any other error as it reads. */
+const words = (error: unknown): string => serverErrorText(error);
 
 export function DevicesSettings({ identity, keys, channel, online, legacy, onLinked }: DevicesSettingsProps) {
   const { t } = useT();

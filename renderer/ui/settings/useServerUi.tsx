@@ -14,12 +14,14 @@ import { log } from '../../log';
 import type { Services } from '../services';
 import { JoinServerDialog } from './JoinServerDialog';
 import { MAX_SERVERS } from './serverLinks';
+import { serverErrorText } from '../../state/serverErrorText';
 
 // Loaded with the settings, not at start (issue 16.8).
 const ServerSettings = lazy(async () => ({ default: (await import('./ServerSettings')).ServerSettings }));
 
 const logger = log.child('ui.server');
-const words = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** An error in words: a server refusal said for its code in the UI's language, any other error as it reads. */
+const words = (error: unknown): string => serverErrorText(error);
 
 export interface ServerUi {
   /** Settings → Server; render it only while the settings are open (it looks for servers meanwhile). */
