@@ -9,7 +9,8 @@ import { isInCall, type CallState, type SelfRef } from './callState';
 import { ChatRoom } from './chatRoom';
 import { featureConnection } from './featureConnection';
 import type { CallFeaturesController, FeaturesView } from './featureTypes';
-import { FileTransfers, type ReceivedFileHost } from './fileTransfers';
+import type { FileTransfers, ReceivedFileHost } from './fileTransfers';
+import { LazyFileTransfers } from './lazyFileTransfers';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
 import { PeerChannels, type ReadyLink } from './peerChannels';
@@ -101,7 +102,8 @@ export function createCallFeatures(options: CallFeaturesOptions): CallFeatures {
     log: featureLog.child('screen'),
   });
   const chat = new ChatRoom({ now: options.now, newId: randomId, onChange: changed });
-  const files = new FileTransfers({
+  // Loaded with the first call's file channel, not at start (lazyFileTransfers.ts, issue 16.8).
+  const files = new LazyFileTransfers({
     maxFileBytes: options.maxFileBytes,
     peerName: (deviceId) => names.get(deviceId) ?? 'Someone',
     newId: randomId,
