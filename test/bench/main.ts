@@ -4,7 +4,8 @@
  * prints a table and writes bench-results/latest.json and latest.md.
  *
  * Options (after `npm run bench --`):
- *   --only weight,calls,signaling,abuse,wan,latency,sfu   run some of them (default: the first four;
+ *   --only weight,calls,signaling,abuse,wan,latency,sfu,trace   run some of them (default: the first four;
+ *                                   trace: Parley's steps after Accept on loopback, to find where the time goes;
  *                                   wan and latency need root for the lab network; sfu needs Debian's janus)
  *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20), on loopback and on each WAN path
@@ -23,6 +24,7 @@ import type { Browser } from 'playwright-core';
 import type { createSignalingServer as CreateSignalingServer, SignalingServer } from '../../signaling-server/index';
 import { launchChromium } from './browser';
 import { runCallSetupBench } from './callSetup';
+import { runCallTrace } from './callTrace';
 import { runSfuBench } from './sfu';
 import { runClientWeightBench } from './clientWeight';
 import { busiestProcesses, describeMachine, openFileLimit, sampleLoad } from './machine';
@@ -75,6 +77,9 @@ async function main(): Promise<void> {
     throw new Error('test/bench/main.ts needs --client DIR (the built renderer) and --server FILE (dist/server/index.js); run it through npm run bench.');
   }
   const only = new Set(values.only.split(',').map((s) => s.trim()));
+  const benchmarks = ['weight', 'calls', 'trace', 'signaling', 'abuse', 'wan', 'latency', 'sfu', 'presence', 'capacity', 'storm'];
+  const unknown = [...only].filter((name) => !benchmarks.includes(name));
+  if (unknown.length > 0) throw new Error(`--only: no benchmark called ${unknown.map((n) => `"${n}"`).join(', ')}; the benchmarks are ${benchmarks.join(', ')}`);
   const calls = Number(values.calls);
   if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls takes a whole number of calls ≥ 1, not "${values.calls}"`);
   const latencySeconds = Number(values['latency-seconds']);
@@ -109,13 +114,14 @@ async function main(): Promise<void> {
     clientWeight: null,
     wan: null,
     latency: null,
+    callTrace: null,
     errors,
   };
   /** Parts that could not be measured (wan, latency): the run exits 1. */
   const unmeasured: string[] = [];
 
   let chromiumVersion: string | null = null;
-  if (only.has('weight') || only.has('calls')) {
+  if (only.has('weight') || only.has('calls') || only.has('trace')) {
     const createSignalingServer = await loadServerFactory(values.server);
     let server: SignalingServer | null = null;
     let browser: Browser | null = null;
@@ -134,6 +140,12 @@ async function main(): Promise<void> {
         log('\n== 1. call setup ==');
         await timed('call setup', async () => {
           results.callSetup = await runCallSetupBench({ browser: running, parleyUrl, calls, ringMs: 1_500, log });
+        });
+      }
+      if (only.has('trace')) {
+        log('\n== 1b. where the time after Accept goes ==');
+        await timed('call trace', async () => {
+          results.callTrace = await runCallTrace({ browser: running, parleyUrl, calls, ringMs: 1_500, log });
         });
       }
     } finally {

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallSetupResults } from './callSetup';
+import { formatTrace, type TraceStep } from './callTrace';
 import type { ClientWeightResults } from './clientWeight';
 import type { BusyProcess, Machine } from './machine';
 import type { SignalingResults } from './signaling/signalingBench';
@@ -39,6 +40,8 @@ export interface BenchResults {
   wan: WanResults | null;
   /** Glass-to-glass latency runs (issue 15 item 3); null when not run. */
   latency: LatencyRun[] | null;
+  /** Where the time after Accept goes (--only trace); null when not run. */
+  callTrace: TraceStep[] | null;
   errors: string[];
 }
 
@@ -210,6 +213,8 @@ export function formatText(r: BenchResults): string {
     lines.push(...table(rows));
     for (const l of r.latency) if (l.problems.length > 0) lines.push(`${l.label}: ${l.problems.join('; ')}`);
   }
+
+  if (r.callTrace) lines.push('', ...formatTrace(r.callTrace));
 
   lines.push('', 'Targets');
   for (const v of verdicts(r)) lines.push(`  ${mark(v.met).padEnd(6)}  ${v.target}: ${v.measured}`);
