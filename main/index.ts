@@ -184,7 +184,7 @@ async function start(): Promise<void> {
 
   const power = new CallPowerBlocker(powerSaveBlocker);
   const stopNetworkChecks = checkNetworkOnWake({ powerMonitor, events, logger });
-  const shortcut = new MuteShortcutService({ globalShortcut, events, notify, logger });
+  const shortcut = new MuteShortcutService({ globalShortcut, events, notify, logger, text: locale.text });
   shortcut.apply(settings.muteShortcut);
   const loginItem = new LoginItemService({
     platform,

@@ -6,7 +6,8 @@
  * an accelerator; each ends in a notice that says what to do.
  */
 import type { Logger } from 'pino';
-import { EVENT_CHANNELS, muteShortcutProblem } from '../../preload/contract';
+import { EVENT_CHANNELS, muteShortcutIssue, muteShortcutProblem } from '../../preload/contract';
+import { ENGLISH, type MainText } from '../i18n';
 import type { Notify, RendererEvents } from '../window/rendererEvents';
 
 export interface GlobalShortcutLike {
@@ -19,6 +20,8 @@ export interface MuteShortcutOptions {
   events: RendererEvents;
   notify: Notify;
   logger: Logger;
+  /** Words the refusals in the UI's language of the moment (MainLocale.text); English when absent. */
+  text?: MainText;
 }
 
 export type ShortcutState =
@@ -61,11 +64,14 @@ export class MuteShortcutService {
       return { state: this.state, problem: null };
     }
     const { globalShortcut, events, logger } = this.options;
-    const kept = this.state.kind === 'registered' ? ` Parley keeps ${this.state.accelerator}.` : '';
-    const problem = muteShortcutProblem(wanted);
-    if (problem !== null) {
-      logger.warn({ accelerator: wanted }, 'mute shortcut refused');
-      return { state: this.refused({ kind: 'invalid', accelerator: wanted }), problem: `${problem}${kept}` };
+    const text = this.options.text ?? ENGLISH;
+    const kept = this.state.kind === 'registered' ? this.state.accelerator : null;
+    const issue = muteShortcutIssue(wanted);
+    if (issue !== null) {
+      logger.warn({ accelerator: wanted, problem: muteShortcutProblem(wanted) }, 'mute shortcut refused');
+      const why = text(issue.problem === 'shortcut_not_understood' ? 'mainShortcut.notUnderstood' : 'mainShortcut.needsModifier', { keys: issue.shown });
+      // The shortcut in force stays, and the person is told which it is (a second whole sentence).
+      return { state: this.refused({ kind: 'invalid', accelerator: wanted }), problem: kept === null ? why : `${why} ${text('mainShortcut.kept', { kept })}` };
     }
     let registered: boolean;
     try {
@@ -76,14 +82,14 @@ export class MuteShortcutService {
       logger.warn({ accelerator: wanted, err: error }, 'invalid mute shortcut');
       return {
         state: this.refused({ kind: 'invalid', accelerator: wanted }),
-        problem: `"${wanted}" is not a key combination Parley understands; choose another mute shortcut in Settings.${kept}`,
+        problem: kept === null ? text('mainShortcut.invalid', { keys: wanted }) : text('mainShortcut.invalidKept', { keys: wanted, kept }),
       };
     }
     if (!registered) {
       logger.warn({ accelerator: wanted }, 'mute shortcut taken');
       return {
         state: this.refused({ kind: 'taken', accelerator: wanted }),
-        problem: `The shortcut ${wanted} is taken by another app; choose another in Settings.${kept}`,
+        problem: kept === null ? text('mainShortcut.taken', { keys: wanted }) : text('mainShortcut.takenKept', { keys: wanted, kept }),
       };
     }
     this.release();

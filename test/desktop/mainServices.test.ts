@@ -1,6 +1,7 @@
 import type { NotificationConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { EVENT_CHANNELS, muteShortcutProblem, settingsPatchSchema, type IncomingCallNotice } from '../../preload/contract';
+import { mainText } from '../../main/i18n';
 import { IncomingCallService, incomingCallNotification, type NotificationHandlers } from '../../main/notifications/incomingCall';
 import { CallPowerBlocker, type PowerSaveBlockerLike } from '../../main/power/callPowerBlocker';
 import { MuteShortcutService, type GlobalShortcutLike } from '../../main/shortcuts/muteShortcut';
@@ -134,7 +135,27 @@ describe('mute shortcut', () => {
   it('an accelerator Electron does not understand is reported too', () => {
     const { notices, service } = setup();
     expect(service.apply('Bogus+Key').kind).toBe('invalid');
-    expect(notices[0]).toContain('"Bogus+Key" is not a key combination');
+    expect(notices[0]).toContain('“Bogus+Key” is not a key combination');
+  });
+
+  it('says its refusals in the UI language: Russian with main’s locale (issue 16.1)', () => {
+    const shortcuts = new FakeGlobalShortcut();
+    const notices: string[] = [];
+    const service = new MuteShortcutService({
+      globalShortcut: shortcuts,
+      events: new RecordingEvents(),
+      notify: (_l, m) => notices.push(m),
+      logger: silentLogger,
+      text: mainText('ru'),
+    });
+    service.apply('Alt+M');
+    shortcuts.takenByOthers.add('Alt+N');
+    service.apply('Alt+N');
+    service.apply('M');
+    expect(notices).toEqual([
+      'Сочетание Alt+N занято другим приложением; выберите другое в настройках. Parley оставляет Alt+M.',
+      expect.stringMatching(/^Сочетанию для выключения микрофона «M» нужен модификатор.* Parley оставляет Alt\+M\.$/),
+    ]);
   });
 
   it('refuses a bare key or Shift with a typing key, says why, and keeps the shortcut in force', () => {
