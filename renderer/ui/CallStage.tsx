@@ -1,15 +1,65 @@
-/** The main stage: one screen per call phase. */
+/**
+ * The main stage: one screen per call phase. The in-call screen (InCall with its
+ * tiles, chat, files and controls) is a chunk of its own (issue 16.8): loaded right
+ * after the app first shows, so it is there before any call, and again when a call
+ * needs it if that failed; failing, the stage says so and still offers Hang up.
+ */
+import PhoneOff from 'lucide-react/icons/phone-off';
+import { useEffect, useState } from 'react';
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { FeaturesView } from '../call/featureTypes';
 import type { CallView, PersonRef } from '../call/types';
 import type { Contact } from '../state/contacts';
 import type { CallEngine } from '../session';
+import { useT } from '../i18n';
+import { log } from '../log';
 import { CallEnded } from './call/CallEnded';
-import { InCall, type InCallDevices } from './call/InCall';
+import type * as InCallModule from './call/InCall';
+import type { InCallDevices } from './call/InCall';
 import { IncomingCall } from './call/IncomingCall';
 import { OutgoingCall } from './call/OutgoingCall';
+import { RoundButton } from './call/RingingCard';
 import { IdleStage } from './IdleStage';
 import type { Services } from './services';
+
+const logger = log.child('ui.call');
+let inCallModule: typeof InCallModule | null = null;
+let inCallLoading: Promise<typeof InCallModule> | null = null;
+
+/** The in-call screen's chunk, loaded once (a failed load is tried again by the next caller). */
+function loadInCall(): Promise<typeof InCallModule> {
+  inCallLoading ??= import('./call/InCall').then(
+    (module) => (inCallModule = module),
+    (error: unknown) => {
+      inCallLoading = null;
+      logger.error('the in-call screen could not be loaded', error);
+      throw error;
+    },
+  );
+  return inCallLoading;
+}
+
+/** The in-call screen's module once loaded; loads it now, and again while `needed` if it failed. */
+function useInCallModule(needed: boolean): { module: typeof InCallModule | null; error: unknown } {
+  const [, setLoaded] = useState(0);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (inCallModule) return;
+    let live = true;
+    loadInCall().then(
+      () => {
+        if (!live) return;
+        setError(null);
+        setLoaded((n) => n + 1);
+      },
+      (failure: unknown) => live && setError(failure),
+    );
+    return () => {
+      live = false;
+    };
+  }, [needed]);
+  return { module: inCallModule, error: inCallModule ? null : error };
+}
 
 interface CallStageProps {
   services: Services;
@@ -33,6 +83,8 @@ interface CallStageProps {
 
 export function CallStage(props: CallStageProps) {
   const { services, engine, view, self, online, contacts, speakerId, features, devices, run, onCall, onBlock } = props;
+  const { t } = useT();
+  const inCall = useInCallModule(view.phase === 'active');
   if (!engine || view.phase === 'idle') {
     return <IdleStage name={self.displayName} online={online} notifications={services.webNotifications} />;
   }
@@ -52,7 +104,18 @@ export function CallStage(props: CallStageProps) {
           stranger={props.incomingStranger ?? null}
         />
       );
-    case 'active':
+    case 'active': {
+      const InCall = inCall.module?.InCall;
+      if (!InCall) {
+        if (inCall.error === null) return null; // loading: a moment at most (it loads at start)
+        const reason = inCall.error instanceof Error ? inCall.error.message : String(inCall.error);
+        return (
+          <section className="call-card" role="alert">
+            <p>{t('app.partNotLoaded', { reason })}</p>
+            <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label={t('call.hangUp')} shortcut="hangUp" onClick={() => run(() => engine.hangUp())} />
+          </section>
+        );
+      }
       return (
         <InCall
           view={view}
@@ -70,6 +133,7 @@ export function CallStage(props: CallStageProps) {
           onHangUp={() => run(() => engine.hangUp())}
         />
       );
+    }
     case 'ended': {
       const peer = view.peers.length === 1 ? view.peers[0] : undefined;
       const reachable = peer ? contacts.some((c) => c.userId === peer.userId && c.status !== 'offline') : false;
