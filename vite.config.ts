@@ -11,9 +11,10 @@ export default defineConfig({
   root: 'renderer',
   base: './',
   // The budget fails the build (scripts/bundleBudget.mjs). Issue 16.8 asks for 200 kB of initial JS; it is
-  // ~238 kB with Russian, the SFU client + E2EE and the contact dialogs loaded on demand. The ceiling sits
-  // just above that, so what grows the start (a static import of something lazy) fails the build.
-  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 241_000 })],
+  // ~225 kB with Russian, the SFU client + E2EE, file transfer, the in-call screen and the contact dialogs
+  // loaded on demand. The ceiling sits just above that, so what grows the start (a static import of
+  // something lazy) fails the build.
+  plugins: [react(), bundleBudget({ chunkLimitKb: 500, initialGzipLimit: 228_000 })],
   define: { 'import.meta.env.VITE_PARLEY_VERSION': JSON.stringify(pkg.version) },
   build: {
     outDir: '../dist/renderer',
