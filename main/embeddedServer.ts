@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import type { HostedServer, ServerChoice, ServerEndpoint } from '../preload/contract';
 import { defaultServerName } from '../signaling-server/mdns';
 import { accessPolicy, lanAddressesFrom, urlHost } from './server/serverAccess';
+import { ENGLISH, type MainText } from './i18n';
 import type { Notify } from './window/rendererEvents';
 
 export interface SignalingServerHandle {
@@ -65,6 +66,8 @@ export interface EmbeddedServerOptions {
   clientDir: string | null;
   logger: Logger;
   notify: Notify;
+  /** Words what the person is told in the UI's language of the moment (MainLocale.text); English when absent. */
+  text?: MainText;
   /** Where the server keeps what must survive a restart (<userData>/server); null: memory only. */
   dataDir?: string | null;
   /** Default: os.networkInterfaces() and os.hostname(), read at each start. */
@@ -121,14 +124,11 @@ export function reachableAddresses(addresses: readonly string[]): string[] {
   return [...usable.filter((a) => !a.includes(':')), ...usable.filter((a) => a.includes(':'))];
 }
 
-export function startFailureMessage(config: HostConfig, code: string | undefined, detail: string): string {
-  if (code === 'EADDRINUSE') {
-    return `Parley could not start its server on port ${config.port}: another program is using that port. Choose another port in Settings → Server (or close the other program), or connect to a server elsewhere.`;
-  }
-  if (code === 'EACCES') {
-    return `Parley is not allowed to listen on port ${config.port}. Choose a port above 1024 in Settings → Server.`;
-  }
-  return `Parley could not start its server on ${config.host}:${config.port} (${detail}). Try another port in Settings → Server, or connect to a server elsewhere.`;
+/** Why the server did not start, in `text`'s language (the UI's; English by default); the system's own words stay as the detail. */
+export function startFailureMessage(config: HostConfig, code: string | undefined, detail: string, text: MainText = ENGLISH): string {
+  if (code === 'EADDRINUSE') return text('mainServer.portInUse', { port: config.port });
+  if (code === 'EACCES') return text('mainServer.portNotAllowed', { port: config.port });
+  return text('mainServer.startFailed', { host: config.host, port: config.port, reason: detail });
 }
 
 export type HostedServerListener = (status: HostedServer) => void;
@@ -275,16 +275,13 @@ export class EmbeddedServer {
         announcedAs: announce ? serverName : null,
       });
       if (config.host === '0.0.0.0' && config.password === '') {
-        notify(
-          'warning',
-          `Your Parley server on port ${handle.address.port} accepts anyone on your network without a password. Set one in Settings → Server.`,
-        );
+        notify('warning', (this.options.text ?? ENGLISH)('mainServer.noPassword', { port: handle.address.port }));
       }
       return handle;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException | undefined)?.code;
       const detail = error instanceof Error ? error.message : String(error);
-      const message = startFailureMessage(config, code, detail);
+      const message = startFailureMessage(config, code, detail, this.options.text ?? ENGLISH);
       logger.error({ host: config.host, port: config.port, code, err: error }, 'embedded signaling server did not start');
       notify('error', message);
       // The contract carries at most 1000 characters; the notice above has the whole text.

@@ -233,6 +233,7 @@ async function start(): Promise<void> {
     clientDir: existsSync(paths.rendererDir) ? paths.rendererDir : null,
     logger,
     notify,
+    text: locale.text,
     dataDir: join(app.getPath('userData'), 'server'),
   });
   // The renderer's wss connections: a pinned host accepts exactly its fingerprint, an unpinned one only a CA-valid certificate.

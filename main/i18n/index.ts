@@ -4,7 +4,7 @@
  * certificate pinning tell the person (serverTrust).
  *
  * Main cannot use the renderer's i18next instance (it lives in the page), so it reads
- * the same locale files — the groups "tray", "notification", "mainDialogs", "serverTrust" and "mainShortcut" of
+ * the same locale files — the groups "tray", "notification", "mainDialogs", "serverTrust", "mainShortcut" and "mainServer" of
  * renderer/i18n/locales/{en,ru}.json — through this small table: one source holds
  * every string, and test/unit/i18n/locales.test.ts checks both languages have them.
  *
@@ -22,14 +22,14 @@ import ru from '../../renderer/i18n/locales/ru.json';
 export const MAIN_LANGUAGES = ['en', 'ru'] as const;
 export type MainLanguage = (typeof MAIN_LANGUAGES)[number];
 
-type Catalogue = Pick<typeof en, 'tray' | 'notification' | 'mainDialogs' | 'serverTrust' | 'mainShortcut'>;
+type Catalogue = Pick<typeof en, 'tray' | 'notification' | 'mainDialogs' | 'serverTrust' | 'mainShortcut' | 'mainServer'>;
 type Group = keyof Catalogue;
 export type MainKey = { [G in Group]: `${G}.${keyof Catalogue[G] & string}` }[Group];
 export type MainVars = Readonly<Record<string, string | number>>;
 
 const CATALOGUES: Readonly<Record<MainLanguage, Catalogue>> = {
-  en: { tray: en.tray, notification: en.notification, mainDialogs: en.mainDialogs, serverTrust: en.serverTrust, mainShortcut: en.mainShortcut },
-  ru: { tray: ru.tray, notification: ru.notification, mainDialogs: ru.mainDialogs, serverTrust: ru.serverTrust, mainShortcut: ru.mainShortcut },
+  en: { tray: en.tray, notification: en.notification, mainDialogs: en.mainDialogs, serverTrust: en.serverTrust, mainShortcut: en.mainShortcut, mainServer: en.mainServer },
+  ru: { tray: ru.tray, notification: ru.notification, mainDialogs: ru.mainDialogs, serverTrust: ru.serverTrust, mainShortcut: ru.mainShortcut, mainServer: ru.mainServer },
 };
 
 /** Translates one key in one language; `{{name}}` placeholders are filled from `vars`. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostNotice, ServerChoice } from '../../preload/contract';
-import { EmbeddedServer, ServerStartError, hostConfigFor } from '../../main/embeddedServer';
+import { EmbeddedServer, ServerStartError, hostConfigFor, startFailureMessage } from '../../main/embeddedServer';
+import { mainText } from '../../main/i18n';
 import { accessPolicy, withLanPassword } from '../../main/server/serverAccess';
 import { DEFAULT_SETTINGS, hostedServerSchema } from '../../preload/contract';
 import { createSignalingServer } from '../../signaling-server/index';
@@ -142,6 +143,17 @@ describe('who may reach the embedded server', () => {
     const { server } = setup(null, dataDir);
     await server.endpoint(host({ port: await freePort() }));
     expect(existsSync(join(dataDir, 'membership.key'))).toBe(true);
+  });
+});
+
+describe('why the server did not start, in the UI language (issue 16.1)', () => {
+  it('says a taken port, a forbidden port and any other failure in Russian', () => {
+    const config = hostConfigFor({ ...DEFAULT_SETTINGS.server, mode: 'local' });
+    const ru = mainText('ru');
+    expect(startFailureMessage(config, 'EADDRINUSE', 'listen EADDRINUSE', ru)).toMatch(/^Parley не смог запустить свой сервер на порту 7300: этот порт занят другой программой\./);
+    expect(startFailureMessage(config, 'EACCES', 'x', ru)).toBe('Parley не разрешено слушать порт 7300. Выберите порт выше 1024 в разделе «Настройки → Сервер».');
+    expect(startFailureMessage(config, undefined, 'boom', ru)).toMatch(/^Parley не смог запустить свой сервер на 127\.0\.0\.1:7300 \(boom\)/);
+    expect(startFailureMessage(config, 'EACCES', 'x')).toBe('Parley is not allowed to listen on port 7300. Choose a port above 1024 in Settings → Server.');
   });
 });
 
