@@ -2,7 +2,7 @@
  * The header's connection indicator and, when the server refused us, what the
  * person can do about it. Pure: ConnectionState in, words out.
  */
-import { t } from '../i18n';
+import { currentLanguage, t } from '../i18n';
 import type { ConnectionState } from '../signaling/client';
 
 export type ConnectionTone = 'pending' | 'ok' | 'warning' | 'error';
@@ -50,7 +50,10 @@ export function describeConnection(
     }
     case 'refused': {
       const text = describeRefusal(state, context);
-      const serverMessage = state.message.trim();
+      // The server writes English: beside the text for its code, its own words help only an
+      // English reader; in another language the code's text stands alone (issue 16.1), and an
+      // unknown code's detail carries the server's words as the fallback.
+      const serverMessage = currentLanguage() === 'en' ? state.message.trim() : '';
       return serverMessage ? { ...text, serverMessage } : text;
     }
     case 'closed':

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { i18n } from '../../../renderer/i18n';
 import type { WelcomePayload } from '../../../signaling-server/protocol';
 import { describeConnection } from '../../../renderer/state/connectionText';
 
@@ -56,6 +57,20 @@ describe('connection indicator', () => {
       expect(text).toMatchObject({ label, tone: 'error', serverMessage: 'the server says why' });
       expect(text.detail).toMatch(detail);
       expect(text.detail).toContain('parley.example.org:7300');
+    }
+  });
+});
+
+describe('a refusal in Russian (issue 16.1)', () => {
+  it('shows the text for the code without the server’s English beside it', async () => {
+    await i18n.changeLanguage('ru');
+    try {
+      const text = describeConnection({ phase: 'refused', url, code: 'auth_failed', message: 'password required' });
+      expect(text.label).toBe('Нужен пароль');
+      expect(text.serverMessage).toBeUndefined();
+      expect(JSON.stringify(text)).not.toContain('password required');
+    } finally {
+      await i18n.changeLanguage('en');
     }
   });
 });
