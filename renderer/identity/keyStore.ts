@@ -35,6 +35,7 @@ import {
   type PublicKey,
   type SigningKey,
 } from '../../signaling-server/identity';
+import { t as translate } from '../i18n';
 import { log } from '../log';
 import { deviceIdentity, type DeviceIdentity } from './deviceIdentity';
 
@@ -85,8 +86,8 @@ export class KeyStoreError extends Error {
   }
 }
 
-export const INSECURE_PAGE_MESSAGE =
-  'Parley needs a secure page (https or localhost): this browser offers the keys that prove who you are only there. Open Parley through https:// or on localhost.';
+/** Why keys cannot be made on this page, in the UI's language of the moment. */
+export const insecurePageMessage = (): string => translate('keyStore.insecure');
 
 /** A lock held for as long as this page lives (Web Locks); false when another page holds it. */
 export type HoldLock = (name: string) => Promise<boolean>;
@@ -175,12 +176,9 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
 
   const database = async (): Promise<IDBPDatabase<KeyDb>> => {
     if (db) return db;
-    if (!options.secure || options.subtle === undefined) throw new KeyStoreError('insecure', INSECURE_PAGE_MESSAGE);
+    if (!options.secure || options.subtle === undefined) throw new KeyStoreError('insecure', insecurePageMessage());
     if (!options.indexedDB) {
-      throw new KeyStoreError(
-        'storage',
-        'Parley cannot keep its keys: this browser offers no IndexedDB here (private browsing may block it). Allow site data for this page and reload.',
-      );
+      throw new KeyStoreError('storage', translate('keyStore.noIndexedDb'));
     }
     try {
       db = await openDB<KeyDb>(dbName, KEY_DB_VERSION, {
@@ -190,10 +188,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
         },
       });
     } catch (error) {
-      throw new KeyStoreError(
-        'storage',
-        `Parley cannot open its key storage in this browser (${describe(error)}). Allow site data for this page and reload.`,
-      );
+      throw new KeyStoreError('storage', translate('keyStore.cannotOpen', { reason: describe(error) }));
     }
     return db;
   };
@@ -223,7 +218,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     }
     if (chosen === null) {
       chosen = tab.newSlotId();
-      if (!(await hold(chosen))) throw new KeyStoreError('storage', 'Parley could not reserve a key slot for this tab; reload the tab.');
+      if (!(await hold(chosen))) throw new KeyStoreError('storage', translate('keyStore.noSlot'));
     }
     // Clean up: slots nobody holds that are stale, or certified by a user this origin no longer has.
     for (const s of slots) {
@@ -265,7 +260,7 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
         logger.info(`made this origin's user key (${made.userKey.alg})`);
       } catch (error) {
         user = await keys.get('user', 'self');
-        if (user === undefined) throw new KeyStoreError('storage', `Parley could not keep its user key in this browser (${describe(error)}).`);
+        if (user === undefined) throw new KeyStoreError('storage', translate('keyStore.cannotKeep', { reason: describe(error) }));
         logger.debug('another tab made the user key first; using it', error);
       }
     }
@@ -295,13 +290,13 @@ export function createKeyStore(options: KeyStoreOptions): KeyStore {
     const keys = await database();
     if (mySlot === null) throw new Error('adoptLink before open()');
     const slot = await keys.get('slots', mySlot);
-    if (slot === undefined) throw new KeyStoreError('storage', 'This device’s key is missing from storage; reload Parley.');
+    if (slot === undefined) throw new KeyStoreError('storage', translate('keyStore.slotMissing'));
     if ((await idOfKey(userKey)) !== expectUserId) {
-      throw new KeyStoreError('invalid_link', 'The answer came from another account than the one in the code, so this device was not linked.');
+      throw new KeyStoreError('invalid_link', translate('keyStore.otherAccount'));
     }
     const ids = await checkCredential({ userKey, deviceKey: slot.deviceKey, deviceCert });
     if (ids === null || ids.userId !== expectUserId) {
-      throw new KeyStoreError('invalid_link', 'The certificate the other device sent does not fit this device’s key, so this device was not linked.');
+      throw new KeyStoreError('invalid_link', translate('keyStore.certMismatch'));
     }
     const linked: SlotRecord = { ...slot, userKey, deviceCert, ownUser: null, lastUsed: now() };
     const tx = keys.transaction(['user', 'slots'], 'readwrite');

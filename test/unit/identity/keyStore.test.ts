@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { checkCredential, deviceCertMessage, idOfKey, sign, verify, authProofMessage } from '../../../signaling-server/identity';
 import { PROTOCOL_VERSION } from '../../../signaling-server/protocol';
 import { createMemoryStorage } from '../../../renderer/host/webStorage';
-import { createKeyStore, INSECURE_PAGE_MESSAGE, KeyStoreError, STALE_SLOT_MS, TAB_SLOT_KEY, type KeyStoreOptions } from '../../../renderer/identity/keyStore';
+import { i18n } from '../../../renderer/i18n';
+import { createKeyStore, insecurePageMessage, KeyStoreError, STALE_SLOT_MS, TAB_SLOT_KEY, type KeyStoreOptions } from '../../../renderer/identity/keyStore';
 import { makeUserKey } from '../../support/testIdentity';
 
 let dbCounter = 0;
@@ -87,7 +88,14 @@ describe('key store (desktop: one device)', () => {
   });
 
   it('says why when the page is not secure or has no IndexedDB', async () => {
-    await expect(createKeyStore(base(freshDb(), { secure: false })).open()).rejects.toThrow(INSECURE_PAGE_MESSAGE);
+    await expect(createKeyStore(base(freshDb(), { secure: false })).open()).rejects.toThrow(insecurePageMessage());
+    // In the UI's language (issue 16.1).
+    await i18n.changeLanguage('ru');
+    try {
+      await expect(createKeyStore(base(freshDb(), { secure: false })).open()).rejects.toThrow(/^Parley нужна защищённая страница/);
+    } finally {
+      await i18n.changeLanguage('en');
+    }
     await expect(createKeyStore(base(freshDb(), { subtle: undefined })).open()).rejects.toMatchObject({ code: 'insecure' });
     await expect(createKeyStore(base(freshDb(), { indexedDB: false })).open()).rejects.toThrow(/IndexedDB/);
   });
