@@ -109,7 +109,8 @@ export class ScreenShare {
   /** Asks for a screen and sends it to everyone in the call. Resolves false when cancelled. */
   async start(): Promise<boolean> {
     const display = this.options.display;
-    if (!display) throw new Error('Screen sharing is not available here: this browser has no getDisplayMedia.');
+    // This browser has no getDisplayMedia: said as a NotSupportedError, in the UI's language.
+    if (!display) throw new DOMException(t('shareErrors.unsupported'), 'NotSupportedError');
     if (this.stream || this.starting) return this.stream !== null;
     this.starting = true;
     const generation = this.generation;
