@@ -1,5 +1,5 @@
 /** The signed-in app: header, sidebar, call stage, dialogs and toasts, over one session. */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { lazy, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import type { HostNotice } from '../../preload/contract';
 import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
 import type { CallView, PersonRef } from '../call/types';
@@ -17,8 +17,8 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { Header } from './Header';
 import { LinkCallDialog } from './LinkCallDialog';
 import { LiveRegion } from './LiveRegion';
+import { LazyPiece } from './LazyPiece';
 import { NameMarksContext } from './PersonName';
-import { ScreenPicker } from './ScreenPicker';
 import { useServices, useStore } from './services';
 import { Sidebar } from './Sidebar';
 import { RenameDialog } from './RenameDialog';
@@ -36,6 +36,8 @@ import { t } from '../i18n';
 // Settings is not needed to start or take a call: its code loads when it is first opened (issue 16.8).
 const SettingsDialog = lazy(async () => ({ default: (await import('./settings/SettingsDialog')).SettingsDialog }));
 const DevicesSettings = lazy(async () => ({ default: (await import('./settings/DevicesSettings')).DevicesSettings }));
+// Desktop only, when a page asks to share a screen (issue 16.8: not in the JavaScript loaded at start).
+const ScreenPicker = lazy(async () => ({ default: (await import('./ScreenPicker')).ScreenPicker }));
 
 const IDLE: CallView = { phase: 'idle' };
 const NO_CONNECTION = createStore<ConnectionState | null>(null);
@@ -66,6 +68,11 @@ export function Shell() {
   const [renaming, setRenaming] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const notify = useCallback((notice: HostNotice) => void toastStore.push(notice), [toastStore]);
+  /** A lazily loaded screen that could not be shown (logged by LazyPiece): closed, and said. */
+  const notShown = (close: () => void) => (error: unknown) => {
+    close();
+    toastStore.push({ level: 'error', message: t('app.partNotLoaded', { reason: error instanceof Error ? error.message : String(error) }) });
+  };
   const book = useContactBook(services.identity.userId, notify);
   const bookState = useStore(book ?? NO_BOOK);
   const { session, restart } = useSession(services, settings.displayName, settings.status, book);
@@ -258,10 +265,14 @@ export function Shell() {
             />
           </main>
         </div>
-        {screenRequest && <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />}
+        {screenRequest && (
+          <LazyPiece what="the screen picker" onFailed={notShown(() => answerScreenRequest(null))}>
+            <ScreenPicker request={screenRequest} onChoose={answerScreenRequest} />
+          </LazyPiece>
+        )}
         {linkQuestion && <LinkCallDialog key={linkQuestion.userId} question={linkQuestion} onAnswer={answerLinkQuestion} />}
         {settingsOpen && (
-          <Suspense fallback={null}>
+          <LazyPiece what="Settings" onFailed={notShown(() => setSettingsOpen(false))}>
             <SettingsDialog
               settings={settings}
               lists={deviceLists}
@@ -286,7 +297,7 @@ export function Shell() {
               server={serverUi.section}
               onClose={() => setSettingsOpen(false)}
             />
-          </Suspense>
+          </LazyPiece>
         )}
         {serverUi.dialogs}
         {renaming && (
