@@ -1,6 +1,7 @@
 /** Call history: pure list edits and the words and numbers a history row shows. */
 import { MAX_HISTORY, type HistoryEntry } from '../../preload/contract';
 import { currentLanguage, t } from '../i18n';
+import { dateTimeFormat, listFormat } from '../i18n/intlCache';
 
 /** Newest first, one row per entry id, at most MAX_HISTORY rows. */
 export function addToHistory(list: readonly HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
@@ -49,27 +50,27 @@ export function peopleTitle(names: readonly string[]): string {
   // "Bob and Carol" / "Боб и Кэрол": the language's own list, then a counted rest.
   // Parley's English is British: no serial comma ("Bob, Carol and Dan").
   const listLocale = currentLanguage() === 'en' ? 'en-GB' : currentLanguage();
-  if (names.length <= 3) return new Intl.ListFormat(listLocale, { type: 'conjunction' }).format(names);
+  if (names.length <= 3) return listFormat(listLocale, { type: 'conjunction' }).format(names);
   return t('people.more', { first: names[0], second: names[1], count: names.length - 2 });
 }
 
 /** The calendar day in the given zone, as YYYY-MM-DD (en-CA formats it so). */
 function dayKey(ms: number, timeZone: string | undefined): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+  return dateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 }
 
 export function formatWhen(startedAt: number, options: FormatOptions): string {
   const { now, timeZone } = options;
   const locale = options.locale ?? currentLanguage();
   // timeStyle follows the locale's own habit: "09:05" in en-GB, "9:05 AM" in en-US.
-  const time = new Intl.DateTimeFormat(locale, { timeZone, timeStyle: 'short' }).format(startedAt);
+  const time = dateTimeFormat(locale, { timeZone, timeStyle: 'short' }).format(startedAt);
   const day = dayKey(startedAt, timeZone);
   if (day === dayKey(now, timeZone)) return time;
   if (day === dayKey(now - 86_400_000, timeZone)) return t('history.yesterday', { time });
   const sameYear =
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(startedAt) ===
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(now);
-  const date = new Intl.DateTimeFormat(
+    dateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(startedAt) ===
+    dateTimeFormat('en-CA', { timeZone, year: 'numeric' }).format(now);
+  const date = dateTimeFormat(
     locale,
     sameYear
       ? { timeZone, weekday: 'short', day: 'numeric', month: 'short' }
