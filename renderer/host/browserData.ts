@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { HostNotice } from '../../preload/contract';
 import { HOST_DATA_LABELS, type HostDataKey, type HostDataPort } from '../../preload/hostData';
+import { t } from '../i18n';
 import { readStored, setAside, writeStored } from './webStorage';
 
 export interface BrowserDataOptions {
@@ -33,8 +34,8 @@ export function createBrowserData({ storage, keys, notify }: BrowserDataOptions)
     async setAside(key, problem) {
       const raw = storage.getItem(keys[key]);
       if (raw === null) return;
-      const where = problem.path === '' ? '' : ` at “${problem.path}”`;
-      notify(setAside(storage, keys[key], raw, undefined, HOST_DATA_LABELS[key], `does not fit${where}: ${problem.message}`).notice);
+      const where = problem.path === '' ? '' : `“${problem.path}”: `;
+      notify(setAside(storage, keys[key], raw, undefined, HOST_DATA_LABELS[key], t('browserStorage.doesNotFit', { why: `${where}${problem.message}` })).notice);
     },
   };
 }

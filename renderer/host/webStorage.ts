@@ -8,7 +8,22 @@
  */
 import type { z } from 'zod';
 import type { HostNotice } from '../../preload/contract';
+import { t } from '../i18n';
 import { log } from '../log';
+
+/** The English labels callers pass (HOST_DATA_LABELS and the old identity), said in the UI's language. */
+const LABEL_KEYS: Readonly<Record<string, 'settings' | 'favourites' | 'callHistory' | 'earlierContacts' | 'oldIdentity'>> = {
+  settings: 'settings',
+  favourites: 'favourites',
+  'call history': 'callHistory',
+  'earlier contacts': 'earlierContacts',
+  'old identity': 'oldIdentity',
+};
+
+function labelText(label: string): string {
+  const key = LABEL_KEYS[label];
+  return key === undefined ? label : t(`browserStorage.labels.${key}`);
+}
 
 export interface StoredValue<T> {
   value: T;
@@ -36,7 +51,7 @@ export function readStored<T>({ storage, key, schema, fallback, label, upgrade }
       value: fallback,
       notice: {
         level: 'warning',
-        message: `Parley cannot read this browser's storage (${describe(error)}), so your ${label} will not be kept. Allow site data for this page to keep them.`,
+        message: t('browserStorage.readBlocked', { reason: describe(error), what: labelText(label) }),
       },
     };
   }
@@ -46,13 +61,13 @@ export function readStored<T>({ storage, key, schema, fallback, label, upgrade }
     json = JSON.parse(raw);
   } catch {
     // Not dropped: the notice tells the person and the value is kept under `<key>.corrupt`.
-    return setAside(storage, key, raw, fallback, label, 'is not valid JSON');
+    return setAside(storage, key, raw, fallback, label, t('browserStorage.notJson'));
   }
   const parsed = schema.safeParse(upgrade ? upgrade(json) : json);
   if (parsed.success) return { value: parsed.data, notice: null };
   const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? ` at “${issue.path.join('.')}”` : '';
-  return setAside(storage, key, raw, fallback, label, `does not fit${where}: ${issue?.message ?? 'invalid'}`);
+  const where = issue && issue.path.length > 0 ? `“${issue.path.join('.')}”: ` : '';
+  return setAside(storage, key, raw, fallback, label, t('browserStorage.doesNotFit', { why: `${where}${issue?.message ?? 'invalid'}` }));
 }
 
 /** Keeps `raw` under `<key>.corrupt`, removes the value, and words the notice. */
@@ -68,7 +83,7 @@ export function setAside<T>(storage: Storage, key: string, raw: string, fallback
     value: fallback,
     notice: {
       level: 'warning',
-      message: `Your saved ${label} could not be read (the stored value ${why}), so Parley started from defaults. The old value was kept as “${key}.corrupt”.`,
+      message: t('browserStorage.setAside', { what: labelText(label), why, key }),
     },
   };
 }
@@ -81,7 +96,7 @@ export function writeStored(storage: Storage, key: string, value: unknown, label
   } catch (error) {
     return {
       level: 'error',
-      message: `Could not save your ${label} in this browser (${describe(error)}). Free some site storage or allow site data, then try again.`,
+      message: t('browserStorage.writeFailed', { what: labelText(label), reason: describe(error) }),
     };
   }
 }

@@ -64,6 +64,21 @@ describe('web host storage', () => {
     expect(await noticesOf(bridge)).toEqual([]);
   });
 
+  it('says so in Russian when the UI is Russian (issue 16.1)', async () => {
+    await i18n.changeLanguage('ru');
+    try {
+      const storage = createMemoryStorage({ [STORAGE_KEYS.settings]: '{"displayName": "Ada"' });
+      const { bridge } = setup({ storage });
+      await bridge.getSettings();
+      const notices = await noticesOf(bridge);
+      expect(notices[0]?.message).toBe(
+        'Не удалось прочитать сохранённое (настройки): значение не является корректным JSON, поэтому Parley начал с исходных значений. Старое значение сохранено как «parley.settings.corrupt».',
+      );
+    } finally {
+      await i18n.changeLanguage('en');
+    }
+  });
+
   it('replaces corrupt JSON with defaults, keeps the old value aside, and says so', async () => {
     const storage = createMemoryStorage({ [STORAGE_KEYS.settings]: '{"displayName": "Ada"' });
     const { bridge } = setup({ storage });
