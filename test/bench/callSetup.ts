@@ -138,7 +138,7 @@ export async function referencePair(browser: Browser, relay: Pick<BareRelay, 'ur
   };
 }
 
-async function referenceSocketId(page: Page): Promise<string> {
+export async function referenceSocketId(page: Page): Promise<string> {
   const id = await waitUntil('the reference page is connected', () => page.evaluate(() => window.reference?.socketId() ?? null), (v) => v !== null);
   return id as string;
 }

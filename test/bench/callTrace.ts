@@ -9,12 +9,15 @@
  * - the remote video track's `unmute` (Chromium fires it when RTP arrives);
  * - a remote `<video>` element getting its stream (`srcObject` set) and its first
  *   presented frame (requestVideoFrameCallback, as benchmark 1 counts).
- * It prints the p50 of each step per side, relative to the click. Nothing here is
+ * The floor page (Parley's technique and nothing else) is traced the same way, in
+ * turns with Parley. It prints the p50 of each step per side, relative to the click. Nothing here is
  * a target; it says which step to look at.
  */
-import type { Browser, Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { startBareRelay } from './bareRelay';
 import { pageScript, readProbe, resetProbe } from './browser';
-import { acceptButton, endedHeadline, hangUpButton, parleyPair, videoCallButton, type Pair } from './callSetup';
+import { acceptButton, endedHeadline, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
 import { visible, waitUntil } from '../e2e/harness';
 import { summarize } from './stats';
 
@@ -25,14 +28,22 @@ interface TraceMark {
 
 declare global {
   interface Window {
-    __benchTrace?: { marks: TraceMark[] };
+    __benchTrace?: { marks: TraceMark[]; longTasks: { start: number; end: number }[] };
   }
 }
 
 /** Runs in every page before its scripts; self-contained. */
 function TRACE_PROBE(): void {
   const clock = (): number => performance.timeOrigin + performance.now();
-  const trace = { marks: [] as TraceMark[] };
+  const trace = { marks: [] as TraceMark[], longTasks: [] as { start: number; end: number }[] };
+  // Main-thread tasks over 50 ms: what keeps the page from reacting (and from
+  // running the callbacks that stamp the steps below).
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const start = performance.timeOrigin + entry.startTime;
+      trace.longTasks.push({ start, end: start + entry.duration });
+    }
+  }).observe({ type: 'longtask', buffered: true });
   window.__benchTrace = trace;
   const mark = (what: string): void => {
     trace.marks.push({ at: clock(), what });
@@ -134,6 +145,8 @@ function TRACE_PROBE(): void {
 }
 
 export interface TraceStep {
+  /** Parley's UI, or the pre-connected floor page (test/bench/reference/preconnected.html). */
+  page: 'Parley' | 'floor';
   side: 'caller' | 'callee';
   what: string;
   /** ms after the click on Accept (first occurrence per call). */
@@ -142,23 +155,26 @@ export interface TraceStep {
   calls: number;
 }
 
+type Side = 'caller' | 'callee';
+type CallMarks = Record<Side, Map<string, number>>;
+
 async function marks(page: Page): Promise<TraceMark[]> {
   return page.evaluate(() => window.__benchTrace?.marks ?? []);
 }
 
 async function clear(page: Page): Promise<void> {
   await page.evaluate(() => {
-    if (window.__benchTrace) window.__benchTrace.marks = [];
+    if (window.__benchTrace) {
+      window.__benchTrace.marks = [];
+      window.__benchTrace.longTasks = [];
+    }
   });
 }
 
-async function tracedCall(pair: Pair, ringMs: number): Promise<Record<'caller' | 'callee', Map<string, number>>> {
-  await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee), clear(pair.caller), clear(pair.callee)]);
-  await videoCallButton(pair.caller, 'Callee').click();
-  await visible(acceptButton(pair.callee));
-  await new Promise((resolve) => setTimeout(resolve, ringMs));
+/** Clicks Accept, waits for a remote frame on both sides, and returns each side's steps relative to the click. */
+async function acceptAndCollect(pair: Pair, accept: Locator): Promise<CallMarks> {
   const before = await pair.callee.evaluate(() => performance.timeOrigin + performance.now());
-  await acceptButton(pair.callee).click();
+  await accept.click();
   // The click's own time, from the frame probe's capture-phase listener: Playwright's
   // actionability checks before it dispatches the click are not the app's time.
   const probe = await readProbe(pair.callee);
@@ -167,52 +183,110 @@ async function tracedCall(pair: Pair, ringMs: number): Promise<Record<'caller' |
   const firstFrame = (list: TraceMark[]): boolean => list.some((m) => m.what === 'remote <video>: first frame presented' && m.at >= clickAt);
   await waitUntil('the caller shows a remote frame', () => marks(pair.caller), firstFrame);
   await waitUntil('the callee shows a remote frame', () => marks(pair.callee), firstFrame);
-  const result = { caller: new Map<string, number>(), callee: new Map<string, number>() };
+  const result: CallMarks = { caller: new Map(), callee: new Map() };
   for (const side of ['caller', 'callee'] as const) {
     for (const m of await marks(pair[side])) {
       if (m.at < clickAt - 1 || result[side].has(m.what)) continue;
       result[side].set(m.what, m.at - clickAt);
     }
+    const shownAt = clickAt + (result[side].get('remote <video>: first frame presented') ?? 0);
+    const tasks = await pair[side].evaluate(() => window.__benchTrace?.longTasks ?? []);
+    let busy = 0;
+    let lastEnd = 0;
+    for (const task of tasks) {
+      const overlap = Math.min(task.end, shownAt) - Math.max(task.start, clickAt);
+      if (overlap <= 0) continue;
+      busy += overlap;
+      lastEnd = Math.max(lastEnd, Math.min(task.end, shownAt) - clickAt);
+    }
+    result[side].set('main thread: time in long tasks from the click to the first frame (a duration)', busy);
+    if (lastEnd > 0) result[side].set('main thread: the last long task before the first frame ends', lastEnd);
   }
+  return result;
+}
+
+async function parleyTraced(pair: Pair, ringMs: number): Promise<CallMarks> {
+  await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee), clear(pair.caller), clear(pair.callee)]);
+  await videoCallButton(pair.caller, 'Callee').click();
+  await visible(acceptButton(pair.callee));
+  await new Promise((resolve) => setTimeout(resolve, ringMs));
+  const result = await acceptAndCollect(pair, acceptButton(pair.callee));
   await hangUpButton(pair.caller).click();
   await Promise.all([visible(endedHeadline(pair.caller)), visible(endedHeadline(pair.callee))]);
   return result;
 }
 
-export async function runCallTrace(options: { browser: Browser; parleyUrl: string; calls: number; ringMs: number; log(line: string): void }): Promise<TraceStep[]> {
-  const { browser, parleyUrl, calls, ringMs, log } = options;
-  const pair = await parleyPair(browser, parleyUrl);
-  await Promise.all([pair.caller.addInitScript({ content: pageScript(TRACE_PROBE) }), pair.callee.addInitScript({ content: pageScript(TRACE_PROBE) })]);
-  // The probe must be in place before the app builds its peer connections.
-  await Promise.all([pair.caller.reload(), pair.callee.reload()]);
-  await Promise.all([visible(videoCallButton(pair.caller, 'Callee')), visible(pair.callee.getByRole('status', { name: 'Connection: Online' }))]);
-  const samples: Record<'caller' | 'callee', Map<string, number[]>> = { caller: new Map(), callee: new Map() };
-  try {
-    await tracedCall(pair, ringMs); // warm-up: code loading and JIT
-    for (let i = 0; i < calls; i++) {
-      const one = await tracedCall(pair, ringMs);
-      for (const side of ['caller', 'callee'] as const) {
-        for (const [what, ms] of one[side]) samples[side].set(what, [...(samples[side].get(what) ?? []), ms]);
-      }
-      log(`trace ${String(i + 1).padStart(2)}/${calls}: first frame caller ${one.caller.get('remote <video>: first frame presented')?.toFixed(0)} ms, callee ${one.callee.get('remote <video>: first frame presented')?.toFixed(0)} ms`);
-    }
-  } finally {
-    await pair.close();
+async function floorTraced(pair: Pair, url: string, ringMs: number): Promise<CallMarks> {
+  // As referenceCall (callSetup.ts), reading the steps before leaving the pages.
+  await Promise.all([pair.caller.goto(url), pair.callee.goto(url)]);
+  const calleeId = await referenceSocketId(pair.callee);
+  await referenceSocketId(pair.caller);
+  await pair.caller.evaluate((to) => window.reference?.call(to), calleeId);
+  const accept = pair.callee.getByRole('button', { name: 'Accept', exact: true });
+  await visible(accept);
+  await new Promise((resolve) => setTimeout(resolve, ringMs));
+  const result = await acceptAndCollect(pair, accept);
+  await Promise.all([pair.caller.goto('about:blank'), pair.callee.goto('about:blank')]);
+  return result;
+}
+
+function addTo(samples: Record<Side, Map<string, number[]>>, one: CallMarks): void {
+  for (const side of ['caller', 'callee'] as const) {
+    for (const [what, ms] of one[side]) samples[side].set(what, [...(samples[side].get(what) ?? []), ms]);
   }
+}
+
+function stepsOf(page: TraceStep['page'], samples: Record<Side, Map<string, number[]>>): TraceStep[] {
   const steps: TraceStep[] = [];
   for (const side of ['callee', 'caller'] as const) {
     for (const [what, values] of samples[side]) {
       const s = summarize(values);
-      steps.push({ side, what, p50: s.p50, p90: s.p90, calls: values.length });
+      steps.push({ page, side, what, p50: s.p50, p90: s.p90, calls: values.length });
     }
   }
   return steps.sort((a, b) => a.p50 - b.p50);
 }
 
+/** Parley and the floor page, one call each in turn (as benchmark 1), both traced. */
+export async function runCallTrace(options: { browser: Browser; parleyUrl: string; calls: number; ringMs: number; log(line: string): void }): Promise<TraceStep[]> {
+  const { browser, parleyUrl, calls, ringMs, log } = options;
+  const relay = await startBareRelay({ pages: { '/preconnected': fileURLToPath(new URL('./reference/preconnected.html', import.meta.url)) } });
+  const floorUrl = `${relay.url}/preconnected`;
+  const parley = await parleyPair(browser, parleyUrl);
+  const floor = await referencePair(browser, relay);
+  const script = { content: pageScript(TRACE_PROBE) };
+  await Promise.all([parley.caller, parley.callee, floor.caller, floor.callee].map((page) => page.addInitScript(script)));
+  // The probe must be in place before the app builds its peer connections.
+  await Promise.all([parley.caller.reload(), parley.callee.reload()]);
+  await Promise.all([visible(videoCallButton(parley.caller, 'Callee')), visible(parley.callee.getByRole('status', { name: 'Connection: Online' }))]);
+  const samples = { parley: { caller: new Map(), callee: new Map() }, floor: { caller: new Map(), callee: new Map() } };
+  const first = (one: CallMarks, side: Side): string => one[side].get('remote <video>: first frame presented')?.toFixed(0) ?? '?';
+  try {
+    // Warm-up, untimed: code loading and JIT.
+    await parleyTraced(parley, ringMs);
+    await floorTraced(floor, floorUrl, ringMs);
+    for (let i = 0; i < calls; i++) {
+      const p = await parleyTraced(parley, ringMs);
+      const f = await floorTraced(floor, floorUrl, ringMs);
+      addTo(samples.parley, p);
+      addTo(samples.floor, f);
+      log(`trace ${String(i + 1).padStart(2)}/${calls}: first frame caller/callee: Parley ${first(p, 'caller')}/${first(p, 'callee')} ms, floor ${first(f, 'caller')}/${first(f, 'callee')} ms`);
+    }
+  } finally {
+    await parley.close();
+    await floor.close();
+    await relay.close();
+  }
+  return [...stepsOf('Parley', samples.parley), ...stepsOf('floor', samples.floor)];
+}
+
 export function formatTrace(steps: readonly TraceStep[]): string[] {
-  const lines = ['Where the time after Accept goes (Parley on loopback; ms after the click, p50 / p90)'];
-  for (const step of steps) {
-    lines.push(`  ${step.side.padEnd(6)}  ${step.p50.toFixed(0).padStart(5)} / ${step.p90.toFixed(0).padStart(5)} ms  ${step.what}${step.calls < 2 ? ' (seen once)' : ''}`);
+  const lines = ['Where the time after Accept goes (loopback; ms after the click, p50 / p90; the floor page takes turns with Parley)'];
+  for (const page of ['Parley', 'floor'] as const) {
+    lines.push(`  ${page}:`);
+    for (const step of steps.filter((s) => s.page === page)) {
+      lines.push(`    ${step.side.padEnd(6)}  ${step.p50.toFixed(0).padStart(5)} / ${step.p90.toFixed(0).padStart(5)} ms  ${step.what}${step.calls < 2 ? ' (seen once)' : ''}`);
+    }
   }
   return lines;
 }
