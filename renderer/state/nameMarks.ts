@@ -13,6 +13,7 @@
  * the language now in force (issue 16.1).
  */
 import { currentLanguage, t } from '../i18n';
+import { displayNames, listFormat } from '../i18n/intlCache';
 
 export interface NameMark {
   /** Set when another person's name reads the same: a few characters of this user's id. */
@@ -169,7 +170,7 @@ const SCRIPT_CODES: Readonly<Record<string, string>> = {
 export function scriptName(script: string): string {
   const code = SCRIPT_CODES[script];
   if (code === undefined) return t('personName.anotherScript');
-  return new Intl.DisplayNames(currentLanguage(), { type: 'script', fallback: 'code' }).of(code) ?? script;
+  return displayNames(currentLanguage(), { type: 'script', fallback: 'code' }).of(code) ?? script;
 }
 
 /**
@@ -186,7 +187,7 @@ export function describeMark(name: string, mark: NameMark): { suffix: string | n
         ? null
         : t('personName.scriptsLabel', {
             name,
-            scripts: new Intl.ListFormat(currentLanguage(), { type: 'conjunction', style: 'long' }).format(scripts),
+            scripts: listFormat(currentLanguage(), { type: 'conjunction', style: 'long' }).format(scripts),
           }),
   };
 }
