@@ -111,7 +111,8 @@ export class CallRejoin {
         return;
       case 'refused':
         this.detach();
-        this.refused(state.message);
+        // The refusal said for its code in the UI's language (the server's English words go to the log).
+        this.refused(serverErrorText(new RequestError(state.code, state.message)));
         return;
       case 'online':
       case 'closed':
