@@ -2,7 +2,7 @@
  * A three-person call: a one-to-one call grows with "Add participant", and then
  * everyone sees and hears both others (a full mesh of peer connections).
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { acceptButton, callSection, connectCall, tileOf, tiles } from './calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
 import { expectVideoFrom } from './media';
@@ -20,7 +20,10 @@ describe('a three-person call', { timeout: SCENARIO_MS }, () => {
     await callSection(alice).getByRole('button', { name: 'Add participant' }).click();
     await alice.page.getByRole('dialog', { name: 'Add participant' }).getByRole('button', { name: 'Invite Carol' }).click();
     // Carol rings as an invitee tile in the call, then answers.
-    await visible(alice.main.locator(`[data-testid="invitee-tile"][data-user-id="${carol.userId}"]`));
+    const invitee = alice.main.locator(`[data-testid="invitee-tile"][data-user-id="${carol.userId}"]`);
+    await visible(invitee);
+    // One sentence of the UI's language around the name (tile.ringingInvitee).
+    expect(await invitee.textContent()).toContain(`Ringing ${carol.name}…`);
     await acceptButton(carol).click();
 
     const people = [alice, bob, carol];

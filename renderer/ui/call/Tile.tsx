@@ -91,7 +91,16 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId, quality
   );
 }
 
+/** The words around a name in a sentence of the UI's language (the name keeps its look-alike mark). */
+function aroundName(sentence: (name: string) => string): { before: string; after: string } {
+  const slot = '\u0000';
+  const [before = '', after = ''] = sentence(slot).split(slot);
+  return { before, after };
+}
+
 export function InviteeTile({ person }: { person: PersonRef }) {
+  const { t } = useT();
+  const { before, after } = aroundName((name) => t('tile.ringingInvitee', { name }));
   return (
     <div className="tile tile--no-video tile--invitee" data-testid="invitee-tile" data-user-id={person.userId}>
       <div className="tile__avatar">
@@ -102,7 +111,7 @@ export function InviteeTile({ person }: { person: PersonRef }) {
       </div>
       <div className="tile__footer">
         <span className="tile__name">
-          <PersonName userId={person.userId} name={person.displayName} before="Ringing " after="…" />
+          <PersonName userId={person.userId} name={person.displayName} before={before} after={after} />
         </span>
       </div>
     </div>
