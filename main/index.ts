@@ -160,6 +160,7 @@ async function start(): Promise<void> {
     notify,
     logger,
     platform,
+    text: locale.text,
     route: captureRoute({
       platform,
       env: process.env,
@@ -194,6 +195,7 @@ async function start(): Promise<void> {
     env: process.env,
     notify,
     logger,
+    text: locale.text,
   });
   // At every start too: the app may have moved since (an update, another AppImage).
   void loginItem.apply(settings.startAtLogin);

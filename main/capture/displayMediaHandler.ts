@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { EVENT_CHANNELS, type ScreenSource, type ScreenSourceChoice } from '../../preload/contract';
 import type { Notify, RendererEvents } from '../window/rendererEvents';
 import type { CaptureRoute } from './captureRoute';
+import { ENGLISH, type MainText } from '../i18n';
 import {
   grantFor,
   offeredSources,
@@ -48,6 +49,8 @@ export interface DisplayMediaOptions<F> {
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
   newRequestId?: () => string;
+  /** Words the notices in the UI's language of the moment (MainLocale.text); English when absent. */
+  text?: MainText;
 }
 
 interface Pending {
@@ -66,7 +69,10 @@ export class DisplayMediaService<F> {
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (handle: unknown) => void;
 
+  private readonly text: MainText;
+
   constructor(private readonly options: DisplayMediaOptions<F>) {
+    this.text = (key, vars) => (options.text ?? ENGLISH)(key, vars);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.setTimer = options.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = options.clearTimeout ?? ((handle) => clearTimeout(handle as NodeJS.Timeout));
@@ -118,7 +124,7 @@ export class DisplayMediaService<F> {
       });
     } catch (error) {
       logger.error({ err: error }, 'desktopCapturer.getSources through the portal failed');
-      notify('error', `Parley could not ask the system which screen or window to share: ${String(error)}`);
+      notify('error', this.text('mainNotices.captureAskFailed', { detail: String(error) }));
       answer({});
       return;
     }
@@ -146,7 +152,7 @@ export class DisplayMediaService<F> {
       });
     } catch (error) {
       logger.error({ err: error }, 'desktopCapturer.getSources failed');
-      notify('error', `Parley could not list your screens and windows to share: ${String(error)}`);
+      notify('error', this.text('mainNotices.captureListFailed', { detail: String(error) }));
       answer({});
       return;
     }
@@ -154,9 +160,7 @@ export class DisplayMediaService<F> {
     if (offered.length === 0) {
       notify(
         'warning',
-        this.options.platform === 'darwin'
-          ? 'Parley cannot see any screen or window to share. Allow Parley in System Settings → Privacy & Security → Screen Recording, then restart Parley.'
-          : 'Parley cannot see any screen or window to share.',
+        this.text(this.options.platform === 'darwin' ? 'mainNotices.captureNothingMac' : 'mainNotices.captureNothing'),
       );
       answer({});
       return;

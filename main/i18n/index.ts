@@ -22,14 +22,14 @@ import ru from '../../renderer/i18n/locales/ru.json';
 export const MAIN_LANGUAGES = ['en', 'ru'] as const;
 export type MainLanguage = (typeof MAIN_LANGUAGES)[number];
 
-type Catalogue = Pick<typeof en, 'tray' | 'notification' | 'mainDialogs' | 'serverTrust' | 'mainShortcut' | 'mainServer'>;
+type Catalogue = Pick<typeof en, 'tray' | 'notification' | 'mainDialogs' | 'serverTrust' | 'mainShortcut' | 'mainServer' | 'mainNotices'>;
 type Group = keyof Catalogue;
 export type MainKey = { [G in Group]: `${G}.${keyof Catalogue[G] & string}` }[Group];
 export type MainVars = Readonly<Record<string, string | number>>;
 
 const CATALOGUES: Readonly<Record<MainLanguage, Catalogue>> = {
-  en: { tray: en.tray, notification: en.notification, mainDialogs: en.mainDialogs, serverTrust: en.serverTrust, mainShortcut: en.mainShortcut, mainServer: en.mainServer },
-  ru: { tray: ru.tray, notification: ru.notification, mainDialogs: ru.mainDialogs, serverTrust: ru.serverTrust, mainShortcut: ru.mainShortcut, mainServer: ru.mainServer },
+  en: { tray: en.tray, notification: en.notification, mainDialogs: en.mainDialogs, serverTrust: en.serverTrust, mainShortcut: en.mainShortcut, mainServer: en.mainServer, mainNotices: en.mainNotices },
+  ru: { tray: ru.tray, notification: ru.notification, mainDialogs: ru.mainDialogs, serverTrust: ru.serverTrust, mainShortcut: ru.mainShortcut, mainServer: ru.mainServer, mainNotices: ru.mainNotices },
 };
 
 /** Translates one key in one language; `{{name}}` placeholders are filled from `vars`. */

@@ -9,6 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Notify } from '../window/rendererEvents';
+import { ENGLISH, type MainKey, type MainText, type MainVars } from '../i18n';
 
 export interface LoginItemSettingsLike {
   openAtLogin: boolean;
@@ -26,6 +27,8 @@ export interface LoginItemOptions {
   env: Readonly<Record<string, string | undefined>>;
   notify: Notify;
   logger: Logger;
+  /** Words the notices in the UI's language of the moment (MainLocale.text); English when absent. */
+  text?: MainText;
 }
 
 export const AUTOSTART_FILE = 'parley.desktop';
@@ -78,6 +81,10 @@ export function startCommand(
 export class LoginItemService {
   constructor(private readonly options: LoginItemOptions) {}
 
+  private text(key: MainKey, vars?: MainVars): string {
+    return (this.options.text ?? ENGLISH)(key, vars);
+  }
+
   /**
    * Makes the OS start Parley at login, or not. Called at every start (the path
    * may have moved since: an update, another AppImage) and on every change.
@@ -94,13 +101,13 @@ export class LoginItemService {
         );
       } else {
         logger.warn({ platform }, 'start at login is not supported here');
-        if (openAtLogin) notify('warning', 'Parley cannot start at login on this system.');
+        if (openAtLogin) notify('warning', this.text('mainNotices.loginUnsupported'));
         return;
       }
       logger.info({ openAtLogin, platform }, 'start at login applied');
     } catch (error) {
       logger.error({ err: error, openAtLogin }, 'could not change start at login');
-      notify('error', `Parley could not ${openAtLogin ? 'set itself to start' : 'stop starting'} at login: ${String(error)}`);
+      notify('error', this.text(openAtLogin ? 'mainNotices.loginSetFailed' : 'mainNotices.loginUnsetFailed', { detail: String(error) }));
     }
   }
 

@@ -15,6 +15,7 @@ import {
   startCommand,
   type LoginItemSettingsLike,
 } from '../../main/loginItem/loginItem';
+import { mainText, type MainText } from '../../main/i18n';
 import { silentLogger } from './fakes';
 
 const dirs: string[] = [];
@@ -27,7 +28,12 @@ function tempHome(): string {
   return dir;
 }
 
-function service(platform: NodeJS.Platform, env: Record<string, string | undefined>, command = { path: '/opt/Parley/parley', args: [] as string[] }) {
+function service(
+  platform: NodeJS.Platform,
+  env: Record<string, string | undefined>,
+  command = { path: '/opt/Parley/parley', args: [] as string[] },
+  text?: MainText,
+) {
   const set: LoginItemSettingsLike[] = [];
   const notices: string[] = [];
   const login = new LoginItemService({
@@ -37,6 +43,7 @@ function service(platform: NodeJS.Platform, env: Record<string, string | undefin
     env,
     notify: (_level, message) => void notices.push(message),
     logger: silentLogger,
+    text,
   });
   return { login, set, notices };
 }
@@ -75,6 +82,18 @@ describe('start at login on Linux (XDG autostart)', () => {
     await login.apply(true);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toContain('could not set itself to start at login');
+  });
+
+  it('says it in the UI\'s language (Russian here)', async () => {
+    const home = tempHome();
+    writeFileSync(join(home, '.config'), 'a file where the folder should be');
+    const { login, notices } = service('linux', { HOME: home }, undefined, mainText('ru'));
+    await login.apply(true);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toContain('Parley не смог включить запуск при входе');
+    const unsupported = service('freebsd', {}, undefined, mainText('ru'));
+    await unsupported.login.apply(true);
+    expect(unsupported.notices).toEqual(['В этой системе Parley не может запускаться при входе.']);
   });
 
   it('no HOME and no XDG_CONFIG_HOME: told, nothing written', async () => {
