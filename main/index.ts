@@ -125,7 +125,9 @@ async function start(): Promise<void> {
   const lanPassword = (patch: SettingsPatch): SettingsPatch => {
     const secured = withLanPassword(patch, storage.getSettings());
     if (secured.generated !== null && secured.patch.server?.mode === 'lan') {
-      notify('info', lanPasswordNotice(secured.generated, secured.patch.server.host.port));
+      // At the first start this runs before the app's locale exists: the stored choice decides.
+      const text = mainLocale?.text ?? new MainLocale({ choice: storage.getSettings().language, systemLanguages }).text;
+      notify('info', lanPasswordNotice(secured.generated, secured.patch.server.host.port, text));
     }
     return secured.patch;
   };

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { NetworkInterfaceInfo } from 'node:os';
 import type { ServerChoice, Settings, SettingsPatch } from '../../preload/contract';
 import { APP_ORIGIN } from '../appUrl';
+import { ENGLISH, type MainText } from '../i18n';
 
 export interface AccessPolicy {
   allowedOrigins: string[];
@@ -98,6 +99,6 @@ export function withLanPassword(
 }
 
 /** What the person is told once a password was made for them. */
-export function lanPasswordNotice(password: string, port: number): string {
-  return `Your Parley server now accepts people on your network (port ${port}) who give this password: ${password} — share it with them. You can change it in Settings → Server.`;
+export function lanPasswordNotice(password: string, port: number, text: MainText = ENGLISH): string {
+  return text('mainNotices.lanPassword', { port, password });
 }
