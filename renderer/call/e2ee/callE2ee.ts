@@ -29,6 +29,8 @@ const logger = log.child('e2ee.call');
 
 /** How long a sender's previous key still opens its frames after the next one came. */
 export const KEY_GRACE_MS = 5_000;
+/** How often the lock's word is checked against what the encoders send. */
+const SEAL_CHECK_MS = 3_000;
 /** E2EE signals held while the key session starts (a few per member at most). */
 const MAX_EARLY_SIGNALS = 256;
 
@@ -48,8 +50,12 @@ export interface CallE2eeStatus {
    * sender here is protected; pending: keys still on their way; not_encrypted: see reason.
    */
   state: CallE2eeState;
-  /** unavailable: no encoded-transform API here; refused_key: a member's key failed its check; failed: the keys could not be made. */
-  reason: 'unavailable' | 'refused_key' | 'failed' | null;
+  /**
+   * unavailable: no encoded-transform API here; refused_key: a member's key failed its check;
+   * failed: the keys could not be made; unsealed: a sender's frames were seen leaving without
+   * passing its transform (the engine did not apply it).
+   */
+  reason: 'unavailable' | 'refused_key' | 'failed' | 'unsealed' | null;
   mode: TransformMode | null;
   keys: E2eeStatus;
   frames: FrameCounts;
@@ -88,6 +94,8 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
   let frames: FrameCounts = emptyCounts();
   let closed = false;
   let failed = false;
+  /** A protected sender was seen sending frames its transform never saw: stays so for the call. */
+  let unsealed = false;
   let session: E2eeSession | null = null;
   /** Until the key session is ready (its call key is made and signed): the latest members, and the signals that came. */
   let members: readonly E2eeMember[] | null = null;
@@ -108,6 +116,9 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
     } else if (failed) {
       state = 'not_encrypted';
       reason = 'failed';
+    } else if (unsealed) {
+      state = 'not_encrypted';
+      reason = 'unsealed';
     } else if (keys.refused.length > 0) {
       state = 'not_encrypted';
       reason = 'refused_key';
@@ -151,6 +162,28 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
   }
   changed();
 
+  // What the lock says is checked against what the encoders send (FrameTransforms.unsealedSenders).
+  let checking = false;
+  const sealCheck =
+    transforms === null
+      ? null
+      : setInterval(() => {
+          if (closed || unsealed || checking) return;
+          checking = true;
+          transforms
+            .unsealedSenders()
+            .then((count) => {
+              if (count === 0 || closed) return;
+              unsealed = true;
+              logger.error(`call ${options.callId}: ${count} protected video sender(s) send frames their transform never saw: not end-to-end encrypted`);
+              changed();
+            })
+            .catch((error: unknown) => logger.warn(`call ${options.callId}: could not check that frames are sealed`, error))
+            .finally(() => {
+              checking = false;
+            });
+        }, SEAL_CHECK_MS);
+
   return {
     callId: options.callId,
     mode,
@@ -185,6 +218,7 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
     close() {
       if (closed) return;
       closed = true;
+      if (sealCheck !== null) clearInterval(sealCheck);
       session?.close();
       transforms?.close();
       listeners.clear();

@@ -186,6 +186,12 @@ export interface FrameCounts {
   failedNoKey: number;
   /** Frames dropped: AES-GCM refused them, or they were not in our format. */
   failedBad: number;
+  /**
+   * Frames each protected sender's transform has seen (sealed, held back for want of a
+   * key, or empty), by the sender's stream index: a sender whose encoder counts frames
+   * its transform never saw is sending them unsealed (FrameTransforms.unsealedSenders).
+   */
+  seenByStream: Record<number, number>;
 }
 
-export const emptyCounts = (): FrameCounts => ({ encrypted: 0, unsentNoKey: 0, decrypted: 0, failedNoKey: 0, failedBad: 0 });
+export const emptyCounts = (): FrameCounts => ({ encrypted: 0, unsentNoKey: 0, decrypted: 0, failedNoKey: 0, failedBad: 0, seenByStream: {} });

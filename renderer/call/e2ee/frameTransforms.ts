@@ -56,10 +56,20 @@ function bundledWorker(): Worker {
   return new Worker(new URL('./frameWorker.ts', import.meta.url), { type: 'module', name: 'parley-e2ee' });
 }
 
+/** Frames a sender may encode beyond what its transform reported (about 2 s of three 30 fps layers). */
+export const UNSEALED_MARGIN_FRAMES = 180;
+
+/** A sender's encoder counted `encoded` frames and its transform saw `seen`: are frames leaving unsealed? */
+export function isUnsealed(encoded: number, seen: number): boolean {
+  return encoded - seen > UNSEALED_MARGIN_FRAMES && seen < encoded / 2;
+}
+
 export class FrameTransforms {
   readonly mode: TransformMode;
   private readonly worker: Worker;
   private readonly protectedSenders = new WeakSet<RTCRtpSender>();
+  /** Video senders and their stream index, to check that their frames really pass the transform. */
+  private readonly videoSenders = new Map<RTCRtpSender, number>();
   private readonly protectedReceivers = new WeakSet<RTCRtpReceiver>();
   private nextStreamIndex = 0;
   private latest: FrameCounts = emptyCounts();
@@ -92,7 +102,40 @@ export class FrameTransforms {
   protectSender(sender: RTCRtpSender, kind: MediaKind): void {
     if (this.closed || this.protectedSenders.has(sender)) return;
     this.protectedSenders.add(sender);
-    this.attach(sender, { role: 'send', kind, streamIndex: this.nextStreamIndex++ });
+    const streamIndex = this.nextStreamIndex++;
+    if (kind === 'video') this.videoSenders.set(sender, streamIndex);
+    this.attach(sender, { role: 'send', kind, streamIndex });
+  }
+
+  /**
+   * How many protected video senders are sending frames their transform never saw:
+   * their encoder (outbound-rtp framesEncoded, every simulcast layer) counts well
+   * beyond the frames the worker reported for them. Chromium can leave a transform
+   * set on a sender unapplied (one set after an awaited replaceTrack was): then the
+   * frames leave unsealed, and the lock must not say "encrypted". The worker reports
+   * once a second, so a margin of frames is allowed for that lag.
+   */
+  async unsealedSenders(): Promise<number> {
+    let unsealed = 0;
+    for (const [sender, streamIndex] of this.videoSenders) {
+      if (this.closed) return 0;
+      if (sender.transport?.state === 'closed') {
+        this.videoSenders.delete(sender);
+        continue;
+      }
+      let encoded = 0;
+      try {
+        const report = await sender.getStats();
+        report.forEach((stat: { type: string; framesEncoded?: number }) => {
+          if (stat.type === 'outbound-rtp') encoded += stat.framesEncoded ?? 0;
+        });
+      } catch (error) {
+        logger.info(`could not read a protected sender's statistics (stream ${streamIndex})`, error);
+        continue;
+      }
+      if (isUnsealed(encoded, this.latest.seenByStream[streamIndex] ?? 0)) unsealed += 1;
+    }
+    return unsealed;
   }
 
   /** Opens every frame `receiver` gets with the keys of `fromDeviceId` (idempotent per receiver). */

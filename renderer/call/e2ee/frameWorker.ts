@@ -60,6 +60,7 @@ function run(options: TransformRole, readable: ReadableStream<EncodedFrame>, wri
   const encryptor = options.role === 'send' ? new FrameEncryptor(options.streamIndex) : null;
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
+      if (options.role === 'send') counts.seenByStream[options.streamIndex] = (counts.seenByStream[options.streamIndex] ?? 0) + 1;
       if (frame.data.byteLength === 0) {
         controller.enqueue(frame);
         return;
@@ -142,5 +143,5 @@ setInterval(() => {
   const now = JSON.stringify(counts);
   if (now === reported) return;
   reported = now;
-  report({ op: 'counts', counts: { ...counts } });
+  report({ op: 'counts', counts: { ...counts, seenByStream: { ...counts.seenByStream } } });
 }, 1_000);

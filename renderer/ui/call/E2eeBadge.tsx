@@ -25,7 +25,7 @@ export interface BadgeText {
   level: BadgeLevel;
   label: 'e2ee.encrypted' | 'e2ee.setting' | 'e2ee.notEncrypted';
   tip:
-    | { key: 'e2ee.meshTip' | 'e2ee.meshUnverifiedTip' | 'e2ee.sfuTip' | 'e2ee.sfuNotStartedTip' | 'e2ee.sfuUnavailableTip' | 'e2ee.sfuRefusedTip' }
+    | { key: 'e2ee.meshTip' | 'e2ee.meshUnverifiedTip' | 'e2ee.sfuTip' | 'e2ee.sfuNotStartedTip' | 'e2ee.sfuUnavailableTip' | 'e2ee.sfuRefusedTip' | 'e2ee.sfuUnsealedTip' }
     | { key: 'e2ee.sfuPendingTip'; count: number };
 }
 
@@ -44,7 +44,14 @@ export function badgeText(view: Pick<ActiveView, 'topology' | 'participants'>, s
     level: 'not_encrypted',
     label: 'e2ee.notEncrypted',
     tip: {
-      key: status.reason === 'unavailable' ? 'e2ee.sfuUnavailableTip' : status.reason === 'refused_key' ? 'e2ee.sfuRefusedTip' : 'e2ee.sfuNotStartedTip',
+      key:
+        status.reason === 'unavailable'
+          ? 'e2ee.sfuUnavailableTip'
+          : status.reason === 'refused_key'
+            ? 'e2ee.sfuRefusedTip'
+            : status.reason === 'unsealed'
+              ? 'e2ee.sfuUnsealedTip'
+              : 'e2ee.sfuNotStartedTip',
     },
   };
 }

@@ -31,6 +31,7 @@ describe('the end-to-end encryption badge', () => {
     expect(badgeText(sfu, status('pending', null, ['a', 'b']))).toMatchObject({ level: 'pending', tip: { key: 'e2ee.sfuPendingTip', count: 2 } });
     expect(badgeText(sfu, status('not_encrypted', 'unavailable'))).toMatchObject({ level: 'not_encrypted', tip: { key: 'e2ee.sfuUnavailableTip' } });
     expect(badgeText(sfu, status('not_encrypted', 'refused_key'))).toMatchObject({ level: 'not_encrypted', tip: { key: 'e2ee.sfuRefusedTip' } });
+    expect(badgeText(sfu, status('not_encrypted', 'unsealed'))).toMatchObject({ level: 'not_encrypted', tip: { key: 'e2ee.sfuUnsealedTip' } });
   });
 
   it('has its words in English and Russian, plurals included', async () => {
