@@ -8,27 +8,15 @@
 import type { E2eeSignal } from '../../signaling-server/protocol';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import type { CallFeatures } from './callFeatures';
-import type { CallEvent, CallState, SelfRef } from './callState';
 import { createSfuE2ee } from './e2ee/sfuE2ee';
 import type { PeerConnectionLike } from './peerConnection';
-import type { CallSignaling } from './serverEvents';
-import { createSfuCall, type SfuCall } from './sfu/sfuCall';
+import { createSfuCall, type SfuCall, type SfuCallOptions } from './sfu/sfuCall';
 import { createSfuFiles } from './sfu/sfuFiles';
 import { sfuRelayTargets } from './sfu/sfuTargets';
 
-export interface SfuStackOptions<PC extends PeerConnectionLike> {
-  signaling: CallSignaling;
-  self: SelfRef;
+/** What the SFU session takes (its E2EE hooks are made here), plus the device's identity and the call's file transfers. */
+export interface SfuStackOptions<PC extends PeerConnectionLike> extends Omit<SfuCallOptions<PC>, 'hooks' | 'onScreensChange'> {
   identity: Pick<DeviceIdentity, 'deviceId' | 'signE2eeKey'>;
-  state(): CallState;
-  dispatch(event: CallEvent): void;
-  now(): number;
-  createPeerConnection(config: RTCConfiguration): PC;
-  rtcConfiguration(): Promise<RTCConfiguration>;
-  createStream(tracks: MediaStreamTrack[]): MediaStream;
-  localTracks(): { audio: MediaStreamTrack | null; video: MediaStreamTrack | null };
-  /** The SFU carries more devices: the engine syncs its mesh sessions again. */
-  onCarriedChange(): void;
   onScreensChange(): void;
   /** The call's file transfers, which take the relayed file channels. */
   transfers: CallFeatures['relayedFiles'];
