@@ -7,6 +7,7 @@ import type { Locator } from 'playwright-core';
 import { acceptButton, callSection, tileOf, tiles } from '../e2e/calls';
 import { visible, waitUntil, type Person } from '../e2e/harness';
 import en from '../../renderer/i18n/locales/en.json';
+import { lowResolutionCamera } from '../support/lowResolutionCamera';
 
 /** Meetings on two loaded cores: every wait is much longer than the harness's default. */
 export const LONG_WAIT_MS = 180_000;
@@ -18,16 +19,7 @@ export function meetingButton(viewer: Person, other: Person): Locator {
 
 /** Makes this page's camera 320x240 at 10 fps from now on (the call asks for media when it rings or dials). */
 export async function lowResolution(person: Person): Promise<void> {
-  await person.page.evaluate(() => {
-    const devices = navigator.mediaDevices;
-    const original = devices.getUserMedia.bind(devices);
-    devices.getUserMedia = (constraints?: MediaStreamConstraints) => {
-      const video = constraints?.video;
-      if (!video) return original(constraints);
-      const base = typeof video === 'object' ? video : {};
-      return original({ ...constraints, video: { ...base, width: { exact: 320 }, height: { exact: 240 }, frameRate: { max: 10 } } });
-    };
-  });
+  await person.page.evaluate(lowResolutionCamera({ width: 320, height: 240, fps: 10 }));
 }
 
 /** Everything the page logs (the app's info lines too), for a failure's story. */
