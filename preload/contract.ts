@@ -429,7 +429,19 @@ export type ScreenSourceChoice = z.infer<typeof screenSourceChoiceSchema>;
 /** Something the host wants the person to know (a corrupt file moved aside, a shortcut taken). */
 export const hostNoticeSchema = z.strictObject({
   level: z.enum(['info', 'warning', 'error']),
+  /** In English: for logs, and shown when the renderer cannot say it in the UI's language. */
   message: z.string().max(1000),
+  /** What it is about, for the renderer to say in the UI's language (renderer/state/hostNoticeText.ts). */
+  about: z
+    .discriminatedUnion('kind', [
+      z.strictObject({
+        kind: z.literal('legacyContacts'),
+        favourites: z.number().int().min(0).max(1_000_000),
+        blocked: z.number().int().min(0).max(1_000_000),
+        history: z.boolean(),
+      }),
+    ])
+    .optional(),
 });
 export type HostNotice = z.infer<typeof hostNoticeSchema>;
 

@@ -282,7 +282,8 @@ export class HostData {
     if (favourites.length > 0) await this.favourites.update(() => []);
     if (blockedIds.length > 0) await this.updateSettings({ blockedUserIds: [] });
     if (favourites.length === 0 && blockedIds.length === 0 && history.length === 0) return null;
-    return { level: 'info', message: legacyNotice(favourites.length, blockedIds.length, history.length > 0) };
+    const about = { kind: 'legacyContacts', favourites: favourites.length, blocked: blockedIds.length, history: history.length > 0 } as const;
+    return { level: 'info', message: legacyNotice(about.favourites, about.blocked, about.history), about };
   }
 }
 

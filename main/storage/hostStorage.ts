@@ -81,7 +81,7 @@ export class HostStorage {
       return;
     }
     const notice = await this.data.setAsideClaimedIds(old.userId, (this.options.now?.() ?? new Date()).getTime());
-    if (notice) notify(notice.level, notice.message);
+    if (notice) notify(notice.level, notice.message, notice.about);
     try {
       await unlink(file);
     } catch (error) {

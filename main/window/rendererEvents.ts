@@ -21,7 +21,7 @@ export interface RendererEvents {
 }
 
 /** Something a person should read: goes to the renderer as a notice. */
-export type Notify = (level: HostNotice['level'], message: string) => void;
+export type Notify = (level: HostNotice['level'], message: string, about?: HostNotice['about']) => void;
 
 export interface EventTarget {
   send(channel: string, payload: unknown): void;
@@ -70,8 +70,8 @@ export class RendererEventQueue implements RendererEvents {
     if (this.queue.length > this.maxQueued) this.queue.shift();
   }
 
-  notify: Notify = (level, message) => {
-    this.send(EVENT_CHANNELS.notice, { level, message: message.slice(0, 1000) });
+  notify: Notify = (level, message, about) => {
+    this.send(EVENT_CHANNELS.notice, about ? { level, message: message.slice(0, 1000), about } : { level, message: message.slice(0, 1000) });
   };
 
   /** The window's webContents (or null when it is gone). */

@@ -23,6 +23,7 @@ import { ServicesContext, useServices, useStore, type Services } from './service
 import { Shell } from './Shell';
 import { applyTheme } from './settings/theme';
 import { Toasts } from './Toasts';
+import { hostNoticeText } from '../state/hostNoticeText';
 
 type Boot = { state: 'loading' } | { state: 'ready'; services: Services } | { state: 'failed'; message: string };
 
@@ -66,7 +67,7 @@ export function App({ host }: { host: Host }) {
   const [boot, setBoot] = useState<Boot>({ state: 'loading' });
   const { t } = useT();
 
-  useEffect(() => host.bridge.onNotice((notice) => void toasts.push(notice)), [host, toasts]);
+  useEffect(() => host.bridge.onNotice((notice) => void toasts.push({ level: notice.level, message: hostNoticeText(notice) })), [host, toasts]);
 
   useEffect(() => {
     let cancelled = false;

@@ -10,8 +10,8 @@ import { silentLogger } from './fakes';
 
 let dir = '';
 let notices: HostNotice[] = [];
-const notify = (level: HostNotice['level'], message: string): void => {
-  notices.push({ level, message });
+const notify = (level: HostNotice['level'], message: string, about?: HostNotice['about']): void => {
+  notices.push(about ? { level, message, about } : { level, message });
 };
 const FIXED_NOW = new Date('2030-01-02T03:04:05.678Z');
 
@@ -168,7 +168,12 @@ describe('HostStorage', () => {
     });
     expect(downloads.folder()).toBe(join(dir, 'Chosen'));
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ level: 'info', message: expect.stringContaining('Settings → Your devices → Earlier contacts') });
+    expect(notices[0]).toMatchObject({
+      level: 'info',
+      message: expect.stringContaining('Settings → Your devices → Earlier contacts'),
+      // So the renderer says it in the UI's language (renderer/state/hostNoticeText.ts).
+      about: { kind: 'legacyContacts', favourites: favourites.length, blocked: 1, history: true },
+    });
     expect(readdirSync(dir).filter((name) => name.includes('corrupt'))).toEqual([]);
     // The old ids are kept in legacy.json; the file is gone, and the next start moves nothing.
     expect(readdirSync(dir)).not.toContain('identity.json');

@@ -257,6 +257,8 @@ describe.each([
       level: 'info',
       message:
         'Parley now proves who everyone is with keys, so people you saved before must be added again as contacts (with an invite). Your 1 favourite and 2 blocked people are kept under Settings → Your devices → Earlier contacts. Your call history is kept; calling someone back from it asks you to add them first.',
+      // What the renderer needs to say it in the UI's language (renderer/state/hostNoticeText.ts).
+      about: { kind: 'legacyContacts', favourites: 1, blocked: 2, history: true },
     });
 
     const reopened = await here.open();
