@@ -108,11 +108,16 @@ export function previewFrames(page: Page): Promise<number> {
   });
 }
 
-/** `viewer` shows `sender`'s camera, and its frame count keeps climbing. */
-export async function expectVideoFrom(viewer: Person, sender: Person): Promise<void> {
+/**
+ * `viewer` shows `sender`'s camera, and its frame count keeps climbing. `timeoutMs`:
+ * how long each step may take; calls of five or six Chromiums on two cores (the SFU
+ * tests, every frame sealed and opened in a worker) are slowed far below the
+ * camera's rate by the encoders' CPU adaptation, so they wait longer.
+ */
+export async function expectVideoFrom(viewer: Person, sender: Person, timeoutMs?: number): Promise<void> {
   const what = `${viewer.name} sees ${sender.name}'s video`;
-  const first = await waitUntil(what, () => remoteVideo(viewer.page, sender.userId), (v) => v.width > 0 && v.frames > 0);
-  await waitUntil(`${what} advancing (from frame ${first.frames})`, () => remoteVideo(viewer.page, sender.userId), (v) => v.frames >= first.frames + 10);
+  const first = await waitUntil(what, () => remoteVideo(viewer.page, sender.userId), (v) => v.width > 0 && v.frames > 0, timeoutMs);
+  await waitUntil(`${what} advancing (from frame ${first.frames})`, () => remoteVideo(viewer.page, sender.userId), (v) => v.frames >= first.frames + 10, timeoutMs);
 }
 
 /** Audio RTP arrives at `viewer`, and keeps arriving (Opus sends ~50 packets a second). */

@@ -148,10 +148,12 @@ describe('frame encryption in Chromium', () => {
     const result = await run({ mode, receiver: 'raw' });
     expect(result.sent.encrypted).toBeGreaterThan(0);
     expect(result.bytesReceived).toBeGreaterThan(0);
-    // Only the VP8 header is in the clear. A key frame's bool-coded data is never
-    // "wrong" to libvpx, so the odd key frame passes the decoder as noise (measured:
-    // 4 of 88); no delta frame ever decodes, so there is no moving picture.
-    expect(result.framesDecoded).toBe(result.keyFramesDecoded);
+    // Only the VP8 header is in the clear. VP8's bool-coded data is never "wrong" to
+    // libvpx, so the odd key frame passes the decoder as noise (measured: 4 of 88),
+    // and very rarely a delta frame on top of such a key frame (once in CI: 7 decoded,
+    // 6 of them key frames); the picture is noise and stays a handful of frames, far
+    // from a moving picture.
+    expect(result.framesDecoded - result.keyFramesDecoded).toBeLessThanOrEqual(2);
     expect(result.framesDecoded).toBeLessThan(result.framesReceived / 4);
   }, 90_000);
 });

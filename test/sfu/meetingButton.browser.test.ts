@@ -77,7 +77,7 @@ describe('starting a meeting from the UI', { timeout: SCENARIO_MS * 6 }, () => {
 
     // On the SFU from the start: no mesh link, the SFU's lock, and video both ways.
     for (const me of [alice, bob]) await expectEncryptedSfu(me);
-    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
+    await Promise.all([expectVideoFrom(alice, bob, LONG_WAIT_MS), expectVideoFrom(bob, alice, LONG_WAIT_MS)]);
     for (const me of [alice, bob]) await decodesVideos(me, 1);
 
     // Carol joins: Add participant has no "As a meeting" any more (the call is one).
@@ -91,7 +91,7 @@ describe('starting a meeting from the UI', { timeout: SCENARIO_MS * 6 }, () => {
     for (const me of three) await seesEveryone(me, three);
     for (const me of three) {
       await expectEncryptedSfu(me);
-      await Promise.all(three.filter((p) => p !== me).map((other) => expectVideoFrom(me, other)));
+      await Promise.all(three.filter((p) => p !== me).map((other) => expectVideoFrom(me, other, LONG_WAIT_MS)));
       const pcs = await decodesVideos(me, 2);
       console.log(`${me.name}: ${JSON.stringify(pcs)}`);
     }

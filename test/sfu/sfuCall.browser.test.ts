@@ -162,7 +162,7 @@ describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
     for (const me of people) await seesEveryone(me, people);
     for (const me of people) {
       const others = people.filter((p) => p !== me);
-      await Promise.all(others.map((other) => expectVideoFrom(me, other)));
+      await Promise.all(others.map((other) => expectVideoFrom(me, other, LONG_WAIT_MS)));
       // Every other's video decoded on the subscriber: five inbound video streams with frames.
       const pcs = await waitUntil(`${me.name} decodes five remote videos`, () => connections(me), (list) =>
         list.reduce((n, pc) => n + pc.videoDecoding, 0) >= 5, LONG_WAIT_MS);
