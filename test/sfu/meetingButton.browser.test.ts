@@ -26,9 +26,8 @@ import {
   decodesVideos,
   expectEncryptedSfu,
   LONG_WAIT_MS,
-  lowResolution,
   meetingButton,
-  recordAllLogs,
+  openPeople,
   seesEveryone,
 } from './meetingPages';
 
@@ -40,19 +39,6 @@ afterEach(async () => {
   janus = null;
 });
 
-/** People on a stage, each with a low-resolution camera, long waits, and their full console kept for a failure. */
-async function open(openPerson: (name: string) => Promise<Person>, names: readonly string[], logs: Map<string, string[]>): Promise<Person[]> {
-  const people: Person[] = [];
-  for (const name of names) {
-    const person = await openPerson(name);
-    logs.set(name, recordAllLogs(person));
-    person.page.setDefaultTimeout(LONG_WAIT_MS);
-    await lowResolution(person);
-    people.push(person);
-  }
-  return people;
-}
-
 function printLogs(logs: Map<string, string[]>): void {
   for (const [name, lines] of logs) console.error(`[${name}] page console (all levels, last ${lines.length}):\n  ${lines.join('\n  ')}`);
 }
@@ -63,7 +49,7 @@ describe('starting a meeting from the UI', { timeout: SCENARIO_MS * 6 }, () => {
     const { openPerson } = await chromium.stage({ janusUrls: [janus.url] });
     const logs = new Map<string, string[]>();
     onTestFailed(() => printLogs(logs));
-    const [alice, bob, carol] = (await open(openPerson, ['Alice', 'Bob', 'Carol'], logs)) as [Person, Person, Person];
+    const [alice, bob, carol] = (await openPeople(openPerson, ['Alice', 'Bob', 'Carol'], logs)) as [Person, Person, Person];
 
     // Keyboard: from the video call button, Tab reaches the meeting button, and Enter starts it.
     await visible(meetingButton(alice, bob));
@@ -102,7 +88,7 @@ describe('starting a meeting from the UI', { timeout: SCENARIO_MS * 6 }, () => {
     const { openPerson } = await chromium.stage({ janusUrls: [janus.url] });
     const logs = new Map<string, string[]>();
     onTestFailed(() => printLogs(logs));
-    const [alice, bob, carol] = (await open(openPerson, ['Alice', 'Bob', 'Carol'], logs)) as [Person, Person, Person];
+    const [alice, bob, carol] = (await openPeople(openPerson, ['Alice', 'Bob', 'Carol'], logs)) as [Person, Person, Person];
     await connectCall(alice, bob, 'video');
     // A mesh: one peer connection each, and the mesh's lock.
     for (const me of [alice, bob]) {

@@ -22,6 +22,20 @@ export async function lowResolution(person: Person): Promise<void> {
   await person.page.evaluate(lowResolutionCamera({ width: 320, height: 240, fps: 10 }));
 }
 
+/** People on a stage, each with a low-resolution camera, long waits, and their full console kept in `logs` for a failure. */
+export async function openPeople(openPerson: (name: string) => Promise<Person>, names: readonly string[], logs: Map<string, string[]>): Promise<Person[]> {
+  const people: Person[] = [];
+  for (const name of names) {
+    const person = await openPerson(name);
+    logs.set(name, recordAllLogs(person));
+    // Every click and fill may wait as long as any condition here (Playwright's own default is 30 s).
+    person.page.setDefaultTimeout(LONG_WAIT_MS);
+    await lowResolution(person);
+    people.push(person);
+  }
+  return people;
+}
+
 /** Everything the page logs (the app's info lines too), for a failure's story. */
 export function recordAllLogs(person: Person): string[] {
   const lines: string[] = [];

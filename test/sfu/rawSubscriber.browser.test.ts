@@ -25,7 +25,7 @@ import { JanusConnection, type Jsep } from '../../signaling-server/sfu/janusClie
 import { VIDEOROOM } from '../../signaling-server/sfu/janusPool';
 import { startJanus, type JanusInstance } from '../support/janus';
 import { SCENARIO_MS, useChromium, waitUntil, type Person } from '../e2e/harness';
-import { acceptRinging, connections, decodesVideos, expectEncryptedSfu, LONG_WAIT_MS, lowResolution, meetingButton, recordAllLogs, seesEveryone } from './meetingPages';
+import { acceptRinging, connections, decodesVideos, expectEncryptedSfu, LONG_WAIT_MS, meetingButton, openPeople, seesEveryone } from './meetingPages';
 
 const chromium = useChromium();
 /** Frames the raw subscriber must have received before its decoder is judged. */
@@ -86,14 +86,7 @@ describe('a raw subscriber through Janus', { timeout: SCENARIO_MS * 5 }, () => {
     onTestFailed(() => {
       for (const [name, lines] of logs) console.error(`[${name}] page console (all levels, last ${lines.length}):\n  ${lines.join('\n  ')}`);
     });
-    const people: Person[] = [];
-    for (const name of ['Alice', 'Bob']) {
-      const person = await stage.openPerson(name);
-      logs.set(name, recordAllLogs(person));
-      person.page.setDefaultTimeout(LONG_WAIT_MS);
-      await lowResolution(person);
-      people.push(person);
-    }
+    const people = await openPeople((name) => stage.openPerson(name), ['Alice', 'Bob'], logs);
     const [alice, bob] = people as [Person, Person];
     await meetingButton(alice, bob).click();
     await acceptRinging(bob);

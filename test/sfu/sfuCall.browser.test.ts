@@ -13,15 +13,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startJanus, type JanusInstance } from '../support/janus';
-import { lowResolutionCamera } from '../support/lowResolutionCamera';
 import { acceptButton, callSection, connectCall, tileOf, tiles } from '../e2e/calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from '../e2e/harness';
 import { expectVideoFrom } from '../e2e/media';
 import en from '../../renderer/i18n/locales/en.json';
+import { LONG_WAIT_MS, openPeople } from './meetingPages';
 
 const chromium = useChromium();
 /** Six people on two cores: every wait gets much longer than the harness's default. */
-const LONG_WAIT_MS = 180_000;
 
 let janus: JanusInstance | null = null;
 afterEach(async () => {
@@ -29,10 +28,6 @@ afterEach(async () => {
   janus = null;
 });
 
-/** Makes this page's camera 320x240 at 10 fps from now on (the call asks for media when it rings or dials). */
-async function lowResolution(person: Person): Promise<void> {
-  await person.page.evaluate(lowResolutionCamera({ width: 320, height: 240, fps: 10 }));
-}
 
 interface Connection {
   state: string;
@@ -86,16 +81,6 @@ function connections(person: Person): Promise<Connection[]> {
   });
 }
 
-/** Everything the page logs (the app's info lines too, which the harness leaves out), for a failure's story. */
-function recordAllLogs(person: Person): string[] {
-  const lines: string[] = [];
-  const started = Date.now();
-  person.page.on('console', (message) => {
-    lines.push(`+${((Date.now() - started) / 1000).toFixed(1)}s ${message.type()}: ${message.text()}`);
-    if (lines.length > 400) lines.shift();
-  });
-  return lines;
-}
 
 async function invite(host: Person, guest: Person): Promise<void> {
   await callSection(host).getByRole('button', { name: 'Add participant' }).click();
@@ -123,14 +108,7 @@ describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
     onTestFailed(() => {
       for (const [name, lines] of logs) console.error(`[${name}] page console (all levels, last ${lines.length}):\n  ${lines.join('\n  ')}`);
     });
-    for (const name of names) {
-      const person = await openPerson(name);
-      logs.set(name, recordAllLogs(person));
-      // Every click and fill may wait as long as any condition here (Playwright's own default is 30 s).
-      person.page.setDefaultTimeout(LONG_WAIT_MS);
-      await lowResolution(person);
-      people.push(person);
-    }
+    people.push(...(await openPeople(openPerson, names, logs)));
     const [alice, bob, carol, dave, erin, frank] = people as [Person, Person, Person, Person, Person, Person];
 
     // A four-person mesh: three peer connections each.
