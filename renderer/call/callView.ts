@@ -2,8 +2,10 @@
  * The store's state as the UI sees it (CallView). Pure: the engine calls it after
  * every change and hands the result to its subscribers.
  */
+import type { CallSnapshot } from '../../signaling-server/protocol';
 import { remoteMembers, ringsAlone, type CallState, type LinkState, type LocalState, type SelfRef } from './callState';
-import type { CallView, LocalMediaView, RemoteParticipant } from './types';
+import type { OutgoingState } from './callStateTypes';
+import type { ActiveView, CallView, LocalMediaView, RemoteParticipant } from './types';
 
 function localView(local: LocalState): LocalMediaView {
   return { stream: local.stream, muted: local.muted, cameraOn: local.cameraOn, error: local.error };
@@ -16,40 +18,30 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
     case 'outgoing': {
       const answer = state.answeredBy;
       // The callee's device said over the peer path that it accepted (sessionPlan.ts): the call shows now.
-      if (answer && state.callId !== null && state.call) {
-        return {
-          phase: 'active',
-          callId: state.callId,
-          media: state.media,
-          connectedAt: answer.at,
-          participants: [participant(answer, state.links[answer.deviceId])],
-          invitees: [],
-          local: localView(state.local),
-          maxParticipants: state.call.maxParticipants,
-          activeSpeaker: null,
-          reconnectingToServer: false,
-        };
-      }
-      return { phase: 'outgoing', callId: state.callId, media: state.media, peer: state.peer, local: localView(state.local) };
+      if (answer && state.callId !== null && state.call) return answeredView(state, state.callId, state.call, answer, answer.at);
+      const view: CallView = { phase: 'outgoing', callId: state.callId, media: state.media, peer: state.peer, local: localView(state.local) };
+      // The one device that rings for them is the one whose answer shows the call: prepare that screen.
+      const ringing = state.call?.invitees.find((i) => i.userId === state.peer.userId)?.devices;
+      if (state.callId === null || !state.call || ringing?.length !== 1 || !ringing[0]) return view;
+      const device = ringing[0].deviceId;
+      const expected = { ...state.peer, deviceId: device, audio: true, video: state.media === 'video', at: 0 };
+      return { ...view, prepared: { ...answeredView(state, state.callId, state.call, expected, null), connectedAt: null } };
     }
     case 'incoming': {
+      const accepted: ActiveView = {
+        phase: 'active',
+        callId: state.callId,
+        media: state.media,
+        connectedAt: null,
+        participants: remoteMembers(state.call, self).map((m) => participant(m, state.links[m.deviceId])),
+        invitees: state.call.invitees.filter((i) => i.userId !== self.userId).map((i) => ({ userId: i.userId, displayName: i.displayName })),
+        local: localView(state.local),
+        maxParticipants: state.call.maxParticipants,
+        activeSpeaker: null,
+        reconnectingToServer: false,
+      };
       // Accepted on the only device that rang: it already sends, the call shows before the server's ack.
-      if (state.accepting && ringsAlone(state.call, self.userId, self.deviceId)) {
-        return {
-          phase: 'active',
-          callId: state.callId,
-          media: state.media,
-          connectedAt: null,
-          participants: remoteMembers(state.call, self).map((m) => participant(m, state.links[m.deviceId])),
-          invitees: state.call.invitees
-            .filter((i) => i.userId !== self.userId)
-            .map((i) => ({ userId: i.userId, displayName: i.displayName })),
-          local: localView(state.local),
-          maxParticipants: state.call.maxParticipants,
-          activeSpeaker: null,
-          reconnectingToServer: false,
-        };
-      }
+      if (state.accepting && ringsAlone(state.call, self.userId, self.deviceId)) return accepted;
       const others = remoteMembers(state.call, self)
         .filter((m) => m.userId !== state.from.userId && m.userId !== self.userId)
         .filter((m, i, all) => all.findIndex((o) => o.userId === m.userId) === i)
@@ -61,6 +53,7 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
         from: state.from,
         others,
         local: localView(state.local),
+        prepared: accepted,
       };
     }
     case 'active': {
@@ -92,6 +85,22 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
         ...(state.detail === undefined ? {} : { detail: state.detail }),
       };
   }
+}
+
+/** The call as it shows once the dialled device answered over the peer path; `connectedAt` from its word. */
+function answeredView(state: OutgoingState, callId: string, call: CallSnapshot, answer: Shown, connectedAt: number | null): ActiveView {
+  return {
+    phase: 'active',
+    callId,
+    media: state.media,
+    connectedAt,
+    participants: [participant(answer, state.links[answer.deviceId])],
+    invitees: [],
+    local: localView(state.local),
+    maxParticipants: call.maxParticipants,
+    activeSpeaker: null,
+    reconnectingToServer: false,
+  };
 }
 
 interface Shown {

@@ -56,6 +56,26 @@ export interface LocalMediaView {
   screen?: MediaStream | null;
 }
 
+/** A running call (accepted). */
+export interface ActiveView {
+  phase: 'active';
+  callId: string;
+  media: CallMedia;
+  /** ms since epoch when media first connected; null while connecting. */
+  connectedAt: number | null;
+  participants: RemoteParticipant[];
+  /** People being added who have not answered yet. */
+  invitees: PersonRef[];
+  local: LocalMediaView;
+  maxParticipants: number;
+  /** The deviceId of the loudest remote participant, if anyone speaks. */
+  activeSpeaker: string | null;
+  /** The server connection is down or the call is being rejoined; media keeps flowing meanwhile. */
+  reconnectingToServer: boolean;
+  /** 'sfu': media goes through the server's media server (issue 17); absent: a peer-to-peer mesh. */
+  topology?: 'sfu';
+}
+
 export type CallView =
   | { phase: 'idle' }
   /** I called; it rings at the far end (callId null until the server answered). */
@@ -66,6 +86,12 @@ export type CallView =
       peer: PersonRef;
       /** My camera/microphone while it rings (a self-preview); absent before media is asked for. */
       local?: LocalMediaView;
+      /**
+       * The call as it will show when the one device ringing for them answers, with
+       * the pre-connected stream: the UI builds that screen, hidden, while it rings,
+       * so an answer only reveals it. Absent while that device is not known.
+       */
+      prepared?: ActiveView;
     }
   /** It rings here. `others` are the people already in the call (group invite). */
   | {
@@ -76,25 +102,10 @@ export type CallView =
       others: PersonRef[];
       /** Media is acquired while it rings so that answering is instant (nothing is sent before accept). */
       local?: LocalMediaView;
+      /** The call as it will show once accepted here (see the outgoing view's `prepared`). */
+      prepared?: ActiveView;
     }
-  | {
-      phase: 'active';
-      callId: string;
-      media: CallMedia;
-      /** ms since epoch when media first connected; null while connecting. */
-      connectedAt: number | null;
-      participants: RemoteParticipant[];
-      /** People being added who have not answered yet. */
-      invitees: PersonRef[];
-      local: LocalMediaView;
-      maxParticipants: number;
-      /** The deviceId of the loudest remote participant, if anyone speaks. */
-      activeSpeaker: string | null;
-      /** The server connection is down or the call is being rejoined; media keeps flowing meanwhile. */
-      reconnectingToServer: boolean;
-      /** 'sfu': media goes through the server's media server (issue 17); absent: a peer-to-peer mesh. */
-      topology?: 'sfu';
-    }
+  | ActiveView
   | {
       phase: 'ended';
       callId: string | null;

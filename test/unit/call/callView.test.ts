@@ -67,6 +67,45 @@ describe('call view', () => {
     expect(view.phase === 'active' && view.participants[0]).toMatchObject({ connection: 'new', stream: null, speaking: false });
   });
 
+  it('a ringing call carries the screen it shows once accepted, with the pre-connected stream (issue 15)', () => {
+    const stream = new FakeMediaStream();
+    const incoming = incomingCall({ media: 'video', members: [member(ALICE, 'device-alice-1', { video: true })], invitees: [invitee(SELF, [SELF.deviceId])] });
+    const ringing = reduce(
+      IDLE,
+      { type: 'incoming', incoming, at: 1 },
+      { type: 'linkPhase', deviceId: 'device-alice-1', connection: 'connected', at: 2 },
+      { type: 'linkStream', deviceId: 'device-alice-1', stream },
+    );
+    const view = toCallView(ringing, SELF);
+    expect(view.phase).toBe('incoming');
+    const prepared = view.phase === 'incoming' ? view.prepared : undefined;
+    expect(prepared?.participants).toEqual([expect.objectContaining({ deviceId: 'device-alice-1', stream, connection: 'connected' })]);
+    // Accepting shows exactly the prepared screen: the UI keeps what it built.
+    expect(toCallView(reduce(ringing, { type: 'accept' }), SELF)).toEqual(prepared);
+  });
+
+  it('a dial prepares the screen of the one device ringing for the person; two ringing devices leave it unprepared', () => {
+    const stream = new FakeMediaStream();
+    const dialled = (devices: string[]): CallState =>
+      reduce(
+        IDLE,
+        { type: 'dial', attempt: 'a1', peer: ALICE, media: 'video', at: 1 },
+        { type: 'dialAcked', attempt: 'a1', call: snapshot({ media: 'video', members: [me], invitees: [invitee(ALICE, devices)] }), at: 2 },
+        { type: 'linkPhase', deviceId: 'device-alice-1', connection: 'connected', at: 3 },
+        { type: 'linkStream', deviceId: 'device-alice-1', stream },
+      );
+    const one = toCallView(dialled(['device-alice-1']), SELF);
+    const prepared = one.phase === 'outgoing' ? one.prepared : undefined;
+    expect(prepared).toMatchObject({ phase: 'active', callId: CALL_ID, connectedAt: null });
+    expect(prepared?.participants).toEqual([{ ...ALICE, deviceId: 'device-alice-1', audio: true, video: true, connection: 'connected', stream, screen: null, speaking: false }]);
+    // Her device answers over the peer path: the view is the prepared one, now with its time.
+    const answered = reduce(dialled(['device-alice-1']), { type: 'peerAccepted', callId: CALL_ID, deviceId: 'device-alice-1', userId: ALICE.userId, audio: true, video: true, at: 4 });
+    expect(toCallView(answered, SELF)).toEqual({ ...prepared, connectedAt: 4 });
+
+    const two = toCallView(dialled(['device-alice-1', 'device-alice-2']), SELF);
+    expect(two.phase === 'outgoing' && two.prepared).toBeUndefined();
+  });
+
   it('an ended call lasts from the first connection to the end, or 0 when it never connected', () => {
     const call = snapshot({ members: [member(ALICE, 'device-alice-1'), me] });
     const answered = reduce(IDLE, { type: 'incoming', incoming: incomingCall(), at: 1 }, { type: 'accept' }, { type: 'acceptAcked', call, at: 2 });
