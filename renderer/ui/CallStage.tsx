@@ -5,7 +5,7 @@
  * needs it if that failed; failing, the stage says so and still offers Hang up.
  */
 import PhoneOff from 'lucide-react/icons/phone-off';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { FeaturesView } from '../call/featureTypes';
 import type { CallView, PersonRef } from '../call/types';
@@ -19,6 +19,7 @@ import type { InCallDevices } from './call/InCall';
 import { IncomingCall } from './call/IncomingCall';
 import { OutgoingCall } from './call/OutgoingCall';
 import { RoundButton } from './call/RingingCard';
+import { StandbyContext } from './call/standby';
 import { IdleStage } from './IdleStage';
 import type { Services } from './services';
 
@@ -88,50 +89,62 @@ export function CallStage(props: CallStageProps) {
   if (!engine || view.phase === 'idle') {
     return <IdleStage name={self.displayName} online={online} notifications={services.webNotifications} />;
   }
+  const InCall = inCall.module?.InCall;
+  // The in-call screen: shown when the call is active, and built hidden while it
+  // rings (standby.ts), at the same place in the tree so that answering keeps it.
+  const callView = view.phase === 'active' ? view : view.phase === 'ended' ? undefined : view.prepared;
+  const screen = InCall && callView && (
+    <InCallSlot standby={view.phase !== 'active'}>
+      <InCall
+        view={callView}
+        self={self}
+        contacts={contacts}
+        speakerId={speakerId}
+        features={features}
+        controller={engine.features}
+        devices={devices}
+        run={run}
+        onToggleMute={() => engine.setMuted(!callView.local.muted)}
+        onToggleCamera={() => run(() => engine.setCameraOn(!callView.local.cameraOn))}
+        onInvite={(person, options) => run(() => engine.invite(person, options))}
+        meetings={props.meetings === true}
+        onHangUp={() => run(() => engine.hangUp())}
+      />
+    </InCallSlot>
+  );
   switch (view.phase) {
     case 'outgoing':
-      return <OutgoingCall view={view} onCancel={() => run(() => engine.cancel())} />;
+      return (
+        <>
+          {screen}
+          <OutgoingCall view={view} onCancel={() => run(() => engine.cancel())} />
+        </>
+      );
     case 'incoming':
       return (
-        <IncomingCall
-          view={view}
-          onAccept={(video) => run(() => engine.accept({ video }))}
-          onDecline={() => run(() => engine.decline())}
-          onDeclineAndBlock={() => {
-            onBlock(view.from);
-            run(() => engine.decline());
-          }}
-          stranger={props.incomingStranger ?? null}
-        />
+        <>
+          {screen}
+          <IncomingCall
+            view={view}
+            onAccept={(video) => run(() => engine.accept({ video }))}
+            onDecline={() => run(() => engine.decline())}
+            onDeclineAndBlock={() => {
+              onBlock(view.from);
+              run(() => engine.decline());
+            }}
+            stranger={props.incomingStranger ?? null}
+          />
+        </>
       );
     case 'active': {
-      const InCall = inCall.module?.InCall;
-      if (!InCall) {
-        if (inCall.error === null) return null; // loading: a moment at most (it loads at start)
-        const reason = inCall.error instanceof Error ? inCall.error.message : String(inCall.error);
-        return (
-          <section className="call-card" role="alert">
-            <p>{t('app.partNotLoaded', { reason })}</p>
-            <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label={t('call.hangUp')} shortcut="hangUp" onClick={() => run(() => engine.hangUp())} />
-          </section>
-        );
-      }
+      if (screen) return <>{screen}</>;
+      if (inCall.error === null) return null; // loading: a moment at most (it loads at start)
+      const reason = inCall.error instanceof Error ? inCall.error.message : String(inCall.error);
       return (
-        <InCall
-          view={view}
-          self={self}
-          contacts={contacts}
-          speakerId={speakerId}
-          features={features}
-          controller={engine.features}
-          devices={devices}
-          run={run}
-          onToggleMute={() => engine.setMuted(!view.local.muted)}
-          onToggleCamera={() => run(() => engine.setCameraOn(!view.local.cameraOn))}
-          onInvite={(person, options) => run(() => engine.invite(person, options))}
-          meetings={props.meetings === true}
-          onHangUp={() => run(() => engine.hangUp())}
-        />
+        <section className="call-card" role="alert">
+          <p>{t('app.partNotLoaded', { reason })}</p>
+          <RoundButton tone="danger" icon={<PhoneOff size={26} aria-hidden="true" />} label={t('call.hangUp')} shortcut="hangUp" onClick={() => run(() => engine.hangUp())} />
+        </section>
       );
     }
     case 'ended': {
@@ -147,4 +160,16 @@ export function CallStage(props: CallStageProps) {
       );
     }
   }
+}
+
+/**
+ * Where the in-call screen lives. Standing by, it is laid out but invisible under
+ * the ringing card, out of the keyboard's and the screen reader's reach (inert).
+ */
+function InCallSlot({ standby, children }: { standby: boolean; children: ReactNode }) {
+  return (
+    <div className={standby ? 'call-slot call-slot--standby' : 'call-slot'} inert={standby} aria-hidden={standby || undefined} data-testid="call-slot">
+      <StandbyContext.Provider value={standby}>{children}</StandbyContext.Provider>
+    </div>
+  );
 }

@@ -10,7 +10,7 @@
  * (test/unit/call/fastAccept.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { acceptButton, answer, dial, tileOf } from './calls';
+import { acceptButton, answer, callSection, dial, tileOf } from './calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
 import { expectAudioArriving, expectVideoFrom, previewFrames, rtpTotals } from './media';
 
@@ -31,14 +31,47 @@ async function previewRuns(person: Person, frames: number): Promise<void> {
   await waitUntil(`${person.name}'s self-view runs on (${frames} frames from ${start})`, () => previewFrames(person.page), (n) => n >= start + frames);
 }
 
-/** Live camera tracks anywhere in the page (the self-view's stream, or any other). */
+/**
+ * Live camera tracks anywhere in the page (the self-view's stream, or any other),
+ * not counting remote videos: the call screen standing by while it rings holds the
+ * pre-connected remote stream, whose track is live and carries nothing yet.
+ */
 function liveCameras(person: Person): Promise<number> {
   return person.page.evaluate(() =>
-    [...document.querySelectorAll('video')].reduce((sum, video) => {
+    [...document.querySelectorAll<HTMLVideoElement>('video:not([data-testid="remote-video"])')].reduce((sum, video) => {
       const stream = video.srcObject instanceof MediaStream ? video.srcObject : null;
       return sum + (stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0);
     }, 0),
   );
+}
+
+/**
+ * The in-call screen standing by (renderer/ui/call/standby.ts): present, inert,
+ * hidden, with the pre-connected remote stream on its <video>, which is remembered
+ * in the page for `sameVideoShown`.
+ */
+function standby(person: Person): Promise<Record<string, boolean>> {
+  return person.page.evaluate(() => {
+    const slot = document.querySelector<HTMLElement>('[data-testid="call-slot"]');
+    const video = slot?.querySelector<HTMLVideoElement>('video[data-testid="remote-video"]') ?? null;
+    (window as { __standbyVideo?: HTMLVideoElement | null }).__standbyVideo = video;
+    return {
+      slot: slot !== null,
+      inert: slot?.inert === true,
+      hidden: slot !== null && !slot.checkVisibility({ visibilityProperty: true }),
+      remoteVideo: video !== null,
+      stream: video?.srcObject instanceof MediaStream && video.srcObject.getVideoTracks().length > 0,
+    };
+  });
+}
+
+/** The remote <video> shown now is the one `standby` saw while it rang. */
+function sameVideoShown(person: Person): Promise<boolean> {
+  return person.page.evaluate(() => {
+    const shown = document.querySelector('[data-testid="call-slot"] video[data-testid="remote-video"]');
+    const slot = document.querySelector<HTMLElement>('[data-testid="call-slot"]');
+    return shown !== null && shown === (window as { __standbyVideo?: Element | null }).__standbyVideo && slot?.inert === false;
+  });
 }
 
 describe('fast call setup', { timeout: SCENARIO_MS }, () => {
@@ -68,6 +101,34 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
     gate.release();
     await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
     await expectVideoFrom(alice, bob);
+  });
+
+  it('the call screen is built while it rings, hidden and out of reach; Accept reveals it with the same <video> element, on both sides', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice');
+    const bob = await openPerson('Bob');
+
+    await dial(alice, bob, 'video');
+    await visible(acceptButton(bob));
+    await preConnected([alice, bob]);
+    for (const person of [alice, bob]) {
+      const standing = await standby(person);
+      expect(standing, `${person.name} while it rings`).toEqual({ slot: true, inert: true, hidden: true, remoteVideo: true, stream: true });
+      expect(await callSection(person).isVisible(), `${person.name}: the call screen is not visible while it rings`).toBe(false);
+    }
+    // The hidden screen takes no keys and no focus: Accept keeps the focus, and the
+    // in-call mute shortcut does nothing while it rings.
+    expect(await bob.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Accept');
+    await bob.page.keyboard.press('Control+Shift+M');
+
+    await answer(bob);
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
+    for (const person of [alice, bob]) {
+      expect(await sameVideoShown(person), `${person.name} shows the element built while it rang`).toBe(true);
+      await visible(callSection(person));
+    }
+    expect(await tileOf(alice, bob).getByTestId('mute-mark').count(), 'Bob was not muted by a key pressed while it rang').toBe(0);
+    await expectAudioArriving(alice);
   });
 
   it('with the ring-time self-view turned off, no camera runs before Accept, and Accept starts it', async () => {

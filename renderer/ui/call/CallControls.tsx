@@ -15,6 +15,7 @@ import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from 're
 import type { ShortcutId } from '../shortcuts/shortcuts';
 import { useT } from '../../i18n';
 import { shortcutProps, useShortcut } from '../shortcuts/useShortcut';
+import { useStandby } from './standby';
 
 interface CallControlsProps {
   muted: boolean;
@@ -51,7 +52,8 @@ interface ControlButtonProps extends Omit<ButtonHTMLAttributes<HTMLButtonElement
 
 /** One round button of the bar: an icon, named by aria-label, with a tooltip. */
 function ControlButton({ label, icon: Icon, look, title, shortcut, onClick, children, ...rest }: ControlButtonProps) {
-  useShortcut(shortcut ?? 'hangUp', onClick, shortcut !== undefined && !rest.disabled);
+  const standby = useStandby();
+  useShortcut(shortcut ?? 'hangUp', onClick, shortcut !== undefined && !rest.disabled && !standby);
   const keys = shortcut ? shortcutProps(shortcut, title ?? label) : { title: title ?? label };
   return (
     <button type="button" className={look ? `control control--${look}` : 'control'} aria-label={label} {...keys} {...rest} onClick={() => onClick()}>
@@ -66,11 +68,14 @@ export function CallControls(props: CallControlsProps) {
   // Toggles keep one name and say their state with aria-pressed (WAI-ARIA button pattern).
   const { t } = useT();
   const chatLabel = unread > 0 && !chatOpen ? t('call.chatUnread', { count: unread }) : t('call.chat');
-  // Answering moved focus to a button that is gone: give it to the bar, not to the page.
+  // Answering moved focus to a button that is gone: give it to the bar, not to the page
+  // (when the screen shows, not while it stands by behind the ringing card).
   const bar = useRef<HTMLDivElement>(null);
+  const standby = useStandby();
   useEffect(() => {
+    if (standby) return;
     if (document.activeElement === null || document.activeElement === document.body) bar.current?.querySelector('button')?.focus();
-  }, []);
+  }, [standby]);
   return (
     <div ref={bar} className="call-controls" role="toolbar" aria-label={t('call.controls')}>
       <ControlButton

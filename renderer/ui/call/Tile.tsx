@@ -7,6 +7,7 @@ import type { LocalMediaView, PeerConnectionPhase, PersonRef, RemoteParticipant 
 import { t, useT } from '../../i18n';
 import { Avatar } from '../Avatar';
 import { PersonName, useDistinctName } from '../PersonName';
+import { useStandby } from './standby';
 import { useMediaElement } from './useMediaElement';
 
 function connectionText(phase: PeerConnectionPhase): string | undefined {
@@ -44,7 +45,9 @@ interface ParticipantTileProps {
 }
 
 export function ParticipantTile({ participant, activeSpeaker, speakerId, quality, overlay }: ParticipantTileProps) {
-  const { ref, blocked, resume, showing } = useMediaElement(participant.stream, { muted: false, sinkId: speakerId });
+  // Standing by (standby.ts) the element plays muted, so it may start before any gesture; it unmutes when shown.
+  const standby = useStandby();
+  const { ref, blocked, resume, showing } = useMediaElement(participant.stream, { muted: standby, sinkId: speakerId });
   const showVideo = participant.video && showing;
   const { t } = useT();
   const status = connectionText(participant.connection);
