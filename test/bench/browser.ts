@@ -5,8 +5,9 @@
  * performance.now(), which every page of the machine shares):
  * - when a button labelled exactly "Accept" is clicked (capture phase, before the
  *   page's own handler runs);
- * - each video frame presented by a remote video (requestVideoFrameCallback on
- *   every `video[data-testid="remote-video"]`, Parley's and the reference page's);
+ * - each video frame presented by a remote video while it is visible
+ *   (requestVideoFrameCallback on every `video[data-testid="remote-video"]`,
+ *   Parley's and the reference page's);
  * - whether a peer connection was already connected at that click.
  * The product keeps no hook for this: the probe watches the DOM and wraps
  * RTCPeerConnection like the e2e harness's recorder.
@@ -59,8 +60,14 @@ function FRAME_PROBE(): void {
     watched.add(video);
     let seen = 0;
     const onFrame = (): void => {
-      record.frames.push(clock());
-      if (++seen < 5 && video.isConnected) video.requestVideoFrameCallback(onFrame);
+      // A frame counts when a person could see it: Parley builds its call screen
+      // hidden while it rings (renderer/ui/call/standby.ts), and a frame presented
+      // to a hidden element is not yet on the screen.
+      if (video.checkVisibility({ visibilityProperty: true, opacityProperty: true })) {
+        record.frames.push(clock());
+        seen += 1;
+      }
+      if (seen < 5 && video.isConnected) video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
   };

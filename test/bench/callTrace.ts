@@ -119,6 +119,20 @@ function TRACE_PROBE(): void {
   };
   window.RTCPeerConnection = Traced;
 
+  // Presented where a person can see it: not while Parley's call screen stands by, hidden.
+  const firstVisibleFrame = (video: HTMLVideoElement): void => {
+    let hiddenMarked = false;
+    const presented = (): void => {
+      if (video.checkVisibility({ visibilityProperty: true, opacityProperty: true })) {
+        mark('remote <video>: first frame presented');
+        return;
+      }
+      if (!hiddenMarked) mark('remote <video>: a frame presented while hidden');
+      hiddenMarked = true;
+      video.requestVideoFrameCallback(presented);
+    };
+    video.requestVideoFrameCallback(presented);
+  };
   const srcObject = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject');
   if (srcObject?.set && srcObject.get) {
     const set = srcObject.set;
@@ -127,7 +141,7 @@ function TRACE_PROBE(): void {
       set(this: HTMLMediaElement, value: MediaProvider | null) {
         if (this instanceof HTMLVideoElement && this.dataset.testid === 'remote-video' && value) {
           mark(`remote <video>: srcObject set${this.isConnected ? '' : ' (not in the document yet)'}`);
-          this.requestVideoFrameCallback(() => mark('remote <video>: first frame presented'));
+          firstVisibleFrame(this);
         }
         set.call(this, value);
       },
