@@ -10,6 +10,8 @@
  *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20), on loopback and on each WAN path
  *   --latency-seconds N             recording time of each glass-to-glass run (default 20)
+ *   --latency-rounds N              glass-to-glass runs of Parley and of the bare-page yardstick, taking turns,
+ *                                   on each path (default 1)
  *   --sizes 1000,5000,10000         signaling sizes (empty: none, e.g. for the fan-out run alone)
  *   --fanout N                      distinct users of the presence fan-out run (default 1000; 0: skip it)
  *   --scale-users N, --scale-rounds N  presence at scale: distinct users (default 10000) and rounds (default 2)
@@ -18,7 +20,7 @@
  * An error in one benchmark is reported and the others still run; when the WAN or
  * latency bench cannot run (no lab: not root), the run says why and exits 1.
  */
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import type { createSignalingServer as CreateSignalingServer, SignalingServer } from '../../signaling-server/index';
@@ -32,7 +34,8 @@ import { runAbuseBench } from './abuse/abuseBench';
 import { formatText, writeResults, type BenchResults } from './report';
 import { chromium } from 'playwright-core';
 import { BENCH_CHROMIUM_ARGS } from './browser';
-import { LATENCY_CHROMIUM_ARGS, runLatencyBench, type LatencyRun } from './latency/latencyBench';
+import { LATENCY_CHROMIUM_ARGS, runLatencyBench, runYardstickLatency, type LatencyRun } from './latency/latencyBench';
+import { startBareRelay } from './bareRelay';
 import { createWanRig } from './wan/labRig';
 import { runWanBench } from './wan/wanBench';
 import { runSignalingBench } from './signaling/signalingBench';
@@ -49,6 +52,7 @@ const { values } = parseArgs({
     'abuse-seconds': { type: 'string', default: '8' },
     calls: { type: 'string', default: '20' },
     'latency-seconds': { type: 'string', default: '20' },
+    'latency-rounds': { type: 'string', default: '1' },
     sizes: { type: 'string', default: '1000,5000,10000' },
     fanout: { type: 'string', default: '1000' },
     // presence, capacity, storm (issue 15 items 4-5): not in the default run (tens of thousands of sockets).
@@ -84,6 +88,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(calls) || calls < 1) throw new Error(`--calls takes a whole number of calls ≥ 1, not "${values.calls}"`);
   const latencySeconds = Number(values['latency-seconds']);
   if (!Number.isFinite(latencySeconds) || latencySeconds < 1) throw new Error(`--latency-seconds takes a number of seconds ≥ 1, not "${values['latency-seconds']}"`);
+  const latencyRounds = Number(values['latency-rounds']);
+  if (!Number.isInteger(latencyRounds) || latencyRounds < 1) throw new Error(`--latency-rounds takes a whole number ≥ 1, not "${values['latency-rounds']}"`);
   const stallSeconds = Number(values['stall-seconds']);
   if (!Number.isFinite(stallSeconds) || stallSeconds < 5) throw new Error(`--stall-seconds takes a number of seconds ≥ 5, not "${values['stall-seconds']}"`);
   // A blocked main thread fires no timeout: a worker thread ends such a run with a report.
@@ -180,16 +186,23 @@ async function main(): Promise<void> {
     await timed('latency loopback', async () => {
       const createSignalingServer = await loadServerFactory(serverBundle);
       const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent', inviteLimits: BENCH_INVITE_LIMITS });
+      const relay = await startBareRelay({ pages: { '/': fileURLToPath(new URL('./reference/index.html', import.meta.url)) } });
       const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...BENCH_CHROMIUM_ARGS, ...LATENCY_CHROMIUM_ARGS] });
       chromiumVersion ??= browser.version();
       try {
-        runs.push(await runLatencyBench({ label: 'loopback', oneWayMs: 0, caller: browser, callee: browser, parleyUrl: server.url, seconds: latencySeconds, log }));
+        // Parley and the bare-page yardstick take turns on the same path.
+        for (let round = 0; round < latencyRounds; round++) {
+          const path = { label: 'loopback', oneWayMs: 0, caller: browser, callee: browser, seconds: latencySeconds, log };
+          runs.push(await runLatencyBench({ ...path, parleyUrl: server.url }));
+          runs.push(await runYardstickLatency({ ...path, relayUrl: relay.url }));
+        }
       } catch (error) {
         unmeasured.push(`latency on loopback: ${describe(error)}`);
         throw error;
       } finally {
         await browser.close();
         await server.close();
+        await relay.close();
       }
     });
     await timed('latency WAN', async () => {
@@ -197,7 +210,11 @@ async function main(): Promise<void> {
         const rig = await createWanRig({ serverBundle, clientDir, extraArgs: LATENCY_CHROMIUM_ARGS, log });
         try {
           await rig.setPath(50, 0);
-          runs.push(await runLatencyBench({ label: 'lab WAN RTT 50 ms', oneWayMs: 25, caller: rig.caller, callee: rig.callee, parleyUrl: rig.parleyUrl, seconds: latencySeconds, log }));
+          for (let round = 0; round < latencyRounds; round++) {
+            const path = { label: 'lab WAN RTT 50 ms', oneWayMs: 25, caller: rig.caller, callee: rig.callee, seconds: latencySeconds, log };
+            runs.push(await runLatencyBench({ ...path, parleyUrl: rig.parleyUrl }));
+            runs.push(await runYardstickLatency({ ...path, relayUrl: rig.relayUrl }));
+          }
         } finally {
           await rig.close();
         }

@@ -12,7 +12,7 @@ import type { BusyProcess, Machine } from './machine';
 import type { SignalingResults } from './signaling/signalingBench';
 import { ratio } from './stats';
 import { latencyVerdicts, loopbackFloorVerdict, mark, pathLabel, wanVerdicts, type Verdict } from './targets';
-import type { LatencyRun } from './latency/latencyBench';
+import { compareLatency, type LatencyRun } from './latency/latencyBench';
 import type { WanResults } from './wan/wanBench';
 
 export type { Verdict };
@@ -205,13 +205,21 @@ export function formatText(r: BenchResults): string {
   }
 
   if (r.latency) {
-    lines.push('', '6. Glass-to-glass latency through Parley\'s call path (synthetic camera and microphone injected as getUserMedia), both directions pooled');
-    const rows = [['path', 'video p50', 'video p95', 'frames', 'audio p50', 'audio p95', 'clicks']];
+    lines.push('', '6. Glass-to-glass latency through Parley\'s call path and the bare-page yardstick (synthetic camera and microphone injected as getUserMedia), both directions pooled, in the order run');
+    const rows = [['path', 'page', 'video p50', 'video p95', 'frames', 'audio p50', 'audio p95', 'clicks']];
     for (const l of r.latency) {
-      rows.push([l.label, ms(l.video.p50), ms(l.video.p95), `${l.video.n} (+${l.video.undecodable} unreadable)`, ms(l.audio.p50), ms(l.audio.p95), `${l.audio.n} of ${l.audio.clicksSent} sent`]);
+      rows.push([l.label, l.page ?? 'Parley', ms(l.video.p50), ms(l.video.p95), `${l.video.n} (+${l.video.undecodable} unreadable)`, ms(l.audio.p50), ms(l.audio.p95), `${l.audio.n} of ${l.audio.clicksSent} sent`]);
     }
     lines.push(...table(rows));
-    for (const l of r.latency) if (l.problems.length > 0) lines.push(`${l.label}: ${l.problems.join('; ')}`);
+    for (const l of r.latency) if (l.problems.length > 0) lines.push(`${l.label}, ${l.page ?? 'Parley'}: ${l.problems.join('; ')}`);
+    lines.push('', 'Parley against the yardstick, runs pooled: p50 (p95), n; Parley − yardstick p50');
+    const cmp = [['path', 'video Parley', 'video bare page', 'Δ p50', 'audio Parley', 'audio bare page', 'Δ p50']];
+    const cell = (s: { p50: number; p95: number; n: number } | undefined): string => (s ? `${ms(s.p50)} (${ms(s.p95)}), ${s.n}` : 'not run');
+    const delta = (a: { p50: number } | undefined, b: { p50: number } | undefined): string => (a && b ? ms(a.p50 - b.p50) : '');
+    for (const c of compareLatency(r.latency)) {
+      cmp.push([c.label, cell(c.parley?.video), cell(c.yardstick?.video), delta(c.parley?.video, c.yardstick?.video), cell(c.parley?.audio), cell(c.yardstick?.audio), delta(c.parley?.audio, c.yardstick?.audio)]);
+    }
+    lines.push(...table(cmp));
   }
 
   if (r.callTrace) lines.push('', ...formatTrace(r.callTrace));
@@ -255,9 +263,14 @@ export function formatMarkdown(r: BenchResults): string {
     }
   }
   if (r.latency) {
-    for (const l of r.latency) {
-      rows.push(`| glass-to-glass ${l.label}: video capture → display p50 / p95 | ${ms(l.video.p50)} / ${ms(l.video.p95)} | | |`);
-      rows.push(`| glass-to-glass ${l.label}: audio capture → playout p50 / p95 | ${ms(l.audio.p50)} / ${ms(l.audio.p95)} | | |`);
+    for (const c of compareLatency(r.latency)) {
+      for (const kind of ['video', 'audio'] as const) {
+        const p = c.parley?.[kind];
+        const y = c.yardstick?.[kind];
+        const what = kind === 'video' ? 'video capture → display' : 'audio capture → playout';
+        const pair = (s: typeof p): string => (s ? `${ms(s.p50)} / ${ms(s.p95)} (n ${s.n})` : '');
+        rows.push(`| glass-to-glass ${c.label}: ${what} p50 / p95 | ${pair(p)} | ${pair(y)} bare RTCPeerConnection page | ${p && y ? `p50 ${fixed(p.p50 / y.p50)}` : ''} |`);
+      }
     }
   }
   const judged = verdicts(r).map((v) => `| ${v.target} | ${v.measured} | **${mark(v.met)}** |`);

@@ -10,12 +10,19 @@
  *          remote track's WebAudio output at the receiver).
  * Both directions are pooled. Runs on loopback (one Chromium, two contexts) and on
  * the lab WAN (labRig.ts: caller in "a", callee in "b", server in "c").
+ *
+ * The yardstick (runYardstickLatency): the same synthetic devices and the same
+ * readers in the naive reference page (reference/index.html over the bare
+ * socket.io relay, as the call-setup bench drives it): a bare RTCPeerConnection
+ * call, no app around it, on the same path, taking turns with Parley's runs. What
+ * it measures is Chromium's own pipeline (encoder, jitter buffer, NetEq, the
+ * WebAudio tap); Parley's time minus it is Parley's share.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { befriend, firstRun, waitUntil } from '../browser';
-import { acceptButton, endedHeadline, hangUpButton, videoCallButton } from '../callSetup';
+import { acceptButton, endedHeadline, hangUpButton, referenceSocketId, videoCallButton } from '../callSetup';
 import { percentile } from '../stats';
-import { CLICK_PERIOD_MS, latencyPageScript, type LatencyRecord } from './pageScript';
+import { CLICK_PERIOD_MS, latencyPageScript, type LatencyRecord, type ReceiverStats } from './pageScript';
 import { matchClicks } from './signals';
 import { visible } from '../../e2e/harness';
 
@@ -29,13 +36,20 @@ export interface LatencyStats {
   samples: number[];
 }
 
+/** Which page made the call: Parley's real UI, or the bare-RTCPeerConnection yardstick. */
+export type LatencyPage = 'Parley' | 'bare page';
+
 export interface LatencyRun {
   label: string;
+  /** Absent in runs recorded before the yardstick existed: Parley. */
+  page?: LatencyPage;
   /** The path's one-way delay (RTT / 2); 0 on loopback. */
   oneWayMs: number;
   seconds: number;
   video: LatencyStats & { undecodable: number };
   audio: LatencyStats & { clicksSent: number; clicksReceived: number; unmatched: number };
+  /** Each receiver's own account of its jitter buffer and codec (getStats), caller's then callee's. */
+  receivers?: ReceiverStats[];
   problems: string[];
 }
 
@@ -47,6 +61,17 @@ export interface LatencyOptions {
   parleyUrl: string;
   seconds: number;
   log(line: string): void;
+  /**
+   * Run on both pages (caller, callee) once video flows both ways, before the
+   * warm-up and the recording: for experiments that change one thing in a page (e.g. unmute the
+   * yardstick's <video>) to see what it costs. The bench itself sets none.
+   */
+  tweak?: (caller: Page, callee: Page) => Promise<void>;
+}
+
+export interface YardstickLatencyOptions extends Omit<LatencyOptions, 'parleyUrl'> {
+  /** The bare relay serving reference/index.html at "/". */
+  relayUrl: string;
 }
 
 export function latencyStats(samples: number[]): LatencyStats {
@@ -68,7 +93,7 @@ const readRecord = (page: Page): Promise<LatencyRecord> =>
   });
 
 export async function runLatencyBench(options: LatencyOptions): Promise<LatencyRun> {
-  const { parleyUrl, log } = options;
+  const { parleyUrl } = options;
   const a = await openLatencyPage(options.caller, parleyUrl);
   const b = await openLatencyPage(options.callee, parleyUrl);
   try {
@@ -79,53 +104,138 @@ export async function runLatencyBench(options: LatencyOptions): Promise<LatencyR
     await visible(acceptButton(b.page));
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await acceptButton(b.page).click();
-    // Video both ways, decoded: the call is up.
-    await Promise.all([a.page, b.page].map((page) => page.evaluate(() => window.__latency?.start())));
-    for (const [page, who] of [
-      [a.page, 'the caller'],
-      [b.page, 'the callee'],
-    ] as const) {
-      await waitUntil(`${options.label}: ${who} reads a frame's capture time`, () => readRecord(page), (r) => r.video.length > 0, 60_000);
-    }
-    // Warm-up: the encoder starts at a low bitrate and ramps up over seconds.
-    await new Promise((resolve) => setTimeout(resolve, 4_000));
-    await Promise.all([a.page, b.page].map((page) => page.evaluate(() => window.__latency?.start())));
-    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
-    await Promise.all([a.page, b.page].map((page) => page.evaluate(() => window.__latency?.stop())));
-    const [ra, rb] = await Promise.all([readRecord(a.page), readRecord(b.page)]);
-    // The samples are in: a hang-up that fails (the call already gone under load) is told, not fatal.
-    const hangUpProblem = await (async (): Promise<string | null> => {
-      try {
-        await hangUpButton(a.page).click({ timeout: 10_000 });
-        await Promise.all([visible(endedHeadline(a.page)), visible(endedHeadline(b.page))]);
-        return null;
-      } catch (error) {
-        return `hanging up after the recording failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
-      }
-    })();
-
-    const video = [...ra.video, ...rb.video].map((v) => v.shown - v.sent);
-    const maxMs = CLICK_PERIOD_MS - 50;
-    const audio = [...matchClicks(rb.clicksSent, ra.clicksReceived, maxMs), ...matchClicks(ra.clicksSent, rb.clicksReceived, maxMs)];
-    const received = ra.clicksReceived.length + rb.clicksReceived.length;
-    const run: LatencyRun = {
-      label: options.label,
-      oneWayMs: options.oneWayMs,
-      seconds: options.seconds,
-      video: { ...latencyStats(video), undecodable: ra.undecodable + rb.undecodable },
-      audio: { ...latencyStats(audio), clicksSent: ra.clicksSent.length + rb.clicksSent.length, clicksReceived: received, unmatched: received - audio.length },
-      problems: [...ra.problems.map((p) => `caller: ${p}`), ...rb.problems.map((p) => `callee: ${p}`), ...(hangUpProblem ? [hangUpProblem] : [])],
-    };
-    log(
-      `${options.label}: video p50 ${run.video.p50.toFixed(0)} ms, p95 ${run.video.p95.toFixed(0)} ms (${run.video.n} frames, ${run.video.undecodable} undecodable); ` +
-        `audio p50 ${run.audio.p50.toFixed(0)} ms, p95 ${run.audio.p95.toFixed(0)} ms (${run.audio.n} of ${run.audio.clicksSent} clicks)`,
-    );
-    if (run.video.n === 0 || run.audio.n === 0) {
-      throw new Error(`${options.label}: no ${run.video.n === 0 ? 'video frame' : 'click'} was read at a receiver (${JSON.stringify({ ...run, video: { ...run.video, samples: [] }, audio: { ...run.audio, samples: [] } })})`);
-    }
-    return run;
+    return await recordCall(options, 'Parley', a.page, b.page, async () => {
+      await hangUpButton(a.page).click({ timeout: 10_000 });
+      await Promise.all([visible(endedHeadline(a.page)), visible(endedHeadline(b.page))]);
+    });
   } finally {
     await a.context.close();
     await b.context.close();
   }
+}
+
+/** The yardstick: the same recording in the naive reference page's bare RTCPeerConnection call. */
+export async function runYardstickLatency(options: YardstickLatencyOptions): Promise<LatencyRun> {
+  const url = `${options.relayUrl.replace(/\/$/, '')}/`;
+  const a = await openLatencyPage(options.caller, options.relayUrl);
+  const b = await openLatencyPage(options.callee, options.relayUrl);
+  try {
+    await Promise.all([a.page.goto(url), b.page.goto(url)]);
+    const calleeId = await referenceSocketId(b.page);
+    await referenceSocketId(a.page);
+    await a.page.evaluate((to) => window.reference?.call(to), calleeId);
+    const accept = b.page.getByRole('button', { name: 'Accept', exact: true });
+    await visible(accept);
+    await accept.click();
+    return await recordCall(options, 'bare page', a.page, b.page, async () => {
+      // The reference page has no hang-up: leaving ends the call.
+      await Promise.all([a.page.goto('about:blank'), b.page.goto('about:blank')]);
+    });
+  } finally {
+    await a.context.close();
+    await b.context.close();
+  }
+}
+
+/** Once the call is accepted: waits for video both ways, warms up, records, hangs up, pairs the samples. */
+async function recordCall(
+  options: Pick<LatencyOptions, 'label' | 'oneWayMs' | 'seconds' | 'log' | 'tweak'>,
+  kind: LatencyPage,
+  caller: Page,
+  callee: Page,
+  hangUp: () => Promise<void>,
+): Promise<LatencyRun> {
+  const { log } = options;
+  const what = `${options.label}, ${kind}`;
+  const pages = [caller, callee];
+  // Video both ways, decoded: the call is up.
+  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.start())));
+  for (const [page, who] of [
+    [caller, 'the caller'],
+    [callee, 'the callee'],
+  ] as const) {
+    await waitUntil(`${what}: ${who} reads a frame's capture time`, () => readRecord(page), (r) => r.video.length > 0, 60_000);
+  }
+  await options.tweak?.(caller, callee);
+  // Warm-up: the encoder starts at a low bitrate and ramps up over seconds.
+  await new Promise((resolve) => setTimeout(resolve, 4_000));
+  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.start())));
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.stop())));
+  const [ra, rb] = await Promise.all([readRecord(caller), readRecord(callee)]);
+  const receiverProblems: string[] = [];
+  const receivers = (
+    await Promise.all(
+      pages.map((page, i) =>
+        page.evaluate(() => window.__latency?.receivers() ?? []).catch((error: unknown) => {
+          receiverProblems.push(`${i === 0 ? 'caller' : 'callee'}: reading getStats failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+          return [];
+        }),
+      ),
+    )
+  ).flat();
+  // The samples are in: a hang-up that fails (the call already gone under load) is told, not fatal.
+  const hangUpProblem = await (async (): Promise<string | null> => {
+    try {
+      await hangUp();
+      return null;
+    } catch (error) {
+      return `hanging up after the recording failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    }
+  })();
+
+  const video = [...ra.video, ...rb.video].map((v) => v.shown - v.sent);
+  const maxMs = CLICK_PERIOD_MS - 50;
+  const audio = [...matchClicks(rb.clicksSent, ra.clicksReceived, maxMs), ...matchClicks(ra.clicksSent, rb.clicksReceived, maxMs)];
+  const received = ra.clicksReceived.length + rb.clicksReceived.length;
+  const run: LatencyRun = {
+    label: options.label,
+    page: kind,
+    oneWayMs: options.oneWayMs,
+    seconds: options.seconds,
+    video: { ...latencyStats(video), undecodable: ra.undecodable + rb.undecodable },
+    audio: { ...latencyStats(audio), clicksSent: ra.clicksSent.length + rb.clicksSent.length, clicksReceived: received, unmatched: received - audio.length },
+    receivers,
+    problems: [...ra.problems.map((p) => `caller: ${p}`), ...rb.problems.map((p) => `callee: ${p}`), ...receiverProblems, ...(hangUpProblem ? [hangUpProblem] : [])],
+  };
+  const jitter = (kind: string): string =>
+    receivers
+      .filter((r) => r.kind === kind && r.jitterBufferMs !== null)
+      .map((r) => `${(r.jitterBufferMs as number).toFixed(0)}`)
+      .join('/');
+  log(
+    `${what}: video p50 ${run.video.p50.toFixed(0)} ms, p95 ${run.video.p95.toFixed(0)} ms (${run.video.n} frames, ${run.video.undecodable} undecodable); ` +
+      `audio p50 ${run.audio.p50.toFixed(0)} ms, p95 ${run.audio.p95.toFixed(0)} ms (${run.audio.n} of ${run.audio.clicksSent} clicks); ` +
+      `jitter buffers, mean ms: audio ${jitter('audio') || '?'}, video ${jitter('video') || '?'}`,
+  );
+  if (run.video.n === 0 || run.audio.n === 0) {
+    throw new Error(`${what}: no ${run.video.n === 0 ? 'video frame' : 'click'} was read at a receiver (${JSON.stringify({ ...run, video: { ...run.video, samples: [] }, audio: { ...run.audio, samples: [] } })})`);
+  }
+  return run;
+}
+
+export interface LatencyComparison {
+  label: string;
+  oneWayMs: number;
+  /** Runs pooled per page (every run of a page on this path). */
+  parley: { runs: number; video: LatencyStats; audio: LatencyStats } | null;
+  yardstick: { runs: number; video: LatencyStats; audio: LatencyStats } | null;
+}
+
+/** Parley's runs and the yardstick's on each path, samples pooled per page, paths in the order first run. */
+export function compareLatency(runs: readonly LatencyRun[]): LatencyComparison[] {
+  const labels = [...new Set(runs.map((r) => r.label))];
+  return labels.map((label) => {
+    const on = runs.filter((r) => r.label === label);
+    const pool = (page: LatencyPage): LatencyComparison['parley'] => {
+      const mine = on.filter((r) => (r.page ?? 'Parley') === page);
+      if (mine.length === 0) return null;
+      return {
+        runs: mine.length,
+        video: latencyStats(mine.flatMap((r) => r.video.samples)),
+        audio: latencyStats(mine.flatMap((r) => r.audio.samples)),
+      };
+    };
+    return { label, oneWayMs: on[0]?.oneWayMs ?? 0, parley: pool('Parley'), yardstick: pool('bare page') };
+  });
 }

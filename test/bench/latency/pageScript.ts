@@ -17,7 +17,10 @@
  */
 import { barLuminance, crc8of24, decodeBars, detectClicks, encodeTimestamp, newClickDetector, unwrapTimestamp } from './signals';
 
-export const CLICK_PERIOD_MS = 600;
+// A click is paired with the last one sent before it (signals.ts, matchClicks): a
+// delay longer than the period would be read as one period less, so the period
+// is well above the worst delays seen under load (over 600 ms at load 30).
+export const CLICK_PERIOD_MS = 1000;
 
 export interface LatencyRecord {
   recording: boolean;
@@ -32,9 +35,20 @@ export interface LatencyRecord {
   problems: string[];
 }
 
+/** What the receiving side's WebRTC stack says about its own delay (getStats, inbound-rtp). */
+export interface ReceiverStats {
+  kind: string;
+  /** Mean jitter-buffer delay over the call so far (jitterBufferDelay / jitterBufferEmittedCount), ms. */
+  jitterBufferMs: number | null;
+  /** The jitter buffer's target delay at the end (jitterBufferTargetDelay / jitterBufferEmittedCount), ms. */
+  targetMs: number | null;
+  /** The codec and its fmtp line (e.g. Opus' minptime and useinbandfec). */
+  codec: string | null;
+}
+
 declare global {
   interface Window {
-    __latency?: { record: LatencyRecord; start(): void; stop(): void };
+    __latency?: { record: LatencyRecord; start(): void; stop(): void; receivers(): Promise<ReceiverStats[]> };
   }
 }
 
@@ -136,9 +150,11 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
 
   // ── remote audio ──
   const Native = window.RTCPeerConnection;
+  const connections: RTCPeerConnection[] = [];
   class Listened extends Native {
     constructor(config?: RTCConfiguration) {
       super(config);
+      connections.push(this);
       this.addEventListener('track', (event: RTCTrackEvent) => {
         if (event.track.kind !== 'audio') return;
         const audio = audioGraph();
@@ -190,6 +206,26 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
     },
     stop: () => {
       record.recording = false;
+    },
+    receivers: async () => {
+      const out: ReceiverStats[] = [];
+      for (const pc of connections) {
+        if (pc.connectionState !== 'connected') continue;
+        const report = await pc.getStats();
+        report.forEach((s: Record<string, unknown>) => {
+          if (s.type !== 'inbound-rtp') return;
+          const emitted = Number(s.jitterBufferEmittedCount ?? 0);
+          const per = (v: unknown): number | null => (emitted > 0 && typeof v === 'number' ? (v / emitted) * 1000 : null);
+          const codec = typeof s.codecId === 'string' ? (report.get(s.codecId) as Record<string, unknown> | undefined) : undefined;
+          out.push({
+            kind: String(s.kind),
+            jitterBufferMs: per(s.jitterBufferDelay),
+            targetMs: per(s.jitterBufferTargetDelay),
+            codec: codec ? `${String(codec.mimeType)} ${String(codec.sdpFmtpLine ?? '')}`.trim() : null,
+          });
+        });
+      }
+      return out;
     },
   };
 }

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { compareLatency, latencyStats, type LatencyPage, type LatencyRun } from './latencyBench';
+import { latencyVerdicts } from '../targets';
+
+const run = (label: string, page: LatencyPage | undefined, audio: number[], video: number[]): LatencyRun => ({
+  label,
+  ...(page ? { page } : {}),
+  oneWayMs: label === 'wan' ? 25 : 0,
+  seconds: 8,
+  video: { ...latencyStats(video), undecodable: 0 },
+  audio: { ...latencyStats(audio), clicksSent: audio.length, clicksReceived: audio.length, unmatched: 0 },
+  problems: [],
+});
+
+describe('the glass-to-glass yardstick', () => {
+  it('pools the runs of each page on each path, in the order the paths were first run', () => {
+    const c = compareLatency([
+      run('loopback', 'Parley', [100, 120], [30]),
+      run('loopback', 'bare page', [90], [20, 40]),
+      run('wan', 'Parley', [200], [70]),
+      run('loopback', 'Parley', [140], [50]),
+      run('loopback', 'bare page', [95, 99], [30]),
+    ]);
+    expect(c.map((x) => x.label)).toEqual(['loopback', 'wan']);
+    expect(c[0]?.parley?.runs).toBe(2);
+    expect(c[0]?.parley?.audio.samples).toEqual([100, 120, 140]);
+    expect(c[0]?.parley?.audio.p50).toBe(120);
+    expect(c[0]?.yardstick?.runs).toBe(2);
+    expect(c[0]?.yardstick?.video.samples).toEqual([20, 40, 30]);
+    expect(c[1]?.oneWayMs).toBe(25);
+    expect(c[1]?.yardstick).toBeNull();
+  });
+
+  it('counts a run recorded before the yardstick existed (no page) as Parley', () => {
+    const c = compareLatency([run('loopback', undefined, [100], [30])]);
+    expect(c[0]?.parley?.runs).toBe(1);
+    expect(c[0]?.yardstick).toBeNull();
+  });
+
+  it('judges only Parley against the targets, never the yardstick', () => {
+    const verdicts = latencyVerdicts([run('loopback', 'bare page', [10], [10]), run('loopback', 'Parley', [200], [10])]);
+    expect(verdicts).toHaveLength(2);
+    expect(verdicts.map((v) => v.met)).toEqual([false, true]);
+  });
+});
