@@ -206,9 +206,10 @@ export function formatText(r: BenchResults): string {
 
   if (r.latency) {
     lines.push('', '6. Glass-to-glass latency through Parley\'s call path and the bare-page yardstick (synthetic camera and microphone injected as getUserMedia), both directions pooled, in the order run');
-    const rows = [['path', 'page', 'video p50', 'video p95', 'frames', 'audio p50', 'audio p95', 'clicks']];
+    const rows = [['path', 'page', 'video p50', 'video p95', 'frames', 'audio p50', 'audio p95', 'clicks', 'audio jitter buffer (getStats)']];
     for (const l of r.latency) {
-      rows.push([l.label, l.page ?? 'Parley', ms(l.video.p50), ms(l.video.p95), `${l.video.n} (+${l.video.undecodable} unreadable)`, ms(l.audio.p50), ms(l.audio.p95), `${l.audio.n} of ${l.audio.clicksSent} sent`]);
+      const buffers = (l.receivers ?? []).filter((x) => x.kind === 'audio' && x.jitterBufferMs !== null).map((x) => ms(x.jitterBufferMs as number));
+      rows.push([l.label, l.page ?? 'Parley', ms(l.video.p50), ms(l.video.p95), `${l.video.n} (+${l.video.undecodable} unreadable)`, ms(l.audio.p50), ms(l.audio.p95), `${l.audio.n} of ${l.audio.clicksSent} sent`, buffers.join(' / ')]);
     }
     lines.push(...table(rows));
     for (const l of r.latency) if (l.problems.length > 0) lines.push(`${l.label}, ${l.page ?? 'Parley'}: ${l.problems.join('; ')}`);

@@ -22,7 +22,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { befriend, firstRun, waitUntil } from '../browser';
 import { acceptButton, endedHeadline, hangUpButton, referenceSocketId, videoCallButton } from '../callSetup';
 import { percentile } from '../stats';
-import { CLICK_PERIOD_MS, latencyPageScript, type LatencyRecord, type ReceiverStats } from './pageScript';
+import { CLICK_PERIOD_MS, latencyPageScript, type LatencyRecord, type ReceiverCounters } from './pageScript';
 import { matchClicks } from './signals';
 import { visible } from '../../e2e/harness';
 
@@ -48,7 +48,7 @@ export interface LatencyRun {
   seconds: number;
   video: LatencyStats & { undecodable: number };
   audio: LatencyStats & { clicksSent: number; clicksReceived: number; unmatched: number };
-  /** Each receiver's own account of its jitter buffer and codec (getStats), caller's then callee's. */
+  /** Each receiver's own account of its jitter buffer and codec (getStats) over the recording, caller's then callee's. */
   receivers?: ReceiverStats[];
   problems: string[];
 }
@@ -72,6 +72,25 @@ export interface LatencyOptions {
 export interface YardstickLatencyOptions extends Omit<LatencyOptions, 'parleyUrl'> {
   /** The bare relay serving reference/index.html at "/". */
   relayUrl: string;
+}
+
+export interface ReceiverStats {
+  kind: string;
+  /** Mean jitter-buffer delay of the samples emitted while recording, ms (null: none emitted). */
+  jitterBufferMs: number | null;
+  /** Mean jitter-buffer target delay over the same samples, ms. */
+  targetMs: number | null;
+  codec: string | null;
+}
+
+/** Each receiver's jitter buffer between two getStats snapshots of one page (before and after the recording). */
+export function receiverWindow(before: readonly ReceiverCounters[], after: readonly ReceiverCounters[]): ReceiverStats[] {
+  return after.map((a) => {
+    const b = before.find((x) => x.id === a.id);
+    const emitted = a.emitted - (b?.emitted ?? 0);
+    const per = (now: number, then: number): number | null => (emitted > 0 ? ((now - then) / emitted) * 1000 : null);
+    return { kind: a.kind, jitterBufferMs: per(a.delaySeconds, b?.delaySeconds ?? 0), targetMs: per(a.targetSeconds, b?.targetSeconds ?? 0), codec: a.codec };
+  });
 }
 
 export function latencyStats(samples: number[]): LatencyStats {
@@ -146,7 +165,7 @@ async function recordCall(
   hangUp: () => Promise<void>,
 ): Promise<LatencyRun> {
   const { log } = options;
-  const what = `${options.label}, ${kind}`;
+  const what = options.label === kind ? kind : `${options.label}, ${kind}`;
   const pages = [caller, callee];
   // Video both ways, decoded: the call is up.
   await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.start())));
@@ -159,21 +178,23 @@ async function recordCall(
   await options.tweak?.(caller, callee);
   // Warm-up: the encoder starts at a low bitrate and ramps up over seconds.
   await new Promise((resolve) => setTimeout(resolve, 4_000));
-  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.start())));
-  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
-  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.stop())));
-  const [ra, rb] = await Promise.all([readRecord(caller), readRecord(callee)]);
   const receiverProblems: string[] = [];
-  const receivers = (
-    await Promise.all(
+  const counters = (): Promise<ReceiverCounters[][]> =>
+    Promise.all(
       pages.map((page, i) =>
         page.evaluate(() => window.__latency?.receivers() ?? []).catch((error: unknown) => {
           receiverProblems.push(`${i === 0 ? 'caller' : 'callee'}: reading getStats failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
           return [];
         }),
       ),
-    )
-  ).flat();
+    );
+  const before = await counters();
+  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.start())));
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  await Promise.all(pages.map((page) => page.evaluate(() => window.__latency?.stop())));
+  const after = await counters();
+  const [ra, rb] = await Promise.all([readRecord(caller), readRecord(callee)]);
+  const receivers = after.flatMap((now, i) => receiverWindow(before[i] ?? [], now));
   // The samples are in: a hang-up that fails (the call already gone under load) is told, not fatal.
   const hangUpProblem = await (async (): Promise<string | null> => {
     try {

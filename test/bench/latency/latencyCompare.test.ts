@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareLatency, latencyStats, type LatencyPage, type LatencyRun } from './latencyBench';
+import { compareLatency, latencyStats, receiverWindow, type LatencyPage, type LatencyRun } from './latencyBench';
 import { latencyVerdicts } from '../targets';
 
 const run = (label: string, page: LatencyPage | undefined, audio: number[], video: number[]): LatencyRun => ({
@@ -41,5 +41,19 @@ describe('the glass-to-glass yardstick', () => {
     const verdicts = latencyVerdicts([run('loopback', 'bare page', [10], [10]), run('loopback', 'Parley', [200], [10])]);
     expect(verdicts).toHaveLength(2);
     expect(verdicts.map((v) => v.met)).toEqual([false, true]);
+  });
+});
+
+describe('a receiver\'s jitter buffer over the recording', () => {
+  it('is the mean delay of the samples emitted between the two snapshots, not since the call began', () => {
+    const before = [{ id: 'a', kind: 'audio', delaySeconds: 5_000, targetSeconds: 4_000, emitted: 100_000, codec: 'audio/opus' }];
+    const after = [
+      { id: 'a', kind: 'audio', delaySeconds: 11_000, targetSeconds: 8_000, emitted: 200_000, codec: 'audio/opus' },
+      { id: 'v', kind: 'video', delaySeconds: 0, targetSeconds: 0, emitted: 0, codec: null },
+    ];
+    const w = receiverWindow(before, after);
+    expect(w[0]?.jitterBufferMs).toBeCloseTo(60);
+    expect(w[0]?.targetMs).toBeCloseTo(40);
+    expect(w[1]).toEqual({ kind: 'video', jitterBufferMs: null, targetMs: null, codec: null });
   });
 });

@@ -35,20 +35,22 @@ export interface LatencyRecord {
   problems: string[];
 }
 
-/** What the receiving side's WebRTC stack says about its own delay (getStats, inbound-rtp). */
-export interface ReceiverStats {
+/** What a receiver's WebRTC stack says about its own delay (getStats, inbound-rtp), cumulative since it started. */
+export interface ReceiverCounters {
+  /** The inbound-rtp stats id. */
+  id: string;
   kind: string;
-  /** Mean jitter-buffer delay over the call so far (jitterBufferDelay / jitterBufferEmittedCount), ms. */
-  jitterBufferMs: number | null;
-  /** The jitter buffer's target delay at the end (jitterBufferTargetDelay / jitterBufferEmittedCount), ms. */
-  targetMs: number | null;
+  /** jitterBufferDelay and jitterBufferTargetDelay (seconds, summed over samples emitted) and jitterBufferEmittedCount. */
+  delaySeconds: number;
+  targetSeconds: number;
+  emitted: number;
   /** The codec and its fmtp line (e.g. Opus' minptime and useinbandfec). */
   codec: string | null;
 }
 
 declare global {
   interface Window {
-    __latency?: { record: LatencyRecord; start(): void; stop(): void; receivers(): Promise<ReceiverStats[]> };
+    __latency?: { record: LatencyRecord; start(): void; stop(): void; receivers(): Promise<ReceiverCounters[]> };
   }
 }
 
@@ -208,19 +210,20 @@ function LATENCY_PAGE(h: Helpers, clickPeriodMs: number): void {
       record.recording = false;
     },
     receivers: async () => {
-      const out: ReceiverStats[] = [];
+      const out: ReceiverCounters[] = [];
       for (const pc of connections) {
         if (pc.connectionState !== 'connected') continue;
         const report = await pc.getStats();
         report.forEach((s: Record<string, unknown>) => {
           if (s.type !== 'inbound-rtp') return;
-          const emitted = Number(s.jitterBufferEmittedCount ?? 0);
-          const per = (v: unknown): number | null => (emitted > 0 && typeof v === 'number' ? (v / emitted) * 1000 : null);
+          const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
           const codec = typeof s.codecId === 'string' ? (report.get(s.codecId) as Record<string, unknown> | undefined) : undefined;
           out.push({
+            id: String(s.id),
             kind: String(s.kind),
-            jitterBufferMs: per(s.jitterBufferDelay),
-            targetMs: per(s.jitterBufferTargetDelay),
+            delaySeconds: num(s.jitterBufferDelay),
+            targetSeconds: num(s.jitterBufferTargetDelay),
+            emitted: num(s.jitterBufferEmittedCount),
             codec: codec ? `${String(codec.mimeType)} ${String(codec.sdpFmtpLine ?? '')}`.trim() : null,
           });
         });
