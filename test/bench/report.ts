@@ -221,6 +221,13 @@ export function formatText(r: BenchResults): string {
       cmp.push([c.label, cell(c.parley?.video), cell(c.yardstick?.video), delta(c.parley?.video, c.yardstick?.video), cell(c.parley?.audio), cell(c.yardstick?.audio), delta(c.parley?.audio, c.yardstick?.audio)]);
     }
     lines.push(...table(cmp));
+    lines.push('', 'Audio split per run and direction (median over them, n directions): the receiver\'s jitter buffer (NetEq, getStats) and the rest of the pipeline (audio p50 − that buffer)');
+    const split = [['path', 'Parley jitter buffer', 'Parley rest', 'bare page jitter buffer', 'bare page rest']];
+    const med = (x: { p50: number; n: number } | undefined): string => (x && x.n > 0 ? `${ms(x.p50)}, ${x.n}` : '');
+    for (const c of compareLatency(r.latency)) {
+      split.push([c.label, med(c.parley?.audioJitterBuffer), med(c.parley?.audioBeyondJitterBuffer), med(c.yardstick?.audioJitterBuffer), med(c.yardstick?.audioBeyondJitterBuffer)]);
+    }
+    lines.push(...table(split));
   }
 
   if (r.callTrace) lines.push('', ...formatTrace(r.callTrace));

@@ -50,6 +50,13 @@ export interface LatencyRun {
   audio: LatencyStats & { clicksSent: number; clicksReceived: number; unmatched: number };
   /** Each receiver's own account of its jitter buffer and codec (getStats) over the recording, caller's then callee's. */
   receivers?: ReceiverStats[];
+  /**
+   * Audio per direction, named by the receiving side: capture → playout p50 and the
+   * receiver's audio jitter-buffer delay (NetEq) over the same recording; their
+   * difference is the rest of the pipeline (capture, Opus framing, network, decode,
+   * the WebAudio tap), which does not grow with the jitter buffer.
+   */
+  audioByReceiver?: { receiver: 'caller' | 'callee'; n: number; p50: number; jitterBufferMs: number | null }[];
   problems: string[];
 }
 
@@ -207,7 +214,17 @@ async function recordCall(
 
   const video = [...ra.video, ...rb.video].map((v) => v.shown - v.sent);
   const maxMs = CLICK_PERIOD_MS - 50;
-  const audio = [...matchClicks(rb.clicksSent, ra.clicksReceived, maxMs), ...matchClicks(ra.clicksSent, rb.clicksReceived, maxMs)];
+  const toCaller = matchClicks(rb.clicksSent, ra.clicksReceived, maxMs);
+  const toCallee = matchClicks(ra.clicksSent, rb.clicksReceived, maxMs);
+  const audio = [...toCaller, ...toCallee];
+  const audioBuffer = (i: number): number | null => {
+    const own = receiverWindow(before[i] ?? [], after[i] ?? []).filter((x) => x.kind === 'audio' && x.jitterBufferMs !== null);
+    return own.length === 1 ? (own[0]?.jitterBufferMs ?? null) : null;
+  };
+  const audioByReceiver = [
+    { receiver: 'caller' as const, n: toCaller.length, p50: percentile(toCaller, 50), jitterBufferMs: audioBuffer(0) },
+    { receiver: 'callee' as const, n: toCallee.length, p50: percentile(toCallee, 50), jitterBufferMs: audioBuffer(1) },
+  ];
   const received = ra.clicksReceived.length + rb.clicksReceived.length;
   const run: LatencyRun = {
     label: options.label,
@@ -217,6 +234,7 @@ async function recordCall(
     video: { ...latencyStats(video), undecodable: ra.undecodable + rb.undecodable },
     audio: { ...latencyStats(audio), clicksSent: ra.clicksSent.length + rb.clicksSent.length, clicksReceived: received, unmatched: received - audio.length },
     receivers,
+    audioByReceiver,
     problems: [...ra.problems.map((p) => `caller: ${p}`), ...rb.problems.map((p) => `callee: ${p}`), ...receiverProblems, ...(hangUpProblem ? [hangUpProblem] : [])],
   };
   const jitter = (kind: string): string =>
@@ -224,10 +242,13 @@ async function recordCall(
       .filter((r) => r.kind === kind && r.jitterBufferMs !== null)
       .map((r) => `${(r.jitterBufferMs as number).toFixed(0)}`)
       .join('/');
+  const rest = audioByReceiver
+    .map((d) => `to the ${d.receiver} ${d.p50.toFixed(0)} − ${d.jitterBufferMs === null ? '?' : d.jitterBufferMs.toFixed(0)} = ${d.jitterBufferMs === null ? '?' : (d.p50 - d.jitterBufferMs).toFixed(0)}`)
+    .join(', ');
   log(
     `${what}: video p50 ${run.video.p50.toFixed(0)} ms, p95 ${run.video.p95.toFixed(0)} ms (${run.video.n} frames, ${run.video.undecodable} undecodable); ` +
       `audio p50 ${run.audio.p50.toFixed(0)} ms, p95 ${run.audio.p95.toFixed(0)} ms (${run.audio.n} of ${run.audio.clicksSent} clicks); ` +
-      `jitter buffers, mean ms: audio ${jitter('audio') || '?'}, video ${jitter('video') || '?'}`,
+      `jitter buffers, mean ms: audio ${jitter('audio') || '?'}, video ${jitter('video') || '?'}; audio p50 − its jitter buffer: ${rest}`,
   );
   if (run.video.n === 0 || run.audio.n === 0) {
     throw new Error(`${what}: no ${run.video.n === 0 ? 'video frame' : 'click'} was read at a receiver (${JSON.stringify({ ...run, video: { ...run.video, samples: [] }, audio: { ...run.audio, samples: [] } })})`);
@@ -239,8 +260,18 @@ export interface LatencyComparison {
   label: string;
   oneWayMs: number;
   /** Runs pooled per page (every run of a page on this path). */
-  parley: { runs: number; video: LatencyStats; audio: LatencyStats } | null;
-  yardstick: { runs: number; video: LatencyStats; audio: LatencyStats } | null;
+  parley: PooledLatency | null;
+  yardstick: PooledLatency | null;
+}
+
+export interface PooledLatency {
+  runs: number;
+  video: LatencyStats;
+  audio: LatencyStats;
+  /** Per run and direction (with clicks and a jitter buffer read): audio p50 − the receiver's jitter buffer, ms. */
+  audioBeyondJitterBuffer: LatencyStats;
+  /** Per run and direction: the receiver's audio jitter-buffer delay, ms. */
+  audioJitterBuffer: LatencyStats;
 }
 
 /** Parley's runs and the yardstick's on each path, samples pooled per page, paths in the order first run. */
@@ -251,10 +282,13 @@ export function compareLatency(runs: readonly LatencyRun[]): LatencyComparison[]
     const pool = (page: LatencyPage): LatencyComparison['parley'] => {
       const mine = on.filter((r) => (r.page ?? 'Parley') === page);
       if (mine.length === 0) return null;
+      const directions = mine.flatMap((r) => r.audioByReceiver ?? []).filter((d) => d.n > 0 && d.jitterBufferMs !== null);
       return {
         runs: mine.length,
         video: latencyStats(mine.flatMap((r) => r.video.samples)),
         audio: latencyStats(mine.flatMap((r) => r.audio.samples)),
+        audioBeyondJitterBuffer: latencyStats(directions.map((d) => d.p50 - (d.jitterBufferMs as number))),
+        audioJitterBuffer: latencyStats(directions.map((d) => d.jitterBufferMs as number)),
       };
     };
     return { label, oneWayMs: on[0]?.oneWayMs ?? 0, parley: pool('Parley'), yardstick: pool('bare page') };

@@ -31,6 +31,22 @@ describe('the glass-to-glass yardstick', () => {
     expect(c[1]?.yardstick).toBeNull();
   });
 
+  it('splits audio per run and direction into the receiver\'s jitter buffer and the rest, leaving out directions without one', () => {
+    const a = run('loopback', 'Parley', [100, 300], [30]);
+    a.audioByReceiver = [
+      { receiver: 'caller', n: 1, p50: 100, jitterBufferMs: 40 },
+      { receiver: 'callee', n: 1, p50: 300, jitterBufferMs: 250 },
+    ];
+    const b = run('loopback', 'Parley', [90], [30]);
+    b.audioByReceiver = [
+      { receiver: 'caller', n: 1, p50: 90, jitterBufferMs: null },
+      { receiver: 'callee', n: 0, p50: Number.NaN, jitterBufferMs: 30 },
+    ];
+    const p = compareLatency([a, b])[0]?.parley;
+    expect(p?.audioBeyondJitterBuffer.samples).toEqual([60, 50]);
+    expect(p?.audioJitterBuffer.samples).toEqual([40, 250]);
+  });
+
   it('counts a run recorded before the yardstick existed (no page) as Parley', () => {
     const c = compareLatency([run('loopback', undefined, [100], [30])]);
     expect(c[0]?.parley?.runs).toBe(1);
