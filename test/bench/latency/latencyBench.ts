@@ -56,7 +56,7 @@ export interface LatencyRun {
    * difference is the rest of the pipeline (capture, Opus framing, network, decode,
    * the WebAudio tap), which does not grow with the jitter buffer.
    */
-  audioByReceiver?: { receiver: 'caller' | 'callee'; n: number; p50: number; jitterBufferMs: number | null }[];
+  audioByReceiver?: { receiver: 'caller' | 'callee'; n: number; p50: number; jitterBufferMs: number | null; aliased?: boolean }[];
   problems: string[];
 }
 
@@ -98,6 +98,17 @@ export function receiverWindow(before: readonly ReceiverCounters[], after: reado
     const per = (now: number, then: number): number | null => (emitted > 0 ? ((now - then) / emitted) * 1000 : null);
     return { kind: a.kind, jitterBufferMs: per(a.delaySeconds, b?.delaySeconds ?? 0), targetMs: per(a.targetSeconds, b?.targetSeconds ?? 0), codec: a.codec };
   });
+}
+
+/**
+ * A click is paired with the last one sent before it, so a delay longer than the
+ * click period reads as one period less. The receiver's own jitter buffer tells:
+ * the delay cannot be shorter than the audio waiting in it. True when the clicks'
+ * p50 is under that buffer by more than a margin (the two are means over slightly
+ * different spans).
+ */
+export function aliasedClicks(p50: number, jitterBufferMs: number | null, marginMs = 50): boolean {
+  return jitterBufferMs !== null && Number.isFinite(p50) && p50 < jitterBufferMs - marginMs;
 }
 
 export function latencyStats(samples: number[]): LatencyStats {
@@ -216,7 +227,6 @@ async function recordCall(
   const maxMs = CLICK_PERIOD_MS - 50;
   const toCaller = matchClicks(rb.clicksSent, ra.clicksReceived, maxMs);
   const toCallee = matchClicks(ra.clicksSent, rb.clicksReceived, maxMs);
-  const audio = [...toCaller, ...toCallee];
   const audioBuffer = (i: number): number | null => {
     const own = receiverWindow(before[i] ?? [], after[i] ?? []).filter((x) => x.kind === 'audio' && x.jitterBufferMs !== null);
     return own.length === 1 ? (own[0]?.jitterBufferMs ?? null) : null;
@@ -224,7 +234,15 @@ async function recordCall(
   const audioByReceiver = [
     { receiver: 'caller' as const, n: toCaller.length, p50: percentile(toCaller, 50), jitterBufferMs: audioBuffer(0) },
     { receiver: 'callee' as const, n: toCallee.length, p50: percentile(toCallee, 50), jitterBufferMs: audioBuffer(1) },
-  ];
+  ].map((d) => ({ ...d, aliased: aliasedClicks(d.p50, d.jitterBufferMs) }));
+  const aliasProblems = audioByReceiver
+    .filter((d) => d.aliased)
+    .map(
+      (d) =>
+        `audio to the ${d.receiver} left out: its jitter buffer alone held ${(d.jitterBufferMs as number).toFixed(0)} ms but its clicks measured ${d.p50.toFixed(0)} ms, ` +
+        `so the delay exceeded the click period (${CLICK_PERIOD_MS} ms) and each click was paired with a later one`,
+    );
+  const audio = [...(audioByReceiver[0]?.aliased ? [] : toCaller), ...(audioByReceiver[1]?.aliased ? [] : toCallee)];
   const received = ra.clicksReceived.length + rb.clicksReceived.length;
   const run: LatencyRun = {
     label: options.label,
@@ -235,7 +253,7 @@ async function recordCall(
     audio: { ...latencyStats(audio), clicksSent: ra.clicksSent.length + rb.clicksSent.length, clicksReceived: received, unmatched: received - audio.length },
     receivers,
     audioByReceiver,
-    problems: [...ra.problems.map((p) => `caller: ${p}`), ...rb.problems.map((p) => `callee: ${p}`), ...receiverProblems, ...(hangUpProblem ? [hangUpProblem] : [])],
+    problems: [...ra.problems.map((p) => `caller: ${p}`), ...rb.problems.map((p) => `callee: ${p}`), ...receiverProblems, ...aliasProblems, ...(hangUpProblem ? [hangUpProblem] : [])],
   };
   const jitter = (kind: string): string =>
     receivers
@@ -282,7 +300,7 @@ export function compareLatency(runs: readonly LatencyRun[]): LatencyComparison[]
     const pool = (page: LatencyPage): LatencyComparison['parley'] => {
       const mine = on.filter((r) => (r.page ?? 'Parley') === page);
       if (mine.length === 0) return null;
-      const directions = mine.flatMap((r) => r.audioByReceiver ?? []).filter((d) => d.n > 0 && d.jitterBufferMs !== null);
+      const directions = mine.flatMap((r) => r.audioByReceiver ?? []).filter((d) => d.n > 0 && d.jitterBufferMs !== null && d.aliased !== true);
       return {
         runs: mine.length,
         video: latencyStats(mine.flatMap((r) => r.video.samples)),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareLatency, latencyStats, receiverWindow, type LatencyPage, type LatencyRun } from './latencyBench';
+import { aliasedClicks, compareLatency, latencyStats, receiverWindow, type LatencyPage, type LatencyRun } from './latencyBench';
 import { latencyVerdicts } from '../targets';
 
 const run = (label: string, page: LatencyPage | undefined, audio: number[], video: number[]): LatencyRun => ({
@@ -71,5 +71,15 @@ describe('a receiver\'s jitter buffer over the recording', () => {
     expect(w[0]?.jitterBufferMs).toBeCloseTo(60);
     expect(w[0]?.targetMs).toBeCloseTo(40);
     expect(w[1]).toEqual({ kind: 'video', jitterBufferMs: null, targetMs: null, codec: null });
+  });
+});
+
+describe('clicks delayed longer than the click period', () => {
+  it('are told by a measured delay shorter than the receiver\'s own jitter buffer', () => {
+    expect(aliasedClicks(61, 899)).toBe(true);
+    expect(aliasedClicks(98, 57)).toBe(false);
+    expect(aliasedClicks(40, 80)).toBe(false); // within the margin: the two are means over different spans
+    expect(aliasedClicks(61, null)).toBe(false);
+    expect(aliasedClicks(Number.NaN, 500)).toBe(false);
   });
 });
