@@ -27,7 +27,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ratio } from '../stats';
 import { mark } from '../targets';
@@ -137,6 +137,35 @@ function signalingOptions(options: ScaleOptions): SignalingOptions {
 
 // ─── presence at scale ──────────────────────────────────────────────────────
 
+/** Loopback TCP sockets in TIME_WAIT now (/proc/net/sockstat), or null where that file is missing. */
+function socketsInTimeWait(): number | null {
+  try {
+    const match = /^TCP:.*\btw (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch (error) {
+    console.warn(`scale bench: cannot read /proc/net/sockstat: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+/**
+ * The presence runs dial from one address (the signaling bench's load processes), so a
+ * run's closed sockets hold their ephemeral ports in TIME_WAIT for a minute: the next
+ * run's 10,000 connects then search a nearly full port range, and whichever server
+ * runs second pays for it (a bare-relay run went from 19 s to 97-132 s that way).
+ * Each run starts once the previous run's ports are free again (at most 90 s).
+ */
+async function waitForFreePorts(log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  let tw = socketsInTimeWait();
+  while (tw !== null && tw > 500 && performance.now() - started < 90_000) {
+    await settle(2_000);
+    tw = socketsInTimeWait();
+  }
+  const waited = performance.now() - started;
+  if (waited > 1_000) log(`presence: waited ${(waited / 1000).toFixed(0)} s for the last run's ports to leave TIME_WAIT (${tw ?? '?'} left)`);
+}
+
 async function runPresence(options: ScaleOptions): Promise<NonNullable<ScaleResults['presence']>> {
   const rounds: PresenceRound[] = [];
   const sig = signalingOptions(options);
@@ -148,6 +177,7 @@ async function runPresence(options: ScaleOptions): Promise<NonNullable<ScaleResu
       // One line per server run: a run that stops making progress shows which one it is.
       const which = `presence run ${2 * r + i + 1}/${2 * options.rounds} (round ${r + 1}, ${kind}, ${options.presenceUsers} users)`;
       benchPhase(which);
+      await waitForFreePorts(options.log);
       options.log(`${which}…`);
       const run = await measureFanout(kind, options.presenceUsers, sig);
       options.log(`${which}: ${run.connected}/${run.clients} connected in ${(run.connectMs / 1000).toFixed(1)} s${run.firstProblem ? `; first problem: ${run.firstProblem}` : ''}`);
