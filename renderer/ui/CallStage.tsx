@@ -62,7 +62,7 @@ function useInCallModule(needed: boolean): { module: typeof InCallModule | null;
   return { module: inCallModule, error: inCallModule ? null : error };
 }
 
-interface CallStageProps {
+export interface CallStageProps {
   services: Services;
   engine: CallEngine | null;
   view: CallView;

@@ -1,5 +1,5 @@
 /** The signed-in app: header, sidebar, call stage, dialogs and toasts, over one session. */
-import { lazy, useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { lazy, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { HostNotice } from '../../preload/contract';
 import type { CallMedia, ChosenStatus } from '../../signaling-server/protocol';
 import type { CallView, PersonRef } from '../call/types';
@@ -12,14 +12,14 @@ import { describeConnection } from '../state/connectionText';
 import { EMPTY_PRESENCE, type PresenceState } from '../state/presence';
 import type { CallEngine } from '../session';
 import { createStore, type ReadableStore } from '../state/store';
-import { CallStage } from './CallStage';
+import { CallStage, type CallStageProps } from './CallStage';
 import { ConnectionBanner } from './ConnectionBanner';
 import { Header } from './Header';
 import { LinkCallDialog } from './LinkCallDialog';
 import { LiveRegion } from './LiveRegion';
 import { LazyPiece } from './LazyPiece';
 import { NameMarksContext } from './PersonName';
-import { useServices, useStore } from './services';
+import { useServices, useStore, type Services } from './services';
 import { Sidebar } from './Sidebar';
 import { RenameDialog } from './RenameDialog';
 import { useCallAlerts } from './useCallAlerts';
@@ -55,6 +55,52 @@ function useEngineView(engine: CallEngine | null): CallView {
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
 
+interface CallPhase {
+  phase: CallView['phase'];
+  /** The caller's userId while a call rings here. */
+  ringingFrom: string | null;
+}
+
+/**
+ * What the app around the stage needs of the call: its phase, and who rings; the
+ * same object while they stay. The shell (header, sidebar, contact list) renders
+ * again only when they change, not at every change of the call's view: after
+ * Accept the view changes several times within a second (streams, connection
+ * states, speaking, stats), and each of those rendered the whole app while the
+ * first remote frame was due (issue 15: 5-7 renders of everything in the second
+ * after Accept, four of them within 7 ms).
+ */
+function useCallPhase(engine: CallEngine | null): CallPhase {
+  const last = useRef<CallPhase>({ phase: 'idle', ringingFrom: null });
+  return useSyncExternalStore(
+    useCallback((listener: () => void) => (engine ? engine.subscribe(() => listener()) : NO_VIEW.subscribe(listener)), [engine]),
+    () => {
+      const view = engine?.getView() ?? IDLE;
+      const ringingFrom = view.phase === 'incoming' ? view.from.userId : null;
+      if (last.current.phase !== view.phase || last.current.ringingFrom !== ringingFrom) last.current = { phase: view.phase, ringingFrom };
+      return last.current;
+    },
+  );
+}
+
+type LiveCallStageProps = Omit<CallStageProps, 'view' | 'features'>;
+
+/** The stage, subscribed to the call's view and its features itself (see useCallPhase). */
+function LiveCallStage(props: LiveCallStageProps) {
+  const view = useEngineView(props.engine);
+  const features = useFeatures(props.engine);
+  return <CallStage {...props} view={view} features={features} />;
+}
+
+/** What follows every change of the call without showing it: alerts, the host's report, the screen reader's announcements. */
+function CallFollowers(props: { services: Services; engine: CallEngine | null; online: boolean; status: ChosenStatus; contacts: readonly Contact[]; quietRing: boolean }) {
+  const { services, engine, online, status, contacts, quietRing } = props;
+  const view = useEngineView(engine);
+  useCallAlerts(services, view, quietRing);
+  useCallReport(services, { online, view, status, contacts });
+  return <LiveRegion view={view} />;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -79,11 +125,10 @@ export function Shell() {
   const connection = useStore<ConnectionState | null>(session?.connection ?? NO_CONNECTION);
   const presence = useStore(session?.presence ?? NO_PRESENCE);
   const engine = session?.engine ?? null;
-  const view = useEngineView(engine);
-  const features = useFeatures(engine);
+  const { phase, ringingFrom } = useCallPhase(engine);
   const { lists: deviceLists, refresh: refreshDevices } = useDeviceLists();
   const chooseDevice = useDeviceChoice(services, engine);
-  useDeviceFallback(services, engine, view, deviceLists);
+  useDeviceFallback(services, deviceLists);
   const inCallDevices = useMemo(
     () => ({ lists: deviceLists, chosen: settings.devices, onChoose: chooseDevice, refresh: refreshDevices }),
     [deviceLists, settings.devices, chooseDevice, refreshDevices],
@@ -181,7 +226,7 @@ export function Shell() {
     block: async (person) => setBlocked(person, true),
   });
   const contactsUi = useContactsUi({ services, book, bookState, requests: contactRequests });
-  const incomingStranger = view.phase === 'incoming' ? strangerCallStyle(view.from.userId, contacts, settings.strangerCalls) : null;
+  const incomingStranger = ringingFrom !== null ? strangerCallStyle(ringingFrom, contacts, settings.strangerCalls) : null;
 
   const { screenRequest, answerScreenRequest, linkQuestion, answerLinkQuestion } = useHostEvents(services, {
     engine,
@@ -189,14 +234,12 @@ export function Shell() {
     setStatus,
     run,
   });
-  useCallAlerts(services, view, incomingStranger === 'ask');
-  useCallReport(services, { online, view, status: settings.status, contacts });
   // Refresh labels once media permission may have been granted (a call started).
-  useEffect(() => refreshDevices(), [view.phase, refreshDevices]);
+  useEffect(() => refreshDevices(), [phase, refreshDevices]);
 
   const callBlocked = !online
     ? t('notices.callBlockedOffline')
-    : view.phase === 'idle' || view.phase === 'ended'
+    : phase === 'idle' || phase === 'ended'
       ? null
       : t('notices.callBlockedInCall');
 
@@ -205,14 +248,14 @@ export function Shell() {
 
   return (
     <NameMarksContext.Provider value={nameMarks}>
-      <div className={`app app--${view.phase}`}>
+      <div className={`app app--${phase}`}>
         <Header
           connection={connectionText}
           selfId={self.userId}
           selfName={self.displayName}
           status={settings.status}
-          inCall={view.phase === 'active'}
-          canRename={view.phase === 'idle' || view.phase === 'ended'}
+          inCall={phase === 'active'}
+          canRename={phase === 'idle' || phase === 'ended'}
           onStatusChange={setStatus}
           onRename={() => setRenaming(true)}
           onSettings={() => {
@@ -246,16 +289,14 @@ export function Shell() {
             requestCount={contactsUi.attention}
             {...(meetings ? { onMeeting: startMeeting } : {})}
           />
-          <main className={`stage stage--${view.phase}`}>
-            <CallStage
+          <main className={`stage stage--${phase}`}>
+            <LiveCallStage
               services={services}
               engine={engine}
-              view={view}
               self={self}
               online={online}
               contacts={contacts}
               speakerId={effectiveDevice('speaker', settings.devices.speaker, deviceLists)}
-              features={features}
               devices={inCallDevices}
               run={run}
               onCall={call}
@@ -308,7 +349,7 @@ export function Shell() {
           />
         )}
         {contactsUi.dialogs}
-        <LiveRegion view={view} />
+        <CallFollowers services={services} engine={engine} online={online} status={settings.status} contacts={contacts} quietRing={incomingStranger === 'ask'} />
       </div>
     </NameMarksContext.Provider>
   );

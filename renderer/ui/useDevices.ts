@@ -5,9 +5,9 @@
  * use is unplugged.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { CallView } from '../call/types';
 import { effectiveDevice, lostDeviceMessage, lostDevices, NO_DEVICES, sameDeviceLists, toDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices';
 import { deviceNotices } from '../media/deviceNotices';
+import { log } from '../log';
 import type { CallEngine } from '../session';
 import { useStore, type Services } from './services';
 
@@ -26,7 +26,7 @@ export function useDeviceLists(): { lists: DeviceLists; refresh(): void } {
         const next = toDeviceLists(infos);
         return sameDeviceLists(current, next) ? current : next;
       }),
-      () => undefined,
+      (error: unknown) => log.child('media').warn('the device lists could not be read; the menus keep what they had', error),
     );
   }, []);
   useEffect(() => {
@@ -64,7 +64,7 @@ export function useDeviceChoice(services: Services, engine: CallEngine | null) {
  * here. The speaker is only an output choice: when the chosen one disappears the
  * default plays (effectiveDevice), and the person is told.
  */
-export function useDeviceFallback(services: Services, _engine: CallEngine | null, _view: CallView, lists: DeviceLists): void {
+export function useDeviceFallback(services: Services, lists: DeviceLists): void {
   useEffect(() => deviceNotices.subscribe((notice) => void services.toasts.push(notice)), [services]);
   // The ringtone rings on the chosen speaker while it is there, else on the default.
   const chosenSpeaker = useStore(services.settings).devices.speaker;
