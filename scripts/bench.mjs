@@ -34,7 +34,9 @@ function run(command, args, env = process.env) {
 }
 
 console.log('bench: building the renderer and the server…');
-run('npm', ['run', '--silent', 'build:renderer', '--', '--outDir', join(build, 'renderer'), '--emptyOutDir'], {
+// PARLEY_BENCH_PROFILE=1 (the call trace's CPU profiles): unminified, so profiles name the source's functions.
+const unminified = process.env.PARLEY_BENCH_PROFILE ? ['--minify', 'false'] : [];
+run('npm', ['run', '--silent', 'build:renderer', '--', '--outDir', join(build, 'renderer'), '--emptyOutDir', ...unminified], {
   ...process.env,
   NODE_ENV: 'production',
 });

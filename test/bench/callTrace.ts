@@ -11,12 +11,16 @@
  *   presented frame (requestVideoFrameCallback, as benchmark 1 counts).
  * The floor page (Parley's technique and nothing else) is traced the same way, in
  * turns with Parley. It prints the p50 of each step per side, relative to the click. Nothing here is
- * a target; it says which step to look at.
+ * a target; it says which step to look at. With PARLEY_BENCH_PROFILE=1 it also prints
+ * where each Parley page's main thread spent that time (pageProfile.ts).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { startBareRelay } from './bareRelay';
 import { pageScript, readProbe, resetProbe } from './browser';
+import { addSelfTimes, startProfile, topSelfTimes, type SelfTimes } from './pageProfile';
 import { acceptButton, endedHeadline, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
 import { visible, waitUntil } from '../e2e/harness';
 import { summarize } from './stats';
@@ -219,12 +223,24 @@ async function acceptAndCollect(pair: Pair, accept: Locator): Promise<CallMarks>
   return result;
 }
 
-async function parleyTraced(pair: Pair, ringMs: number): Promise<CallMarks> {
+async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, SelfTimes>): Promise<CallMarks> {
   await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee), clear(pair.caller), clear(pair.callee)]);
   await videoCallButton(pair.caller, 'Callee').click();
   await visible(acceptButton(pair.callee));
   await new Promise((resolve) => setTimeout(resolve, ringMs));
+  const stops = profiles ? await Promise.all([startProfile(pair.caller), startProfile(pair.callee)]) : null;
   const result = await acceptAndCollect(pair, acceptButton(pair.callee));
+  if (stops && profiles) {
+    const [caller, callee] = await Promise.all(stops.map((stop) => stop()));
+    if (caller) addSelfTimes(profiles.caller, caller);
+    if (callee) addSelfTimes(profiles.callee, callee);
+    // The raw profiles too, for DevTools (Performance → Load profile): bench-results/profiles/.
+    const dir = join(process.cwd(), 'bench-results', 'profiles');
+    mkdirSync(dir, { recursive: true });
+    const stamp = Date.now();
+    writeFileSync(join(dir, `caller-${stamp}.cpuprofile`), JSON.stringify(caller));
+    writeFileSync(join(dir, `callee-${stamp}.cpuprofile`), JSON.stringify(callee));
+  }
   await hangUpButton(pair.caller).click();
   await Promise.all([visible(endedHeadline(pair.caller)), visible(endedHeadline(pair.callee))]);
   return result;
@@ -275,12 +291,14 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
   await Promise.all([visible(videoCallButton(parley.caller, 'Callee')), visible(parley.callee.getByRole('status', { name: 'Connection: Online' }))]);
   const samples = { parley: { caller: new Map(), callee: new Map() }, floor: { caller: new Map(), callee: new Map() } };
   const first = (one: CallMarks, side: Side): string => one[side].get('remote <video>: first frame presented')?.toFixed(0) ?? '?';
+  // PARLEY_BENCH_PROFILE=1: a CPU profile of each Parley page around every timed Accept (pageProfile.ts).
+  const profiles: Record<Side, SelfTimes> | null = process.env.PARLEY_BENCH_PROFILE ? { caller: new Map(), callee: new Map() } : null;
   try {
     // Warm-up, untimed: code loading and JIT.
     await parleyTraced(parley, ringMs);
     await floorTraced(floor, floorUrl, ringMs);
     for (let i = 0; i < calls; i++) {
-      const p = await parleyTraced(parley, ringMs);
+      const p = await parleyTraced(parley, ringMs, profiles ?? undefined);
       const f = await floorTraced(floor, floorUrl, ringMs);
       addTo(samples.parley, p);
       addTo(samples.floor, f);
@@ -290,6 +308,12 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
     await parley.close();
     await floor.close();
     await relay.close();
+  }
+  if (profiles) {
+    for (const side of ['callee', 'caller'] as const) {
+      log(`Parley ${side}'s main thread from Accept to both first frames, self time per call (mean of ${calls}):`);
+      topSelfTimes(profiles[side], 25, calls).forEach((line) => log(line));
+    }
   }
   return [...stepsOf('Parley', samples.parley), ...stepsOf('floor', samples.floor)];
 }
