@@ -74,7 +74,18 @@ export function CallControls(props: CallControlsProps) {
   const standby = useStandby();
   useEffect(() => {
     if (standby) return;
-    if (document.activeElement === null || document.activeElement === document.body) bar.current?.querySelector('button')?.focus();
+    // After the screen's first paint: focus() forces a layout, which would hold that
+    // paint (and the first remote frame) by ~30 ms.
+    let timer = 0;
+    const frame = requestAnimationFrame(() => {
+      timer = window.setTimeout(() => {
+        if (document.activeElement === null || document.activeElement === document.body) bar.current?.querySelector('button')?.focus();
+      });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
   }, [standby]);
   return (
     <div ref={bar} className="call-controls" role="toolbar" aria-label={t('call.controls')}>
