@@ -47,8 +47,13 @@ interface ParticipantTileProps {
 export function ParticipantTile({ participant, activeSpeaker, speakerId, quality, overlay }: ParticipantTileProps) {
   // Standing by (standby.ts) the element plays muted, so it may start before any gesture; it unmutes when shown.
   const standby = useStandby();
-  const { ref, blocked, resume, showing } = useMediaElement(participant.stream, { muted: standby, sinkId: speakerId });
-  const showVideo = participant.video && showing;
+  const { ref, blocked, resume, live, showing } = useMediaElement(participant.stream, { muted: standby, sinkId: speakerId });
+  // The element is on top, and visible as soon as frames may come: until the first
+  // is decoded it paints nothing and the avatar beneath shows through, and that first
+  // frame reaches the screen with the compositor's next frame, not after a React
+  // render in answer to the element's 'loadeddata' (issue 15).
+  const showVideo = participant.video && live;
+  const avatarShown = !(participant.video && showing);
   const { t } = useT();
   const status = connectionText(participant.connection);
   const name = participant.displayName;
@@ -61,6 +66,11 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId, quality
       aria-label={label}
       role="group"
     >
+      {avatarShown && (
+        <div className="tile__avatar">
+          <Avatar userId={participant.userId} name={name} size="xl" />
+        </div>
+      )}
       {/* The element stays mounted without video too: it plays the participant's audio. */}
       <video
         ref={ref}
@@ -70,11 +80,6 @@ export function ParticipantTile({ participant, activeSpeaker, speakerId, quality
         data-testid="remote-video"
         data-user-id={participant.userId}
       />
-      {!showVideo && (
-        <div className="tile__avatar">
-          <Avatar userId={participant.userId} name={name} size="xl" />
-        </div>
-      )}
       {status && <div className="tile__status">{status}</div>}
       {blocked && (
         <button type="button" className="tile__unblock button button--secondary" onClick={resume}>

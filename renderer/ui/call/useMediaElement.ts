@@ -105,5 +105,7 @@ export function useMediaElement(stream: MediaStream | null, options: { muted: bo
     void ref.current?.play().then(() => setBlocked(false), () => undefined);
   }, []);
 
-  return { ref, blocked, resume, showing: tracksLive && frames };
+  // `live`: a video track is there and receiving, so a frame may come at any moment;
+  // `showing`: one has been decoded.
+  return { ref, blocked, resume, live: tracksLive, showing: tracksLive && frames };
 }
