@@ -97,7 +97,10 @@ export function useMediaElement(stream: MediaStream | null, options: { muted: bo
   useEffect(() => {
     const video = ref.current;
     return () => {
-      if (video) video.srcObject = null;
+      // Released in a task of its own: tearing down a playing element's player takes
+      // ~10 ms, and the unmount that asks for it is often the one that shows the call
+      // (the ringing card's self-view goes as the call screen appears).
+      if (video) setTimeout(() => (video.srcObject = null));
     };
   }, []);
 
