@@ -206,6 +206,13 @@ export function Shell() {
     [engine, run],
   );
 
+  // Stable, with the rest of the sidebar's props: the sidebar (memo) renders again only when what it shows changes.
+  const toggleFavourite = useCallback(
+    (c: Contact) => void favouritesStore.toggle({ userId: c.userId, displayName: c.displayName }),
+    [favouritesStore],
+  );
+  const clearHistory = useCallback(() => void historyStore.clear(), [historyStore]);
+
   // Meetings go through the server's media server (issue 17): offered only when the welcome says it has one.
   const meetings = connection?.phase === 'online' && connection.welcome.limits.meetings === true;
   const startMeeting = useCallback(
@@ -279,8 +286,8 @@ export function Shell() {
             online={online}
             shareUrl={services.appInfo.host === 'web' ? window.location.origin : null}
             onCall={call}
-            onToggleFavourite={(c: Contact) => void favouritesStore.toggle({ userId: c.userId, displayName: c.displayName })}
-            onClearHistory={() => void historyStore.clear()}
+            onToggleFavourite={toggleFavourite}
+            onClearHistory={clearHistory}
             blockedUserIds={settings.blockedUserIds}
             onToggleBlock={toggleBlock}
             onAddContact={contactsUi.openAdd}

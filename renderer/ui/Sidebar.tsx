@@ -1,5 +1,5 @@
 /** The left column: Contacts and History tabs. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import type { HistoryEntry } from '../../preload/contract';
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { PersonRef } from '../call/types';
@@ -33,7 +33,11 @@ interface SidebarProps {
   onMeeting?(person: PersonRef): void;
 }
 
-export function Sidebar(props: SidebarProps) {
+/**
+ * Memoised: the shell renders again at every phase of a call, and the contact list
+ * need not (issue 15: that render falls between Accept and the first remote frame).
+ */
+export const Sidebar = memo(function Sidebar(props: SidebarProps) {
   const { contacts, history, callBlocked, online, shareUrl, onCall, onToggleFavourite, onClearHistory, blockedUserIds, onToggleBlock } = props;
   const { t } = useT();
   const [tab, setTab] = useState<Tab>('contacts');
@@ -87,4 +91,4 @@ export function Sidebar(props: SidebarProps) {
       </Tabs>
     </aside>
   );
-}
+});

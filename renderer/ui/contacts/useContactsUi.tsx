@@ -4,7 +4,7 @@
  * requests and key changes. Shell renders `dialogs` and hands `panel` to the
  * sidebar.
  */
-import { lazy, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { PublicKey } from '../../../signaling-server/identity';
 import type { ContactBook, ContactBookState } from '../../contacts/contactBook';
 import type { ContactRequests } from '../../contacts/contactRequests';
@@ -91,6 +91,8 @@ export function useContactsUi(input: {
     return requests;
   };
 
+  const openAdd = useCallback(() => setAdding({ opened: null }), []);
+
   const openVerify = useCallback(
     (contact: Contact) => {
       const change = bookState.keyChanges.get(contact.userId);
@@ -101,27 +103,34 @@ export function useContactsUi(input: {
     [bookState],
   );
 
-  const panel = book ? (
-    <ContactRequestsPanel
-      book={bookState}
-      sameNameAs={(person) => book.sameNameAs(person)}
-      onAccept={(userId) => run(() => needRequests().accept(userId))}
-      onDecline={(userId) => run(() => needRequests().decline(userId))}
-      onBlock={(userId) => run(() => needRequests().declineAndBlock(userId))}
-      onCancel={(userId) => run(() => book.removeOutgoing(userId))}
-      onCompare={(userId) => {
-        const request = bookState.incoming.find((r) => r.from.userId === userId);
-        if (request) setVerifying({ userId, name: request.from.displayName, key: request.from.userKey, inBook: false });
-      }}
-      onAcceptKey={(userId) =>
-        run(async () => {
-          await book.acceptNewKey(userId);
-          toasts.push({ level: 'info', message: t('contactsToasts.keyAccepted') });
-        })
-      }
-      onRemove={(userId) => run(() => book.remove(userId))}
-    />
-  ) : null;
+  // The same element while nothing it shows changes, so the sidebar that holds it
+  // (memo) is not rendered again by changes elsewhere, such as a call's (issue 15).
+  const panel = useMemo(
+    () =>
+      book ? (
+        <ContactRequestsPanel
+          book={bookState}
+          sameNameAs={(person) => book.sameNameAs(person)}
+          onAccept={(userId) => run(() => needRequests().accept(userId))}
+          onDecline={(userId) => run(() => needRequests().decline(userId))}
+          onBlock={(userId) => run(() => needRequests().declineAndBlock(userId))}
+          onCancel={(userId) => run(() => book.removeOutgoing(userId))}
+          onCompare={(userId) => {
+            const request = bookState.incoming.find((r) => r.from.userId === userId);
+            if (request) setVerifying({ userId, name: request.from.displayName, key: request.from.userKey, inBook: false });
+          }}
+          onAcceptKey={(userId) =>
+            run(async () => {
+              await book.acceptNewKey(userId);
+              toasts.push({ level: 'info', message: t('contactsToasts.keyAccepted') });
+            })
+          }
+          onRemove={(userId) => run(() => book.remove(userId))}
+        />
+      ) : null,
+    // run and needRequests are rebuilt each render, from requests and fail
+    [book, bookState, requests, fail, toasts],
+  );
 
   const verifiedContact = verifying ? bookState.contacts.get(verifying.userId) : undefined;
   const dialogs = (
@@ -175,7 +184,7 @@ export function useContactsUi(input: {
   return {
     panel,
     attention: bookState.incoming.length + bookState.keyChanges.size,
-    openAdd: () => setAdding({ opened: null }),
+    openAdd,
     openVerify,
     dialogs,
   };
