@@ -24,8 +24,8 @@ export function toCallView(state: CallState, self: SelfRef): CallView {
       const ringing = state.call?.invitees.find((i) => i.userId === state.peer.userId)?.devices;
       if (state.callId === null || !state.call || ringing?.length !== 1 || !ringing[0]) return view;
       const device = ringing[0].deviceId;
-      const expected = { ...state.peer, deviceId: device, audio: true, video: state.media === 'video', at: 0 };
-      return { ...view, prepared: { ...answeredView(state, state.callId, state.call, expected, null), connectedAt: null } };
+      const expected = { ...state.peer, deviceId: device, audio: true, video: state.media === 'video' };
+      return { ...view, prepared: answeredView(state, state.callId, state.call, expected, null) };
     }
     case 'incoming': {
       const accepted: ActiveView = {
