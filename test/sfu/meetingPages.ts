@@ -52,6 +52,14 @@ export interface Connection {
   /** Inbound video streams with at least one decoded frame, and all inbound video streams. */
   videoDecoding: number;
   videoInbound: number;
+  /**
+   * Inbound video streams that play: at least PLAYING_DELTAS delta frames decoded, and
+   * twice as many delta frames as key frames. A decoder fed frames it cannot read (still
+   * sealed, or cut from their references) takes the odd key frame and asks for the next,
+   * so its count is nearly all key frames (a receiver's transform left unapplied did
+   * that: 43 decoded, 39 of them key frames, of 767 received).
+   */
+  videoPlaying: number;
   /** Summed over the inbound video streams. */
   framesReceived: number;
   framesDecoded: number;
@@ -60,41 +68,55 @@ export interface Connection {
   /** Senders with a track, and how many run an encoded transform (frame encryption). */
   senders: number;
   protectedSenders: number;
+  /** Receivers of live media, and how many run an encoded transform (frame decryption). */
+  receivers: number;
+  protectedReceivers: number;
 }
+
+/** Delta frames a stream must have decoded to count as playing (Connection.videoPlaying). */
+export const PLAYING_DELTAS = 10;
 
 /** The page's open peer connections (the harness's recorder) with what each receives. */
 export function connections(person: Person): Promise<Connection[]> {
-  return person.page.evaluate(async () => {
+  return person.page.evaluate(async (playingDeltas) => {
     const pcs = window.__parleyE2E?.peerConnections() ?? [];
     const inserted = (pc: RTCPeerConnection): boolean =>
       (pc.getConfiguration() as { encodedInsertableStreams?: boolean }).encodedInsertableStreams === true;
-    const transformed = (end: RTCRtpSender): boolean => {
+    const transformed = (end: RTCRtpSender | RTCRtpReceiver): boolean => {
       const transform = (end as { transform?: unknown }).transform;
       return transform !== null && transform !== undefined;
     };
     return Promise.all(
       pcs.map(async (pc) => {
         const stats = await pc.getStats();
-        const c = { videoDecoding: 0, videoInbound: 0, framesReceived: 0, framesDecoded: 0, keyFramesDecoded: 0, bytesReceived: 0 };
+        const c = { videoDecoding: 0, videoInbound: 0, videoPlaying: 0, framesReceived: 0, framesDecoded: 0, keyFramesDecoded: 0, bytesReceived: 0 };
         stats.forEach((s: { type?: string; kind?: string; framesDecoded?: number; framesReceived?: number; keyFramesDecoded?: number; bytesReceived?: number }) => {
           if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
           c.videoInbound += 1;
           if ((s.framesDecoded ?? 0) > 0) c.videoDecoding += 1;
+          const deltas = (s.framesDecoded ?? 0) - (s.keyFramesDecoded ?? 0);
+          if (deltas >= playingDeltas && deltas >= 2 * (s.keyFramesDecoded ?? 0)) c.videoPlaying += 1;
           c.framesReceived += s.framesReceived ?? 0;
           c.framesDecoded += s.framesDecoded ?? 0;
           c.keyFramesDecoded += s.keyFramesDecoded ?? 0;
           c.bytesReceived += s.bytesReceived ?? 0;
         });
         const senders = pc.getSenders().filter((s) => s.track !== null);
+        const receivers = pc
+          .getTransceivers()
+          .filter((t) => t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv')
+          .map((t) => t.receiver);
         return {
           state: pc.connectionState,
           ...c,
           senders: senders.length,
           protectedSenders: senders.filter((s) => inserted(pc) || transformed(s)).length,
+          receivers: receivers.length,
+          protectedReceivers: receivers.filter((r) => inserted(pc) || transformed(r)).length,
         };
       }),
     );
-  });
+  }, PLAYING_DELTAS);
 }
 
 /** The person answers the ringing call (forced: the ringing card re-renders while it rings on a loaded machine). */
@@ -135,8 +157,8 @@ export async function expectEncryptedSfu(me: Person): Promise<Connection[]> {
     pcs.length === 2 && pcs.every((pc) => pc.state === 'connected' && pc.protectedSenders === pc.senders) && pcs.some((pc) => pc.senders > 0), LONG_WAIT_MS);
 }
 
-/** Waits until `me` decodes at least `count` remote videos. */
+/** Waits until at least `count` remote videos play on `me`'s page (delta frames decoded, not just the odd key frame). */
 export function decodesVideos(me: Person, count: number): Promise<Connection[]> {
-  return waitUntil(`${me.name} decodes ${count} remote video(s)`, () => connections(me), (pcs) =>
-    pcs.reduce((n, pc) => n + pc.videoDecoding, 0) >= count, LONG_WAIT_MS);
+  return waitUntil(`${me.name} plays ${count} remote video(s)`, () => connections(me), (pcs) =>
+    pcs.reduce((n, pc) => n + pc.videoPlaying, 0) >= count, LONG_WAIT_MS);
 }

@@ -13,90 +13,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startJanus, type JanusInstance } from '../support/janus';
-import { acceptButton, callSection, connectCall, tileOf, tiles } from '../e2e/calls';
+import { callSection, connectCall } from '../e2e/calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from '../e2e/harness';
 import { expectVideoFrom } from '../e2e/media';
 import en from '../../renderer/i18n/locales/en.json';
-import { LONG_WAIT_MS, openPeople } from './meetingPages';
+import { addToCall, connections, decodesVideos, LONG_WAIT_MS, openPeople, seesEveryone } from './meetingPages';
 
 const chromium = useChromium();
-/** Six people on two cores: every wait gets much longer than the harness's default. */
 
 let janus: JanusInstance | null = null;
 afterEach(async () => {
   await janus?.stop();
   janus = null;
 });
-
-
-interface Connection {
-  state: string;
-  videoDecoding: number;
-  videoInbound: number;
-  /** Senders with a track, and how many of them run an encoded transform (frame encryption). */
-  senders: number;
-  protectedSenders: number;
-  /** Receivers of live media, and how many of them run an encoded transform (frame decryption). */
-  receivers: number;
-  protectedReceivers: number;
-}
-
-/** The page's open peer connections (the harness's recorder), with what each receives and which ends are encrypted. */
-function connections(person: Person): Promise<Connection[]> {
-  return person.page.evaluate(async () => {
-    const pcs = window.__parleyE2E?.peerConnections() ?? [];
-    // Chromium's RTCRtpScriptTransform (frameTransforms.ts prefers it) sits on `transform`; encoded streams need the flag.
-    const inserted = (pc: RTCPeerConnection): boolean =>
-      (pc.getConfiguration() as { encodedInsertableStreams?: boolean }).encodedInsertableStreams === true;
-    const transformed = (end: RTCRtpSender | RTCRtpReceiver): boolean => {
-      const transform = (end as { transform?: unknown }).transform;
-      return transform !== null && transform !== undefined;
-    };
-    return Promise.all(
-      pcs.map(async (pc) => {
-        const stats = await pc.getStats();
-        let videoDecoding = 0;
-        let videoInbound = 0;
-        stats.forEach((s: { type?: string; kind?: string; framesDecoded?: number }) => {
-          if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-          videoInbound += 1;
-          if ((s.framesDecoded ?? 0) > 0) videoDecoding += 1;
-        });
-        const senders = pc.getSenders().filter((s) => s.track !== null);
-        const receivers = pc
-          .getTransceivers()
-          .filter((t) => t.currentDirection === 'recvonly' || t.currentDirection === 'sendrecv')
-          .map((t) => t.receiver);
-        return {
-          state: pc.connectionState,
-          videoDecoding,
-          videoInbound,
-          senders: senders.length,
-          protectedSenders: senders.filter((s) => inserted(pc) || transformed(s)).length,
-          receivers: receivers.length,
-          protectedReceivers: receivers.filter((r) => inserted(pc) || transformed(r)).length,
-        };
-      }),
-    );
-  });
-}
-
-
-async function invite(host: Person, guest: Person): Promise<void> {
-  await callSection(host).getByRole('button', { name: 'Add participant' }).click();
-  await host.page.getByRole('dialog', { name: 'Add participant' }).getByRole('button', { name: `Invite ${guest.name}` }).click();
-  await visible(acceptButton(guest), LONG_WAIT_MS);
-  // The ringing card re-renders while it rings (the invitee list grows), and on a loaded machine it
-  // may never hold still long enough for a click's stability check: click without waiting for it.
-  await acceptButton(guest).click({ force: true, timeout: LONG_WAIT_MS });
-  await visible(callSection(guest), LONG_WAIT_MS);
-}
-
-async function seesEveryone(me: Person, people: readonly Person[]): Promise<void> {
-  const others = people.filter((p) => p !== me);
-  for (const other of others) await visible(tileOf(me, other), LONG_WAIT_MS);
-  await waitUntil(`${me.name} sees ${others.length} tiles`, () => tiles(me).count(), (n) => n === others.length, LONG_WAIT_MS);
-}
 
 describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
   it('moves a four-person mesh to the SFU when the fifth joins, with no call dropped; six then decode each other; chat goes round; every SFU sender and receiver is end-to-end encrypted', async ({ onTestFailed }) => {
@@ -114,9 +43,9 @@ describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
     // A four-person mesh: three peer connections each.
     await connectCall(alice, bob, 'video');
     // One at a time: each joins once the call before them is whole (fewer negotiations at once on two cores).
-    await invite(alice, carol);
+    await addToCall(alice, carol);
     for (const me of [alice, bob, carol]) await seesEveryone(me, [alice, bob, carol]);
-    await invite(alice, dave);
+    await addToCall(alice, dave);
     const mesh = [alice, bob, carol, dave];
     for (const me of mesh) await seesEveryone(me, mesh);
     for (const me of mesh) {
@@ -125,7 +54,7 @@ describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
     }
 
     // The fifth: the call moves to the SFU; the four stay in it throughout.
-    await invite(alice, erin);
+    await addToCall(alice, erin);
     const five = [...mesh, erin];
     for (const me of five) await seesEveryone(me, five);
     // Once the SFU carries the others, each of the four keeps only its publisher and subscriber.
@@ -136,14 +65,13 @@ describe('a group call through the SFU', { timeout: SCENARIO_MS * 8 }, () => {
     }
 
     // The sixth.
-    await invite(alice, frank);
+    await addToCall(alice, frank);
     for (const me of people) await seesEveryone(me, people);
     for (const me of people) {
       const others = people.filter((p) => p !== me);
       await Promise.all(others.map((other) => expectVideoFrom(me, other, LONG_WAIT_MS)));
-      // Every other's video decoded on the subscriber: five inbound video streams with frames.
-      const pcs = await waitUntil(`${me.name} decodes five remote videos`, () => connections(me), (list) =>
-        list.reduce((n, pc) => n + pc.videoDecoding, 0) >= 5, LONG_WAIT_MS);
+      // Every other's video plays on the subscriber: five inbound video streams decoding delta frames.
+      const pcs = await decodesVideos(me, 5);
       expect(pcs.reduce((n, pc) => n + pc.videoInbound, 0)).toBeGreaterThanOrEqual(5);
     }
 

@@ -195,6 +195,40 @@ describe('the SFU session', () => {
     sfu.close();
   });
 
+  it('hooks every subscribed receiver (frame decryption) before it makes its answer: Chromium leaves a receiver transform set later unapplied', async () => {
+    const { transport, recorded } = scriptedServer();
+    const order: string[] = [];
+    const pcs: FakePeerConnection[] = [];
+    const sfu = new SfuSession<FakePeerConnection>({
+      callId: 'call-1',
+      transport,
+      createPeerConnection: () => {
+        const pc = new FakePeerConnection();
+        const setLocal = pc.setLocalDescription.bind(pc);
+        pc.setLocalDescription = (description) => {
+          order.push(`setLocalDescription(${pcs.indexOf(pc)})`);
+          return setLocal(description);
+        };
+        pcs.push(pc);
+        return pc;
+      },
+      rtcConfiguration: async () => ({ iceServers: [] }),
+      createStream: (tracks) => ({ getTracks: () => tracks, id: 'stream' }) as unknown as MediaStream,
+      kinds: ['audio', 'video'],
+      onChange: () => undefined,
+      hooks: { receiver: (_receiver, stream) => order.push(`receiver ${stream.deviceId} ${stream.kind}`) },
+    });
+    sfu.start({ audio: null, video: null });
+    const { offer, streams } = await subscriberOffer(['dev-b']);
+    sfu.handleOffer(offer, streams);
+    await until('the answer went out', () => recorded.answers.length === 1);
+    const subscriber = pcs.findIndex((pc) => pc.remoteDescription?.type === 'offer');
+    const answering = order.indexOf(`setLocalDescription(${subscriber})`);
+    expect(answering).toBeGreaterThan(-1);
+    expect(order.slice(0, answering).filter((o) => o.startsWith('receiver')).sort()).toEqual(['receiver dev-b audio', 'receiver dev-b video']);
+    sfu.close();
+  });
+
   it('publishes a shared screen as its own feed, one encoding, and unpublishes it when sharing stops', async () => {
     const { transport, recorded } = scriptedServer();
     const { sfu, inits } = session(transport);

@@ -402,15 +402,19 @@ export class SfuSession<PC extends PeerConnectionLike> {
       const pc = this.subscriber ?? this.ensureSubscriber(await this.options.rtcConfiguration());
       if (stale()) return;
       await pc.setRemoteDescription(offer);
+      if (stale()) return;
       this.subscriberRemoteSet = true;
+      this.streams = [...streams];
+      for (const mid of [...this.layersSent.keys()]) if (!streams.some((s) => s.mid === mid)) this.layersSent.delete(mid);
+      // The frame transforms go on before the answer is made: Chromium leaves a receiver's
+      // transform set after setLocalDescription unapplied, and its decoder then gets the
+      // sealed frames (noise, and a key frame request after every frame).
+      this.hookReceivers(pc);
       for (const c of this.subscriberCandidates.splice(0)) this.addCandidate(pc, c, 'subscriber');
       await pc.setLocalDescription();
       const answer = pc.localDescription;
       if (!answer || answer.type !== 'answer') throw new Error('the subscriber made no answer');
       if (stale()) return;
-      this.streams = [...streams];
-      for (const mid of [...this.layersSent.keys()]) if (!streams.some((s) => s.mid === mid)) this.layersSent.delete(mid);
-      this.hookReceivers(pc);
       this.regroup();
       await this.options.transport.answer({ type: 'answer', sdp: answer.sdp });
       if (stale()) return;
