@@ -8,7 +8,13 @@
  * - messages on the negotiated `call` data channel (the accept travels there);
  * - the remote video track's `unmute` (Chromium fires it when RTP arrives);
  * - a remote `<video>` element getting its stream (`srcObject` set) and its first
- *   presented frame (requestVideoFrameCallback, as benchmark 1 counts).
+ *   presented frame (requestVideoFrameCallback, as benchmark 1 counts);
+ * - when the first frame's last packet arrived and when it went to the compositor,
+ *   from requestVideoFrameCallback's metadata: the only marks here on the media
+ *   threads' clock, so a busy main thread does not delay them;
+ * - any negotiation (signaling state changes), and the camera's size and rate.
+ * With PARLEY_BENCH_CHROME_TRACE=1 it also traces the whole browser around each
+ * Accept and prints the busiest threads (chromeTrace.ts).
  * The floor page (Parley's technique and nothing else) is traced the same way, in
  * turns with Parley. It prints the p50 of each step per side, relative to the click. Nothing here is
  * a target; it says which step to look at. With PARLEY_BENCH_PROFILE=1 it also prints
@@ -21,6 +27,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startBareRelay } from './bareRelay';
 import { pageScript, readProbe, resetProbe } from './browser';
 import { addSelfTimes, startProfile, topSelfTimes, type SelfTimes } from './pageProfile';
+import { addThreadTimes, clickWindow, startChromeTrace, topThreadTimes, type ThreadTimes } from './chromeTrace';
 import { acceptButton, endedHeadline, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
 import { visible, waitUntil } from '../e2e/harness';
 import { summarize } from './stats';
@@ -57,6 +64,10 @@ function TRACE_PROBE(): void {
   RTCRtpSender.prototype.replaceTrack = function (this: RTCRtpSender, track: MediaStreamTrack | null) {
     const kind = track?.kind ?? this.track?.kind ?? 'unknown';
     if (kind === 'video') mark(track ? 'replaceTrack(camera) called' : 'replaceTrack(null) called');
+    if (track?.kind === 'video') {
+      const camera = track.getSettings();
+      mark(`the camera sent: ${camera.width}x${camera.height} at ${camera.frameRate} fps`);
+    }
     const done = replaceTrack.call(this, track);
     if (kind === 'video' && track) void done.then(() => mark('replaceTrack(camera) resolved'), () => mark('replaceTrack(camera) failed'));
     return done;
@@ -72,6 +83,8 @@ function TRACE_PROBE(): void {
     constructor(config?: RTCConfiguration) {
       super(config);
       this.addEventListener('datachannel', (event) => watchChannel(event.channel));
+      this.addEventListener('signalingstatechange', () => mark(`signaling state: ${this.signalingState}`));
+      this.addEventListener('negotiationneeded', () => mark('negotiationneeded'));
       this.addEventListener('track', (event) => {
         if (event.track.kind !== 'video') return;
         const track = event.track;
@@ -84,7 +97,14 @@ function TRACE_PROBE(): void {
         shadow.style.cssText = 'position:fixed;left:0;top:0;width:4px;height:4px;opacity:0.01;pointer-events:none';
         shadow.srcObject = new MediaStream([track]);
         document.body.append(shadow);
-        shadow.requestVideoFrameCallback(() => mark('bare <video> outside the app: first frame presented'));
+        shadow.requestVideoFrameCallback((_now, metadata) => {
+          mark('bare <video> outside the app: first frame presented');
+          // When the frame's last packet arrived, on the network thread's clock: unlike
+          // the marks above, not delayed by a busy main thread.
+          const received = (metadata as { receiveTime?: number }).receiveTime;
+          if (received !== undefined) trace.marks.push({ at: performance.timeOrigin + received, what: "first frame's last packet received (network time, not main-thread delayed)" });
+          trace.marks.push({ at: performance.timeOrigin + metadata.presentationTime, what: 'bare <video>: first frame handed to the compositor (its own clock)' });
+        });
         track.addEventListener('unmute', () => {
           mark('remote video: unmute (RTP arriving)');
           // Poll the receiver until its decoder has a frame: the step between RTP and the screen.
@@ -223,13 +243,26 @@ async function acceptAndCollect(pair: Pair, accept: Locator): Promise<CallMarks>
   return result;
 }
 
-async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, SelfTimes>): Promise<CallMarks> {
+async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, SelfTimes>, threads?: ThreadTimes, log?: (line: string) => void): Promise<CallMarks> {
   await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee), clear(pair.caller), clear(pair.callee)]);
   await videoCallButton(pair.caller, 'Callee').click();
   await visible(acceptButton(pair.callee));
   await new Promise((resolve) => setTimeout(resolve, ringMs));
   const stops = profiles ? await Promise.all([startProfile(pair.caller), startProfile(pair.callee)]) : null;
+  const browser = threads ? pair.caller.context().browser() : null;
+  const stopTrace = browser ? await startChromeTrace(browser) : null;
   const result = await acceptAndCollect(pair, acceptButton(pair.callee));
+  if (stopTrace && threads) {
+    const { raw, events } = await stopTrace();
+    // From the click to the later side's first frame.
+    const shown = Math.max(result.caller.get('remote <video>: first frame presented') ?? 0, result.callee.get('remote <video>: first frame presented') ?? 0);
+    const window = clickWindow(events, shown);
+    if (window) addThreadTimes(threads, events, window[0], window[1]);
+    else log?.('the Chrome trace has no click: left out');
+    const dir = join(process.cwd(), 'bench-results', 'profiles');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `accept-${Date.now()}.trace.json`), raw);
+  }
   if (stops && profiles) {
     const [caller, callee] = await Promise.all(stops.map((stop) => stop()));
     if (caller) addSelfTimes(profiles.caller, caller);
@@ -293,12 +326,14 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
   const first = (one: CallMarks, side: Side): string => one[side].get('remote <video>: first frame presented')?.toFixed(0) ?? '?';
   // PARLEY_BENCH_PROFILE=1: a CPU profile of each Parley page around every timed Accept (pageProfile.ts).
   const profiles: Record<Side, SelfTimes> | null = process.env.PARLEY_BENCH_PROFILE ? { caller: new Map(), callee: new Map() } : null;
+  // PARLEY_BENCH_CHROME_TRACE=1: a Chrome trace of the whole browser around every timed Accept (chromeTrace.ts).
+  const threads: ThreadTimes | null = process.env.PARLEY_BENCH_CHROME_TRACE ? new Map() : null;
   try {
     // Warm-up, untimed: code loading and JIT.
     await parleyTraced(parley, ringMs);
     await floorTraced(floor, floorUrl, ringMs);
     for (let i = 0; i < calls; i++) {
-      const p = await parleyTraced(parley, ringMs, profiles ?? undefined);
+      const p = await parleyTraced(parley, ringMs, profiles ?? undefined, threads ?? undefined, log);
       const f = await floorTraced(floor, floorUrl, ringMs);
       addTo(samples.parley, p);
       addTo(samples.floor, f);
@@ -314,6 +349,10 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
       log(`Parley ${side}'s main thread from Accept to both first frames, self time per call (mean of ${calls}):`);
       topSelfTimes(profiles[side], 25, calls).forEach((line) => log(line));
     }
+  }
+  if (threads) {
+    log(`The busiest threads from Accept to both first frames (Parley; whole browser, self time per event name, mean of ${calls}):`);
+    topThreadTimes(threads, 8, 12, calls).forEach((line) => log(line));
   }
   return [...stepsOf('Parley', samples.parley), ...stepsOf('floor', samples.floor)];
 }
