@@ -192,6 +192,12 @@ export interface FrameCounts {
    * its transform never saw is sending them unsealed (FrameTransforms.unsealedSenders).
    */
   seenByStream: Record<number, number>;
+  /**
+   * Frames each protected receiver's transform has seen (before opening them), by the
+   * receiver index the page gave it: a receiver whose decoder counts frames its
+   * transform never saw is getting them still sealed (FrameTransforms.unopenedReceivers).
+   */
+  seenByReceiver: Record<number, number>;
 }
 
-export const emptyCounts = (): FrameCounts => ({ encrypted: 0, unsentNoKey: 0, decrypted: 0, failedNoKey: 0, failedBad: 0, seenByStream: {} });
+export const emptyCounts = (): FrameCounts => ({ encrypted: 0, unsentNoKey: 0, decrypted: 0, failedNoKey: 0, failedBad: 0, seenByStream: {}, seenByReceiver: {} });

@@ -64,6 +64,17 @@ export function isUnsealed(encoded: number, seen: number): boolean {
   return encoded - seen > UNSEALED_MARGIN_FRAMES && seen < encoded / 2;
 }
 
+/**
+ * Frames a receiver's decoder may count beyond what its transform reported: about 3 s of
+ * one 30 fps layer (the media server forwards one layer), for the worker's 1 s report lag.
+ */
+export const UNOPENED_MARGIN_FRAMES = 90;
+
+/** A receiver got `received` frames and its transform saw `seen`: are frames reaching its decoder unopened? */
+export function isUnopened(received: number, seen: number): boolean {
+  return received - seen > UNOPENED_MARGIN_FRAMES && seen < received / 2;
+}
+
 export class FrameTransforms {
   readonly mode: TransformMode;
   private readonly worker: Worker;
@@ -71,7 +82,10 @@ export class FrameTransforms {
   /** Video senders and their stream index, to check that their frames really pass the transform. */
   private readonly videoSenders = new Map<RTCRtpSender, number>();
   private readonly protectedReceivers = new WeakSet<RTCRtpReceiver>();
+  /** Video receivers and their receiver index, to check that their frames really pass the transform. */
+  private readonly videoReceivers = new Map<RTCRtpReceiver, number>();
   private nextStreamIndex = 0;
+  private nextReceiverIndex = 0;
   private latest: FrameCounts = emptyCounts();
   private closed = false;
 
@@ -142,7 +156,41 @@ export class FrameTransforms {
   protectReceiver(receiver: RTCRtpReceiver, fromDeviceId: string, kind: MediaKind): void {
     if (this.closed || this.protectedReceivers.has(receiver)) return;
     this.protectedReceivers.add(receiver);
-    this.attach(receiver, { role: 'recv', kind, deviceId: fromDeviceId });
+    const receiverIndex = this.nextReceiverIndex++;
+    if (kind === 'video') this.videoReceivers.set(receiver, receiverIndex);
+    this.attach(receiver, { role: 'recv', kind, deviceId: fromDeviceId, receiverIndex });
+  }
+
+  /**
+   * How many protected video receivers get frames their transform never saw: their
+   * inbound-rtp framesReceived counts well beyond the frames the worker reported for
+   * them. Chromium leaves a transform set on a receiver after setLocalDescription
+   * unapplied: then the sealed frames go straight to the decoder (noise, a key frame
+   * request per frame) and nothing is decrypted, though `receiver.transform` is set.
+   * The media stays sealed; it is this device that cannot open it. The worker reports
+   * once a second, so a margin of frames is allowed for that lag.
+   */
+  async unopenedReceivers(): Promise<number> {
+    let unopened = 0;
+    for (const [receiver, receiverIndex] of this.videoReceivers) {
+      if (this.closed) return 0;
+      if (receiver.transport?.state === 'closed') {
+        this.videoReceivers.delete(receiver);
+        continue;
+      }
+      let received = 0;
+      try {
+        const report = await receiver.getStats();
+        report.forEach((stat: { type: string; framesReceived?: number }) => {
+          if (stat.type === 'inbound-rtp') received += stat.framesReceived ?? 0;
+        });
+      } catch (error) {
+        logger.info(`could not read a protected receiver's statistics (receiver ${receiverIndex})`, error);
+        continue;
+      }
+      if (isUnopened(received, this.latest.seenByReceiver[receiverIndex] ?? 0)) unopened += 1;
+    }
+    return unopened;
   }
 
   setSendKey(keyId: number, key: CryptoKey): void {

@@ -61,6 +61,7 @@ function run(options: TransformRole, readable: ReadableStream<EncodedFrame>, wri
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       if (options.role === 'send') counts.seenByStream[options.streamIndex] = (counts.seenByStream[options.streamIndex] ?? 0) + 1;
+      else counts.seenByReceiver[options.receiverIndex] = (counts.seenByReceiver[options.receiverIndex] ?? 0) + 1;
       if (frame.data.byteLength === 0) {
         controller.enqueue(frame);
         return;
@@ -143,5 +144,5 @@ setInterval(() => {
   const now = JSON.stringify(counts);
   if (now === reported) return;
   reported = now;
-  report({ op: 'counts', counts: { ...counts, seenByStream: { ...counts.seenByStream } } });
+  report({ op: 'counts', counts: { ...counts, seenByStream: { ...counts.seenByStream }, seenByReceiver: { ...counts.seenByReceiver } } });
 }, 1_000);

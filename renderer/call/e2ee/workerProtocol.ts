@@ -4,7 +4,7 @@ import type { FrameCounts, MediaKind } from './frameCrypto';
 /** Which end of a stream a transform sits on. */
 export type TransformRole =
   | { role: 'send'; kind: MediaKind; streamIndex: number }
-  | { role: 'recv'; kind: MediaKind; deviceId: string };
+  | { role: 'recv'; kind: MediaKind; deviceId: string; receiverIndex: number };
 
 export type ToWorker =
   /** The key this device seals its frames with from now on. */

@@ -5,20 +5,8 @@
  * replaceTrack unapplied, and the lock said "encrypted").
  */
 import { describe, expect, it } from 'vitest';
-import type { FrameCounts } from '../../../renderer/call/e2ee/frameCrypto';
-import { FrameTransforms, isUnsealed, UNSEALED_MARGIN_FRAMES } from '../../../renderer/call/e2ee/frameTransforms';
-
-class FakeWorker extends EventTarget {
-  readonly posted: unknown[] = [];
-  postMessage(message: unknown): void {
-    this.posted.push(message);
-  }
-  terminate(): void {}
-  report(counts: Partial<FrameCounts>): void {
-    const full: FrameCounts = { encrypted: 0, unsentNoKey: 0, decrypted: 0, failedNoKey: 0, failedBad: 0, seenByStream: {}, ...counts };
-    this.dispatchEvent(Object.assign(new Event('message'), { data: { op: 'counts', counts: full } }));
-  }
-}
+import { isUnsealed, UNSEALED_MARGIN_FRAMES } from '../../../renderer/call/e2ee/frameTransforms';
+import { setUp } from './fakeFrameWorker';
 
 /** A sender on the encoded-streams path whose encoder has counted `encoded` frames over its layers. */
 function fakeSender(layers: number[]) {
@@ -29,12 +17,6 @@ function fakeSender(layers: number[]) {
     getStats: async () => new Map(sender.layers.map((frames, i) => [`out${i}`, { type: 'outbound-rtp', framesEncoded: frames }])),
   };
   return sender;
-}
-
-function setUp() {
-  const worker = new FakeWorker();
-  const transforms = new FrameTransforms({ mode: 'encoded-streams', graceMs: 5_000, makeWorker: () => worker as unknown as Worker });
-  return { worker, transforms };
 }
 
 describe('isUnsealed', () => {
