@@ -56,6 +56,13 @@ export interface CallE2eeStatus {
    * passing its transform (the engine did not apply it).
    */
   reason: 'unavailable' | 'refused_key' | 'failed' | 'unsealed' | null;
+  /**
+   * Protected video receivers whose frames were seen reaching the decoder without
+   * passing their transform (the engine did not apply it): their video comes from the
+   * media server still sealed and cannot be shown here. It does not change `state`:
+   * nothing went out in the clear.
+   */
+  unopenedReceivers: number;
   mode: TransformMode | null;
   keys: E2eeStatus;
   frames: FrameCounts;
@@ -96,6 +103,10 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
   let failed = false;
   /** A protected sender was seen sending frames its transform never saw: stays so for the call. */
   let unsealed = false;
+  /** Protected video receivers whose frames never reach their transform, as last checked. */
+  let unopened = 0;
+  /** The error about them is logged once per call; later changes are info lines. */
+  let unopenedLogged = false;
   let session: E2eeSession | null = null;
   /** Until the key session is ready (its call key is made and signed): the latest members, and the signals that came. */
   let members: readonly E2eeMember[] | null = null;
@@ -123,7 +134,7 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
       state = 'not_encrypted';
       reason = 'refused_key';
     }
-    return { callId: options.callId, state, reason, mode, keys, frames };
+    return { callId: options.callId, state, reason, unopenedReceivers: unopened, mode, keys, frames };
   };
 
   let lastFailures = 0;
@@ -162,23 +173,40 @@ export function createCallE2ee(options: StartCallE2eeOptions): CallE2ee {
   }
   changed();
 
-  // What the lock says is checked against what the encoders send (FrameTransforms.unsealedSenders).
+  // What the lock says is checked against what the encoders send (FrameTransforms.unsealedSenders),
+  // and what the decoders get against what the transforms opened (FrameTransforms.unopenedReceivers).
+  async function checkFrames(t: FrameTransforms): Promise<void> {
+    if (!unsealed) {
+      const count = await t.unsealedSenders();
+      if (closed) return;
+      if (count > 0) {
+        unsealed = true;
+        logger.error(`call ${options.callId}: ${count} protected video sender(s) send frames their transform never saw: not end-to-end encrypted`);
+        changed();
+      }
+    }
+    const count = await t.unopenedReceivers();
+    if (closed || count === unopened) return;
+    if (count > 0 && !unopenedLogged) {
+      unopenedLogged = true;
+      logger.error(
+        `call ${options.callId}: ${count} protected video receiver(s) get frames their transform never saw (mode ${String(mode)}, ${frames.decrypted} frames decrypted so far): video from the media server cannot be decrypted on this device`,
+      );
+    } else {
+      logger.info(`call ${options.callId}: ${count} protected video receiver(s) now get frames their transform never saw (was ${unopened})`);
+    }
+    unopened = count;
+    changed();
+  }
   let checking = false;
   const sealCheck =
     transforms === null
       ? null
       : setInterval(() => {
-          if (closed || unsealed || checking) return;
+          if (closed || checking) return;
           checking = true;
-          transforms
-            .unsealedSenders()
-            .then((count) => {
-              if (count === 0 || closed) return;
-              unsealed = true;
-              logger.error(`call ${options.callId}: ${count} protected video sender(s) send frames their transform never saw: not end-to-end encrypted`);
-              changed();
-            })
-            .catch((error: unknown) => logger.warn(`call ${options.callId}: could not check that frames are sealed`, error))
+          checkFrames(transforms)
+            .catch((error: unknown) => logger.warn(`call ${options.callId}: could not check that frames pass their transforms`, error))
             .finally(() => {
               checking = false;
             });

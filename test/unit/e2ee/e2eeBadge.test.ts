@@ -7,11 +7,12 @@ import { i18n } from '../../../renderer/i18n';
 
 const participant = (unverified = false) => ({ unverified }) as never;
 
-function status(state: CallE2eeStatus['state'], reason: CallE2eeStatus['reason'] = null, waitingFor: string[] = []): CallE2eeStatus {
+function status(state: CallE2eeStatus['state'], reason: CallE2eeStatus['reason'] = null, waitingFor: string[] = [], unopenedReceivers = 0): CallE2eeStatus {
   return {
     callId: 'c1',
     state,
     reason,
+    unopenedReceivers,
     mode: reason === 'unavailable' ? null : 'script-transform',
     keys: { keysComplete: state === 'encrypted', waitingFor, refused: reason === 'refused_key' ? ['d9'] : [], sendKeyId: 0 },
     frames: emptyCounts(),
@@ -34,6 +35,15 @@ describe('the end-to-end encryption badge', () => {
     expect(badgeText(sfu, status('not_encrypted', 'unsealed'))).toMatchObject({ level: 'not_encrypted', tip: { key: 'e2ee.sfuUnsealedTip' } });
   });
 
+  it('says when video from the media server cannot be decrypted here, without calling the call unencrypted', () => {
+    const sfu = { topology: 'sfu' as const, participants: [participant()] };
+    const cannot = { level: 'pending', label: 'e2ee.cannotDecrypt', tip: { key: 'e2ee.sfuUnopenedTip' } };
+    expect(badgeText(sfu, status('encrypted', null, [], 1))).toEqual(cannot);
+    expect(badgeText(sfu, status('pending', null, ['a'], 2))).toEqual(cannot);
+    // A reason the call is not encrypted (frames leaving unsealed) says more, and wins.
+    expect(badgeText(sfu, status('not_encrypted', 'unsealed', [], 1))).toMatchObject({ level: 'not_encrypted', tip: { key: 'e2ee.sfuUnsealedTip' } });
+  });
+
   it('has its words in English and Russian, plurals included', async () => {
     for (const language of ['en', 'ru']) {
       await i18n.changeLanguage(language);
@@ -43,6 +53,11 @@ describe('the end-to-end encryption badge', () => {
         expect(text).not.toContain('e2ee.');
       }
       expect(i18n.t('e2ee.notEncrypted')).not.toContain('e2ee.');
+      for (const key of ['e2ee.cannotDecrypt', 'e2ee.sfuUnopenedTip'] as const) {
+        const text = i18n.t(key);
+        expect(text).not.toContain('e2ee.');
+        expect(/[а-яё]/i.test(text)).toBe(language === 'ru');
+      }
     }
     await i18n.changeLanguage('en');
   });
