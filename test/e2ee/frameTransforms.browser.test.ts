@@ -10,6 +10,9 @@
  *   the odd key frame passes the decoder — as noise; no delta frame decodes.
  * - Two devices with the app's createSfuE2ee: keys made, signed, checked, wrapped and
  *   exchanged over a schema-checked relay, then video decodes through their hooks.
+ * - A receiver whose transform is set only after setLocalDescription (Chromium leaves
+ *   it unapplied) is found by FrameTransforms.unopenedReceivers(); one hooked before
+ *   the answer is not.
  * Each API Chromium offers (RTCRtpScriptTransform, createEncodedStreams) is run.
  */
 import { createServer, type Server } from 'node:http';
@@ -138,6 +141,26 @@ describe('frame encryption in Chromium', () => {
     expect(result.receiver?.frames.decrypted).toBeGreaterThan(0);
     expect(result.receiver?.frames.failedBad).toBe(0);
     expect(result.framesDecoded).toBeGreaterThan(0);
+    expect(violations).toEqual([]);
+  }, 90_000);
+
+  it('a receiver whose transform is set after the answer is made gets unopened frames, and unopenedReceivers() finds it', async () => {
+    const support = await page.evaluate(() => window.e2eeSupport());
+    // Today's bug was a late RTCRtpScriptTransform, the API the app prefers where Chromium has it.
+    if (!support.scriptTransform) throw new Error('this Chromium has no RTCRtpScriptTransform: the late-transform case cannot be run');
+    const result = await page.evaluate((o) => window.runLateReceiver(o), { mode: 'script-transform' as const, flowMs: 40_000 });
+    console.log(`e2ee late receiver: ${JSON.stringify(result)}`);
+    const early = result.receivers.find((r) => r.hooked === 'before-answer');
+    const late = result.receivers.find((r) => r.hooked === 'after-answer');
+    // The hooked-before-answer receiver opens its frames.
+    expect(early?.framesReceived).toBeGreaterThan(0);
+    expect(early?.seen).toBeGreaterThan(0);
+    expect(early?.unopened).toBe(false);
+    // The late one: its transform is set, yet its frames reach the decoder unopened.
+    expect(late?.transformSet).toBe(true);
+    expect(late?.framesReceived).toBeGreaterThan(0);
+    expect(late?.unopened).toBe(true);
+    expect(result.unopenedReceivers).toBe(1);
     expect(violations).toEqual([]);
   }, 90_000);
 

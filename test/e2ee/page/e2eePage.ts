@@ -6,7 +6,7 @@
  */
 import { importMediaKey, newRawMediaKey } from '../../../renderer/call/e2ee/callKeys';
 import { emptyCounts, type FrameCounts } from '../../../renderer/call/e2ee/frameCrypto';
-import { FrameTransforms, peerConnectionConfig, transformSupport, type TransformMode } from '../../../renderer/call/e2ee/frameTransforms';
+import { FrameTransforms, isUnopened, peerConnectionConfig, UNOPENED_MARGIN_FRAMES, transformSupport, type TransformMode } from '../../../renderer/call/e2ee/frameTransforms';
 import { createSfuE2ee, type SfuE2ee } from '../../../renderer/call/e2ee/sfuE2ee';
 import type { CallE2eeStatus } from '../../../renderer/call/e2ee/callE2ee';
 import { deviceIdentity, type DeviceIdentity } from '../../../renderer/identity/deviceIdentity';
@@ -32,6 +32,27 @@ export interface RunResult {
   codec: string | null;
 }
 
+/** One receiver of the late-hook run: its decoder's counts and what its transform saw. */
+export interface HookedReceiver {
+  hooked: 'before-answer' | 'after-answer';
+  /** receiver.transform was set (what the app could see before this check). */
+  transformSet: boolean;
+  framesReceived: number;
+  framesDecoded: number;
+  keyFramesDecoded: number;
+  /** Frames the worker reported its transform saw. */
+  seen: number;
+  /** isUnopened(framesReceived, seen). */
+  unopened: boolean;
+}
+
+export interface LateReceiverResult {
+  receivers: HookedReceiver[];
+  /** FrameTransforms.unopenedReceivers() at the end. */
+  unopenedReceivers: number;
+  received: FrameCounts;
+}
+
 export interface KeyedCallResult {
   framesDecoded: number;
   sender: CallE2eeStatus | null;
@@ -43,6 +64,7 @@ declare global {
     e2eeSupport: () => { preferred: TransformMode | null; scriptTransform: boolean; encodedStreams: boolean };
     runE2ee: (options: RunOptions) => Promise<RunResult>;
     runKeyedCall: (options: { mode: TransformMode; flowMs: number }) => Promise<KeyedCallResult>;
+    runLateReceiver: (options: { mode: TransformMode; flowMs: number }) => Promise<LateReceiverResult>;
   }
 }
 
@@ -178,4 +200,87 @@ window.runKeyedCall = async ({ mode, flowMs }) => {
   ea.dispose();
   eb.dispose();
   return result;
+};
+
+/**
+ * Two camera streams from one connection to another, both sealed, the receiving side
+ * keyed: the first receiver's transform is set as its track arrives (before the answer,
+ * as the SFU session does since b29cd34), the second's only after setLocalDescription
+ * (as it did before). Then FrameTransforms.unopenedReceivers() is asked which of them
+ * get frames their transform never saw. Media flows until every receiver has had twice
+ * the check's margin of frames (or `flowMs` at most, on a loaded machine), then the
+ * worker is given time for one more report.
+ */
+window.runLateReceiver = async ({ mode, flowMs }) => {
+  const config = { ...peerConnectionConfig(mode) } as RTCConfiguration;
+  const a = new RTCPeerConnection(config);
+  const b = new RTCPeerConnection(config);
+  const sendSide = new FrameTransforms({ mode, graceMs: 5_000 });
+  const receiveSide = new FrameTransforms({ mode, graceMs: 5_000 });
+  const key = await importMediaKey(newRawMediaKey());
+  a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
+  b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+  const hooked: { receiver: RTCRtpReceiver; hooked: HookedReceiver['hooked'] }[] = [];
+  const late: RTCRtpReceiver[] = [];
+  b.ontrack = (e) => {
+    if (hooked.length === 0) {
+      receiveSide.protectReceiver(e.receiver, 'device-a', 'video');
+      hooked.push({ receiver: e.receiver, hooked: 'before-answer' });
+    } else {
+      late.push(e.receiver);
+    }
+  };
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 15 } });
+  const track = stream.getVideoTracks()[0] as MediaStreamTrack;
+  const second = track.clone();
+  const vp8 = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === 'video/vp8');
+  for (const t of [track, second]) {
+    const transceiver = a.addTransceiver(t, { direction: 'sendonly', streams: [new MediaStream([t])] });
+    transceiver.setCodecPreferences(vp8);
+    sendSide.protectSender(transceiver.sender, 'video');
+  }
+  sendSide.setSendKey(1, key);
+  receiveSide.setReceiveKey('device-a', 1, key);
+  await a.setLocalDescription();
+  await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
+  await b.setLocalDescription();
+  // The late hook: right after the answer is made, before it is sent.
+  for (const receiver of late) {
+    receiveSide.protectReceiver(receiver, 'device-a', 'video');
+    hooked.push({ receiver, hooked: 'after-answer' });
+  }
+  await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
+  const framesReceived = async (receiver: RTCRtpReceiver): Promise<number> => {
+    let frames = 0;
+    (await receiver.getStats()).forEach((s: { type: string; framesReceived?: number }) => {
+      if (s.type === 'inbound-rtp') frames = s.framesReceived ?? 0;
+    });
+    return frames;
+  };
+  const until = performance.now() + flowMs;
+  while (performance.now() < until) {
+    await sleep(500);
+    const frames = await Promise.all(hooked.map((h) => framesReceived(h.receiver)));
+    if (frames.every((f) => f > 2 * UNOPENED_MARGIN_FRAMES)) break;
+  }
+  await sleep(1_500);
+  const unopenedReceivers = await receiveSide.unopenedReceivers();
+  const received = receiveSide.counts();
+  const receivers: HookedReceiver[] = [];
+  // Receiver indexes are given in the order the receivers were protected.
+  for (const [index, { receiver, hooked: when }] of hooked.entries()) {
+    let inbound = { framesReceived: 0, framesDecoded: 0, keyFramesDecoded: 0 };
+    (await receiver.getStats()).forEach((s: { type: string; framesReceived?: number; framesDecoded?: number; keyFramesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp') inbound = { framesReceived: s.framesReceived ?? 0, framesDecoded: s.framesDecoded ?? 0, keyFramesDecoded: s.keyFramesDecoded ?? 0 };
+    });
+    const seen = received.seenByReceiver[index] ?? 0;
+    receivers.push({ hooked: when, transformSet: Boolean(receiver.transform), ...inbound, seen, unopened: isUnopened(inbound.framesReceived, seen) });
+  }
+  track.stop();
+  second.stop();
+  a.close();
+  b.close();
+  sendSide.close();
+  receiveSide.close();
+  return { receivers, unopenedReceivers, received };
 };
