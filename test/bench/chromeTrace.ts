@@ -28,6 +28,8 @@ const CATEGORIES = [
   'toplevel',
   'webrtc',
   'media',
+  'viz',
+  'skia',
 ];
 
 /** Self time per event name, per thread ("pid/thread name"), ms, summed over traces. */
