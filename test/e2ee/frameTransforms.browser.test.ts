@@ -133,7 +133,7 @@ describe('frame encryption in Chromium', () => {
     const support = await page.evaluate(() => window.e2eeSupport());
     const mode = support.preferred;
     if (mode === null) throw new Error('no transform API');
-    const result = await page.evaluate((o) => window.runKeyedCall(o), { mode, flowMs: 6_000 });
+    const result = await page.evaluate((o) => window.runKeyedCall(o), { mode, flowMs: 6_000, hook: 'before-answer' as const });
     console.log(`e2ee keyed call (${mode}): ${JSON.stringify(result)}`);
     expect(result.sender?.state).toBe('encrypted');
     expect(result.receiver?.state).toBe('encrypted');
@@ -141,6 +141,26 @@ describe('frame encryption in Chromium', () => {
     expect(result.receiver?.frames.decrypted).toBeGreaterThan(0);
     expect(result.receiver?.frames.failedBad).toBe(0);
     expect(result.framesDecoded).toBeGreaterThan(0);
+    expect(result.receiver?.unopenedReceivers).toBe(0);
+    expect(result.errors).toEqual([]);
+    expect(violations).toEqual([]);
+  }, 90_000);
+
+  it('a device whose receiver is hooked after the answer says its video cannot be decrypted, logs it once, and stays encrypted', async () => {
+    const support = await page.evaluate(() => window.e2eeSupport());
+    if (!support.scriptTransform) throw new Error('this Chromium has no RTCRtpScriptTransform: the late-transform case cannot be run');
+    const result = await page.evaluate((o) => window.runKeyedCall(o), { mode: 'script-transform' as const, flowMs: 40_000, hook: 'after-answer' as const });
+    console.log(`e2ee keyed call, late receiver: ${JSON.stringify(result)}`);
+    expect(result.receiver?.unopenedReceivers).toBe(1);
+    expect(result.receiver?.frames.decrypted).toBe(0);
+    // The media is still sealed: the call is not called unencrypted for it.
+    expect(result.receiver?.state).toBe('encrypted');
+    expect(result.sender?.unopenedReceivers).toBe(0);
+    const lines = result.errors.filter((e) => e.message.includes('cannot be decrypted on this device'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.scope).toContain('e2ee.call');
+    expect(lines[0]?.message).toContain('call-keyed-after-answer');
+    expect(result.errors).toHaveLength(1);
     expect(violations).toEqual([]);
   }, 90_000);
 

@@ -10,6 +10,8 @@ import { FrameTransforms, isUnopened, peerConnectionConfig, UNOPENED_MARGIN_FRAM
 import { createSfuE2ee, type SfuE2ee } from '../../../renderer/call/e2ee/sfuE2ee';
 import type { CallE2eeStatus } from '../../../renderer/call/e2ee/callE2ee';
 import { deviceIdentity, type DeviceIdentity } from '../../../renderer/identity/deviceIdentity';
+import { setLogSink } from '../../../renderer/log';
+import type { LogEntry } from '../../../preload/contract';
 import { deviceCertMessage, exportPublicKey, generateKeyPair, idOfKey, sign } from '../../../signaling-server/identity';
 import { signalDataSchema } from '../../../signaling-server/protocol';
 
@@ -57,13 +59,27 @@ export interface KeyedCallResult {
   framesDecoded: number;
   sender: CallE2eeStatus | null;
   receiver: CallE2eeStatus | null;
+  /** The error lines the app logged during the call (both devices). */
+  errors: LogEntry[];
+}
+
+export interface KeyedCallOptions {
+  mode: TransformMode;
+  flowMs: number;
+  /**
+   * When the receiving device's hook protects its receiver: as its track arrives, before
+   * the answer (the SFU session since b29cd34), or after setLocalDescription (before it).
+   * after-answer: media flows until the receiving device's status reports an unopened
+   * receiver, `flowMs` at most.
+   */
+  hook?: 'before-answer' | 'after-answer';
 }
 
 declare global {
   interface Window {
     e2eeSupport: () => { preferred: TransformMode | null; scriptTransform: boolean; encodedStreams: boolean };
     runE2ee: (options: RunOptions) => Promise<RunResult>;
-    runKeyedCall: (options: { mode: TransformMode; flowMs: number }) => Promise<KeyedCallResult>;
+    runKeyedCall: (options: KeyedCallOptions) => Promise<KeyedCallResult>;
     runLateReceiver: (options: { mode: TransformMode; flowMs: number }) => Promise<LateReceiverResult>;
   }
 }
@@ -157,8 +173,13 @@ async function newDevice(): Promise<DeviceIdentity> {
  * an in-page relay that checks every message against the protocol schema as the
  * server does; camera video from the first to the second through their hooks.
  */
-window.runKeyedCall = async ({ mode, flowMs }) => {
-  const callId = 'call-keyed';
+window.runKeyedCall = async ({ mode, flowMs, hook = 'before-answer' }) => {
+  const callId = `call-keyed-${hook}`;
+  const errors: LogEntry[] = [];
+  const unsink = setLogSink((entry) => {
+    if (entry.level === 'error') errors.push(entry);
+    console.log(`[${entry.level}] ${entry.scope}: ${entry.message}`);
+  });
   const [ida, idb] = await Promise.all([newDevice(), newDevice()]);
   const devices = new Map<string, SfuE2ee>();
   const relay = (from: string) => (id: string, to: string, e2ee: unknown) => {
@@ -178,7 +199,11 @@ window.runKeyedCall = async ({ mode, flowMs }) => {
   const b = new RTCPeerConnection({ ...eb.peerConnectionConfig() } as RTCConfiguration);
   a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
   b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
-  b.ontrack = (e) => eb.hooks.receiver(e.receiver, { deviceId: ida.deviceId, kind: 'video' });
+  const late: RTCRtpReceiver[] = [];
+  b.ontrack = (e) => {
+    if (hook === 'after-answer') late.push(e.receiver);
+    else eb.hooks.receiver(e.receiver, { deviceId: ida.deviceId, kind: 'video' });
+  };
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 15 } });
   const track = stream.getVideoTracks()[0] as MediaStreamTrack;
   const transceiver = a.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
@@ -187,18 +212,26 @@ window.runKeyedCall = async ({ mode, flowMs }) => {
   await a.setLocalDescription();
   await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
   await b.setLocalDescription();
+  for (const receiver of late) eb.hooks.receiver(receiver, { deviceId: ida.deviceId, kind: 'video' });
   await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
-  await sleep(flowMs);
+  if (hook === 'before-answer') await sleep(flowMs);
+  else {
+    const until = performance.now() + flowMs;
+    while (performance.now() < until && (eb.current()?.status().unopenedReceivers ?? 0) === 0) await sleep(500);
+    // One more check (every 3 s) after the first finding: the error is logged once.
+    await sleep(3_500);
+  }
   let framesDecoded = 0;
   (await b.getStats()).forEach((s: { type: string; kind?: string; framesDecoded?: number }) => {
     if (s.type === 'inbound-rtp' && s.kind === 'video') framesDecoded = s.framesDecoded ?? 0;
   });
-  const result: KeyedCallResult = { framesDecoded, sender: ea.current()?.status() ?? null, receiver: eb.current()?.status() ?? null };
+  const result: KeyedCallResult = { framesDecoded, sender: ea.current()?.status() ?? null, receiver: eb.current()?.status() ?? null, errors };
   track.stop();
   a.close();
   b.close();
   ea.dispose();
   eb.dispose();
+  unsink();
   return result;
 };
 
