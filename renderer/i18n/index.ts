@@ -25,6 +25,7 @@
  */
 import i18next, { type i18n as I18n } from 'i18next';
 import resourcesToBackend from 'i18next-resources-to-backend';
+import { useMemo } from 'react';
 import { initReactI18next, useTranslation } from 'react-i18next';
 import type { LanguageChoice } from '../../preload/contract';
 import { log } from '../log';
@@ -89,12 +90,50 @@ void i18n
     react: { useSuspense: false, bindI18n: 'languageChanged' },
   });
 
-/** The renderer's translate function, in the language now in force. */
-export const t = i18n.t.bind(i18n);
+/**
+ * Strings already made, by language, key and options. i18next builds each string anew
+ * (resolve, interpolate, nest: ~25 ms of the caller's main thread after Accept went to
+ * t(), issue 15), and most calls ask for the same few strings. Only strings, and only
+ * for options of plain values; emptied when strings are added or the language changes,
+ * and when it grows past MEMO_LIMIT (options with ever-new values, such as a count).
+ */
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 2_000;
+const forget = (): void => memo.clear();
+i18n.on('languageChanged', forget);
+i18n.on('loaded', forget);
+i18n.store.on('added', forget);
 
-/** For components: `const { t } = useT();` re-renders the component when the language changes. */
+function plainOptions(options: object): boolean {
+  return Object.values(options).every((v) => v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
+}
+
+function translate(key: string, options?: object): unknown {
+  if (options !== undefined && (typeof options !== 'object' || options === null || !plainOptions(options))) return i18n.t(key as never, options as never);
+  const id = `${i18n.language}\u0000${key}${options === undefined ? '' : `\u0000${JSON.stringify(options)}`}`;
+  const known = memo.get(id);
+  if (known !== undefined) return known;
+  const made: unknown = i18n.t(key as never, options as never);
+  if (typeof made === 'string') {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(id, made);
+  }
+  return made;
+}
+
+/** The renderer's translate function, in the language now in force. */
+export const t = translate as unknown as typeof i18n.t;
+
+/**
+ * For components: `const { t } = useT();` re-renders the component when the language
+ * changes; its `t` (memoised as above) is a new function in each language, so hooks
+ * that list it as a dependency run again.
+ */
 export function useT() {
-  return useTranslation(undefined, { i18n });
+  const result = useTranslation(undefined, { i18n });
+  const language = result.i18n.language;
+  const fixed = useMemo(() => ((key: string, options?: object) => translate(key, options)) as unknown as typeof result.t, [language]);
+  return { t: fixed, i18n: result.i18n, ready: result.ready };
 }
 
 /** The browser's / OS's preferred languages, best first ([] outside a browser). */
