@@ -5,10 +5,10 @@
  * needs it if that failed; failing, the stage says so and still offers Hang up.
  */
 import PhoneOff from 'lucide-react/icons/phone-off';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { CallMedia } from '../../signaling-server/protocol';
 import type { FeaturesView } from '../call/featureTypes';
-import type { CallView, PersonRef } from '../call/types';
+import type { CallView, LocalMediaView, PersonRef } from '../call/types';
 import type { Contact } from '../state/contacts';
 import type { CallEngine } from '../session';
 import { useT } from '../i18n';
@@ -18,6 +18,7 @@ import type * as InCallModule from './call/InCall';
 import type { InCallDevices } from './call/InCall';
 import { IncomingCall } from './call/IncomingCall';
 import { OutgoingCall } from './call/OutgoingCall';
+import { hasLiveVideo, PreviewBackdrop } from './call/PreviewBackdrop';
 import { RoundButton } from './call/RingingCard';
 import { StandbyContext } from './call/standby';
 import { IdleStage } from './IdleStage';
@@ -82,10 +83,55 @@ export interface CallStageProps {
   meetings?: boolean;
 }
 
+/** How long my ringing preview stays, hidden, once the call is answered (PreviewBackdrop's `leaving`). */
+export const PREVIEW_TEARDOWN_DELAY_MS = 2_000;
+
+type Preview = LocalMediaView & { stream: MediaStream };
+
+/**
+ * My camera behind the ringing card while a call rings (when it is on), and for
+ * PREVIEW_TEARDOWN_DELAY_MS after it is answered, hidden: the same element all along,
+ * so answering only hides it and its teardown comes after the first frames.
+ */
+function useRingPreview(view: CallView): { local: Preview; leaving: boolean } | null {
+  const ringing = view.phase === 'outgoing' || view.phase === 'incoming';
+  const live = ringing && hasLiveVideo(view.local) ? view.local : null;
+  const answered = view.phase === 'active';
+  // The last preview shown while it rang, and whether its moment after the answer is over.
+  const [kept, setKept] = useState<Preview | null>(null);
+  const lastLive = useRef<Preview | null>(null);
+  useEffect(() => {
+    if (live) {
+      lastLive.current = live;
+      return;
+    }
+    if (!answered) {
+      lastLive.current = null;
+      return;
+    }
+    const last = lastLive.current;
+    if (last === null) return;
+    setKept(last);
+    const timer = window.setTimeout(() => {
+      lastLive.current = null;
+      setKept(null);
+    }, PREVIEW_TEARDOWN_DELAY_MS);
+    return () => {
+      window.clearTimeout(timer);
+      setKept(null);
+    };
+  }, [live, answered]);
+  if (live) return { local: live, leaving: false };
+  // The render that answers comes before the effect above: it takes the preview from the ref.
+  const leaving = answered ? (kept ?? lastLive.current) : null;
+  return leaving ? { local: leaving, leaving: true } : null;
+}
+
 export function CallStage(props: CallStageProps) {
   const { services, engine, view, self, online, contacts, speakerId, features, devices, run, onCall, onBlock } = props;
   const { t } = useT();
   const inCall = useInCallModule(view.phase === 'active');
+  const preview = useRingPreview(view);
   if (!engine || view.phase === 'idle') {
     return <IdleStage name={self.displayName} online={online} notifications={services.webNotifications} />;
   }
@@ -112,11 +158,15 @@ export function CallStage(props: CallStageProps) {
       />
     </InCallSlot>
   );
+  // After the screen, before the card: the same place in every ringing and active
+  // fragment, so answering keeps the element (React matches fragment children by place).
+  const backdrop = preview && <PreviewBackdrop local={preview.local} leaving={preview.leaving} />;
   switch (view.phase) {
     case 'outgoing':
       return (
         <>
           {screen}
+          {backdrop}
           <OutgoingCall view={view} onCancel={() => run(() => engine.cancel())} />
         </>
       );
@@ -124,6 +174,7 @@ export function CallStage(props: CallStageProps) {
       return (
         <>
           {screen}
+          {backdrop}
           <IncomingCall
             view={view}
             onAccept={(video) => run(() => engine.accept({ video }))}
@@ -137,7 +188,13 @@ export function CallStage(props: CallStageProps) {
         </>
       );
     case 'active': {
-      if (screen) return <>{screen}</>;
+      if (screen)
+        return (
+          <>
+            {screen}
+            {backdrop}
+          </>
+        );
       if (inCall.error === null) return null; // loading: a moment at most (it loads at start)
       const reason = inCall.error instanceof Error ? inCall.error.message : String(inCall.error);
       return (

@@ -74,6 +74,37 @@ function sameVideoShown(person: Person): Promise<boolean> {
   });
 }
 
+/**
+ * Remembers my ringing self-view <video> and, on the first animation frame where the
+ * call screen shows (the slot no longer inert), whether that element was still in the
+ * page, and hidden: answering hides it, its teardown comes later (CallStage).
+ */
+function watchPreviewAtAnswer(person: Person): Promise<void> {
+  return person.page.evaluate(() => {
+    const preview = document.querySelector<HTMLVideoElement>('video[data-testid="self-preview"]');
+    const w = window as { __previewAtAnswer?: { connected: boolean; hidden: boolean } | null; __preview?: HTMLVideoElement | null };
+    w.__preview = preview;
+    w.__previewAtAnswer = null;
+    const check = (): void => {
+      const slot = document.querySelector<HTMLElement>('[data-testid="call-slot"]');
+      if (slot && !slot.inert) {
+        w.__previewAtAnswer = { connected: preview?.isConnected === true, hidden: preview !== null && !preview.checkVisibility({ visibilityProperty: true }) };
+        return;
+      }
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}
+
+function previewAtAnswer(person: Person): Promise<{ connected: boolean; hidden: boolean } | null> {
+  return person.page.evaluate(() => (window as { __previewAtAnswer?: { connected: boolean; hidden: boolean } | null }).__previewAtAnswer ?? null);
+}
+
+function previewGone(person: Person): Promise<boolean> {
+  return person.page.evaluate(() => (window as { __preview?: HTMLVideoElement | null }).__preview?.isConnected === false);
+}
+
 describe('fast call setup', { timeout: SCENARIO_MS }, () => {
   it('media flows both ways after Accept while the server’s word to the caller is held: the accept came over the peer path', async () => {
     const { openPerson } = await chromium.stage();
@@ -120,12 +151,16 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
     // in-call mute shortcut does nothing while it rings.
     expect(await bob.page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Accept');
     await bob.page.keyboard.press('Control+Shift+M');
+    for (const person of [alice, bob]) await watchPreviewAtAnswer(person);
 
     await answer(bob);
     await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
     for (const person of [alice, bob]) {
       expect(await sameVideoShown(person), `${person.name} shows the element built while it rang`).toBe(true);
       await visible(callSection(person));
+      // The ringing self-view was only hidden when the call screen showed, and goes a moment later.
+      expect(await previewAtAnswer(person), `${person.name}'s self-view when the call screen showed`).toEqual({ connected: true, hidden: true });
+      await waitUntil(`${person.name}'s ringing self-view is gone`, () => previewGone(person), (gone) => gone);
     }
     expect(await tileOf(alice, bob).getByTestId('mute-mark').count(), 'Bob was not muted by a key pressed while it rang').toBe(0);
     await expectAudioArriving(alice);

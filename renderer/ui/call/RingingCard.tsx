@@ -1,14 +1,15 @@
 /**
- * The card both sides see while a call rings: my camera behind it when it is on,
- * the other person's face in a ringing pulse, a title and a subtitle, any camera or
- * microphone error, and the answers (RoundButton) as children.
+ * The card both sides see while a call rings: the other person's face in a ringing
+ * pulse, a title and a subtitle, any camera or microphone error, and the answers
+ * (RoundButton) as children. My camera behind it (PreviewBackdrop) is the stage's, not
+ * the card's (CallStage: it outlives the card by a moment, hidden).
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 import type { LocalMediaView } from '../../call/types';
 import { Avatar } from '../Avatar';
 import { isTextField, type ShortcutId } from '../shortcuts/shortcuts';
 import { shortcutProps, useShortcut } from '../shortcuts/useShortcut';
-import { hasLiveVideo, PreviewBackdrop } from './PreviewBackdrop';
+import { hasLiveVideo } from './PreviewBackdrop';
 
 interface RingingCardProps {
   /** 'incoming' adds the card's and the pulse's incoming look. */
@@ -26,13 +27,12 @@ interface RingingCardProps {
 
 export function RingingCard({ direction, titleId, person, local, title, subtitle, children, quiet = false }: RingingCardProps) {
   const incoming = direction === 'incoming';
-  const preview = hasLiveVideo(local) ? local : null;
+  const overVideo = hasLiveVideo(local);
   return (
     <section
-      className={`call-card${incoming ? ' call-card--incoming' : ''}${preview ? ' call-card--over-video' : ''}`}
+      className={`call-card${incoming ? ' call-card--incoming' : ''}${overVideo ? ' call-card--over-video' : ''}`}
       aria-labelledby={titleId}
     >
-      {preview && <PreviewBackdrop local={preview} />}
       <div className={incoming ? 'ringing ringing--incoming' : 'ringing'} aria-hidden="true">
         {!quiet && <span className="ringing__wave" />}
         {!quiet && <span className="ringing__wave ringing__wave--2" />}
