@@ -177,4 +177,24 @@ describe('a call in Russian', () => {
     },
     SCENARIO_MS,
   );
+  it('switches language in Settings at once, without a reload: every label follows, and back', { timeout: SCENARIO_MS }, async () => {
+    const stage = await chromium.stage();
+    const alice = await stage.openPerson('Alice');
+    const page = alice.page;
+    await visible(page.getByRole('tab', { name: 'History' }));
+    // The same document all along: a reload would lose this mark.
+    await page.evaluate(() => ((window as { __sameDocument?: boolean }).__sameDocument = true));
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings' });
+    await settings.getByLabel('Language of Parley').selectOption('ru');
+    // The dialog, the tabs behind it and the header, rendered by different components, all speak Russian.
+    const russian = page.getByRole('dialog', { name: 'Настройки' });
+    await visible(russian.getByLabel('Язык Parley'));
+    await visible(page.getByRole('tab', { name: 'История', includeHidden: true }));
+    await expectNoEnglish([alice], 'after switching to Russian in Settings');
+    await russian.getByLabel('Язык Parley').selectOption('en');
+    await visible(settings.getByLabel('Language of Parley'));
+    await visible(page.getByRole('tab', { name: 'History', includeHidden: true }));
+    expect(await page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  });
 });
