@@ -130,26 +130,7 @@ export class FrameTransforms {
    * once a second, so a margin of frames is allowed for that lag.
    */
   async unsealedSenders(): Promise<number> {
-    let unsealed = 0;
-    for (const [sender, streamIndex] of this.videoSenders) {
-      if (this.closed) return 0;
-      if (sender.transport?.state === 'closed') {
-        this.videoSenders.delete(sender);
-        continue;
-      }
-      let encoded = 0;
-      try {
-        const report = await sender.getStats();
-        report.forEach((stat: { type: string; framesEncoded?: number }) => {
-          if (stat.type === 'outbound-rtp') encoded += stat.framesEncoded ?? 0;
-        });
-      } catch (error) {
-        logger.info(`could not read a protected sender's statistics (stream ${streamIndex})`, error);
-        continue;
-      }
-      if (isUnsealed(encoded, this.latest.seenByStream[streamIndex] ?? 0)) unsealed += 1;
-    }
-    return unsealed;
+    return this.bypassing(this.videoSenders, 'outbound-rtp', 'framesEncoded', () => this.latest.seenByStream, isUnsealed, 'sender');
   }
 
   /** Opens every frame `receiver` gets with the keys of `fromDeviceId` (idempotent per receiver). */
@@ -171,26 +152,43 @@ export class FrameTransforms {
    * once a second, so a margin of frames is allowed for that lag.
    */
   async unopenedReceivers(): Promise<number> {
-    let unopened = 0;
-    for (const [receiver, receiverIndex] of this.videoReceivers) {
+    return this.bypassing(this.videoReceivers, 'inbound-rtp', 'framesReceived', () => this.latest.seenByReceiver, isUnopened, 'receiver');
+  }
+
+  /**
+   * How many of `ends` count (in their `type` statistics' `field`, summed over its
+   * entries: every simulcast layer) frames their transform did not see, as `bypassed`
+   * judges. An end whose transport closed is forgotten; one whose statistics cannot
+   * be read is logged and left out.
+   */
+  private async bypassing<End extends RTCRtpSender | RTCRtpReceiver>(
+    ends: Map<End, number>,
+    type: 'outbound-rtp' | 'inbound-rtp',
+    field: 'framesEncoded' | 'framesReceived',
+    seen: () => Record<number, number>,
+    bypassed: (counted: number, seen: number) => boolean,
+    what: 'sender' | 'receiver',
+  ): Promise<number> {
+    let found = 0;
+    for (const [end, index] of ends) {
       if (this.closed) return 0;
-      if (receiver.transport?.state === 'closed') {
-        this.videoReceivers.delete(receiver);
+      if (end.transport?.state === 'closed') {
+        ends.delete(end);
         continue;
       }
-      let received = 0;
+      let counted = 0;
       try {
-        const report = await receiver.getStats();
-        report.forEach((stat: { type: string; framesReceived?: number }) => {
-          if (stat.type === 'inbound-rtp') received += stat.framesReceived ?? 0;
+        const report = await end.getStats();
+        report.forEach((stat: { type: string; framesEncoded?: number; framesReceived?: number }) => {
+          if (stat.type === type) counted += stat[field] ?? 0;
         });
       } catch (error) {
-        logger.info(`could not read a protected receiver's statistics (receiver ${receiverIndex})`, error);
+        logger.info(`could not read the statistics of protected ${what} ${index}`, error);
         continue;
       }
-      if (isUnopened(received, this.latest.seenByReceiver[receiverIndex] ?? 0)) unopened += 1;
+      if (bypassed(counted, seen()[index] ?? 0)) found += 1;
     }
-    return unopened;
+    return found;
   }
 
   setSendKey(keyId: number, key: CryptoKey): void {
