@@ -4,8 +4,9 @@
  * prints a table and writes bench-results/latest.json and latest.md.
  *
  * Options (after `npm run bench --`):
- *   --only weight,calls,signaling,abuse,wan,latency,sfu,trace   run some of them (default: the first four;
+ *   --only weight,calls,signaling,abuse,wan,latency,sfu,trace,compositor   run some of them (default: the first four;
  *                                   trace: Parley's steps after Accept on loopback, to find where the time goes;
+ *                                   compositor: every browser thread's busy time while a call rings and runs;
  *                                   wan and latency need root for the lab network; sfu needs Debian's janus)
  *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20), on loopback and on each WAN path
@@ -27,6 +28,7 @@ import type { createSignalingServer as CreateSignalingServer, SignalingServer } 
 import { launchChromium } from './browser';
 import { runCallSetupBench } from './callSetup';
 import { runCallTrace } from './callTrace';
+import { runCompositorLoad } from './compositorLoad';
 import { runSfuBench } from './sfu';
 import { runClientWeightBench } from './clientWeight';
 import { busiestProcesses, describeMachine, openFileLimit, sampleLoad } from './machine';
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
     throw new Error('test/bench/main.ts needs --client DIR (the built renderer) and --server FILE (dist/server/index.js); run it through npm run bench.');
   }
   const only = new Set(values.only.split(',').map((s) => s.trim()));
-  const benchmarks = ['weight', 'calls', 'trace', 'signaling', 'abuse', 'wan', 'latency', 'sfu', 'presence', 'capacity', 'storm'];
+  const benchmarks = ['weight', 'calls', 'trace', 'compositor', 'signaling', 'abuse', 'wan', 'latency', 'sfu', 'presence', 'capacity', 'storm'];
   const unknown = [...only].filter((name) => !benchmarks.includes(name));
   if (unknown.length > 0) throw new Error(`--only: no benchmark called ${unknown.map((n) => `"${n}"`).join(', ')}; the benchmarks are ${benchmarks.join(', ')}`);
   const calls = Number(values.calls);
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
   const unmeasured: string[] = [];
 
   let chromiumVersion: string | null = null;
-  if (only.has('weight') || only.has('calls') || only.has('trace')) {
+  if (only.has('weight') || only.has('calls') || only.has('trace') || only.has('compositor')) {
     const createSignalingServer = await loadServerFactory(values.server);
     let server: SignalingServer | null = null;
     let browser: Browser | null = null;
@@ -152,6 +154,12 @@ async function main(): Promise<void> {
         log('\n== 1b. where the time after Accept goes ==');
         await timed('call trace', async () => {
           results.callTrace = await runCallTrace({ browser: running, parleyUrl, calls, ringMs: 1_500, log });
+        });
+      }
+      if (only.has('compositor')) {
+        log('\n== 1c. what the call screens cost the browser ==');
+        await timed('compositor load', async () => {
+          results.compositor = await runCompositorLoad({ browser: running, parleyUrl, rounds: 3, log });
         });
       }
     } finally {

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallSetupResults } from './callSetup';
 import { formatTrace, type TraceStep } from './callTrace';
+import { formatCompositorLoad, type CompositorLoad } from './compositorLoad';
 import type { ClientWeightResults } from './clientWeight';
 import type { BusyProcess, Machine } from './machine';
 import type { SignalingResults } from './signaling/signalingBench';
@@ -42,6 +43,8 @@ export interface BenchResults {
   latency: LatencyRun[] | null;
   /** Where the time after Accept goes (--only trace); null when not run. */
   callTrace: TraceStep[] | null;
+  /** Browser threads while a call rings and runs (--only compositor); absent when not run. */
+  compositor?: CompositorLoad | null;
   errors: string[];
 }
 
@@ -231,6 +234,7 @@ export function formatText(r: BenchResults): string {
   }
 
   if (r.callTrace) lines.push('', ...formatTrace(r.callTrace));
+  if (r.compositor) lines.push('', ...formatCompositorLoad(r.compositor));
 
   lines.push('', 'Targets');
   for (const v of verdicts(r)) lines.push(`  ${mark(v.met).padEnd(6)}  ${v.target}: ${v.measured}`);
