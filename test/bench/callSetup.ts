@@ -111,6 +111,26 @@ export async function parleyPair(browser: Browser, url: string, calleeBrowser: B
   };
 }
 
+/** Both pages show "Call ended"; if one does not, the error says which and what its stage shows instead. */
+export async function bothEnded(pair: Pair): Promise<void> {
+  const sides = [
+    ['caller', pair.caller],
+    ['callee', pair.callee],
+  ] as const;
+  const results = await Promise.allSettled(sides.map(([, page]) => visible(endedHeadline(page))));
+  const stuck: string[] = [];
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'fulfilled') continue;
+    const [name, page] = sides[i] ?? sides[0];
+    const shown = await page
+      .getByRole('main')
+      .innerText({ timeout: 2_000 })
+      .catch((error: unknown) => `(unreadable: ${String(error)})`);
+    stuck.push(`the ${name} shows no "Call ended" after the hang-up; its stage reads: ${shown.replace(/\s+/g, ' ').slice(0, 300)}`);
+  }
+  if (stuck.length > 0) throw new Error(stuck.join('; '));
+}
+
 export async function parleyCall(pair: Pair, ringMs: number): Promise<CallSample> {
   await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee)]);
   await videoCallButton(pair.caller, 'Callee').click();
@@ -119,7 +139,7 @@ export async function parleyCall(pair: Pair, ringMs: number): Promise<CallSample
   await acceptButton(pair.callee).click();
   const sample = await sampleCall(pair, 'Parley call');
   await hangUpButton(pair.caller).click();
-  await Promise.all([visible(endedHeadline(pair.caller)), visible(endedHeadline(pair.callee))]);
+  await bothEnded(pair);
   return sample;
 }
 

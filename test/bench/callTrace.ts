@@ -28,7 +28,7 @@ import { startBareRelay } from './bareRelay';
 import { pageScript, readProbe, resetProbe } from './browser';
 import { addSelfTimes, startProfile, topSelfTimes, type SelfTimes } from './pageProfile';
 import { addThreadTimes, clickWindow, startChromeTrace, topThreadTimes, type ThreadTimes } from './chromeTrace';
-import { acceptButton, endedHeadline, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
+import { acceptButton, bothEnded, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
 import { visible, waitUntil } from '../e2e/harness';
 import { summarize } from './stats';
 
@@ -275,7 +275,7 @@ async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, 
     writeFileSync(join(dir, `callee-${stamp}.cpuprofile`), JSON.stringify(callee));
   }
   await hangUpButton(pair.caller).click();
-  await Promise.all([visible(endedHeadline(pair.caller)), visible(endedHeadline(pair.callee))]);
+  await bothEnded(pair);
   return result;
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { visible } from '../e2e/harness';
-import { acceptButton, endedHeadline, hangUpButton, parleyPair, videoCallButton } from './callSetup';
+import { acceptButton, bothEnded, hangUpButton, parleyPair, videoCallButton } from './callSetup';
 import { addThreadTimes, startChromeTrace, topThreadTimes, type ThreadTimes } from './chromeTrace';
 
 const SETTLE_MS = 1_500;
@@ -62,7 +62,7 @@ export async function runCompositorLoad(options: { browser: Browser; parleyUrl: 
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       if (timed) await traced(browser, inCall);
       await hangUpButton(pair.caller).click();
-      await Promise.all([visible(endedHeadline(pair.caller)), visible(endedHeadline(pair.callee))]);
+      await bothEnded(pair);
       if (timed) log(`compositor load ${round}/${rounds}: traced ${TRACED_MS / 1000} s ringing and ${TRACED_MS / 1000} s in the call`);
     }
   } finally {

@@ -11,6 +11,7 @@
  *   --abuse-seconds N               length of each abuse phase (default 8)
  *   --calls N                       timed calls of each kind (default 20), on loopback and on each WAN path
  *   --latency-seconds N             recording time of each glass-to-glass run (default 20)
+ *   --wan-paths 0,50,150,150:0.03   the WAN paths to run, as RTT ms[:loss 0-1] (default: those four)
  *   --latency-rounds N              glass-to-glass runs of Parley and of the bare-page yardstick, taking turns,
  *                                   on each path (default 1)
  *   --sizes 1000,5000,10000         signaling sizes (empty: none, e.g. for the fan-out run alone)
@@ -39,7 +40,7 @@ import { BENCH_CHROMIUM_ARGS } from './browser';
 import { LATENCY_CHROMIUM_ARGS, runLatencyBench, runYardstickLatency, type LatencyRun } from './latency/latencyBench';
 import { startBareRelay } from './bareRelay';
 import { createWanRig } from './wan/labRig';
-import { runWanBench } from './wan/wanBench';
+import { runWanBench, type WanPath } from './wan/wanBench';
 import { runSignalingBench } from './signaling/signalingBench';
 import { runScaleBench, type ScalePart } from './capacity/scaleBench';
 import { benchPhase, startStallWatchdog } from './capacity/stallWatchdog';
@@ -55,6 +56,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '20' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-rounds': { type: 'string', default: '1' },
+    'wan-paths': { type: 'string', default: '' },
     sizes: { type: 'string', default: '1000,5000,10000' },
     fanout: { type: 'string', default: '1000' },
     // presence, capacity, storm (issue 15 items 4-5): not in the default run (tens of thousands of sockets).
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
   if (!Number.isFinite(latencySeconds) || latencySeconds < 1) throw new Error(`--latency-seconds takes a number of seconds ≥ 1, not "${values['latency-seconds']}"`);
   const latencyRounds = Number(values['latency-rounds']);
   if (!Number.isInteger(latencyRounds) || latencyRounds < 1) throw new Error(`--latency-rounds takes a whole number ≥ 1, not "${values['latency-rounds']}"`);
+  const wanPaths = parseWanPaths(values['wan-paths'] ?? '');
   const stallSeconds = Number(values['stall-seconds']);
   if (!Number.isFinite(stallSeconds) || stallSeconds < 5) throw new Error(`--stall-seconds takes a number of seconds ≥ 5, not "${values['stall-seconds']}"`);
   // A blocked main thread fires no timeout: a worker thread ends such a run with a report.
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
       try {
         const rig = await createWanRig({ serverBundle, clientDir, log });
         try {
-          results.wan = await runWanBench({ rig, calls, ringMs: 2_000, log });
+          results.wan = await runWanBench({ rig, calls, ringMs: 2_000, log, ...(wanPaths ? { paths: wanPaths } : {}) });
         } finally {
           await rig.close();
         }
@@ -339,3 +342,15 @@ main().then(
     process.exit(1);
   },
 );
+
+/** `--wan-paths`: "RTT[:loss],…" (RTT in ms, 0-1000; loss 0-0.5); empty: the bench's own paths. */
+function parseWanPaths(text: string): WanPath[] | null {
+  if (text.trim() === '') return null;
+  return text.split(',').map((item) => {
+    const match = /^\s*(\d+)(?::(0(?:\.\d+)?))?\s*$/.exec(item);
+    const rttMs = Number(match?.[1]);
+    const loss = Number(match?.[2] ?? 0);
+    if (!match || rttMs > 1000 || loss > 0.5) throw new Error(`--wan-paths: "${item}" is not RTT[:loss] (RTT 0-1000 ms, loss 0-0.5), e.g. 150:0.03`);
+    return { rttMs, loss };
+  });
+}
