@@ -75,6 +75,9 @@ export function peersOf(state: InCallState, self: SelfRef): PersonRef[] {
 }
 
 function end(state: InCallState, self: SelfRef, reason: EndReason, at: number, detail?: string): EndedState {
+  // A dial the callee's device answered over the peer path (the server's word still on
+  // its way) was a call: it shows as one (callView.ts), and ends as one.
+  const peerAnsweredAt = state.phase === 'outgoing' && state.answeredBy ? state.answeredBy.at : null;
   return {
     phase: 'ended',
     endedCalls: withEnded(state.endedCalls, state.callId),
@@ -85,9 +88,9 @@ function end(state: InCallState, self: SelfRef, reason: EndReason, at: number, d
     ...(detail === undefined ? {} : { detail }),
     peers: peersOf(state, self),
     startedAt: state.startedAt,
-    connectedAt: state.phase === 'active' ? state.connectedAt : null,
+    connectedAt: state.phase === 'active' ? state.connectedAt : peerAnsweredAt,
     endedAt: at,
-    answered: state.phase === 'active',
+    answered: state.phase === 'active' || peerAnsweredAt !== null,
   };
 }
 
@@ -238,7 +241,8 @@ function reduceEvent(state: CallState, event: CallEvent, self: SelfRef): CallSta
     case 'cancel':
       return state.phase === 'outgoing' ? end(state, self, 'cancelled', event.at) : state;
     case 'hangUp':
-      return state.phase === 'active' ? end(state, self, 'local_hangup', event.at) : state;
+      if (state.phase === 'active' || (state.phase === 'outgoing' && state.answeredBy)) return end(state, self, 'local_hangup', event.at);
+      return state;
     case 'failed':
       return end(state, self, 'failed', event.at, event.detail);
     case 'unverified':

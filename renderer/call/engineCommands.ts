@@ -130,11 +130,16 @@ export function createCallCommands<PC extends PeerConnectionLike>(
 
     async hangUp() {
       const before = state();
-      if (before.phase === 'outgoing') return commands.cancel();
+      // Answered over the peer path while the server's word is still on its way (lost
+      // packets, a slow server): the person sees the call, and Hang up ends it as a call
+      // (a cancel would tell both sides it never was answered).
+      const peerAnswered = before.phase === 'outgoing' && before.answeredBy !== undefined && before.callId !== null;
+      if (before.phase === 'outgoing' && !peerAnswered) return commands.cancel();
       if (before.phase === 'incoming') return commands.decline();
-      if (before.phase !== 'active') return;
+      if (before.phase !== 'active' && !peerAnswered) return;
+      const callId = before.callId;
       dispatch({ type: 'hangUp', at: now() });
-      await exits.leave(before.callId);
+      if (callId !== null) await exits.leave(callId);
     },
 
     async invite(peer, options) {

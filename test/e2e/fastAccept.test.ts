@@ -10,7 +10,7 @@
  * (test/unit/call/fastAccept.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { acceptButton, answer, callSection, dial, tileOf } from './calls';
+import { acceptButton, answer, callSection, dial, endedHeadline, tileOf } from './calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
 import { expectAudioArriving, expectVideoFrom, previewFrames, rtpTotals } from './media';
 
@@ -132,6 +132,28 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
     gate.release();
     await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
     await expectVideoFrom(alice, bob);
+  });
+
+  it('Hang up while the server’s word of the answer is still held ends the call as a call on both sides, not as a cancelled ring', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice', { signalingGate: true });
+    const bob = await openPerson('Bob');
+    const gate = alice.signaling;
+    if (!gate) throw new Error('Alice was opened without her signaling gate');
+
+    await dial(alice, bob, 'video');
+    await visible(acceptButton(bob));
+    await preConnected([alice, bob]);
+    // Alice learns of the answer only over the peer path (lost packets or a slow server would do the same).
+    gate.hold();
+    await answer(bob);
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
+    await callSection(alice).getByRole('button', { name: 'Hang up' }).click();
+    await Promise.all([visible(endedHeadline(alice, /^Call ended/)), visible(endedHeadline(bob, /^Call ended/))]);
+    // The server's late word changes nothing: Alice's call stays ended, and nothing says it was cancelled.
+    gate.release();
+    await visible(endedHeadline(alice, /^Call ended/));
+    for (const person of [alice, bob]) expect(await person.main.getByText(/cancel/i).count(), `${person.name} reads no "cancelled"`).toBe(0);
   });
 
   it('the call screen is built while it rings, hidden and out of reach; Accept reveals it with the same <video> element, on both sides', async () => {

@@ -114,6 +114,21 @@ describe('call view', () => {
     expect(toCallView(reduce(answered, { type: 'hangUp', at: 5_000 }), SELF)).toMatchObject({ durationMs: 0 });
   });
 
+  it('a dial answered over the peer path ends as a call when I hang up before the server says so (not as a cancelled ring)', () => {
+    const ringing = reduce(
+      IDLE,
+      { type: 'dial', attempt: 'a1', peer: ALICE, media: 'video', at: 1 },
+      { type: 'dialAcked', attempt: 'a1', call: snapshot({ media: 'video', members: [me], invitees: [invitee(ALICE, ['device-alice-1'])] }), at: 2 },
+    );
+    const answered = reduce(ringing, { type: 'peerAccepted', callId: CALL_ID, deviceId: 'device-alice-1', userId: ALICE.userId, audio: true, video: true, at: 1_000 });
+    const hungUp = reduce(answered, { type: 'hangUp', at: 31_000 });
+    expect(toCallView(hungUp, SELF)).toEqual({ phase: 'ended', callId: CALL_ID, media: 'video', reason: 'local_hangup', peers: [ALICE], durationMs: 30_000 });
+    expect(hungUp).toMatchObject({ answered: true, connectedAt: 1_000 });
+    // Still ringing (nobody answered): Hang up is no hang-up, the dial is cancelled instead.
+    expect(reduce(ringing, { type: 'hangUp', at: 3 })).toBe(ringing);
+    expect(reduce(ringing, { type: 'cancel', at: 3 })).toMatchObject({ phase: 'ended', reason: 'cancelled', answered: false });
+  });
+
   it('an ended call carries its detail when there is one', () => {
     const state = reduce(IDLE, { type: 'dial', attempt: 'a1', peer: ALICE, media: 'audio', at: 1 }, { type: 'dialFailed', attempt: 'a1', reason: 'failed', detail: 'You cannot call yourself.', at: 2 });
     expect(toCallView(state, SELF)).toMatchObject({ phase: 'ended', reason: 'failed', detail: 'You cannot call yourself.', callId: null });
