@@ -297,6 +297,8 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
       // Best effort: tell the server, so the others are not left waiting.
       const last = state();
       if (last.phase === 'active') void exits.leave(last.callId);
+      // Answered over the peer path, the server's word still coming: a call to leave, not a ring to withdraw.
+      else if (last.phase === 'outgoing' && last.callId && last.answeredBy) void exits.leave(last.callId);
       else if (last.phase === 'incoming') void exits.decline(last.callId);
       else if (last.phase === 'outgoing' && last.callId) void exits.withdraw(last.callId, last.peer.userId);
       stopListening();
