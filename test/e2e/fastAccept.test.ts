@@ -105,17 +105,22 @@ function previewGone(person: Person): Promise<boolean> {
   return person.page.evaluate(() => (window as { __preview?: HTMLVideoElement | null }).__preview?.isConnected === false);
 }
 
+/** Alice (her server events behind a gate she can hold) video-calls Bob; returns once it rings, pre-connected. */
+async function ringingWithGate(): Promise<{ alice: Person; bob: Person; gate: NonNullable<Person['signaling']> }> {
+  const { openPerson } = await chromium.stage();
+  const alice = await openPerson('Alice', { signalingGate: true });
+  const bob = await openPerson('Bob');
+  const gate = alice.signaling;
+  if (!gate) throw new Error('Alice was opened without her signaling gate');
+  await dial(alice, bob, 'video');
+  await visible(acceptButton(bob));
+  await preConnected([alice, bob]);
+  return { alice, bob, gate };
+}
+
 describe('fast call setup', { timeout: SCENARIO_MS }, () => {
   it('media flows both ways after Accept while the server’s word to the caller is held: the accept came over the peer path', async () => {
-    const { openPerson } = await chromium.stage();
-    const alice = await openPerson('Alice', { signalingGate: true });
-    const bob = await openPerson('Bob');
-    const gate = alice.signaling;
-    if (!gate) throw new Error('Alice was opened without her signaling gate');
-
-    await dial(alice, bob, 'video');
-    await visible(acceptButton(bob));
-    await preConnected([alice, bob]);
+    const { alice, bob, gate } = await ringingWithGate();
     // The ring-time self-view is on by default: Bob sees his camera, nothing leaves either page.
     await previewRuns(bob, 15);
     for (const person of [alice, bob]) {
@@ -135,15 +140,7 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
   });
 
   it('Hang up while the server’s word of the answer is still held ends the call as a call on both sides, not as a cancelled ring', async () => {
-    const { openPerson } = await chromium.stage();
-    const alice = await openPerson('Alice', { signalingGate: true });
-    const bob = await openPerson('Bob');
-    const gate = alice.signaling;
-    if (!gate) throw new Error('Alice was opened without her signaling gate');
-
-    await dial(alice, bob, 'video');
-    await visible(acceptButton(bob));
-    await preConnected([alice, bob]);
+    const { alice, bob, gate } = await ringingWithGate();
     // Alice learns of the answer only over the peer path (lost packets or a slow server would do the same).
     gate.hold();
     await answer(bob);
