@@ -4,7 +4,7 @@
  * "server" answering publishes and offering the subscriber as Janus would.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { SfuSession, type SfuDescription, type SfuFeed, type SfuStreamInfo, type SfuSubstream, type SfuTarget, type SfuTransport } from '../../renderer/call/sfu/sfuSession';
+import { SfuSession, type SfuDescription, type SfuMediaHooks, type SfuFeed, type SfuStreamInfo, type SfuSubstream, type SfuTarget, type SfuTransport } from '../../renderer/call/sfu/sfuSession';
 import { FakePeerConnection, parseSdp } from '../unit/fakes/fakePeerConnection';
 import { FakeMediaStreamTrack } from '../unit/fakes/fakeMedia';
 
@@ -65,15 +65,21 @@ async function subscriberOffer(devices: string[]): Promise<{ offer: SfuDescripti
   return { offer: { type: 'offer', sdp }, streams };
 }
 
-function session(transport: SfuTransport, kinds: ('audio' | 'video')[] = ['audio', 'video']) {
+function session(
+  transport: SfuTransport,
+  kinds: ('audio' | 'video')[] = ['audio', 'video'],
+  extra: { hooks?: SfuMediaHooks; created?(pc: FakePeerConnection, index: number): void } = {},
+) {
   const pcs: FakePeerConnection[] = [];
   const inits: RTCRtpTransceiverInit[] = [];
   const onChange = vi.fn();
   const sfu = new SfuSession<FakePeerConnection>({
     callId: 'call-1',
     transport,
+    ...(extra.hooks ? { hooks: extra.hooks } : {}),
     createPeerConnection: () => {
       const pc = new FakePeerConnection();
+      extra.created?.(pc, pcs.length);
       const add = pc.addTransceiver.bind(pc);
       pc.addTransceiver = (kind, init) => {
         inits.push(init ?? {});
@@ -198,25 +204,15 @@ describe('the SFU session', () => {
   it('hooks every subscribed receiver (frame decryption) before it makes its answer: Chromium leaves a receiver transform set later unapplied', async () => {
     const { transport, recorded } = scriptedServer();
     const order: string[] = [];
-    const pcs: FakePeerConnection[] = [];
-    const sfu = new SfuSession<FakePeerConnection>({
-      callId: 'call-1',
-      transport,
-      createPeerConnection: () => {
-        const pc = new FakePeerConnection();
+    const { sfu, pcs } = session(transport, ['audio', 'video'], {
+      hooks: { receiver: (_receiver, stream) => order.push(`receiver ${stream.deviceId} ${stream.kind}`) },
+      created: (pc, index) => {
         const setLocal = pc.setLocalDescription.bind(pc);
         pc.setLocalDescription = (description) => {
-          order.push(`setLocalDescription(${pcs.indexOf(pc)})`);
+          order.push(`setLocalDescription(${index})`);
           return setLocal(description);
         };
-        pcs.push(pc);
-        return pc;
       },
-      rtcConfiguration: async () => ({ iceServers: [] }),
-      createStream: (tracks) => ({ getTracks: () => tracks, id: 'stream' }) as unknown as MediaStream,
-      kinds: ['audio', 'video'],
-      onChange: () => undefined,
-      hooks: { receiver: (_receiver, stream) => order.push(`receiver ${stream.deviceId} ${stream.kind}`) },
     });
     sfu.start({ audio: null, video: null });
     const { offer, streams } = await subscriberOffer(['dev-b']);
