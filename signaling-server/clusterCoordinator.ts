@@ -23,12 +23,13 @@
  */
 import type { Logger } from 'pino';
 import type { Party } from './callRecord';
+import type { Profile } from './presence';
 import { socketDataSchema } from './clusterMessages';
 import { describeError } from './logger';
 import { clientSchemas } from './handlers';
 import type { ChosenStatusMark, NodeClientEvent, NodeSocketRef } from './clusterProtocol';
 import type { ClusterSfu } from './clusterSfu';
-import type { Ack, CallSnapshot, ClientEventName, UserId } from './protocol';
+import type { Ack, CallSnapshot, ChosenStatus, ClientEventName, UserId } from './protocol';
 import type { IoServer } from './socketServer';
 import { Switchboard, type SwitchboardOptions, type SwitchboardStats, type Transport } from './switchboard';
 import { describeIssues } from './eventGuard';
@@ -41,6 +42,8 @@ import { describeIssues } from './eventGuard';
  * replaces its old socket at once).
  */
 const RECONCILE_EVERY_MS = 3_000;
+/** A listing that found sockets nobody registered is checked again this soon (see adoptStrays). */
+const CONFIRM_STRAYS_MS = 1_000;
 const RETRY_REBUILD_MS = 500;
 
 type Emitter = { emit: (event: string, ...args: unknown[]) => boolean };
@@ -63,6 +66,10 @@ export class Coordinator {
   private state: 'rebuilding' | 'ready' | 'stopped' = 'rebuilding';
   private reconcileTimer: ReturnType<typeof setInterval> | null = null;
   private reconciling = false;
+  /** Live sockets the last listing found unregistered, and those whose data did not parse (warned once). */
+  private strays = new Set<string>();
+  private unreadable = new Set<string>();
+  private confirmTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly transport: Transport<string>;
 
   /** `sfu`: the Janus side when the cluster has `--janus-url`s (clusterSfu.ts); the coordinator owns and closes it. */
@@ -120,6 +127,8 @@ export class Coordinator {
     this.state = 'stopped';
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.reconcileTimer = null;
+    if (this.confirmTimer) clearTimeout(this.confirmTimer);
+    this.confirmTimer = null;
     this.board.dispose();
     this.sfu?.close();
     this.known.clear();
@@ -133,23 +142,7 @@ export class Coordinator {
 
   /** A gateway's new socket: false when it was refused (kicked) or could not be registered (disconnected). */
   connect(ref: NodeSocketRef): boolean {
-    // Adopted (and welcomed) while rebuilding, before its gateway's connect got through.
-    if (this.known.has(ref.socketId)) return true;
-    try {
-      const admitted = this.board.connect(ref.party, ref.profile, ref.socketId);
-      if (admitted) this.remember(ref.socketId, ref.party);
-      return admitted;
-    } catch (err) {
-      // Disconnected without a kick, so the client connects again by itself.
-      this.log.error({ err: describeError(err), deviceId: ref.party.deviceId }, 'could not register a socket');
-      this.io.in(ref.socketId).disconnectSockets(true);
-      try {
-        this.board.disconnect(ref.party, ref.socketId);
-      } catch {
-        // Already logged once; nothing more to undo.
-      }
-      return false;
-    }
+    return this.register(ref.socketId, ref.party, ref.profile);
   }
 
   disconnect(socketId: string): void {
@@ -208,6 +201,27 @@ export class Coordinator {
     });
   }
 
+  /** A socket into the board, welcomed and announced; `chosen` as Switchboard.connect. */
+  private register(socketId: string, party: Party, profile: Profile, chosen?: ChosenStatus): boolean {
+    // Adopted (and welcomed) while rebuilding or reconciling, before its gateway's connect got through.
+    if (this.known.has(socketId)) return true;
+    try {
+      const admitted = this.board.connect(party, profile, socketId, chosen);
+      if (admitted) this.remember(socketId, party);
+      return admitted;
+    } catch (err) {
+      // Disconnected without a kick, so the client connects again by itself.
+      this.log.error({ err: describeError(err), deviceId: party.deviceId }, 'could not register a socket');
+      this.io.in(socketId).disconnectSockets(true);
+      try {
+        this.board.disconnect(party, socketId);
+      } catch {
+        // Already logged once; nothing more to undo.
+      }
+      return false;
+    }
+  }
+
   private remember(socketId: string, party: Party): void {
     this.generation += 1;
     this.known.set(socketId, { party, generation: this.generation });
@@ -245,18 +259,66 @@ export class Coordinator {
     this.reconciling = true;
     const before = this.generation;
     try {
-      const live = new Set((await this.io.fetchSockets()).map((s) => s.id));
+      const sockets = await this.io.fetchSockets();
       if (this.state !== 'ready') return;
+      const live = new Set(sockets.map((s) => s.id));
       for (const [socketId, entry] of [...this.known]) {
         if (entry.generation > before || live.has(socketId)) continue;
         this.log.info({ deviceId: entry.party.deviceId }, 'a socket vanished with its node; it counts as disconnected');
         this.disconnect(socketId);
       }
+      this.adoptStrays(sockets);
     } catch (err) {
       // A node that does not answer in time: try again at the next round.
       this.log.debug({ err: describeError(err) }, 'reconciliation skipped');
     } finally {
       this.reconciling = false;
+    }
+  }
+
+  /**
+   * Registers the sockets that a node holds and this coordinator never did. A
+   * node that was out of reach of Redis is missing from a listing (the adapter
+   * asks only the nodes subscribed at that moment): its sockets are left out of
+   * a rebuild, or count as vanished above. Their gateways believe them
+   * registered and never ask again, so without this their users would stay
+   * connected but invisible, every request refused. A socket is taken once two
+   * listings in a row show it: one that left between the two is absent from the
+   * second; one still connecting is harmless (`register` is idempotent, its
+   * gateway's node:connect finds it known). A device registered with another
+   * socket keeps it: the stray is the stale one, and its node drops it.
+   */
+  private adoptStrays(sockets: readonly { id: string; data: unknown }[]): void {
+    const seenBefore = this.strays;
+    this.strays = new Set();
+    const unreadable = new Set<string>();
+    let firstSeen = 0;
+    for (const socket of sockets) {
+      if (this.known.has(socket.id)) continue;
+      const data = socketDataSchema.safeParse(socket.data);
+      if (!data.success) {
+        if (!this.unreadable.has(socket.id)) {
+          this.log.warn({ socketId: socket.id, problem: describeIssues(data.error) }, 'a node holds a socket with invalid data; ignored');
+        }
+        unreadable.add(socket.id);
+        continue;
+      }
+      this.strays.add(socket.id);
+      if (!seenBefore.has(socket.id)) {
+        firstSeen += 1;
+        continue;
+      }
+      const { chosen, userKey, contacts, strangerCalls, ...party } = data.data;
+      if (this.board.presence.socketOf(party.deviceId) !== undefined) continue;
+      this.log.info({ deviceId: party.deviceId }, 'a node holds a socket this coordinator never registered (that node was out of reach of Redis); registering it');
+      if (this.register(socket.id, party, { userKey, contacts, strangerCalls }, chosen?.status)) this.strays.delete(socket.id);
+    }
+    this.unreadable = unreadable;
+    if (firstSeen > 0 && this.confirmTimer === null) {
+      this.confirmTimer = setTimeout(() => {
+        this.confirmTimer = null;
+        void this.reconcile();
+      }, CONFIRM_STRAYS_MS);
     }
   }
 }

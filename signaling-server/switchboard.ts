@@ -172,11 +172,14 @@ export class Switchboard<S> {
   /**
    * A socket authenticated as `party`: admit it (false: it was kicked, its device
    * id is another user's or its user has too many devices), welcome it with its call and ringing invites, and
-   * announce it.
+   * announce it. `chosen`: the status its user had chosen before this state
+   * existed (a cluster coordinator registering a socket it missed), applied when
+   * it is the user's first device here.
    */
-  connect(party: Party, profile: Profile, socket: S): boolean {
+  connect(party: Party, profile: Profile, socket: S, chosen?: ChosenStatus): boolean {
     const admitted = this.adopt(party, profile, socket);
     if (admitted === null) return false;
+    if (chosen !== undefined && admitted.firstDevice) this.presence.choose(party.userId, chosen);
     this.welcome(party, socket);
     const self = this.presence.user(party.userId);
     if (admitted.firstDevice && self) this.transport.sendToMany(this.presence.audience(party.userId), 'presence:joined', self);

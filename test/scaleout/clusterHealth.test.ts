@@ -12,7 +12,8 @@ import { SERVER_VERSION } from '../../signaling-server/index';
 import type { InterServerEvents } from '../../signaling-server/clusterProtocol';
 import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { cleanup, connectClient, connectRefused, establishCall, eventually, offer, rejoinTokenOf, startServer } from '../server/harness';
-import { health, isCoordinator, startNodes } from './nodes';
+import { CLUSTER_SECRET, clusterReady, health, isCoordinator, startNodes } from './nodes';
+import { openRedisLink, type RedisLink } from './redisLink';
 import { freePort } from '../support/freePort';
 import { makeIdentity } from '../support/testIdentity';
 import { startRedis, type RedisServer } from './redisServer';
@@ -24,7 +25,30 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.stop();
 });
-afterEach(cleanup);
+let link: RedisLink | undefined;
+afterEach(async () => {
+  await cleanup();
+  await link?.close();
+  link = undefined;
+});
+
+/**
+ * Node A straight on Redis (the coordinator), node B through a link the test can
+ * cut; Alice on A and Bob on B are mutual contacts, in a call.
+ */
+async function nodeBehindLink() {
+  const [a] = await startNodes(redis.url, 1, { rejoinGraceMs: 30_000 });
+  if (!a) throw new Error('node A expected');
+  link = await openRedisLink(redis.port);
+  const b = await startServer({ redisUrl: link.url, membershipSecret: CLUSTER_SECRET, rejoinGraceMs: 30_000 });
+  await clusterReady(b.url);
+  const bobId = await makeIdentity();
+  const alice = await connectClient(a, { name: 'alice', contacts: [bobId.userId] });
+  const bob = await connectClient(b, { name: 'bob', identity: bobId, contacts: [alice.userId] });
+  await alice.next('presence:joined', (u) => u.userId === bob.userId);
+  const callId = await establishCall(alice, bob);
+  return { a, b, link, alice, bob, callId };
+}
 
 describe('a clustered node', () => {
   it('reports its node id, Redis and whether it coordinates in /healthz', async () => {
@@ -84,6 +108,40 @@ describe('a clustered node', () => {
 
     await alice.next('session:welcome', (w) => w.call === null, 15_000);
     await bob.next('session:welcome', (w) => w.call === null, 15_000);
+    expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(alice, callId) })).toMatchObject({ ok: true });
+    expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(bob, callId) })).toMatchObject({ ok: true });
+    expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
+    expect(await bob.next('signal')).toMatchObject({ callId, from: alice.deviceId });
+  });
+
+  it('takes back the sockets of a node that was cut off from Redis: its user is seen again and the call re-attached', async () => {
+    const { b, link, alice, bob, callId } = await nodeBehindLink();
+    link.cut();
+    await eventually(async () => (await health(b.url))?.cluster?.redis === 'disconnected', 'node B notices');
+    // The coordinator's listings no longer include node B: Bob counts as gone.
+    await alice.next('presence:left', (u) => u.userId === bob.userId, 15_000);
+    link.restore();
+    // Bob's socket never closed, so node B will not introduce it again: the coordinator has to find it.
+    await bob.next('session:welcome', (w) => w.call?.callId === callId, 15_000);
+    await alice.next('presence:joined', (u) => u.userId === bob.userId, 15_000);
+    expect(await bob.request('signal', { callId, to: alice.deviceId, data: offer() })).toEqual({ ok: true });
+    expect(await alice.next('signal')).toMatchObject({ callId, from: bob.deviceId });
+  });
+
+  it('welcomes the sockets of a node that reached Redis again only after the new coordinator listed the sockets', async () => {
+    const { a, link, alice, bob, callId } = await nodeBehindLink();
+    // A status Bob chose is kept on his socket, and comes back with it.
+    expect(await bob.request('presence:status', { status: 'dnd' })).toEqual({ ok: true });
+    // Node B stays out while Redis restarts, so the rebuild's listing cannot include it.
+    link.cut();
+    await redis.kill();
+    await eventually(async () => !(await isCoordinator(a.url)), 'node A steps down');
+    await redis.restart();
+    await eventually(() => isCoordinator(a.url), 'node A coordinates again', 20_000);
+    await alice.next('session:welcome', (w) => w.call === null, 15_000);
+    link.restore();
+    await bob.next('session:welcome', (w) => w.call === null && w.self.status === 'dnd' && w.users.some((u) => u.userId === alice.userId), 15_000);
+    expect(await alice.next('presence:joined', (u) => u.userId === bob.userId)).toEqual({ userId: bob.userId, displayName: 'bob', status: 'dnd' });
     expect(await alice.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(alice, callId) })).toMatchObject({ ok: true });
     expect(await bob.request('call:rejoin', { callId, media: 'audio', audio: true, video: false, rejoinToken: rejoinTokenOf(bob, callId) })).toMatchObject({ ok: true });
     expect(await alice.request('signal', { callId, to: bob.deviceId, data: offer() })).toEqual({ ok: true });
