@@ -146,7 +146,7 @@ export class Switchboard<S> {
           const socket = presence.socketOf(deviceId);
           if (socket !== undefined) transport.send(socket, event, ...args);
         },
-        options.log,
+        options.log.child({ part: 'sfu' }),
       );
     }
     this.sfu = desk;

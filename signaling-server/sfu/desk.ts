@@ -62,6 +62,8 @@ interface Subscriber {
   creating: boolean;
   /** An offer was relayed and its answer has not come. */
   awaitingAnswer: boolean;
+  /** Offers relayed so far: tells an answer's offer from one Janus sent after it. */
+  offers: number;
   /** Feeds subscribed (or being subscribed). */
   feeds: Set<number>;
   /** Feeds to add once the outstanding offer is answered. */
@@ -226,7 +228,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
         // Subscribing again (the client rebuilt its connection): start afresh.
         await this.dropSubscriber(room, device);
       }
-      device.subscriber = { handle: null, creating: false, awaitingAnswer: false, feeds: new Set(), waiting: new Set() };
+      device.subscriber = { handle: null, creating: false, awaitingAnswer: false, offers: 0, feeds: new Set(), waiting: new Set() };
       const others = [...room.feeds].filter(([, f]) => f.deviceId !== party.deviceId && f.up).map(([id]) => id);
       this.addFeeds(room, party.deviceId, device, others);
       return { ok: true };
@@ -247,8 +249,13 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
     }
     try {
       const ref = await room.ready;
+      const answered = subscriber.offers;
       await ref.connection.message(subscriber.handle, { request: 'start' }, { jsep: p.description, awaitEvent: true });
-      subscriber.awaitingAnswer = false;
+      // Janus sends an offer it had postponed (feeds added or gone meanwhile) right
+      // after its reply to this answer, and both can arrive in one read: that offer
+      // may be relayed already, and is outstanding.
+      if (subscriber.offers === answered) subscriber.awaitingAnswer = false;
+      this.log.debug({ callId: p.callId, deviceId: party.deviceId, waiting: subscriber.waiting.size }, 'SFU subscriber answer taken');
       await this.flushEarly(ref, device, 'subscriber', subscriber.handle);
       if (subscriber.waiting.size > 0) {
         const waiting = [...subscriber.waiting];
@@ -377,6 +384,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
     if (fresh.length === 0) return;
     if (subscriber.creating || subscriber.awaitingAnswer) {
       for (const id of fresh) subscriber.waiting.add(id);
+      this.log.debug({ callId: room.callId, deviceId, feeds: fresh, creating: subscriber.creating }, 'SFU feeds wait for the outstanding subscriber offer');
       return;
     }
     for (const id of fresh) subscriber.feeds.add(id);
@@ -387,6 +395,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
       try {
         const ref = await room.ready;
         let answer;
+        const joining = subscriber.handle === null;
         if (subscriber.handle === null) {
           const handle = await this.pool.attach(ref, (m) => this.onSubscriberNews(room, deviceId, subscriber, m));
           subscriber.handle = handle;
@@ -399,6 +408,10 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
           answer = await ref.connection.message(subscriber.handle, { request: 'update', subscribe: fresh.map((feed) => ({ feed })) }, { awaitEvent: true });
         }
         subscriber.creating = false;
+        this.log.debug(
+          { callId: room.callId, deviceId, feeds: fresh, joining, offer: answer.jsep?.type === 'offer', waiting: subscriber.waiting.size },
+          'SFU subscriber joined or updated',
+        );
         if (generation !== room.generation || room.ended || device.subscriber !== subscriber) return;
         if (answer.jsep?.type === 'offer') this.relayOffer(room, deviceId, subscriber, answer.jsep, answer.data);
         else if (subscriber.waiting.size > 0) {
@@ -416,6 +429,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
 
   private relayOffer(room: Room, deviceId: DeviceId, subscriber: Subscriber, jsep: Jsep, data: Record<string, unknown>): void {
     subscriber.awaitingAnswer = true;
+    subscriber.offers += 1;
     const streams: ServerToClientEvents['sfu:offer'] extends (p: infer P) => void ? P extends { streams: infer S } ? S : never : never = [];
     const list = Array.isArray(data.streams) ? (data.streams as Record<string, unknown>[]) : [];
     for (const s of list) {
@@ -425,6 +439,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
       const owner = room.feeds.get(feedId);
       if (owner) streams.push({ mid: s.mid, deviceId: owner.deviceId, feed: owner.feed, kind });
     }
+    this.log.debug({ callId: room.callId, deviceId, streams: streams.length, listed: list.length }, 'SFU subscriber offer relayed');
     this.send(deviceId, 'sfu:offer', { callId: room.callId, description: { type: 'offer', sdp: jsep.sdp }, streams });
   }
 
@@ -434,6 +449,7 @@ export class SfuDesk implements SfuRequests, SfuCallEvents {
       this.relayCandidate(room.callId, deviceId, 'subscriber', m.candidate);
     } else if (m.janus === 'event' && m.jsep?.type === 'offer') {
       // Janus renegotiates by itself when a feed goes away.
+      this.log.debug({ callId: room.callId, deviceId, awaitingAnswer: subscriber.awaitingAnswer, creating: subscriber.creating }, 'the media server offers by itself');
       this.relayOffer(room, deviceId, subscriber, m.jsep, m.plugindata?.data ?? {});
     } else if (m.janus === 'hangup') {
       this.log.debug({ callId: room.callId, deviceId, reason: m.reason }, 'an SFU subscriber connection hung up');
