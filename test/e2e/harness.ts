@@ -16,6 +16,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { pino, type Logger } from 'pino';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import { userIdSchema } from '../../signaling-server/protocol';
@@ -194,11 +195,30 @@ export interface Stage {
 
 interface Running {
   server: SignalingServer | null;
+  /** The server's log lines (info and above, the SFU desk's debug too), the latest SERVER_LOG_KEPT. */
+  serverLog: string[];
   contexts: BrowserContext[];
   logs: { name: string; log: string[]; context: BrowserContext }[];
 }
 
-const NOTHING_RUNNING = (): Running => ({ server: null, contexts: [], logs: [] });
+const NOTHING_RUNNING = (): Running => ({ server: null, serverLog: [], contexts: [], logs: [] });
+const SERVER_LOG_KEPT = 400;
+
+/**
+ * A logger that keeps the server's lines in memory, printed only when the test
+ * fails: what the server did (a refused request, a media server that did not
+ * answer) tells a server bug from a page bug. The SFU part logs at debug.
+ */
+function keptLogger(lines: string[]): Logger {
+  const keep = (line: string): void => {
+    // pino writes one JSON object per line; level 30 is info.
+    const level = Number(/"level":(\d+)/.exec(line)?.[1] ?? 0);
+    if (level < 30 && !line.includes('"part":"sfu"')) return;
+    lines.push(line.trimEnd());
+    if (lines.length > SERVER_LOG_KEPT) lines.splice(0, lines.length - SERVER_LOG_KEPT);
+  };
+  return pino({ level: 'debug', base: null }, { write: keep });
+}
 
 /**
  * One Chromium for this test file (launched in beforeAll) and, per test, a server
@@ -215,9 +235,14 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
   });
 
   afterEach(async (context) => {
-    const { server, contexts, logs } = running;
+    const { server, serverLog, contexts, logs } = running;
     running = NOTHING_RUNNING();
-    if (context.task.result?.state === 'fail') {
+    const failed = context.task.result?.state === 'fail';
+    // PARLEY_TEST_SERVER_LOG=1 prints it for passing tests too (to study a flaky one).
+    if ((failed || process.env.PARLEY_TEST_SERVER_LOG === '1') && serverLog.length > 0) {
+      console.error(`[server] log (last ${serverLog.length} lines):\n  ${serverLog.join('\n  ')}`);
+    }
+    if (failed) {
       // What each person saw and what their page complained about, to tell a product bug from a test bug.
       for (const { name, log, context: personContext } of logs) {
         const screen = await personContext.pages()[0]?.locator('body').innerText({ timeout: 2_000 }).catch(() => '(unreadable)');
@@ -237,7 +262,7 @@ export function useChromium(): { stage(options?: Partial<SignalingServerOptions>
     async stage(options = {}) {
       if (!browser) throw new Error('useChromium(): the browser is not running (did beforeAll fail?)');
       const launched = browser;
-      const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logLevel: 'silent', ...options });
+      const server = await createSignalingServer({ host: '127.0.0.1', port: 0, clientDir, logger: keptLogger(running.serverLog), ...options });
       running.server = server;
       const befriendable: Person[] = [];
       return {
