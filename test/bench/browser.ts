@@ -21,6 +21,12 @@ export interface ProbeRecord {
   connectedAtAccept: number;
   /** Machine-clock times of the first frames presented by any remote video. */
   frames: number[];
+  /**
+   * What each peer connection went through since the last reset, in order, on the
+   * machine clock: `pc<i> created`, signaling states (`have-local-offer`, …),
+   * `ice:checking`/`ice:connected` and `dtls:connected` (connectionState).
+   */
+  steps: { pc: number; step: string; at: number }[];
 }
 
 declare global {
@@ -32,14 +38,66 @@ declare global {
 /** Runs in every page before the page's scripts (addInitScript); must be self-contained. */
 function FRAME_PROBE(): void {
   const clock = (): number => performance.timeOrigin + performance.now();
-  const record: ProbeRecord = { acceptAt: null, connectedAtAccept: 0, frames: [] };
+  const record: ProbeRecord = { acceptAt: null, connectedAtAccept: 0, frames: [], steps: [] };
   const connections: RTCPeerConnection[] = [];
   const Native = window.RTCPeerConnection;
   class Recorded extends Native {
     constructor(config?: RTCConfiguration) {
       super(config);
+      const pc = connections.length;
       connections.push(this);
+      const step = (what: string): void => {
+        if (record.steps.length < 200) record.steps.push({ pc, step: what, at: clock() });
+      };
+      this.step = step;
+      step('created');
+      this.addEventListener('signalingstatechange', () => step(this.signalingState));
+      this.addEventListener('iceconnectionstatechange', () => step(`ice:${this.iceConnectionState}`));
+      this.addEventListener('connectionstatechange', () => step(`dtls:${this.connectionState}`));
     }
+    private step: (what: string) => void = () => undefined;
+    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      this.step(`srd(${description.type})`);
+      return super.setRemoteDescription(description);
+    }
+  }
+  // Descriptions on the signaling socket (socket.io text packets: 42[<ack id>]["signal", …]),
+  // to split a description's way into sender, network and server, and receiver.
+  const NativeSocket = window.WebSocket;
+  const noteSignal = (direction: string, data: unknown): void => {
+    if (typeof data !== 'string' || !data.startsWith('42') || !data.includes('["signal"')) return;
+    const kind = /"type":"(offer|answer)"/.exec(data)?.[1];
+    if (kind && record.steps.length < 200) record.steps.push({ pc: -1, step: `${direction} ${kind}`, at: clock() });
+  };
+  class RecordedSocket extends NativeSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', (event) => noteSignal('ws-in', event.data));
+    }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      noteSignal('ws-out', data);
+      super.send(data);
+    }
+  }
+  window.WebSocket = RecordedSocket;
+  // PARLEY_BENCH_STEPS: gaps in a 10 ms timer over 25 ms, i.e. the main thread busy (tasks under 50 ms too).
+  if ((window as unknown as { __benchLag?: boolean }).__benchLag) {
+    let last = performance.now();
+    setInterval(() => {
+      const now = performance.now();
+      if (now - last > 25 && record.steps.length < 200) record.steps.push({ pc: -1, step: `lag(${(now - last - 10).toFixed(0)})`, at: performance.timeOrigin + last });
+      last = now;
+    }, 10);
+  }
+  // Main-thread tasks over 50 ms: what a socket message or a description waited behind.
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (record.steps.length < 200) record.steps.push({ pc: -1, step: `long(${entry.duration.toFixed(0)})`, at: performance.timeOrigin + entry.startTime });
+      }
+    }).observe({ type: 'longtask', buffered: false });
+  } catch {
+    // No long task timing in this browser: the steps just lack them.
   }
   window.RTCPeerConnection = Recorded;
 
@@ -80,6 +138,7 @@ function FRAME_PROBE(): void {
       record.acceptAt = null;
       record.connectedAtAccept = 0;
       record.frames = [];
+      record.steps = [];
     },
   };
 }
@@ -111,6 +170,7 @@ export async function launchChromium(): Promise<Browser> {
 export async function openPage(browser: Browser, origin: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['camera', 'microphone'], { origin });
+  if (process.env.PARLEY_BENCH_STEPS === '1') await context.addInitScript({ content: 'window.__benchLag = true;' });
   await context.addInitScript({ content: pageScript(FRAME_PROBE) });
   const page = await context.newPage();
   return { context, page };
@@ -124,7 +184,7 @@ export function readProbe(page: Page): Promise<ProbeRecord> {
   return page.evaluate(() => {
     const probe = window.__benchProbe;
     if (!probe) throw new Error('the benchmark probe is not installed in this page');
-    return { ...probe.record, frames: [...probe.record.frames] };
+    return { ...probe.record, frames: [...probe.record.frames], steps: [...probe.record.steps] };
   });
 }
 

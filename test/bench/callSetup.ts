@@ -33,6 +33,8 @@ export interface CallSample {
   both: number;
   /** The callee's peer connection was already connected when Accept was clicked. */
   preconnected: boolean;
+  /** Each side's peer connection steps, ms relative to Accept (see ProbeRecord.steps), e.g. "pc0 have-remote-offer -812". */
+  steps?: { caller: string; callee: string };
 }
 
 export interface CallSetupSide {
@@ -78,7 +80,19 @@ export async function sampleCall(pair: Pair, what: string): Promise<CallSample> 
   );
   const callerMs = (firstAfter(caller?.frames ?? []) as number) - acceptAt;
   const calleeMs = (firstAfter(callee?.frames ?? []) as number) - acceptAt;
-  return { caller: callerMs, callee: calleeMs, both: Math.max(callerMs, calleeMs), preconnected: calleeProbe.connectedAtAccept > 0 };
+  const steps = (r: ProbeRecord | undefined): string =>
+    [...(r?.steps ?? [])]
+      .sort((a, b) => a.at - b.at)
+      .filter((s) => !['ice:new', 'dtls:new', 'ice:completed'].includes(s.step))
+      .map((s) => `${s.pc < 0 ? '' : `pc${s.pc} `}${s.step} ${(s.at - acceptAt).toFixed(0)}`)
+      .join(', ');
+  return {
+    caller: callerMs,
+    callee: calleeMs,
+    both: Math.max(callerMs, calleeMs),
+    preconnected: calleeProbe.connectedAtAccept > 0,
+    steps: { caller: steps(caller), callee: steps(callee) },
+  };
 }
 
 async function ring(ringMs: number): Promise<void> {

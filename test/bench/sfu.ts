@@ -159,8 +159,29 @@ async function fiveWayCall(clients: Client[]): Promise<void> {
   }
   const others = clients.length - 1;
   for (const c of clients) {
-    await waitUntil(`${c.name} plays ${others} remote videos`, () => remoteVideosPlaying(c.page), (n) => n >= others, WAIT_MS);
+    try {
+      await waitUntil(`${c.name} plays ${others} remote videos`, () => remoteVideosPlaying(c.page), (n) => n >= others, WAIT_MS);
+    } catch (error) {
+      // Which remote video is missing where: a tile without a track (never subscribed) is not a slow decoder.
+      const seen = await Promise.all(clients.map(async (d) => `${d.name}: ${await remoteVideoReport(d.page).catch((e: unknown) => String(e))}`));
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n  ${seen.join('\n  ')}`, { cause: error });
+    }
   }
+}
+
+/** Each remote video of a page: its tile's label, whether it has a video track, and frames shown. */
+function remoteVideoReport(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('video[data-testid="remote-video"]')]
+      .map((v) => {
+        const video = v as HTMLVideoElement;
+        const tile = video.closest('[aria-label]')?.getAttribute('aria-label') ?? '?';
+        const tracks = video.srcObject instanceof MediaStream ? video.srcObject.getVideoTracks() : [];
+        const track = tracks[0];
+        return `${tile} [${track ? `track ${track.readyState}${track.muted ? ' muted' : ''}` : 'no track'}, ${video.videoWidth}x${video.videoHeight}, ${video.getVideoPlaybackQuality().totalVideoFrames} frames]`;
+      })
+      .join('; '),
+  );
 }
 
 async function runOne(mode: 'mesh' | 'sfu', options: SfuBenchOptions): Promise<SfuBenchRow> {
@@ -176,7 +197,8 @@ async function runOne(mode: 'mesh' | 'sfu', options: SfuBenchOptions): Promise<S
       host: '127.0.0.1',
       port: 0,
       clientDir: options.clientDir,
-      logLevel: 'silent',
+      // PARLEY_BENCH_SERVER_LOG=1: the server's debug log on stderr (to study a failed run).
+      logLevel: process.env.PARLEY_BENCH_SERVER_LOG === '1' ? 'debug' : 'silent',
       // The mesh run needs room for five; the SFU run moves to Janus at the fifth.
       ...(mode === 'mesh' ? { maxParticipants: participants } : { janusUrls: [janus?.url ?? ''] }),
     });

@@ -103,6 +103,13 @@ export async function runWanBench(options: WanBenchOptions): Promise<WanResults>
             `${pathName(path)} call ${String(i + 1).padStart(2)}/${calls}: Parley ring ${r.both.toFixed(0)} ms${r.preconnected ? '' : ' (not connected at Accept)'}, ` +
               `naive ${n.both.toFixed(0)} ms, Parley instant ${q.both.toFixed(0)} ms, floor ${f.both.toFixed(0)} ms`,
           );
+          // Where an instant accept's time goes: each side's peer connection steps around Accept.
+          if (process.env.PARLEY_BENCH_STEPS === '1') {
+            for (const [what, sample] of [['Parley instant', q], ['naive', n], ['Parley ring', r]] as const) {
+              log(`  ${what} caller: ${sample.steps?.caller ?? '-'}`);
+              log(`  ${what} callee: ${sample.steps?.callee ?? '-'}`);
+            }
+          }
         }
         const after = await rig.lab.bridgeStats();
         const s = { ring: side(samples.ring), instant: side(samples.instant), naive: side(samples.naive), floor: side(samples.floor) };
