@@ -165,4 +165,35 @@ describe('the SFU side of the engine', () => {
     expect(requests.some((r) => r.event === 'sfu:answer')).toBe(false);
     sfu.dispose();
   });
+
+  it('publishes and subscribes again after the signaling socket reconnects into the SFU call, not for another call', async () => {
+    const { signaling, requests, emit } = scripted();
+    const state = activeState('sfu');
+    const sfu = createSfuCall<FakePeerConnection>({
+      signaling,
+      self,
+      state: () => state,
+      dispatch: () => undefined,
+      now: () => 1000,
+      createPeerConnection: () => new FakePeerConnection({}, { autoIce: false }),
+      rtcConfiguration: async () => ({}),
+      createStream: (tracks) => ({ getTracks: () => tracks }) as unknown as MediaStream,
+      localTracks: () => ({ audio: null, video: null }),
+      onCarriedChange: () => undefined,
+    });
+    sfu.follow(state);
+    const count = (event: string): number => requests.filter((r) => r.event === event).length;
+    await until('published and subscribed', () => count('sfu:publish') === 1 && count('sfu:subscribe') === 1);
+    const call = state.phase === 'active' ? state.call : null;
+    // Welcomes that are not this SFU call change nothing.
+    emit('session:welcome', { call: null });
+    emit('session:welcome', { call: { ...call, callId: 'another-call' } });
+    emit('session:welcome', { call: { ...call, topology: 'mesh' } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([count('sfu:publish'), count('sfu:subscribe')]).toEqual([1, 1]);
+    // The socket came back and the server re-attached this device to the call.
+    emit('session:welcome', { call });
+    await until('published and subscribed again', () => count('sfu:publish') === 2 && count('sfu:subscribe') === 2);
+    sfu.dispose();
+  });
 });

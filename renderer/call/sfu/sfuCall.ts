@@ -240,9 +240,21 @@ export function createSfuCall<PC extends PeerConnectionLike>(options: SfuCallOpt
   const onRestart = (e: { callId: string; reason: string }): void => {
     if (current?.callId === e.callId) current.restart(e.reason);
   };
+  // A welcome during an SFU call is a reconnect of the signaling socket, and what
+  // was on the dead connection may be lost: an answer (the server then waits for it,
+  // and every feed added later waits behind it: a member who never sees the next
+  // one to join), an offer or a publish ack. Publishing and subscribing again, as
+  // after sfu:restart, leaves nothing pending. (A welcome without the call is
+  // followed by call:rejoin, and by sfu:restart where the call's room is gone.)
+  const onWelcome = (w: { call: { callId: string; topology: 'mesh' | 'sfu' } | null }): void => {
+    if (current && w.call?.callId === current.callId && w.call.topology === 'sfu') {
+      current.restart('the connection to the server was interrupted, so a negotiation may have been lost');
+    }
+  };
   signaling.events.on('sfu:offer', onOffer);
   signaling.events.on('sfu:candidate', onCandidate);
   signaling.events.on('sfu:restart', onRestart);
+  signaling.events.on('session:welcome', onWelcome);
 
   return {
     follow(s) {
@@ -273,6 +285,7 @@ export function createSfuCall<PC extends PeerConnectionLike>(options: SfuCallOpt
       signaling.events.off('sfu:offer', onOffer);
       signaling.events.off('sfu:candidate', onCandidate);
       signaling.events.off('sfu:restart', onRestart);
+      signaling.events.off('session:welcome', onWelcome);
       stop();
     },
   };
