@@ -61,6 +61,26 @@ function scripted() {
   return { signaling, requests, emit, listeners };
 }
 
+/** An SFU call followed by the engine's SFU side, with a scripted server and no media. */
+function followingSfuCall() {
+  const { signaling, requests, emit } = scripted();
+  const state = activeState('sfu');
+  const sfu = createSfuCall<FakePeerConnection>({
+    signaling,
+    self,
+    state: () => state,
+    dispatch: () => undefined,
+    now: () => 1000,
+    createPeerConnection: () => new FakePeerConnection({}, { autoIce: false }),
+    rtcConfiguration: async () => ({}),
+    createStream: (tracks) => ({ getTracks: () => tracks }) as unknown as MediaStream,
+    localTracks: () => ({ audio: null, video: null }),
+    onCarriedChange: () => undefined,
+  });
+  sfu.follow(state);
+  return { sfu, requests, emit, state };
+}
+
 async function until(what: string, check: () => boolean): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
     if (check()) return;
@@ -142,21 +162,7 @@ describe('the SFU side of the engine', () => {
   });
 
   it('ignores offers of another call and restarts on sfu:restart', async () => {
-    const { signaling, requests, emit } = scripted();
-    const state = activeState('sfu');
-    const sfu = createSfuCall<FakePeerConnection>({
-      signaling,
-      self,
-      state: () => state,
-      dispatch: () => undefined,
-      now: () => 1000,
-      createPeerConnection: () => new FakePeerConnection({}, { autoIce: false }),
-      rtcConfiguration: async () => ({}),
-      createStream: (tracks) => ({ getTracks: () => tracks }) as unknown as MediaStream,
-      localTracks: () => ({ audio: null, video: null }),
-      onCarriedChange: () => undefined,
-    });
-    sfu.follow(state);
+    const { sfu, requests, emit } = followingSfuCall();
     await until('published', () => requests.some((r) => r.event === 'sfu:publish'));
     emit('sfu:offer', { callId: 'another-call', description: { type: 'offer', sdp: 'v=0' }, streams: [] });
     emit('sfu:restart', { callId: 'call-1', reason: 'janus died' });
@@ -167,21 +173,7 @@ describe('the SFU side of the engine', () => {
   });
 
   it('publishes and subscribes again after the signaling socket reconnects into the SFU call, not for another call', async () => {
-    const { signaling, requests, emit } = scripted();
-    const state = activeState('sfu');
-    const sfu = createSfuCall<FakePeerConnection>({
-      signaling,
-      self,
-      state: () => state,
-      dispatch: () => undefined,
-      now: () => 1000,
-      createPeerConnection: () => new FakePeerConnection({}, { autoIce: false }),
-      rtcConfiguration: async () => ({}),
-      createStream: (tracks) => ({ getTracks: () => tracks }) as unknown as MediaStream,
-      localTracks: () => ({ audio: null, video: null }),
-      onCarriedChange: () => undefined,
-    });
-    sfu.follow(state);
+    const { sfu, requests, emit, state } = followingSfuCall();
     const count = (event: string): number => requests.filter((r) => r.event === event).length;
     await until('published and subscribed', () => count('sfu:publish') === 1 && count('sfu:subscribe') === 1);
     const call = state.phase === 'active' ? state.call : null;
