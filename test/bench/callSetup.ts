@@ -13,7 +13,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { befriend, firstRun, openPage, readProbe, resetProbe, visible, waitUntil } from './browser';
+import { befriend, firstRun, openPage, readProbe, resetProbe, visible, waitUntil, type ProbeRecord } from './browser';
 import { startBareRelay, type BareRelay } from './bareRelay';
 import { ratio, summarize, type Summary } from './stats';
 
