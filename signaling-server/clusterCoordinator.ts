@@ -231,13 +231,10 @@ export class Coordinator {
     const adopted: { socketId: string; party: Party }[] = [];
     const chosen = new Map<UserId, ChosenStatusMark>();
     for (const socket of sockets) {
-      const data = socketDataSchema.safeParse(socket.data);
-      if (!data.success) {
-        this.log.warn({ socketId: socket.id, problem: describeIssues(data.error) }, 'a node holds a socket with invalid data; ignored');
-        continue;
-      }
-      const { chosen: mark, userKey, contacts, strangerCalls, ...party } = data.data;
-      if (this.board.adopt(party, { userKey, contacts, strangerCalls }, socket.id) === null) continue;
+      const read = this.readSocket(socket);
+      if (!read) continue;
+      const { party, profile, chosen: mark } = read;
+      if (this.board.adopt(party, profile, socket.id) === null) continue;
       this.remember(socket.id, party);
       adopted.push({ socketId: socket.id, party });
       if (mark && mark.at > (chosen.get(party.userId)?.at ?? -Infinity)) chosen.set(party.userId, mark);
@@ -276,6 +273,20 @@ export class Coordinator {
     }
   }
 
+  /** Who a node says a socket is (its socket.data), or null when that does not parse: warned, unless `warned` has its id. */
+  private readSocket(
+    socket: { id: string; data: unknown },
+    warned?: ReadonlySet<string>,
+  ): { party: Party; profile: Profile; chosen: ChosenStatusMark | undefined } | null {
+    const data = socketDataSchema.safeParse(socket.data);
+    if (!data.success) {
+      if (!warned?.has(socket.id)) this.log.warn({ socketId: socket.id, problem: describeIssues(data.error) }, 'a node holds a socket with invalid data; ignored');
+      return null;
+    }
+    const { chosen, userKey, contacts, strangerCalls, ...party } = data.data;
+    return { party, profile: { userKey, contacts, strangerCalls }, chosen };
+  }
+
   /**
    * Registers the sockets that a node holds and this coordinator never did. A
    * node that was out of reach of Redis is missing from a listing (the adapter
@@ -295,11 +306,8 @@ export class Coordinator {
     let firstSeen = 0;
     for (const socket of sockets) {
       if (this.known.has(socket.id)) continue;
-      const data = socketDataSchema.safeParse(socket.data);
-      if (!data.success) {
-        if (!this.unreadable.has(socket.id)) {
-          this.log.warn({ socketId: socket.id, problem: describeIssues(data.error) }, 'a node holds a socket with invalid data; ignored');
-        }
+      const read = this.readSocket(socket, this.unreadable);
+      if (!read) {
         unreadable.add(socket.id);
         continue;
       }
@@ -308,10 +316,10 @@ export class Coordinator {
         firstSeen += 1;
         continue;
       }
-      const { chosen, userKey, contacts, strangerCalls, ...party } = data.data;
+      const { party, profile, chosen } = read;
       if (this.board.presence.socketOf(party.deviceId) !== undefined) continue;
       this.log.info({ deviceId: party.deviceId }, 'a node holds a socket this coordinator never registered (that node was out of reach of Redis); registering it');
-      if (this.register(socket.id, party, { userKey, contacts, strangerCalls }, chosen?.status)) this.strays.delete(socket.id);
+      if (this.register(socket.id, party, profile, chosen?.status)) this.strays.delete(socket.id);
     }
     this.unreadable = unreadable;
     if (firstSeen > 0 && this.confirmTimer === null) {
