@@ -121,6 +121,12 @@ export class MediaWatchdog {
       this.watches.clear();
       return;
     }
+    if (!KINDS.some((kind) => this.options.expected()[kind])) {
+      // Nothing to watch (a call that still rings, a peer who sends nothing): no
+      // getStats, which runs on the WebRTC threads a pre-connected call's Accept needs.
+      this.watches.clear();
+      return;
+    }
     let counters: Record<MediaKind, number>;
     try {
       counters = inboundCounters(await pc.getStats());

@@ -75,6 +75,23 @@ describe('media watchdog', () => {
     w.dog.stop();
   });
 
+  it('reads no stats while nothing is expected (a ringing pre-connect), and starts once something is', async () => {
+    const w = watch({ audio: false, video: false });
+    let reads = 0;
+    const read = w.pc.getStats;
+    w.pc.getStats = () => {
+      reads += 1;
+      return read();
+    };
+    await w.pass(3 * stallMs);
+    expect(reads).toBe(0);
+    w.flags.video = true;
+    await w.pass(stallMs + 2 * intervalMs);
+    expect(reads).toBeGreaterThan(0);
+    expect(w.stalls).toEqual(['video']);
+    w.dog.stop();
+  });
+
   it('reset gives a restarted link the whole stallMs again, and a stopped watchdog looks no more', async () => {
     const w = watch({ audio: true, video: false });
     await w.pass(stallMs - intervalMs);
