@@ -391,9 +391,14 @@ export function scaleVerdicts(r: Pick<ScaleResults, 'presence' | 'capacity' | 's
   }
   if (r.storm) {
     const { parley, bare } = r.storm;
+    // A yardstick whose clients did not all come back has no time to compare with.
+    const yardstick =
+      bare.failed === 0 && bare.back === bare.connectedBefore
+        ? `bare ${(bare.stormMs / 1000).toFixed(1)} s (${r.storm.ratio.toFixed(2)}×)`
+        : `the bare relay's run did not complete (${bare.back}/${bare.connectedBefore} back, ${bare.failed} failed), no ratio`;
     out.push({
       target: `reconnect storm: ${parley.clients} clients back with presence and calls re-attached (reported)`,
-      measured: `Parley ${(parley.stormMs / 1000).toFixed(1)} s (${parley.back}/${parley.connectedBefore} back, ${parley.rejoined}/${parley.toRejoin} rejoined), bare ${(bare.stormMs / 1000).toFixed(1)} s (${r.storm.ratio.toFixed(2)}×)`,
+      measured: `Parley ${(parley.stormMs / 1000).toFixed(1)} s (${parley.back}/${parley.connectedBefore} back, ${parley.rejoined}/${parley.toRejoin} rejoined), ${yardstick}`,
       met: parley.failed === 0 && parley.back === parley.connectedBefore && parley.rejoined === parley.toRejoin,
     });
   }

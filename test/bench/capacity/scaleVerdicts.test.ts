@@ -54,3 +54,31 @@ describe('the presence verdict', () => {
     expect(verdict?.met).toBe(false);
   });
 });
+
+describe('the reconnect storm verdict', () => {
+  const storm = (kind: 'parley' | 'bare', back: number, stormMs: number) => ({
+    kind,
+    clients: 10_000,
+    connectedBefore: 10_000,
+    back,
+    rejoined: kind === 'parley' ? 2_000 : 0,
+    toRejoin: kind === 'parley' ? 2_000 : 0,
+    failed: 10_000 - back,
+    stormMs,
+    firstProblem: back === 10_000 ? null : 'not back within 90 s',
+  });
+
+  it('gives no ratio when the bare relay’s clients did not all come back (its time is not a yardstick then)', () => {
+    const parley = storm('parley', 10_000, 14_600);
+    const bare = storm('bare', 0, 0);
+    const [verdict] = scaleVerdicts({ presence: null, capacity: null, storm: { parley, bare, ratio: Number.POSITIVE_INFINITY } });
+    expect(verdict?.measured).toContain('did not complete');
+    expect(verdict?.measured).not.toContain('×');
+  });
+
+  it('compares with the bare relay when both runs completed', () => {
+    const [verdict] = scaleVerdicts({ presence: null, capacity: null, storm: { parley: storm('parley', 10_000, 14_600), bare: storm('bare', 10_000, 7_300), ratio: 2 } });
+    expect(verdict?.met).toBe(true);
+    expect(verdict?.measured).toContain('bare 7.3 s (2.00×)');
+  });
+});

@@ -290,7 +290,8 @@ function comeBack(client: Client): Promise<{ rejoined: boolean }> {
       reject(error);
     };
     socket.once('connect_error', (error: Error & { data?: unknown }) => fail(error.data === undefined ? error : new Error(`${error.message}: ${JSON.stringify(error.data)}`)));
-    socket.once('session:welcome', () => {
+    // The bare relay sends no welcome: its clients are back once connected (they waited out the deadline before).
+    socket.once(client.kind === 'bare' ? 'connect' : 'session:welcome', () => {
       socket.off('connect_error');
       if (client.kind === 'bare' || client.rejoin === null || client.callId === null) {
         clearTimeout(deadline);
