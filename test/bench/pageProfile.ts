@@ -7,11 +7,11 @@
  */
 import type { CDPSession, Page } from 'playwright-core';
 
-interface ProfileNode {
+export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples?: number[];
   timeDeltas?: number[];

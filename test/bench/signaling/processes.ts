@@ -36,8 +36,17 @@ export interface ServerUnderTest {
 }
 
 /** `env`: BENCH_SERVER_PORT and BENCH_MEMBERSHIP_SECRET for a server that restarts (serverProcess.ts). */
+/**
+ * PARLEY_BENCH_SERVER_PROF=<dir>: each Parley server process writes a V8 CPU profile
+ * there when it is stopped (--cpu-prof; stopped with SIGTERM, which serverProcess.ts
+ * turns into an exit, so that the profile is written), for DevTools or
+ * `npx tsx test/bench/signaling/profileTop.ts <file>`.
+ */
+const PROFILE_DIR = process.env.PARLEY_BENCH_SERVER_PROF ?? '';
+
 export async function startServer(kind: ServerKind, parleyBundle: string, env: Record<string, string> = {}): Promise<ServerUnderTest> {
-  const child = forkTs(SERVER_SCRIPT, kind === 'parley' ? [kind, parleyBundle] : [kind], ['--expose-gc', `--max-old-space-size=${SERVER_HEAP_MB}`], env);
+  const profile = PROFILE_DIR !== '' && kind === 'parley' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = forkTs(SERVER_SCRIPT, kind === 'parley' ? [kind, parleyBundle] : [kind], ['--expose-gc', `--max-old-space-size=${SERVER_HEAP_MB}`, ...profile], env);
   try {
     const ready = await nextMessage<FromServer, 'ready'>(child, fromServerSchema, 'ready', `starting the ${kind} server`, 60_000);
     return {
@@ -55,7 +64,15 @@ export async function startServer(kind: ServerKind, parleyBundle: string, env: R
         const { cpuUserUs, cpuSystemUs } = await reply;
         return cpuUserUs + cpuSystemUs;
       },
-      stop: () => stopChild(child),
+      stop: () => {
+        if (profile.length === 0 || child.exitCode !== null || child.signalCode !== null) {
+          stopChild(child);
+          return;
+        }
+        // Profiled: an exit writes the profile; SIGKILL if it takes too long.
+        child.kill('SIGTERM');
+        setTimeout(() => stopChild(child), 30_000).unref();
+      },
       exited: child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())),
     };
   } catch (error) {

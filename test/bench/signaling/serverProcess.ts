@@ -102,6 +102,9 @@ process.on('message', (raw: unknown) => {
   }
 });
 
+// A profiled server (PARLEY_BENCH_SERVER_PROF, processes.ts) is stopped with SIGTERM: exiting writes its --cpu-prof profile.
+process.on('SIGTERM', () => process.exit(0));
+
 start().then(
   (url) => send({ type: 'ready', url }),
   (error: unknown) => {
