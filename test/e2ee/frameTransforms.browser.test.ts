@@ -10,6 +10,8 @@
  *   the odd key frame passes the decoder — as noise; no delta frame decodes.
  * - Two devices with the app's createSfuE2ee: keys made, signed, checked, wrapped and
  *   exchanged over a schema-checked relay, then video decodes through their hooks.
+ * - A receiver hooked first for a device that left and then for the sender (the media
+ *   server reused its m-line) decodes from then on.
  * - A receiver whose transform is set only after setLocalDescription (Chromium leaves
  *   it unapplied) is found by FrameTransforms.unopenedReceivers(); one hooked before
  *   the answer is not.
@@ -113,6 +115,16 @@ describe('frame encryption in Chromium', () => {
         expect(result.received.decrypted).toBeGreaterThan(0);
         expect(result.framesDecoded).toBeGreaterThan(0);
         expect(result.received.failedBad).toBe(0);
+        expect(violations).toEqual([]);
+      }, 90_000);
+
+      it('a receiver hooked again for another device (its m-line reused by the media server) opens that device’s frames from then on', async () => {
+        if (!(await available())) return;
+        const result = await run({ mode, receiver: 'retargeted' });
+        // Before the retarget nothing opened (the page checks it); after it the video decodes.
+        expect(result.received.failedNoKey).toBeGreaterThan(0);
+        expect(result.received.decrypted).toBeGreaterThan(0);
+        expect(result.framesDecoded).toBeGreaterThan(0);
         expect(violations).toEqual([]);
       }, 90_000);
 

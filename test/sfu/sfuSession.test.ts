@@ -225,6 +225,24 @@ describe('the SFU session', () => {
     sfu.close();
   });
 
+  it('hooks a receiver again when the media server gives its mid to another device’s feed (Janus reuses emptied m-lines), and only then', async () => {
+    const { transport, recorded } = scriptedServer();
+    const hooked: string[] = [];
+    const { sfu } = session(transport, ['audio', 'video'], { hooks: { receiver: (_receiver, stream) => hooked.push(`${stream.mid} ${stream.deviceId}`) } });
+    sfu.start({ audio: null, video: null });
+    const { offer, streams } = await subscriberOffer(['dev-b']);
+    sfu.handleOffer(offer, streams);
+    await until('the first answer went out', () => recorded.answers.length === 1);
+    // B left; C's feed came on the same two m-lines.
+    const reused = streams.map((s) => ({ ...s, deviceId: 'dev-c' }));
+    sfu.handleOffer(offer, reused);
+    await until('the second answer went out', () => recorded.answers.length === 2);
+    sfu.handleOffer(offer, reused);
+    await until('the third answer went out', () => recorded.answers.length === 3);
+    expect(hooked).toEqual([...streams.map((s) => `${s.mid} dev-b`), ...streams.map((s) => `${s.mid} dev-c`)]);
+    sfu.close();
+  });
+
   it('publishes a shared screen as its own feed, one encoding, and unpublishes it when sharing stops', async () => {
     const { transport, recorded } = scriptedServer();
     const { sfu, inits } = session(transport);

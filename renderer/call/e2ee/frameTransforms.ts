@@ -81,7 +81,8 @@ export class FrameTransforms {
   private readonly protectedSenders = new WeakSet<RTCRtpSender>();
   /** Video senders and their stream index, to check that their frames really pass the transform. */
   private readonly videoSenders = new Map<RTCRtpSender, number>();
-  private readonly protectedReceivers = new WeakSet<RTCRtpReceiver>();
+  /** Each protected receiver: its index in the worker and the device whose frames it opens now. */
+  private readonly protectedReceivers = new WeakMap<RTCRtpReceiver, { index: number; deviceId: string }>();
   /** Video receivers and their receiver index, to check that their frames really pass the transform. */
   private readonly videoReceivers = new Map<RTCRtpReceiver, number>();
   private nextStreamIndex = 0;
@@ -133,11 +134,23 @@ export class FrameTransforms {
     return this.bypassing(this.videoSenders, 'outbound-rtp', 'framesEncoded', () => this.latest.seenByStream, isUnsealed, 'sender');
   }
 
-  /** Opens every frame `receiver` gets with the keys of `fromDeviceId` (idempotent per receiver). */
+  /**
+   * Opens every frame `receiver` gets with the keys of `fromDeviceId`. Called again
+   * for a protected receiver with another device (the media server reused its m-line
+   * for another feed), it makes the worker open that device's frames from now on;
+   * with the same device, it does nothing.
+   */
   protectReceiver(receiver: RTCRtpReceiver, fromDeviceId: string, kind: MediaKind): void {
-    if (this.closed || this.protectedReceivers.has(receiver)) return;
-    this.protectedReceivers.add(receiver);
+    if (this.closed) return;
+    const known = this.protectedReceivers.get(receiver);
+    if (known) {
+      if (known.deviceId === fromDeviceId) return;
+      known.deviceId = fromDeviceId;
+      this.post({ op: 'retarget', receiverIndex: known.index, deviceId: fromDeviceId });
+      return;
+    }
     const receiverIndex = this.nextReceiverIndex++;
+    this.protectedReceivers.set(receiver, { index: receiverIndex, deviceId: fromDeviceId });
     if (kind === 'video') this.videoReceivers.set(receiver, receiverIndex);
     this.attach(receiver, { role: 'recv', kind, deviceId: fromDeviceId, receiverIndex });
   }

@@ -42,6 +42,10 @@ let reported = JSON.stringify(counts);
 const keyFrameWanted = new Set<ScriptTransformer>();
 /** Receivers whose frames failed: ask their sender for a key frame when a key comes. */
 const receiversFailing = new Map<string, Set<ScriptTransformer>>();
+/** Receivers retargeted to another device since their transform was made (the `retarget` op), by receiverIndex. */
+const receiverDevice = new Map<number, string>();
+/** The script transformer of each receiver (by receiverIndex), to ask a key frame of a retargeted one. */
+const receiverTransformers = new Map<number, ScriptTransformer>();
 
 function report(message: FromWorker): void {
   scope.postMessage(message);
@@ -58,6 +62,7 @@ function askKeyFrame(transformer: ScriptTransformer, how: 'generateKeyFrame' | '
 
 function run(options: TransformRole, readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, transformer: ScriptTransformer | null): void {
   const encryptor = options.role === 'send' ? new FrameEncryptor(options.streamIndex) : null;
+  if (options.role === 'recv' && transformer) receiverTransformers.set(options.receiverIndex, transformer);
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       if (options.role === 'send') counts.seenByStream[options.streamIndex] = (counts.seenByStream[options.streamIndex] ?? 0) + 1;
@@ -79,14 +84,16 @@ function run(options: TransformRole, readable: ReadableStream<EncodedFrame>, wri
         controller.enqueue(frame);
         return;
       }
-      const result = await decryptFrame(frame.data, (keyId) => receiveKeys.lookup(options.deviceId, keyId));
+      // The device whose frames come here now: the media server may have given this m-line to another feed.
+      const from = receiverDevice.get(options.receiverIndex) ?? options.deviceId;
+      const result = await decryptFrame(frame.data, (keyId) => receiveKeys.lookup(from, keyId));
       if (!result.ok) {
         if (result.reason === 'no_key') counts.failedNoKey += 1;
         else counts.failedBad += 1;
         if (transformer && options.kind === 'video') {
-          const failing = receiversFailing.get(options.deviceId) ?? new Set();
+          const failing = receiversFailing.get(from) ?? new Set();
           failing.add(transformer);
-          receiversFailing.set(options.deviceId, failing);
+          receiversFailing.set(from, failing);
         }
         return;
       }
@@ -128,6 +135,13 @@ scope.addEventListener('message', (event) => {
       const failing = receiversFailing.get(message.deviceId);
       if (failing) for (const transformer of failing) askKeyFrame(transformer, 'sendKeyFrameRequest');
       receiversFailing.delete(message.deviceId);
+      return;
+    }
+    case 'retarget': {
+      receiverDevice.set(message.receiverIndex, message.deviceId);
+      // The new feed's frames open from its next key frame on: ask for one now.
+      const transformer = receiverTransformers.get(message.receiverIndex);
+      if (transformer) askKeyFrame(transformer, 'sendKeyFrameRequest');
       return;
     }
     case 'forget':

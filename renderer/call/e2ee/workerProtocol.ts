@@ -11,6 +11,12 @@ export type ToWorker =
   | { op: 'sendKey'; keyId: number; key: CryptoKey }
   /** A sender's key: the sender's older keys stay valid for `graceMs` more. */
   | { op: 'recvKey'; deviceId: string; keyId: number; key: CryptoKey }
+  /**
+   * A protected receiver now gets another device's frames: the media server reused
+   * its m-line for a new subscription (Janus fills an emptied m-line of the same kind
+   * with the next feed subscribed, whoever publishes it).
+   */
+  | { op: 'retarget'; receiverIndex: number; deviceId: string }
   /** The sender left: its keys are dropped at once. */
   | { op: 'forget'; deviceId: string }
   /** The encoded-streams path (Chromium's createEncodedStreams): the streams move here. */

@@ -426,15 +426,23 @@ export class SfuSession<PC extends PeerConnectionLike> {
     }
   }
 
-  private readonly hooked = new WeakSet<object>();
+  /** The device each hooked receiver was last hooked for. */
+  private readonly hooked = new WeakMap<object, string>();
 
+  /**
+   * Hooks each subscribed receiver for the device whose feed its mid carries now,
+   * and again when that changes: Janus reuses an emptied m-line of the same kind
+   * for the next feed subscribed, whoever publishes it (janus_videoroom.c,
+   * janus_videoroom_subscriber_stream_add_or_replace), so a receiver first hooked
+   * for a device that left or restarted may carry another device's frames later.
+   */
   private hookReceivers(pc: PC): void {
     const hook = this.options.hooks?.receiver;
     if (!hook) return;
     for (const t of pc.getTransceivers()) {
       const info = this.streams.find((s) => s.mid === t.mid);
-      if (!info || this.hooked.has(t.receiver)) continue;
-      this.hooked.add(t.receiver);
+      if (!info || this.hooked.get(t.receiver) === info.deviceId) continue;
+      this.hooked.set(t.receiver, info.deviceId);
       hook(t.receiver as RTCRtpReceiver, info);
     }
   }

@@ -17,8 +17,13 @@ import { signalDataSchema } from '../../../signaling-server/protocol';
 
 export interface RunOptions {
   mode: TransformMode;
-  /** The receiving side: with the sender's key, with no key, or with no transform at all (a raw subscriber). */
-  receiver: 'keyed' | 'keyless' | 'raw';
+  /**
+   * The receiving side: with the sender's key, with no key, or with no transform at
+   * all (a raw subscriber); or `retargeted`: hooked first for a device that left
+   * (whose key it lacks), and halfway through for the sender (the media server
+   * reused the m-line), as the SFU session hooks a reused receiver again.
+   */
+  receiver: 'keyed' | 'keyless' | 'raw' | 'retargeted';
   /** How long to let media flow, ms. */
   flowMs: number;
 }
@@ -102,8 +107,10 @@ window.runE2ee = async ({ mode, receiver, flowMs }) => {
   const key = await importMediaKey(newRawMediaKey());
   a.onicecandidate = (e) => void b.addIceCandidate(e.candidate ?? undefined);
   b.onicecandidate = (e) => void a.addIceCandidate(e.candidate ?? undefined);
+  let received: RTCRtpReceiver | null = null;
   b.ontrack = (e) => {
-    receiveSide?.protectReceiver(e.receiver, 'device-a', 'video');
+    received = e.receiver;
+    receiveSide?.protectReceiver(e.receiver, receiver === 'retargeted' ? 'device-gone' : 'device-a', 'video');
   };
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240, frameRate: 15 } });
   const track = stream.getVideoTracks()[0] as MediaStreamTrack;
@@ -112,12 +119,20 @@ window.runE2ee = async ({ mode, receiver, flowMs }) => {
   transceiver.setCodecPreferences(vp8);
   sendSide.protectSender(transceiver.sender, 'video');
   sendSide.setSendKey(1, key);
-  if (receiver === 'keyed') receiveSide?.setReceiveKey('device-a', 1, key);
+  if (receiver === 'keyed' || receiver === 'retargeted') receiveSide?.setReceiveKey('device-a', 1, key);
   await a.setLocalDescription();
   await b.setRemoteDescription(a.localDescription as RTCSessionDescription);
   await b.setLocalDescription();
   await a.setRemoteDescription(b.localDescription as RTCSessionDescription);
-  await sleep(flowMs);
+  if (receiver === 'retargeted') {
+    await sleep(flowMs / 2);
+    const before = receiveSide?.counts() ?? emptyCounts();
+    if (before.decrypted > 0) throw new Error(`frames of device-a opened while the receiver was hooked for device-gone (${before.decrypted})`);
+    if (received) receiveSide?.protectReceiver(received, 'device-a', 'video');
+    await sleep(flowMs / 2);
+  } else {
+    await sleep(flowMs);
+  }
   let result: RunResult = {
     framesDecoded: 0,
     framesReceived: 0,

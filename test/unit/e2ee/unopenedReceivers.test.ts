@@ -52,6 +52,17 @@ describe('FrameTransforms.unopenedReceivers', () => {
     expect(indexes).toEqual([0, 1]);
   });
 
+  it('a receiver protected again for another device is retargeted in the worker, not given a second transform', () => {
+    const { worker, transforms } = setUp();
+    const receiver = asReceiver(fakeReceiver(0));
+    transforms.protectReceiver(receiver, 'device-a', 'video');
+    transforms.protectReceiver(receiver, 'device-a', 'video');
+    transforms.protectReceiver(receiver, 'device-b', 'video');
+    const posted = (worker.posted as ToWorker[]).filter((m) => m.op === 'streams' || m.op === 'retarget');
+    expect(posted.map((m) => m.op)).toEqual(['streams', 'retarget']);
+    expect(posted[1]).toEqual({ op: 'retarget', receiverIndex: 0, deviceId: 'device-b' });
+  });
+
   it('counts the video receivers whose frames never reached their transform', async () => {
     const { worker, transforms } = setUp();
     const audio = fakeReceiver(0);
