@@ -263,7 +263,6 @@ export class Presence<S> {
   }
 }
 
-/** A list as kept: a user's own id never counts as their contact. */
 /**
  * The union of a user's device lists. With one device (the usual case) it is that
  * device's own set, not a copy: the lists are never changed in place, only
@@ -275,6 +274,7 @@ function unionOf(lists: readonly ReadonlySet<UserId>[]): ReadonlySet<UserId> {
   return new Set(lists.flatMap((list) => [...list]));
 }
 
+/** A list as kept: a user's own id never counts as their contact. */
 function ownList(userId: UserId, contacts: readonly UserId[]): ReadonlySet<UserId> {
   return new Set(contacts.filter((id) => id !== userId));
 }
