@@ -72,12 +72,19 @@ export interface ConnectResult<S> {
 export class Presence<S> {
   private readonly users = new Map<UserId, UserEntry<S>>();
   private readonly deviceUser = new Map<DeviceId, UserId>();
+  /** One copy of each id that an online user's list names, and in how many lists (keepList). */
+  private readonly sharedIds = new Map<UserId, { id: UserId; lists: number }>();
 
   /** `inCall` answers from the call registry. */
   constructor(private readonly inCall: (userId: UserId) => boolean) {}
 
   get usersOnline(): number {
     return this.users.size;
+  }
+
+  /** How many distinct ids the online users' lists name (each kept once: keepList). */
+  get listedIds(): number {
+    return this.sharedIds.size;
   }
 
   get devicesOnline(): number {
@@ -163,7 +170,7 @@ export class Presence<S> {
     let changed: PresenceUser | null = null;
     let contactChange: ContactChange = { became: [], ceased: [] };
     if (entry === undefined) {
-      const own = ownList(party.userId, profile.contacts);
+      const own = this.keepList(party.userId, profile.contacts);
       entry = {
         userId: party.userId,
         displayName: party.displayName,
@@ -203,7 +210,9 @@ export class Presence<S> {
     const entry = this.users.get(userId);
     if (!entry) return null;
     const before = new Set(this.contactsOnline(userId));
-    entry.deviceContacts.set(party.deviceId, ownList(userId, contacts));
+    const replaced = entry.deviceContacts.get(party.deviceId);
+    entry.deviceContacts.set(party.deviceId, this.keepList(userId, contacts));
+    if (replaced) this.dropList(replaced);
     entry.contacts = unionOf([...entry.deviceContacts.values()]);
     entry.strangerCalls = strangerCalls;
     const after = this.contactsOnline(userId);
@@ -224,7 +233,39 @@ export class Presence<S> {
     this.deviceUser.delete(party.deviceId);
     if (entry.devices.size > 0) return { lastDevice: false };
     this.users.delete(party.userId);
+    for (const list of entry.deviceContacts.values()) this.dropList(list);
     return { lastDevice: true };
+  }
+
+  /**
+   * A device's contact list as kept (never the user's own id), its ids shared with
+   * every other list that names the same user: each client's list arrives as its own
+   * parsed strings, and 50 ids of ~22 characters are ~2 KiB of heap per client
+   * when every one of them is a copy (issue 15: capacity, heap per client).
+   */
+  private keepList(userId: UserId, contacts: readonly UserId[]): ReadonlySet<UserId> {
+    const list = new Set<UserId>();
+    for (const id of contacts) {
+      if (id === userId || list.has(id)) continue;
+      let one = this.sharedIds.get(id);
+      if (one === undefined) {
+        one = { id, lists: 0 };
+        this.sharedIds.set(id, one);
+      }
+      one.lists += 1;
+      list.add(one.id);
+    }
+    return list;
+  }
+
+  /** A list made by keepList is gone: its ids are shared by one list fewer. */
+  private dropList(list: ReadonlySet<UserId>): void {
+    for (const id of list) {
+      const one = this.sharedIds.get(id);
+      if (one === undefined) continue;
+      one.lists -= 1;
+      if (one.lists <= 0) this.sharedIds.delete(id);
+    }
   }
 
   /** Replaces the user's block list; false when the user is not online (nothing kept). */
@@ -272,11 +313,6 @@ export class Presence<S> {
 function unionOf(lists: readonly ReadonlySet<UserId>[]): ReadonlySet<UserId> {
   if (lists.length === 1 && lists[0]) return lists[0];
   return new Set(lists.flatMap((list) => [...list]));
-}
-
-/** A list as kept: a user's own id never counts as their contact. */
-function ownList(userId: UserId, contacts: readonly UserId[]): ReadonlySet<UserId> {
-  return new Set(contacts.filter((id) => id !== userId));
 }
 
 function view<S>(entry: UserEntry<S>): PresenceUser {
