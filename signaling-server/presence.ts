@@ -52,9 +52,9 @@ interface UserEntry<S> {
    * lists. A device's list is replaced by its next `contacts:set` and forgotten
    * with the user when their last device goes.
    */
-  deviceContacts: Map<DeviceId, ReadonlySet<UserId>>;
+  deviceContacts: DeviceList[];
   /** The union of `deviceContacts` (not necessarily mutual). */
-  contacts: ReadonlySet<UserId>;
+  contacts: ContactList;
   strangerCalls: StrangerCalls;
 }
 
@@ -125,14 +125,14 @@ export class Presence<S> {
     if (!entry) return [];
     const found: UserId[] = [];
     for (const other of entry.contacts) {
-      if (this.users.get(other)?.contacts.has(userId) === true) found.push(other);
+      if (lists(this.users.get(other)?.contacts, userId)) found.push(other);
     }
     return found;
   }
 
   /** Do `a` and `b` list each other (both online)? */
   mutual(a: UserId, b: UserId): boolean {
-    return a !== b && this.users.get(a)?.contacts.has(b) === true && this.users.get(b)?.contacts.has(a) === true;
+    return a !== b && lists(this.users.get(a)?.contacts, b) && lists(this.users.get(b)?.contacts, a);
   }
 
   /** The sockets of `userId`'s devices. */
@@ -177,9 +177,9 @@ export class Presence<S> {
         chosen: 'available',
         shown: 'available',
         devices: new Map(),
-        blocked: new Set(),
+        blocked: BLOCKS_NOBODY,
         userKey: profile.userKey,
-        deviceContacts: new Map([[party.deviceId, own]]),
+        deviceContacts: [{ deviceId: party.deviceId, list: own }],
         contacts: own,
         strangerCalls: profile.strangerCalls,
       };
@@ -210,10 +210,15 @@ export class Presence<S> {
     const entry = this.users.get(userId);
     if (!entry) return null;
     const before = new Set(this.contactsOnline(userId));
-    const replaced = entry.deviceContacts.get(party.deviceId);
-    entry.deviceContacts.set(party.deviceId, this.keepList(userId, contacts));
-    if (replaced) this.dropList(replaced);
-    entry.contacts = unionOf([...entry.deviceContacts.values()]);
+    const list = this.keepList(userId, contacts);
+    const mine = entry.deviceContacts.find((d) => d.deviceId === party.deviceId);
+    if (mine) {
+      this.dropList(mine.list);
+      mine.list = list;
+    } else {
+      entry.deviceContacts.push({ deviceId: party.deviceId, list });
+    }
+    entry.contacts = unionOf(entry.deviceContacts.map((d) => d.list));
     entry.strangerCalls = strangerCalls;
     const after = this.contactsOnline(userId);
     const became = after.filter((id) => !before.has(id));
@@ -233,7 +238,7 @@ export class Presence<S> {
     this.deviceUser.delete(party.deviceId);
     if (entry.devices.size > 0) return { lastDevice: false };
     this.users.delete(party.userId);
-    for (const list of entry.deviceContacts.values()) this.dropList(list);
+    for (const { list } of entry.deviceContacts) this.dropList(list);
     return { lastDevice: true };
   }
 
@@ -243,7 +248,7 @@ export class Presence<S> {
    * parsed strings, and 50 ids of ~22 characters are ~2 KiB of heap per client
    * when every one of them is a copy (issue 15: capacity, heap per client).
    */
-  private keepList(userId: UserId, contacts: readonly UserId[]): ReadonlySet<UserId> {
+  private keepList(userId: UserId, contacts: readonly UserId[]): ContactList {
     const list = new Set<UserId>();
     for (const id of contacts) {
       if (id === userId || list.has(id)) continue;
@@ -255,11 +260,11 @@ export class Presence<S> {
       one.lists += 1;
       list.add(one.id);
     }
-    return list;
+    return [...list].sort();
   }
 
   /** A list made by keepList is gone: its ids are shared by one list fewer. */
-  private dropList(list: ReadonlySet<UserId>): void {
+  private dropList(list: ContactList): void {
     for (const id of list) {
       const one = this.sharedIds.get(id);
       if (one === undefined) continue;
@@ -272,7 +277,7 @@ export class Presence<S> {
   setBlocked(userId: UserId, blocked: readonly UserId[]): boolean {
     const entry = this.users.get(userId);
     if (!entry) return false;
-    entry.blocked = new Set(blocked);
+    entry.blocked = blocked.length === 0 ? BLOCKS_NOBODY : new Set(blocked);
     return true;
   }
 
@@ -304,15 +309,48 @@ export class Presence<S> {
   }
 }
 
+/** The block list of every user who blocks nobody (most): one empty set, not one per user. */
+const BLOCKS_NOBODY: ReadonlySet<UserId> = new Set();
+
+/**
+ * A contact list as kept: its ids sorted (code unit order) and unique, searched by
+ * bisection. Lists are never changed in place, only replaced. An array of 50 ids is
+ * about a third of a Set of them (issue 15: capacity, heap per client).
+ */
+type ContactList = readonly UserId[];
+
+/**
+ * One device's own list. A user's devices are few (one, mostly): a small array of
+ * these, not a Map per user (issue 15: capacity, heap per client).
+ */
+interface DeviceList {
+  deviceId: DeviceId;
+  list: ContactList;
+}
+
+/** Does `list` name `id`? False for no list. */
+function lists(list: ContactList | undefined, id: UserId): boolean {
+  if (list === undefined) return false;
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = list[middle] as UserId;
+    if (at === id) return true;
+    if (at < id) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
 /**
  * The union of a user's device lists. With one device (the usual case) it is that
- * device's own set, not a copy: the lists are never changed in place, only
- * replaced, and a second set of 50 contacts per online user was about 1.3 KiB of
- * heap per connection (issue 15: capacity, heap per client).
+ * device's own list, not a copy: a second list of 50 contacts per online user was
+ * about 1.3 KiB of heap per connection as a Set (issue 15: capacity).
  */
-function unionOf(lists: readonly ReadonlySet<UserId>[]): ReadonlySet<UserId> {
-  if (lists.length === 1 && lists[0]) return lists[0];
-  return new Set(lists.flatMap((list) => [...list]));
+function unionOf(all: readonly ContactList[]): ContactList {
+  if (all.length === 1 && all[0]) return all[0];
+  return [...new Set(all.flat())].sort();
 }
 
 function view<S>(entry: UserEntry<S>): PresenceUser {

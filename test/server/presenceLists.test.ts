@@ -3,6 +3,7 @@
  * every list that names it, and forgotten with the last list that does; mutual
  * contacts found as before.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Presence } from '../../signaling-server/presence';
 
@@ -52,5 +53,30 @@ describe('contact lists as Presence keeps them', () => {
     expect(presence.listedIds).toBe(3); // the desk's list still counts for Ann while her phone is online
     presence.disconnect({ userId: 'ann', deviceId: 'ann-phone', displayName: 'ann' }, 'ann-phone-socket');
     expect(presence.listedIds).toBe(1); // only Bob's list (naming ann) is left
+  });
+});
+
+describe('mutual contacts over kept lists (property)', () => {
+  it('contactsOnline and mutual answer as plain sets of the lists would', () => {
+    // Ids of mixed lengths and characters, so that the kept lists' order and bisection are exercised.
+    const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,6}$/);
+    const world = fc.uniqueArray(id, { minLength: 1, maxLength: 12 }).chain((users) =>
+      fc.tuple(fc.constant(users), fc.array(fc.array(fc.oneof(fc.constantFrom(...users), id), { maxLength: 10 }), { minLength: users.length, maxLength: users.length })),
+    );
+    const seed = Number(process.env.PARLEY_PROPERTY_SEED ?? Date.now() % 2 ** 31);
+    console.info(`presence lists property: seed ${seed} (replay: PARLEY_PROPERTY_SEED=${seed} npx vitest run test/server/presenceLists.test.ts)`);
+    fc.assert(
+      fc.property(world, ([users, contactLists]) => {
+        const { presence, online } = setup();
+        users.forEach((user, i) => online(user, contactLists[i] ?? []));
+        const listsOf = (user: string): Set<string> => new Set((contactLists[users.indexOf(user)] ?? []).filter((c) => c !== user));
+        for (const a of users) {
+          const expected = users.filter((b) => b !== a && listsOf(a).has(b) && listsOf(b).has(a));
+          expect(presence.contactsOnline(a).sort()).toEqual(expected.sort());
+          for (const b of users) expect(presence.mutual(a, b)).toBe(expected.includes(b));
+        }
+      }),
+      { seed, numRuns: 300 },
+    );
   });
 });
