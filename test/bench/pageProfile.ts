@@ -20,7 +20,8 @@ export interface CpuProfile {
 /** Self time per function, ms, summed over any number of profiles. */
 export type SelfTimes = Map<string, number>;
 
-function where(node: ProfileNode): string {
+/** A profile node as the summaries name it: `function file:line`. */
+export function where(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   if (!url) return functionName || '(anonymous)';
   const file = url.replace(/^.*\//, '').replace(/\?.*$/, '');

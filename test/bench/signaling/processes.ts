@@ -35,7 +35,6 @@ export interface ServerUnderTest {
   exited: Promise<void>;
 }
 
-/** `env`: BENCH_SERVER_PORT and BENCH_MEMBERSHIP_SECRET for a server that restarts (serverProcess.ts). */
 /**
  * PARLEY_BENCH_SERVER_PROF=<dir>: each Parley server process writes a V8 CPU profile
  * there when it is stopped (--cpu-prof; stopped with SIGTERM, which serverProcess.ts
@@ -44,6 +43,7 @@ export interface ServerUnderTest {
  */
 const PROFILE_DIR = process.env.PARLEY_BENCH_SERVER_PROF ?? '';
 
+/** `env`: BENCH_SERVER_PORT and BENCH_MEMBERSHIP_SECRET for a server that restarts (serverProcess.ts). */
 export async function startServer(kind: ServerKind, parleyBundle: string, env: Record<string, string> = {}): Promise<ServerUnderTest> {
   const profile = PROFILE_DIR !== '' && kind === 'parley' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const child = forkTs(SERVER_SCRIPT, kind === 'parley' ? [kind, parleyBundle] : [kind], ['--expose-gc', `--max-old-space-size=${SERVER_HEAP_MB}`, ...profile], env);

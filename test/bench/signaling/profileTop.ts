@@ -8,16 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { addSelfTimes, topSelfTimes, type CpuProfile, type ProfileNode, type SelfTimes } from '../pageProfile';
+import { addSelfTimes, topSelfTimes, where, type CpuProfile, type ProfileNode, type SelfTimes } from '../pageProfile';
 
 interface TreeNode extends ProfileNode {
   children?: number[];
-}
-
-function label(node: ProfileNode): string {
-  const { functionName, url, lineNumber } = node.callFrame;
-  const file = url.replace(/^.*\//, '').replace(/\?.*$/, '');
-  return file ? `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}` : functionName || '(anonymous)';
 }
 
 /** Total (inclusive) time per function, ms. */
@@ -34,7 +28,7 @@ export function addTotalTimes(into: SelfTimes, profile: CpuProfile): void {
     for (let id: number | undefined = samples[i]; id !== undefined; id = parent.get(id)) {
       const node = byId.get(id);
       if (!node) break;
-      const key = label(node);
+      const key = where(node);
       if (seen.has(key)) continue;
       seen.add(key);
       into.set(key, (into.get(key) ?? 0) + ms);
