@@ -108,6 +108,12 @@ function run(options: TransformRole, readable: ReadableStream<EncodedFrame>, wri
     .catch((error: unknown) => {
       // The stream ends when its sender/receiver stops; anything else is worth a line.
       report({ op: 'error', message: `a ${options.role} ${options.kind} transform stopped: ${String(error)}` });
+    })
+    .finally(() => {
+      // A receiver that is gone is retargeted no more: its entries go with it.
+      if (options.role !== 'recv') return;
+      receiverTransformers.delete(options.receiverIndex);
+      receiverDevice.delete(options.receiverIndex);
     });
 }
 
