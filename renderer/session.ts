@@ -6,7 +6,7 @@
  * means a new session; `dispose` ends all of it.
  */
 import type { Favourite, HistoryEntry, ServerEndpoint } from '../preload/contract';
-import type { ChosenStatus, PresenceUser, StrangerCalls } from '../signaling-server/protocol';
+import type { ChosenStatus, PresenceBatchPayload, PresenceUser, StrangerCalls } from '../signaling-server/protocol';
 import { createCallEngine, type CallEngine, type HostAction, type HostOutcome } from './call/callEngine';
 import type { ReceivedFileHost } from './call/fileTransfers';
 import type { DeviceIdentity } from './identity/deviceIdentity';
@@ -120,9 +120,11 @@ export function openSession(options: SessionOptions): Session {
   const onJoined = (user: PresenceUser): void => dispatch({ type: 'joined', user });
   const onUpdated = (user: PresenceUser): void => dispatch({ type: 'updated', user });
   const onLeft = (payload: { userId: string }): void => dispatch({ type: 'left', userId: payload.userId });
+  const onBatch = (batch: PresenceBatchPayload): void => dispatch({ type: 'batch', batch });
   client.events.on('presence:joined', onJoined);
   client.events.on('presence:updated', onUpdated);
   client.events.on('presence:left', onLeft);
+  client.events.on('presence:batch', onBatch);
 
   const contactList = options.contacts;
   const engine = createCallEngine({
@@ -177,6 +179,7 @@ export function openSession(options: SessionOptions): Session {
       client.events.off('presence:joined', onJoined);
       client.events.off('presence:updated', onUpdated);
       client.events.off('presence:left', onLeft);
+      client.events.off('presence:batch', onBatch);
       engine.dispose();
       client.close();
     },

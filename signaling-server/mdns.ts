@@ -7,7 +7,7 @@
  * TXT (every value a string, as DNS-SD has it):
  *   txtvers=1     this layout
  *   name=…        the name people see (1–63 bytes, one line)
- *   proto=3       the signaling protocol version (protocol.ts PROTOCOL_VERSION)
+ *   proto=4       the signaling protocol version (protocol.ts PROTOCOL_VERSION)
  *   tls=yes|no    https + wss, or plain http + ws
  *   fp=AB:…:EF    with tls=yes: the certificate's SHA-256 fingerprint, to pin
  *   pw=yes|no     whether a password is needed to sign in

@@ -25,8 +25,10 @@ import { deviceCredentialSchema, dtlsProofSchema, publicKeySchema, signatureSche
  *    possession instead of claimed ids; presence reaches mutual contacts only
  *    (`contacts:set`, `contact:*`); device linking (`link:*`); `directory:search`;
  *    SDP descriptions carry a DTLS proof.
+ * 4: presence news that comes for a device within a second of its last comes
+ *    coalesced in one `presence:batch` (presenceBatcher.ts).
  */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 export const LIMITS = {
   /** socket.io maxHttpBufferSize: no single packet may exceed this. */
@@ -460,6 +462,16 @@ export const presenceUserSchema = z.object({
 });
 export type PresenceUser = z.infer<typeof presenceUserSchema>;
 
+/**
+ * Presence news held for a device and sent together (signaling-server/presenceBatcher.ts):
+ * each user at most once, as they are now (`users`: joined or changed) or gone (`left`).
+ */
+export const presenceBatchSchema = z.object({
+  users: z.array(presenceUserSchema).max(LIMITS.maxContacts),
+  left: z.array(userIdSchema).max(LIMITS.maxContacts),
+});
+export type PresenceBatchPayload = z.infer<typeof presenceBatchSchema>;
+
 export const callMemberSchema = z.object({
   userId: userIdSchema,
   deviceId: deviceIdSchema,
@@ -589,6 +601,7 @@ export const serverEventSchemas = {
   'presence:joined': presenceUserSchema,
   'presence:left': z.object({ userId: userIdSchema }),
   'presence:updated': presenceUserSchema,
+  'presence:batch': presenceBatchSchema,
   /** This device rings. */
   'call:incoming': incomingCallSchema,
   /** This device stops ringing for `callId`. */

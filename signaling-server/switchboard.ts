@@ -16,6 +16,7 @@ import { tooManyDevices } from './handshake';
 import { describeError } from './logger';
 import type { InviteLimitOptions } from './options';
 import { Presence, type ContactChange, type Profile } from './presence';
+import { PresenceBatcher, type PresenceNews } from './presenceBatcher';
 import type {
   Ack,
   CallId,
@@ -29,6 +30,7 @@ import type {
   StrangerCalls,
   UserId,
 } from './protocol';
+import { LIMITS } from './protocol';
 import { SfuDesk } from './sfu/desk';
 import type { JanusPool } from './sfu/janusPool';
 import { SERVER_VERSION } from './version';
@@ -72,7 +74,15 @@ export interface SwitchboardOptions {
    * coordinator)? Such a call, rebuilt by `call:rejoin`, is rebuilt on the SFU.
    */
   sfuCallsBefore?: (callId: CallId) => boolean;
+  /**
+   * Presence news for a device within this long of its last is held and sent as one
+   * `presence:batch` (presenceBatcher.ts); default PRESENCE_WINDOW_MS, 0 sends each at once.
+   */
+  presenceWindowMs?: number;
 }
+
+/** A device hears of its contacts at most once a second (the first news at once). */
+export const PRESENCE_WINDOW_MS = 1_000;
 
 export interface SwitchboardStats {
   usersOnline: number;
@@ -95,6 +105,8 @@ export class Switchboard<S> {
   /** Pending contact and link requests. */
   private readonly desk: ContactDesk<S>;
   private readonly handlers: Handlers;
+  /** Every presence message goes through it: one per device per window. */
+  private readonly news: PresenceBatcher<S>;
   /** The SFU side of calls, when the server has Janus. */
   readonly sfu: SfuDesk | undefined;
 
@@ -151,6 +163,7 @@ export class Switchboard<S> {
     }
     this.sfu = desk;
     const clock = options.clock ?? systemClock;
+    this.news = new PresenceBatcher(transport, clock, options.presenceWindowMs ?? PRESENCE_WINDOW_MS, LIMITS.maxContacts);
     this.desk = new ContactDesk(presence, transport, () => clock.now());
     this.handlers = createHandlers({
       registry,
@@ -182,7 +195,7 @@ export class Switchboard<S> {
     if (chosen !== undefined && admitted.firstDevice) this.presence.choose(party.userId, chosen);
     this.welcome(party, socket);
     const self = this.presence.user(party.userId);
-    if (admitted.firstDevice && self) this.transport.sendToMany(this.presence.audience(party.userId), 'presence:joined', self);
+    if (admitted.firstDevice && self) this.news.tell(this.presence.audience(party.userId), { event: 'presence:joined', user: self });
     else if (admitted.changed) this.tellUpdated(admitted.changed);
     this.tellContactChange(party.userId, admitted.contactChange, socket);
     return true;
@@ -246,13 +259,14 @@ export class Switchboard<S> {
 
   /** The socket is gone; a socket that a newer one replaced changes nothing. */
   disconnect(party: Party, socket: S): void {
+    this.news.forget(socket);
     // Who sees this user, asked before presence forgets them.
     const audience = this.presence.socketOf(party.deviceId) === socket ? this.presence.audience(party.userId) : [];
     const gone = this.presence.disconnect(party, socket);
     if (gone === null) return;
     this.desk.deviceGone(party.deviceId);
     this.registry.detach(party);
-    if (gone.lastDevice) this.transport.sendToMany(audience, 'presence:left', { userId: party.userId });
+    if (gone.lastDevice) this.news.tell(audience, { event: 'presence:left', userId: party.userId });
   }
 
   /** `contacts:set`: the device's new list; whoever became or ceased to be a mutual contact is told, both ways. */
@@ -264,7 +278,7 @@ export class Switchboard<S> {
   /** A user's presence changed: their mutual contacts and their own devices hear it. */
   private tellUpdated(user: PresenceUser): void {
     const sockets = [...this.presence.audience(user.userId), ...this.presence.socketsOf(user.userId)];
-    this.transport.sendToMany(sockets, 'presence:updated', user);
+    this.news.tell(sockets, { event: 'presence:updated', user });
   }
 
   /**
@@ -275,14 +289,16 @@ export class Switchboard<S> {
     if (change.became.length === 0 && change.ceased.length === 0) return;
     const mine = this.presence.socketsOf(userId).filter((s) => s !== fresh);
     const self = this.presence.user(userId);
+    const joinedSelf: PresenceNews | null = self ? { event: 'presence:joined', user: self } : null;
     for (const other of change.became) {
       const them = this.presence.user(other);
-      if (them) this.transport.sendToMany(mine, 'presence:joined', them);
-      if (self) this.transport.sendToMany(this.presence.socketsOf(other), 'presence:joined', self);
+      if (them) this.news.tell(mine, { event: 'presence:joined', user: them });
+      if (joinedSelf) this.news.tell(this.presence.socketsOf(other), joinedSelf);
     }
+    const leftSelf: PresenceNews = { event: 'presence:left', userId };
     for (const other of change.ceased) {
-      this.transport.sendToMany(mine, 'presence:left', { userId: other });
-      this.transport.sendToMany(this.presence.socketsOf(other), 'presence:left', { userId });
+      this.news.tell(mine, { event: 'presence:left', userId: other });
+      this.news.tell(this.presence.socketsOf(other), leftSelf);
     }
   }
 
@@ -302,6 +318,7 @@ export class Switchboard<S> {
 
   /** Stops every timer and forgets every call (see CallRegistry.dispose). */
   dispose(): void {
+    this.news.dispose();
     this.sfu?.dispose();
     this.registry.dispose();
   }

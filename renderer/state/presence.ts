@@ -1,12 +1,13 @@
 /**
  * Who is on the server, as a pure reducer over the signaling events that carry
- * presence: `session:welcome` replaces everything, `presence:*` edit one user.
+ * presence: `session:welcome` replaces everything, `presence:joined`, `updated` and
+ * `left` edit one user, `presence:batch` several at once (one new state, one render).
  *
  * The events arrive parsed (the signaling client checks every server event
  * against protocol.ts's schemas and drops the ones that fail), so the reducer
  * trusts them.
  */
-import type { PresenceStatus, PresenceUser } from '../../signaling-server/protocol';
+import type { PresenceBatchPayload, PresenceStatus, PresenceUser } from '../../signaling-server/protocol';
 
 export interface PresenceState {
   /** This user, as the server sees it; null before the first welcome. */
@@ -20,6 +21,7 @@ export type PresenceEvent =
   | { type: 'joined'; user: PresenceUser }
   | { type: 'updated'; user: PresenceUser }
   | { type: 'left'; userId: string }
+  | { type: 'batch'; batch: PresenceBatchPayload }
   /** The server refused us or we closed: nobody is known to be online. */
   | { type: 'reset' };
 
@@ -39,31 +41,37 @@ export function presenceReducer(state: PresenceState, event: PresenceEvent): Pre
       return { self, users };
     }
     case 'joined':
-    case 'updated': {
-      const user = userOf(event.user);
-      if (user.userId === state.self?.userId) return { ...state, self: user };
-      const current = state.users.get(user.userId);
-      if (
-        current &&
-        current.displayName === user.displayName &&
-        current.status === user.status
-      ) {
-        return state;
-      }
-      const users = new Map(state.users);
-      users.set(user.userId, user);
-      return { ...state, users };
-    }
-    case 'left': {
-      const { userId } = event;
-      if (!state.users.has(userId)) return state;
-      const users = new Map(state.users);
-      users.delete(userId);
-      return { ...state, users };
-    }
+    case 'updated':
+      return applyNews(state, [event.user], []);
+    case 'left':
+      return applyNews(state, [], [event.userId]);
+    case 'batch':
+      return applyNews(state, event.batch.users, event.batch.left);
     case 'reset':
       return state.self === null && state.users.size === 0 ? state : EMPTY_PRESENCE;
   }
+}
+
+/** Users online as they are now, and users gone: the same state when nothing changes. */
+function applyNews(state: PresenceState, online: readonly PresenceUser[], left: readonly string[]): PresenceState {
+  let self = state.self;
+  let users: Map<string, PresenceUser> | null = null;
+  const edit = (): Map<string, PresenceUser> => (users ??= new Map(state.users));
+  for (const each of online) {
+    const user = userOf(each);
+    if (user.userId === self?.userId) {
+      self = user;
+      continue;
+    }
+    const current = (users ?? state.users).get(user.userId);
+    if (current && current.displayName === user.displayName && current.status === user.status) continue;
+    edit().set(user.userId, user);
+  }
+  for (const userId of left) {
+    if ((users ?? state.users).has(userId)) edit().delete(userId);
+  }
+  if (users === null && self === state.self) return state;
+  return { self, users: users ?? state.users };
 }
 
 export function statusOf(state: PresenceState, userId: string): PresenceStatus | 'offline' {

@@ -3,6 +3,12 @@
  * socket.io clients over WebSocket. Every client records every server event it
  * receives, so tests wait for conditions instead of sleeping. `cleanup()` (in
  * afterEach) closes every client and server this harness started.
+ *
+ * A client reads a `presence:batch` as an app does: each user in it joined (not
+ * online for this client before) or was updated, each in `left` left. It records
+ * the batch and then those single events (`batched: true`), so a test waits for
+ * `presence:joined` however the server grouped it; tests of the grouping itself
+ * look at `presence:batch` or at `batched`.
  */
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
@@ -32,6 +38,8 @@ export const SERVER_EVENTS: readonly ServerEvent[] = SERVER_EVENT_NAMES;
 export interface Received {
   event: ServerEvent;
   payload: unknown;
+  /** A `presence:*` news this client read out of a `presence:batch` (recorded just after the batch). */
+  batched?: true;
 }
 
 const DEFAULT_WAIT_MS = 10_000;
@@ -62,7 +70,8 @@ export class TestClient {
     for (const event of SERVER_EVENTS) {
       (socket as unknown as { on(e: string, l: (p: unknown) => void): void }).on(event, (payload: unknown) => {
         if (event === 'session:welcome') this.welcome = payload as WelcomePayload;
-        this.received.push({ event, payload });
+        const unpacked = event === 'presence:batch' ? this.unpack(payload as PayloadOf<'presence:batch'>) : [];
+        this.received.push({ event, payload }, ...unpacked);
         this.wake();
       });
     }
@@ -132,6 +141,16 @@ export class TestClient {
 
   close(): void {
     this.socket.disconnect();
+  }
+
+  private unpack(batch: PayloadOf<'presence:batch'>): Received[] {
+    const news: Received[] = batch.users.map((user) => ({
+      event: user.userId !== this.userId && !sees(this, user.userId) ? 'presence:joined' : 'presence:updated',
+      payload: user,
+      batched: true,
+    }));
+    for (const userId of batch.left) news.push({ event: 'presence:left', payload: { userId }, batched: true });
+    return news;
   }
 
   private wake(): void {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCredential, idOfKey, verify, type PublicKey } from '../../signaling-server/identity';
 import { checkCredentialSync, keyId, verifySignature } from '../../signaling-server/keyCheck';
+import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { makeIdentity, proveFor } from '../support/testIdentity';
 
 describe('keyCheck (node:crypto) agrees with identity.ts (WebCrypto)', () => {
@@ -18,7 +19,7 @@ describe('keyCheck (node:crypto) agrees with identity.ts (WebCrypto)', () => {
     expect(await checkCredential(foreign)).toBeNull();
 
     const proof = await proveFor(id, '127.0.0.1:7300', 'session-A');
-    const message = (sid: string) => `parley/auth/3\n127.0.0.1:7300\n${sid}\n${id.userId}\n${id.deviceId}`;
+    const message = (sid: string) => `parley/auth/${PROTOCOL_VERSION}\n127.0.0.1:7300\n${sid}\n${id.userId}\n${id.deviceId}`;
     for (const [sig, text, expected] of [
       [proof, message('session-A'), true],
       [proof, message('session-B'), false],

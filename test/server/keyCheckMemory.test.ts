@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkCredentialSync, forgetCheckedKeys, verifySignature } from '../../signaling-server/keyCheck';
+import { PROTOCOL_VERSION } from '../../signaling-server/protocol';
 import { makeIdentity, proveFor } from '../support/testIdentity';
 
 afterEach(forgetCheckedKeys);
@@ -27,7 +28,7 @@ describe('keyCheck remembers only what verified, by its exact bytes', () => {
     expect(checkCredentialSync({ ...id.credential, deviceCert: other.credential.deviceCert })).toBeNull();
 
     const proof = await proveFor(id, 'h:1', 'session-A');
-    const message = (sid: string): string => `parley/auth/3\nh:1\n${sid}\n${id.userId}\n${id.deviceId}`;
+    const message = (sid: string): string => `parley/auth/${PROTOCOL_VERSION}\nh:1\n${sid}\n${id.userId}\n${id.deviceId}`;
     expect(verifySignature(id.credential.deviceKey, proof, message('session-A'))).toBe(true);
     expect(verifySignature(id.credential.deviceKey, proof, message('session-B'))).toBe(false);
     expect(verifySignature(id.credential.deviceKey, proof, message('session-A'))).toBe(true);

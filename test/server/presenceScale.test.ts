@@ -5,12 +5,19 @@
  * each; one user changes status, and we count the sockets told, the lookups in
  * presence's table of online users, and any walk over that whole table. The same
  * change with 1,000 users online must cost exactly the same.
+ *
+ * And when all 10,000 connect at once (a server restart), each device gets at
+ * most two presence messages (its first news at once, the rest in one
+ * `presence:batch` when its window ends) instead of one per contact, and still
+ * learns of every contact.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../signaling-server/logger';
 import { resolveOptions } from '../../signaling-server/options';
 import { switchboardOptions } from '../../signaling-server/standalone';
+import type { Clock } from '../../signaling-server/callLifecycle';
+import type { PresenceBatchPayload, PresenceUser, WelcomePayload } from '../../signaling-server/protocol';
 import { Switchboard, type Transport } from '../../signaling-server/switchboard';
 
 const CONTACTS = 50;
@@ -65,29 +72,72 @@ interface Cost {
 
 const userId = (i: number): string => `user${String(i).padStart(6, '0')}`;
 
-/** `online` users on a ring, each listing the CONTACTS nearest (all mutual); user 0 then picks 'away'. */
-function statusChangeCost(online: number): Cost {
-  const sent: { event: string; sockets: number }[] = [];
+/** Time stands still; `windowsEnd()` runs every timer set so far (all presence windows are equally long). */
+class StillClock implements Clock {
+  private timers = new Map<number, () => void>();
+  private nextId = 0;
+  now(): number {
+    return 1_000_000;
+  }
+  setTimeout(fn: () => void): unknown {
+    this.nextId += 1;
+    this.timers.set(this.nextId, fn);
+    return this.nextId;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  windowsEnd(): void {
+    const due = this.timers;
+    this.timers = new Map();
+    for (const fn of due.values()) fn();
+  }
+  /** Until no window is open: held news goes out, then the windows close. */
+  quiet(): void {
+    for (let round = 0; this.timers.size > 0; round++) {
+      if (round > 10) throw new Error('presence windows keep opening');
+      this.windowsEnd();
+    }
+  }
+}
+
+interface Sent {
+  event: string;
+  sockets: readonly FakeSocket[];
+  payload: unknown;
+}
+
+/** `online` users on a ring, each listing the CONTACTS nearest (all mutual), connected at one instant. */
+function ring(online: number): { board: Switchboard<FakeSocket>; sent: Sent[]; clock: StillClock } {
+  const sent: Sent[] = [];
   const transport: Transport<FakeSocket> = {
-    send: (_socket, event, ..._args) => {
-      sent.push({ event, sockets: 1 });
+    send: (socket, event, ...args) => {
+      sent.push({ event, sockets: [socket], payload: args[0] });
     },
-    sendToMany: (sockets, event, ..._args) => {
-      sent.push({ event, sockets: sockets.length });
+    sendToMany: (sockets, event, ...args) => {
+      sent.push({ event, sockets, payload: args[0] });
     },
     kick: (_socket, error) => {
       throw new Error(`unexpected kick: ${error.message}`);
     },
   };
-  const board = new Switchboard<FakeSocket>(switchboardOptions(resolveOptions({}), createLogger('silent'), randomBytes(32)), transport);
+  const clock = new StillClock();
+  const board = new Switchboard<FakeSocket>({ ...switchboardOptions(resolveOptions({}), createLogger('silent'), randomBytes(32)), clock }, transport);
+  for (let i = 0; i < online; i++) {
+    const contacts: string[] = [];
+    for (let k = 1; k <= CONTACTS / 2; k++) contacts.push(userId((i + k) % online), userId((i - k + online) % online));
+    const party = { userId: userId(i), deviceId: `device${i}`, displayName: `User ${i}` };
+    const admitted = board.connect(party, { userKey: { alg: 'Ed25519', spki: `key${i}` }, contacts, strangerCalls: 'ask' }, { id: i });
+    if (!admitted) throw new Error(`user ${i} was not admitted`);
+  }
+  return { board, sent, clock };
+}
+
+/** `online` users on a ring, presence quiet again after they connected; user 0 then picks 'away'. */
+function statusChangeCost(online: number): Cost {
+  const { board, sent, clock } = ring(online);
   try {
-    for (let i = 0; i < online; i++) {
-      const contacts: string[] = [];
-      for (let k = 1; k <= CONTACTS / 2; k++) contacts.push(userId((i + k) % online), userId((i - k + online) % online));
-      const party = { userId: userId(i), deviceId: `device${i}`, displayName: `User ${i}` };
-      const admitted = board.connect(party, { userKey: { alg: 'Ed25519', spki: `key${i}` }, contacts, strangerCalls: 'ask' }, { id: i });
-      if (!admitted) throw new Error(`user ${i} was not admitted`);
-    }
+    clock.quiet();
     // Swap presence's table of online users for one that counts, with the same entries.
     const presence = board.presence as unknown as { users: Map<string, unknown> };
     const counting = new CountingMap<string, unknown>();
@@ -101,11 +151,11 @@ function statusChangeCost(online: number): Cost {
     expect(ack).toEqual({ ok: true });
     const updates = sent.filter((s) => s.event === 'presence:updated');
     return {
-      told: updates.reduce((sum, s) => sum + s.sockets, 0),
+      told: updates.reduce((sum, s) => sum + s.sockets.length, 0),
       events: updates.length,
       lookups: counting.gets,
       walks: counting.walks,
-      sent: sent.reduce((sum, s) => sum + s.sockets, 0),
+      sent: sent.reduce((sum, s) => sum + s.sockets.length, 0),
     };
   } finally {
     board.dispose();
@@ -126,5 +176,46 @@ describe('presence at scale (counted, not timed)', () => {
 
   it('costs exactly the same with 1,000 users online as with 10,000', () => {
     expect(statusChangeCost(1_000)).toEqual(statusChangeCost(10_000));
+  }, 120_000);
+
+  it('10,000 users connecting at once: each device gets at most 2 presence messages, and learns of all its 50 contacts', () => {
+    const online = 10_000;
+    const { board, sent, clock } = ring(online);
+    try {
+      clock.quiet();
+      const messages = new Map<number, number>();
+      const known = new Map<number, Set<string>>();
+      const learn = (socket: FakeSocket, users: readonly PresenceUser[]): void => {
+        const set = known.get(socket.id) ?? new Set<string>();
+        for (const u of users) set.add(u.userId);
+        known.set(socket.id, set);
+      };
+      let presenceMessages = 0;
+      for (const s of sent) {
+        if (s.event === 'session:welcome') {
+          for (const socket of s.sockets) learn(socket, (s.payload as WelcomePayload).users);
+          continue;
+        }
+        if (!s.event.startsWith('presence:')) continue;
+        expect(s.event === 'presence:joined' || s.event === 'presence:batch', s.event).toBe(true);
+        const users = s.event === 'presence:batch' ? (s.payload as PresenceBatchPayload).users : [s.payload as PresenceUser];
+        if (s.event === 'presence:batch') expect((s.payload as PresenceBatchPayload).left).toEqual([]);
+        for (const socket of s.sockets) {
+          presenceMessages += 1;
+          messages.set(socket.id, (messages.get(socket.id) ?? 0) + 1);
+          learn(socket, users);
+        }
+      }
+      expect(Math.max(...messages.values())).toBeLessThanOrEqual(2);
+      // One message per contact would be 250,000 (each pair of contacts: the later one's join reaches the earlier).
+      expect(presenceMessages).toBeLessThanOrEqual(2 * online);
+      for (let i = 0; i < online; i++) {
+        const expected = new Set<string>();
+        for (let k = 1; k <= CONTACTS / 2; k++) expected.add(userId((i + k) % online)).add(userId((i - k + online) % online));
+        expect(known.get(i), `user ${i}`).toEqual(expected);
+      }
+    } finally {
+      board.dispose();
+    }
   }, 120_000);
 });

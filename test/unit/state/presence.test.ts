@@ -44,6 +44,26 @@ describe('presence reducer', () => {
     expect(presenceReducer(state, { type: 'left', userId: carol.userId })).toBe(state);
   });
 
+  it('a batch applies each user in it and each departure, in one new state', () => {
+    const dave: PresenceUser = { userId: 'dave-0000001', displayName: 'Dave', status: 'away' };
+    const before = run({ type: 'welcome', self: me, users: [bob, carol] });
+    const after = presenceReducer(before, {
+      type: 'batch',
+      batch: { users: [{ ...bob, status: 'in_call' }, dave, { ...me, status: 'dnd' }], left: [carol.userId] },
+    });
+    expect([...after.users.values()]).toEqual([{ ...bob, status: 'in_call' }, dave]);
+    expect(after.self?.status).toBe('dnd');
+    // The state it came from is untouched (React compares states by identity).
+    expect([...before.users.values()]).toEqual([bob, carol]);
+    expect(before.self).toEqual(me);
+  });
+
+  it('a batch that changes nothing returns the same state', () => {
+    const state = run({ type: 'welcome', self: me, users: [bob] });
+    expect(presenceReducer(state, { type: 'batch', batch: { users: [{ ...bob }], left: [carol.userId] } })).toBe(state);
+    expect(presenceReducer(state, { type: 'batch', batch: { users: [], left: [] } })).toBe(state);
+  });
+
   it('reset empties everything when the server refused us', () => {
     const state = run({ type: 'welcome', self: me, users: [bob] }, { type: 'reset' });
     expect(state.self).toBeNull();
