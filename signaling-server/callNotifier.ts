@@ -9,6 +9,7 @@ import type {
   CallEndReason,
   CallSnapshot,
   DeviceId,
+  IceServersAck,
   IncomingCall,
   InviteEndReason,
   MemberLeaveReason,
@@ -24,6 +25,8 @@ export interface CallSink {
   membershipChanged(userId: UserId): void;
   /** May `viewer` see the ringing devices of `owner` (mutual contacts)? Default: yes. */
   showsDevices?: (viewer: UserId, owner: UserId) => boolean;
+  /** The ICE servers a ringing device of `userId` gets with the ring (`ice:servers`' answer); none: it asks. */
+  iceServers?: (userId: UserId) => IceServersAck;
 }
 
 export class CallNotifier {
@@ -47,6 +50,7 @@ export class CallNotifier {
       from: { userId: invite.invitedBy, displayName: invite.invitedByName },
       media: call.media,
       call: this.snapshot(call, deviceId),
+      ...(this.sink.iceServers ? { ice: this.sink.iceServers(invite.userId) } : {}),
     };
   }
 

@@ -525,11 +525,31 @@ export const callSnapshotSchema = z.object({
 });
 export type CallSnapshot = z.infer<typeof callSnapshotSchema>;
 
+export const iceServerSchema = z.object({
+  urls: z.array(z.string().max(512)).min(1).max(8),
+  username: z.string().max(512).optional(),
+  credential: z.string().max(512).optional(),
+});
+export type IceServer = z.infer<typeof iceServerSchema>;
+
+export const iceServersAckSchema = z.object({
+  iceServers: z.array(iceServerSchema).max(16),
+  /** How long the TURN credentials stay valid; 0 (or absent) when nothing expires. */
+  ttlSeconds: z.number().int().min(0).default(0),
+});
+export type IceServersAck = z.infer<typeof iceServersAckSchema>;
+
 export const incomingCallSchema = z.object({
   callId: callIdSchema,
   from: z.object({ userId: userIdSchema, displayName: receivedNameSchema }),
   media: callMediaSchema,
   call: callSnapshotSchema,
+  /**
+   * The ICE servers (and TURN credentials) for this call, what `ice:servers` would
+   * answer the ringing device: with them it pre-connects at once instead of asking
+   * first (a round trip to the server). Absent, the device asks.
+   */
+  ice: iceServersAckSchema.optional(),
 });
 export type IncomingCall = z.infer<typeof incomingCallSchema>;
 
@@ -671,20 +691,6 @@ export type ServerEventPayload<E extends ServerEventName> = z.infer<(typeof serv
 export const SERVER_EVENT_NAMES = Object.keys(serverEventSchemas) as ServerEventName[];
 
 // ─── acks the client reads ──────────────────────────────────────────────────
-
-export const iceServerSchema = z.object({
-  urls: z.array(z.string().max(512)).min(1).max(8),
-  username: z.string().max(512).optional(),
-  credential: z.string().max(512).optional(),
-});
-export type IceServer = z.infer<typeof iceServerSchema>;
-
-export const iceServersAckSchema = z.object({
-  iceServers: z.array(iceServerSchema).max(16),
-  /** How long the TURN credentials stay valid; 0 (or absent) when nothing expires. */
-  ttlSeconds: z.number().int().min(0).default(0),
-});
-export type IceServersAck = z.infer<typeof iceServersAckSchema>;
 
 export const directoryAckSchema = z.object({
   users: z

@@ -145,6 +145,8 @@ export class Switchboard<S> {
           if (changed) this.tellUpdated(changed);
         },
         showsDevices: (viewer: UserId, owner: UserId): boolean => presence.mutual(viewer, owner),
+        // A ringing device may have them (handlers.ts `ice:servers`): they come with the ring.
+        iceServers: options.iceServers,
       },
       onError: (err, where) => options.log.error({ err: describeError(err), where }, 'a call timer failed'),
     });

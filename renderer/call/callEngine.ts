@@ -155,6 +155,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     },
     now,
     relayOnly: () => options.relayOnly?.() ?? false,
+    takesOffered: options.getRtcConfiguration === undefined,
   });
 
   const features = createCallFeatures({

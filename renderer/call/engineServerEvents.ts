@@ -31,7 +31,7 @@ export interface ServerEventOptions {
 
 /** Listens until the returned function is called. */
 export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineParts<PC>, options: ServerEventOptions): () => void {
-  const { signaling, self, state, dispatch, now, local, pool, rejoin, exits } = parts;
+  const { signaling, self, state, dispatch, now, local, pool, rejoin, exits, rtcConfig } = parts;
 
   function startRinging(incoming: IncomingCall): void {
     if (options.isBlocked?.(incoming.from.userId)) {
@@ -41,7 +41,10 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     const before = state();
     if (before.phase !== 'idle' && before.phase !== 'ended') return;
     if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;
-    // The ICE servers of an earlier call are reused while their credentials are fresh (rtcConfig.ts).
+    // The ring brings this call's ICE servers, so the pre-connect that the ring starts
+    // does not ask first; an older server's ring does not, and those of an earlier call
+    // are reused while their credentials are fresh (rtcConfig.ts).
+    if (incoming.ice) rtcConfig.offer(incoming.ice);
     dispatch({ type: 'incoming', incoming, at: now() });
     // Fast to answer: the media is ready (and its permission asked) while it rings.
     const after = state();

@@ -23,6 +23,8 @@ export interface RtcConfigSourceOptions {
   now(): number;
   /** Settings → "Relay calls through the server (hide my IP address)". */
   relayOnly(): boolean;
+  /** False when `fetch` answers from elsewhere (an embedder's servers): what the signaling server offers is ignored. */
+  takesOffered: boolean;
 }
 
 export interface RtcConfigSource {
@@ -36,6 +38,13 @@ export interface RtcConfigSource {
    * get() asks again as if this never happened.
    */
   warm(): void;
+  /**
+   * ICE servers the server sent unasked (with a ring: `call:incoming`'s `ice`), kept
+   * as a fetch's answer would be, so that the ringing call's first get() needs no
+   * round trip. Ignored with relay-only on and no TURN in them (get() asks, and says
+   * why it cannot), or when the servers come from elsewhere (`takesOffered`).
+   */
+  offer(answer: IceServersAnswer): void;
   /** Forget what was fetched (the next get() asks again). */
   reset(): void;
 }
@@ -83,6 +92,9 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
     if (relayOnly && !hasTurn(answer.iceServers)) throw new RelayUnavailableError();
     return relayOnly ? { iceServers: answer.iceServers, iceTransportPolicy: 'relay' } : { iceServers: answer.iceServers };
   };
+  const keep = (answer: IceServersAnswer, relayOnly: boolean): void => {
+    cached = { config: build(answer, relayOnly), freshUntil: options.now() + reuseWindowMs(answer.ttlSeconds), relayOnly };
+  };
 
   const refresh = async (relayOnly: boolean): Promise<RTCConfiguration> => {
     const stale = cached;
@@ -104,7 +116,7 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
       return build({ iceServers: [], ttlSeconds: 0 }, relayOnly);
     }
     const config = build(answer, relayOnly);
-    if (asked === generation) cached = { config, freshUntil: options.now() + reuseWindowMs(answer.ttlSeconds), relayOnly };
+    if (asked === generation) keep(answer, relayOnly);
     return config;
   };
 
@@ -130,7 +142,7 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
         .fetch()
         .then((answer) => {
           if (asked !== generation) return;
-          cached = { config: build(answer, relayOnly), freshUntil: options.now() + reuseWindowMs(answer.ttlSeconds), relayOnly };
+          keep(answer, relayOnly);
         })
         .catch((error: unknown) => {
           log.child('call.ice').debug('fetching ICE servers ahead of the call failed; asked again when the call needs them', error);
@@ -139,6 +151,11 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
           if (warming === started) warming = null;
         });
       warming = started;
+    },
+    offer(answer) {
+      const relayOnly = options.relayOnly();
+      if (!options.takesOffered || (relayOnly && !hasTurn(answer.iceServers))) return;
+      keep(answer, relayOnly);
     },
     reset() {
       cached = null;

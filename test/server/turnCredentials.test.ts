@@ -101,6 +101,23 @@ describe('ice:servers', () => {
     for (const client of [alice, bob]) expect(await client.request('ice:servers', {})).toMatchObject({ ok: false, error: { code: 'not_in_call' } });
   });
 
+  it("the ring brings the ringing device its own ICE servers, the same as it would get by asking, on every device and in a later device's welcome", async () => {
+    const server = await startServer({ turn, stunUrls: ['stun:stun.example:3478'] });
+    const alice = await connectClient(server, { name: 'alice' });
+    const bob = await connectClient(server, { name: 'bob' });
+    const invited = await alice.request('call:invite', { to: bob.userId, media: 'audio' });
+    if (!invited.ok) throw new Error(invited.error.message);
+    const ring = await bob.next('call:incoming');
+    const asked = await bob.request('ice:servers', {});
+    if (!asked.ok) throw new Error(asked.error.message);
+    expect(ring.ice?.iceServers).toEqual(asked.iceServers);
+    expect(ring.ice?.iceServers[1]?.username?.split(':')[1]).toBe(bob.userId);
+    expect(Math.abs((ring.ice?.ttlSeconds ?? 0) - asked.ttlSeconds)).toBeLessThanOrEqual(1);
+    // Bob's second device, coming online while it rings, gets the ring in its welcome, with them.
+    const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: bob });
+    expect(tab.welcome?.ringing.map((r) => r.ice?.iceServers)).toEqual([asked.iceServers]);
+  });
+
   it('answers an empty list to a member when nothing is configured', async () => {
     const server = await startServer();
     const alice = await connectClient(server, { name: 'alice' });

@@ -53,6 +53,30 @@ async function talking(media: 'audio' | 'video'): Promise<{ alice: EnginePerson;
 }
 
 describe('call engine with the real signaling server', () => {
+  it('a ringing device pre-connects with the ICE servers its ring brought, without asking for them', async () => {
+    await server.close();
+    server = await createSignalingServer({
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent',
+      turn: { urls: ['turn:127.0.0.1:3478'], secret: 'ring-brings-ice-secret', ttlSeconds: 600 },
+    });
+    const alice = await online('Alice');
+    const bob = await online('Bob');
+    const asked: string[] = [];
+    const request = bob.signaling.request.bind(bob.signaling);
+    bob.signaling.request = ((event, ...rest) => {
+      asked.push(event);
+      return request(event, ...rest);
+    }) as typeof bob.signaling.request;
+
+    await alice.engine.call({ userId: bob.self.userId, displayName: 'Bob' }, 'audio');
+    await waitFor(() => alice.connected() && bob.connected(), 'pre-connected while ringing');
+    expect(asked).not.toContain('ice:servers');
+    const relay = bob.live()[0]?.configuration.iceServers?.find((s) => String(s.urls).startsWith('turn:'));
+    expect(relay?.username?.split(':')[1]).toBe(bob.self.userId);
+  });
+
   it('pre-connects while it rings, sends nothing, and answering only attaches the tracks', async () => {
     const alice = await online('Alice');
     const bob = await online('Bob');

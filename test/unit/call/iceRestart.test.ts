@@ -234,14 +234,14 @@ describe('ICE recovery in a call', () => {
 });
 
 describe('relay-only calls', () => {
-  it('ask for relayed candidates only', async () => {
-    const server = new FakeCallServer();
-    const iceServers = () => ({ iceServers: [TURN], ttlSeconds: 600 });
-    const alice = person(server, 'alice', { relayOnly: true, iceServers });
-    const bob = person(server, 'bob', { iceServers });
+  it('ask for relayed candidates only; the callee uses the servers its ring brought', async () => {
+    const server = new FakeCallServer({ turn: { urls: TURN.urls, secret: 'relay-only-secret', ttlSeconds: 600 } });
+    const alice = person(server, 'alice', { relayOnly: true });
+    const bob = person(server, 'bob');
     await talking(alice, bob);
-    expect(alice.pc().configuration).toEqual({ iceServers: [TURN], iceTransportPolicy: 'relay' });
-    expect(bob.pc().configuration).toEqual({ iceServers: [TURN] });
+    const relayOf = (userId: string) => [{ urls: TURN.urls, username: expect.stringMatching(new RegExp(`^\\d+:${userId}$`)), credential: expect.any(String) }];
+    expect(alice.pc().configuration).toEqual({ iceServers: relayOf(SELVES.alice.userId), iceTransportPolicy: 'relay' });
+    expect(bob.pc().configuration).toEqual({ iceServers: relayOf(SELVES.bob.userId) });
   });
 
   it('fail at once, saying what to do, when the server offers no relay; the callee stops ringing', async () => {

@@ -8,7 +8,7 @@ import { createRtcConfigSource, RelayUnavailableError, reuseWindowMs, type IceSe
 const TURN = { urls: ['turn:turn.example:3478?transport=udp'], username: '1700000000:user', credential: 'c1' };
 const STUN = { urls: ['stun:stun.example:3478'] };
 
-function source(answers: (IceServersAnswer | Error)[], relayOnly = false) {
+function source(answers: (IceServersAnswer | Error)[], relayOnly = false, takesOffered = true) {
   let clock = 0;
   let relay = relayOnly;
   const asked: number[] = [];
@@ -22,6 +22,7 @@ function source(answers: (IceServersAnswer | Error)[], relayOnly = false) {
     },
     now: () => clock,
     relayOnly: () => relay,
+    takesOffered,
   });
   return {
     config,
@@ -106,6 +107,27 @@ describe('RTC configuration', () => {
     await expect(s.config.get()).rejects.toBeInstanceOf(RelayUnavailableError);
     const offline = source([new Error('offline')], true);
     await expect(offline.config.get()).rejects.toThrow(/Turn off “Relay calls through the server” in Settings/);
+  });
+
+  it('servers offered with a ring are used without asking, while fresh; expired, they are asked for', async () => {
+    const s = source([{ iceServers: [STUN], ttlSeconds: 0 }]);
+    s.config.offer({ iceServers: [TURN], ttlSeconds: 600 });
+    expect(await s.config.get()).toEqual({ iceServers: [TURN] });
+    expect(s.asked).toEqual([]);
+    s.at(reuseWindowMs(600));
+    expect(await s.config.get()).toEqual({ iceServers: [STUN] });
+    expect(s.asked).toEqual([reuseWindowMs(600)]);
+  });
+
+  it('offered servers are ignored when relay-only needs a TURN server they lack, or when the servers come from elsewhere', async () => {
+    const relay = source([{ iceServers: [STUN, TURN], ttlSeconds: 600 }], true);
+    relay.config.offer({ iceServers: [STUN], ttlSeconds: 600 });
+    expect(await relay.config.get()).toEqual({ iceServers: [STUN, TURN], iceTransportPolicy: 'relay' });
+    expect(relay.asked).toHaveLength(1);
+    const embedded = source([{ iceServers: [STUN], ttlSeconds: 0 }], false, false);
+    embedded.config.offer({ iceServers: [TURN], ttlSeconds: 600 });
+    expect(await embedded.config.get()).toEqual({ iceServers: [STUN] });
+    expect(embedded.asked).toHaveLength(1);
   });
 
   it('a change of the relay setting takes effect for the next session', async () => {

@@ -40,6 +40,7 @@ describe('swallowed errors reach the log', () => {
       fetch: () => Promise.reject(new RequestError('timeout', 'The server did not answer "ice:servers" in time.')),
       now: () => 0,
       relayOnly: () => false,
+      takesOffered: true,
     });
 
     await expect(source.get()).resolves.toEqual({ iceServers: [] });
