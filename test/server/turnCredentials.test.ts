@@ -73,13 +73,19 @@ describe('ice:servers', () => {
     expect(await mallory.request('ice:servers', {})).toMatchObject({ ok: false, error: { code: 'not_in_call', message: expect.stringContaining('in a call') } });
   });
 
-  it("gives a ringing device and the call's members their own short-lived TURN credentials, and nobody after the call", async () => {
+  /** Alice calls Bob on a server with STUN and TURN; Bob's device rings. */
+  async function bobRings() {
     const server = await startServer({ turn, stunUrls: ['stun:stun.example:3478'] });
     const alice = await connectClient(server, { name: 'alice' });
     const bob = await connectClient(server, { name: 'bob' });
     const invited = await alice.request('call:invite', { to: bob.userId, media: 'audio' });
     if (!invited.ok) throw new Error(invited.error.message);
-    await bob.next('call:incoming');
+    const ring = await bob.next('call:incoming');
+    return { server, alice, bob, callId: invited.call.callId, ring };
+  }
+
+  it("gives a ringing device and the call's members their own short-lived TURN credentials, and nobody after the call", async () => {
+    const { alice, bob, callId } = await bobRings();
 
     const before = Math.floor(Date.now() / 1000);
     for (const client of [alice, bob]) {
@@ -96,18 +102,13 @@ describe('ice:servers', () => {
       expect(relay?.credential).toBe(createHmac('sha1', 'north-wind-secret').update(relay?.username ?? '').digest('base64'));
     }
 
-    expect(await bob.request('call:decline', { callId: invited.call.callId })).toEqual({ ok: true });
+    expect(await bob.request('call:decline', { callId })).toEqual({ ok: true });
     await alice.next('call:ended');
     for (const client of [alice, bob]) expect(await client.request('ice:servers', {})).toMatchObject({ ok: false, error: { code: 'not_in_call' } });
   });
 
   it("the ring brings the ringing device its own ICE servers, the same as it would get by asking, on every device and in a later device's welcome", async () => {
-    const server = await startServer({ turn, stunUrls: ['stun:stun.example:3478'] });
-    const alice = await connectClient(server, { name: 'alice' });
-    const bob = await connectClient(server, { name: 'bob' });
-    const invited = await alice.request('call:invite', { to: bob.userId, media: 'audio' });
-    if (!invited.ok) throw new Error(invited.error.message);
-    const ring = await bob.next('call:incoming');
+    const { server, bob, ring } = await bobRings();
     const asked = await bob.request('ice:servers', {});
     if (!asked.ok) throw new Error(asked.error.message);
     expect(ring.ice?.iceServers).toEqual(asked.iceServers);
