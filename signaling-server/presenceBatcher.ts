@@ -51,6 +51,8 @@ export class PresenceBatcher<S> {
     private readonly clock: Clock,
     private readonly windowMs: number,
     private readonly maxEntries: number,
+    /** A window's end failed (sending threw): logged by the owner; the device's window closes. */
+    private readonly onError: (error: unknown) => void,
   ) {
     if (!(windowMs >= 0) || !Number.isFinite(windowMs)) throw new RangeError(`presence window must be a finite number of ms ≥ 0, not ${windowMs}`);
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`a presence batch must hold at least one user, not ${maxEntries}`);
@@ -101,7 +103,15 @@ export class PresenceBatcher<S> {
   }
 
   private arm(socket: S): unknown {
-    return this.clock.setTimeout(() => this.windowEnded(socket), this.windowMs);
+    return this.clock.setTimeout(() => {
+      try {
+        this.windowEnded(socket);
+      } catch (error) {
+        // A timer's throw would take the whole server down; this device misses one batch.
+        this.forget(socket);
+        this.onError(error);
+      }
+    }, this.windowMs);
   }
 
   private windowEnded(socket: S): void {

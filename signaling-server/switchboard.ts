@@ -165,7 +165,9 @@ export class Switchboard<S> {
     }
     this.sfu = desk;
     const clock = options.clock ?? systemClock;
-    this.news = new PresenceBatcher(transport, clock, options.presenceWindowMs ?? PRESENCE_WINDOW_MS, LIMITS.maxContacts);
+    this.news = new PresenceBatcher(transport, clock, options.presenceWindowMs ?? PRESENCE_WINDOW_MS, LIMITS.maxContacts, (err) =>
+      options.log.error({ err: describeError(err) }, 'sending a presence batch failed; the device gets the next one'),
+    );
     this.desk = new ContactDesk(presence, transport, () => clock.now());
     this.handlers = createHandlers({
       registry,

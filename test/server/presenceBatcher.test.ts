@@ -22,8 +22,9 @@ function setup(windowMs = WINDOW, maxEntries = 100) {
     },
   };
   const clock = new ManualClock();
-  const batcher = new PresenceBatcher(outlet, clock, windowMs, maxEntries);
-  return { sent, clock, batcher };
+  const errors: unknown[] = [];
+  const batcher = new PresenceBatcher(outlet, clock, windowMs, maxEntries, (error) => errors.push(error));
+  return { sent, clock, batcher, errors };
 }
 
 describe('presence batcher', () => {
@@ -104,6 +105,28 @@ describe('presence batcher', () => {
     expect(batcher.holding).toBe(0);
   });
 
+  it('a batch that cannot be sent is reported, not thrown out of the timer, and that device starts over', () => {
+    const sent: string[] = [];
+    let broken = true;
+    const outlet: PresenceOutlet<string> = {
+      sendToMany: (sockets, event, ..._args) => {
+        if (broken && event === 'presence:batch' && sockets.includes('a')) throw new Error('socket buffer gone');
+        sent.push(`${event} ${sockets.join(',')}`);
+      },
+    };
+    const clock = new ManualClock();
+    const errors: unknown[] = [];
+    const batcher = new PresenceBatcher(outlet, clock, WINDOW, 100, (error) => errors.push(error));
+    batcher.tell(['a', 'b'], joined(user('bob')));
+    batcher.tell(['a', 'b'], joined(user('carol')));
+    expect(() => clock.advance(WINDOW)).not.toThrow();
+    expect(errors).toEqual([new Error('socket buffer gone')]);
+    expect(sent).toEqual(['presence:joined a,b', 'presence:batch b']);
+    broken = false;
+    batcher.tell(['a'], joined(user('dave')));
+    expect(sent.at(-1)).toBe('presence:joined a');
+  });
+
   it('with a window of 0 sends everything at once', () => {
     const { sent, clock, batcher } = setup(0);
     batcher.tell(['a'], joined(user('bob')));
@@ -115,9 +138,10 @@ describe('presence batcher', () => {
   it('refuses a window or a batch size that makes no sense', () => {
     const outlet: PresenceOutlet<string> = { sendToMany: () => undefined };
     const clock = new ManualClock();
-    expect(() => new PresenceBatcher(outlet, clock, -1, 10)).toThrow(RangeError);
-    expect(() => new PresenceBatcher(outlet, clock, Number.NaN, 10)).toThrow(RangeError);
-    expect(() => new PresenceBatcher(outlet, clock, Number.POSITIVE_INFINITY, 10)).toThrow(RangeError);
-    expect(() => new PresenceBatcher(outlet, clock, 1_000, 0)).toThrow(RangeError);
+    const fail = (): void => undefined;
+    expect(() => new PresenceBatcher(outlet, clock, -1, 10, fail)).toThrow(RangeError);
+    expect(() => new PresenceBatcher(outlet, clock, Number.NaN, 10, fail)).toThrow(RangeError);
+    expect(() => new PresenceBatcher(outlet, clock, Number.POSITIVE_INFINITY, 10, fail)).toThrow(RangeError);
+    expect(() => new PresenceBatcher(outlet, clock, 1_000, 0, fail)).toThrow(RangeError);
   });
 });
