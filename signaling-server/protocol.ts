@@ -26,7 +26,8 @@ import { deviceCredentialSchema, dtlsProofSchema, publicKeySchema, signatureSche
  *    (`contacts:set`, `contact:*`); device linking (`link:*`); `directory:search`;
  *    SDP descriptions carry a DTLS proof.
  * 4: presence news that comes for a device within a second of its last comes
- *    coalesced in one `presence:batch` (presenceBatcher.ts).
+ *    coalesced in one `presence:batch` (presenceBatcher.ts); a ring
+ *    (`call:incoming`) carries the ringing device's ICE servers (`ice`).
  */
 export const PROTOCOL_VERSION = 4;
 

@@ -74,14 +74,12 @@ export interface SwitchboardOptions {
    * coordinator)? Such a call, rebuilt by `call:rejoin`, is rebuilt on the SFU.
    */
   sfuCallsBefore?: (callId: CallId) => boolean;
-  /**
-   * Presence news for a device within this long of its last is held and sent as one
-   * `presence:batch` (presenceBatcher.ts); default PRESENCE_WINDOW_MS, 0 sends each at once.
-   */
-  presenceWindowMs?: number;
 }
 
-/** A device hears of its contacts at most once a second (the first news at once). */
+/**
+ * A device hears of its contacts at most once a second: the first news at once, what
+ * follows within the window in one `presence:batch` (presenceBatcher.ts).
+ */
 export const PRESENCE_WINDOW_MS = 1_000;
 
 export interface SwitchboardStats {
@@ -165,7 +163,7 @@ export class Switchboard<S> {
     }
     this.sfu = desk;
     const clock = options.clock ?? systemClock;
-    this.news = new PresenceBatcher(transport, clock, options.presenceWindowMs ?? PRESENCE_WINDOW_MS, LIMITS.maxContacts, (err) =>
+    this.news = new PresenceBatcher(transport, clock, PRESENCE_WINDOW_MS, LIMITS.maxContacts, (err) =>
       options.log.error({ err: describeError(err) }, 'sending a presence batch failed; the device gets the next one'),
     );
     this.desk = new ContactDesk(presence, transport, () => clock.now());

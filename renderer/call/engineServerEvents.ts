@@ -42,8 +42,8 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     if (before.phase !== 'idle' && before.phase !== 'ended') return;
     if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;
     // The ring brings this call's ICE servers, so the pre-connect that the ring starts
-    // does not ask first; an older server's ring does not, and those of an earlier call
-    // are reused while their credentials are fresh (rtcConfig.ts).
+    // does not ask first. A ring without them: those of an earlier call are reused while
+    // their credentials are fresh, else the pre-connect asks (rtcConfig.ts).
     if (incoming.ice) rtcConfig.offer(incoming.ice);
     dispatch({ type: 'incoming', incoming, at: now() });
     // Fast to answer: the media is ready (and its permission asked) while it rings.
