@@ -16,7 +16,10 @@
  * With PARLEY_BENCH_CHROME_TRACE=1 it also traces the whole browser around each
  * Accept and prints the busiest threads (chromeTrace.ts).
  * The floor page (Parley's technique and nothing else) is traced the same way, in
- * turns with Parley. It prints the p50 of each step per side, relative to the click. Nothing here is
+ * turns with Parley, and so is the floor page drawing what Parley's screens draw
+ * (the ringing self-view, the remote tile and the picture-in-picture at Parley's
+ * sizes): between them, how much of Parley's extra time is drawing video in this
+ * window, and how much is Parley's own work. It prints the p50 of each step per side, relative to the click. Nothing here is
  * a target; it says which step to look at. With PARLEY_BENCH_PROFILE=1 it also prints
  * where each Parley page's main thread spent that time (pageProfile.ts).
  */
@@ -183,8 +186,11 @@ function TRACE_PROBE(): void {
 }
 
 export interface TraceStep {
-  /** Parley's UI, or the pre-connected floor page (test/bench/reference/preconnected.html). */
-  page: 'Parley' | 'floor';
+  /**
+   * Parley's UI, the pre-connected floor page (test/bench/reference/preconnected.html),
+   * or the same page drawing what Parley's screens draw (its `?drawn=parley`).
+   */
+  page: TracedPage;
   side: 'caller' | 'callee';
   what: string;
   /** ms after the click on Accept (first occurrence per call). */
@@ -194,6 +200,8 @@ export interface TraceStep {
 }
 
 type Side = 'caller' | 'callee';
+const TRACED_PAGES = ['Parley', 'floor', 'floor drawn like Parley'] as const;
+export type TracedPage = (typeof TRACED_PAGES)[number];
 type CallMarks = Record<Side, Map<string, number>>;
 
 async function marks(page: Page): Promise<TraceMark[]> {
@@ -310,11 +318,14 @@ function stepsOf(page: TraceStep['page'], samples: Record<Side, Map<string, numb
   return steps.sort((a, b) => a.p50 - b.p50);
 }
 
-/** Parley and the floor page, one call each in turn (as benchmark 1), both traced. */
+/** Parley, the floor page and the floor page drawn like Parley, one call each in turn (as benchmark 1), all traced. */
 export async function runCallTrace(options: { browser: Browser; parleyUrl: string; calls: number; ringMs: number; log(line: string): void }): Promise<TraceStep[]> {
   const { browser, parleyUrl, calls, ringMs, log } = options;
   const relay = await startBareRelay({ pages: { '/preconnected': fileURLToPath(new URL('./reference/preconnected.html', import.meta.url)) } });
   const floorUrl = `${relay.url}/preconnected`;
+  // The floor page drawing Parley's videos at Parley's sizes: what of Parley's extra
+  // time is drawing them (software compositing here), not Parley's code.
+  const drawnUrl = `${floorUrl}?drawn=parley`;
   const parley = await parleyPair(browser, parleyUrl);
   const floor = await referencePair(browser, relay);
   const script = { content: pageScript(TRACE_PROBE) };
@@ -322,7 +333,11 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
   // The probe must be in place before the app builds its peer connections.
   await Promise.all([parley.caller.reload(), parley.callee.reload()]);
   await Promise.all([visible(videoCallButton(parley.caller, 'Callee')), visible(parley.callee.getByRole('status', { name: 'Connection: Online' }))]);
-  const samples = { parley: { caller: new Map(), callee: new Map() }, floor: { caller: new Map(), callee: new Map() } };
+  const samples = {
+    parley: { caller: new Map(), callee: new Map() },
+    floor: { caller: new Map(), callee: new Map() },
+    drawn: { caller: new Map(), callee: new Map() },
+  };
   const first = (one: CallMarks, side: Side): string => one[side].get('remote <video>: first frame presented')?.toFixed(0) ?? '?';
   // PARLEY_BENCH_PROFILE=1: a CPU profile of each Parley page around every timed Accept (pageProfile.ts).
   const profiles: Record<Side, SelfTimes> | null = process.env.PARLEY_BENCH_PROFILE ? { caller: new Map(), callee: new Map() } : null;
@@ -332,12 +347,17 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
     // Warm-up, untimed: code loading and JIT.
     await parleyTraced(parley, ringMs);
     await floorTraced(floor, floorUrl, ringMs);
+    await floorTraced(floor, drawnUrl, ringMs);
     for (let i = 0; i < calls; i++) {
       const p = await parleyTraced(parley, ringMs, profiles ?? undefined, threads ?? undefined, log);
       const f = await floorTraced(floor, floorUrl, ringMs);
+      const d = await floorTraced(floor, drawnUrl, ringMs);
       addTo(samples.parley, p);
       addTo(samples.floor, f);
-      log(`trace ${String(i + 1).padStart(2)}/${calls}: first frame caller/callee: Parley ${first(p, 'caller')}/${first(p, 'callee')} ms, floor ${first(f, 'caller')}/${first(f, 'callee')} ms`);
+      addTo(samples.drawn, d);
+      log(
+        `trace ${String(i + 1).padStart(2)}/${calls}: first frame caller/callee: Parley ${first(p, 'caller')}/${first(p, 'callee')} ms, floor ${first(f, 'caller')}/${first(f, 'callee')} ms, floor drawn like Parley ${first(d, 'caller')}/${first(d, 'callee')} ms`,
+      );
     }
   } finally {
     await parley.close();
@@ -354,12 +374,12 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
     log(`The busiest threads from Accept to both first frames (Parley; whole browser, self time per event name, mean of ${calls}):`);
     topThreadTimes(threads, 8, 12, calls).forEach((line) => log(line));
   }
-  return [...stepsOf('Parley', samples.parley), ...stepsOf('floor', samples.floor)];
+  return [...stepsOf('Parley', samples.parley), ...stepsOf('floor', samples.floor), ...stepsOf('floor drawn like Parley', samples.drawn)];
 }
 
 export function formatTrace(steps: readonly TraceStep[]): string[] {
-  const lines = ['Where the time after Accept goes (loopback; ms after the click, p50 / p90; the floor page takes turns with Parley)'];
-  for (const page of ['Parley', 'floor'] as const) {
+  const lines = ['Where the time after Accept goes (loopback; ms after the click, p50 / p90; the floor page, plain and drawn like Parley, takes turns with Parley)'];
+  for (const page of TRACED_PAGES) {
     lines.push(`  ${page}:`);
     for (const step of steps.filter((s) => s.page === page)) {
       lines.push(`    ${step.side.padEnd(6)}  ${step.p50.toFixed(0).padStart(5)} / ${step.p90.toFixed(0).padStart(5)} ms  ${step.what}${step.calls < 2 ? ' (seen once)' : ''}`);
