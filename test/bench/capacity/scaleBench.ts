@@ -180,14 +180,16 @@ async function runPresence(options: ScaleOptions): Promise<NonNullable<ScaleResu
       await waitForFreePorts(options.log);
       options.log(`${which}…`);
       const run = await measureFanout(kind, options.presenceUsers, sig);
-      options.log(`${which}: ${run.connected}/${run.clients} connected in ${(run.connectMs / 1000).toFixed(1)} s${run.firstProblem ? `; first problem: ${run.firstProblem}` : ''}`);
+      const cpu = run.connectCpuMs === undefined ? '' : `, server CPU ${(run.connectCpuMs / 1000).toFixed(1)} s`;
+      options.log(`${which}: ${run.connected}/${run.clients} connected in ${(run.connectMs / 1000).toFixed(1)} s${cpu}${run.firstProblem ? `; first problem: ${run.firstProblem}` : ''}`);
       runs[kind] = run;
     }
     const [parley, bare] = [runs.parley as SignalingRun, runs.bare as SignalingRun];
     const round = { first, parley, bare, connectRatio: ratio(parley.connectMs, bare.connectMs) };
+    const cpuRatio = parley.connectCpuMs !== undefined && bare.connectCpuMs !== undefined ? `; server CPU ${ratio(parley.connectCpuMs, bare.connectCpuMs).toFixed(2)}×` : '';
     options.log(
       `presence round ${r + 1} (${first} first): bare ${bare.connected}/${bare.clients} in ${(bare.connectMs / 1000).toFixed(1)} s, ` +
-        `parley ${parley.connected}/${parley.clients} in ${(parley.connectMs / 1000).toFixed(1)} s → ${round.connectRatio.toFixed(2)}×` +
+        `parley ${parley.connected}/${parley.clients} in ${(parley.connectMs / 1000).toFixed(1)} s → ${round.connectRatio.toFixed(2)}×${cpuRatio}` +
         `${parley.firstProblem ? `; parley problem: ${parley.firstProblem}` : ''}${bare.firstProblem ? `; bare problem: ${bare.firstProblem}` : ''}`,
     );
     rounds.push(round);

@@ -67,6 +67,12 @@ export interface SignalingRun {
   signalsLost: number;
   /** The server's event-loop delay and GC pauses while the windows ran (both servers'). */
   serverDuringRelay: LoopStats | null;
+  /**
+   * The server's CPU time (user + system) from the first handshake to the last, in ms
+   * (the fan-out run only). Steadier than the wall clock when the machine is shared: it
+   * counts the server's work, not how long the load processes kept it waiting.
+   */
+  connectCpuMs?: number;
   firstProblem: string | null;
 }
 
@@ -264,9 +270,11 @@ export async function measureFanout(kind: ServerKind, users: number, options: Si
     const clientsWithKeys = await prepareClients(load, population);
     await settle(300);
     const empty = await server.memory();
+    const cpuBefore = await server.cpuUs();
     const up = (await connectPopulations(load, [server], clientsWithKeys))[kind] as Connected;
+    const connectCpuMs = ((await server.cpuUs()) - cpuBefore) / 1000;
     await settle(1_000);
-    return runOf(kind, users, empty, await server.memory(), up);
+    return { ...runOf(kind, users, empty, await server.memory(), up), connectCpuMs };
   });
 }
 
