@@ -19,8 +19,8 @@
  * turns with Parley, and so is the floor page drawing what Parley's screens draw
  * (the ringing self-view, the remote tile and the picture-in-picture at Parley's
  * sizes): between them, how much of Parley's extra time is drawing video in this
- * window, and how much is Parley's own work. It prints the p50 of each step per side, relative to the click. Nothing here is
- * a target; it says which step to look at. With PARLEY_BENCH_PROFILE=1 it also prints
+ * window, and how much is Parley's own work. It prints the p50 of each step per
+ * side, relative to the click. Nothing here is a target; it says which step to look at. With PARLEY_BENCH_PROFILE=1 it also prints
  * where each Parley page's main thread spent that time (pageProfile.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -333,11 +333,8 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
   // The probe must be in place before the app builds its peer connections.
   await Promise.all([parley.caller.reload(), parley.callee.reload()]);
   await Promise.all([visible(videoCallButton(parley.caller, 'Callee')), visible(parley.callee.getByRole('status', { name: 'Connection: Online' }))]);
-  const samples = {
-    parley: { caller: new Map(), callee: new Map() },
-    floor: { caller: new Map(), callee: new Map() },
-    drawn: { caller: new Map(), callee: new Map() },
-  };
+  const samples = new Map<TracedPage, Record<Side, Map<string, number[]>>>(TRACED_PAGES.map((page) => [page, { caller: new Map(), callee: new Map() }]));
+  const add = (page: TracedPage, one: CallMarks): void => addTo(samples.get(page) as Record<Side, Map<string, number[]>>, one);
   const first = (one: CallMarks, side: Side): string => one[side].get('remote <video>: first frame presented')?.toFixed(0) ?? '?';
   // PARLEY_BENCH_PROFILE=1: a CPU profile of each Parley page around every timed Accept (pageProfile.ts).
   const profiles: Record<Side, SelfTimes> | null = process.env.PARLEY_BENCH_PROFILE ? { caller: new Map(), callee: new Map() } : null;
@@ -352,9 +349,9 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
       const p = await parleyTraced(parley, ringMs, profiles ?? undefined, threads ?? undefined, log);
       const f = await floorTraced(floor, floorUrl, ringMs);
       const d = await floorTraced(floor, drawnUrl, ringMs);
-      addTo(samples.parley, p);
-      addTo(samples.floor, f);
-      addTo(samples.drawn, d);
+      add('Parley', p);
+      add('floor', f);
+      add('floor drawn like Parley', d);
       log(
         `trace ${String(i + 1).padStart(2)}/${calls}: first frame caller/callee: Parley ${first(p, 'caller')}/${first(p, 'callee')} ms, floor ${first(f, 'caller')}/${first(f, 'callee')} ms, floor drawn like Parley ${first(d, 'caller')}/${first(d, 'callee')} ms`,
       );
@@ -374,7 +371,7 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
     log(`The busiest threads from Accept to both first frames (Parley; whole browser, self time per event name, mean of ${calls}):`);
     topThreadTimes(threads, 8, 12, calls).forEach((line) => log(line));
   }
-  return [...stepsOf('Parley', samples.parley), ...stepsOf('floor', samples.floor), ...stepsOf('floor drawn like Parley', samples.drawn)];
+  return TRACED_PAGES.flatMap((page) => stepsOf(page, samples.get(page) as Record<Side, Map<string, number[]>>));
 }
 
 export function formatTrace(steps: readonly TraceStep[]): string[] {
