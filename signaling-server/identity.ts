@@ -138,6 +138,24 @@ export function dtlsMessage(fields: DtlsFields): string {
 }
 
 /**
+ * A caller's first offer (protocol.ts `firstOfferSchema`) is made before the call
+ * exists: there is no callId yet, and no device of the callee to name. It binds
+ * what there is: the caller's device, the callee's userId and the fingerprints.
+ * Replaying it into another call gains a server nothing: the connection it sets up
+ * completes only with the certificate's private key, which never left the caller
+ * (every connection makes a fresh one).
+ */
+export interface FirstOfferFields {
+  fromDeviceId: string;
+  toUserId: string;
+  fingerprints: readonly string[];
+}
+
+export function dtlsFirstOfferMessage(fields: FirstOfferFields): string {
+  return ['parley/dtls-first-offer/1', fields.fromDeviceId, fields.toUserId, fields.fingerprints.join(',')].join('\n');
+}
+
+/**
  * The DTLS fingerprints an SDP announces (`a=fingerprint:` at session or media
  * level), normalised (hash name lower case, hex upper case), de-duplicated and
  * sorted, so the same certificates always give the same list.
@@ -221,17 +239,19 @@ export type DtlsCheck =
   | { ok: true }
   | { ok: false; reason: 'no_proof' | 'wrong_user' | 'wrong_device' | 'bad_certificate' | 'bad_signature' | 'no_fingerprint' };
 
+/** Whom a description must come from and be meant for: in a call, or as a caller's first offer to a user. */
+export type DtlsExpectation = { userId: string; fromDeviceId: string } & (
+  | { toDeviceId: string; callId: string }
+  | { firstOfferTo: string }
+);
+
 /**
  * Is this SDP really from `expect.userId`'s device `expect.fromDeviceId`, meant for
- * this device, in this call? Checks the certificate chain up to the userId (which
- * is the user key's own id, so nobody else can present it) and the signature over
- * the SDP's fingerprints.
+ * this device, in this call (or, for a first offer, for this user)? Checks the
+ * certificate chain up to the userId (which is the user key's own id, so nobody
+ * else can present it) and the signature over the SDP's fingerprints.
  */
-export async function checkDtlsProof(
-  proof: DtlsProof | undefined,
-  sdp: string,
-  expect: { userId: string; fromDeviceId: string; toDeviceId: string; callId: string },
-): Promise<DtlsCheck> {
+export async function checkDtlsProof(proof: DtlsProof | undefined, sdp: string, expect: DtlsExpectation): Promise<DtlsCheck> {
   if (proof === undefined) return { ok: false, reason: 'no_proof' };
   const fingerprints = dtlsFingerprints(sdp);
   if (fingerprints.length === 0) return { ok: false, reason: 'no_fingerprint' };
@@ -239,7 +259,11 @@ export async function checkDtlsProof(
   if (ids === null) return { ok: false, reason: 'bad_certificate' };
   if (ids.userId !== expect.userId) return { ok: false, reason: 'wrong_user' };
   if (ids.deviceId !== expect.fromDeviceId) return { ok: false, reason: 'wrong_device' };
-  const message = dtlsMessage({ callId: expect.callId, fromDeviceId: expect.fromDeviceId, toDeviceId: expect.toDeviceId, fingerprints });
+  const { fromDeviceId } = expect;
+  const message =
+    'firstOfferTo' in expect
+      ? dtlsFirstOfferMessage({ fromDeviceId, toUserId: expect.firstOfferTo, fingerprints })
+      : dtlsMessage({ callId: expect.callId, fromDeviceId, toDeviceId: expect.toDeviceId, fingerprints });
   return (await verify(proof.deviceKey, proof.signature, message)) ? { ok: true } : { ok: false, reason: 'bad_signature' };
 }
 

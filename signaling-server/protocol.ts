@@ -28,8 +28,11 @@ import { deviceCredentialSchema, dtlsProofSchema, publicKeySchema, signatureSche
  * 4: presence news that comes for a device within a second of its last comes
  *    coalesced in one `presence:batch` (presenceBatcher.ts); a ring
  *    (`call:incoming`) carries the ringing device's ICE servers (`ice`).
+ * 5: the caller's first offer may travel in `call:invite` (`offer`); the server
+ *    gives it to one ringing device with `call:incoming` and names that device in
+ *    the ack (`offeredTo`).
  */
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
 
 export const LIMITS = {
   /** socket.io maxHttpBufferSize: no single packet may exceed this. */
@@ -296,9 +299,29 @@ export type SignalData = z.infer<typeof signalDataSchema>;
 // ─── client → server payload schemas ────────────────────────────────────────
 
 export const presenceStatusPayload = z.strictObject({ status: chosenStatusSchema });
+/**
+ * The caller's first offer, made before the call exists (issue 15): it travels in
+ * `call:invite` and comes with `call:incoming` to one ringing device, so answering
+ * does not wait for the offer to cross the server after the ring. Its proof signs
+ * `dtlsFirstOfferMessage` (identity.ts): no callId or device of the callee exists
+ * when it is made.
+ */
+export const firstOfferSchema = z.strictObject({
+  sdp: z.string().min(1).max(LIMITS.maxSdpChars, `an SDP is at most ${LIMITS.maxSdpChars} characters`),
+  proof: dtlsProofSchema,
+});
+export type FirstOffer = z.infer<typeof firstOfferSchema>;
+
 export const callInvitePayload = z.strictObject({
   to: userIdSchema,
   media: callMediaSchema,
+  /**
+   * The caller's first offer (see firstOfferSchema). Given to one ringing device,
+   * and only when the callee is the caller's mutual contact and the invite starts
+   * a new call that is not a meeting; otherwise dropped, and the ack names no
+   * `offeredTo`.
+   */
+  offer: firstOfferSchema.optional(),
   /** Present to add someone to a call the sender is in. */
   callId: callIdSchema.optional(),
   /** Start the call as a meeting: it goes through the SFU from the start (when the server has one). */
@@ -551,6 +574,12 @@ export const incomingCallSchema = z.object({
    * first (a round trip to the server). Absent, the device asks.
    */
   ice: iceServersAckSchema.optional(),
+  /**
+   * The caller's first offer (`call:invite`'s `offer`), from its device `from`: to
+   * this ringing device only. With it the device answers at once, and makes no
+   * first offer of its own towards `from`.
+   */
+  offer: firstOfferSchema.extend({ from: deviceIdSchema }).optional(),
 });
 export type IncomingCall = z.infer<typeof incomingCallSchema>;
 
@@ -703,6 +732,10 @@ export const directoryAckSchema = z.object({
 export const callAckSchema = callEventSchema;
 export type CallAck = z.infer<typeof callAckSchema>;
 
+/** `call:invite`'s ack: the call, and the ringing device that got the first offer, if one did. */
+export const inviteAckSchema = callEventSchema.extend({ offeredTo: deviceIdSchema.optional() });
+export type InviteAck = z.infer<typeof inviteAckSchema>;
+
 /**
  * An ack that carries nothing besides `ok: true`. Typed as the empty object type:
  * zod infers `Record<string, never>` for `{}`, which would forbid the `ok` beside it.
@@ -715,7 +748,7 @@ export const emptyAckSchema: z.ZodType<Record<never, never>> = z.object({});
  */
 export const serverAckSchemas = {
   'presence:status': emptyAckSchema,
-  'call:invite': callAckSchema,
+  'call:invite': inviteAckSchema,
   'call:accept': callAckSchema,
   'call:decline': emptyAckSchema,
   'call:cancel': emptyAckSchema,
