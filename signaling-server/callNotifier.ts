@@ -44,13 +44,20 @@ export class CallNotifier {
     return snapshotFor(call, viewer, limit, this.sink.showsDevices);
   }
 
+  /**
+   * The ring as `deviceId` gets it. The caller's first offer (issue 15) comes only
+   * to the device it was given to (Invite.firstOffer): a second device answering
+   * the same offer would set up a connection the caller cannot complete.
+   */
   incoming(call: Call, invite: Invite, deviceId: DeviceId): IncomingCall {
+    const offer = invite.firstOffer;
     return {
       callId: call.id,
       from: { userId: invite.invitedBy, displayName: invite.invitedByName },
       media: call.media,
       call: this.snapshot(call, deviceId),
       ...(this.sink.iceServers ? { ice: this.sink.iceServers(invite.userId) } : {}),
+      ...(offer?.to === deviceId ? { offer: { from: offer.from, sdp: offer.sdp, proof: offer.proof } } : {}),
     };
   }
 

@@ -102,9 +102,10 @@ export class Reattachment {
 
   /**
    * A device's socket connected: rebind its membership (if it is still a member)
-   * and make it ring for every call its user is being invited to. Call `flush()`
-   * after sending the welcome: it delivers the signals queued meanwhile, in order,
-   * exactly once.
+   * and make it ring for every call its user is being invited to (with the
+   * caller's first offer, if this device was given it: a reloaded page can still
+   * answer it, issue 15). Call `flush()` after sending the welcome: it delivers
+   * the signals queued meanwhile, in order, exactly once.
    */
   attach(party: Party): Attached {
     let snapshot: CallSnapshot | null = null;
@@ -130,7 +131,11 @@ export class Reattachment {
     return { call: snapshot, ringing, flush };
   }
 
-  /** A device's socket is gone (not replaced by a newer one of the same device). */
+  /**
+   * A device's socket is gone (not replaced by a newer one of the same device). A
+   * device whose socket a newer one replaced never gets here, so it keeps ringing,
+   * and keeps the first offer it was given (attach hands it over again).
+   */
   detach(party: Party): void {
     const call = this.index.callOf(party.deviceId);
     const member = call && memberOf(call, party);
@@ -141,6 +146,9 @@ export class Reattachment {
     for (const invited of this.index.ringing(party.userId)) {
       const invite = invited.invitees.get(party.userId);
       if (!invite || !invite.devices.delete(party.deviceId)) continue;
+      // The first offer was this device's alone (issue 15): it stopped ringing, so
+      // nothing carries the offer any more, not even its ring when it comes back.
+      if (invite.firstOffer?.to === party.deviceId) invite.firstOffer = undefined;
       if (invite.devices.size > 0) {
         this.tell.updated(invited);
         continue;

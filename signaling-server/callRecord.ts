@@ -2,6 +2,7 @@
  * The shape of one call as the server keeps it, and how each recipient sees it.
  * Plain data and pure functions; the registry (callRegistry.ts) owns the mutations.
  */
+import type { DtlsProof } from './identity';
 import {
   isPolite,
   type CallId,
@@ -55,6 +56,22 @@ export interface Invite {
   invitedBy: UserId;
   invitedByName: string;
   ringTimer: unknown;
+  /**
+   * The caller's first offer (issue 15), for the one ringing device `to`, from the
+   * caller's device `from`. Only `call:incoming` to `to` carries it (the ring, and
+   * the welcome's `ringing` when `to` reconnects while it rings). It lives as long
+   * as this record and is cleared when `to` stops ringing before it does. Kept as
+   * the client sent it: the server neither reads the SDP nor checks the proof.
+   */
+  firstOffer?: FirstOfferRecord | undefined;
+}
+
+/** See Invite.firstOffer. */
+export interface FirstOfferRecord {
+  to: DeviceId;
+  from: DeviceId;
+  sdp: string;
+  proof: DtlsProof;
 }
 
 export interface Call {

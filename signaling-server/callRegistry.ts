@@ -29,7 +29,17 @@ import { CallLifecycle, systemClock, type Clock } from './callLifecycle';
 import { CallNotifier, type CallSink } from './callNotifier';
 import { Reattachment, type Attached } from './callReattach';
 import { alreadyInCall, fail, notInCall, notInvited, tooOften, type CallAck } from './callRefusals';
-import { isMember, isRingingDevice, memberOf, occupancy, ringingInvite, type Call, type Invite, type Party } from './callRecord';
+import {
+  isMember,
+  isRingingDevice,
+  memberOf,
+  occupancy,
+  ringingInvite,
+  type Call,
+  type FirstOfferRecord,
+  type Invite,
+  type Party,
+} from './callRecord';
 import { InviteLimiter } from './inviteLimits';
 import { MembershipSigner } from './membershipToken';
 import type { InviteLimitOptions } from './options';
@@ -45,6 +55,7 @@ import {
   type CallSnapshot,
   type ChosenStatus,
   type DeviceId,
+  type InviteAck,
   type SignalPayload,
   type UserId,
 } from './protocol';
@@ -59,10 +70,15 @@ export interface InviteTarget {
   userId: UserId;
   displayName: string;
   chosenStatus: ChosenStatus;
-  /** Online devices; empty = offline. */
+  /**
+   * Online devices, in the order they connected (the most recent last: see
+   * Presence.devicesOf); empty = offline.
+   */
   devices: DeviceId[];
   /** The callee blocked the caller (`block:set`): refused, never rung. */
   blocksCaller: boolean;
+  /** The callee and the caller list each other: only then may a first offer reach the callee (issue 15). */
+  mutual: boolean;
 }
 
 export interface CallRegistryOptions {
@@ -161,7 +177,12 @@ export class CallRegistry {
 
   // ─── commands ────────────────────────────────────────────────────────────
 
-  invite(sender: Party, target: InviteTarget | null, p: CallInvitePayload): CallAck {
+  /**
+   * Creates a call (or adds `p.to` to the sender's) and rings every device of the
+   * callee. The ack names the device that got the caller's first offer, if one did
+   * (`offeredTo`, see firstOfferFor).
+   */
+  invite(sender: Party, target: InviteTarget | null, p: CallInvitePayload): Ack<InviteAck> {
     if (p.to === sender.userId) return fail('self_call', 'You cannot call yourself. Pick someone else from the list.');
     const current = this.index.callOf(sender.deviceId);
     if (p.callId === undefined && current) {
@@ -205,6 +226,7 @@ export class CallRegistry {
       call.topology = 'sfu';
       this.options.sfu?.events.callMovedToSfu(call.id);
     }
+    const firstOffer = this.firstOfferFor(call, sender, target, p);
     const invite: Invite = {
       userId: target.userId,
       displayName: target.displayName,
@@ -212,11 +234,13 @@ export class CallRegistry {
       invitedBy: sender.userId,
       invitedByName: sender.displayName,
       ringTimer: null,
+      firstOffer,
     };
     this.life.addInvite(call, invite);
     this.tell.ring(call, invite);
     this.tell.updated(call);
-    return { ok: true, call: this.tell.snapshot(call, sender.deviceId) };
+    const snapshot = this.tell.snapshot(call, sender.deviceId);
+    return firstOffer ? { ok: true, call: snapshot, offeredTo: firstOffer.to } : { ok: true, call: snapshot };
   }
 
   accept(sender: Party, p: CallAcceptPayload): CallAck {
@@ -364,6 +388,28 @@ export class CallRegistry {
       if (invite.devices.has(to)) return invite.userId === sender.userId || shows(sender.userId, invite.userId);
     }
     return true;
+  }
+
+  /**
+   * The caller's first offer (issue 15), if this invite may pass it on: only in a
+   * new call (not an invite into a call, whose members connect to the newcomer
+   * anyway), which is a mesh and no meeting (on the SFU nobody connects peer to
+   * peer), and to a mutual contact (connecting reveals network addresses, so a
+   * stranger's call connects after Accept, as in mayPreConnect). Otherwise it is
+   * dropped without a word: the caller reads no `offeredTo` in the ack and
+   * connects the usual way. The glare path (join) never gets here: the two are
+   * connecting already.
+   *
+   * It goes to one device, the callee's most recently connected (the last of
+   * `target.devices`): the one the callee most likely sits at. One offer can only
+   * be answered once; every other ringing device connects the usual way.
+   */
+  private firstOfferFor(call: Call, sender: Party, target: InviteTarget, p: CallInvitePayload): FirstOfferRecord | undefined {
+    if (p.offer === undefined || p.callId !== undefined || p.meeting === true) return undefined;
+    if (call.topology !== 'mesh' || !target.mutual) return undefined;
+    const to = target.devices.at(-1);
+    if (to === undefined) return undefined;
+    return { to, from: sender.deviceId, sdp: p.offer.sdp, proof: p.offer.proof };
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Party } from './callRecord';
 import type { CallRegistry, InviteTarget } from './callRegistry';
-import { fail } from './callRefusals';
+import { fail, type Refusal } from './callRefusals';
 import type { ContactDesk } from './contactDesk';
 import { searchDirectory } from './directory';
 import type { Presence } from './presence';
@@ -15,6 +15,7 @@ import type { SfuRequests } from './sfu/types';
 import {
   clientEventSchemas,
   type Ack,
+  type AckData,
   type ClientEventName,
   type IceServer,
   type PresenceUser,
@@ -26,8 +27,13 @@ export type ClientPayloads = { [E in ClientEventName]: z.output<(typeof clientEv
 export const clientSchemas: { [E in ClientEventName]: z.ZodType<ClientPayloads[E]> } = clientEventSchemas;
 export const CLIENT_EVENT_NAMES = Object.keys(clientEventSchemas) as [ClientEventName, ...ClientEventName[]];
 
-/** Most handlers answer at once; the `sfu:*` ones wait for the media server (Janus). */
-export type Handler<E extends ClientEventName> = (party: Party, payload: ClientPayloads[E]) => Ack<object> | Promise<Ack<object>>;
+/**
+ * Most handlers answer at once; the `sfu:*` ones wait for the media server (Janus).
+ * Each answers what its ack schema promises the client (protocol.ts
+ * `serverAckSchemas`), e.g. `call:invite` its `offeredTo`: checked here, where the
+ * answer is made, since from here on the ack travels as an opaque object.
+ */
+export type Handler<E extends ClientEventName> = (party: Party, payload: ClientPayloads[E]) => Ack<AckData<E>> | Promise<Ack<AckData<E>>>;
 export type Handlers = { [E in ClientEventName]: Handler<E> };
 
 export interface HandlerDeps<S> {
@@ -57,7 +63,7 @@ const DIRECTORY_OFF = fail('directory_off', 'This server has no directory. Add p
  * app keeps an answer for the whole call (rtcConfig.ts) but asks again after a
  * refusal, so a request that raced ahead of the call costs nothing.
  */
-const NO_ICE_SERVERS: Ack = {
+const NO_ICE_SERVERS: Refusal = {
   ok: false,
   error: {
     code: 'not_in_call',
@@ -110,13 +116,15 @@ function inviteTarget<S>(presence: Presence<S>, userId: UserId, callerId: UserId
   const user = presence.user(userId);
   const chosenStatus = presence.chosenStatus(userId);
   if (!user || !chosenStatus) return null;
+  const mutual = presence.mutual(userId, callerId);
   return {
     userId,
     displayName: user.displayName,
     chosenStatus,
+    // In connection order, the most recent last: the registry gives a first offer to that one.
     devices: presence.devicesOf(userId),
     // 'refuse' turns away everyone who is not a mutual contact, the same way a block does.
-    blocksCaller:
-      presence.blocks(userId, callerId) || (presence.strangerCalls(userId) === 'refuse' && !presence.mutual(userId, callerId)),
+    blocksCaller: presence.blocks(userId, callerId) || (presence.strangerCalls(userId) === 'refuse' && !mutual),
+    mutual,
   };
 }

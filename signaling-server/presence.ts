@@ -101,6 +101,12 @@ export class Presence<S> {
     return userId === undefined ? undefined : this.users.get(userId)?.devices.get(deviceId);
   }
 
+  /**
+   * The user's online devices in the order they connected, the most recent last
+   * (a device that reconnects moves to the end: see connect). In a cluster that is
+   * the order the coordinator registered them; a new coordinator adopts the
+   * sockets it finds in no particular order.
+   */
   devicesOf(userId: UserId): DeviceId[] {
     return [...(this.users.get(userId)?.devices.keys() ?? [])];
   }
@@ -195,7 +201,13 @@ export class Presence<S> {
       contactChange = this.setContacts(party, profile.contacts, profile.strangerCalls) ?? contactChange;
     }
     const replaced = entry.devices.get(party.deviceId);
-    entry.devices.set(party.deviceId, socket);
+    if (replaced !== socket) {
+      // Deleted first, so a device that reconnects moves to the end: devicesOf
+      // lists devices in the order they connected, and a caller's first offer
+      // goes to the last (callRegistry.ts, issue 15).
+      entry.devices.delete(party.deviceId);
+      entry.devices.set(party.deviceId, socket);
+    }
     this.deviceUser.set(party.deviceId, party.userId);
     return { firstDevice, replaced: replaced === socket ? undefined : replaced, changed, contactChange };
   }

@@ -19,6 +19,7 @@ import { Presence, type ContactChange, type Profile } from './presence';
 import { PresenceBatcher, type PresenceNews } from './presenceBatcher';
 import type {
   Ack,
+  AckData,
   CallId,
   ChosenStatus,
   ClientEventName,
@@ -304,8 +305,8 @@ export class Switchboard<S> {
     }
   }
 
-  /** A client event whose payload its schema has parsed. */
-  handle<E extends ClientEventName>(party: Party, event: E, payload: ClientPayloads[E]): Ack<object> | Promise<Ack<object>> {
+  /** A client event whose payload its schema has parsed; the ack is the one its schema promises (`call:invite`: InviteAck). */
+  handle<E extends ClientEventName>(party: Party, event: E, payload: ClientPayloads[E]): Ack<AckData<E>> | Promise<Ack<AckData<E>>> {
     const handler: Handlers[E] = this.handlers[event];
     return handler(party, payload);
   }

@@ -15,6 +15,8 @@ import {
   connectClient,
   connectRefused,
   eventually,
+  eventsHolding,
+  firstOfferFrom,
   offer,
   sees,
   TestClient,
@@ -194,6 +196,52 @@ describe('a call across nodes', () => {
     });
     expect(await bobDesk.request('call:leave', { callId })).toEqual({ ok: true });
     expect(await carol.next('call:ended')).toEqual({ callId, reason: 'hangup' });
+  });
+});
+
+describe('the first offer across nodes', () => {
+  it('travels with the invite to the coordinator, rings the most recent device on a third node with it, and names it in the ack', async () => {
+    const [a, b, c] = await startNodes(redis.url, 3);
+    if (!a || !b || !c) throw new Error('three nodes expected');
+    // The caller is on a gateway, the callee's older device on the coordinator, the newer one on a third node.
+    const alice = await connectClient(b, { name: 'alice' });
+    const bobDesk = await connectClient(a, { name: 'bob-desk', displayName: 'bob' });
+    const bobLaptop = await connectClient(c, { name: 'bob-laptop', sameUserAs: bobDesk, displayName: 'bob' });
+    await befriend(alice, bobDesk, bobLaptop);
+    const offer = await firstOfferFrom(alice, bobDesk.userId, 'offer-across-nodes');
+
+    const invited = await alice.request('call:invite', { to: bobDesk.userId, media: 'video', offer });
+    if (!invited.ok) throw new Error(invited.error.message);
+    const { callId } = invited.call;
+    expect(invited.offeredTo).toBe(bobLaptop.deviceId);
+    expect((await bobLaptop.next('call:incoming', (p) => p.callId === callId)).offer).toEqual({ from: alice.deviceId, ...offer });
+    expect(await bobDesk.next('call:incoming', (p) => p.callId === callId)).not.toHaveProperty('offer');
+
+    // The laptop answers the offer across nodes while it rings, then accepts.
+    expect(await bobLaptop.request('signal', { callId, to: alice.deviceId, data: answer() })).toEqual({ ok: true });
+    expect(await alice.next('signal', (p) => p.callId === callId)).toEqual({ callId, from: bobLaptop.deviceId, fromUserId: bobLaptop.userId, data: answer() });
+    expect(await bobLaptop.request('call:accept', { callId, audio: true, video: true })).toMatchObject({ ok: true });
+    expect(await bobDesk.next('call:ring-ended')).toEqual({ callId, reason: 'answered_elsewhere' });
+    expect([alice, bobDesk, bobLaptop].flatMap((client) => eventsHolding(client, 'offer-across-nodes'))).toEqual(['call:incoming']);
+  });
+
+  it('refuses a malformed offer from a client of a gateway, and drops a stranger\'s', async () => {
+    const [a, b] = await startNodes(redis.url, 2);
+    if (!a || !b) throw new Error('two nodes expected');
+    const bob = await connectClient(a, { name: 'bob', strangerCalls: 'ring' });
+    const mallory = await connectClient(b, { name: 'mallory', contacts: [bob.userId] });
+    const offer = await firstOfferFrom(mallory, bob.userId, 'stranger-offer');
+    expect(await mallory.raw('call:invite', { to: bob.userId, media: 'audio', offer: { ...offer, sdp: '' } })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload' },
+    });
+    expect(await health(a.url)).toMatchObject({ activeCalls: 0 });
+    const invited = await mallory.request('call:invite', { to: bob.userId, media: 'audio', offer });
+    if (!invited.ok) throw new Error(invited.error.message);
+    expect(invited).not.toHaveProperty('offeredTo');
+    expect(await bob.next('call:incoming')).not.toHaveProperty('offer');
+    expect(bob.all('call:incoming')).toHaveLength(1);
+    expect(eventsHolding(bob, 'stranger-offer')).toEqual([]);
   });
 });
 

@@ -8,6 +8,9 @@
  *   device of (as far as the events it received tell it);
  * - no `call:rejoin` with a forged membership token is ever accepted;
  * - no device gets a `link:answered` it did not ask for, or its own `link:requested`;
+ * - a caller's first offer (issue 15) reaches at most one device per call, the one
+ *   the caller's ack named (when the caller asked for an ack), from the device
+ *   that sent it, and never through an invite into a call;
  * - afterwards the server still answers /healthz and carries an honest call.
  * State carries over from run to run (it is one long session), so shrinking is off.
  *
@@ -25,6 +28,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   clientEventSchemas,
   ERROR_CODES,
+  LIMITS,
   type CallSnapshot,
   type ClientEventName,
   type IncomingCall,
@@ -66,6 +70,13 @@ function seedsToRun(): number[] {
   return [...FIXED_SEEDS, randomInt(-(2 ** 31), 2 ** 31 - 1)];
 }
 
+/**
+ * A first offer's SDP names the device that sent it (its `s=` line), so that where
+ * it arrives can be checked against who sent it.
+ */
+const firstOfferSdp = (deviceId: string, n: number): string => `v=0\r\no=- ${n} 2 IN IP4 127.0.0.1\r\ns=${deviceId}\r\n`;
+const senderOf = (sdp: string): string | undefined => /\r\ns=([^\r]*)\r\n/.exec(sdp)?.[1];
+
 /** A well-formed token that the server never signed. */
 const JUNK_TOKEN = 'forged-membership-token-forged-membership-t';
 /** An invite or link secret. */
@@ -84,6 +95,8 @@ class Tracked {
   okAcks = 0;
   /** This device sent a `link:request` (acked or not): only then may a `link:answered` reach it. */
   askedToLink = false;
+  /** The device each of this client's invites gave its first offer to (`offeredTo` in the ack), by call. */
+  readonly offeredTo = new Map<string, string>();
 
   constructor(readonly client: TestClient) {
     const s = client.socket;
@@ -121,6 +134,11 @@ class Tracked {
       this.violations.push(`${this.client.name} rejoined ${String((payload as { callId?: unknown }).callId)} with a forged token`);
     }
     const callId = (payload as { callId?: string }).callId;
+    const offeredTo = (response as { offeredTo?: unknown }).offeredTo;
+    if (event === 'call:invite' && offeredTo !== undefined) {
+      if (callId !== undefined) this.violations.push(`${this.client.name}'s invite into ${callId} gave a first offer to ${String(offeredTo)}`);
+      if (r.call && typeof offeredTo === 'string') this.offeredTo.set(r.call.callId, offeredTo);
+    }
     if (r.call) this.fromSnapshot(r.call);
     else if ((event === 'call:leave' || event === 'call:decline') && callId) this.calls.delete(callId);
   }
@@ -176,6 +194,8 @@ type Command = typeof commandArb extends fc.Arbitrary<infer C> ? C : never;
 const EVENTS_FLOOR = 5_000;
 const SIGNALS_FLOOR = 250;
 const OK_ACKS_FLOOR = 1_000;
+/** Mostly the real calls' (ensureRealCall): 9–18 per seed were measured. */
+const FIRST_OFFERS_FLOOR = 1;
 
 describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
   let server: SignalingServer;
@@ -228,8 +248,24 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
     switch (event) {
       case 'presence:status':
         return { status: pick(['available', 'away', 'available', 'dnd'], 1) };
-      case 'call:invite':
-        return f2 ? { to: pick(userIds, 2), media, callId } : { to: pick(userIds, 2), media };
+      case 'call:invite': {
+        const invite = f2 ? { to: pick(userIds, 2), media, callId } : { to: pick(userIds, 2), media };
+        // A first offer in a third of the invites (issue 15), one in four of those malformed.
+        const which = (c.picks[4] ?? 0) % 12;
+        if (which >= 4) return invite;
+        const sdp = firstOfferSdp(sender.client.deviceId, c.picks[5] ?? 0);
+        const proof = { ...sender.client.identity.credential, signature: 'A'.repeat(86) };
+        if (which < 3) return { ...invite, offer: { sdp, proof } };
+        const malformed = [
+          { sdp: '', proof },
+          { sdp: 'v'.repeat(LIMITS.maxSdpChars + 1), proof },
+          { sdp, proof: { ...proof, signature: 'not base64url!' } },
+          { sdp, proof, type: 'offer' },
+          { sdp },
+          sdp,
+        ];
+        return { ...invite, offer: pick(malformed, 3) };
+      }
       case 'call:accept':
       case 'call:media':
         return { callId, audio: f1, video: f2 };
@@ -351,12 +387,21 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
     );
   }
 
-  /** Two clients in a real call at the start of each run, when the fuzz left none. */
+  /** The calls ensureRealCall started in this session. */
+  let realCalls = 0;
+  /**
+   * Two clients in a real call at the start of each run, when the fuzz left none.
+   * Alice calls Carol and Bob by turns: Bob rings on two devices, and the first
+   * offer she sends (issue 15) must reach exactly one of them.
+   */
   async function ensureRealCall(): Promise<void> {
     const memberships = tracked.flatMap((t) => [...t.calls].filter(([, role]) => role === 'member').map(([id]) => id));
     if (new Set(memberships).size < memberships.length) return; // two clients share a call
-    const [a, b] = [tracked[0] as Tracked, tracked[3] as Tracked];
-    for (const t of [a, b]) {
+    const toBob = realCalls % 2 === 1;
+    const [a, b] = [tracked[0] as Tracked, tracked[toBob ? 1 : 3] as Tracked];
+    // Bob's other device too: a call it is in, or a ring it has, makes Bob busy.
+    const bobTab = toBob ? [tracked[2] as Tracked] : [];
+    for (const t of [a, b, ...bobTab]) {
       await execCall(t, 'block:set', { userIds: [] });
       const others = tracked.map((x) => x.client.userId).filter((u) => u !== t.client.userId);
       await execCall(t, 'contacts:set', { userIds: [...new Set(others)], strangerCalls: 'ring' });
@@ -365,9 +410,14 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
       }
       await execCall(t, 'presence:status', { status: 'available' });
     }
-    const invited = await execCall(a, 'call:invite', { to: b.client.userId, media: 'audio' });
+    // With a first offer: random invites seldom start a call, this one does.
+    const offer = { sdp: firstOfferSdp(a.client.deviceId, realCalls), proof: { ...a.client.identity.credential, signature: 'A'.repeat(86) } };
+    const invited = await execCall(a, 'call:invite', { to: b.client.userId, media: 'audio', offer });
     const callId = (invited as { call?: CallSnapshot }).call?.callId;
-    if (callId) await execCall(b, 'call:accept', { callId, audio: true, video: false });
+    if (callId) {
+      realCalls += 1;
+      await execCall(b, 'call:accept', { callId, audio: true, video: false });
+    }
   }
 
   function execCall(t: Tracked, event: string, payload: unknown): Promise<unknown> {
@@ -379,6 +429,35 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
         resolve(r);
       });
     });
+  }
+
+  /**
+   * Where the first offers went, from everything received so far (after a barrier):
+   * each to at most one device per call, from the device that made it (the member
+   * that invited), and, when the caller's ack named a device, to that device.
+   */
+  function firstOfferViolations(): string[] {
+    const found: string[] = [];
+    const reached = new Map<string, string[]>();
+    for (const t of tracked) {
+      for (const ring of t.client.all('call:incoming', (p) => p.offer !== undefined)) {
+        const { offer } = ring;
+        if (!offer) continue;
+        reached.set(ring.callId, [...(reached.get(ring.callId) ?? []), t.client.deviceId]);
+        if (senderOf(offer.sdp) !== offer.from) found.push(`${t.client.name} got a first offer from ${offer.from} that ${String(senderOf(offer.sdp))} made`);
+        if (!ring.call.members.some((m) => m.deviceId === offer.from)) found.push(`${t.client.name} got a first offer from ${offer.from}, not a member of ${ring.callId}`);
+      }
+    }
+    for (const [callId, devices] of reached) {
+      if (devices.length > 1) found.push(`the first offer of ${callId} reached ${devices.join(', ')}`);
+    }
+    for (const t of tracked) {
+      for (const [callId, to] of t.offeredTo) {
+        const got = reached.get(callId) ?? [];
+        if (!got.includes(to)) found.push(`${t.client.name}'s ack named ${to} for ${callId}, but the offer reached [${got.join(', ')}]`);
+      }
+    }
+    return found;
   }
 
   /** A round trip per client: everything sent before it has been handled and delivered. */
@@ -403,6 +482,7 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
           expect(t.violations).toEqual([]);
           expect(t.client.disconnectReason).toBeNull();
         }
+        expect(firstOfferViolations()).toEqual([]);
       }),
       { seed, numRuns: RUNS_PER_SEED, endOnFailure: true },
     );
@@ -413,10 +493,12 @@ describe.each(seedsToRun())('fuzzing the server, seed %i', (seed) => {
     // The session really exercised the server: many events, many relayed signals.
     const signals = tracked.reduce((n, t) => n + t.client.all('signal').length, 0);
     const okAcks = tracked.reduce((n, t) => n + t.okAcks, 0);
-    console.info(`fuzz: seed ${seed}: ${events} events, ${signals} signals relayed, ${okAcks} ok acks`);
+    const firstOffers = tracked.reduce((n, t) => n + t.client.all('call:incoming', (p) => p.offer !== undefined).length, 0);
+    console.info(`fuzz: seed ${seed}: ${events} events, ${signals} signals relayed, ${okAcks} ok acks, ${firstOffers} first offers given`);
     expect(events).toBeGreaterThan(EVENTS_FLOOR);
     expect(signals).toBeGreaterThan(SIGNALS_FLOOR);
     expect(okAcks).toBeGreaterThan(OK_ACKS_FLOOR);
+    expect(firstOffers).toBeGreaterThanOrEqual(FIRST_OFFERS_FLOOR);
     const health = await fetch(`${server.url}/healthz`);
     expect(await health.json()).toMatchObject({ status: 'ok', devicesOnline: 5 });
     await expectHonestCallWorks(server);

@@ -13,11 +13,13 @@
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
+import { dtlsFingerprints, dtlsFirstOfferMessage, sign } from '../../signaling-server/identity';
 import { createSignalingServer, type SignalingServer, type SignalingServerOptions } from '../../signaling-server/index';
 import {
   SERVER_EVENT_NAMES,
   type ClientToServerEvents,
   type ConnectRefusal,
+  type FirstOffer,
   type ServerToClientEvents,
   type SignalData,
   type StrangerCalls,
@@ -356,6 +358,24 @@ export const candidate = (n: number): SignalData => ({
   kind: 'candidate',
   candidate: { candidate: `candidate:${n} 1 udp 2122260223 127.0.0.1 ${50000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0 },
 });
+
+/**
+ * A caller's first offer for `call:invite` (issue 15), as the app makes it: an SDP
+ * with a DTLS fingerprint (`tag` makes it unique, to find it wherever it went) and
+ * the caller's device signature over `dtlsFirstOfferMessage` for the callee.
+ */
+export async function firstOfferFrom(caller: TestClient, toUserId: string, tag = 'first-offer'): Promise<FirstOffer> {
+  const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7 + tag.length).toString(16).padStart(2, '0').toUpperCase()).join(':');
+  const sdp = `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=${tag}\r\na=fingerprint:sha-256 ${fingerprint}\r\n`;
+  const { identity } = caller;
+  const message = dtlsFirstOfferMessage({ fromDeviceId: identity.deviceId, toUserId, fingerprints: dtlsFingerprints(sdp) });
+  return { sdp, proof: { ...identity.credential, signature: await sign(identity.device.pair.privateKey, identity.device.alg, message) } };
+}
+
+/** Every event `client` received whose payload holds `text` (an SDP's tag): where a first offer went. */
+export function eventsHolding(client: TestClient, text: string): ServerEvent[] {
+  return client.received.filter((r) => JSON.stringify(r.payload).includes(text)).map((r) => r.event);
+}
 
 /**
  * The membership token of the last snapshot of `callId` that `client` received as

@@ -51,7 +51,7 @@ export const NO_INVITE_LIMITS: InviteLimitOptions = { perPair: { burst: 1_000_00
 
 export function setup(
   overrides: { maxParticipants?: number; sink?: Partial<CallSink> } & Partial<
-    Pick<CallRegistryOptions, 'inviteLimits' | 'restorePeriodMs' | 'maxTombstones' | 'membershipKey'>
+    Pick<CallRegistryOptions, 'inviteLimits' | 'restorePeriodMs' | 'maxTombstones' | 'membershipKey' | 'sfu'>
   > = {},
 ) {
   const clock = new ManualClock();
@@ -67,6 +67,7 @@ export function setup(
     inviteLimits: overrides.inviteLimits ?? NO_INVITE_LIMITS,
     restorePeriodMs: overrides.restorePeriodMs,
     maxTombstones: overrides.maxTombstones,
+    sfu: overrides.sfu,
     clock,
     newCallId: () => `call-id-${++n}`.padEnd(12, '0'),
     onError: (err) => errors.push(err),
@@ -82,12 +83,19 @@ export function setup(
 }
 
 export const party = (name: string, device = 'a'): Party => ({ userId: `user-${name}`, deviceId: `dev-${name}-${device}`, displayName: name });
-export const target = (p: Party, devices = [p.deviceId], chosenStatus: InviteTarget['chosenStatus'] = 'available'): InviteTarget => ({
+/** The callee as presence would describe them: by default online on `p`'s device, available, and a mutual contact. */
+export const target = (
+  p: Party,
+  devices = [p.deviceId],
+  chosenStatus: InviteTarget['chosenStatus'] = 'available',
+  mutual = true,
+): InviteTarget => ({
   userId: p.userId,
   displayName: p.displayName,
   chosenStatus,
   devices,
   blocksCaller: false,
+  mutual,
 });
 export const alice = party('alice');
 export const bob = party('bob');
