@@ -260,7 +260,7 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     isContact: options.isContact ?? (() => true),
     ...(options.onHistory ? { onHistory: options.onHistory } : {}),
   });
-  const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null));
+  const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null), options.isContact ?? (() => true));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
   const stopListening = followServerEvents(parts, {
     onE2ee: (callId, from, message) => sfuStack.handleE2ee(callId, from, message),

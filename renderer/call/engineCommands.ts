@@ -3,14 +3,14 @@
  * call. Each reads the store, moves it with an event, and tells the server; the
  * effects (engineEffects.ts) then bring sessions and media in line.
  */
-import type { CallSnapshot } from '../../signaling-server/protocol';
+import type { CallMedia, CallSnapshot, FirstOffer } from '../../signaling-server/protocol';
 import { isInCall, remoteMembers } from './callState';
 import { log } from '../log';
 import { acceptFailure, inviteError, inviteFailure } from './engineErrors';
 import type { EngineParts } from './engineParts';
 import { randomId } from './ids';
 import type { PeerConnectionLike } from './peerConnection';
-import { acceptsAlone } from './sessionPlan';
+import { acceptsAlone, callKinds } from './sessionPlan';
 import type { CallController } from './types';
 import { t } from '../i18n';
 
@@ -20,8 +20,30 @@ export function createCallCommands<PC extends PeerConnectionLike>(
   parts: EngineParts<PC>,
   isDisposed: () => boolean,
   callRefusal: (peer: { userId: string; displayName: string }) => string | null,
+  isContact: (userId: string) => boolean,
 ): CallCommands {
   const { signaling, self, state, dispatch, now, local, rtcConfig, rejoin, pool, exits } = parts;
+
+  /**
+   * Issue 15: the first offer goes inside the invite (sessionPool.ts), so a device
+   * that answers at once does not wait for it to cross the server after the ring.
+   * Only where a pre-connect would happen anyway (a contact's new call, not a
+   * meeting) and with ICE servers already at hand: before the invite the server
+   * gives this device none, and the invite does not wait for them.
+   */
+  async function firstOffer(to: string, media: CallMedia, meeting: boolean): Promise<FirstOffer | null> {
+    if (meeting || !isContact(to)) return null;
+    const config = rtcConfig.fresh();
+    return config ? pool.makeFirstOffer(to, callKinds(media), config) : null;
+  }
+
+  /** The ringing device the ack says got the first offer, if the call really rings it. */
+  function offeredDevice(call: CallSnapshot, to: string, offeredTo: string | undefined): string | null {
+    if (offeredTo === undefined) return null;
+    const rings = call.invitees.some((i) => i.userId === to && i.devices.some((d) => d.deviceId === offeredTo));
+    if (!rings) log.child('call.engine').warn(`the server gave my first offer to device ${offeredTo}, which does not ring for ${to} in call ${call.callId}: dropped`);
+    return rings ? offeredTo : null;
+  }
 
   const commands: CallCommands = {
     async call(peer, media, options) {
@@ -42,17 +64,33 @@ export function createCallCommands<PC extends PeerConnectionLike>(
       const attempt = randomId();
       dispatch({ type: 'dial', attempt, peer, media, at: now() });
       void local.start({ video: media === 'video' });
+      const meeting = options?.meeting === true;
+      const offer = await firstOffer(peer.userId, media, meeting);
+      const dialling = state();
+      if (dialling.phase !== 'outgoing' || dialling.attempt !== attempt) {
+        // Given up while the offer was made: no invite went out.
+        pool.firstOfferTaken(null, null);
+        return;
+      }
       let call: CallSnapshot;
       try {
-        const meeting = options?.meeting === true ? { meeting: true } : {};
-        const invited = signaling.request('call:invite', { to: peer.userId, media, ...meeting });
+        const invited = signaling.request('call:invite', {
+          to: peer.userId,
+          media,
+          ...(meeting ? { meeting: true } : {}),
+          ...(offer ? { offer } : {}),
+        });
         // Issue 15: the ICE servers are asked right behind the invite (same socket,
         // so the server has the call by then), not after its ack; reused while
         // their credentials are fresh (rtcConfig.ts), so often not asked at all.
         rtcConfig.warm();
-        call = (await invited).call;
+        const ack = await invited;
+        call = ack.call;
+        // Before the ack's state change opens the sessions: the device that got the offer gets its connection.
+        pool.firstOfferTaken(call.callId, offer ? offeredDevice(call, peer.userId, ack.offeredTo) : null);
         rejoin.remember(call);
       } catch (error) {
+        pool.firstOfferTaken(null, null);
         log.child('call.engine').info(`the invite to ${peer.userId} was refused or failed`, error);
         dispatch({ type: 'dialFailed', attempt, ...inviteFailure(error), at: now() });
         return;

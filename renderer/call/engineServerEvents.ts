@@ -10,6 +10,7 @@
  */
 import type { E2eeSignal, IncomingCall } from '../../signaling-server/protocol';
 import { hasEnded, isInCall } from './callState';
+import { log } from '../log';
 import type { EngineParts } from './engineParts';
 import type { PeerConnectionLike } from './peerConnection';
 import { listenToCallEvents } from './serverEvents';
@@ -45,6 +46,14 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     // does not ask first. A ring without them: those of an earlier call are reused while
     // their credentials are fresh, else the pre-connect asks (rtcConfig.ts).
     if (incoming.ice) rtcConfig.offer(incoming.ice);
+    // Issue 15: the caller's first offer came with the ring; given to the pool before the
+    // ring's state change opens the session, so that session answers it (sessionPool.ts).
+    const offer = incoming.offer;
+    if (offer) {
+      const caller = incoming.call.members.find((m) => m.deviceId === offer.from);
+      if (caller?.userId === incoming.from.userId) pool.receiveFirstOffer(incoming.callId, offer.from, offer);
+      else log.child('call.engine').warn(`the ring of call ${incoming.callId} brought a first offer from device ${offer.from}, not a device of the caller: ignored`);
+    }
     dispatch({ type: 'incoming', incoming, at: now() });
     // Fast to answer: the media is ready (and its permission asked) while it rings.
     const after = state();

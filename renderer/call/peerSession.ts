@@ -14,6 +14,7 @@ import type { SignalData } from '../../signaling-server/protocol';
 import {
   listen,
   transceiverKind,
+  type IceCandidateLike,
   type MediaKind,
   type PeerConnectionLike,
   type RtpTransceiverLike,
@@ -59,18 +60,8 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     const { pc } = options;
     this.disposers.push(
       listen(pc, 'negotiationneeded', () => void this.onNegotiationNeeded()),
-      listen(pc, 'icecandidate', ({ candidate }) => {
-        // Trickle ICE: relay each candidate as it comes; null marks the end.
-        this.options.send({
-          kind: 'candidate',
-          candidate: candidate && {
-            candidate: candidate.candidate,
-            sdpMid: candidate.sdpMid,
-            sdpMLineIndex: candidate.sdpMLineIndex,
-            usernameFragment: candidate.usernameFragment,
-          },
-        });
-      }),
+      // Trickle ICE: relay each candidate as it comes; null marks the end.
+      listen(pc, 'icecandidate', ({ candidate }) => this.sendCandidate(candidate)),
       listen(pc, 'track', ({ track, transceiver, streams }) => {
         // Camera and microphone are sent with no stream (addTransceiver(kind) has
         // none); a track that comes in a stream (msid) is an extra, a shared screen
@@ -106,6 +97,24 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     const transceiver = this.mainTransceiver(kind);
     if (transceiver) await this.apply(transceiver, kind);
     else this.addMissingTransceivers();
+  }
+
+  /**
+   * Relays one local candidate (null: the end of them). The icecandidate listener
+   * does; so does the pool for those a first offer gathered before this session
+   * existed (sessionPool.ts).
+   */
+  sendCandidate(candidate: IceCandidateLike | null): void {
+    if (this.closed) return;
+    this.options.send({
+      kind: 'candidate',
+      candidate: candidate && {
+        candidate: candidate.candidate,
+        sdpMid: candidate.sdpMid,
+        sdpMLineIndex: candidate.sdpMLineIndex,
+        usernameFragment: candidate.usernameFragment,
+      },
+    });
   }
 
   /** A transceiver this side added for an extra track (a screen): setTrack and adoption leave it alone. */

@@ -31,6 +31,13 @@ export interface RtcConfigSource {
   /** A configuration whose credentials are still good; fetched when needed. */
   get(): Promise<RTCConfiguration>;
   /**
+   * The configuration kept from before, if its credentials are still good; null
+   * when get() would have to ask. A caller's first offer (issue 15) is made before
+   * the invite, when the server does not yet give this device ICE servers: it is
+   * made only with these.
+   */
+  fresh(): RTCConfiguration | null;
+  /**
    * Starts a fetch now, without waiting for it, so that the first get() of a call
    * finds it done (issue 15: asked beside the invite, not after its ack). Nothing
    * when a fresh configuration is cached or a fetch is on its way. A failure (the
@@ -85,7 +92,7 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
   let generation = 0;
   /** A warm() fetch on its way: get() waits for it before it decides. */
   let warming: Promise<void> | null = null;
-  const fresh = (relayOnly: boolean): boolean =>
+  const isFresh = (relayOnly: boolean): boolean =>
     cached !== null && cached.relayOnly === relayOnly && options.now() < cached.freshUntil;
 
   const build = (answer: IceServersAnswer, relayOnly: boolean): RTCConfiguration => {
@@ -121,6 +128,10 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
   };
 
   const source: RtcConfigSource = {
+    fresh() {
+      const relayOnly = options.relayOnly();
+      return cached && isFresh(relayOnly) ? cached.config : null;
+    },
     get() {
       if (warming) return warming.then(() => source.get());
       const relayOnly = options.relayOnly();
@@ -136,7 +147,7 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
     },
     warm() {
       const relayOnly = options.relayOnly();
-      if (fresh(relayOnly) || pending || warming) return;
+      if (isFresh(relayOnly) || pending || warming) return;
       const asked = generation;
       const started: Promise<void> = options
         .fetch()

@@ -42,16 +42,30 @@
  * path as the first: pre-connect, the tracks put back with replaceTrack, the hooks'
  * features (data channels, screens) opened again, every description signed and
  * checked. The tile reads "reconnecting" meanwhile; the call goes on.
+ *
+ * The caller's first offer (issue 15): a caller may make its connection and offer
+ * before the call exists (`makeFirstOffer`), so that the offer travels inside
+ * `call:invite` and reaches a ringing device with the ring, instead of crossing
+ * the server after it. The connection waits here until the invite's ack names the
+ * device that got it (`firstOfferTaken`), and becomes that device's session when
+ * the plan opens it: same checks, same hooks, the candidates gathered meanwhile
+ * trickled then. On the ringing device the offer comes with `call:incoming`
+ * (`receiveFirstOffer`) and is applied like any description, after its proof,
+ * which binds the callee's userId instead of a call and device that did not exist
+ * yet (identity.ts `dtlsFirstOfferMessage`). For that pair the caller made the
+ * first offer, so for the rest of the call the caller is its impolite side and
+ * the ringing device its polite side, whatever the id rule says (`pinned`): both
+ * learned it from the server in the same step, so they agree.
  */
 import { checkDtlsProof, type DtlsCheck } from '../../signaling-server/identity';
 import { AcceptChannel, type PeerAccept } from './acceptChannel';
-import type { SignalData } from '../../signaling-server/protocol';
+import type { FirstOffer, SignalData } from '../../signaling-server/protocol';
 import type { DeviceIdentity } from '../identity/deviceIdentity';
 import { log } from '../log';
 import type { CallEvent } from './callState';
 import { IceRecovery, realTimers, type IceRecoveryPolicy, type Timers } from './iceRecovery';
 import { MediaWatchdog, type MediaWatchdogPolicy } from './mediaWatchdog';
-import { listen, type MediaKind, type PeerConnectionLike } from './peerConnection';
+import { listen, type IceCandidateLike, type MediaKind, type PeerConnectionLike } from './peerConnection';
 import { PeerSession, type NegotiationStep } from './peerSession';
 import { RecoveryLadder, type RecoveryLadderPolicy, type Trouble } from './recoveryLadder';
 import type { SessionHook, SessionHooks } from './sessionHooks';
@@ -66,8 +80,17 @@ const MAX_EARLY_SIGNALS = 256;
 /** What a person is told when ICE recovery gave a connection up. */
 export const CONNECTION_LOST = 'Connection lost';
 
-/** This device's side of the DTLS proofs: its id (the `toDeviceId` of what it receives) and its signature. */
-export type DtlsSigner = Pick<DeviceIdentity, 'deviceId' | 'signDtls'>;
+/** This device's side of the DTLS proofs: its ids (what it receives is meant for them) and its signatures. */
+export type DtlsSigner = Pick<DeviceIdentity, 'userId' | 'deviceId' | 'signDtls' | 'signFirstOffer'>;
+
+/**
+ * How long a first offer waits for its host candidates before it leaves: it goes
+ * once the candidates stop coming for FIRST_OFFER_QUIET_MS, or gathering ends, and
+ * never later than FIRST_OFFER_MAX_WAIT_MS after it was made (the invite, and so
+ * the ring, waits for it). What comes later is trickled once the ack names the device.
+ */
+export const FIRST_OFFER_QUIET_MS = 20;
+export const FIRST_OFFER_MAX_WAIT_MS = 100;
 
 /** Why a peer's description was refused (identity.ts checkDtlsProof). */
 export type DtlsFailure = Extract<DtlsCheck, { ok: false }>['reason'];
@@ -116,6 +139,22 @@ export interface SessionPoolOptions<PC extends PeerConnectionLike> {
 
 const NOTHING_SENT: Readonly<Record<MediaKind, boolean>> = { audio: false, video: false };
 
+/** A caller's first offer and its connection, before the call exists (see the file's comment). */
+interface FirstOfferLink<PC extends PeerConnectionLike> {
+  toUserId: string;
+  pc: PC;
+  config: RTCConfiguration;
+  accept: AcceptChannel | null;
+  /** Candidates the offer's SDP does not carry (and the end of them): trickled once the device is known. */
+  later: (IceCandidateLike | null)[];
+  sdpTaken: boolean;
+  stopListening: () => void;
+  /** The call and ringing device the invite's ack gave it to. */
+  taken: { callId: string; deviceId: string } | null;
+  /** The session entry it became (its accept channel reports there). */
+  entry: Entry<PC> | null;
+}
+
 interface Entry<PC extends PeerConnectionLike> {
   plan: PlannedSession;
   callId: string;
@@ -163,12 +202,19 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private readonly entries = new Map<string, Entry<PC>>();
   private early: { callId: string; from: string; data: SignalData }[] = [];
   private kinds: readonly MediaKind[] = [];
+  private plan: readonly PlannedSession[] = [];
   private tracks: LocalTracks = { audio: null, video: null };
   /** Devices of this call whose description failed its check: never connected again in it. */
   private refused = new Set<string>();
   /** Descriptions received and not yet checked (or refused and not yet reported): see afterChecks. */
   private checking = 0;
   private afterChecking: (() => void)[] = [];
+  /** The caller's first offer waiting for its device (see the file's comment). */
+  private firstOffer: FirstOfferLink<PC> | null = null;
+  /** Pairs whose first offer came with the ring: whether I am the polite side, for the call. */
+  private pinned: { callId: string; deviceId: string; polite: boolean }[] = [];
+  /** Descriptions that are a caller's first offer: their proof names the callee's user, not a call. */
+  private readonly firstOffers = new WeakSet<SignalData>();
 
   constructor(private readonly options: SessionPoolOptions<PC>) {}
 
@@ -179,17 +225,28 @@ export class SessionPool<PC extends PeerConnectionLike> {
       for (const entry of [...this.entries.values()]) this.close(entry);
       if (callId !== null) this.refused = new Set();
       this.callId = callId;
-      if (callId !== null) this.early = this.early.filter((s) => s.callId === callId);
+      if (callId !== null) {
+        this.early = this.early.filter((s) => s.callId === callId);
+        this.pinned = this.pinned.filter((p) => p.callId === callId);
+        // Untaken, it waits for its invite's ack (a call:updated may come first).
+        if (this.firstOffer?.taken && this.firstOffer.taken.callId !== callId) this.dropFirstOffer(`the call is now ${callId}`);
+      }
     }
     this.kinds = kinds;
     this.tracks = tracks;
+    this.plan = plan;
     const wanted = new Map(plan.map((p) => [p.deviceId, p]));
     for (const [deviceId, entry] of [...this.entries]) {
       if (!wanted.has(deviceId)) this.close(entry);
     }
     if (callId === null) return;
-    for (const p of plan) {
-      if (this.refused.has(p.deviceId)) continue;
+    // Until the invite's ack says which of the callee's devices got the first offer, none
+    // of them is connected (the call's first snapshot may come before the ack).
+    const awaitingAck = this.firstOffer !== null && this.firstOffer.taken === null ? this.firstOffer.toUserId : null;
+    for (const planned of plan) {
+      if (this.refused.has(planned.deviceId) || planned.userId === awaitingAck) continue;
+      const pin = this.pinned.find((q) => q.callId === callId && q.deviceId === planned.deviceId);
+      const p = pin ? { ...planned, polite: pin.polite } : planned;
       const entry = this.entries.get(p.deviceId);
       if (entry) {
         entry.plan = p;
@@ -216,6 +273,90 @@ export class SessionPool<PC extends PeerConnectionLike> {
     }
     if (this.early.length >= MAX_EARLY_SIGNALS) this.early.shift();
     this.early.push({ callId, from, data });
+  }
+
+  /**
+   * Makes the caller's first offer to `toUserId` (see the file's comment): a
+   * connection with the call's transceivers and the accept channel, its offer with
+   * the host candidates gathered soon, signed for that user. Null when it could not
+   * be made (logged): the call then connects the usual way. A new one replaces any
+   * first offer still waiting.
+   */
+  async makeFirstOffer(toUserId: string, kinds: readonly MediaKind[], config: RTCConfiguration): Promise<FirstOffer | null> {
+    this.dropFirstOffer('a new call is dialled');
+    let pc: PC;
+    try {
+      pc = this.options.createPeerConnection(config);
+    } catch (error) {
+      peerLog.warn(`could not make a connection for a first offer to ${toUserId}; the call connects the usual way`, error);
+      return null;
+    }
+    const link: FirstOfferLink<PC> = {
+      toUserId,
+      pc,
+      config,
+      accept: null,
+      later: [],
+      sdpTaken: false,
+      stopListening: () => undefined,
+      taken: null,
+      entry: null,
+    };
+    this.firstOffer = link;
+    const gathered = this.gatherSoon(link);
+    try {
+      for (const kind of kinds) pc.addTransceiver(kind, { direction: 'sendrecv' });
+      // The first data channel puts the SCTP m-line in the offer; the hooks' channels join it later, with no new offer.
+      link.accept = new AcceptChannel(pc, false, `the device of ${toUserId} that got my first offer`, (accept) => {
+        if (link.entry) this.peerAccepted(link.entry, accept);
+        else peerLog.warn(`an accept came on my first offer's channel before the invite's ack named the device: ignored`);
+      });
+      await pc.setLocalDescription();
+      await gathered;
+      if (this.firstOffer !== link) return null;
+      const sdp = pc.localDescription?.sdp;
+      if (pc.localDescription?.type !== 'offer' || !sdp) throw new Error(`the connection has no offer (${pc.signalingState})`);
+      link.sdpTaken = true;
+      // A candidate the SDP does not carry yet (it came as the offer was taken) follows by trickle.
+      link.later = link.later.filter((c) => c === null || !sdp.includes(c.candidate));
+      const proof = await this.options.signer.signFirstOffer({ sdp, toUserId });
+      return this.firstOffer === link ? { sdp, proof } : null;
+    } catch (error) {
+      peerLog.warn(`could not make a first offer to ${toUserId}; the call connects the usual way`, error);
+      if (this.firstOffer === link) this.dropFirstOffer('it could not be made');
+      return null;
+    }
+  }
+
+  /**
+   * The invite's ack: the ringing device `deviceId` of call `callId` got the first
+   * offer, so its session will be that connection; null (no device got it, the
+   * invite failed, the dial was given up): the connection is closed.
+   */
+  firstOfferTaken(callId: string | null, deviceId: string | null): void {
+    const link = this.firstOffer;
+    if (!link) return;
+    if (callId === null || deviceId === null) {
+      this.dropFirstOffer('no ringing device took it');
+    } else {
+      link.taken = { callId, deviceId };
+      this.pinned.push({ callId, deviceId, polite: false });
+    }
+    // The callee's devices the plan held back for the ack (see sync) connect now.
+    if (this.callId !== null && this.callId === callId) this.sync(this.callId, this.plan, this.kinds, this.tracks);
+  }
+
+  /**
+   * A caller's first offer came with the ring of `callId` from its device `from`
+   * (see the file's comment): applied like any description once its proof checks
+   * out, and from then on this device is the polite side towards `from`. Before
+   * the ring's state change, so the session opens with that role.
+   */
+  receiveFirstOffer(callId: string, from: string, offer: FirstOffer): void {
+    const data: SignalData = { kind: 'description', description: { type: 'offer', sdp: offer.sdp }, proof: offer.proof };
+    this.firstOffers.add(data);
+    this.pinned = [...this.pinned.filter((p) => p.callId === callId && p.deviceId !== from), { callId, deviceId: from, polite: true }];
+    this.deliver(callId, from, data);
   }
 
   /**
@@ -275,6 +416,56 @@ export class SessionPool<PC extends PeerConnectionLike> {
     this.callId = null;
     this.early = [];
     this.refused = new Set();
+    this.pinned = [];
+    this.dropFirstOffer('the call is over');
+  }
+
+  /** Closes the first offer's connection, if one waits. */
+  private dropFirstOffer(why: string): void {
+    const link = this.firstOffer;
+    if (!link) return;
+    this.firstOffer = null;
+    peerLog.debug(`dropped my first offer to ${link.toUserId}: ${why}`);
+    link.stopListening();
+    link.accept?.close();
+    link.pc.close();
+  }
+
+  /**
+   * Resolves once the first offer's host candidates are in its SDP (see
+   * FIRST_OFFER_QUIET_MS), and from then on keeps what comes for the trickle.
+   */
+  private gatherSoon(link: FirstOfferLink<PC>): Promise<void> {
+    const timers = this.options.timers ?? realTimers;
+    return new Promise<void>((resolve) => {
+      let quiet: unknown = null;
+      const done = (): void => {
+        if (quiet !== null) timers.clearTimeout(quiet);
+        timers.clearTimeout(cap);
+        resolve();
+      };
+      const cap = timers.setTimeout(done, FIRST_OFFER_MAX_WAIT_MS);
+      link.stopListening = listen(link.pc, 'icecandidate', ({ candidate }) => {
+        link.later.push(candidate);
+        if (link.sdpTaken) return;
+        if (candidate === null) {
+          done();
+          return;
+        }
+        if (quiet !== null) timers.clearTimeout(quiet);
+        quiet = timers.setTimeout(done, FIRST_OFFER_QUIET_MS);
+      });
+    });
+  }
+
+  /** The first offer's connection, if the invite's ack gave it to this entry's device (and it is not a rebuild). */
+  private takeFirstOffer(entry: Entry<PC>): FirstOfferLink<PC> | null {
+    const link = this.firstOffer;
+    if (!link || entry.epoch !== 0 || link.taken?.callId !== entry.callId || link.taken.deviceId !== entry.plan.deviceId) return null;
+    this.firstOffer = null;
+    link.stopListening();
+    link.entry = entry;
+    return link;
   }
 
   private open(callId: string, plan: PlannedSession): void {
@@ -316,11 +507,17 @@ export class SessionPool<PC extends PeerConnectionLike> {
     const epoch = entry.epoch;
     const stale = (): boolean => entry.closed || entry.epoch !== epoch;
     let pc: PC;
+    const firstOffer = this.takeFirstOffer(entry);
     try {
-      const config = await this.options.rtcConfiguration();
-      if (stale()) return;
-      pc = this.options.createPeerConnection(config);
-      entry.config = config;
+      if (firstOffer) {
+        pc = firstOffer.pc;
+        entry.config = firstOffer.config;
+      } else {
+        const config = await this.options.rtcConfiguration();
+        if (stale()) return;
+        pc = this.options.createPeerConnection(config);
+        entry.config = config;
+      }
     } catch (error) {
       if (stale()) return;
       peerLog.error(`could not set up the connection to device ${deviceId} in call ${entry.callId}`, error);
@@ -380,11 +577,17 @@ export class SessionPool<PC extends PeerConnectionLike> {
     this.applyTracks(entry);
     // Before any signal: what the hook adds (data channels) belongs in the first offer.
     entry.hook = this.options.hooks?.opened(session, entry.plan) ?? null;
-    entry.accept = new AcceptChannel(pc, entry.plan.polite, `device ${deviceId} in call ${entry.callId}`, (accept) => {
-      if (!entry.closed && accept.callId === entry.callId) this.options.onPeerAccept?.(entry.callId, entry.plan, accept);
-      else peerLog.warn(`device ${deviceId} said over the peer path it accepted call ${accept.callId}, not its call ${entry.callId}: ignored`);
-    });
+    entry.accept =
+      firstOffer?.accept ??
+      new AcceptChannel(pc, entry.plan.polite, `device ${deviceId} in call ${entry.callId}`, (accept) => this.peerAccepted(entry, accept));
     for (const data of entry.queue.splice(0)) this.receive(entry, data);
+    // The first offer went with the invite; what it gathered since goes the usual way.
+    for (const candidate of firstOffer?.later ?? []) session.sendCandidate(candidate);
+  }
+
+  private peerAccepted(entry: Entry<PC>, accept: PeerAccept): void {
+    if (!entry.closed && accept.callId === entry.callId) this.options.onPeerAccept?.(entry.callId, entry.plan, accept);
+    else peerLog.warn(`device ${entry.plan.deviceId} said over the peer path it accepted call ${accept.callId}, not its call ${entry.callId}: ignored`);
   }
 
   private clock(): number {
@@ -575,12 +778,10 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private async check(entry: Entry<PC>, data: DescriptionSignal): Promise<DtlsCheck> {
     const { deviceId, userId } = entry.plan;
     try {
-      return await checkDtlsProof(data.proof, data.description.sdp, {
-        userId,
-        fromDeviceId: deviceId,
-        toDeviceId: this.options.signer.deviceId,
-        callId: entry.callId,
-      });
+      const meant = this.firstOffers.has(data)
+        ? { firstOfferTo: this.options.signer.userId }
+        : { toDeviceId: this.options.signer.deviceId, callId: entry.callId };
+      return await checkDtlsProof(data.proof, data.description.sdp, { userId, fromDeviceId: deviceId, ...meant });
     } catch (error) {
       // checkDtlsProof answers every bad input itself; a throw is this engine's fault,
       // and a description that could not be checked is not applied either.
@@ -714,6 +915,9 @@ export class SessionPool<PC extends PeerConnectionLike> {
   private close(entry: Entry<PC>): void {
     if (entry.closed) return;
     entry.closed = true;
+    // The role a first offer gave holds for its link only: a device that comes back (a
+    // reloaded page, which did not get the offer again) connects by the id rule, as it does.
+    this.pinned = this.pinned.filter((p) => p.callId !== entry.callId || p.deviceId !== entry.plan.deviceId);
     this.teardown(entry);
     this.entries.delete(entry.plan.deviceId);
     this.options.dispatch({ type: 'linkClosed', deviceId: entry.plan.deviceId });

@@ -8,6 +8,7 @@ import {
   authProofMessage,
   deviceCertMessage,
   dtlsFingerprints,
+  dtlsFirstOfferMessage,
   dtlsMessage,
   sign,
   type DeviceCredential,
@@ -29,6 +30,8 @@ export interface DeviceIdentity {
   proveConnection(host: string, sessionId: string): Promise<string>;
   /** The proof to attach to an SDP this device sends to `toDeviceId` in `callId`. */
   signDtls(input: { sdp: string; callId: string; toDeviceId: string }): Promise<DtlsProof>;
+  /** The proof over a caller's first offer, made before the call exists (identity.ts `dtlsFirstOfferMessage`). */
+  signFirstOffer(input: { sdp: string; toUserId: string }): Promise<DtlsProof>;
   /** The user key's certificate of another device's key (linking). Throws when !canLink. */
   certifyDevice(deviceKey: PublicKey): Promise<string>;
   /** The proof over this device's end-to-end encryption key for `callId` (e2eeKey.ts): credential + device key signature. */
@@ -55,6 +58,10 @@ export function deviceIdentity(keys: IdentityKeys): DeviceIdentity {
       sign(device.privateKey, device.alg, authProofMessage({ protocolVersion: PROTOCOL_VERSION, host, sessionId, userId, deviceId })),
     async signDtls({ sdp, callId, toDeviceId }) {
       const message = dtlsMessage({ callId, fromDeviceId: deviceId, toDeviceId, fingerprints: dtlsFingerprints(sdp) });
+      return { ...credential, signature: await sign(device.privateKey, device.alg, message) };
+    },
+    async signFirstOffer({ sdp, toUserId }) {
+      const message = dtlsFirstOfferMessage({ fromDeviceId: deviceId, toUserId, fingerprints: dtlsFingerprints(sdp) });
       return { ...credential, signature: await sign(device.privateKey, device.alg, message) };
     },
     async certifyDevice(deviceKey) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDtlsProof } from '../../../signaling-server/identity';
+import { checkDtlsProof, type DtlsProof } from '../../../signaling-server/identity';
 import type { SignalData } from '../../../signaling-server/protocol';
 import type { CallEvent } from '../../../renderer/call/callState';
 import { PeerSession } from '../../../renderer/call/peerSession';
@@ -8,7 +8,7 @@ import { SessionPool, type DtlsFailure } from '../../../renderer/call/sessionPoo
 import { setLogSink } from '../../../renderer/log';
 import type { LogEntry } from '../../../preload/contract';
 import { FakeMediaStreamTrack, createFakeStream } from '../fakes/fakeMedia';
-import { FakePeerConnection, fakePeerConnections } from '../fakes/fakePeerConnection';
+import { FakeIceCandidateEvent, FakePeerConnection, fakePeerConnections } from '../fakes/fakePeerConnection';
 import { waitFor } from '../fakes/waitFor';
 import { dtlsProofFor, makeIdentity, type TestIdentity } from '../../support/testIdentity';
 import { appIdentity } from './enginePerson';
@@ -20,8 +20,8 @@ const THEIRS = await makeIdentity();
 const MALLORY = await makeIdentity();
 const REMOTE = THEIRS.deviceId;
 
-function setup(options: { rtcConfiguration?: () => Promise<RTCConfiguration> } = {}) {
-  const pcs = fakePeerConnections();
+function setup(options: { rtcConfiguration?: () => Promise<RTCConfiguration>; autoIce?: boolean } = {}) {
+  const pcs = fakePeerConnections(options.autoIce === false ? { autoIce: false } : {});
   const events: CallEvent[] = [];
   const sent: { callId: string; to: string; data: SignalData }[] = [];
   const unverified: { callId: string; deviceId: string; reason: DtlsFailure }[] = [];
@@ -341,5 +341,194 @@ describe('session pool: DTLS proofs', () => {
 
     await waitFor(() => pcs.created[0]?.log.includes('rollback') === true, 'the rollback was applied');
     expect(unverified).toEqual([]);
+  });
+});
+
+describe("session pool: the caller's first offer (issue 15)", () => {
+  /** A first offer made by this pool to THEIRS. */
+  async function firstOffer() {
+    const ctx = setup();
+    const offer = await ctx.pool.makeFirstOffer(THEIRS.userId, ['audio', 'video'], { iceServers: [] });
+    if (!offer) throw new Error('no first offer');
+    return { ...ctx, offer };
+  }
+
+  /** The ringing device's side: a polite session that answers `sdp`; its answer signed as THEIRS for CALL. */
+  async function ringingDevice(sdp: string) {
+    const pc = new FakePeerConnection({}, { label: 'ringing' });
+    const out: SignalData[] = [];
+    let signing = Promise.resolve();
+    const session = new PeerSession({
+      pc,
+      polite: true,
+      send: (data) => {
+        signing = signing.then(async () => void out.push(await signedBy(THEIRS, data)));
+      },
+    });
+    await session.handleSignal({ kind: 'description', description: { type: 'offer', sdp } });
+    await waitFor(() => out.some((d) => d.kind === 'description'), 'the ringing device answered');
+    return { pc, session, out };
+  }
+
+  it('is an offer with the call’s media, signed for the callee’s user and for nothing else', async () => {
+    const { offer, pcs, sent } = await firstOffer();
+
+    expect(pcs.created).toHaveLength(1);
+    expect(pcs.created[0]?.log).toEqual(['local offer']);
+    expect(offer.sdp).toContain('m=audio');
+    expect(offer.sdp).toContain('m=video');
+    expect(sent).toEqual([]); // nothing relayed: the call does not exist yet
+    const from = { userId: MINE.userId, fromDeviceId: MINE.deviceId };
+    expect(await checkDtlsProof(offer.proof, offer.sdp, { ...from, firstOfferTo: THEIRS.userId })).toEqual({ ok: true });
+    expect(await checkDtlsProof(offer.proof, offer.sdp, { ...from, firstOfferTo: MALLORY.userId })).toEqual({ ok: false, reason: 'bad_signature' });
+    // A first offer's proof is not a proof in a call, and a proof in a call is not a first offer's.
+    expect(await checkDtlsProof(offer.proof, offer.sdp, { ...from, toDeviceId: REMOTE, callId: CALL })).toEqual({ ok: false, reason: 'bad_signature' });
+    const inCall = await dtlsProofFor(MINE, offer.sdp, { callId: CALL, toDeviceId: REMOTE });
+    expect(await checkDtlsProof(inCall, offer.sdp, { ...from, firstOfferTo: THEIRS.userId })).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('becomes the session of the device the ack names: no second offer, the candidates it gathered trickled, the answer applied', async () => {
+    const { pool, offer, pcs, sent, unverified } = await firstOffer();
+    const ringing = await ringingDevice(offer.sdp);
+
+    pool.firstOfferTaken(CALL, REMOTE);
+    // The id rule may say I am polite towards this device: the first offer was mine all the same.
+    pool.sync(CALL, [plan({ polite: true })], ['audio', 'video'], none);
+    await waitFor(() => pool.sessions().length === 1, 'the session exists');
+    for (const data of ringing.out) pool.deliver(CALL, REMOTE, data);
+    await waitFor(() => pcs.created[0]?.connectionState === 'connected', 'connected');
+
+    expect(pcs.created).toHaveLength(1);
+    expect(pool.sessions()[0]?.[1].pc).toBe(pcs.created[0]);
+    expect(pool.sessions()[0]?.[1].polite).toBe(false);
+    expect(pcs.created[0]?.log).toEqual(['local offer', 'remote answer']);
+    // The fake's SDP carries no candidates: what it gathered goes the usual way, once, to that device.
+    expect(sent.map((s) => [s.to, s.data.kind])).toEqual([
+      [REMOTE, 'candidate'],
+      [REMOTE, 'candidate'],
+    ]);
+    expect(unverified).toEqual([]);
+  });
+
+  it('a candidate the offer’s SDP carries is not sent again', async () => {
+    const { pool, pcs, sent } = setup({ autoIce: false });
+    const made = pool.makeFirstOffer(THEIRS.userId, ['audio'], { iceServers: [] });
+    await waitFor(() => pcs.created[0]?.log.includes('local offer') === true, 'the offer is made');
+    const pc = pcs.created[0] as FakePeerConnection;
+    // As a browser does: a gathered candidate is in the local description by the time its event fires.
+    const own = Object.getOwnPropertyDescriptor(FakePeerConnection.prototype, 'localDescription')?.get;
+    Object.defineProperty(pc, 'localDescription', {
+      get: () => {
+        const description = own?.call(pc) as { type: RTCSdpType; sdp: string } | null;
+        return description && { type: description.type, sdp: `${description.sdp}\na=candidate:9 1 udp 1 192.0.2.9 9 typ host` };
+      },
+    });
+    pc.dispatchEvent(new FakeIceCandidateEvent({ candidate: 'candidate:9 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: pc.ufrag }));
+    pc.dispatchEvent(new FakeIceCandidateEvent(null));
+    const offer = await made;
+
+    expect(offer?.sdp).toContain('candidate:9 1 udp 1 192.0.2.9 9 typ host');
+    pool.firstOfferTaken(CALL, REMOTE);
+    pool.sync(CALL, [plan()], ['audio'], none);
+    await waitFor(() => pool.sessions().length === 1, 'the session exists');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Only the end of the candidates follows.
+    expect(sent.map((s) => s.data)).toEqual([{ kind: 'candidate', candidate: null }]);
+  });
+
+  it('is closed when no device took it, when the call is another, when the call ends, or when a new one replaces it', async () => {
+    const untaken = await firstOffer();
+    untaken.pool.firstOfferTaken(null, null);
+    expect(untaken.pcs.created[0]?.closed).toBe(true);
+
+    const otherCall = await firstOffer();
+    otherCall.pool.firstOfferTaken(CALL, REMOTE);
+    otherCall.pool.sync('call-0000002', [plan({ polite: false })], ['audio'], none);
+    await waitFor(() => otherCall.pool.sessions().length === 1, 'the other call’s session');
+    expect(otherCall.pcs.created[0]?.closed).toBe(true);
+    expect(otherCall.pool.sessions()[0]?.[1].pc).toBe(otherCall.pcs.created[1]);
+
+    const ended = await firstOffer();
+    ended.pool.closeAll();
+    expect(ended.pcs.created[0]?.closed).toBe(true);
+
+    const replaced = await firstOffer();
+    await replaced.pool.makeFirstOffer(THEIRS.userId, ['audio'], { iceServers: [] });
+    expect(replaced.pcs.created.map((pc) => pc.closed)).toEqual([true, false]);
+  });
+
+  it('a device the ack did not name gets a connection of its own, the usual way', async () => {
+    const { pool, pcs, sent } = await firstOffer();
+    pool.firstOfferTaken(CALL, REMOTE);
+    pool.sync(CALL, [plan({ deviceId: 'device-remote-2', polite: false })], ['audio', 'video'], none);
+    await waitFor(() => sent.some((s) => s.data.kind === 'description'), 'the usual offer');
+
+    expect(sent.filter((s) => s.data.kind === 'description').map((s) => s.to)).toEqual(['device-remote-2']);
+    expect(pcs.created).toHaveLength(2);
+    expect(pcs.created[0]?.closed).toBe(false); // still waiting for its device
+  });
+});
+
+describe("session pool: a caller's first offer on the ringing device (issue 15)", () => {
+  /** THEIRS made a first offer to `toUserId`, signed as THEIRS. */
+  async function theirFirstOffer(toUserId = MINE.userId) {
+    const pc = new FakePeerConnection({}, { label: 'caller' });
+    pc.addTransceiver('audio', { direction: 'sendrecv' });
+    await pc.setLocalDescription();
+    const sdp = pc.localDescription?.sdp ?? '';
+    return { pc, offer: { sdp, proof: await appIdentity(THEIRS).signFirstOffer({ sdp, toUserId }) } };
+  }
+
+  it('answers it at once as the polite side, whatever the id rule says, with no offer of its own', async () => {
+    const { pool, pcs, sent, unverified } = setup();
+    const caller = await theirFirstOffer();
+
+    pool.receiveFirstOffer(CALL, REMOTE, caller.offer);
+    // The id rule would make me the impolite side, the one that offers.
+    pool.sync(CALL, [plan({ polite: false })], ['audio'], none);
+    await waitFor(() => sent.some((s) => s.data.kind === 'description'), 'the pool answered');
+
+    expect(pcs.created[0]?.log).toEqual(['remote offer', 'local answer']);
+    expect(pool.sessions()[0]?.[1].polite).toBe(true);
+    const answer = sent.find((s) => s.data.kind === 'description')?.data;
+    if (answer?.kind !== 'description') throw new Error('no answer');
+    expect(answer.description.type).toBe('answer');
+    // The answer is signed the usual way: the call and the caller's device exist now.
+    const expected = { userId: MINE.userId, fromDeviceId: MINE.deviceId, toDeviceId: REMOTE, callId: CALL };
+    expect(await checkDtlsProof(answer.proof, answer.description.sdp, expected)).toEqual({ ok: true });
+    expect(unverified).toEqual([]);
+
+    // The role holds for the call: a later plan (a call update) does not flip it.
+    pool.sync(CALL, [plan({ polite: false, send: true })], ['audio'], none);
+    expect(pool.sessions()[0]?.[1].polite).toBe(true);
+  });
+
+  it.each<[string, () => Promise<{ sdp: string; proof: DtlsProof }>, DtlsFailure]>([
+    ['it was signed for another user', async () => (await theirFirstOffer(MALLORY.userId)).offer, 'bad_signature'],
+    [
+      'it carries a proof made for a call, not a first offer',
+      async () => {
+        const { offer } = await theirFirstOffer();
+        return { sdp: offer.sdp, proof: await dtlsProofFor(THEIRS, offer.sdp, { callId: CALL, toDeviceId: MINE.deviceId }) };
+      },
+      'bad_signature',
+    ],
+    [
+      'its fingerprint was rewritten',
+      async () => {
+        const { offer } = await theirFirstOffer();
+        return { ...offer, sdp: tampered(offer.sdp) };
+      },
+      'bad_signature',
+    ],
+  ])('refuses it when %s: not applied, the device unverified', async (_, made, reason) => {
+    const { pool, pcs, unverified } = setup();
+    pool.receiveFirstOffer(CALL, REMOTE, await made());
+    pool.sync(CALL, [plan({ polite: false })], ['audio'], none);
+    await waitFor(() => unverified.length === 1, 'the device is unverified');
+
+    expect(unverified).toEqual([{ callId: CALL, deviceId: REMOTE, reason }]);
+    expect(pcs.created[0]?.log).not.toContain('remote offer');
+    expect(pcs.created[0]?.closed).toBe(true);
   });
 });
