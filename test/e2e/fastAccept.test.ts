@@ -213,4 +213,34 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
     await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
     await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
   });
+
+  it('a call back carries its first offer in the invite: the ringing side answers it, no offer follows the ring, the call connects', async () => {
+    const { openPerson } = await chromium.stage();
+    const alice = await openPerson('Alice', { signalingGate: true });
+    const bob = await openPerson('Bob');
+    // Bob calls first and Alice declines: her ring brought this server's ICE servers, which her call back reuses.
+    await dial(bob, alice, 'video');
+    await alice.main.getByRole('button', { name: 'Decline', exact: true }).click();
+    await visible(endedHeadline(bob, 'Alice declined'));
+    const signalsBefore = gate(alice).sent('signal').length;
+
+    await dial(alice, bob, 'video');
+    await visible(acceptButton(bob));
+    await preConnected([alice, bob]);
+    const invite = gate(alice).sent('call:invite').at(-1)?.[1] as { offer?: { sdp: string } } | undefined;
+    expect(invite?.offer?.sdp, 'the invite carries the offer').toMatch(/^a=fingerprint:/m);
+    const offersAfterRing = gate(alice)
+      .sent('signal')
+      .slice(signalsBefore)
+      .filter((args) => (args[1] as { data?: { description?: { type?: string } } }).data?.description?.type === 'offer');
+    expect(offersAfterRing, 'no offer of Alice’s crossed the server after the ring').toEqual([]);
+
+    await answer(bob);
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
+  });
 });
+
+function gate(person: Person): NonNullable<Person['signaling']> {
+  if (!person.signaling) throw new Error(`${person.name} was opened without a signaling gate`);
+  return person.signaling;
+}

@@ -18,6 +18,8 @@ export interface SignalingGate {
   release(): void;
   /** How many `event` requests the page has sent to the server so far. */
   sentCount(event: string): number;
+  /** The `event` requests the page has sent so far, each as its JSON array: the name, then the arguments. */
+  sent(event: string): unknown[][];
 }
 
 /** socket.io over engine.io: "42" is an event packet, an ack id may follow, then the JSON array. */
@@ -29,13 +31,17 @@ function eventName(frame: string): string | null {
 /** Routes the context's socket.io WebSocket(s) through a gate; call before the page loads. */
 export async function installSignalingGate(context: BrowserContext): Promise<SignalingGate> {
   let held: (() => void)[] | null = null;
-  const sent = new Map<string, number>();
+  const sent = new Map<string, unknown[][]>();
 
   await context.routeWebSocket(/\/socket\.io\//, (page) => {
     const server = page.connectToServer();
     page.onMessage((frame) => {
       const name = typeof frame === 'string' ? eventName(frame) : null;
-      if (name) sent.set(name, (sent.get(name) ?? 0) + 1);
+      if (name && typeof frame === 'string') {
+        const list = sent.get(name) ?? [];
+        list.push(JSON.parse(frame.replace(/^42\d*/, '')) as unknown[]);
+        sent.set(name, list);
+      }
       server.send(frame);
     });
     server.onMessage((frame) => {
@@ -56,6 +62,7 @@ export async function installSignalingGate(context: BrowserContext): Promise<Sig
       held = null;
       for (const deliver of waiting) deliver();
     },
-    sentCount: (event) => sent.get(event) ?? 0,
+    sentCount: (event) => sent.get(event)?.length ?? 0,
+    sent: (event) => sent.get(event)?.slice() ?? [],
   };
 }
