@@ -138,6 +138,8 @@ export function openSession(options: SessionOptions): Session {
       : contactList
         ? { isContact: (userId: string) => contactList().includes(userId) }
         : {}),
+    // Presence comes from mutual contacts only: whom it shows online may get a first offer.
+    seesPresenceOf: (userId: string) => presence.getSnapshot().users.has(userId),
     onHistory: options.onHistory,
     relayOnly: () => options.relayOnly?.() ?? false,
     ...(options.ringPreview ? { ringPreview: options.ringPreview } : {}),

@@ -62,6 +62,13 @@ export interface CallEngineOptions<PC extends PeerConnectionLike = RTCPeerConnec
    * rings (sessionPlan.ts). Default: everyone is (the contact list is not wired yet).
    */
   isContact?: (userId: string) => boolean;
+  /**
+   * Whether the server shows me this user's presence now: they list me too (a
+   * mutual contact) and are online. A first offer (sessionPool.ts) goes only to
+   * them: anyone else's invite would drop it, and its connection would have been
+   * made for nothing. Default: every contact (isContact).
+   */
+  seesPresenceOf?: (userId: string) => boolean;
   /** Default navigator.mediaDevices. */
   media?: MediaDevicesLike;
   /** Default new RTCPeerConnection(config). */
@@ -260,7 +267,9 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
     isContact: options.isContact ?? (() => true),
     ...(options.onHistory ? { onHistory: options.onHistory } : {}),
   });
-  const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null), options.isContact ?? (() => true));
+  const isContact = options.isContact ?? (() => true);
+  const seesPresenceOf = options.seesPresenceOf ?? (() => true);
+  const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null), (userId) => isContact(userId) && seesPresenceOf(userId));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
   const stopListening = followServerEvents(parts, {
     onE2ee: (callId, from, message) => sfuStack.handleE2ee(callId, from, message),

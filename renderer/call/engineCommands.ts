@@ -20,19 +20,21 @@ export function createCallCommands<PC extends PeerConnectionLike>(
   parts: EngineParts<PC>,
   isDisposed: () => boolean,
   callRefusal: (peer: { userId: string; displayName: string }) => string | null,
-  isContact: (userId: string) => boolean,
+  /** A mutual contact online now (CallEngineOptions.seesPresenceOf): a first offer may go to them. */
+  takesFirstOffer: (userId: string) => boolean,
 ): CallCommands {
   const { signaling, self, state, dispatch, now, local, rtcConfig, rejoin, pool, exits } = parts;
 
   /**
    * Issue 15: the first offer goes inside the invite (sessionPool.ts), so a device
    * that answers at once does not wait for it to cross the server after the ring.
-   * Only where a pre-connect would happen anyway (a contact's new call, not a
-   * meeting) and with ICE servers already at hand: before the invite the server
-   * gives this device none, and the invite does not wait for them.
+   * Only where a pre-connect would happen anyway (a new call, not a meeting, to a
+   * mutual contact online: the server drops it for anyone else) and with ICE
+   * servers already at hand: before the invite the server gives this device none,
+   * and the invite does not wait for them.
    */
   async function firstOffer(to: string, media: CallMedia, meeting: boolean): Promise<FirstOffer | null> {
-    if (meeting || !isContact(to)) return null;
+    if (meeting || !takesFirstOffer(to)) return null;
     const config = rtcConfig.fresh();
     return config ? pool.makeFirstOffer(to, callKinds(media), config) : null;
   }

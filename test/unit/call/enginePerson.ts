@@ -75,7 +75,12 @@ export function testIdentityOf(self: Pick<SelfRef, 'deviceId'>): TestIdentity {
   return found.test;
 }
 
-export function enginePerson<S extends CallSignaling>(signaling: S, self: SelfRef, options: { isContact?: (userId: string) => boolean } = {}) {
+export interface EnginePersonOptions {
+  isContact?: (userId: string) => boolean;
+  seesPresenceOf?: (userId: string) => boolean;
+}
+
+export function enginePerson<S extends CallSignaling>(signaling: S, self: SelfRef, options: EnginePersonOptions = {}) {
   const devices = new FakeMediaDevices();
   const pcs = fakePeerConnections();
   const history: HistoryEntry[] = [];
@@ -89,6 +94,7 @@ export function enginePerson<S extends CallSignaling>(signaling: S, self: SelfRe
     onHistory: (entry) => history.push(entry),
     speakerPollMs: 20,
     ...(options.isContact ? { isContact: options.isContact } : {}),
+    ...(options.seesPresenceOf ? { seesPresenceOf: options.seesPresenceOf } : {}),
   });
   const views: CallView[] = [];
   engine.subscribe((view) => views.push(view));

@@ -10,11 +10,10 @@ import type { SignalData } from '../../../signaling-server/protocol';
 import type { CallSignaling } from '../../../renderer/call/serverEvents';
 import { FakeCallServer } from '../fakes/fakeCallServer';
 import { waitFor } from '../fakes/waitFor';
-import { ALICE, BOB, deviceOf, enginePerson, personOn, type EnginePerson } from './enginePerson';
-import type { TestPerson } from './enginePerson';
+import { ALICE, BOB, deviceOf, enginePerson, personOn, type EnginePerson, type EnginePersonOptions, type TestPerson } from './enginePerson';
 
 /** `who` on device `label`, with every request the engine sends kept in `requests`. */
-function recorded(server: FakeCallServer, who: TestPerson, label: string, options: { isContact?: (userId: string) => boolean } = {}) {
+function recorded(server: FakeCallServer, who: TestPerson, label: string, options: EnginePersonOptions = {}) {
   const self = deviceOf(who, label);
   const signaling = server.connect(self);
   const requests: { event: string; payload: unknown }[] = [];
@@ -71,6 +70,19 @@ describe("the caller's first offer", () => {
     await waitFor(() => alice.phase() === 'active' && bob.phase() === 'active', 'answered');
     await waitFor(() => [alice, bob].every((p) => p.senders().some((s) => s.track !== null)), 'both send');
     expect(alicePc?.closed).toBe(false);
+  });
+
+  it('is not made for a contact whose presence I do not see (they do not list me, or are offline): the server would drop it', async () => {
+    const server = new FakeCallServer();
+    const alice = recorded(server, ALICE, 'device-alice-1', { seesPresenceOf: (userId) => userId !== BOB.userId });
+    const bob = personOn(server, BOB, 'device-bob-1');
+    await bobCalledFirst(alice, bob);
+    const before = alice.pcs.created.length;
+
+    await alice.engine.call(BOB, 'audio');
+    await waitFor(() => bob.phase() === 'incoming' && alice.connected() && bob.connected(), 'Bob rings, pre-connected the usual way');
+    expect(invites(alice).at(-1)?.offer).toBeUndefined();
+    expect(alice.pcs.created.slice(before)).toHaveLength(1);
   });
 
   it('is not made without ICE servers at hand (the first call of all), nor for someone who is not a contact', async () => {
