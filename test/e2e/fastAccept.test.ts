@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { acceptButton, answer, callSection, dial, endedHeadline, tileOf } from './calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
 import { expectAudioArriving, expectVideoFrom, previewFrames, rtpTotals } from './media';
+import { dataChannels } from '../features/pages';
 
 const chromium = useChromium();
 
@@ -234,6 +235,14 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
       .slice(signalsBefore)
       .filter((args) => (args[1] as { data?: { description?: { type?: string } } }).data?.description?.type === 'offer');
     expect(offersAfterRing, 'no offer of Alice’s crossed the server after the ring').toEqual([]);
+    // The offer carried one data channel ('call'); chat and files joined it with no offer of their own.
+    for (const person of [alice, bob]) {
+      await waitUntil(
+        `${person.name}'s chat, files and call channels are open while it rings`,
+        () => dataChannels(person.page),
+        (d) => d.channels.length === 3 && d.channels.every((c) => c.state === 'open'),
+      );
+    }
 
     await answer(bob);
     await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
