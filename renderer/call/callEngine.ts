@@ -261,13 +261,13 @@ export function createCallEngine<PC extends PeerConnectionLike = RTCPeerConnecti
   const sfu = sfuStack.sfu;
   // My shared screen is its own SFU publication (a no-op outside SFU calls, and while it stays the same).
   const stopPublishingScreen = features.subscribe(() => sfu.setScreen(features.sharedScreen()?.getVideoTracks()[0] ?? null));
+  const isContact = options.isContact ?? (() => true);
   const parts: EngineParts<PC> = { signaling, self, state, dispatch, now, local, rtcConfig, pool, rejoin, features, exits, sfu };
   const effects = createEngineEffects(parts, {
     speakerPollMs: options.speakerPollMs ?? SPEAKER_POLL_MS,
-    isContact: options.isContact ?? (() => true),
+    isContact,
     ...(options.onHistory ? { onHistory: options.onHistory } : {}),
   });
-  const isContact = options.isContact ?? (() => true);
   const seesPresenceOf = options.seesPresenceOf ?? (() => true);
   const commands = createCallCommands(parts, () => disposed, options.callRefusal ?? (() => null), (userId) => isContact(userId) && seesPresenceOf(userId));
   const stopFollowingConnection = signaling.onState?.((s) => rejoin.connection(s)) ?? (() => undefined);
