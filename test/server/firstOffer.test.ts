@@ -35,6 +35,16 @@ async function reconnect(server: { url: string }, client: TestClient): Promise<T
   return again;
 }
 
+/** Alice, and Bob on his desk and then on a tab, all mutual contacts. */
+async function aliceAndBobsTwoDevices() {
+  const server = await startServer();
+  const alice = await connectClient(server, { name: 'alice' });
+  const desk = await connectClient(server, { name: 'bob-desk' });
+  const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk });
+  await befriend(alice, desk, tab);
+  return { server, alice, desk, tab };
+}
+
 describe('the first offer in call:invite', () => {
   it('reaches the only device of a mutual contact, intact, and its answer reaches the caller', async () => {
     const server = await startServer();
@@ -70,11 +80,7 @@ describe('the first offer in call:invite', () => {
   });
 
   it('goes to the most recently connected of two devices only, and comes again in its welcome when it reconnects while ringing', async () => {
-    const server = await startServer();
-    const alice = await connectClient(server, { name: 'alice' });
-    const desk = await connectClient(server, { name: 'bob-desk' });
-    const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk });
-    await befriend(alice, desk, tab);
+    const { server, alice, desk, tab } = await aliceAndBobsTwoDevices();
     const offer = await firstOfferFrom(alice, desk.userId, 'to-two-devices');
 
     const invited = await alice.request('call:invite', { to: desk.userId, media: 'audio', offer });
@@ -102,11 +108,7 @@ describe('the first offer in call:invite', () => {
   });
 
   it('goes to a device that reconnected after the others, as the most recently connected', async () => {
-    const server = await startServer();
-    const alice = await connectClient(server, { name: 'alice' });
-    const desk = await connectClient(server, { name: 'bob-desk' });
-    const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk });
-    await befriend(alice, desk, tab);
+    const { server, alice, desk, tab } = await aliceAndBobsTwoDevices();
     const desk2 = await reconnect(server, desk);
 
     const invited = await alice.request('call:invite', { to: desk.userId, media: 'audio', offer: await firstOfferFrom(alice, desk.userId) });
@@ -116,11 +118,7 @@ describe('the first offer in call:invite', () => {
   });
 
   it('dies with its device\'s ring: a device that went away and comes back while the others ring gets no offer', async () => {
-    const server = await startServer();
-    const alice = await connectClient(server, { name: 'alice' });
-    const desk = await connectClient(server, { name: 'bob-desk' });
-    const tab = await connectClient(server, { name: 'bob-tab', sameUserAs: desk });
-    await befriend(alice, desk, tab);
+    const { server, alice, desk, tab } = await aliceAndBobsTwoDevices();
     const offer = await firstOfferFrom(alice, desk.userId, 'gone-with-the-tab');
     const invited = await alice.request('call:invite', { to: desk.userId, media: 'audio', offer });
     if (!invited.ok) throw new Error(invited.error.message);
