@@ -7,55 +7,23 @@
  * The page (mediaElementPage/) is built by Vite with React's production build, as the
  * app is, and served to the browser from the build folder through Playwright's router.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../../support/chromium';
+import { openBuiltPage, type BuiltPage } from './builtPage';
 import type { ProbeResult } from './mediaElementPage/mediaElementPage';
 
-const ORIGIN = 'http://localhost:7733';
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
-
-let outDir = '';
-let browser: Browser;
+let built: BuiltPage;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  outDir = await mkdtemp(join(tmpdir(), 'parley-media-element-'));
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    mode: 'production',
-    root: fileURLToPath(new URL('./mediaElementPage', import.meta.url)),
-    base: './',
-    build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false },
-  });
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.route(`${ORIGIN}/**`, async (route) => {
-    const path = normalize(decodeURIComponent(new URL(route.request().url()).pathname)).replace(/^\/+/, '') || 'index.html';
-    if (path.startsWith('..')) return route.fulfill({ status: 400 });
-    try {
-      const body = await readFile(join(outDir, path));
-      return await route.fulfill({ status: 200, body, contentType: TYPES[extname(path)] ?? 'application/octet-stream' });
-    } catch (error) {
-      console.error(`media element page: ${path} not served`, error);
-      return route.fulfill({ status: 404 });
-    }
-  });
-  page.on('pageerror', (error) => pageErrors.push(String(error)));
-  await page.goto(`${ORIGIN}/index.html`);
-  await page.waitForFunction(() => typeof window.runProbe === 'function');
+  built = await openBuiltPage(fileURLToPath(new URL('./mediaElementPage', import.meta.url)), 'runProbe');
+  ({ page, pageErrors } = built);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  await built?.close();
 });
 
 describe('useMediaElement in Chromium', () => {
