@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptButton, answer, callSection, dial, endedHeadline, tileOf } from './calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
-import { expectAudioArriving, expectVideoFrom, previewFrames, rtpTotals } from './media';
+import { expectAudioArriving, expectVideoFrom, liveCameras, previewFrames, rtpTotals } from './media';
 import { dataChannels } from '../features/pages';
 
 const chromium = useChromium();
@@ -30,20 +30,6 @@ async function preConnected(people: Person[]): Promise<void> {
 async function previewRuns(person: Person, frames: number): Promise<void> {
   const start = await previewFrames(person.page);
   await waitUntil(`${person.name}'s self-view runs on (${frames} frames from ${start})`, () => previewFrames(person.page), (n) => n >= start + frames);
-}
-
-/**
- * Live camera tracks anywhere in the page (the self-view's stream, or any other),
- * not counting remote videos: the call screen standing by while it rings holds the
- * pre-connected remote stream, whose track is live and carries nothing yet.
- */
-function liveCameras(person: Person): Promise<number> {
-  return person.page.evaluate(() =>
-    [...document.querySelectorAll<HTMLVideoElement>('video:not([data-testid="remote-video"])')].reduce((sum, video) => {
-      const stream = video.srcObject instanceof MediaStream ? video.srcObject : null;
-      return sum + (stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0);
-    }, 0),
-  );
 }
 
 /**
@@ -207,7 +193,7 @@ describe('fast call setup', { timeout: SCENARIO_MS }, () => {
     // A stretch of ringing, timed by Alice's camera: Bob's stays off.
     await previewRuns(alice, 30);
     expect(await previewFrames(bob.page)).toBe(0);
-    expect(await liveCameras(bob)).toBe(0);
+    expect(await liveCameras(bob.page)).toBe(0);
     expect((await rtpTotals(bob.page)).outboundRtpBytes).toBe(0);
 
     await answer(bob);

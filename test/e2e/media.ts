@@ -100,6 +100,20 @@ export function remoteVideos(page: Page): Promise<VideoProbe[]> {
   );
 }
 
+/**
+ * Live camera tracks anywhere in the page (the self-view's stream, or any other),
+ * not counting remote videos: the call screen standing by while it rings holds the
+ * pre-connected remote stream, whose track is live and carries nothing yet.
+ */
+export function liveCameras(page: Page): Promise<number> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLVideoElement>('video:not([data-testid="remote-video"])')].reduce((sum, video) => {
+      const stream = video.srcObject instanceof MediaStream ? video.srcObject : null;
+      return sum + (stream?.getVideoTracks().filter((t) => t.readyState === 'live').length ?? 0);
+    }, 0),
+  );
+}
+
 /** Frames decoded by the self-preview (my camera while it rings): a clock the camera drives. */
 export function previewFrames(page: Page): Promise<number> {
   return page.evaluate(() => {

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { acceptButton, answer, dial, tileOf } from './calls';
 import { SCENARIO_MS, useChromium, visible, waitUntil, type Person } from './harness';
-import { expectAudioArriving, expectVideoFrom, previewFrames, rtpTotals, type RtpTotals } from './media';
+import { expectAudioArriving, expectVideoFrom, liveCameras, previewFrames, rtpTotals, type RtpTotals } from './media';
 
 const chromium = useChromium();
 
@@ -69,6 +69,10 @@ describe('no media before accept', { timeout: SCENARIO_MS }, () => {
 
     await bob.main.getByRole('button', { name: 'Accept audio only' }).click();
     await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
+    // The camera went off at the answer, before the call screen showed: no track of it
+    // runs on in the page, not even the ringing preview's copy while the preview stays
+    // a moment, hidden (PreviewBackdrop.tsx).
+    expect(await liveCameras(bob.page), 'Bob’s live camera tracks once the call shows').toBe(0);
     await Promise.all([expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
     // Alice's video arriving at Bob is the clock: a stretch of the call during which a frame of Bob's would have left.
     const { inboundVideoFrames: start } = await rtpTotals(bob.page);
