@@ -14,7 +14,8 @@
  *   threads' clock, so a busy main thread does not delay them;
  * - any negotiation (signaling state changes), and the camera's size and rate.
  * With PARLEY_BENCH_CHROME_TRACE=1 it also traces the whole browser around each
- * Accept and prints the busiest threads (chromeTrace.ts).
+ * Accept of every page and prints Parley's busiest threads (chromeTrace.ts) and each
+ * page's CPU time per thread in the 150 ms after the click: on 2 cores, who used them.
  * The floor page (Parley's technique and nothing else) is traced the same way, in
  * turns with Parley, and so is the floor page drawing what Parley's screens draw
  * (the ringing self-view, the remote tile and the picture-in-picture at Parley's
@@ -30,7 +31,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startBareRelay } from './bareRelay';
 import { pageScript, readProbe, resetProbe } from './browser';
 import { addSelfTimes, startProfile, topSelfTimes, type SelfTimes } from './pageProfile';
-import { addThreadTimes, clickWindow, startChromeTrace, topThreadTimes, type ThreadTimes } from './chromeTrace';
+import { addThreadTimes, clickWindow, startChromeTrace, threadCpu, topThreadTimes, type ThreadTimes } from './chromeTrace';
 import { acceptButton, bothEnded, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
 import { visible, waitUntil } from '../e2e/harness';
 import { summarize } from './stats';
@@ -251,26 +252,49 @@ async function acceptAndCollect(pair: Pair, accept: Locator): Promise<CallMarks>
   return result;
 }
 
-async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, SelfTimes>, threads?: ThreadTimes, log?: (line: string) => void): Promise<CallMarks> {
+/** Thread CPU (chromeTrace.ts threadCpu) over the CPU_WINDOW_MS after each click, summed over a page's calls. */
+type CpuTimes = Map<string, number>;
+/** One window for every page, so their CPU use compares: about Parley's first frames on loopback. */
+const CPU_WINDOW_MS = 150;
+
+interface AcceptTrace {
+  /** Which page, for the raw trace's file name. */
+  page: string;
+  cpu: CpuTimes;
+  /** Parley's: self time per event, from the click to both first frames. */
+  threads?: ThreadTimes;
+}
+
+/** acceptAndCollect under a Chrome trace of the whole browser (`trace`), kept in bench-results/profiles/ for DevTools. */
+async function acceptTraced(pair: Pair, accept: Locator, trace: AcceptTrace | null, log?: (line: string) => void): Promise<CallMarks> {
+  const browser = trace ? pair.caller.context().browser() : null;
+  const stopTrace = browser ? await startChromeTrace(browser) : null;
+  const result = await acceptAndCollect(pair, accept);
+  if (!stopTrace || !trace) return result;
+  const { raw, events } = await stopTrace();
+  const fixed = clickWindow(events, CPU_WINDOW_MS);
+  // From the click to the later side's first frame.
+  const shown = Math.max(result.caller.get('remote <video>: first frame presented') ?? 0, result.callee.get('remote <video>: first frame presented') ?? 0);
+  const untilShown = clickWindow(events, shown);
+  if (fixed && untilShown) {
+    for (const [thread, ms] of threadCpu(events, fixed[0], fixed[1])) trace.cpu.set(thread, (trace.cpu.get(thread) ?? 0) + ms);
+    if (trace.threads) addThreadTimes(trace.threads, events, untilShown[0], untilShown[1]);
+  } else {
+    log?.(`the Chrome trace of ${trace.page} has no click: left out`);
+  }
+  const dir = join(process.cwd(), 'bench-results', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `accept-${trace.page.replaceAll(' ', '-')}-${Date.now()}.trace.json`), raw);
+  return result;
+}
+
+async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, SelfTimes>, trace?: AcceptTrace, log?: (line: string) => void): Promise<CallMarks> {
   await Promise.all([resetProbe(pair.caller), resetProbe(pair.callee), clear(pair.caller), clear(pair.callee)]);
   await videoCallButton(pair.caller, 'Callee').click();
   await visible(acceptButton(pair.callee));
   await new Promise((resolve) => setTimeout(resolve, ringMs));
   const stops = profiles ? await Promise.all([startProfile(pair.caller), startProfile(pair.callee)]) : null;
-  const browser = threads ? pair.caller.context().browser() : null;
-  const stopTrace = browser ? await startChromeTrace(browser) : null;
-  const result = await acceptAndCollect(pair, acceptButton(pair.callee));
-  if (stopTrace && threads) {
-    const { raw, events } = await stopTrace();
-    // From the click to the later side's first frame.
-    const shown = Math.max(result.caller.get('remote <video>: first frame presented') ?? 0, result.callee.get('remote <video>: first frame presented') ?? 0);
-    const window = clickWindow(events, shown);
-    if (window) addThreadTimes(threads, events, window[0], window[1]);
-    else log?.('the Chrome trace has no click: left out');
-    const dir = join(process.cwd(), 'bench-results', 'profiles');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `accept-${Date.now()}.trace.json`), raw);
-  }
+  const result = await acceptTraced(pair, acceptButton(pair.callee), trace ?? null, log);
   if (stops && profiles) {
     const [caller, callee] = await Promise.all(stops.map((stop) => stop()));
     if (caller) addSelfTimes(profiles.caller, caller);
@@ -287,7 +311,7 @@ async function parleyTraced(pair: Pair, ringMs: number, profiles?: Record<Side, 
   return result;
 }
 
-async function floorTraced(pair: Pair, url: string, ringMs: number): Promise<CallMarks> {
+async function floorTraced(pair: Pair, url: string, ringMs: number, trace?: AcceptTrace, log?: (line: string) => void): Promise<CallMarks> {
   // As referenceCall (callSetup.ts), reading the steps before leaving the pages.
   await Promise.all([pair.caller.goto(url), pair.callee.goto(url)]);
   const calleeId = await referenceSocketId(pair.callee);
@@ -296,7 +320,7 @@ async function floorTraced(pair: Pair, url: string, ringMs: number): Promise<Cal
   const accept = pair.callee.getByRole('button', { name: 'Accept', exact: true });
   await visible(accept);
   await new Promise((resolve) => setTimeout(resolve, ringMs));
-  const result = await acceptAndCollect(pair, accept);
+  const result = await acceptTraced(pair, accept, trace ?? null, log);
   await Promise.all([pair.caller.goto('about:blank'), pair.callee.goto('about:blank')]);
   return result;
 }
@@ -338,17 +362,22 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
   const first = (one: CallMarks, side: Side): string => one[side].get('remote <video>: first frame presented')?.toFixed(0) ?? '?';
   // PARLEY_BENCH_PROFILE=1: a CPU profile of each Parley page around every timed Accept (pageProfile.ts).
   const profiles: Record<Side, SelfTimes> | null = process.env.PARLEY_BENCH_PROFILE ? { caller: new Map(), callee: new Map() } : null;
-  // PARLEY_BENCH_CHROME_TRACE=1: a Chrome trace of the whole browser around every timed Accept (chromeTrace.ts).
-  const threads: ThreadTimes | null = process.env.PARLEY_BENCH_CHROME_TRACE ? new Map() : null;
+  // PARLEY_BENCH_CHROME_TRACE=1: a Chrome trace of the whole browser around every timed Accept (chromeTrace.ts),
+  // of each page: Parley's busiest threads, and every page's CPU use per thread.
+  const traced = !!process.env.PARLEY_BENCH_CHROME_TRACE;
+  const threads: ThreadTimes = new Map();
+  const cpu = new Map<TracedPage, CpuTimes>(TRACED_PAGES.map((page) => [page, new Map()]));
+  const traceOf = (page: TracedPage): AcceptTrace | undefined =>
+    traced ? { page, cpu: cpu.get(page) as CpuTimes, ...(page === 'Parley' ? { threads } : {}) } : undefined;
   try {
     // Warm-up, untimed: code loading and JIT.
     await parleyTraced(parley, ringMs);
     await floorTraced(floor, floorUrl, ringMs);
     await floorTraced(floor, drawnUrl, ringMs);
     for (let i = 0; i < calls; i++) {
-      const p = await parleyTraced(parley, ringMs, profiles ?? undefined, threads ?? undefined, log);
-      const f = await floorTraced(floor, floorUrl, ringMs);
-      const d = await floorTraced(floor, drawnUrl, ringMs);
+      const p = await parleyTraced(parley, ringMs, profiles ?? undefined, traceOf('Parley'), log);
+      const f = await floorTraced(floor, floorUrl, ringMs, traceOf('floor'), log);
+      const d = await floorTraced(floor, drawnUrl, ringMs, traceOf('floor drawn like Parley'), log);
       add('Parley', p);
       add('floor', f);
       add('floor drawn like Parley', d);
@@ -367,11 +396,27 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
       topSelfTimes(profiles[side], 25, calls).forEach((line) => log(line));
     }
   }
-  if (threads) {
+  if (traced) {
     log(`The busiest threads from Accept to both first frames (Parley; whole browser, self time per event name, mean of ${calls}):`);
     topThreadTimes(threads, 8, 12, calls).forEach((line) => log(line));
+    log(`CPU time per thread in the ${CPU_WINDOW_MS} ms after the click (thread time, both pages of each; whole browser, mean of ${calls}):`);
+    formatCpu(cpu, calls, 14).forEach((line) => log(line));
   }
   return TRACED_PAGES.flatMap((page) => stepsOf(page, samples.get(page) as Record<Side, Map<string, number[]>>));
+}
+
+/** Each page's CPU per thread side by side, the threads Parley uses most first, and the totals. */
+export function formatCpu(cpu: ReadonlyMap<TracedPage, CpuTimes>, calls: number, rows: number): string[] {
+  const per = (page: TracedPage, thread: string): number => (cpu.get(page)?.get(thread) ?? 0) / Math.max(calls, 1);
+  const total = (page: TracedPage): number => [...(cpu.get(page)?.values() ?? [])].reduce((a, b) => a + b, 0) / Math.max(calls, 1);
+  const threads = [...new Set(TRACED_PAGES.flatMap((page) => [...(cpu.get(page)?.keys() ?? [])]))];
+  threads.sort((a, b) => per('Parley', b) - per('Parley', a));
+  const row = (values: number[], label: string): string => `  ${values.map((v) => v.toFixed(1).padStart(8)).join(' ')}  ${label}`;
+  return [
+    `  ${TRACED_PAGES.map((page) => page.slice(0, 8).padStart(8)).join(' ')}  (ms)`,
+    ...threads.slice(0, rows).map((thread) => row(TRACED_PAGES.map((page) => per(page, thread)), thread)),
+    row(TRACED_PAGES.map(total), 'all threads'),
+  ];
 }
 
 export function formatTrace(steps: readonly TraceStep[]): string[] {

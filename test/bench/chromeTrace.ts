@@ -8,13 +8,15 @@
  */
 import type { Browser } from 'playwright-core';
 
-interface TraceEvent {
+export interface TraceEvent {
   name: string;
   ph: string;
   pid: number;
   tid: number;
   ts: number;
   dur?: number;
+  /** Thread time (µs): what the thread spent on a CPU, not waiting for one. */
+  tdur?: number;
   args?: { name?: string; data?: { type?: string } };
 }
 
@@ -79,6 +81,46 @@ export function addThreadTimes(into: ThreadTimes, events: readonly TraceEvent[],
     for (const [name, ms] of self) sum.set(name, (sum.get(name) ?? 0) + ms);
     into.set(thread, sum);
   }
+}
+
+/**
+ * CPU time per kind of thread over [fromUs, toUs] (the trace clock, µs): the thread
+ * time (`tdur`) of each top-level complete event that starts in the window, in ms,
+ * keyed "process type/thread name" so that the two pages' renderers add up. Self
+ * time by `dur` (addThreadTimes) is wall time: on a loaded 2-core machine a thread
+ * waiting for a core looks busy; thread time says who used the cores.
+ */
+export function threadCpu(events: readonly TraceEvent[], fromUs: number, toUs: number): Map<string, number> {
+  const threads = new Map<string, string>();
+  const processes = new Map<number, string>();
+  for (const e of events) {
+    if (e.ph !== 'M' || !e.args?.name) continue;
+    if (e.name === 'thread_name') threads.set(`${e.pid}/${e.tid}`, e.args.name);
+    if (e.name === 'process_name') processes.set(e.pid, e.args.name);
+  }
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined || e.ts < fromUs || e.ts > toUs) continue;
+    const key = `${e.pid}/${e.tid}`;
+    const list = byThread.get(key) ?? [];
+    list.push(e);
+    byThread.set(key, list);
+  }
+  const cpu = new Map<string, number>();
+  for (const [key, list] of byThread) {
+    list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+    let end = -Infinity;
+    let us = 0;
+    for (const e of list) {
+      if (e.ts < end) continue; // inside the top-level event before it
+      end = e.ts + (e.dur ?? 0);
+      us += e.tdur ?? 0;
+    }
+    const pid = Number(key.split('/')[0]);
+    const kind = `${(processes.get(pid) ?? 'process').split(' ')[0]}/${threads.get(key) ?? 'thread'}`;
+    cpu.set(kind, (cpu.get(kind) ?? 0) + us / 1000);
+  }
+  return cpu;
 }
 
 /** The trace clock's [start, start + ms] from the first click dispatched in any page (null: no click traced). */

@@ -2,7 +2,8 @@
  * The pure parts of issue 15's benchmarks (test/bench/latency/signals.ts,
  * test/bench/targets.ts): a frame's capture time written as bars and read back
  * from pixels, click onsets found in overlapping sample windows and paired with
- * the clicks sent, and the MET/MISSED judgement. No timing is asserted here.
+ * the clicks sent, the MET/MISSED judgement, and CPU per thread read from a Chrome
+ * trace. No timing is asserted here.
  */
 import { describe, expect, it } from 'vitest';
 import { barLuminance, crc8of24, decodeBars, detectClicks, encodeTimestamp, matchClicks, newClickDetector, unwrapTimestamp } from './latency/signals';
@@ -10,6 +11,8 @@ import type { LatencyRun } from './latency/latencyBench';
 import { latencyVerdicts, loopbackFloorVerdict, mark, ratioVerdict, wanVerdicts } from './targets';
 import type { WanCondition, WanResults } from './wan/wanBench';
 import { summarize } from './stats';
+import { threadCpu, type TraceEvent } from './chromeTrace';
+import { formatCpu, type TracedPage } from './callTrace';
 
 /** An RGBA image of `bits` drawn as bars, as the synthetic camera draws them, then blurred and noised. */
 function drawBars(bits: number[], width: number, height: number, options: { blur?: number; noise?: number; seed?: number } = {}): Uint8ClampedArray {
@@ -192,5 +195,42 @@ describe('MET or MISSED', () => {
     expect(latencyVerdicts([run(25, 105, 145)]).map((x) => x.met)).toEqual([true, true]);
     expect(latencyVerdicts([run(25, 106, 146)]).map((x) => x.met)).toEqual([false, false]);
     expect(latencyVerdicts([run(0, 10, 10, 0)]).map((x) => x.met)).toEqual([false, false]);
+  });
+});
+
+describe('CPU per thread from a Chrome trace', () => {
+  const meta = (pid: number, tid: number, thread: string, process: string): TraceEvent[] => [
+    { name: 'thread_name', ph: 'M', pid, tid, ts: 0, args: { name: thread } },
+    { name: 'process_name', ph: 'M', pid, tid, ts: 0, args: { name: process } },
+  ];
+  const x = (pid: number, tid: number, ts: number, dur: number, tdur: number): TraceEvent => ({ name: 'RunTask', ph: 'X', pid, tid, ts, dur, tdur });
+
+  it('adds the thread time of top-level events in the window, per kind of thread, both renderers together', () => {
+    const events = [
+      ...meta(1, 1, 'CrRendererMain', 'Renderer'),
+      ...meta(2, 2, 'CrRendererMain', 'Renderer'),
+      ...meta(3, 3, 'VizCompositorThread', 'GPU Process'),
+      // Waiting for a core: 40 ms of wall time, 5 of CPU; its child is inside it, not counted again.
+      x(1, 1, 1_000, 40_000, 5_000),
+      { ...x(1, 1, 2_000, 10_000, 4_000), name: 'FunctionCall' },
+      x(2, 2, 50_000, 3_000, 3_000),
+      x(3, 3, 60_000, 8_000, 7_500),
+      // Before and after the window.
+      x(1, 1, 0, 500, 500),
+      x(3, 3, 200_000, 1_000, 1_000),
+    ];
+    expect(Object.fromEntries(threadCpu(events, 1_000, 150_000))).toEqual({ 'Renderer/CrRendererMain': 8, 'GPU/VizCompositorThread': 7.5 });
+  });
+
+  it('prints the pages side by side, the threads Parley uses most first, with totals', () => {
+    const cpu = new Map<TracedPage, Map<string, number>>([
+      ['Parley', new Map([['GPU/VizCompositorThread', 100], ['Renderer/CrRendererMain', 60]])],
+      ['floor', new Map([['Renderer/CrRendererMain', 50], ['GPU/VizCompositorThread', 20]])],
+      ['floor drawn like Parley', new Map([['GPU/VizCompositorThread', 40]])],
+    ]);
+    const lines = formatCpu(cpu, 2, 10);
+    expect(lines[1]).toMatch(/^\s+50\.0\s+10\.0\s+20\.0\s+GPU\/VizCompositorThread$/);
+    expect(lines[2]).toMatch(/^\s+30\.0\s+25\.0\s+0\.0\s+Renderer\/CrRendererMain$/);
+    expect(lines.at(-1)).toMatch(/^\s+80\.0\s+35\.0\s+20\.0\s+all threads$/);
   });
 });
