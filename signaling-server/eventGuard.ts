@@ -28,11 +28,14 @@ export function safeReply(reply: Reply | undefined, response: Ack<object>, log: 
   }
 }
 
-/** "to: an id is 8–64 characters…" — the first problem, named by its field. */
+/**
+ * "to: an id is 8–64 characters…" — the first problem, named by its field; an unknown
+ * field by the object it was found in ("offer: unknown field(s) "type"").
+ */
 export function describeIssues(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid value';
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   const path = issue.path.map(String).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
+  return path ? `${path}: ${message}` : message;
 }
