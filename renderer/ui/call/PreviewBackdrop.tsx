@@ -27,7 +27,9 @@ const previewLog = log.child('ui.preview');
  * camera itself, which Accept puts on the senders, keeps its rate. The copy keeps
  * the camera on as long as it runs, so it stops with the backdrop, when the stream
  * changes, and as soon as the camera's own track has ended (an audio-only answer
- * stops the camera while the backdrop stays a moment, hidden).
+ * stops the camera while the backdrop stays a moment, hidden). An engine that slows
+ * the camera itself for a copy's constraint (rather than dropping frames for the
+ * copy alone) gets no copy: the backdrop shows the camera as it is.
  */
 function usePreviewCopy(stream: MediaStream): MediaStream | null {
   const camera = stream.getVideoTracks()[0] ?? null;
@@ -39,12 +41,27 @@ function usePreviewCopy(stream: MediaStream): MediaStream | null {
       setCopy(null);
       return;
     }
+    let current = true;
     const track = camera.clone();
-    track.applyConstraints({ frameRate: { max: PREVIEW_FRAME_RATE } }).catch((error: unknown) => {
-      previewLog.info(`the ringing preview keeps the camera's frame rate (${PREVIEW_FRAME_RATE} per second refused)`, error);
-    });
+    const rate = (): number | undefined => camera.getSettings().frameRate;
+    const before = rate();
+    track.applyConstraints({ frameRate: { max: PREVIEW_FRAME_RATE } }).then(
+      () => {
+        const after = rate();
+        if (!current || before === undefined || after === undefined || after >= before) return;
+        previewLog.info(`slowing the preview's copy slowed the camera itself (${before} → ${after} frames a second): the preview shows the camera as it is`);
+        track.stop();
+        setCopy(new MediaStream([camera]));
+      },
+      (error: unknown) => {
+        previewLog.info(`the ringing preview keeps the camera's frame rate (${PREVIEW_FRAME_RATE} per second refused)`, error);
+      },
+    );
     setCopy(new MediaStream([track]));
-    return () => track.stop();
+    return () => {
+      current = false;
+      track.stop();
+    };
   }, [camera, cameraLive]);
   return copy;
 }

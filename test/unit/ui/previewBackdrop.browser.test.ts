@@ -4,7 +4,8 @@
  * while the camera itself keeps its rate for the call, and no copy outlives what it
  * copies — not the backdrop, not a camera switched away from, not a camera stopped by
  * an audio-only answer while the backdrop stays a moment, hidden. A copy left running
- * would keep the camera (and its light) on.
+ * would keep the camera (and its light) on. Where slowing a copy would slow the camera
+ * itself (simulated), the backdrop shows the camera as it is.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,5 +56,9 @@ describe('the ringing preview in Chromium', () => {
     expect(step('ringing again').liveCopies).toBe(1);
     // Answered with video: the backdrop went, its copy with it; the camera runs on for the call.
     expect(step('gone')).toMatchObject({ copy: null, cameraLive: true, liveCopies: 0 });
+  });
+
+  it('shows the camera as it is where slowing a copy would slow the camera itself', () => {
+    expect(step('an engine that slows the camera itself')).toMatchObject({ copy: false, cameraLive: true, liveCopies: 0 });
   });
 });

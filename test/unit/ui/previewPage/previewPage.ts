@@ -88,5 +88,30 @@ window.runPreviewProbe = async () => {
   render(null);
   await record('gone', thirdTrack);
   thirdTrack.stop();
+
+  // An engine that slows the camera itself for a copy's constraint (as if the source
+  // had one rate for all its tracks): the camera's own settings drop once a copy of it
+  // is slowed. Simulated on this camera's track and its copies.
+  const fourth = await camera();
+  const fourthTrack = fourth.getVideoTracks()[0] as MediaStreamTrack;
+  const settings = fourthTrack.getSettings.bind(fourthTrack);
+  let slowed = false;
+  fourthTrack.getSettings = () => ({ ...settings(), ...(slowed ? { frameRate: 15 } : {}) });
+  const clone = fourthTrack.clone.bind(fourthTrack);
+  fourthTrack.clone = () => {
+    const copy = clone();
+    seen.add(copy);
+    const apply = copy.applyConstraints.bind(copy);
+    copy.applyConstraints = async (constraints) => {
+      await apply(constraints);
+      slowed = true;
+    };
+    return copy;
+  };
+  render(fourth);
+  await second();
+  await record('an engine that slows the camera itself', fourthTrack);
+  render(null);
+  fourthTrack.stop();
   return steps;
 };
