@@ -70,8 +70,8 @@ describe('no media before accept', { timeout: SCENARIO_MS }, () => {
     await bob.main.getByRole('button', { name: 'Accept audio only' }).click();
     await Promise.all([visible(tileOf(alice, bob)), visible(tileOf(bob, alice))]);
     // The camera went off at the answer, before the call screen showed: no track of it
-    // runs on in the page, not even the ringing preview's copy while the preview stays
-    // a moment, hidden (PreviewBackdrop.tsx).
+    // runs on in the page, not even in the ringing preview while that stays a moment,
+    // hidden (CallStage.tsx, PREVIEW_TEARDOWN_DELAY_MS).
     expect(await liveCameras(bob.page), 'Bob’s live camera tracks once the call shows').toBe(0);
     await Promise.all([expectVideoFrom(bob, alice), expectAudioArriving(alice), expectAudioArriving(bob)]);
     // Alice's video arriving at Bob is the clock: a stretch of the call during which a frame of Bob's would have left.

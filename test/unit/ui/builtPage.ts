@@ -2,14 +2,14 @@
  * A small page of app code, built by Vite with React's production build (as the app
  * is) and served to real Chromium from the build folder through Playwright's router:
  * for the browser tests of UI hooks that need a real <video> and real tracks
- * (useMediaElement.browser.test.ts, previewBackdrop.browser.test.ts).
+ * (useMediaElement.browser.test.ts).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { chromiumArgs, launchChromium } from '../../support/chromium';
+import { launchChromium } from '../../support/chromium';
 
 const ORIGIN = 'http://localhost:7733';
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
@@ -21,11 +21,8 @@ export interface BuiltPage {
   close(): Promise<void>;
 }
 
-/**
- * Builds the page in `root` (an index.html and its module), opens it, and waits until
- * `ready` is a function on window. `fakeDevice`: the fake camera's options (chromiumArgs).
- */
-export async function openBuiltPage(root: string, ready: string, fakeDevice?: string): Promise<BuiltPage> {
+/** Builds the page in `root` (an index.html and its module), opens it, and waits until `ready` is a function on window. */
+export async function openBuiltPage(root: string, ready: string): Promise<BuiltPage> {
   const outDir = await mkdtemp(join(tmpdir(), 'parley-built-page-'));
   let browser: Browser | null = null;
   try {
@@ -37,7 +34,7 @@ export async function openBuiltPage(root: string, ready: string, fakeDevice?: st
       base: './',
       build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false },
     });
-    browser = await launchChromium(chromiumArgs(fakeDevice));
+    browser = await launchChromium();
     const page = await browser.newPage();
     await page.route(`${ORIGIN}/**`, async (route) => {
       const path = normalize(decodeURIComponent(new URL(route.request().url()).pathname)).replace(/^\/+/, '') || 'index.html';
