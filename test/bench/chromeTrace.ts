@@ -49,13 +49,10 @@ export async function startChromeTrace(browser: Browser): Promise<() => Promise<
 }
 
 /**
- * Adds each thread's self time per event name, over complete ("X") events that start
- * within [fromUs, toUs] (the trace clock, µs), to `into`. Self time: an event's
- * duration minus its children's on the same thread.
+ * The complete ("X") events that start within [fromUs, toUs], per thread ("pid/tid"),
+ * each thread's in start order, a parent before the children it encloses.
  */
-export function addThreadTimes(into: ThreadTimes, events: readonly TraceEvent[], fromUs: number, toUs: number): void {
-  const names = new Map<string, string>();
-  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) names.set(`${e.pid}/${e.tid}`, e.args.name);
+function completeEventsByThread(events: readonly TraceEvent[], fromUs: number, toUs: number): Map<string, TraceEvent[]> {
   const byThread = new Map<string, TraceEvent[]>();
   for (const e of events) {
     if (e.ph !== 'X' || e.dur === undefined || e.ts < fromUs || e.ts > toUs) continue;
@@ -64,8 +61,20 @@ export function addThreadTimes(into: ThreadTimes, events: readonly TraceEvent[],
     list.push(e);
     byThread.set(key, list);
   }
+  for (const list of byThread.values()) list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  return byThread;
+}
+
+/**
+ * Adds each thread's self time per event name, over complete ("X") events that start
+ * within [fromUs, toUs] (the trace clock, µs), to `into`. Self time: an event's
+ * duration minus its children's on the same thread.
+ */
+export function addThreadTimes(into: ThreadTimes, events: readonly TraceEvent[], fromUs: number, toUs: number): void {
+  const names = new Map<string, string>();
+  for (const e of events) if (e.ph === 'M' && e.name === 'thread_name' && e.args?.name) names.set(`${e.pid}/${e.tid}`, e.args.name);
+  const byThread = completeEventsByThread(events, fromUs, toUs);
   for (const [key, list] of byThread) {
-    list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
     const self = new Map<string, number>();
     const stack: { end: number; name: string }[] = [];
     for (const e of list) {
@@ -98,17 +107,9 @@ export function threadCpu(events: readonly TraceEvent[], fromUs: number, toUs: n
     if (e.name === 'thread_name') threads.set(`${e.pid}/${e.tid}`, e.args.name);
     if (e.name === 'process_name') processes.set(e.pid, e.args.name);
   }
-  const byThread = new Map<string, TraceEvent[]>();
-  for (const e of events) {
-    if (e.ph !== 'X' || e.dur === undefined || e.ts < fromUs || e.ts > toUs) continue;
-    const key = `${e.pid}/${e.tid}`;
-    const list = byThread.get(key) ?? [];
-    list.push(e);
-    byThread.set(key, list);
-  }
+  const byThread = completeEventsByThread(events, fromUs, toUs);
   const cpu = new Map<string, number>();
   for (const [key, list] of byThread) {
-    list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
     let end = -Infinity;
     let us = 0;
     for (const e of list) {
