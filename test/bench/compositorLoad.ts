@@ -2,7 +2,8 @@
  * What Parley's screens cost the browser while a call rings and while it runs, on
  * every thread (`npm run bench -- --only compositor`): a Chrome trace of a few
  * seconds of each (chromeTrace.ts), summed per thread and event, mean of `rounds`
- * calls between two Parley pages on loopback.
+ * calls between two Parley pages on loopback; and the CPU time per thread (thread
+ * time), which a loaded machine moves less than the busy (wall) times.
  *
  * Why (issue 15): on a machine compositing in software (Chromium without a GPU, as
  * here; VMs and remote desktops) the compositor thread drew Parley's ringing screen
@@ -12,7 +13,7 @@
 import type { Browser } from 'playwright-core';
 import { visible } from '../e2e/harness';
 import { acceptButton, bothEnded, hangUpButton, parleyPair, videoCallButton } from './callSetup';
-import { addThreadTimes, startChromeTrace, topThreadTimes, type ThreadTimes } from './chromeTrace';
+import { addThreadTimes, startChromeTrace, threadCpu, topThreadTimes, type ThreadTimes } from './chromeTrace';
 
 const SETTLE_MS = 1_500;
 const TRACED_MS = 3_000;
@@ -23,18 +24,39 @@ export interface ThreadLoad {
   busyMs: number;
 }
 
+/** CPU time per kind of thread (chromeTrace.ts threadCpu: thread time, both windows together), mean per round. */
+export interface ThreadCpu {
+  thread: string;
+  cpuMs: number;
+}
+
 export interface CompositorLoad {
   tracedMs: number;
   rounds: number;
   ringing: ThreadLoad[];
   inCall: ThreadLoad[];
+  /**
+   * The same stretches by CPU: busy time is wall time, and on a loaded 2-core machine
+   * a thread waiting for a core looks busy, so these are the steadier numbers.
+   */
+  ringingCpu: ThreadCpu[];
+  inCallCpu: ThreadCpu[];
 }
 
-async function traced(browser: Browser, into: ThreadTimes): Promise<void> {
+async function traced(browser: Browser, into: ThreadTimes, cpu: Map<string, number>): Promise<void> {
   const stop = await startChromeTrace(browser);
   await new Promise((resolve) => setTimeout(resolve, TRACED_MS));
   const { events } = await stop();
   addThreadTimes(into, events, -Infinity, Infinity);
+  for (const [thread, ms] of threadCpu(events, -Infinity, Infinity)) cpu.set(thread, (cpu.get(thread) ?? 0) + ms);
+}
+
+/** The threads using the most CPU, mean per round. */
+function cpuLoads(cpu: ReadonlyMap<string, number>, rounds: number): ThreadCpu[] {
+  return [...cpu]
+    .map(([thread, ms]) => ({ thread, cpuMs: ms / rounds }))
+    .sort((a, b) => b.cpuMs - a.cpuMs)
+    .slice(0, 10);
 }
 
 /** Threads by busy time, mean per round; the compositor's thread name keeps its process id off (it is one per browser). */
@@ -50,6 +72,8 @@ export async function runCompositorLoad(options: { browser: Browser; parleyUrl: 
   const pair = await parleyPair(browser, parleyUrl);
   const ringing: ThreadTimes = new Map();
   const inCall: ThreadTimes = new Map();
+  const ringingCpu = new Map<string, number>();
+  const inCallCpu = new Map<string, number>();
   try {
     // One untimed call first: code loading and JIT.
     for (let round = 0; round <= rounds; round++) {
@@ -57,10 +81,10 @@ export async function runCompositorLoad(options: { browser: Browser; parleyUrl: 
       await videoCallButton(pair.caller, 'Callee').click();
       await visible(acceptButton(pair.callee));
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      if (timed) await traced(browser, ringing);
+      if (timed) await traced(browser, ringing, ringingCpu);
       await acceptButton(pair.callee).click();
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      if (timed) await traced(browser, inCall);
+      if (timed) await traced(browser, inCall, inCallCpu);
       await hangUpButton(pair.caller).click();
       await bothEnded(pair);
       if (timed) log(`compositor load ${round}/${rounds}: traced ${TRACED_MS / 1000} s ringing and ${TRACED_MS / 1000} s in the call`);
@@ -72,7 +96,26 @@ export async function runCompositorLoad(options: { browser: Browser; parleyUrl: 
   topThreadTimes(ringing, 6, 3, rounds).forEach((line) => log(line));
   log(`${TRACED_MS / 1000} s of the video call, answered:`);
   topThreadTimes(inCall, 6, 3, rounds).forEach((line) => log(line));
-  return { tracedMs: TRACED_MS, rounds, ringing: loads(ringing, rounds), inCall: loads(inCall, rounds) };
+  const result = {
+    tracedMs: TRACED_MS,
+    rounds,
+    ringing: loads(ringing, rounds),
+    inCall: loads(inCall, rounds),
+    ringingCpu: cpuLoads(ringingCpu, rounds),
+    inCallCpu: cpuLoads(inCallCpu, rounds),
+  };
+  log(`CPU time per thread (thread time, both windows; mean of ${rounds}):`);
+  formatCpuLoads(result).forEach((line) => log(line));
+  return result;
+}
+
+function formatCpuLoads(load: CompositorLoad): string[] {
+  const lines: string[] = [];
+  for (const [what, list] of [['ringing', load.ringingCpu], ['in the call', load.inCallCpu]] as const) {
+    lines.push(`  ${what}:`);
+    for (const t of list.slice(0, 6)) lines.push(`    ${t.cpuMs.toFixed(0).padStart(6)} ms  ${t.thread}`);
+  }
+  return lines;
 }
 
 export function formatCompositorLoad(load: CompositorLoad): string[] {
@@ -81,5 +124,7 @@ export function formatCompositorLoad(load: CompositorLoad): string[] {
     lines.push(`  ${what}:`);
     for (const t of list.slice(0, 6)) lines.push(`    ${t.busyMs.toFixed(0).padStart(6)} ms  ${t.thread}`);
   }
+  lines.push(`  CPU time per thread (thread time, both windows), per ${load.tracedMs / 1000} s:`);
+  lines.push(...formatCpuLoads(load).map((line) => `  ${line}`));
   return lines;
 }
