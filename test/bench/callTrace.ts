@@ -31,7 +31,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startBareRelay } from './bareRelay';
 import { pageScript, readProbe, resetProbe } from './browser';
 import { addSelfTimes, startProfile, topSelfTimes, type SelfTimes } from './pageProfile';
-import { addThreadTimes, clickWindow, startChromeTrace, threadCpu, topThreadTimes, type ThreadTimes } from './chromeTrace';
+import { addThreadTimes, clickWindow, startChromeTrace, threadCpu, topThreadTimes, type ThreadCpuTimes, type ThreadTimes } from './chromeTrace';
 import { acceptButton, bothEnded, hangUpButton, parleyPair, referencePair, referenceSocketId, videoCallButton, type Pair } from './callSetup';
 import { visible, waitUntil } from '../e2e/harness';
 import { summarize } from './stats';
@@ -252,15 +252,13 @@ async function acceptAndCollect(pair: Pair, accept: Locator): Promise<CallMarks>
   return result;
 }
 
-/** Thread CPU (chromeTrace.ts threadCpu) over the CPU_WINDOW_MS after each click, summed over a page's calls. */
-type CpuTimes = Map<string, number>;
 /** One window for every page, so their CPU use compares: about Parley's first frames on loopback. */
 const CPU_WINDOW_MS = 150;
 
 interface AcceptTrace {
   /** Which page, for the raw trace's file name. */
   page: string;
-  cpu: CpuTimes;
+  cpu: ThreadCpuTimes;
   /** Parley's: self time per event, from the click to both first frames. */
   threads?: ThreadTimes;
 }
@@ -277,7 +275,7 @@ async function acceptTraced(pair: Pair, accept: Locator, trace: AcceptTrace | nu
   const shown = Math.max(result.caller.get('remote <video>: first frame presented') ?? 0, result.callee.get('remote <video>: first frame presented') ?? 0);
   const untilShown = clickWindow(events, shown);
   if (fixed && untilShown) {
-    for (const [thread, ms] of threadCpu(events, fixed[0], fixed[1])) trace.cpu.set(thread, (trace.cpu.get(thread) ?? 0) + ms);
+    threadCpu(events, fixed[0], fixed[1], trace.cpu);
     if (trace.threads) addThreadTimes(trace.threads, events, untilShown[0], untilShown[1]);
   } else {
     log?.(`the Chrome trace of ${trace.page} has no click: left out`);
@@ -366,9 +364,9 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
   // of each page: Parley's busiest threads, and every page's CPU use per thread.
   const traced = !!process.env.PARLEY_BENCH_CHROME_TRACE;
   const threads: ThreadTimes = new Map();
-  const cpu = new Map<TracedPage, CpuTimes>(TRACED_PAGES.map((page) => [page, new Map()]));
+  const cpu = new Map<TracedPage, ThreadCpuTimes>(TRACED_PAGES.map((page) => [page, new Map()]));
   const traceOf = (page: TracedPage): AcceptTrace | undefined =>
-    traced ? { page, cpu: cpu.get(page) as CpuTimes, ...(page === 'Parley' ? { threads } : {}) } : undefined;
+    traced ? { page, cpu: cpu.get(page) as ThreadCpuTimes, ...(page === 'Parley' ? { threads } : {}) } : undefined;
   try {
     // Warm-up, untimed: code loading and JIT.
     await parleyTraced(parley, ringMs);
@@ -406,7 +404,7 @@ export async function runCallTrace(options: { browser: Browser; parleyUrl: strin
 }
 
 /** Each page's CPU per thread side by side, the threads Parley uses most first, and the totals. */
-export function formatCpu(cpu: ReadonlyMap<TracedPage, CpuTimes>, calls: number, rows: number): string[] {
+export function formatCpu(cpu: ReadonlyMap<TracedPage, ThreadCpuTimes>, calls: number, rows: number): string[] {
   const per = (page: TracedPage, thread: string): number => (cpu.get(page)?.get(thread) ?? 0) / Math.max(calls, 1);
   const total = (page: TracedPage): number => [...(cpu.get(page)?.values() ?? [])].reduce((a, b) => a + b, 0) / Math.max(calls, 1);
   const threads = [...new Set(TRACED_PAGES.flatMap((page) => [...(cpu.get(page)?.keys() ?? [])]))];

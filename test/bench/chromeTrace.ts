@@ -34,6 +34,9 @@ const CATEGORIES = [
   'skia',
 ];
 
+/** CPU time per kind of thread ("process type/thread name"), ms, as threadCpu sums it. */
+export type ThreadCpuTimes = Map<string, number>;
+
 /** Self time per event name, per thread ("pid/thread name"), ms, summed over traces. */
 export type ThreadTimes = Map<string, Map<string, number>>;
 
@@ -97,9 +100,10 @@ export function addThreadTimes(into: ThreadTimes, events: readonly TraceEvent[],
  * time (`tdur`) of each top-level complete event that starts in the window, in ms,
  * keyed "process type/thread name" so that the two pages' renderers add up. Self
  * time by `dur` (addThreadTimes) is wall time: on a loaded 2-core machine a thread
- * waiting for a core looks busy; thread time says who used the cores.
+ * waiting for a core looks busy; thread time says who used the cores. Added to
+ * `into` (a run's total over several traces) when given; returned either way.
  */
-export function threadCpu(events: readonly TraceEvent[], fromUs: number, toUs: number): Map<string, number> {
+export function threadCpu(events: readonly TraceEvent[], fromUs: number, toUs: number, into: ThreadCpuTimes = new Map()): ThreadCpuTimes {
   const threads = new Map<string, string>();
   const processes = new Map<number, string>();
   for (const e of events) {
@@ -108,7 +112,6 @@ export function threadCpu(events: readonly TraceEvent[], fromUs: number, toUs: n
     if (e.name === 'process_name') processes.set(e.pid, e.args.name);
   }
   const byThread = completeEventsByThread(events, fromUs, toUs);
-  const cpu = new Map<string, number>();
   for (const [key, list] of byThread) {
     let end = -Infinity;
     let us = 0;
@@ -119,9 +122,9 @@ export function threadCpu(events: readonly TraceEvent[], fromUs: number, toUs: n
     }
     const pid = Number(key.split('/')[0]);
     const kind = `${(processes.get(pid) ?? 'process').split(' ')[0]}/${threads.get(key) ?? 'thread'}`;
-    cpu.set(kind, (cpu.get(kind) ?? 0) + us / 1000);
+    into.set(kind, (into.get(kind) ?? 0) + us / 1000);
   }
-  return cpu;
+  return into;
 }
 
 /** The trace clock's [start, start + ms] from the first click dispatched in any page (null: no click traced). */

@@ -13,7 +13,7 @@
 import type { Browser } from 'playwright-core';
 import { visible } from '../e2e/harness';
 import { acceptButton, bothEnded, hangUpButton, parleyPair, videoCallButton } from './callSetup';
-import { addThreadTimes, startChromeTrace, threadCpu, topThreadTimes, type ThreadTimes } from './chromeTrace';
+import { addThreadTimes, startChromeTrace, threadCpu, topThreadTimes, type ThreadCpuTimes, type ThreadTimes } from './chromeTrace';
 
 const SETTLE_MS = 1_500;
 const TRACED_MS = 3_000;
@@ -43,16 +43,16 @@ export interface CompositorLoad {
   inCallCpu: ThreadCpu[];
 }
 
-async function traced(browser: Browser, into: ThreadTimes, cpu: Map<string, number>): Promise<void> {
+async function traced(browser: Browser, into: ThreadTimes, cpu: ThreadCpuTimes): Promise<void> {
   const stop = await startChromeTrace(browser);
   await new Promise((resolve) => setTimeout(resolve, TRACED_MS));
   const { events } = await stop();
   addThreadTimes(into, events, -Infinity, Infinity);
-  for (const [thread, ms] of threadCpu(events, -Infinity, Infinity)) cpu.set(thread, (cpu.get(thread) ?? 0) + ms);
+  threadCpu(events, -Infinity, Infinity, cpu);
 }
 
 /** The threads using the most CPU, mean per round. */
-function cpuLoads(cpu: ReadonlyMap<string, number>, rounds: number): ThreadCpu[] {
+function cpuLoads(cpu: ThreadCpuTimes, rounds: number): ThreadCpu[] {
   return [...cpu]
     .map(([thread, ms]) => ({ thread, cpuMs: ms / rounds }))
     .sort((a, b) => b.cpuMs - a.cpuMs)
@@ -72,8 +72,8 @@ export async function runCompositorLoad(options: { browser: Browser; parleyUrl: 
   const pair = await parleyPair(browser, parleyUrl);
   const ringing: ThreadTimes = new Map();
   const inCall: ThreadTimes = new Map();
-  const ringingCpu = new Map<string, number>();
-  const inCallCpu = new Map<string, number>();
+  const ringingCpu: ThreadCpuTimes = new Map();
+  const inCallCpu: ThreadCpuTimes = new Map();
   try {
     // One untimed call first: code loading and JIT.
     for (let round = 0; round <= rounds; round++) {
