@@ -34,26 +34,39 @@ export interface ServerEventOptions {
 export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineParts<PC>, options: ServerEventOptions): () => void {
   const { signaling, self, state, dispatch, now, local, pool, rejoin, exits, rtcConfig } = parts;
 
+  /**
+   * What a ring brings for the connection: this call's ICE servers, so the pre-connect
+   * that the ring starts does not ask first (a ring without them: those of an earlier
+   * call are reused while their credentials are fresh, else the pre-connect asks,
+   * rtcConfig.ts); and the caller's first offer (issue 15), given to the pool before
+   * the state change opens the session, so that session answers it (sessionPool.ts).
+   */
+  function takeRingConnection(incoming: IncomingCall): void {
+    if (incoming.ice) rtcConfig.offer(incoming.ice);
+    const offer = incoming.offer;
+    if (!offer) return;
+    const caller = incoming.call.members.find((m) => m.deviceId === offer.from);
+    if (caller?.userId === incoming.from.userId) pool.receiveFirstOffer(incoming.callId, offer.from, offer);
+    else log.child('call.engine').warn(`the ring of call ${incoming.callId} brought a first offer from device ${offer.from}, not a device of the caller: ignored`);
+  }
+
   function startRinging(incoming: IncomingCall): void {
     if (options.isBlocked?.(incoming.from.userId)) {
       void exits.decline(incoming.callId);
       return;
     }
     const before = state();
+    if (before.phase === 'outgoing' && before.callId === null && before.peer.userId === incoming.from.userId) {
+      // Glare: they call me while my invite to them is on its way. The server rang me
+      // first, so it takes my invite as my answer to their call (engineCommands.ts),
+      // and the call's connection is the one their first offer starts: the pool keeps
+      // it for when the ack makes me a member. Nothing rings.
+      takeRingConnection(incoming);
+      return;
+    }
     if (before.phase !== 'idle' && before.phase !== 'ended') return;
     if (incoming.call.members.some((m) => m.deviceId === self.deviceId)) return;
-    // The ring brings this call's ICE servers, so the pre-connect that the ring starts
-    // does not ask first. A ring without them: those of an earlier call are reused while
-    // their credentials are fresh, else the pre-connect asks (rtcConfig.ts).
-    if (incoming.ice) rtcConfig.offer(incoming.ice);
-    // Issue 15: the caller's first offer came with the ring; given to the pool before the
-    // ring's state change opens the session, so that session answers it (sessionPool.ts).
-    const offer = incoming.offer;
-    if (offer) {
-      const caller = incoming.call.members.find((m) => m.deviceId === offer.from);
-      if (caller?.userId === incoming.from.userId) pool.receiveFirstOffer(incoming.callId, offer.from, offer);
-      else log.child('call.engine').warn(`the ring of call ${incoming.callId} brought a first offer from device ${offer.from}, not a device of the caller: ignored`);
-    }
+    takeRingConnection(incoming);
     dispatch({ type: 'incoming', incoming, at: now() });
     // Fast to answer: the media is ready (and its permission asked) while it rings.
     const after = state();
@@ -102,7 +115,12 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
       }
       pool.deliver(e.callId, e.from, e.data);
     },
-    welcome: (w) => rejoin.welcome(w),
+    welcome: (w) => {
+      // A server without TURN gives its ICE servers to everyone: the first call after
+      // connecting makes its first offer with them instead of going without one.
+      if (w.ice) rtcConfig.offer(w.ice);
+      rejoin.welcome(w);
+    },
     shutdown: () => rejoin.shutdown(),
   });
 }
