@@ -635,6 +635,12 @@ export const welcomePayloadSchema = z.object({
   call: callSnapshotSchema.nullable(),
   /** The calls this user's devices are being invited to, so a new device rings too. */
   ringing: z.array(incomingCallSchema).max(64),
+  /**
+   * The server's ICE servers when they carry no credentials (STUN only, or none: no
+   * TURN), so that a caller has them for its first offer before any call. A list
+   * with TURN credentials is given only for a call (`ice:servers`, `call:incoming`).
+   */
+  ice: iceServersAckSchema.optional(),
   serverVersion: z.string().max(256),
 });
 export type WelcomePayload = z.infer<typeof welcomePayloadSchema>;

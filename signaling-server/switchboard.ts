@@ -34,6 +34,7 @@ import type {
 import { LIMITS } from './protocol';
 import { SfuDesk } from './sfu/desk';
 import type { JanusPool } from './sfu/janusPool';
+import { credentialFree } from './turnCredentials';
 import { SERVER_VERSION } from './version';
 
 type ServerEvent = keyof ServerToClientEvents;
@@ -238,6 +239,9 @@ export class Switchboard<S> {
   welcome(party: Party, socket: S): void {
     const attached = this.registry.attach(party);
     const self = this.presence.user(party.userId);
+    // Without TURN the ICE servers hold no secret: with them at hand from the start, a
+    // device's first call after it connects makes its first offer too (issue 15).
+    const ice = this.options.iceServers(party.userId);
     this.transport.send(socket, 'session:welcome', {
       self: { ...party, status: self?.status ?? 'available' },
       users: this.presence.roster(party.userId),
@@ -249,6 +253,7 @@ export class Switchboard<S> {
       },
       call: attached.call,
       ringing: attached.ringing,
+      ...(credentialFree(ice) ? { ice } : {}),
       serverVersion: SERVER_VERSION,
     });
     attached.flush();

@@ -9,7 +9,9 @@
  * within the same step returns the same credential (nothing new is minted for a
  * device that asks in a loop), and the lifetime never passes MAX_TTL_SECONDS.
  * Who may have them at all is decided in handlers.ts (call members and ringing
- * devices only).
+ * devices only). A list that carries no credential (STUN only, or nothing: a
+ * server without TURN) gives nothing away, so every device gets it with its
+ * welcome (`credentialFree`).
  */
 import { createHmac } from 'node:crypto';
 import type { IceServer, UserId } from './protocol';
@@ -53,4 +55,9 @@ export function iceServersFor(
   if (expiry - now > MAX_TTL_SECONDS) expiry -= EXPIRY_STEP_SECONDS;
   iceServers.push({ urls: [...turn.urls], ...turnRestCredential(turn.secret, userId, expiry) });
   return { iceServers, ttlSeconds: expiry - now };
+}
+
+/** A list with nothing secret or expiring in it, which anyone connected may have. */
+export function credentialFree(answer: { iceServers: readonly IceServer[]; ttlSeconds: number }): boolean {
+  return answer.ttlSeconds === 0 && answer.iceServers.every((s) => s.username === undefined && s.credential === undefined);
 }

@@ -8,6 +8,7 @@
 import {
   type CallEndReason,
   type CallSnapshot,
+  type IceServersAck,
   type IncomingCall,
   type InviteEndReason,
   type RingEndReason,
@@ -25,6 +26,8 @@ export interface WelcomeCalls {
   ringing: string[];
   /** How long the server keeps a call for members to come back. */
   rejoinGraceMs: number;
+  /** The server's ICE servers, when they carry no credentials (protocol.ts `welcomePayloadSchema`). */
+  ice: IceServersAck | null;
 }
 
 const CALL_EVENTS = [
@@ -76,6 +79,7 @@ export function listenToCallEvents(events: ServerEventSource, on: CallEventHandl
         call: welcome.call,
         ringing: welcome.ringing.map((r) => r.callId),
         rejoinGraceMs: welcome.limits.rejoinGraceMs,
+        ice: welcome.ice ?? null,
       });
     },
     'call:ring-ended': (event) => on.ringEnded(event),

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXPIRY_STEP_SECONDS, iceServersFor, turnRestCredential } from '../../signaling-server/turnCredentials';
+import { credentialFree, EXPIRY_STEP_SECONDS, iceServersFor, turnRestCredential } from '../../signaling-server/turnCredentials';
 import { cleanup, connectClient, establishCall, startServer } from './harness';
 
 afterEach(cleanup);
@@ -67,10 +67,30 @@ describe('TURN REST API credentials', () => {
 describe('ice:servers', () => {
   const turn = { urls: ['turn:turn.example:3478?transport=udp'], secret: 'north-wind-secret', ttlSeconds: 600 };
 
-  it('refuses a device that is in no call, so credentials cannot be harvested', async () => {
+  it('refuses a device that is in no call, so credentials cannot be harvested, and its welcome carries none', async () => {
     const server = await startServer({ turn, stunUrls: ['stun:stun.example:3478'] });
     const mallory = await connectClient(server, { name: 'mallory' });
     expect(await mallory.request('ice:servers', {})).toMatchObject({ ok: false, error: { code: 'not_in_call', message: expect.stringContaining('in a call') } });
+    expect(mallory.welcome).not.toBeNull();
+    expect(mallory.welcome?.ice).toBeUndefined();
+  });
+
+  it('gives every device a list without credentials with its welcome, for a first call before any ice:servers', async () => {
+    const stunOnly = await startServer({ stunUrls: ['stun:stun.example:3478'] });
+    const alice = await connectClient(stunOnly, { name: 'alice' });
+    expect(alice.welcome?.ice).toEqual({ iceServers: [{ urls: ['stun:stun.example:3478'] }], ttlSeconds: 0 });
+    const bare = await startServer();
+    const bob = await connectClient(bare, { name: 'bob' });
+    expect(bob.welcome?.ice).toEqual({ iceServers: [], ttlSeconds: 0 });
+  });
+
+  it('tells a list anyone may have from one with credentials or an expiry', () => {
+    expect(credentialFree({ iceServers: [], ttlSeconds: 0 })).toBe(true);
+    expect(credentialFree({ iceServers: [{ urls: ['stun:stun.example:3478'] }], ttlSeconds: 0 })).toBe(true);
+    expect(credentialFree({ iceServers: [{ urls: ['stun:stun.example:3478'] }], ttlSeconds: 600 })).toBe(false);
+    expect(credentialFree({ iceServers: [{ urls: ['turn:turn.example:3478'], username: 'u' }], ttlSeconds: 0 })).toBe(false);
+    expect(credentialFree({ iceServers: [{ urls: ['turn:turn.example:3478'], credential: 'c' }], ttlSeconds: 0 })).toBe(false);
+    expect(credentialFree(iceServersFor('alice-user-1', turn, [], Date.now()))).toBe(false);
   });
 
   /** Alice calls Bob on a server with STUN and TURN; Bob's device rings. */

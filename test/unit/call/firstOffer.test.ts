@@ -24,7 +24,9 @@ function recorded(server: FakeCallServer, who: TestPerson, label: string, option
       return (signaling.request as (e: string, p: unknown) => Promise<unknown>)(event, payload);
     }) as CallSignaling['request'],
   };
-  return { ...enginePerson(recording, self, options), requests };
+  /** The server's welcome arrived (what it brings is the engine's before any call). */
+  const welcomed = (): boolean => signaling.getState().phase === 'online';
+  return { ...enginePerson(recording, self, options), requests, welcomed };
 }
 
 const invites = (p: { requests: { event: string; payload: unknown }[] }) =>
@@ -85,8 +87,41 @@ describe("the caller's first offer", () => {
     expect(alice.pcs.created.slice(before)).toHaveLength(1);
   });
 
-  it('is not made without ICE servers at hand (the first call of all), nor for someone who is not a contact', async () => {
+  it('comes with the first call after connecting when the server has no TURN: its welcome brought the ICE servers', async () => {
     const server = new FakeCallServer();
+    const alice = recorded(server, ALICE, 'device-alice-1');
+    const bob = personOn(server, BOB, 'device-bob-1');
+    await waitFor(() => alice.welcomed(), 'Alice is welcomed');
+
+    await alice.engine.call(BOB, 'audio');
+    await waitFor(() => bob.phase() === 'incoming' && alice.connected() && bob.connected(), 'Bob rings, pre-connected');
+    expect(invites(alice).at(-1)?.offer?.sdp).toMatch(/^a=fingerprint:/m);
+    expect(alice.requests.map((r) => r.event)).not.toContain('ice:servers');
+    expect(relayedOffers(alice)).toEqual([]);
+  });
+
+  it('is not made before a call gave ICE servers on a server with TURN (their credentials are only for calls)', async () => {
+    const server = new FakeCallServer({ turn: { urls: ['turn:turn.example:3478'], secret: 'north-wind-secret' } });
+    const alice = recorded(server, ALICE, 'device-alice-1');
+    const bob = personOn(server, BOB, 'device-bob-1');
+    await waitFor(() => alice.welcomed(), 'Alice is welcomed');
+
+    await alice.engine.call(BOB, 'audio');
+    await waitFor(() => bob.phase() === 'incoming' && alice.connected() && bob.connected(), 'Bob rings, pre-connected the usual way');
+    expect(invites(alice).at(-1)?.offer).toBeUndefined();
+    await alice.engine.cancel();
+    await waitFor(() => bob.phase() === 'ended', 'the ring stopped');
+    alice.engine.dismiss();
+    bob.engine.dismiss();
+
+    // That call fetched them (with credentials that are still good): the next call carries it.
+    await alice.engine.call(BOB, 'audio');
+    await waitFor(() => bob.phase() === 'incoming' && alice.connected() && bob.connected(), 'Bob rings again, pre-connected');
+    expect(invites(alice).at(-1)?.offer?.sdp).toMatch(/^a=fingerprint:/m);
+  });
+
+  it('is not made for someone who is not a contact, before or after a call gave ICE servers', async () => {
+    const server = new FakeCallServer({ turn: { urls: ['turn:turn.example:3478'], secret: 'north-wind-secret' } });
     const alice = recorded(server, ALICE, 'device-alice-1', { isContact: (userId) => userId !== BOB.userId });
     const bob = personOn(server, BOB, 'device-bob-1');
 

@@ -212,7 +212,8 @@ describe('ICE recovery in a call', () => {
   it('an ICE restart late in a call first takes fresh TURN credentials', async () => {
     let clock = 1_000_000;
     const iceServers = (n: number) => ({ iceServers: [{ ...TURN, credential: `credential-${n}` }], ttlSeconds: 600 });
-    const server = new FakeCallServer();
+    // A server with TURN (its welcome brings no ICE servers), answering ice:servers through `iceServers`.
+    const server = new FakeCallServer({ turn: { urls: TURN.urls, secret: 'late-restart-secret', ttlSeconds: 600 } });
     const alice = person(server, IMPOLITE, { iceServers, now: () => clock });
     const bob = person(server, POLITE, { iceServers, now: () => clock });
     await talking(alice, bob);
