@@ -26,6 +26,8 @@ describe('presence', () => {
       limits: { maxParticipants: 6, ringTimeoutMs: 12_000, rejoinGraceMs: 9_000 },
       call: null,
       ringing: [],
+      // No TURN on this server: its ICE servers hold no secret (turnCredentials.test.ts).
+      ice: { iceServers: [], ttlSeconds: 0 },
       serverVersion: SERVER_VERSION,
     });
     expect(await alice.next('presence:joined')).toEqual({ userId: bob.userId, displayName: 'Bob Builder', status: 'available' });
