@@ -49,6 +49,18 @@ async function bobCalledFirst(alice: EnginePerson, bob: EnginePerson): Promise<v
   bob.engine.dismiss();
 }
 
+/** Alice calls Bob and cancels once `rang` holds; resolves with the invite she sent. */
+async function calledAndCancelled(alice: ReturnType<typeof recorded>, bob: EnginePerson, rang: () => boolean, what: string) {
+  await alice.engine.call(BOB, 'audio');
+  await waitFor(rang, what);
+  const invite = invites(alice).at(-1);
+  await alice.engine.cancel();
+  await waitFor(() => bob.phase() === 'ended', 'the ring stopped');
+  alice.engine.dismiss();
+  bob.engine.dismiss();
+  return invite;
+}
+
 describe("the caller's first offer", () => {
   it('a call back carries it: the ringing device answers it, no offer is relayed, and the connection made before the invite carries the call', async () => {
     const server = new FakeCallServer();
@@ -106,13 +118,8 @@ describe("the caller's first offer", () => {
     const bob = personOn(server, BOB, 'device-bob-1');
     await waitFor(() => alice.welcomed(), 'Alice is welcomed');
 
-    await alice.engine.call(BOB, 'audio');
-    await waitFor(() => bob.phase() === 'incoming' && alice.connected() && bob.connected(), 'Bob rings, pre-connected the usual way');
-    expect(invites(alice).at(-1)?.offer).toBeUndefined();
-    await alice.engine.cancel();
-    await waitFor(() => bob.phase() === 'ended', 'the ring stopped');
-    alice.engine.dismiss();
-    bob.engine.dismiss();
+    const first = await calledAndCancelled(alice, bob, () => bob.phase() === 'incoming' && alice.connected() && bob.connected(), 'Bob rings, pre-connected the usual way');
+    expect(first?.offer).toBeUndefined();
 
     // That call fetched them (with credentials that are still good): the next call carries it.
     await alice.engine.call(BOB, 'audio');
@@ -125,13 +132,8 @@ describe("the caller's first offer", () => {
     const alice = recorded(server, ALICE, 'device-alice-1', { isContact: (userId) => userId !== BOB.userId });
     const bob = personOn(server, BOB, 'device-bob-1');
 
-    await alice.engine.call(BOB, 'audio');
-    await waitFor(() => bob.phase() === 'incoming', 'Bob rings');
-    expect(invites(alice).at(-1)?.offer).toBeUndefined();
-    await alice.engine.cancel();
-    await waitFor(() => bob.phase() === 'ended', 'the ring stopped');
-    alice.engine.dismiss();
-    bob.engine.dismiss();
+    const first = await calledAndCancelled(alice, bob, () => bob.phase() === 'incoming', 'Bob rings');
+    expect(first?.offer).toBeUndefined();
 
     // Her first call fetched ICE servers: the next one to someone she does not list still goes without.
     await alice.engine.call(BOB, 'audio');
