@@ -118,7 +118,7 @@ export function followServerEvents<PC extends PeerConnectionLike>(parts: EngineP
     welcome: (w) => {
       // A server without TURN gives its ICE servers to everyone: the first call after
       // connecting makes its first offer with them instead of going without one.
-      if (w.ice) rtcConfig.offer(w.ice);
+      rtcConfig.welcomed(w.ice);
       rejoin.welcome(w);
     },
     shutdown: () => rejoin.shutdown(),

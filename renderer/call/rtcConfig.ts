@@ -52,6 +52,14 @@ export interface RtcConfigSource {
    * why it cannot), or when the servers come from elsewhere (`takesOffered`).
    */
   offer(answer: IceServersAnswer): void;
+  /**
+   * What a (re)connection's welcome says of the server's ICE servers: a list
+   * without credentials is kept as `offer` keeps one; none means the server now
+   * gives its servers only for calls (it has TURN), so a kept list that never
+   * expires is from before (a server without TURN then, restarted with it since)
+   * and is forgotten: the next call asks, and gets the relay.
+   */
+  welcomed(answer: IceServersAnswer | null): void;
   /** Forget what was fetched (the next get() asks again). */
   reset(): void;
 }
@@ -167,6 +175,10 @@ export function createRtcConfigSource(options: RtcConfigSourceOptions): RtcConfi
       const relayOnly = options.relayOnly();
       if (!options.takesOffered || (relayOnly && !hasTurn(answer.iceServers))) return;
       keep(answer, relayOnly);
+    },
+    welcomed(answer) {
+      if (answer) source.offer(answer);
+      else if (options.takesOffered && cached !== null && cached.freshUntil === Number.POSITIVE_INFINITY) cached = null;
     },
     reset() {
       cached = null;

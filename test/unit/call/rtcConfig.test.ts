@@ -130,6 +130,27 @@ describe('RTC configuration', () => {
     expect(embedded.asked).toHaveLength(1);
   });
 
+  it("a welcome's list without credentials is kept for good; a welcome without one drops it (the server has TURN now), not credentials from a call", async () => {
+    const s = source([{ iceServers: [STUN, TURN], ttlSeconds: 600 }]);
+    s.config.welcomed({ iceServers: [STUN], ttlSeconds: 0 });
+    s.at(365 * 24 * 3600_000);
+    expect(s.config.fresh()).toEqual({ iceServers: [STUN] });
+    // The server restarted with TURN: its welcome brings none, so the next call asks and gets the relay.
+    s.config.welcomed(null);
+    expect(s.config.fresh()).toBeNull();
+    expect(await s.config.get()).toEqual({ iceServers: [STUN, TURN] });
+    expect(s.asked).toHaveLength(1);
+    // Credentials that came for a call stay while fresh, whatever the next welcome says.
+    s.config.welcomed(null);
+    expect(s.config.fresh()).toEqual({ iceServers: [STUN, TURN] });
+    // From elsewhere (an embedder's servers), a welcome changes nothing either way.
+    const embedded = source([{ iceServers: [TURN], ttlSeconds: 0 }], false, false);
+    expect(await embedded.config.get()).toEqual({ iceServers: [TURN] });
+    embedded.config.welcomed({ iceServers: [STUN], ttlSeconds: 0 });
+    embedded.config.welcomed(null);
+    expect(embedded.config.fresh()).toEqual({ iceServers: [TURN] });
+  });
+
   it('a change of the relay setting takes effect for the next session', async () => {
     const s = source([
       { iceServers: [TURN], ttlSeconds: 3600 },
