@@ -14,6 +14,13 @@
  * the leaving). The window starts again with each message, so a device gets at
  * most one presence message per window, however many of its contacts change.
  *
+ * A device's welcome is presence news too: its roster is every contact as they are
+ * now. So a welcome opens the device's window (`opened`), and what its contacts do
+ * in the next `windowMs` follows in one batch. When everyone connects at once,
+ * every device hears its contacts arrive right after its own welcome: without
+ * this it got the first of them as a message of its own and the rest in a batch,
+ * one WebSocket frame (and write system call) more per device.
+ *
  * A batch never names more than `maxEntries` users (the protocol's bound): when a
  * held batch is full it goes out at once and the next one starts.
  */
@@ -86,6 +93,16 @@ export class PresenceBatcher<S> {
       held.news.set(userId, news);
     }
     this.sendOne(now, news);
+  }
+
+  /**
+   * The device just got every contact as they are now (its welcome): its window
+   * starts, so news within it waits for the batch. A device already inside its window
+   * (welcomed again) keeps what is held: that is at least as new as the roster.
+   */
+  opened(socket: S): void {
+    if (this.windowMs === 0 || this.quiet.has(socket)) return;
+    this.quiet.set(socket, { news: new Map(), timer: this.arm(socket) });
   }
 
   /** The device is gone: what was held for it goes nowhere. */

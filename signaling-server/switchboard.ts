@@ -80,7 +80,8 @@ export interface SwitchboardOptions {
 
 /**
  * A device hears of its contacts at most once a second: the first news at once, what
- * follows within the window in one `presence:batch` (presenceBatcher.ts).
+ * follows within the window in one `presence:batch` (presenceBatcher.ts). Its welcome
+ * (the roster) counts as its first news.
  */
 export const PRESENCE_WINDOW_MS = 1_000;
 
@@ -256,6 +257,8 @@ export class Switchboard<S> {
       ...(credentialFree(ice) ? { ice } : {}),
       serverVersion: SERVER_VERSION,
     });
+    // The roster is this device's presence news: what its contacts do next follows in one batch.
+    this.news.opened(socket);
     attached.flush();
     this.desk.welcomed(party.userId, socket);
   }

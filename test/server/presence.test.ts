@@ -77,6 +77,8 @@ describe('presence', () => {
     const bobId = await makeIdentity();
     const alice = await connectClient(server, { name: 'alice', contacts: [bobId.userId] });
     await connectClient(server, { name: 'bob-desk', identity: bobId, displayName: 'Bob', contacts: [alice.userId] });
+    // Alice knows him as Bob first (in a batch: her welcome opened her presence window).
+    expect(await alice.next('presence:joined')).toEqual({ userId: bobId.userId, displayName: 'Bob', status: 'available' });
     await connectClient(server, { name: 'bob-tab', sameUserAs: bobId, displayName: 'Robert', contacts: [alice.userId] });
     expect(await alice.next('presence:updated')).toEqual({ userId: bobId.userId, displayName: 'Robert', status: 'available' });
   });

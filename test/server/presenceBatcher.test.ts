@@ -1,6 +1,6 @@
 /**
- * presenceBatcher.ts: a device's first presence news goes out at once; what comes
- * within its window is held, the latest of each user, and sent as one batch when
+ * presenceBatcher.ts: a device's first presence news goes out at once, unless its
+ * welcome opened its window just before; what comes within its window is held, the latest of each user, and sent as one batch when
  * the window ends; a full batch goes at once; a device that is gone gets nothing.
  */
 import { describe, expect, it } from 'vitest';
@@ -127,8 +127,40 @@ describe('presence batcher', () => {
     expect(sent.at(-1)).toBe('presence:joined a');
   });
 
+  it('a welcome opens the window: what follows it waits for the batch, and a quiet window closes', () => {
+    const { sent, clock, batcher } = setup();
+    const bob = user('bob');
+    batcher.opened('a');
+    batcher.tell(['a', 'b'], joined(bob));
+    // 'b' was not welcomed just now: its first news goes at once; 'a' has its roster.
+    expect(sent).toEqual([{ event: 'presence:joined', sockets: ['b'], payload: bob }]);
+    clock.advance(WINDOW);
+    expect(sent[1]).toEqual({ event: 'presence:batch', sockets: ['a'], payload: { users: [bob], left: [] } });
+    // A welcome with nothing after it: the window closes, and the next news goes at once.
+    batcher.opened('c');
+    expect(batcher.holding).toBe(2);
+    clock.advance(WINDOW);
+    expect(sent).toHaveLength(2);
+    expect(batcher.holding).toBe(0);
+    batcher.tell(['c'], left(bob));
+    expect(sent[2]).toEqual({ event: 'presence:left', sockets: ['c'], payload: { userId: bob.userId } });
+  });
+
+  it('a device welcomed again inside its window keeps what is held for it', () => {
+    const { sent, clock, batcher } = setup();
+    const carol = user('carol');
+    batcher.tell(['a'], joined(user('bob')));
+    batcher.tell(['a'], joined(carol));
+    batcher.opened('a');
+    clock.advance(WINDOW);
+    expect(sent.slice(1)).toEqual([{ event: 'presence:batch', sockets: ['a'], payload: { users: [carol], left: [] } }]);
+    batcher.forget('a');
+    expect(clock.pending).toBe(0);
+  });
+
   it('with a window of 0 sends everything at once', () => {
     const { sent, clock, batcher } = setup(0);
+    batcher.opened('a');
     batcher.tell(['a'], joined(user('bob')));
     batcher.tell(['a'], left(user('bob')));
     expect(sent.map((s) => s.event)).toEqual(['presence:joined', 'presence:left']);

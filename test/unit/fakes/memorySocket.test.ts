@@ -8,9 +8,12 @@ import { RequestError, type ConnectionState } from '../../../renderer/signaling/
 import { FakeCallServer } from './fakeCallServer';
 import { MemoryClient, MemoryTransport, type MemoryServer, type MemoryServerSocket } from './memorySocket';
 import { settle } from './waitFor';
+import { ManualTimers, manualClock } from '../call/manualTimers';
+import { PRESENCE_WINDOW_MS } from '../../../signaling-server/switchboard';
 
 const ALICE = { userId: 'user-alice-01', deviceId: 'device-alice-1', displayName: 'Alice' };
 const BOB = { userId: 'user-bob-0001', deviceId: 'device-bob-01', displayName: 'Bob' };
+const CAROL = { userId: 'user-carol-01', deviceId: 'device-carol-1', displayName: 'Carol' };
 
 type Reply = (response: unknown) => void;
 
@@ -160,18 +163,29 @@ describe('the fake call server', () => {
   });
 
   it('welcomes each device and tells the others it came online, as the real server does', async () => {
-    const server = new FakeCallServer();
+    const timers = new ManualTimers();
+    const server = new FakeCallServer({}, manualClock(timers));
     const alice = server.connect(ALICE);
     const joined: string[] = [];
     alice.events.on('presence:joined', (user) => joined.push(user.userId));
+    alice.events.on('presence:batch', (batch) => joined.push(...batch.users.map((u) => `${u.userId} (batched)`)));
     await settle(1);
     expect(alice.getState()).toMatchObject({ phase: 'online', welcome: { self: { userId: ALICE.userId }, users: [] } });
 
     const bob = server.connect(BOB);
     await settle(1);
-
     expect(bob.getState()).toMatchObject({ phase: 'online', welcome: { users: [{ userId: ALICE.userId, status: 'available' }] } });
-    expect(joined).toEqual([BOB.userId]);
+    // Alice's welcome opened her presence window: Bob comes in its batch, not on his own.
+    expect(joined).toEqual([]);
+    timers.advance(PRESENCE_WINDOW_MS);
+    await settle(1);
+    expect(joined).toEqual([`${BOB.userId} (batched)`]);
+
+    // Once the window has closed quietly, the next news goes at once.
+    timers.advance(PRESENCE_WINDOW_MS);
+    server.connect(CAROL);
+    await settle(1);
+    expect(joined).toEqual([`${BOB.userId} (batched)`, CAROL.userId]);
     server.dispose();
   });
 });
