@@ -31,9 +31,16 @@ import { ServerEventHub, warnDroppedEvent, type DroppedEventReport, type ServerE
 export type RawServerEvents = { [E in ServerEventName]: (payload: unknown) => void };
 export type ParleySocket = Socket<RawServerEvents, ClientToServerEvents>;
 
+/** What the handshake of a connection told the server about this user besides who they are. */
+export interface HandshakeProfile {
+  contacts: readonly string[];
+  strangerCalls: StrangerCalls;
+}
+
 export type ConnectionState =
   | { phase: 'connecting'; url: string }
-  | { phase: 'online'; url: string; welcome: WelcomePayload }
+  /** `profile`: what this connection's handshake gave the server (absent: not known, e.g. a test's fake). */
+  | { phase: 'online'; url: string; welcome: WelcomePayload; profile?: HandshakeProfile }
   | { phase: 'reconnecting'; url: string; attempt: number; lastError: string | null }
   /** The server refused us; retrying will not help until something changes. */
   | { phase: 'refused'; url: string; code: ErrorCode; message: string }
@@ -123,6 +130,8 @@ export class SignalingClient {
   private readonly listeners = new Set<(state: ConnectionState) => void>();
   private urlIndex = 0;
   private failuresOnUrl = 0;
+  /** What the latest handshake gave the server; its welcome's `online` state carries it. */
+  private sentProfile: HandshakeProfile | null = null;
   private readonly ackTimeoutMs: number;
   private readonly dropped: DroppedEventReport;
 
@@ -152,7 +161,7 @@ export class SignalingClient {
     // other listener of the same welcome runs.
     hub.on('session:welcome', (welcome) => {
       this.failuresOnUrl = 0;
-      this.setState({ phase: 'online', url: this.currentUrl(), welcome });
+      this.setState({ phase: 'online', url: this.currentUrl(), welcome, ...(this.sentProfile ? { profile: this.sentProfile } : {}) });
     });
     for (const event of SERVER_EVENT_NAMES) {
       this.socket.on(event, (payload: unknown) => void hub.receive(event, payload));
@@ -194,14 +203,20 @@ export class SignalingClient {
     const host = new URL(this.currentUrl()).host;
     const sessionId = this.socket.io.engine.id;
     const proof = await identity.proveConnection(host, sessionId);
+    const profile: HandshakeProfile = {
+      contacts: [...(this.options.contacts?.() ?? [])],
+      strangerCalls: this.options.strangerCalls?.() ?? 'ask',
+    };
+    // The welcome that answers this handshake comes with it: the server has this list already.
+    this.sentProfile = profile;
     return {
       protocolVersion: PROTOCOL_VERSION,
       credential: identity.credential,
       proof,
       displayName: this.options.displayName,
       password: (this.options.passwords?.[this.urlIndex] ?? this.options.password) || undefined,
-      contacts: [...(this.options.contacts?.() ?? [])],
-      strangerCalls: this.options.strangerCalls?.() ?? 'ask',
+      contacts: [...profile.contacts],
+      strangerCalls: profile.strangerCalls,
     };
   }
 

@@ -10,7 +10,7 @@ import { loadContactBook, type ContactBook } from '../../../renderer/contacts/co
 import { openContactsDb } from '../../../renderer/contacts/contactsDb';
 import { wireContactRequests, type ContactsSignaling } from '../../../renderer/contacts/contactRequests';
 import type { KeyedPerson } from '../../../renderer/contacts/types';
-import { RequestError, type ConnectionState } from '../../../renderer/signaling/client';
+import { RequestError, type ConnectionState, type HandshakeProfile } from '../../../renderer/signaling/client';
 import { ServerEventHub } from '../../../renderer/signaling/serverEventHub';
 import { exportPublicKey, generateKeyPair, idOfKey } from '../../../signaling-server/identity';
 import type { StrangerCalls, WelcomePayload } from '../../../signaling-server/protocol';
@@ -42,8 +42,9 @@ class FakeClient implements ContactsSignaling {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   };
-  welcome(): void {
-    this.state = { phase: 'online', url: 'http://server.test', welcome: {} as WelcomePayload };
+  /** `profile`: what the connection's handshake gave the server (SignalingClient's online state). */
+  welcome(profile?: HandshakeProfile): void {
+    this.state = { phase: 'online', url: 'http://server.test', welcome: {} as WelcomePayload, ...(profile ? { profile } : {}) };
     for (const listener of [...this.listeners]) listener(this.state);
   }
   drop(): void {
@@ -92,6 +93,36 @@ describe('contact requests', () => {
     client.drop();
     client.welcome();
     await waitFor(() => client.sentOf('contacts:set').length === 4, 'client.sentOf(contacts:set).length === 4');
+  });
+
+  it('sends no list after a welcome whose handshake carried the same list and setting, and sends one that changed meanwhile', async () => {
+    const { book, client } = await setUp({ strangerCalls: 'ring' });
+    const bob = await person('Bob');
+    await book.add(bob);
+    client.welcome({ contacts: [bob.userId], strangerCalls: 'ring' });
+    // Settled: a contact request of mine would have gone by now; nothing else is sent.
+    await book.addOutgoing({ userId: 'user-carol-000001', secret: 'carols-invite-secret' });
+    client.drop();
+    client.welcome({ contacts: [bob.userId], strangerCalls: 'ring' });
+    await waitFor(() => client.sentOf('contact:request').length === 1, 'the pending request is sent after the welcome');
+    expect(client.sentOf('contacts:set')).toEqual([]);
+
+    // Carol was added while the connection was being made: the handshake's list lacks her.
+    client.drop();
+    const carol = await person('Carol');
+    await book.add(carol);
+    client.welcome({ contacts: [bob.userId], strangerCalls: 'ring' });
+    await waitFor(() => client.sentOf('contacts:set').length === 1, 'the changed list is sent');
+    expect(client.sentOf('contacts:set')[0]).toEqual({ userIds: book.userIds(), strangerCalls: 'ring' });
+    // The handshake's setting differs: sent.
+    client.drop();
+    client.welcome({ contacts: book.userIds(), strangerCalls: 'ask' });
+    await waitFor(() => client.sentOf('contacts:set').length === 2, 'the changed setting is sent');
+    // The same list and setting again after that: nothing more.
+    client.drop();
+    client.welcome({ contacts: book.userIds(), strangerCalls: 'ring' });
+    await waitFor(() => client.sentOf('contact:request').length === 4, 'the welcome was handled');
+    expect(client.sentOf('contacts:set')).toHaveLength(2);
   });
 
   it('keeps an outgoing request while offline and sends it after every welcome until it is answered', async () => {

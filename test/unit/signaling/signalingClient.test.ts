@@ -211,12 +211,13 @@ describe('SignalingClient: the signed handshake', () => {
     const seen: { handshake: Handshake; sessionId: string }[] = [];
     const played = await checkingServer((handshake, sessionId) => seen.push({ handshake, sessionId }));
     const { identity } = await newDeviceIdentity();
+    let contacts = ['contact-user-000000001'];
     const client = new SignalingClient({
       urls: [played.url],
       identity,
       displayName: 'Alice',
       password: '',
-      contacts: () => ['contact-user-000000001'],
+      contacts: () => contacts,
       strangerCalls: () => 'refuse',
     });
     cleanups.push(() => client.close());
@@ -231,6 +232,9 @@ describe('SignalingClient: the signed handshake', () => {
       strangerCalls: 'refuse',
     });
     expect(seen[0]?.handshake).not.toHaveProperty('userId');
+    // The online state says what the server was given (the contact list is not sent again for it).
+    contacts = ['contact-user-000000002'];
+    expect(client.getState()).toMatchObject({ phase: 'online', profile: { contacts: ['contact-user-000000001'], strangerCalls: 'refuse' } });
   });
 
   it('signs every reconnection afresh, over that connection’s own session id', async () => {
