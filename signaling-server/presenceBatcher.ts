@@ -81,7 +81,7 @@ export class PresenceBatcher<S> {
       const held = this.quiet.get(socket);
       if (held === undefined) {
         now.push(socket);
-        this.quiet.set(socket, { news: new Map(), timer: this.arm(socket) });
+        this.startWindow(socket);
         continue;
       }
       const userId = userIdOf(news);
@@ -102,7 +102,7 @@ export class PresenceBatcher<S> {
    */
   opened(socket: S): void {
     if (this.windowMs === 0 || this.quiet.has(socket)) return;
-    this.quiet.set(socket, { news: new Map(), timer: this.arm(socket) });
+    this.startWindow(socket);
   }
 
   /** The device is gone: what was held for it goes nowhere. */
@@ -117,6 +117,11 @@ export class PresenceBatcher<S> {
   dispose(): void {
     for (const held of this.quiet.values()) this.clock.clearTimeout(held.timer);
     this.quiet.clear();
+  }
+
+  /** The device heard something just now: nothing more until its window ends. */
+  private startWindow(socket: S): void {
+    this.quiet.set(socket, { news: new Map(), timer: this.arm(socket) });
   }
 
   private arm(socket: S): unknown {
