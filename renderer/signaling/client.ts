@@ -215,7 +215,7 @@ export class SignalingClient {
       proof,
       displayName: this.options.displayName,
       password: (this.options.passwords?.[this.urlIndex] ?? this.options.password) || undefined,
-      contacts: [...profile.contacts],
+      contacts: profile.contacts,
       strangerCalls: profile.strangerCalls,
     };
   }

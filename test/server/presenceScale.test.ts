@@ -198,8 +198,9 @@ describe('presence at scale (counted, not timed)', () => {
         }
         if (!s.event.startsWith('presence:')) continue;
         expect(s.event, 'only batches after a welcome').toBe('presence:batch');
-        const users = s.event === 'presence:batch' ? (s.payload as PresenceBatchPayload).users : [s.payload as PresenceUser];
-        if (s.event === 'presence:batch') expect((s.payload as PresenceBatchPayload).left).toEqual([]);
+        const batch = s.payload as PresenceBatchPayload;
+        expect(batch.left).toEqual([]);
+        const users = batch.users;
         for (const socket of s.sockets) {
           presenceMessages += 1;
           messages.set(socket.id, (messages.get(socket.id) ?? 0) + 1);
