@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PeerSession, type NegotiationStep } from '../../../renderer/call/peerSession';
+import { PeerSession, RELEASE_SETTLE_MS, type NegotiationStep } from '../../../renderer/call/peerSession';
 import { FakeMediaStreamTrack } from '../fakes/fakeMedia';
 import { FakePeerConnection } from '../fakes/fakePeerConnection';
 import { FakeRelay } from '../fakes/fakeRelay';
 import { waitFor } from '../fakes/waitFor';
+import { ManualTimers } from './manualTimers';
 
 /** Two sessions, "A" and "B", wired through a relay; `politeSide` yields on glare. */
 function pair(politeSide: 'A' | 'B', options: { autoIce?: boolean } = {}) {
@@ -203,6 +204,164 @@ describe('peer session (perfect negotiation)', () => {
     expect(errors[0]?.during).toBe('remote description');
     expect(errors[0]?.error).toMatchObject({ name: 'InvalidStateError' });
     expect(pc.signalingState).toBe('stable');
+    session.close();
+  });
+});
+
+describe('peer session: a camera held ready while it rings (issue 15)', () => {
+  /** One connected session with audio and video transceivers, its timers moved by hand. */
+  async function connected() {
+    const relay = new FakeRelay();
+    const timers = new ManualTimers();
+    const errors: unknown[] = [];
+    const make = (name: 'A' | 'B') => {
+      const pc = new FakePeerConnection({}, { label: name });
+      const session = new PeerSession({ pc, polite: name === 'B', send: relay.sender(name, name === 'A' ? 'B' : 'A'), timers, onError: (error) => errors.push(error) });
+      relay.attach(name, (data) => void session.handleSignal(data));
+      return { pc, session };
+    };
+    const a = make('A');
+    const b = make('B');
+    a.session.ensureTransceivers(['audio', 'video']);
+    await waitFor(
+      () => [a.pc, b.pc].every((pc) => pc.signalingState === 'stable' && !pc.needsNegotiation() && pc.connectionState === 'connected'),
+      'connected',
+    );
+    const videoSender = (pc: FakePeerConnection) => {
+      const sender = pc.getTransceivers().find((t) => t.kind === 'video')?.sender;
+      if (!sender) throw new Error('no video sender');
+      return sender;
+    };
+    return { a, b, timers, errors, sender: videoSender(b.pc) };
+  }
+
+  it('goes on its sender with every encoding off, turned off before the track went on: nothing is sent', async () => {
+    const { b, sender, errors } = await connected();
+    const cam = new FakeMediaStreamTrack('video');
+
+    await b.session.setTrack('video', cam, { held: true });
+
+    expect(sender.track).toBe(cam);
+    expect(sender.encodings.every((e) => e.active === false)).toBe(true);
+    // The only setParameters turned the encodings off, and the track was never on an active sender.
+    expect(sender.activeLog).toEqual([false]);
+    expect(sender.sent).toEqual([]);
+    expect(sender.degradationPreference).toBe('maintain-resolution');
+    expect(b.session.sendingTracks()).toEqual([]);
+    expect(b.session.heldTracks()).toEqual([cam]);
+    expect(b.pc.needsNegotiation()).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it('the accept turns the encodings on, with no second replaceTrack; the sender’s own preference returns after RELEASE_SETTLE_MS', async () => {
+    const { b, sender, timers, errors } = await connected();
+    const cam = new FakeMediaStreamTrack('video');
+    await b.session.setTrack('video', cam, { held: true });
+
+    await b.session.setTrack('video', cam);
+
+    expect(sender.replaced).toEqual([cam]);
+    expect(sender.activeLog).toEqual([false, true]);
+    expect(sender.sent).toEqual([cam]);
+    expect(b.session.sendingTracks()).toEqual([cam]);
+    expect(b.session.heldTracks()).toEqual([]);
+    // The first frames keep their resolution; then the preference the sender had (none) is back.
+    expect(sender.degradationPreference).toBe('maintain-resolution');
+    timers.advance(RELEASE_SETTLE_MS - 1);
+    expect(sender.degradationPreference).toBe('maintain-resolution');
+    timers.advance(1);
+    await waitFor(() => sender.degradationPreference === undefined, 'the preference is restored');
+    expect(sender.encodings.every((e) => e.active === true)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('a sending camera that is held again stops sending before anything else', async () => {
+    const { b, sender } = await connected();
+    const cam = new FakeMediaStreamTrack('video');
+    await b.session.setTrack('video', cam);
+    expect(sender.activeLog).toEqual([]);
+
+    await b.session.setTrack('video', cam, { held: true });
+
+    expect(sender.activeLog).toEqual([false]);
+    expect(sender.track).toBe(cam);
+    expect(b.session.sendingTracks()).toEqual([]);
+  });
+
+  it('changes asked for at once (held, then sent, then held) end as the last one asked, one after another', async () => {
+    const { b, sender } = await connected();
+    const cam = new FakeMediaStreamTrack('video');
+
+    const steps = [
+      b.session.setTrack('video', cam, { held: true }),
+      b.session.setTrack('video', cam),
+      b.session.setTrack('video', cam, { held: true }),
+    ];
+    await Promise.all(steps);
+
+    expect(sender.track).toBe(cam);
+    expect(sender.encodings.every((e) => e.active === false)).toBe(true);
+    expect(b.session.heldTracks()).toEqual([cam]);
+    // Off before the track went on: the first change finished before the second began.
+    expect(sender.replaced[0]).toBe(cam);
+    expect(sender.activeLog[0]).toBe(false);
+  });
+
+  it('a held camera that is turned off leaves the sender empty; turned on at the accept it is sent', async () => {
+    const { b, sender } = await connected();
+    const cam = new FakeMediaStreamTrack('video');
+    await b.session.setTrack('video', cam, { held: true });
+
+    await b.session.setTrack('video', null, { held: true });
+    expect(sender.track).toBeNull();
+
+    const again = new FakeMediaStreamTrack('video');
+    await b.session.setTrack('video', again);
+    expect(b.session.sendingTracks()).toEqual([again]);
+    expect(sender.sent).toEqual([again]);
+  });
+
+  it('a sender that does not turn its encodings off holds nothing: the camera waits for the accept', async () => {
+    const { b, sender, errors } = await connected();
+    // An engine that takes the parameters but keeps sending.
+    sender.setParameters = async (parameters) => {
+      sender.encodings = parameters.encodings.map((e) => ({ ...e, active: true }));
+    };
+    const cam = new FakeMediaStreamTrack('video');
+
+    await b.session.setTrack('video', cam, { held: true });
+
+    expect(sender.track).toBeNull();
+    expect(sender.sent).toEqual([]);
+    expect(b.session.heldTracks()).toEqual([]);
+    expect(errors).toEqual([]);
+
+    await b.session.setTrack('video', cam);
+    expect(b.session.sendingTracks()).toEqual([cam]);
+  });
+
+  it('a sender that refuses the parameters holds nothing, and says nothing went wrong with the call', async () => {
+    const { b, sender, errors } = await connected();
+    sender.setParameters = async () => {
+      throw new DOMException('refused', 'InvalidModificationError');
+    };
+    const cam = new FakeMediaStreamTrack('video');
+
+    await b.session.setTrack('video', cam, { held: true });
+
+    expect(sender.track).toBeNull();
+    expect(sender.sent).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a held camera adds no transceiver to a session that has no video', async () => {
+    const relay = new FakeRelay();
+    const pc = new FakePeerConnection({}, { label: 'A' });
+    const session = new PeerSession({ pc, polite: false, send: relay.sender('A', 'B') });
+
+    await session.setTrack('video', new FakeMediaStreamTrack('video'), { held: true });
+
+    expect(pc.getTransceivers()).toEqual([]);
     session.close();
   });
 });
