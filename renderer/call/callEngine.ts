@@ -10,11 +10,9 @@
  *   poll, my flags on the server and history in line with the new state.
  *
  * Fast to answer, nothing sent before accept: while a call rings, both sides
- * already hold a negotiated, connected peer session whose senders send nothing —
- * no microphone on them, and the camera held ready with every encoding off
- * (peerSession.ts); accepting only puts the microphone on (replaceTrack) and turns
- * the camera's encodings on, with no new offer. See sessionPlan.ts for who connects
- * to whom and who may send.
+ * already hold a negotiated, connected peer session whose transceivers carry no
+ * track; accepting only puts tracks on the senders (replaceTrack), with no new
+ * offer. See sessionPlan.ts for who connects to whom and who may send.
  *
  * Media the server cannot intercept: every description this device sends is signed
  * with its identity, and every one it receives is checked before it is applied

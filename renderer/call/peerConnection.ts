@@ -12,13 +12,6 @@ export type MediaKind = 'audio' | 'video';
 export interface RtpSenderLike {
   readonly track: MediaStreamTrack | null;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
-  /**
-   * Encodings on and off (`active`), for a camera held ready on its sender while a call
-   * rings (peerSession.ts). Optional so that fakes may leave them out: such a sender
-   * holds nothing, it gets its track at the accept.
-   */
-  getParameters?(): RTCRtpSendParameters;
-  setParameters?(parameters: RTCRtpSendParameters): Promise<void>;
 }
 
 export interface RtpReceiverLike {

@@ -9,37 +9,16 @@
  * The session also holds the tracks this device wants to send per media kind and
  * puts them on the senders with replaceTrack, which never needs renegotiation. A
  * null track sends nothing: that is how a call pre-connects while it rings.
- *
- * A camera can also be held ready on its sender while it rings (`setTrack(…, { held:
- * true })`): the sender's encodings are turned off first (`active: false`, webrtc-pc
- * §5.2 setParameters), then the track goes on, so nothing is encoded and nothing
- * leaves — no RTP at all. The accept turns the encodings on. Why (issue 15): a sender
- * that gets a track configures its encoder on the first frame and only then gets its
- * share of the bandwidth, so Chromium drops that first camera frame and encodes the
- * next one, a frame interval later (33 ms at 30 fps); held, the encoder is set up while
- * it rings and encodes the first frame after the accept. While held (and for
- * RELEASE_SETTLE_MS after) the sender keeps its resolution ('maintain-resolution'):
- * otherwise the first frames at the start-up bandwidth estimate are dropped and the
- * picture halved. A sender that cannot turn its encodings off holds nothing: its
- * track goes on at the accept, as before.
  */
 import type { SignalData } from '../../signaling-server/protocol';
-import { log } from '../log';
 import {
   listen,
   transceiverKind,
   type IceCandidateLike,
   type MediaKind,
   type PeerConnectionLike,
-  type RtpSenderLike,
   type RtpTransceiverLike,
 } from './peerConnection';
-import { realTimers, type Timers } from './iceRecovery';
-
-const sessionLog = log.child('call.session');
-
-/** How long a camera let go from hold keeps its resolution before the sender's own degradation preference returns. */
-export const RELEASE_SETTLE_MS = 2_000;
 
 export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnectionLike> {
   pc: PC;
@@ -54,16 +33,6 @@ export interface PeerSessionOptions<PC extends PeerConnectionLike = PeerConnecti
    * IceRecovery, shows the outcome); the owner logs them with the call and device.
    */
   onError?(error: unknown, during: NegotiationStep): void;
-  /** For the resolution hold after a release (RELEASE_SETTLE_MS); real timers by default. */
-  timers?: Timers;
-  /** Who the peer is, for the log. */
-  label?: string;
-}
-
-/** The track wanted for a kind, and whether it is held (on the sender, its encodings off). */
-interface Wanted {
-  track: MediaStreamTrack | null;
-  held: boolean;
 }
 
 /** The signals a session applies (recovery signals are the pool's: recoveryLadder.ts). */
@@ -79,12 +48,7 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
   private ignoreOffer = false;
   private isSettingRemoteAnswerPending = false;
   private closed = false;
-  private readonly wanted = new Map<MediaKind, Wanted>();
-  /** Each kind's track change under way: the next one waits for it, so a hold never interleaves with a release. */
-  private readonly applying = new Map<MediaKind, Promise<void>>();
-  /** Senders whose encodings this session turned off, with the degradation preference they had. */
-  private readonly holding = new Map<RtpSenderLike, { preference: RTCDegradationPreference | undefined }>();
-  private readonly settleTimers = new Set<unknown>();
+  private readonly wanted = new Map<MediaKind, MediaStreamTrack | null>();
   private readonly own = new WeakSet<RtpTransceiverLike>();
   /** Transceivers of extra tracks (screens), mine or the peer's: never camera or microphone. */
   private readonly reserved = new WeakSet<RtpTransceiverLike>();
@@ -126,15 +90,10 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     }
   }
 
-  /**
-   * The track to send for `kind` (null: send nothing). Applied now or when the
-   * transceiver appears. `held`: the track goes on the sender with its encodings off,
-   * ready for the accept, and sends nothing (see the file's comment); it never adds a
-   * transceiver.
-   */
-  async setTrack(kind: MediaKind, track: MediaStreamTrack | null, options: { held?: boolean } = {}): Promise<void> {
+  /** The track to send for `kind` (null: send nothing). Applied now or when the transceiver appears. */
+  async setTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     if (this.closed) return;
-    this.wanted.set(kind, { track, held: track !== null && options.held === true });
+    this.wanted.set(kind, track);
     const transceiver = this.mainTransceiver(kind);
     if (transceiver) await this.apply(transceiver, kind);
     else this.addMissingTransceivers();
@@ -163,14 +122,9 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     this.reserved.add(transceiver);
   }
 
-  /** The tracks currently sent: on a sender and not held (for tests and diagnostics). */
+  /** The tracks currently on the senders (for tests and diagnostics). */
   sendingTracks(): MediaStreamTrack[] {
-    return this.pc.getTransceivers().flatMap((t) => (t.sender.track && !this.holding.has(t.sender) ? [t.sender.track] : []));
-  }
-
-  /** The tracks held ready on senders with their encodings off (for tests and diagnostics). */
-  heldTracks(): MediaStreamTrack[] {
-    return this.pc.getTransceivers().flatMap((t) => (t.sender.track && this.holding.has(t.sender) ? [t.sender.track] : []));
+    return this.pc.getTransceivers().flatMap((t) => (t.sender.track ? [t.sender.track] : []));
   }
 
   /** Handles one relayed signal: MDN's onmessage handler, step by step. */
@@ -241,7 +195,6 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     if (this.closed) return null;
     this.closed = true;
     for (const dispose of this.disposers.splice(0)) dispose();
-    this.clearSettleTimers();
     try {
       if (!this.pc.localDescription) {
         if (this.pc.getTransceivers().length === 0) this.pc.addTransceiver('audio', { direction: 'inactive' });
@@ -271,7 +224,6 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
     if (this.closed) return;
     this.closed = true;
     for (const dispose of this.disposers.splice(0)) dispose();
-    this.clearSettleTimers();
     this.pc.close();
   }
 
@@ -315,8 +267,8 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
    */
   private addMissingTransceivers(): void {
     if (this.closed || !this.pc.remoteDescription) return;
-    for (const [kind, { track, held }] of this.wanted) {
-      if (track && !held && !this.mainTransceiver(kind)) this.ensureTransceivers([kind]);
+    for (const [kind, track] of this.wanted) {
+      if (track && !this.mainTransceiver(kind)) this.ensureTransceivers([kind]);
     }
   }
 
@@ -330,117 +282,13 @@ export class PeerSession<PC extends PeerConnectionLike = PeerConnectionLike> {
       );
   }
 
-  /**
-   * Brings the kind's sender in line with what is wanted, after any change still under
-   * way; at once when none is (an accept's track goes on in the click's own task).
-   */
-  private apply(transceiver: RtpTransceiverLike, kind: MediaKind): Promise<void> {
-    const pending = this.applying.get(kind);
-    if (pending) return pending.then(() => this.apply(transceiver, kind));
-    return this.applyNow(transceiver, kind);
-  }
-
-  private async applyNow(transceiver: RtpTransceiverLike, kind: MediaKind): Promise<void> {
-    if (this.closed) return;
-    const { track, held } = this.wanted.get(kind) ?? { track: null, held: false };
-    const sender = transceiver.sender;
-    // Under way until this returns: a change that comes meanwhile waits for it.
-    let finish = (): void => undefined;
-    const underWay = new Promise<void>((resolve) => (finish = resolve));
-    this.applying.set(kind, underWay);
+  private async apply(transceiver: RtpTransceiverLike, kind: MediaKind): Promise<void> {
+    const track = this.wanted.get(kind) ?? null;
+    if (transceiver.sender.track === track) return;
     try {
-      if (held) {
-        // Encodings off first, then the track: not one frame is sent while it rings.
-        let off = false;
-        try {
-          off = await this.hold(sender, kind);
-        } catch (error) {
-          sessionLog.warn(`could not turn off the ${kind} sender to ${this.label}: its track waits for the accept instead`, error);
-        }
-        if (off) {
-          if (sender.track !== track) await sender.replaceTrack(track);
-        } else if (sender.track !== null) {
-          await sender.replaceTrack(null);
-        }
-        return;
-      }
-      if (sender.track !== track) await sender.replaceTrack(track);
-      if (track) await this.release(sender);
+      await transceiver.sender.replaceTrack(track);
     } catch (error) {
       if (!this.closed) this.options.onError?.(error, 'sending track');
-    } finally {
-      if (this.applying.get(kind) === underWay) this.applying.delete(kind);
-      finish();
     }
-  }
-
-  /**
-   * Turns the sender's encodings off (and keeps its resolution) unless this session
-   * already did. True when the sender says they are all off: only then may a track
-   * go on while it rings.
-   */
-  private async hold(sender: RtpSenderLike, kind: MediaKind): Promise<boolean> {
-    if (this.holding.has(sender)) return true;
-    if (!sender.getParameters || !sender.setParameters) return false;
-    const parameters = sender.getParameters();
-    if (parameters.encodings.length === 0) return false;
-    const preference = parameters.degradationPreference;
-    for (const encoding of parameters.encodings) encoding.active = false;
-    parameters.degradationPreference = 'maintain-resolution';
-    try {
-      await sender.setParameters(parameters);
-    } catch (error) {
-      // An engine that refuses the preference may still turn the encodings off.
-      sessionLog.debug(`holding the ${kind} of ${this.label} with its resolution kept was refused; holding it without`, error);
-      const plain = sender.getParameters();
-      for (const encoding of plain.encodings) encoding.active = false;
-      await sender.setParameters(plain);
-    }
-    if (this.closed) return false;
-    this.holding.set(sender, { preference });
-    const off = sender.getParameters().encodings.every((encoding) => encoding.active === false);
-    if (!off) sessionLog.warn(`the ${kind} sender to ${this.label} did not turn its encodings off: its track waits for the accept instead`);
-    return off;
-  }
-
-  /** Turns a held sender's encodings back on; its own degradation preference returns RELEASE_SETTLE_MS later. */
-  private async release(sender: RtpSenderLike): Promise<void> {
-    const held = this.holding.get(sender);
-    if (!held || !sender.getParameters || !sender.setParameters) return;
-    const parameters = sender.getParameters();
-    for (const encoding of parameters.encodings) encoding.active = true;
-    await sender.setParameters(parameters);
-    this.holding.delete(sender);
-    const timers = this.options.timers ?? realTimers;
-    const handle = timers.setTimeout(() => {
-      this.settleTimers.delete(handle);
-      void this.restorePreference(sender, held.preference);
-    }, RELEASE_SETTLE_MS);
-    this.settleTimers.add(handle);
-  }
-
-  /** The sender's degradation preference from before the hold, unless it was held again since. */
-  private async restorePreference(sender: RtpSenderLike, preference: RTCDegradationPreference | undefined): Promise<void> {
-    if (this.closed || this.holding.has(sender) || !sender.getParameters || !sender.setParameters) return;
-    const parameters = sender.getParameters();
-    if (parameters.degradationPreference !== 'maintain-resolution' || preference === 'maintain-resolution') return;
-    if (preference === undefined) delete parameters.degradationPreference;
-    else parameters.degradationPreference = preference;
-    try {
-      await sender.setParameters(parameters);
-    } catch (error) {
-      // The call goes on; under congestion the camera then keeps its resolution and loses frames.
-      sessionLog.warn(`could not give the sender to ${this.label} its degradation preference back`, error);
-    }
-  }
-
-  private clearSettleTimers(): void {
-    const timers = this.options.timers ?? realTimers;
-    for (const handle of this.settleTimers) timers.clearTimeout(handle);
-    this.settleTimers.clear();
-  }
-
-  private get label(): string {
-    return this.options.label ?? 'the peer';
   }
 }

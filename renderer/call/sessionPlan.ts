@@ -6,9 +6,8 @@
  *   of every invitee, so that answering needs no negotiation (pre-connect).
  * - A ringing device prepares a session to every member.
  * - Media goes only to members, and only once I am one: after my accept, or, as
- *   the caller, once the callee shows up in the members. Everything else sends
- *   nothing: no microphone on its senders, and the camera held with its encodings
- *   off (peerSession.ts). Sooner only where no answer race can be lost
+ *   the caller, once the callee shows up in the members. Everything else gets a
+ *   null track, which sends nothing. Sooner only where no answer race can be lost
  *   (issue 15): a callee device that rings alone for its user sends from its
  *   Accept on, without waiting for the server's ack; a caller sends to such a
  *   device from the moment it says over the peer path that it accepted

@@ -529,8 +529,6 @@ export class SessionPool<PC extends PeerConnectionLike> {
     const session = new PeerSession<PC>({
       pc,
       polite: entry.plan.polite,
-      label: `device ${deviceId} in call ${entry.callId}`,
-      timers: this.options.timers ?? realTimers,
       send: (data) => this.send(entry, data),
       onError: (error, during) => void this.negotiationFailed(entry, session, error, during),
       onTrack: (track) => {
@@ -911,9 +909,7 @@ export class SessionPool<PC extends PeerConnectionLike> {
     if (!session) return;
     const send = entry.plan.send;
     void session.setTrack('audio', send ? this.tracks.audio : null);
-    // Not sending yet (it rings): the camera waits on the sender with its encodings off,
-    // ready for the accept (peerSession.ts); nothing is sent before it.
-    void session.setTrack('video', this.tracks.video, { held: !send });
+    void session.setTrack('video', send ? this.tracks.video : null);
   }
 
   private close(entry: Entry<PC>): void {

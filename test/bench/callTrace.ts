@@ -3,9 +3,8 @@
  * same calls as benchmark 1, with a second probe that stamps, on the machine clock
  * every page shares, each step between the callee's click and the first remote
  * frame on each side:
- * - `replaceTrack` on a video sender (called, resolved), and a held camera's
- *   encodings turned on (`setParameters`) — a pre-connected call sends nothing until
- *   Accept: the camera waits on its sender with its encodings off (peerSession.ts);
+ * - `replaceTrack` on a video sender (called, resolved) — a pre-connected call
+ *   sends nothing until Accept puts the camera on its senders;
  * - messages on the negotiated `call` data channel (the accept travels there);
  * - the remote video track's `unmute` (Chromium fires it when RTP arrives);
  * - a remote `<video>` element getting its stream (`srcObject` set) and its first
@@ -75,16 +74,6 @@ function TRACE_PROBE(): void {
     }
     const done = replaceTrack.call(this, track);
     if (kind === 'video' && track) void done.then(() => mark('replaceTrack(camera) resolved'), () => mark('replaceTrack(camera) failed'));
-    return done;
-  };
-
-  // A camera held on its sender while it rings (peerSession.ts) is sent by turning its encodings on.
-  const setParameters = RTCRtpSender.prototype.setParameters;
-  RTCRtpSender.prototype.setParameters = function (this: RTCRtpSender, parameters: RTCRtpSendParameters, ...rest: never[]) {
-    const turningOn = this.track?.kind === 'video' && this.getParameters().encodings.every((e) => e.active === false) && parameters.encodings.some((e) => e.active !== false);
-    if (turningOn) mark('held camera: encodings on (setParameters called)');
-    const done = setParameters.call(this, parameters, ...rest);
-    if (turningOn) void done.then(() => mark('held camera: encodings on (resolved)'), () => mark('held camera: setParameters failed'));
     return done;
   };
 

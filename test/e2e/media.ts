@@ -20,8 +20,6 @@ export interface RtpTotals {
   outboundVideoFramesEncoded: number;
   /** Bytes on the transports (ICE checks, DTLS): above zero once a connection is up. */
   transportBytesSent: number;
-  /** Video senders holding a live camera with every encoding off (a ringing call's camera, ready for the accept). */
-  heldCameras: number;
 }
 
 export function rtpTotals(page: Page): Promise<RtpTotals> {
@@ -36,14 +34,9 @@ export function rtpTotals(page: Page): Promise<RtpTotals> {
       outboundVideoBytes: 0,
       outboundVideoFramesEncoded: 0,
       transportBytesSent: 0,
-      heldCameras: 0,
     };
     for (const pc of window.__parleyE2E?.peerConnections() ?? []) {
       totals.states.push(pc.connectionState);
-      for (const sender of pc.getSenders()) {
-        if (sender.track?.kind !== 'video' || sender.track.readyState !== 'live') continue;
-        if (sender.getParameters().encodings.every((encoding) => encoding.active === false)) totals.heldCameras += 1;
-      }
       const report = await pc.getStats();
       report.forEach((entry: unknown) => {
         const stat = entry as Record<string, unknown>;

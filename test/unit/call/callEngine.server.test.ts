@@ -85,15 +85,12 @@ describe('call engine with the real signaling server', () => {
     await waitFor(() => bob.phase() === 'incoming', 'Bob rings');
     await waitFor(() => alice.connected() && bob.connected(), 'pre-connected while ringing');
     await waitFor(() => bob.devices.live().length === 2, 'Bob’s media is ready');
-    // Sends nothing: the camera waits on its sender with its encodings off, the microphone is off the senders.
-    await waitFor(() => [alice, bob].every((p) => (p.senders()[1]?.track ?? null) !== null), 'both hold their camera');
-    expect([...alice.senders(), ...bob.senders()].flatMap((s) => s.sent)).toEqual([]);
-    expect([alice, bob].map((p) => p.senders()[0]?.track ?? null)).toEqual([null, null]);
+    expect([...alice.senders(), ...bob.senders()].every((s) => s.track === null)).toBe(true);
     const offers = alice.offers() + bob.offers();
 
     await bob.engine.accept({ video: true });
     await waitFor(() => alice.phase() === 'active', 'Alice sees the answer');
-    await waitFor(() => [...alice.senders(), ...bob.senders()].every((s) => s.track !== null && s.sent.includes(s.track)), 'both send');
+    await waitFor(() => [...alice.senders(), ...bob.senders()].every((s) => s.track !== null), 'both send');
 
     expect(alice.offers() + bob.offers()).toBe(offers);
     expect(bob.senders().map((s) => s.track)).toEqual([bob.devices.live('audio')[0], bob.devices.live('video')[0]]);

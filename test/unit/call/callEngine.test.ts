@@ -35,26 +35,21 @@ describe('call engine', () => {
     ['the caller is polite', true],
     ['the callee is polite', false],
   ])('when %s', (_, ids) => {
-    it('an incoming call pre-connects while it rings and sends nothing: no microphone on a sender, the camera held with its encodings off', async () => {
+    it('an incoming call pre-connects while it rings and no sender has a track', async () => {
       const { alice, bob } = await ringing('video', ids);
 
       expect(alice.view()).toMatchObject({ phase: 'outgoing', peer: BOB, media: 'video' });
       expect(bob.view()).toMatchObject({ phase: 'incoming', from: ALICE, media: 'video', others: [] });
       expect(alice.live()).toHaveLength(1);
       expect(bob.live()).toHaveLength(1);
-      // Audio and video transceivers on both sides, sendrecv; the microphone stays off them, and
-      // the camera waits on the video sender with every encoding off (peerSession.ts): nothing is sent.
+      // Audio and video transceivers on both sides, sendrecv, and nothing on them.
       for (const p of [alice, bob]) {
         expect(p.live()[0]?.getTransceivers().map((t) => [t.kind, t.direction])).toEqual([
           ['audio', 'sendrecv'],
           ['video', 'sendrecv'],
         ]);
-        const [audio, video] = p.senders();
-        await waitFor(() => (video?.track ?? null) !== null, `${p.self.deviceId} holds its camera on the video sender`);
-        expect(audio?.track).toBeNull();
-        expect(video?.track).toBe(p.devices.live('video')[0]);
-        expect(video?.encodings.every((e) => e.active === false)).toBe(true);
-        expect(p.senders().flatMap((s) => s.sent)).toEqual([]);
+        expect(p.senders().map((s) => s.track)).toEqual([null, null]);
+        expect(p.senders().flatMap((s) => s.replaced).filter((t) => t !== null)).toEqual([]);
       }
       // Bob's media is ready for the answer (acquired while ringing), but not sent.
       expect(bob.devices.live().map((t) => t.kind).sort()).toEqual(['audio', 'video']);
@@ -93,12 +88,13 @@ describe('call engine', () => {
       await waitFor(() => phase(alice) === 'active', 'Alice sees Bob answer');
       await waitFor(() => bob.senders().some((s) => s.track !== null), 'Bob sends his microphone');
 
-      // Every track Bob's senders ever sent (on a sender with an encoding on): the microphone, never the camera.
-      const everSent = bob.live().flatMap((pc) => pc.getTransceivers().flatMap((t) => t.sender.sent.map((track) => [t.kind, track.kind])));
-      expect(everSent).toEqual([['audio', 'audio']]);
-      // The camera held while it rang is off its sender, and that sender's encodings stayed off.
+      // Every replaceTrack Bob's senders ever saw: the microphone, never the camera.
+      const everSent = bob
+        .live()
+        .flatMap((pc) => pc.getTransceivers().flatMap((t) => t.sender.replaced.map((track) => [t.kind, track?.kind ?? null])));
+      expect(everSent.filter(([, kind]) => kind === 'video')).toEqual([]);
+      expect(everSent).toContainEqual(['audio', 'audio']);
       expect(bob.senders().map((s) => s.track?.kind ?? null)).toEqual(['audio', null]);
-      expect(bob.senders()[1]?.encodings.every((e) => e.active === false)).toBe(true);
       expect(bobCam?.readyState).toBe('ended');
       expect(bob.devices.live('video')).toEqual([]);
       expect(bob.signaling.sent('call:accept')).toEqual([{ callId: expect.any(String), audio: true, video: false }]);

@@ -29,40 +29,12 @@ export class FakeRtpSender implements RtpSenderLike {
   track: MediaStreamTrack | null = null;
   /** Every replaceTrack call, in order. */
   readonly replaced: (MediaStreamTrack | null)[] = [];
-  /** One encoding, on, as a browser's sender starts (getParameters). */
-  encodings: RTCRtpEncodingParameters[] = [{ active: true }];
-  degradationPreference: RTCDegradationPreference | undefined = undefined;
-  /** Every track that was ever on this sender while an encoding was on: what would have left the device. */
-  readonly sent: MediaStreamTrack[] = [];
-  /** Every setParameters call's encodings on/off, in order. */
-  readonly activeLog: boolean[] = [];
   constructor(private readonly pc: FakeConnectionCore) {}
   async replaceTrack(track: MediaStreamTrack | null): Promise<void> {
     if (this.pc.closed) throw new DOMException('the connection is closed', 'InvalidStateError');
     // replaceTrack never renegotiates: it only swaps what the encoder reads.
     this.track = track;
     this.replaced.push(track);
-    this.noteSent();
-  }
-  getParameters(): RTCRtpSendParameters {
-    return {
-      transactionId: 'fake',
-      encodings: this.encodings.map((encoding) => ({ ...encoding })),
-      codecs: [],
-      headerExtensions: [],
-      rtcp: {},
-      ...(this.degradationPreference ? { degradationPreference: this.degradationPreference } : {}),
-    };
-  }
-  async setParameters(parameters: RTCRtpSendParameters): Promise<void> {
-    if (this.pc.closed) throw new DOMException('the connection is closed', 'InvalidStateError');
-    this.encodings = parameters.encodings.map((encoding) => ({ ...encoding }));
-    this.degradationPreference = parameters.degradationPreference;
-    this.activeLog.push(this.encodings.some((encoding) => encoding.active !== false));
-    this.noteSent();
-  }
-  private noteSent(): void {
-    if (this.track && this.encodings.some((encoding) => encoding.active !== false) && !this.sent.includes(this.track)) this.sent.push(this.track);
   }
 }
 
