@@ -43,14 +43,14 @@ interface TraceMark {
 
 declare global {
   interface Window {
-    __benchTrace?: { marks: TraceMark[]; longTasks: { start: number; end: number }[] };
+    __benchTrace?: { marks: TraceMark[]; longTasks: { start: number; end: number }[]; shadows: HTMLVideoElement[] };
   }
 }
 
 /** Runs in every page before its scripts; self-contained. */
 function TRACE_PROBE(): void {
   const clock = (): number => performance.timeOrigin + performance.now();
-  const trace = { marks: [] as TraceMark[], longTasks: [] as { start: number; end: number }[] };
+  const trace = { marks: [] as TraceMark[], longTasks: [] as { start: number; end: number }[], shadows: [] as HTMLVideoElement[] };
   // Main-thread tasks over 50 ms: what keeps the page from reacting (and from
   // running the callbacks that stamp the steps below).
   new PerformanceObserver((list) => {
@@ -101,6 +101,9 @@ function TRACE_PROBE(): void {
         shadow.style.cssText = 'position:fixed;left:0;top:0;width:4px;height:4px;opacity:0.01;pointer-events:none';
         shadow.srcObject = new MediaStream([track]);
         document.body.append(shadow);
+        // Removed before the next call (clear): Parley's pages live through every call, and
+        // shadows left from earlier calls were layers the compositor drew on every frame.
+        trace.shadows.push(shadow);
         shadow.requestVideoFrameCallback((_now, metadata) => {
           mark('bare <video> outside the app: first frame presented');
           // When the frame's last packet arrived, on the network thread's clock: unlike
@@ -214,6 +217,10 @@ async function clear(page: Page): Promise<void> {
     if (window.__benchTrace) {
       window.__benchTrace.marks = [];
       window.__benchTrace.longTasks = [];
+      for (const shadow of window.__benchTrace.shadows.splice(0)) {
+        shadow.srcObject = null;
+        shadow.remove();
+      }
     }
   });
 }
