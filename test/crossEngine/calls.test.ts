@@ -1,11 +1,12 @@
 /**
  * Calls between Chromium and Firefox ESR, in both directions: who dials decides who
- * makes the first offer, so both offer orders are covered. Video both ways, an audio-only
- * answer, decline and cancel, mute and camera off.
+ * makes the first offer, so both offer orders are covered. Video both ways, no RTP
+ * while it rings (the calling issue's privacy rule, as test/e2e/privacy.test.ts checks
+ * it in Chromium), an audio-only answer, decline and cancel, mute and camera off.
  */
 import { describe, expect, it } from 'vitest';
 import { SCENARIO_MS, waitUntil } from '../e2e/harness';
-import { rtpTotals } from '../e2e/media';
+import { previewFrames, rtpTotals, type RtpTotals } from '../e2e/media';
 import { click, count, gone, inMain, visible, type Engine } from './people';
 import { cspViolations, useBothEngines } from './people';
 import { acceptTarget, connectCall, dial, expectAudioArriving, expectVideoFrom, headline, tileShown } from './steps';
@@ -50,6 +51,35 @@ describe.each(DIRECTIONS)('a %s caller and a %s callee', { timeout: SCENARIO_MS 
     await click(alice, { role: 'button', name: 'Unmute microphone', within: callControls });
     await gone(bob, muted);
     await visible(bob, cameraOff);
+  });
+
+  it('sends no RTP from either side while it rings, pre-connected with both cameras on; Accept sends both cameras', async () => {
+    const stage = await engines.stage();
+    const alice = await stage.open('Alice', callerEngine);
+    const bob = await stage.open('Bob', calleeEngine);
+    await dial(alice, bob, 'video');
+    await visible(bob, acceptTarget);
+    const connected = (t: RtpTotals): boolean => t.states.length > 0 && t.states.every((s) => s === 'connected');
+    for (const person of [alice, bob]) {
+      await waitUntil(`${person.label} is pre-connected while it rings`, () => rtpTotals(person.page.probe), connected);
+    }
+    // A stretch of ringing with the cameras on for the previews, timed by the Chromium
+    // side's preview (headless Firefox paints no frame): a camera on a sender would send now.
+    const clock = alice.engine === 'chromium' ? alice : bob;
+    const start = await previewFrames(clock.page.probe);
+    await waitUntil(`${clock.label}'s camera runs on`, () => previewFrames(clock.page.probe), (n) => n >= start + 30);
+    for (const person of [alice, bob]) {
+      const ringing = await rtpTotals(person.page.probe);
+      expect(ringing, `${person.label} while it rings`).toMatchObject({ outboundRtpBytes: 0, outboundRtpPackets: 0 });
+      // Not vacuous: the connection is up, it could carry media (Firefox has no transport stats to count its bytes).
+      expect(connected(ringing), `${person.label}'s connection is up`).toBe(true);
+    }
+
+    await click(bob, acceptTarget);
+    await Promise.all([expectVideoFrom(alice, bob), expectVideoFrom(bob, alice)]);
+    for (const person of [alice, bob]) {
+      expect((await rtpTotals(person.page.probe)).outboundVideoBytes, `${person.label} sends its camera`).toBeGreaterThan(0);
+    }
   });
 
   it('answers a video call with audio only: audio both ways, and the callee’s camera never leaves (not one frame)', async () => {
